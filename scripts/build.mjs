@@ -1,0 +1,33 @@
+// Bundles every entry point into out/. An entry whose source does not exist yet is skipped
+// with a note, so rooms can land one at a time.
+import { build, context } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entries = [
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/runtime/bootstrap/node/bootstrap.ts', out: 'bootstrap/node' },
+  { in: 'src/debug/debugAdapterMain.ts', out: 'debugAdapter' },
+  { in: 'src/vscode/extension.ts', out: 'extension' },
+  { in: 'src/language/server.ts', out: 'languageServer' },
+  { in: 'test/vscode/index.ts', out: 'test/vscode/index' },
+];
+
+const watch = process.argv.includes('--watch');
+const present = entries.filter((e) => existsSync(e.in));
+const options = (e) => ({
+  entryPoints: [{ in: e.in, out: e.out }],
+  outdir: 'out',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode', 'mocha'],
+  banner: e.banner ? { js: e.banner } : undefined,
+  logLevel: 'warning',
+});
+if (watch) {
+  for (const e of present) await (await context(options(e))).watch();
+} else {
+  await Promise.all(present.map((e) => build(options(e))));
+}

@@ -1,0 +1,22 @@
+// What our runtime tells the bootstraps it spawns, beyond Lambda's own environment variables.
+// Kept here so environment/ (the spawning side) and bootstrap/ (the spawned side) agree.
+
+/** File descriptor number on which our bootstrap writes structured log records (one JSON object per line). */
+export const LOG_FD_ENV = 'LAMBDA_LAB_LOG_FD';
+
+/** When "1", the bootstrap calls inspector.waitForDebugger() before loading the handler module. */
+export const WAIT_FOR_DEBUGGER_ENV = 'LAMBDA_LAB_WAIT_FOR_DEBUGGER';
+
+/**
+ * A structured log record on the LOG_FD channel. `line` is the record exactly as Lambda would
+ * write it (Text line or JSON object text); the runtime stores it as one log event.
+ */
+export interface BootstrapLogRecord {
+  line: string;
+  /** ms since epoch. */
+  timestamp: number;
+  requestId?: string;
+  level?: string;
+  /** Call site of the console method in the handler's code (absolute file path, 1-based line/column). */
+  source?: { file: string; line: number; column: number };
+}

@@ -1,0 +1,60 @@
+// Everything a LocalRuntime can be told, and the hooks other rooms plug into it.
+import type { FunctionConfig } from './functionConfig';
+
+export interface RuntimeOptions {
+  /** Folder for state: logs, builds, versions (default `<template dir>/.lambda-lab`). */
+  stateDir?: string;
+  /** AWS_REGION / AWS_DEFAULT_REGION given to functions (default us-east-1). */
+  region?: string;
+  /** 12-digit account id used in ARNs (default 123456789012). */
+  accountId?: string;
+  /** SIGSTOP handler processes between invokes, as Lambda freezes them (default true). */
+  freeze?: boolean;
+  /** Stop environments idle for this long (default 10 min; 0 = never). */
+  idleTimeoutMs?: number;
+  /** Local cap on environments per function when ReservedConcurrentExecutions is unset (default 10). */
+  concurrencyCap?: number;
+  /** Node binary per runtime, e.g. `{ "nodejs22.x": "/opt/node22/bin/node" }`; default: the `node` running us. */
+  nodeBinaries?: Record<string, string>;
+  /** Host environment variables passed through to handler processes (names or `PREFIX*`). */
+  hostEnvAllowlist?: string[];
+  /** Watch code folders and recycle $LATEST environments on change (default true). */
+  watchCode?: boolean;
+  /** Log streams kept per function on disk (default 50). */
+  logRetention?: number;
+}
+
+/** Lets the debug adapter decide which new environments start under a debugger. */
+export interface DebugController {
+  /** True if an environment about to start for this function/version must wait for a debugger before init. */
+  shouldDebug(fn: FunctionConfig, version: string): boolean;
+}
+
+/** A version or alias resolved to what actually runs (store/ provides it). */
+export interface ResolvedQualifier {
+  /** `$LATEST` or a published version number. */
+  version: string;
+  /** The configuration of that version (a published version's codeDir points at its snapshot). */
+  config: FunctionConfig;
+}
+
+/** Resolves `Qualifier` (version number or alias, possibly weighted) for an invoke. */
+export type QualifierResolver = (fn: FunctionConfig, qualifier: string) => Promise<ResolvedQualifier>;
+
+/** Materialises a function version's layers into one folder laid out like `/opt`; undefined when it has none. */
+export type LayerMaterializer = (fn: FunctionConfig, version: string) => Promise<string | undefined>;
+
+export interface InvokeOptions {
+  /** Version or alias; default `$LATEST`. */
+  qualifier?: string;
+  /** Base64 JSON as Lambda's X-Amz-Client-Context. */
+  clientContext?: string;
+  /** Use this request id instead of a fresh UUID. */
+  requestId?: string;
+  /** Abort waiting; the environment is destroyed if the invoke was running (as a timeout would). */
+  signal?: AbortSignal;
+  /** Asynchronous invokes get the 256 KB payload limit instead of 6 MB. */
+  invocationType?: 'RequestResponse' | 'Event';
+  /** Called with each chunk of a streamed response (streamifyResponse), as it arrives. */
+  onStreamChunk?: (chunk: Buffer) => void;
+}
