@@ -1,0 +1,363 @@
+// The local invocation runtime against its floors (issue 2, Benchmark): what a bare Node
+// start, a spawn+require+invoke of the same handler and a loopback HTTP round trip cost on
+// this machine, next to what LocalRuntime's cold, warm and concurrent invokes cost.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LocalRuntime } from '../../src/runtime/localRuntime';
+import type { RuntimeOptions } from '../../src/runtime/runtimeOptions';
+import { errorLine, failedRow, latencyRow, median, type BenchRow } from './benchTable';
+
+const FUNCTION = 'TrivialFunction';
+const CALLERS = 8;
+
+// Sample counts, each loop also capped in time so a slow machine still finishes in minutes.
+const RUNS = {
+  nodeStart: 20,
+  spawnInvoke: 20,
+  hopWarmup: 300,
+  hop: 4000,
+  cold: 12,
+  warmWarmup: 200,
+  warm: 3000,
+  freezeOff: 1500,
+  perCaller: 1000,
+};
+const LOOP_CAP_MS = 20_000;
+
+// One handler for every measurement. `probe` returns what the runtime gave the process, so
+// the floors can be measured with exactly the same environment and Node flags.
+const HANDLER_SOURCE = `exports.handler = async (event) =>
+  event && event.probe ? { env: process.env, execArgv: process.execArgv } : { ok: true };
+`;
+
+const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ${FUNCTION}:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: trivial/
+      Handler: index.handler
+      Runtime: nodejs20.x
+      MemorySize: 128
+      Timeout: 3
+`;
+
+interface HandlerProcessShape {
+  env: NodeJS.ProcessEnv;
+  execArgv: string[];
+  /** Set when the runtime could not be probed and a Lambda-like environment was assumed. */
+  assumed?: string;
+}
+
+interface Fixture {
+  dir: string;
+  templatePath: string;
+  codeDir: string;
+}
+
+async function writeFixture(): Promise<Fixture> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lambda-lab-bench-'));
+  const codeDir = path.join(dir, 'trivial');
+  await mkdir(codeDir);
+  await writeFile(path.join(codeDir, 'index.js'), HANDLER_SOURCE);
+  const templatePath = path.join(dir, 'template.yaml');
+  await writeFile(templatePath, TEMPLATE);
+  return { dir, templatePath, codeDir };
+}
+
+/** Runs `fn` up to `count` times (or until the time cap), returning each run's duration in ms. */
+async function sample(count: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  const stopAt = performance.now() + LOOP_CAP_MS;
+  while (samples.length < count && performance.now() < stopAt) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+/** Rate of a sequential sample run, from its own durations (excludes nothing but the loop). */
+const perSecond = (samplesMs: readonly number[]): number =>
+  (samplesMs.length * 1000) / samplesMs.reduce((a, b) => a + b, 0);
+
+async function probeHandlerProcess(runtime: LocalRuntime): Promise<HandlerProcessShape> {
+  const result = await runtime.invoke(FUNCTION, JSON.stringify({ probe: true }));
+  if (result.functionError) throw new Error(result.payload.toString());
+  await runtime.stopEnvironments(FUNCTION);
+  return JSON.parse(result.payload.toString()) as HandlerProcessShape;
+}
+
+/** Lambda's own variables, none of the host's: what the runtime is meant to give, when it cannot be asked. */
+function assumedHandlerProcess(fixture: Fixture, error: unknown): HandlerProcessShape {
+  return {
+    env: {
+      PATH: process.env.PATH,
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      LAMBDA_TASK_ROOT: fixture.codeDir,
+      _HANDLER: 'index.handler',
+      AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+      AWS_REGION: 'us-east-1',
+    },
+    execArgv: [],
+    assumed: `runtime probe failed (${errorLine(error)}); floors use a minimal Lambda-like environment`,
+  };
+}
+
+/** Spawns node with the handler process's flags and environment; resolves with its stdout at exit. */
+function runNode(shape: HandlerProcessShape, args: string[], cwd: string, env = shape.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...shape.execArgv, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+/** Starts a long-lived node child and resolves once it printed its first line. */
+function startNode(shape: HandlerProcessShape, script: string, cwd: string): Promise<{ child: ChildProcess; line: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...shape.execArgv, '-e', script], { env: shape.env, cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`helper process exited ${code} before it was ready`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ child, line: out.slice(0, nl) });
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+async function rssMB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!kb) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(kb[1]) / 1024;
+}
+
+/** Sequential keep-alive round trips to a server in another process, as a handler talks to its Runtime API. */
+async function measureOneHop(shape: HandlerProcessShape, cwd: string): Promise<number[]> {
+  const server = `const s = require('http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{"ok":true}')); });
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`;
+  const { child, line } = await startNode(shape, server, cwd);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const roundTrip = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: Number(line), method: 'POST', path: '/', agent }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+  try {
+    await sample(RUNS.hopWarmup, roundTrip);
+    return await sample(RUNS.hop, roundTrip);
+  } finally {
+    agent.destroy();
+    await stopChild(child);
+  }
+}
+
+/** RSS of a bare node process that loaded the handler and sits idle: the floor for an idle environment. */
+async function idleHandlerRssMB(shape: HandlerProcessShape, codeDir: string): Promise<number> {
+  const script = `require(${JSON.stringify(path.join(codeDir, 'index.js'))}); setInterval(() => {}, 1 << 30); process.stdout.write('ready\\n');`;
+  const { child } = await startNode(shape, script, codeDir);
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    return await rssMB(child.pid!);
+  } finally {
+    await stopChild(child);
+  }
+}
+
+interface Floors {
+  spawnInvoke: number;
+  hopP50: number;
+  hopPerSecond: number;
+  idleRss: number;
+}
+
+async function measureFloors(shape: HandlerProcessShape, fixture: Fixture, rows: BenchRow[]): Promise<Floors> {
+  const cwd = fixture.codeDir;
+  const start = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd));
+  rows.push(latencyRow('floor: node -e 0 start (handler env)', start, { note: shape.assumed }));
+  const hostStart = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd, process.env));
+  rows.push(latencyRow('  same, host env (for scale)', hostStart));
+
+  const invokeScript = `require('./index.js').handler({}, {}).then((r) => process.stdout.write(JSON.stringify(r)));`;
+  const spawnInvoke = await sample(RUNS.spawnInvoke, async () => {
+    const out = await runNode(shape, ['-e', invokeScript], cwd);
+    if (out !== '{"ok":true}') throw new Error(`trivial handler answered ${out}`);
+  });
+  rows.push(latencyRow('floor: spawn+require+invoke+exit', spawnInvoke));
+
+  const hop = await measureOneHop(shape, cwd);
+  rows.push(latencyRow('floor: 1-hop HTTP keep-alive RTT', hop));
+  const hopPerSecond = perSecond(hop);
+  rows.push({ name: 'floor: 1-hop HTTP sequential', median: hopPerSecond, unit: 'req/s' });
+
+  let idleRss = NaN;
+  try {
+    idleRss = await idleHandlerRssMB(shape, cwd);
+  } catch (error) {
+    rows.push(failedRow('floor: idle node with handler loaded', 'MB', error));
+  }
+  return { spawnInvoke: median(spawnInvoke), hopP50: median(hop), hopPerSecond, idleRss };
+}
+
+async function measureRuntime(runtime: LocalRuntime, fixture: Fixture, floors: Floors, rows: BenchRow[]): Promise<void> {
+  const invoke = async () => {
+    const r = await runtime.invoke(FUNCTION, '{}');
+    if (r.functionError) throw new Error(`function error: ${r.payload.toString()}`);
+    return r;
+  };
+
+  try {
+    const cold: number[] = [];
+    const stopAt = performance.now() + LOOP_CAP_MS;
+    while (cold.length < RUNS.cold && performance.now() < stopAt) {
+      await runtime.stopEnvironments(FUNCTION);
+      const t0 = performance.now();
+      const r = await invoke();
+      cold.push(performance.now() - t0);
+      if (!r.cold) throw new Error('invoke after stopEnvironments was not cold');
+    }
+    rows.push(
+      latencyRow('cold invoke (spawn → response)', cold, { floor: floors.spawnInvoke, goal: '≤ 1.3× floor' }),
+    );
+  } catch (error) {
+    rows.push(failedRow('cold invoke (spawn → response)', 'ms', error, { floor: floors.spawnInvoke, goal: '≤ 1.3× floor' }));
+  }
+
+  try {
+    await sample(RUNS.warmWarmup, invoke);
+    const warm = await sample(RUNS.warm, invoke);
+    rows.push(latencyRow('warm invoke, sequential, 1 env', warm, { floor: floors.hopP50, goal: '≤ 1.5× floor' }));
+    await measureFreezeOff(fixture, floors, rows);
+    rows.push({ name: 'warm invokes/s, sequential', median: perSecond(warm), unit: 'inv/s', floor: floors.hopPerSecond, goal: '≥ 2/3× floor' });
+  } catch (error) {
+    rows.push(failedRow('warm invoke, sequential, 1 env', 'ms', error, { floor: floors.hopP50, goal: '≤ 1.5× floor' }));
+  }
+
+  try {
+    await measureConcurrent(runtime, invoke, floors, rows);
+  } catch (error) {
+    rows.push(failedRow(`invokes/s, ${CALLERS} callers`, 'inv/s', error, { goal: '≥ 4000' }));
+  }
+}
+
+async function measureConcurrent(
+  runtime: LocalRuntime,
+  invoke: () => Promise<unknown>,
+  floors: Floors,
+  rows: BenchRow[],
+): Promise<void> {
+  let throttled = 0;
+  const tolerant = async () => {
+    try {
+      await invoke();
+    } catch (error) {
+      if (error instanceof LambdaServiceError && error.type === 'TooManyRequestsException') throttled++;
+      else throw error;
+    }
+  };
+  // Scale out first so the figure is warm throughput, not cold starts.
+  await Promise.all(Array.from({ length: CALLERS }, tolerant));
+  throttled = 0;
+  const t0 = performance.now();
+  const perCaller = await Promise.all(Array.from({ length: CALLERS }, () => sample(RUNS.perCaller, tolerant)));
+  const elapsed = performance.now() - t0;
+  const latencies = perCaller.flat();
+  const envs = runtime.environments(FUNCTION).filter((e) => e.state !== 'stopped');
+  const note = `${envs.length} environment(s) used${throttled ? `, ${throttled} throttled` : ''}`;
+  rows.push(latencyRow(`warm invoke, ${CALLERS} callers`, latencies, { note }));
+  rows.push({ name: `invokes/s, ${CALLERS} callers`, median: (latencies.length * 1000) / elapsed, unit: 'inv/s', goal: '≥ 4000' });
+
+  await new Promise((r) => setTimeout(r, 300)); // let every environment go idle (and freeze)
+  const rss: number[] = [];
+  for (const env of runtime.environments(FUNCTION)) {
+    if (env.pid !== undefined && env.state !== 'stopped') rss.push(await rssMB(env.pid));
+  }
+  if (rss.length === 0) throw new Error('no live environment to measure RSS of');
+  rows.push({
+    name: 'RSS per idle environment',
+    median: median(rss),
+    unit: 'MB',
+    floor: Number.isFinite(floors.idleRss) ? floors.idleRss : undefined,
+    note: `over ${rss.length} environment(s); floor: idle node process with the handler loaded`,
+  });
+}
+
+/** Warm latency with freezing off, to show what SIGSTOP/SIGCONT per invoke costs. */
+async function measureFreezeOff(fixture: Fixture, floors: Floors, rows: BenchRow[]): Promise<void> {
+  let runtime: LocalRuntime | undefined;
+  try {
+    runtime = await createRuntime(fixture, { freeze: false, stateDir: path.join(fixture.dir, '.lambda-lab-nofreeze') });
+    const r = runtime;
+    const invoke = () => r.invoke(FUNCTION, '{}');
+    await sample(RUNS.warmWarmup, invoke);
+    const warm = await sample(RUNS.freezeOff, invoke);
+    rows.push(latencyRow('  same, freeze off', warm, { floor: floors.hopP50 }));
+  } catch (error) {
+    rows.push(failedRow('  same, freeze off', 'ms', error));
+  } finally {
+    await runtime?.dispose();
+  }
+}
+
+async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}): Promise<LocalRuntime> {
+  const runtime = new LocalRuntime({
+    stateDir: path.join(fixture.dir, '.lambda-lab'),
+    idleTimeoutMs: 0,
+    watchCode: false,
+    concurrencyCap: CALLERS,
+    ...extra,
+  });
+  await runtime.loadTemplate(fixture.templatePath);
+  return runtime;
+}
+
+export async function runRuntimeBench(): Promise<BenchRow[]> {
+  const fixture = await writeFixture();
+  const rows: BenchRow[] = [];
+  let runtime: LocalRuntime | undefined;
+  try {
+    let shape: HandlerProcessShape;
+    try {
+      runtime = await createRuntime(fixture);
+      shape = await probeHandlerProcess(runtime);
+    } catch (error) {
+      shape = assumedHandlerProcess(fixture, error);
+    }
+    const floors = await measureFloors(shape, fixture, rows);
+    if (runtime) await measureRuntime(runtime, fixture, floors, rows);
+    else rows.push(failedRow('LocalRuntime', 'ms', new Error(shape.assumed)));
+    return rows;
+  } finally {
+    await runtime?.dispose().catch(() => undefined);
+    await rm(fixture.dir, { recursive: true, force: true });
+  }
+}
