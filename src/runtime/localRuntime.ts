@@ -1,7 +1,16 @@
 // The runtime's front door: load templates, invoke functions, watch environments.
 // Extension, CLI, debug adapter and API server all hold one of these.
-import type { FunctionConfig, TemplateModel } from './functionConfig';
-import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult } from './runtimeEvents';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EsbuildBuilder } from './build/esbuildBuilder';
+import { ExecutionEnvironment } from './environment/executionEnvironment';
+import { DEFAULT_HOST_ALLOWLIST } from './environment/lambdaEnvironment';
+import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
+import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
+import { LogStore, type LogStreamInfo } from './logs/logStore';
+import { EnvironmentPool } from './pool/environmentPool';
+import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
 import type {
   DebugController,
   InvokeOptions,
@@ -9,6 +18,8 @@ import type {
   QualifierResolver,
   RuntimeOptions,
 } from './runtimeOptions';
+import { loadTemplate } from './template/templateLoader';
+import { locateBootstrap, resolveNodeBinary } from './nodeBinaries';
 
 export interface LoadTemplateOptions {
   /** SAM `--env-vars` shaped JSON file. */
@@ -16,48 +27,364 @@ export interface LoadTemplateOptions {
   parameterOverrides?: Record<string, string>;
 }
 
+/** Lambda's payload limits (bytes): 6 MB synchronous, 256 KB asynchronous. */
+export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+export const MAX_ASYNC_PAYLOAD = 256 * 1024;
+
+const DEFAULTS = {
+  region: 'us-east-1',
+  accountId: '123456789012',
+  idleTimeoutMs: 10 * 60_000,
+  concurrencyCap: 10,
+  logRetention: 50,
+};
+
+/** Read access to the persisted log streams of every loaded function. */
+export interface LogReader {
+  listStreams(functionName: string): LogStreamInfo[];
+  readStream(functionName: string, logStreamName: string): LogRecord[];
+}
+
 export class LocalRuntime extends RuntimeEventEmitter {
+  private readonly templates = new Map<string, TemplateModel>();
+  private readonly pools = new Map<string, EnvironmentPool>();
+  private readonly debugControllers = new Set<DebugController>();
+  private readonly watchers = new Map<string, fs.FSWatcher>();
+  private readonly builder = new EsbuildBuilder();
+  /** Builds in flight or done per function, reset when its sources change. */
+  private readonly builds = new Map<string, Promise<void>>();
+  private qualifierResolver: QualifierResolver | undefined;
+  private layerMaterializer: LayerMaterializer | undefined;
+  private readonly logStores = new Map<string, LogStore>();
+  private readonly warnedNodeVersion = new Set<string>();
+  private disposed = false;
+
   constructor(readonly options: RuntimeOptions = {}) {
     super();
+    // A subscriber-less 'error' would throw; runtime errors are reported as diagnostics instead.
+    this.setMaxListeners(50);
+  }
+
+  get region() {
+    return this.options.region ?? DEFAULTS.region;
+  }
+
+  get accountId() {
+    return this.options.accountId ?? DEFAULTS.accountId;
+  }
+
+  /** Where state (logs, builds, versions) lives for a template: `<template dir>/.lambda-lab` unless set. */
+  stateDirFor(templatePath: string): string {
+    return this.options.stateDir ?? path.join(path.dirname(path.resolve(templatePath)), '.lambda-lab');
   }
 
   /** Reads a template (replacing the functions it defined before). Throws TemplateError. */
   async loadTemplate(templatePath: string, opts: LoadTemplateOptions = {}): Promise<TemplateModel> {
-    throw new Error('not implemented yet');
+    const file = path.resolve(templatePath);
+    const stateDir = this.stateDirFor(file);
+    ensureStateDir(stateDir);
+    const model = await loadTemplate(file, {
+      stateDir,
+      envVarsFile: opts.envVarsFile,
+      parameterOverrides: opts.parameterOverrides,
+      region: this.region,
+      accountId: this.accountId,
+    });
+    const previous = this.templates.get(file);
+    this.templates.set(file, model);
+    if (previous) await this.retireChanged(previous, model);
+    for (const fn of model.functions) this.watchCode(fn);
+    this.emit('templateLoaded', model);
+    this.emit('functionsChanged', this.functions());
+    return model;
+  }
+
+  /** Forgets a template's functions and stops their environments. */
+  async unloadTemplate(templatePath: string): Promise<void> {
+    const file = path.resolve(templatePath);
+    const model = this.templates.get(file);
+    if (!model) return;
+    this.templates.delete(file);
+    await Promise.all(model.functions.map((fn) => this.stopFunction(fn, 'config-changed')));
+    this.emit('functionsChanged', this.functions());
+  }
+
+  templateModels(): TemplateModel[] {
+    return [...this.templates.values()];
   }
 
   /** Every function of every loaded template. */
   functions(): FunctionConfig[] {
-    return [];
+    return [...this.templates.values()].flatMap((t) => t.functions);
   }
 
-  /** By logical id or FunctionName (also accepts a function ARN). */
+  unsupportedFunctions(): UnsupportedFunction[] {
+    return [...this.templates.values()].flatMap((t) => t.unsupported);
+  }
+
+  /** By logical id or FunctionName (also accepts a function ARN, with or without qualifier). */
   getFunction(nameOrId: string): FunctionConfig | undefined {
-    return undefined;
+    const name = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrId)?.[1] ?? nameOrId;
+    const all = this.functions();
+    return all.find((f) => f.functionName === name) ?? all.find((f) => f.logicalId === name);
   }
 
   /** Synchronous invoke. Function errors resolve (functionError set); service errors reject with LambdaServiceError. */
   async invoke(nameOrId: string, payload: Buffer | string, opts: InvokeOptions = {}): Promise<InvokeResult> {
-    throw new Error('not implemented yet');
+    if (this.disposed) throw new Error('The runtime has been disposed');
+    const latest = this.getFunction(nameOrId);
+    if (!latest) {
+      const unsupported = this.unsupportedFunctions().find((u) => u.functionName === nameOrId || u.logicalId === nameOrId);
+      if (unsupported) throw functionNotRunnable(unsupported.functionName, unsupported.reason);
+      throw resourceNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
+    }
+    const body = normalisePayload(payload, opts.invocationType === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
+    const { version, config } = await this.resolve(latest, opts.qualifier);
+    const pool = this.poolFor(config, version);
+    return pool.invoke({
+      requestId: opts.requestId ?? crypto.randomUUID(),
+      payload: body,
+      clientContext: opts.clientContext,
+      onStreamChunk: opts.onStreamChunk,
+      signal: opts.signal,
+    });
+  }
+
+  private async resolve(fn: FunctionConfig, qualifier: string | undefined) {
+    if (!qualifier || qualifier === '$LATEST') return { version: '$LATEST', config: fn };
+    if (!this.qualifierResolver) throw resourceNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
+    return this.qualifierResolver(fn, qualifier);
+  }
+
+  private poolFor(fn: FunctionConfig, version: string): EnvironmentPool {
+    const key = `${fn.functionName}:${version}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = new EnvironmentPool({
+        functionName: fn.functionName,
+        limit: () => this.concurrencyLimit(fn.functionName),
+        idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+        create: (ordinal) => this.createEnvironment(fn, version, ordinal),
+      });
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** Reserved concurrency from the current configuration, else the local cap. */
+  private concurrencyLimit(functionName: string): number {
+    const fn = this.getFunction(functionName);
+    return fn?.reservedConcurrentExecutions ?? this.options.concurrencyCap ?? DEFAULTS.concurrencyCap;
+  }
+
+  /** Overrides reserved concurrency at run time (PutFunctionConcurrency); undefined removes it. */
+  setReservedConcurrency(nameOrId: string, value: number | undefined): void {
+    const fn = this.getFunction(nameOrId);
+    if (!fn) throw resourceNotFound(nameOrId);
+    fn.reservedConcurrentExecutions = value;
+  }
+
+  private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number): Promise<ExecutionEnvironment> {
+    if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
+    const optDir = await this.layerMaterializer?.(fn, version);
+    const nodeBinary = resolveNodeBinary(fn.runtime, this.options.nodeBinaries);
+    this.warnNodeVersion(fn, nodeBinary);
+    const env = new ExecutionEnvironment({
+      id: `${fn.functionName}:${version}:${ordinal}`,
+      ordinal,
+      fn,
+      version,
+      region: this.region,
+      accountId: this.accountId,
+      freeze: this.options.freeze ?? true,
+      debug: [...this.debugControllers].some((c) => c.shouldDebug(fn, version)),
+      nodeBinary: nodeBinary.path,
+      bootstrapPath: locateBootstrap('node'),
+      optDir,
+      hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
+      logStore: this.logStoreFor(fn),
+      events: this,
+    });
+    const forget = (info: EnvironmentInfo) => {
+      if (info.id !== env.id) return;
+      this.off('environmentStopped', forget);
+      this.pools.get(`${fn.functionName}:${version}`)?.forget(env);
+    };
+    this.on('environmentStopped', forget);
+    return env;
+  }
+
+  private warnNodeVersion(fn: FunctionConfig, node: { path: string; major: number | undefined }) {
+    const wanted = Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1]);
+    const key = `${fn.runtime}:${node.path}`;
+    if (!wanted || !node.major || wanted === node.major || this.warnedNodeVersion.has(key)) return;
+    this.warnedNodeVersion.add(key);
+    this.emit('diagnostic', {
+      level: 'warning',
+      message:
+        `${fn.logicalId}: runtime ${fn.runtime} runs on local Node ${node.major} (${node.path}); ` +
+        `set a Node ${wanted} binary for ${fn.runtime} (lambdaLab.nodeBinaries / --node ${fn.runtime}=PATH) for full fidelity.`,
+    });
+  }
+
+  private ensureBuilt(fn: FunctionConfig): Promise<void> {
+    const existing = this.builds.get(fn.functionName);
+    if (existing) return existing;
+    const started = Date.now();
+    const build = this.builder.build(fn).then(
+      () => {
+        this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms` });
+      },
+      (err: Error) => {
+        this.builds.delete(fn.functionName);
+        throw err;
+      },
+    );
+    this.builds.set(fn.functionName, build);
+    return build;
+  }
+
+  /** Retires $LATEST environments when the function's code changes, rebuilding TypeScript first. */
+  private watchCode(fn: FunctionConfig) {
+    if (this.options.watchCode === false) return;
+    const dir = fn.build?.sourceDir ?? fn.codeDir;
+    const key = `${fn.functionName}\0${dir}`;
+    if (this.watchers.has(key) || !fs.existsSync(dir)) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
+        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache)([\\/]|$)/.test(String(file))) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => void this.onCodeChanged(fn.functionName), 100);
+      });
+      watcher.unref();
+      this.watchers.set(key, watcher);
+    } catch (err) {
+      this.emit('diagnostic', { level: 'warning', message: `${fn.logicalId}: cannot watch ${dir} for changes: ${(err as Error).message}` });
+    }
+  }
+
+  private async onCodeChanged(functionName: string) {
+    const fn = this.getFunction(functionName);
+    if (!fn || this.disposed) return;
+    this.builds.delete(fn.functionName);
+    if (fn.build) {
+      try {
+        await this.ensureBuilt(fn);
+      } catch (err) {
+        this.emit('diagnostic', { level: 'error', message: (err as Error).message });
+      }
+    }
+    const pool = this.pools.get(`${fn.functionName}:$LATEST`);
+    if (pool?.list().length) {
+      this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: code changed, recycling warm environments of $LATEST` });
+      await pool.retire('code-changed');
+    }
+  }
+
+  /** After a template reload: environments of functions whose configuration changed are retired. */
+  private async retireChanged(before: TemplateModel, after: TemplateModel) {
+    const now = new Map(after.functions.map((f) => [f.functionName, JSON.stringify(f)]));
+    await Promise.all(
+      before.functions
+        .filter((f) => now.get(f.functionName) !== JSON.stringify(f))
+        .map((f) => this.stopFunction(f, 'config-changed', true)),
+    );
+  }
+
+  private async stopFunction(fn: FunctionConfig, reason: StopReason, gently = false) {
+    for (const [key, pool] of this.pools) {
+      if (!key.startsWith(`${fn.functionName}:`)) continue;
+      await (gently ? pool.retire(reason) : pool.stopAll(reason));
+    }
   }
 
   environments(nameOrId?: string): EnvironmentInfo[] {
-    return [];
+    const fn = nameOrId ? this.getFunction(nameOrId) : undefined;
+    if (nameOrId && !fn) return [];
+    return [...this.pools.entries()]
+      .filter(([key]) => !fn || key.startsWith(`${fn.functionName}:`))
+      .flatMap(([, pool]) => pool.list().filter((e) => e.alive).map((e) => e.info()));
   }
 
   /** Stops the environments of one function (or all). Running invokes fail as on a crash. */
-  async stopEnvironments(nameOrId?: string): Promise<void> {}
-
-  /** Mark an environment as debugged: no freezing, timeout suspended while attached. */
-  setDebuggerAttached(environmentId: string, attached: boolean): void {}
-
-  addDebugController(controller: DebugController): { dispose(): void } {
-    return { dispose() {} };
+  async stopEnvironments(nameOrId?: string): Promise<void> {
+    if (!nameOrId) {
+      await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped')));
+      return;
+    }
+    const fn = this.getFunction(nameOrId);
+    if (fn) await this.stopFunction(fn, 'stopped');
   }
 
-  setQualifierResolver(resolver: QualifierResolver | undefined): void {}
-  setLayerMaterializer(materializer: LayerMaterializer | undefined): void {}
+  /** Mark an environment as debugged: no freezing, timeout suspended while attached. */
+  setDebuggerAttached(environmentId: string, attached: boolean): void {
+    for (const pool of this.pools.values()) {
+      pool.list().find((e) => e.id === environmentId)?.setDebuggerAttached(attached);
+    }
+  }
 
-  /** Stops every environment and server; the runtime is unusable afterwards. */
-  async dispose(): Promise<void> {}
+  addDebugController(controller: DebugController): { dispose(): void } {
+    this.debugControllers.add(controller);
+    return { dispose: () => this.debugControllers.delete(controller) };
+  }
+
+  setQualifierResolver(resolver: QualifierResolver | undefined): void {
+    this.qualifierResolver = resolver;
+  }
+
+  setLayerMaterializer(materializer: LayerMaterializer | undefined): void {
+    this.layerMaterializer = materializer;
+  }
+
+  private logStoreFor(fn: FunctionConfig): LogStore {
+    const dir = path.join(this.stateDirFor(fn.templatePath), 'logs');
+    let store = this.logStores.get(dir);
+    if (!store) {
+      store = new LogStore(dir, this.options.logRetention ?? DEFAULTS.logRetention);
+      this.logStores.set(dir, store);
+    }
+    return store;
+  }
+
+  /** Persisted log streams of loaded functions. */
+  readonly logs: LogReader = {
+    listStreams: (functionName) => {
+      const fn = this.getFunction(functionName);
+      return fn ? this.logStoreFor(fn).listStreams(fn.functionName) : [];
+    },
+    readStream: (functionName, logStreamName) => {
+      const fn = this.getFunction(functionName);
+      return fn ? this.logStoreFor(fn).readStream(fn.functionName, logStreamName) : [];
+    },
+  };
+
+  /** Stops every environment and watcher; the runtime is unusable afterwards. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped')));
+    await this.builder.dispose();
+  }
+}
+
+/** Lambda passes `{}` for an empty payload and refuses what is not JSON. */
+function normalisePayload(payload: Buffer | string, limit: number): Buffer {
+  const buf = typeof payload === 'string' ? Buffer.from(payload) : payload;
+  if (buf.length > limit) throw requestTooLarge(buf.length, limit);
+  if (buf.length === 0 || buf.toString().trim() === '') return Buffer.from('{}');
+  try {
+    JSON.parse(buf.toString());
+  } catch (err) {
+    throw invalidRequestContent(`Could not parse request body into json: ${(err as Error).message}`);
+  }
+  return buf;
+}
+
+/** The state folder ignores itself, so it never shows up in the user's git status. */
+function ensureStateDir(dir: string) {
+  fs.mkdirSync(dir, { recursive: true });
+  const ignore = path.join(dir, '.gitignore');
+  if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, '*\n');
 }

@@ -1,0 +1,627 @@
+// One execution environment: a handler process, its Runtime API endpoint and its log stream.
+// Lifecycle INIT → READY ⇄ BUSY (frozen while idle) → stopped, with Lambda's timeouts,
+// memory limit and error shapes. One invocation at a time, as in Lambda.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV, type BootstrapLogRecord } from '../bootstrap/bootstrapProtocol';
+import type { FunctionConfig } from '../functionConfig';
+import { LogStore, type LogStreamWriter } from '../logs/logStore';
+import * as platformLog from '../logs/platformLog';
+import type {
+  EnvironmentInfo,
+  EnvironmentState,
+  InvocationInfo,
+  InvokeResult,
+  LogKind,
+  LogRecord,
+  RuntimeEventEmitter,
+  StopReason,
+} from '../runtimeEvents';
+import { lambdaEnvironment } from './lambdaEnvironment';
+import { peakResidentMB, residentMB } from './processMemory';
+import { RuntimeApiServer, type RuntimeApiOutcome } from './runtimeApiServer';
+
+/** Lambda's limit on the INIT phase of on-demand functions. */
+export const INIT_LIMIT_MS = 10_000;
+const MEMORY_POLL_MS = 100;
+/** The last 4 KB of an invocation's log are what `LogType: Tail` returns. */
+const TAIL_BYTES = 4096;
+
+export interface EnvironmentSpec {
+  id: string;
+  ordinal: number;
+  fn: FunctionConfig;
+  version: string;
+  region: string;
+  accountId: string;
+  freeze: boolean;
+  /** Start with the inspector open and the bootstrap waiting for a debugger. */
+  debug: boolean;
+  nodeBinary: string;
+  bootstrapPath: string;
+  optDir?: string;
+  hostAllowlist: string[];
+  logStore: LogStore;
+  events: RuntimeEventEmitter;
+}
+
+export interface InvokeRequest {
+  requestId: string;
+  payload: Buffer;
+  clientContext?: string;
+  onStreamChunk?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+/** The process went away before the invocation was handed to it: safe to run it elsewhere. */
+export class EnvironmentLostError extends Error {}
+
+interface Current {
+  request: InvokeRequest;
+  info: InvocationInfo;
+  deliveredAt: number;
+  tail: string[];
+  settle: (result: InvokeResult) => void;
+  timer?: NodeJS.Timeout;
+}
+
+export class ExecutionEnvironment {
+  state: EnvironmentState = 'starting';
+  readonly logStreamName: string;
+  private readonly server: RuntimeApiServer;
+  private runtimeApi = '';
+  private child: ChildProcess | undefined;
+  private readonly log: LogStreamWriter;
+  private inspectorUrl: string | undefined;
+  private debuggerAttached = false;
+  private frozen = false;
+  private invocations = 0;
+  private readonly startedAt = Date.now();
+  private initDurationMs: number | undefined;
+  private initReported = false;
+  private initError: { payload: Buffer; errorType: string } | undefined;
+  private readonly initDone: Promise<void>;
+  private resolveInit!: () => void;
+  private current: Current | undefined;
+  /** Waiting for the runtime client's next poll before delivery (warm reuse right after a response). */
+  private queued: Current | undefined;
+  private memoryTimer: NodeJS.Timeout | undefined;
+  private lastRssMB = 0;
+  private outOfMemory = false;
+  private stopReason: StopReason | undefined;
+  private retireReason: StopReason | undefined;
+  private exitDescription = '';
+  private readonly exited: Promise<void>;
+  private resolveExited!: () => void;
+
+  constructor(private readonly spec: EnvironmentSpec) {
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
+    this.logStreamName = `${day}/[${spec.version}]${crypto.randomBytes(16).toString('hex')}`;
+    this.log = spec.logStore.openStream(spec.fn.functionName, this.logStreamName);
+    this.initDone = new Promise((resolve) => (this.resolveInit = resolve));
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.server = new RuntimeApiServer({
+      onNext: () => this.onNext(),
+      onOutcome: (o) => this.onOutcome(o),
+      onInitError: (payload, errorType) => {
+        this.initError = { payload, errorType };
+        this.resolveInit();
+      },
+      onStreamChunk: (requestId, chunk) => {
+        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk);
+      },
+    });
+  }
+
+  get id() {
+    return this.spec.id;
+  }
+
+  /** True while it can take an invocation without a cold start. */
+  get idle(): boolean {
+    return (this.state === 'ready' || this.state === 'frozen') && !this.current && !this.queued;
+  }
+
+  /** Busy, but its invocation has been answered and the runtime client is about to poll again. */
+  get releasing(): boolean {
+    return this.state === 'busy' && !this.current && !this.queued;
+  }
+
+  get alive(): boolean {
+    return this.state !== 'stopped';
+  }
+
+  info(): EnvironmentInfo {
+    const { fn, version, id, ordinal, debug } = this.spec;
+    return {
+      id,
+      ordinal,
+      functionName: fn.functionName,
+      logicalId: fn.logicalId,
+      version,
+      pid: this.child?.pid,
+      state: this.state,
+      logStreamName: this.logStreamName,
+      runtimeApi: this.runtimeApi,
+      inspectorUrl: this.inspectorUrl,
+      debug,
+      startedAt: this.startedAt,
+      invocations: this.invocations,
+    };
+  }
+
+  /** Spawns the handler process; init runs on its own and `invoke` waits for it. */
+  async start(): Promise<void> {
+    const { fn, version, debug } = this.spec;
+    this.runtimeApi = await this.server.listen();
+    const nodeMajor = Number(/^v(\d+)/.exec(process.version)?.[1]);
+    const env = lambdaEnvironment({
+      fn,
+      version,
+      region: this.spec.region,
+      runtimeApi: this.runtimeApi,
+      logStreamName: this.logStreamName,
+      optDir: this.spec.optDir,
+      nodeBinDir: path.dirname(this.spec.nodeBinary),
+      nodeMajor: Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1]) || nodeMajor,
+      hostEnv: process.env,
+      hostAllowlist: this.spec.hostAllowlist,
+    });
+    const { command, args } = this.command();
+    if (fn.runtime.startsWith('nodejs')) {
+      env[LOG_FD_ENV] = '3';
+      if (debug) env[WAIT_FOR_DEBUGGER_ENV] = '1';
+    }
+    this.setState('initializing');
+    this.emitPlatform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
+    const child = spawn(command, args, { cwd: fn.codeDir, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    child.on('error', (err) => {
+      this.exitDescription = `Runtime failed to start: ${err.message}`;
+      this.onExit();
+    });
+    child.on('exit', (code, signal) => {
+      this.exitDescription = signal ? `signal: ${signalName(signal)}` : `exit status ${code}`;
+    });
+    child.on('close', () => this.onExit());
+    this.readLines(child.stdout!, (line) => this.emitFunctionLine(line));
+    this.readLines(child.stderr!, (line) => this.onStderr(line));
+    this.readLines(child.stdio[3] as Readable, (line) => this.onLogRecord(line));
+    this.spec.events.emit('environmentStarted', this.info());
+    this.watchMemory(true);
+    if (!debug) {
+      const initTimer = setTimeout(() => {
+        if (this.state === 'initializing') {
+          this.initError = {
+            errorType: 'Sandbox.Timedout',
+            payload: Buffer.from(
+              JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `INIT phase timed out after ${(INIT_LIMIT_MS / 1000).toFixed(2)} seconds` }),
+            ),
+          };
+          this.kill('init-error');
+        }
+      }, INIT_LIMIT_MS);
+      void this.initDone.then(() => clearTimeout(initTimer));
+    }
+  }
+
+  private command(): { command: string; args: string[] } {
+    const { fn, nodeBinary, bootstrapPath, debug, optDir } = this.spec;
+    if (fn.runtime.startsWith('nodejs')) {
+      // The managed runtime's heap settings: a tenth of memory for the new space, the rest old space.
+      const newSpace = Math.floor(fn.memorySize / 10);
+      const args = [
+        '--expose-gc',
+        '--max-http-header-size=81920',
+        `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
+        `--max-old-space-size=${fn.memorySize - newSpace}`,
+      ];
+      if (debug) args.push('--inspect=127.0.0.1:0');
+      return { command: nodeBinary, args: [...args, bootstrapPath] };
+    }
+    // provided.*: Lambda runs the function's `bootstrap`, else a layer's /opt/bootstrap.
+    const candidates = [path.join(fn.codeDir, 'bootstrap'), optDir && path.join(optDir, 'bootstrap')].filter(
+      (p): p is string => !!p,
+    );
+    const found = candidates.find((p) => fs.existsSync(p));
+    if (!found) {
+      this.initError = {
+        errorType: 'Runtime.InvalidEntrypoint',
+        payload: Buffer.from(
+          JSON.stringify({
+            errorType: 'Runtime.InvalidEntrypoint',
+            errorMessage: `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]`,
+          }),
+        ),
+      };
+      return { command: '/bin/false', args: [] };
+    }
+    return { command: found, args: [] };
+  }
+
+  /** Runs one invocation. Cold environments finish init first (its duration is reported apart). */
+  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    if (!this.alive) throw new EnvironmentLostError(`environment ${this.id} is stopped`);
+    const cold = this.invocations === 0;
+    this.invocations++;
+    const info: InvocationInfo = {
+      requestId: request.requestId,
+      functionName: this.spec.fn.functionName,
+      version: this.spec.version,
+      environmentId: this.id,
+      cold,
+      startedAt: Date.now(),
+    };
+    return new Promise<InvokeResult>((resolve, reject) => {
+      const entry: Current = { request, info, deliveredAt: 0, tail: [], settle: resolve };
+      this.queued = entry;
+      const lost = () => {
+        if (this.queued === entry) {
+          this.queued = undefined;
+          reject(new EnvironmentLostError(`environment ${this.id} stopped before the invocation started`));
+        }
+      };
+      void this.exited.then(lost);
+      request.signal?.addEventListener('abort', () => {
+        if (this.queued === entry) lost();
+        else if (this.current === entry) this.kill('stopped');
+      });
+      void this.initDone.then(() => this.tryDeliver());
+    });
+  }
+
+  private tryDeliver() {
+    const entry = this.queued;
+    if (!entry || this.current || !this.alive) return;
+    if (this.initError) return this.failInit(entry);
+    if (this.state === 'initializing' || (this.state === 'busy' && !this.server.polling)) return;
+    this.queued = undefined;
+    this.current = entry;
+    this.thaw();
+    this.setState('busy');
+    const { fn, version, accountId, region } = this.spec;
+    const { request } = entry;
+    entry.deliveredAt = performance.now();
+    this.spec.events.emit('invocationStarted', entry.info);
+    this.emitPlatform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
+    const qualifier = version === '$LATEST' ? '' : `:${version}`;
+    this.server.deliver({
+      requestId: request.requestId,
+      payload: request.payload,
+      deadlineMs: Date.now() + fn.timeout * 1000,
+      invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName}${qualifier}`,
+      traceId: traceId(),
+      clientContext: request.clientContext ? Buffer.from(request.clientContext, 'base64').toString() : undefined,
+    });
+    this.watchMemory(true);
+    if (!this.debuggerAttached) {
+      entry.timer = setTimeout(() => this.onTimeout(entry), fn.timeout * 1000);
+    }
+  }
+
+  private onNext() {
+    if (this.state === 'initializing') {
+      this.initDurationMs = Date.now() - this.startedAt;
+      this.setState('ready');
+      this.resolveInit();
+      if (!this.queued) {
+        this.watchMemory(false);
+        this.freeze();
+      }
+      return;
+    }
+    if (this.state === 'busy' && !this.current) this.setState('ready');
+    if (this.queued) return this.tryDeliver();
+    this.watchMemory(false);
+    this.freeze();
+  }
+
+  private onOutcome(o: RuntimeApiOutcome) {
+    const entry = this.current;
+    if (!entry || entry.request.requestId !== o.requestId) return;
+    if (o.kind === 'response') {
+      this.finish(entry, o.payload, undefined, { streamed: o.streamed });
+    } else if (o.kind === 'error') {
+      this.finish(entry, o.payload, 'Unhandled', { errorType: o.errorType });
+    } else {
+      const body = {
+        errorType: 'Function.ResponseSizeTooLarge',
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${o.limit} bytes).`,
+      };
+      this.finish(entry, Buffer.from(JSON.stringify(body)), 'Unhandled', { errorType: body.errorType, status: 'error' });
+    }
+  }
+
+  private onTimeout(entry: Current) {
+    if (this.current !== entry) return;
+    const { fn } = this.spec;
+    const { requestId } = entry.request;
+    this.emitPlatform(platformLog.timeoutLine(fn.loggingConfig.logFormat, requestId, fn.timeout, new Date()), requestId);
+    const body = {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds`,
+    };
+    this.finish(entry, Buffer.from(JSON.stringify(body)), 'Unhandled', { status: 'timeout', errorType: 'Sandbox.Timedout' });
+    this.kill('timeout');
+  }
+
+  private finish(
+    entry: Current,
+    payload: Buffer,
+    functionError: InvokeResult['functionError'],
+    extra: { streamed?: boolean; status?: 'timeout' | 'error'; errorType?: string },
+  ) {
+    if (this.current !== entry) return;
+    this.current = undefined;
+    clearTimeout(entry.timer);
+    const { fn, version } = this.spec;
+    const durationMs = entry.deliveredAt ? performance.now() - entry.deliveredAt : 0;
+    const initDurationMs = entry.info.cold ? this.initDurationMs : undefined;
+    const pid = this.child?.pid;
+    const peak = (pid && peakResidentMB(pid)) || this.lastRssMB;
+    const maxMemoryUsedMB = Math.min(Math.ceil(peak), fn.memorySize);
+    const status = extra.status ?? (functionError ? 'error' : undefined);
+    const metrics: platformLog.ReportMetrics = {
+      durationMs,
+      billedDurationMs: platformLog.billedDuration(durationMs, initDurationMs),
+      memorySizeMB: fn.memorySize,
+      maxMemoryUsedMB,
+      initDurationMs,
+      status: extra.status ?? (status && extra.errorType?.startsWith('Runtime.') ? 'error' : undefined),
+      errorType: extra.status || extra.errorType?.startsWith('Runtime.') ? extra.errorType : undefined,
+    };
+    const format = fn.loggingConfig.logFormat;
+    const { requestId } = entry.request;
+    const now = new Date();
+    this.emitPlatform(platformLog.endLine(format, requestId, status ?? 'success', now), requestId, entry);
+    this.emitPlatform(platformLog.reportLine(format, requestId, metrics, now), requestId, entry);
+    const result: InvokeResult = {
+      requestId,
+      payload,
+      functionError,
+      streamed: extra.streamed || undefined,
+      cold: entry.info.cold,
+      environmentId: this.id,
+      version,
+      durationMs,
+      billedDurationMs: metrics.billedDurationMs,
+      initDurationMs,
+      maxMemoryUsedMB,
+      memorySizeMB: fn.memorySize,
+      logTail: tailOf(entry.tail),
+    };
+    this.spec.events.emit('invocationEnded', entry.info, result);
+    entry.settle(result);
+    if (this.retireReason && !this.queued) this.kill(this.retireReason);
+  }
+
+  /** Init failed (init/error, exit, init timeout): the invocation that waited for it fails with that error. */
+  private failInit(entry: Current) {
+    this.queued = undefined;
+    this.current = entry;
+    entry.deliveredAt = performance.now();
+    const { fn } = this.spec;
+    const error = this.initError!;
+    const initDuration = (Date.now() - this.startedAt).toFixed(2);
+    if (!this.initReported) {
+      this.initReported = true;
+      const line =
+        fn.loggingConfig.logFormat === 'JSON'
+          ? JSON.stringify({
+              time: new Date().toISOString(),
+              type: 'platform.initReport',
+              record: { initializationType: 'on-demand', phase: 'init', status: 'error', errorType: error.errorType, metrics: { durationMs: Number(initDuration) } },
+            })
+          : `INIT_REPORT Init Duration: ${initDuration} ms\tPhase: init\tStatus: error\tError Type: ${error.errorType}`;
+      this.emitPlatform(line);
+    }
+    this.spec.events.emit('invocationStarted', entry.info);
+    this.emitPlatform(platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()), entry.request.requestId);
+    this.finish(entry, error.payload, 'Unhandled', { status: 'error', errorType: error.errorType });
+    this.kill('init-error');
+  }
+
+  private onExit() {
+    if (this.state === 'stopped') return;
+    const description = this.exitDescription || 'exit status 0';
+    const reason: StopReason = this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
+    if (this.state === 'initializing' && !this.initError) {
+      this.initError = {
+        errorType: 'Runtime.ExitError',
+        payload: Buffer.from(
+          JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${description}` }),
+        ),
+      };
+    }
+    if (this.initError && !this.initDurationMs) {
+      this.setStateQuiet('ready');
+      this.resolveInit();
+      if (this.queued) this.tryDeliver();
+    }
+    const entry = this.current;
+    if (entry) {
+      const { requestId } = entry.request;
+      const errorType = this.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      const message = `RequestId: ${requestId} Error: Runtime exited with error: ${description}`;
+      this.emitPlatform(message, requestId);
+      this.finish(entry, Buffer.from(JSON.stringify({ errorType, errorMessage: message })), 'Unhandled', {
+        status: 'error',
+        errorType,
+      });
+    }
+    this.watchMemory(false);
+    this.server.close();
+    this.log.close();
+    this.state = 'stopped';
+    this.resolveExited();
+    this.spec.events.emit('environmentStopped', this.info(), reason);
+  }
+
+  /** Stops the process (SIGKILL, as Lambda shuts sandboxes down) and waits until it is gone. */
+  async stop(reason: StopReason): Promise<void> {
+    this.kill(reason);
+    await this.exited;
+  }
+
+  /** Stops after the running (and any queued) invocation is answered. */
+  async stopWhenIdle(reason: StopReason): Promise<void> {
+    if (!this.current && !this.queued) return this.stop(reason);
+    this.retireReason = reason;
+    await this.exited;
+  }
+
+  private kill(reason: StopReason) {
+    this.stopReason ??= reason;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) {
+      if (!this.child) this.onExit();
+      return;
+    }
+    this.child.kill('SIGKILL');
+  }
+
+  setDebuggerAttached(attached: boolean) {
+    this.debuggerAttached = attached;
+    if (attached) {
+      this.thaw();
+      if (this.current) clearTimeout(this.current.timer);
+    } else if (this.idle) {
+      this.freeze();
+    }
+  }
+
+  private freeze() {
+    if (!this.spec.freeze || this.debuggerAttached || this.frozen || !this.child?.pid || !this.idle) return;
+    try {
+      process.kill(this.child.pid, 'SIGSTOP');
+      this.frozen = true;
+      this.setState('frozen');
+    } catch {
+      // already gone: onExit will follow
+    }
+  }
+
+  private thaw() {
+    if (!this.frozen || !this.child?.pid) return;
+    this.frozen = false;
+    try {
+      process.kill(this.child.pid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+    if (this.state === 'frozen') this.setState('ready');
+  }
+
+  private watchMemory(on: boolean) {
+    clearInterval(this.memoryTimer);
+    this.memoryTimer = undefined;
+    const pid = this.child?.pid;
+    if (!on || !pid) return;
+    this.memoryTimer = setInterval(() => {
+      const rss = residentMB(pid);
+      if (rss === undefined) return;
+      this.lastRssMB = Math.max(this.lastRssMB, rss);
+      if (rss > this.spec.fn.memorySize) {
+        this.outOfMemory = true;
+        this.kill('out-of-memory');
+      }
+    }, MEMORY_POLL_MS);
+    this.memoryTimer.unref();
+  }
+
+  private setState(state: EnvironmentState) {
+    if (this.state === state || this.state === 'stopped') return;
+    this.state = state;
+    this.spec.events.emit('environmentStateChanged', this.info());
+  }
+
+  private setStateQuiet(state: EnvironmentState) {
+    this.state = state;
+  }
+
+  private readLines(stream: Readable | null, onLine: (line: string) => void) {
+    if (!stream) return;
+    readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+  }
+
+  private onStderr(line: string) {
+    const listening = /^Debugger listening on (ws:\/\/\S+)/.exec(line);
+    if (listening) {
+      this.inspectorUrl = listening[1];
+      this.spec.events.emit('environmentInspectorReady', this.info());
+      return;
+    }
+    if (/^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect)/.test(line)) return;
+    if (/JavaScript heap out of memory/.test(line)) this.outOfMemory = true;
+    this.emitFunctionLine(line);
+  }
+
+  private onLogRecord(line: string) {
+    let record: BootstrapLogRecord;
+    try {
+      record = JSON.parse(line);
+    } catch {
+      return this.emitFunctionLine(line);
+    }
+    this.emit(record.line, 'function', {
+      timestamp: record.timestamp,
+      requestId: record.requestId,
+      level: record.level,
+      source: record.source,
+    });
+  }
+
+  private emitFunctionLine(line: string) {
+    this.emit(line, 'function', { requestId: this.current?.request.requestId });
+  }
+
+  private emitPlatform(message: string, requestId?: string, entry?: Current) {
+    this.emit(message, 'platform', { requestId }, entry);
+  }
+
+  private emit(message: string, kind: LogKind, extra: Partial<LogRecord>, entry = this.current) {
+    const { fn, version } = this.spec;
+    const record: LogRecord = {
+      functionName: fn.functionName,
+      version,
+      environmentId: this.id,
+      logGroup: fn.loggingConfig.logGroup,
+      logStreamName: this.logStreamName,
+      timestamp: extra.timestamp ?? Date.now(),
+      message,
+      kind,
+      requestId: extra.requestId,
+      level: extra.level,
+      source: extra.source,
+    };
+    this.log.append(record);
+    if (entry && (!record.requestId || record.requestId === entry.request.requestId)) entry.tail.push(message);
+    this.spec.events.emit('log', record);
+  }
+}
+
+function tailOf(lines: string[]): string {
+  const text = lines.map((l) => l + '\n').join('');
+  const buf = Buffer.from(text);
+  return buf.length <= TAIL_BYTES ? text : buf.subarray(buf.length - TAIL_BYTES).toString();
+}
+
+/** X-Ray trace header as Lambda passes it (`Root=1-<8 hex time>-<24 hex>;Parent=...;Sampled=0`). */
+function traceId(): string {
+  const time = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${time}-${crypto.randomBytes(12).toString('hex')};Parent=${crypto.randomBytes(8).toString('hex')};Sampled=0;Lineage=1:local:0`;
+}
+
+/** Go's names, as Lambda prints `Runtime exited with error: signal: killed`. */
+function signalName(signal: NodeJS.Signals): string {
+  const names: Partial<Record<NodeJS.Signals, string>> = {
+    SIGKILL: 'killed',
+    SIGABRT: 'aborted (core dumped)',
+    SIGSEGV: 'segmentation fault',
+    SIGTERM: 'terminated',
+  };
+  return names[signal] ?? signal;
+}

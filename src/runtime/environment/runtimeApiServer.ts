@@ -1,0 +1,210 @@
+// One environment's Lambda Runtime API (2018-06-01): the endpoint its runtime client polls
+// for events (`invocation/next`) and posts results to. It knows nothing about processes;
+// ExecutionEnvironment drives it.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const PREFIX = '/2018-06-01/runtime';
+/** Lambda's limits: 6 MB buffered responses, 20 MB streamed ones. */
+export const MAX_SYNC_RESPONSE_BYTES = 6 * 1024 * 1024;
+export const MAX_STREAMED_RESPONSE_BYTES = 20 * 1024 * 1024;
+
+export interface RuntimeApiEvent {
+  requestId: string;
+  payload: Buffer;
+  deadlineMs: number;
+  invokedFunctionArn: string;
+  traceId: string;
+  clientContext?: string;
+  cognitoIdentity?: string;
+}
+
+export type RuntimeApiOutcome =
+  | { kind: 'response'; requestId: string; payload: Buffer; streamed: boolean }
+  | { kind: 'error'; requestId: string; payload: Buffer; errorType: string }
+  | { kind: 'too-large'; requestId: string; size: number; limit: number };
+
+export interface RuntimeApiHandlers {
+  /** The runtime client asked for the next event: init is over (first call) or the last invoke is done. */
+  onNext(): void;
+  onOutcome(outcome: RuntimeApiOutcome): void;
+  onInitError(payload: Buffer, errorType: string): void;
+  /** A chunk of a streamed response as it arrives. */
+  onStreamChunk?(requestId: string, chunk: Buffer): void;
+}
+
+export class RuntimeApiServer {
+  private readonly server: http.Server;
+  private waiting: http.ServerResponse | undefined;
+  private pendingEvent: RuntimeApiEvent | undefined;
+  /** Request ids handed out and not yet answered: guards against double answers. */
+  private readonly open = new Set<string>();
+
+  constructor(private readonly handlers: RuntimeApiHandlers) {
+    this.server = http.createServer((req, res) => this.route(req, res));
+    this.server.keepAliveTimeout = 0; // the runtime client long-polls: never close its idle socket
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 0;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', resolve);
+    });
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Hands an event to the runtime client now if it is polling, else when it next polls. */
+  deliver(event: RuntimeApiEvent): void {
+    this.open.add(event.requestId);
+    if (this.waiting) {
+      const res = this.waiting;
+      this.waiting = undefined;
+      this.send(res, event);
+    } else {
+      this.pendingEvent = event;
+    }
+  }
+
+  /** Whether the runtime client is parked in `next` right now. */
+  get polling(): boolean {
+    return this.waiting !== undefined;
+  }
+
+  close(): void {
+    this.waiting?.destroy();
+    this.waiting = undefined;
+    this.server.closeAllConnections();
+    this.server.close();
+  }
+
+  private send(res: http.ServerResponse, e: RuntimeApiEvent) {
+    const headers: http.OutgoingHttpHeaders = {
+      'Content-Type': 'application/json',
+      'Lambda-Runtime-Aws-Request-Id': e.requestId,
+      'Lambda-Runtime-Deadline-Ms': String(e.deadlineMs),
+      'Lambda-Runtime-Invoked-Function-Arn': e.invokedFunctionArn,
+      'Lambda-Runtime-Trace-Id': e.traceId,
+      'Content-Length': e.payload.length,
+    };
+    if (e.clientContext) headers['Lambda-Runtime-Client-Context'] = e.clientContext;
+    if (e.cognitoIdentity) headers['Lambda-Runtime-Cognito-Identity'] = e.cognitoIdentity;
+    res.writeHead(200, headers);
+    res.end(e.payload);
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = req.url ?? '';
+    if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) return this.next(req, res);
+    if (req.method === 'POST' && url === `${PREFIX}/init/error`) {
+      return readBody(req, MAX_SYNC_RESPONSE_BYTES, (body) => {
+        this.handlers.onInitError(body ?? Buffer.alloc(0), errorTypeOf(req, body));
+        accepted(res);
+      });
+    }
+    const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+    if (req.method === 'POST' && m) {
+      const requestId = decodeURIComponent(m[1]);
+      if (!this.open.has(requestId)) {
+        return reply(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
+      }
+      return m[2] === 'response' ? this.response(requestId, req, res) : this.error(requestId, req, res);
+    }
+    reply(res, 404, { errorMessage: `No such Runtime API route: ${req.method} ${url}`, errorType: 'NotFound' });
+  }
+
+  private next(req: http.IncomingMessage, res: http.ServerResponse) {
+    req.resume();
+    if (this.waiting) {
+      reply(res, 400, { errorMessage: 'Another invocation/next request is already waiting', errorType: 'InvalidStateTransition' });
+      return;
+    }
+    this.handlers.onNext();
+    const event = this.pendingEvent;
+    if (event) {
+      this.pendingEvent = undefined;
+      this.send(res, event);
+    } else {
+      this.waiting = res;
+      res.on('close', () => {
+        if (this.waiting === res) this.waiting = undefined;
+      });
+    }
+  }
+
+  private response(requestId: string, req: http.IncomingMessage, res: http.ServerResponse) {
+    const streamed = String(req.headers['lambda-runtime-function-response-mode'] ?? '').toLowerCase() === 'streaming';
+    const limit = streamed ? MAX_STREAMED_RESPONSE_BYTES : MAX_SYNC_RESPONSE_BYTES;
+    const onChunk = streamed ? (c: Buffer) => this.handlers.onStreamChunk?.(requestId, c) : undefined;
+    readBody(
+      req,
+      limit,
+      (body, size) => {
+        this.open.delete(requestId);
+        if (body === undefined) {
+          this.handlers.onOutcome({ kind: 'too-large', requestId, size, limit });
+          reply(res, 413, {
+            errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).`,
+            errorType: 'RequestEntityTooLarge',
+          });
+          return;
+        }
+        this.handlers.onOutcome({ kind: 'response', requestId, payload: body, streamed });
+        accepted(res);
+      },
+      onChunk,
+    );
+  }
+
+  private error(requestId: string, req: http.IncomingMessage, res: http.ServerResponse) {
+    readBody(req, MAX_SYNC_RESPONSE_BYTES, (body) => {
+      this.open.delete(requestId);
+      const payload = body ?? Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Error payload too large' }));
+      this.handlers.onOutcome({ kind: 'error', requestId, payload, errorType: errorTypeOf(req, body) });
+      accepted(res);
+    });
+  }
+}
+
+function errorTypeOf(req: http.IncomingMessage, body: Buffer | undefined): string {
+  const header = req.headers['lambda-runtime-function-error-type'];
+  if (typeof header === 'string' && header) return header;
+  try {
+    const parsed = JSON.parse(body?.toString() ?? '');
+    if (typeof parsed?.errorType === 'string') return parsed.errorType;
+  } catch {
+    // not JSON: fall through
+  }
+  return 'Unhandled';
+}
+
+/** Collects a body up to `limit` bytes; past it, drains the rest and reports undefined with the full size. */
+function readBody(
+  req: http.IncomingMessage,
+  limit: number,
+  done: (body: Buffer | undefined, size: number) => void,
+  onChunk?: (chunk: Buffer) => void,
+) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= limit) {
+      chunks.push(c);
+      onChunk?.(c);
+    }
+  });
+  req.on('end', () => done(size <= limit ? Buffer.concat(chunks, size) : undefined, size));
+  req.on('error', () => done(undefined, size));
+}
+
+function accepted(res: http.ServerResponse) {
+  reply(res, 202, { status: 'OK' });
+}
+
+function reply(res: http.ServerResponse, status: number, body: object) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,91 @@
+// The environments of one function version: reuse a warm one, scale out up to the
+// concurrency limit, throttle beyond it, reap idle ones, retire all on code change.
+import { EnvironmentLostError, type ExecutionEnvironment, type InvokeRequest } from '../environment/executionEnvironment';
+import { tooManyRequests } from '../lambdaErrors';
+import type { InvokeResult, StopReason } from '../runtimeEvents';
+
+export interface PoolOptions {
+  functionName: string;
+  /** Environments allowed at once (reserved concurrency or the local cap). */
+  limit: () => number;
+  /** Creates (does not start) the pool's next environment. */
+  create: (ordinal: number) => Promise<ExecutionEnvironment>;
+  idleTimeoutMs: number;
+}
+
+/** Attempts at running one request when environments die under it before it started. */
+const MAX_PLACEMENTS = 3;
+
+export class EnvironmentPool {
+  private readonly environments: ExecutionEnvironment[] = [];
+  private ordinal = 0;
+  private readonly idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
+
+  constructor(private readonly options: PoolOptions) {}
+
+  list(): readonly ExecutionEnvironment[] {
+    return this.environments;
+  }
+
+  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    for (let attempt = 1; ; attempt++) {
+      const env = await this.place();
+      clearTimeout(this.idleTimers.get(env));
+      try {
+        const result = await env.invoke(request);
+        this.scheduleReap(env);
+        return result;
+      } catch (err) {
+        if (!(err instanceof EnvironmentLostError) || attempt >= MAX_PLACEMENTS) throw err;
+      }
+    }
+  }
+
+  /** A warm idle environment, else a new one, else one about to finish its invoke; else throttle. */
+  private async place(): Promise<ExecutionEnvironment> {
+    const alive = this.environments.filter((e) => e.alive);
+    const idle = alive.find((e) => e.idle);
+    if (idle) return idle;
+    if (alive.length < this.options.limit()) {
+      const env = await this.options.create(++this.ordinal);
+      this.environments.push(env);
+      void env.start().catch(() => env.stop('crash'));
+      return env;
+    }
+    const releasing = alive.find((e) => e.releasing);
+    if (releasing) return releasing;
+    throw tooManyRequests(this.options.functionName);
+  }
+
+  /** Called by the runtime when an environment stopped, whatever the reason. */
+  forget(env: ExecutionEnvironment) {
+    const i = this.environments.indexOf(env);
+    if (i >= 0) this.environments.splice(i, 1);
+    clearTimeout(this.idleTimers.get(env));
+    this.idleTimers.delete(env);
+  }
+
+  private scheduleReap(env: ExecutionEnvironment) {
+    if (!this.options.idleTimeoutMs) return;
+    const timer = setTimeout(() => {
+      if (env.idle) void env.stop('idle');
+    }, this.options.idleTimeoutMs);
+    timer.unref();
+    this.idleTimers.set(env, timer);
+  }
+
+  /**
+   * Takes every environment out of service: idle ones stop now, busy ones as soon as their
+   * invocation ends (so no running invoke is cut short).
+   */
+  retire(reason: StopReason): Promise<void> {
+    const envs = this.environments.splice(0);
+    return Promise.all(envs.map((env) => (env.idle || !env.alive ? env.stop(reason) : env.stopWhenIdle(reason)))).then(() => {});
+  }
+
+  /** Stops everything now; running invocations fail as on a crash. */
+  stopAll(reason: StopReason): Promise<void> {
+    const envs = this.environments.splice(0);
+    return Promise.all(envs.map((env) => env.stop(reason))).then(() => {});
+  }
+}
