@@ -1,0 +1,90 @@
+// SAM's `Metadata: BuildMethod: esbuild` + `BuildProperties` → EsbuildBuildConfig, with the
+// same defaults SAM's esbuild builder uses (bundle for node, cjs, no minify unless asked).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EsbuildBuildConfig } from '../functionConfig';
+import { isPlainMap } from './globals';
+import { NO_VALUE } from './intrinsics';
+import type { LoadContext } from './loadContext';
+import type { TemplateMap, TemplateValue } from './templateDocument';
+
+const KNOWN = new Set(['EntryPoints', 'Sourcemap', 'Target', 'Format', 'Minify', 'External', 'OutExtension']);
+const HANDLER_SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
+
+/** The esbuild config of a function, undefined if its Metadata asks for no esbuild build. */
+export function readEsbuildMetadata(ctx: LoadContext, logicalId: string, resource: TemplateMap,
+  sourceDir: string, handler: string): EsbuildBuildConfig | undefined {
+  const metadata = resource.Metadata;
+  if (!isPlainMap(metadata) || metadata.BuildMethod === undefined) return undefined;
+  if (metadata.BuildMethod !== 'esbuild') {
+    ctx.warn(metadata, 'BuildMethod', logicalId,
+      `BuildMethod ${String(metadata.BuildMethod)} is not run locally; the code in CodeUri is used as is`);
+    return undefined;
+  }
+  const raw = metadata.BuildProperties ?? {};
+  const resolved = ctx.resolver.resolve(raw, logicalId);
+  if (!isPlainMap(resolved) || !isPlainMap(raw)) {
+    throw ctx.doc.error(metadata, 'BuildProperties', logicalId, 'BuildProperties must be a map (EntryPoints, Sourcemap, Target, Format...)');
+  }
+  for (const key of Object.keys(resolved)) {
+    if (!KNOWN.has(key)) ctx.warn(raw, key, logicalId, `BuildProperties.${key} is not applied by the local esbuild build`);
+  }
+  const entryPoints = stringList(ctx, raw, resolved, 'EntryPoints', logicalId) ?? [defaultEntryPoint(ctx, metadata, logicalId, sourceDir, handler)];
+  const format = resolved.Format === undefined ? undefined : String(resolved.Format).toLowerCase();
+  if (format !== undefined && format !== 'esm' && format !== 'cjs') {
+    throw ctx.doc.error(raw, 'Format', logicalId, `BuildProperties.Format must be esm or cjs, not ${format}`);
+  }
+  const outExtension = readOutExtension(ctx, raw, resolved, logicalId);
+  if (format === 'esm' && outExtension !== '.mjs') {
+    ctx.warn(raw, 'Format', logicalId,
+      'Format esm emits .js files, which Node loads as CommonJS; add OutExtension: [".js=.mjs"] as AWS documents for ES modules');
+  }
+  const config: EsbuildBuildConfig = {
+    method: 'esbuild',
+    sourceDir,
+    entryPoints,
+    sourcemap: truthy(resolved.Sourcemap),
+  };
+  if (resolved.Target !== undefined) config.target = String(resolved.Target);
+  if (format !== undefined) config.format = format;
+  if (resolved.Minify !== undefined) config.minify = truthy(resolved.Minify);
+  const external = stringList(ctx, raw, resolved, 'External', logicalId);
+  if (external) config.external = external;
+  if (outExtension !== undefined) config.outExtension = outExtension;
+  return config;
+}
+
+function truthy(value: TemplateValue | typeof NO_VALUE | undefined): boolean {
+  return value === true || value === 'true' || value === 'True';
+}
+
+function stringList(ctx: LoadContext, raw: TemplateMap, resolved: TemplateMap, key: string, logicalId: string): string[] | undefined {
+  const value = resolved[key];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw ctx.doc.error(raw, key, logicalId, `BuildProperties.${key} must be a list of strings`);
+  }
+  return value as string[];
+}
+
+/** SAM writes OutExtension as esbuild flags: `- .js=.mjs`. */
+function readOutExtension(ctx: LoadContext, raw: TemplateMap, resolved: TemplateMap, logicalId: string): string | undefined {
+  const entries = stringList(ctx, raw, resolved, 'OutExtension', logicalId);
+  if (!entries) return undefined;
+  for (const entry of entries) {
+    const [from, to] = entry.split('=');
+    if (from === '.js' && to) return to;
+  }
+  throw ctx.doc.error(raw, 'OutExtension', logicalId, 'BuildProperties.OutExtension must map .js, e.g. [".js=.mjs"]');
+}
+
+/** Without EntryPoints, build the handler's module (`src/app.handler` → `src/app.ts` or similar). */
+function defaultEntryPoint(ctx: LoadContext, metadata: TemplateMap, logicalId: string, sourceDir: string, handler: string): string {
+  const modulePath = handler.slice(0, handler.lastIndexOf('.') < 0 ? handler.length : handler.lastIndexOf('.'));
+  for (const ext of HANDLER_SOURCE_EXTENSIONS) {
+    if (existsSync(join(sourceDir, modulePath + ext))) return modulePath + ext;
+  }
+  throw ctx.doc.error(metadata, 'BuildProperties', logicalId,
+    `BuildProperties.EntryPoints is missing and no ${modulePath}.ts/.js exists in ${sourceDir}; list the entry file under EntryPoints`);
+}
