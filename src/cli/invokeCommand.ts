@@ -1,0 +1,147 @@
+import { LambdaServiceError } from '../runtime/lambdaErrors';
+import { LocalRuntime } from '../runtime/localRuntime';
+import type { InvokeResult } from '../runtime/runtimeEvents';
+import { UsageError, type CliCommand } from './cliCommand';
+import { findTemplate, parse, readEvent } from './cliOptions';
+
+export const invokeCommand: CliCommand = {
+  name: 'invoke',
+  summary: 'Invoke a function locally (responses on stdout, logs on stderr)',
+  usage: `Usage: lambda-lab invoke FUNCTION [options]
+
+FUNCTION is the template's logical id or the function's FunctionName.
+
+  -t, --template FILE     SAM/CloudFormation template (default: template.yaml|yml|json here)
+  -e, --event FILE        Event JSON file; "-" reads standard input
+      --payload JSON      Event given inline
+  -q, --qualifier Q       Version or alias (default $LATEST)
+  -n, --count N           Invoke N times (default 1); all N run, errors included
+  -c, --concurrency N     Spread the invocations over N parallel callers (default 1)
+      --env-vars FILE     SAM --env-vars JSON: {"Fn": {"VAR": "v"}, "Parameters": {...}}
+      --parameter-overrides K=V[,K=V]  Template parameter values
+      --no-freeze         Do not freeze environments between invokes
+      --json              One JSON object per invocation on stdout:
+                          {requestId, payload, functionError?, cold, environmentId, durationMs,
+                           billedDurationMs, initDurationMs?, maxMemoryUsedMB}
+      --quiet             No logs on stderr
+
+Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or template error.`,
+  async run(args, io) {
+    const { values, positionals } = parse(args, {
+      template: { type: 'string', short: 't' },
+      event: { type: 'string', short: 'e' },
+      payload: { type: 'string' },
+      qualifier: { type: 'string', short: 'q' },
+      count: { type: 'string', short: 'n' },
+      concurrency: { type: 'string', short: 'c' },
+      'env-vars': { type: 'string' },
+      'parameter-overrides': { type: 'string' },
+      'no-freeze': { type: 'boolean' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    });
+    const [functionName, ...extra] = positionals;
+    if (!functionName) throw new UsageError('Missing FUNCTION: which function to invoke');
+    if (extra.length) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
+    const count = positiveInt(values.count, '--count', 1);
+    const concurrency = Math.min(count, positiveInt(values.concurrency, '--concurrency', 1));
+    const payload = await readEvent(io, values.event, values.payload);
+    const runtime = new LocalRuntime({ freeze: !values['no-freeze'], watchCode: false, concurrencyCap: Math.max(10, concurrency) });
+    if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
+    runtime.on('diagnostic', (d) => {
+      if (d.level !== 'info') io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
+    });
+    try {
+      const model = await runtime.loadTemplate(findTemplate(values.template, io.cwd), {
+        envVarsFile: values['env-vars'],
+        parameterOverrides: parseOverrides(values['parameter-overrides']),
+      });
+      const fn = runtime.getFunction(functionName);
+      const unsupported = model.unsupported.find((u) => u.logicalId === functionName || u.functionName === functionName);
+      if (!fn && !unsupported) {
+        throw new UsageError(
+          `No function ${functionName} in ${model.templatePath}. Functions: ${model.functions.map((f) => f.logicalId).join(', ') || 'none'}`,
+        );
+      }
+      const results: InvokeResult[] = [];
+      let failed = false;
+      let next = 0;
+      const caller = async () => {
+        while (next < count) {
+          next++;
+          try {
+            const result = await runtime.invoke(functionName, payload, { qualifier: values.qualifier });
+            results.push(result);
+            if (result.functionError) failed = true;
+            io.stdout.write((values.json ? JSON.stringify(jsonOf(result)) : result.payload.toString()) + '\n');
+          } catch (err) {
+            if (!(err instanceof LambdaServiceError)) throw err;
+            failed = true;
+            const line = values.json ? JSON.stringify({ error: err.type, message: err.message }) : `${err.type}: ${err.message}`;
+            (values.json ? io.stdout : io.stderr).write(line + '\n');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, caller));
+      if (count > 1 && !values.quiet) io.stderr.write(summary(functionName, results, count) + '\n');
+      return failed ? 1 : 0;
+    } finally {
+      await runtime.dispose();
+    }
+  },
+};
+
+function jsonOf(r: InvokeResult) {
+  const text = r.payload.toString();
+  let payload: unknown = text;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    // not JSON (a streamed body, a plain string): keep the text
+  }
+  return {
+    requestId: r.requestId,
+    payload,
+    ...(r.functionError ? { functionError: r.functionError } : {}),
+    cold: r.cold,
+    environmentId: r.environmentId,
+    durationMs: round(r.durationMs),
+    billedDurationMs: r.billedDurationMs,
+    ...(r.initDurationMs !== undefined ? { initDurationMs: round(r.initDurationMs) } : {}),
+    maxMemoryUsedMB: r.maxMemoryUsedMB,
+  };
+}
+
+function summary(fn: string, results: InvokeResult[], count: number): string {
+  const cold = results.filter((r) => r.cold);
+  const warm = results.filter((r) => !r.cold).map((r) => r.durationMs).sort((a, b) => a - b);
+  const errors = results.filter((r) => r.functionError).length;
+  const parts = [`${results.length}/${count} invocations of ${fn} answered`];
+  if (cold.length) {
+    const init = cold.map((r) => r.initDurationMs ?? 0).sort((a, b) => a - b)[Math.floor(cold.length / 2)];
+    parts.push(`${cold.length} cold (init ${round(init)} ms)`);
+  }
+  if (warm.length) parts.push(`${warm.length} warm (median ${round(warm[Math.floor(warm.length / 2)])} ms)`);
+  if (errors) parts.push(`${errors} function error${errors > 1 ? 's' : ''}`);
+  return parts.join(', ');
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
+  return n;
+}
+
+export function parseOverrides(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of text.split(/[,\s]+/).filter(Boolean)) {
+    const m = /^(?:ParameterKey=)?([^=,]+)(?:,ParameterValue)?=(.*)$/.exec(pair);
+    if (!m) throw new UsageError(`--parameter-overrides: expected KEY=VALUE, got "${pair}"`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
