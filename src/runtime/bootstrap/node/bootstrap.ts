@@ -1,0 +1,75 @@
+// Entry point of out/bootstrap/node.js, the process our runtime starts for a Node function.
+// Speaks the Runtime API at AWS_LAMBDA_RUNTIME_API, loads _HANDLER from LAMBDA_TASK_ROOT,
+// and behaves as the managed nodejs runtimes do. Kept small: it is on the cold-start path.
+import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
+import { handlerMetadata, installAwslambdaGlobal } from './awslambdaGlobal';
+import { beforeExitListener } from './beforeExitListener';
+import { loadHandler } from './handlerLoader';
+import { logError, patchConsole } from './logPatch';
+import { exitOnLostRuntimeApi, RuntimeApiClient } from './runtimeApiClient';
+import { UnhandledPromiseRejection } from './runtimeErrors';
+import { EXIT_UNCAUGHT_EXCEPTION, EXIT_UNHANDLED_REJECTION, RuntimeLoop, type ErrorCallbacks } from './runtimeLoop';
+
+/** Reads and removes our private variables: the handler sees Lambda's environment only. */
+function takeEnv(name: string): string | undefined {
+  const value = process.env[name];
+  delete process.env[name];
+  return value;
+}
+
+/** Lets a debugger set its breakpoints before any user code runs. No pause happens in this file. */
+function waitForDebugger(): void {
+  const inspector = require('node:inspector') as typeof import('node:inspector');
+  if (inspector.url()) inspector.waitForDebugger();
+  else process.stderr.write(`Lambda Lab bootstrap: ${WAIT_FOR_DEBUGGER_ENV}=1 but node was not started with --inspect; not waiting.\n`);
+}
+
+async function main(): Promise<void> {
+  const logFd = takeEnv(LOG_FD_ENV);
+  const pauseForDebugger = takeEnv(WAIT_FOR_DEBUGGER_ENV) === '1';
+  const env = process.env;
+  patchConsole({
+    format: env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON' ? 'JSON' : 'Text',
+    minLevel: env.AWS_LAMBDA_LOG_LEVEL,
+    fd: logFd ? Number(logFd) : undefined,
+  });
+
+  let client: RuntimeApiClient;
+  try {
+    client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '');
+  } catch (error) {
+    process.stderr.write(`Lambda Lab bootstrap: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+
+  // Until the first invocation, escaping errors are init errors.
+  const postInitErrorThenExit = (code: number) => (error: unknown) =>
+    void client.postInitError(error).then(() => process.exit(code), exitOnLostRuntimeApi);
+  const errorCallbacks: ErrorCallbacks = {
+    uncaughtException: postInitErrorThenExit(EXIT_UNCAUGHT_EXCEPTION),
+    unhandledRejection: postInitErrorThenExit(EXIT_UNHANDLED_REJECTION),
+  };
+  const onUncaught = (error: unknown) => {
+    logError('Uncaught Exception', error);
+    errorCallbacks.uncaughtException(error);
+  };
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(reason, promise);
+    logError('Unhandled Promise Rejection', error);
+    errorCallbacks.unhandledRejection(error);
+  });
+  beforeExitListener.install();
+  installAwslambdaGlobal();
+
+  if (pauseForDebugger) waitForDebugger();
+  try {
+    const handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '');
+    new RuntimeLoop(client, handler, handlerMetadata(handler), errorCallbacks).scheduleIteration();
+  } catch (error) {
+    // The managed runtime loads the handler in a top-level await: a failure is an uncaught exception.
+    onUncaught(error);
+  }
+}
+
+void main();

@@ -1,0 +1,90 @@
+// Finds the handler function named by _HANDLER under LAMBDA_TASK_ROOT the way the managed
+// Node runtime does: `[dir/]module.export[.nested]`, the module tried as an extensionless
+// file, then .js (CommonJS unless the nearest package.json says "type": "module"), .mjs,
+// .cjs, and finally node's own resolution from the task root. Failures become the runtime's
+// `Runtime.*` errors, which bootstrap.ts reports as init errors.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  handlerNotFound,
+  importModuleError,
+  malformedHandlerName,
+  userCodeSyntaxError,
+} from './runtimeErrors';
+
+export type UserHandler = (...args: unknown[]) => unknown;
+
+const MODULE_AND_PATH = /^([^.]*)\.(.*)$/;
+
+export async function loadHandler(appRoot: string, fullHandler: string): Promise<UserHandler> {
+  if (fullHandler.includes('..')) {
+    throw malformedHandlerName(
+      `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
+  }
+  const moduleAndPath = path.basename(fullHandler);
+  const moduleRoot = fullHandler.substring(0, fullHandler.indexOf(moduleAndPath));
+  const match = MODULE_AND_PATH.exec(moduleAndPath);
+  if (!match) throw malformedHandlerName('Bad handler');
+  const [, moduleName, propertyPath] = match;
+
+  const userModule = await loadModule(appRoot, moduleRoot, moduleName);
+  const handler = propertyPath
+    .split('.')
+    .reduce<unknown>((value, key) => (value ? (value as Record<string, unknown>)[key] : undefined), userModule);
+  if (!handler) throw handlerNotFound(`${fullHandler} is undefined or not exported`);
+  if (typeof handler !== 'function') throw handlerNotFound(`${fullHandler} is not a function`);
+  return handler as UserHandler;
+}
+
+async function loadModule(appRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
+  try {
+    return await resolveAndLoad(appRoot, moduleRoot, moduleName);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw userCodeSyntaxError(error);
+    if ((error as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND') throw importModuleError(error);
+    throw error;
+  }
+}
+
+const requireIfExists = (file: string): unknown => (existsSync(file) ? require(file) : undefined);
+const importIfExists = async (file: string): Promise<unknown> =>
+  existsSync(file) ? await import(pathToFileURL(file).href) : undefined;
+
+async function resolveAndLoad(appRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
+  const base = path.resolve(appRoot, moduleRoot, moduleName);
+  const extensionless = requireIfExists(base);
+  if (extensionless) return extensionless;
+
+  const typeModule = isTypeModule(path.dirname(base));
+  if (!typeModule) {
+    const cjs = requireIfExists(`${base}.js`);
+    if (cjs) return cjs;
+  }
+  const loaded =
+    (typeModule && (await importIfExists(`${base}.js`))) ||
+    (await importIfExists(`${base}.mjs`)) ||
+    requireIfExists(`${base}.cjs`);
+  if (loaded) return loaded;
+
+  // Not a file next to the task root: let node resolve it (e.g. a package in node_modules).
+  return require(require.resolve(moduleName, { paths: [appRoot, path.resolve(appRoot, moduleRoot)] }));
+}
+
+/** Whether the nearest package.json (not crossing a node_modules folder) has "type": "module". */
+function isTypeModule(folder: string): boolean {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    if (path.basename(dir) === 'node_modules') return false;
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown } | null)?.type === 'module';
+      } catch (error) {
+        console.warn(`${manifest} cannot be read, it will be ignored for ES module detection purposes.`, error);
+        return false;
+      }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}

@@ -1,0 +1,69 @@
+// One invocation's identity, read from the /next response headers: the request id (also the
+// logging context), the deadline behind getRemainingTimeInMillis(), the X-Ray trace id that
+// Lambda exposes as _X_AMZN_TRACE_ID, and the fields of the handler's `context` that come
+// from the environment.
+import type { IncomingHttpHeaders } from 'node:http';
+import { setCurrentRequestId } from './logPatch';
+
+/** The `context` fields that do not depend on how the handler answers. */
+export interface InvocationData {
+  functionName: string | undefined;
+  functionVersion: string | undefined;
+  /** A string, as the managed runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE. */
+  memoryLimitInMB: string | undefined;
+  logGroupName: string | undefined;
+  logStreamName: string | undefined;
+  clientContext: unknown;
+  identity: unknown;
+  invokedFunctionArn: string | undefined;
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+const header = (headers: IncomingHttpHeaders, name: string): string | undefined => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+export class InvokeContext {
+  readonly requestId: string;
+
+  constructor(private readonly headers: IncomingHttpHeaders) {
+    const id = header(headers, 'lambda-runtime-aws-request-id');
+    if (!id) throw new Error('invocation id is missing or invalid');
+    this.requestId = id;
+  }
+
+  /** Makes this invocation current for logs and X-Ray, then merges its data into `target`. */
+  enter<T extends object>(target: T): T & InvocationData {
+    setCurrentRequestId(this.requestId);
+    const trace = header(this.headers, 'lambda-runtime-trace-id');
+    if (trace) process.env._X_AMZN_TRACE_ID = trace;
+    else delete process.env._X_AMZN_TRACE_ID;
+
+    const deadline = Number(header(this.headers, 'lambda-runtime-deadline-ms'));
+    const env = process.env;
+    const data: InvocationData = {
+      functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+      functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+      memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+      logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+      clientContext: parseJsonHeader(header(this.headers, 'lambda-runtime-client-context'), 'ClientContext'),
+      identity: parseJsonHeader(header(this.headers, 'lambda-runtime-cognito-identity'), 'CognitoIdentity'),
+      invokedFunctionArn: header(this.headers, 'lambda-runtime-invoked-function-arn'),
+      awsRequestId: this.requestId,
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+    };
+    return Object.assign(target, data);
+  }
+}
+
+function parseJsonHeader(value: string | undefined, name: string): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new Error(`Cannot parse ${name} as json: ${String(err)}`);
+  }
+}
