@@ -1,0 +1,72 @@
+// One request to the Lambda API: path parameters, query, body and the JSON/empty answers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { invalidRequestContent, requestTooLarge } from '../lambdaErrors';
+
+export class ApiRequest {
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly params: Record<string, string>,
+    readonly query: URLSearchParams,
+    readonly requestId: string,
+  ) {}
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }
+
+  /** The body, refused with 413 beyond `limit` bytes (before reading it when Content-Length says so). */
+  async body(limit: number): Promise<Buffer> {
+    const declared = Number(this.req.headers['content-length']);
+    if (declared > limit) {
+      this.req.resume();
+      throw requestTooLarge(declared, limit);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        this.req.resume();
+        throw requestTooLarge(size, limit);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  }
+
+  /** A JSON request body (management operations); `{}` when empty. */
+  async json(): Promise<Record<string, unknown>> {
+    const body = await this.body(1024 * 1024);
+    if (body.length === 0) return {};
+    try {
+      const value: unknown = JSON.parse(body.toString('utf8'));
+      if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+    } catch {
+      // answered below
+    }
+    throw invalidRequestContent('Could not parse request body into json: the body must be a JSON object.');
+  }
+
+  send(status: number, json?: unknown, headers: Record<string, string> = {}): void {
+    if (json === undefined) {
+      this.res.writeHead(status, { 'x-amzn-RequestId': this.requestId, 'Content-Length': 0, ...headers });
+      this.res.end();
+      return;
+    }
+    const text = JSON.stringify(json);
+    this.res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      'x-amzn-RequestId': this.requestId,
+      ...headers,
+    });
+    this.res.end(text);
+  }
+
+  /** Where this server is reachable, as the client addressed it (for Code.Location URLs). */
+  baseUrl(): string {
+    return `http://${this.req.headers.host ?? 'localhost'}`;
+  }
+}

@@ -1,0 +1,241 @@
+// Lambda API operations other than Invoke: functions, versions, aliases, concurrency, layers.
+// Paths, bodies and statuses as Lambda's REST API defines them (what @aws-sdk/client-lambda sends).
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { FunctionConfig } from '../functionConfig';
+import { LambdaServiceError } from '../lambdaErrors';
+import type { LocalRuntime } from '../localRuntime';
+import { functionArn, layerArn, parseFunctionName, parseLayerArn } from '../store/arns';
+import type { DeploymentStore } from '../store/deploymentStore';
+import { invalidParameter, type RoutingConfig, type VersionInfo } from '../store/versionStore';
+import { aliasConfiguration, functionConfiguration, layerVersion, layerVersionItem, type Json } from './apiShapes';
+import type { ApiRequest } from './apiRequest';
+
+export type RouteHandler = (r: ApiRequest) => Promise<void>;
+
+export interface Route {
+  method: string;
+  /** Path segments; `{name}` captures one segment. */
+  pattern: string[];
+  handler: RouteHandler;
+}
+
+const route = (method: string, path: string, handler: RouteHandler): Route => ({
+  method,
+  pattern: path.split('/').filter(Boolean),
+  handler,
+});
+
+const notFound = (message: string) => new LambdaServiceError('ResourceNotFoundException', message, 404);
+
+/** Resolves the `{FunctionName}` path parameter (name, partial or full ARN, `name:qualifier`). */
+export function lookupFunction(
+  runtime: LocalRuntime,
+  raw: string,
+  queryQualifier: string | undefined,
+): { fn: FunctionConfig; qualifier?: string } {
+  const parsed = parseFunctionName(raw);
+  const fn = runtime.getFunction(parsed.name);
+  if (!fn) {
+    const known = runtime.functions().map((f) => f.functionName).join(', ') || 'none (no template loaded)';
+    throw notFound(
+      `Function not found: ${functionArn({ region: runtime.region, accountId: runtime.accountId }, parsed.name, parsed.qualifier)}. Known functions: ${known}`,
+    );
+  }
+  if (parsed.qualifier && queryQualifier && parsed.qualifier !== queryQualifier) {
+    throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+  }
+  return { fn, qualifier: queryQualifier || parsed.qualifier };
+}
+
+/** Marker/MaxItems pagination as Lambda's List operations do it. */
+function page<T>(r: ApiRequest, items: T[], key: string): Json {
+  const start = Number(r.query.get('Marker') ?? 0) || 0;
+  const max = Math.min(Number(r.query.get('MaxItems') ?? 50) || 50, 10_000);
+  const out: Json = { [key]: items.slice(start, start + max) };
+  if (start + max < items.length) out.NextMarker = String(start + max);
+  return out;
+}
+
+function optionalString(body: Json, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalidParameter(`${field} must be a string.`);
+  return value;
+}
+
+function routingConfig(body: Json): RoutingConfig | undefined {
+  const value = body.RoutingConfig;
+  if (value === undefined || value === null) return undefined;
+  const weights = (value as Json).AdditionalVersionWeights;
+  if (typeof value !== 'object' || (weights !== undefined && (typeof weights !== 'object' || weights === null))) {
+    throw invalidParameter('RoutingConfig must be {"AdditionalVersionWeights": {"<version>": <weight 0.0-1.0>}}.');
+  }
+  return { AdditionalVersionWeights: (weights ?? {}) as Record<string, number> };
+}
+
+export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentStore): Route[] {
+  const { versions, layers } = deployment;
+  const fnParam = (r: ApiRequest) => lookupFunction(runtime, r.params.FunctionName, r.query.get('Qualifier') ?? undefined);
+
+  /** A qualifier (version or alias) → the version it names now (an alias: its primary version). */
+  const versionFor = async (fn: FunctionConfig, qualifier: string | undefined): Promise<VersionInfo> => {
+    if (!qualifier || qualifier === '$LATEST' || /^\d+$/.test(qualifier)) return versions.version(fn, qualifier ?? '$LATEST');
+    return versions.version(fn, (await versions.alias(fn, qualifier)).functionVersion);
+  };
+
+  const latestLayer = async (name: string) => {
+    const all = await layers.versions(name);
+    if (all.length === 0) throw notFound(`Layer not found: ${layerArn(layers.arnContext, name)}`);
+    return all;
+  };
+
+  const serveFile = async (r: ApiRequest, root: string) => {
+    const name = basename(r.params.File);
+    if (!/^[0-9a-f]{64}\.zip$/.test(name)) throw notFound(`No package ${r.params.File}`);
+    const path = join(root, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw notFound(`No package ${name}`);
+    r.res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': info.size, 'x-amzn-RequestId': r.requestId });
+    createReadStream(path).pipe(r.res);
+  };
+
+  return [
+    route('GET', '/2015-03-31/functions', async (r) => {
+      const all = r.query.get('FunctionVersion') === 'ALL';
+      const items: Json[] = [];
+      for (const fn of runtime.functions()) {
+        items.push(functionConfiguration(versions, fn, await versions.latest(fn)));
+        if (all) for (const v of await versions.versions(fn)) items.push(functionConfiguration(versions, fn, v));
+      }
+      r.send(200, page(r, items, 'Functions'));
+    }),
+    route('GET', '/2015-03-31/functions/{FunctionName}', async (r) => {
+      const { fn, qualifier } = fnParam(r);
+      const info = await versionFor(fn, qualifier);
+      const zip = await versions.packagePath(fn, info);
+      const out: Json = {
+        Configuration: functionConfiguration(versions, fn, info),
+        Code: { RepositoryType: 'S3', Location: `${r.baseUrl()}/lambda-lab/code/${basename(zip)}` },
+        Tags: {},
+      };
+      const reserved = await versions.reservedConcurrency(fn);
+      if (reserved !== undefined) out.Concurrency = { ReservedConcurrentExecutions: reserved };
+      r.send(200, out);
+    }),
+    route('GET', '/2015-03-31/functions/{FunctionName}/configuration', async (r) => {
+      const { fn, qualifier } = fnParam(r);
+      r.send(200, functionConfiguration(versions, fn, await versionFor(fn, qualifier)));
+    }),
+    route('POST', '/2015-03-31/functions/{FunctionName}/versions', async (r) => {
+      const { fn } = fnParam(r);
+      const body = await r.json();
+      const published = await versions.publish(fn, {
+        description: optionalString(body, 'Description'),
+        codeSha256: optionalString(body, 'CodeSha256'),
+        revisionId: optionalString(body, 'RevisionId'),
+      });
+      r.send(201, functionConfiguration(versions, fn, published));
+    }),
+    route('GET', '/2015-03-31/functions/{FunctionName}/versions', async (r) => {
+      const { fn } = fnParam(r);
+      const items = [await versions.latest(fn), ...(await versions.versions(fn))].map((v) => functionConfiguration(versions, fn, v));
+      r.send(200, page(r, items, 'Versions'));
+    }),
+    route('POST', '/2015-03-31/functions/{FunctionName}/aliases', async (r) => {
+      const { fn } = fnParam(r);
+      const body = await r.json();
+      const name = optionalString(body, 'Name');
+      if (!name) throw invalidParameter('Name is required to create an alias.');
+      const alias = await versions.createAlias(fn, name, {
+        functionVersion: optionalString(body, 'FunctionVersion'),
+        description: optionalString(body, 'Description'),
+        routingConfig: routingConfig(body),
+      });
+      r.send(201, aliasConfiguration(versions, fn, alias));
+    }),
+    route('GET', '/2015-03-31/functions/{FunctionName}/aliases', async (r) => {
+      const { fn } = fnParam(r);
+      const aliases = await versions.aliases(fn, r.query.get('FunctionVersion') ?? undefined);
+      r.send(200, page(r, aliases.map((a) => aliasConfiguration(versions, fn, a)), 'Aliases'));
+    }),
+    route('GET', '/2015-03-31/functions/{FunctionName}/aliases/{Name}', async (r) => {
+      const { fn } = fnParam(r);
+      r.send(200, aliasConfiguration(versions, fn, await versions.alias(fn, r.params.Name)));
+    }),
+    route('PUT', '/2015-03-31/functions/{FunctionName}/aliases/{Name}', async (r) => {
+      const { fn } = fnParam(r);
+      const body = await r.json();
+      const alias = await versions.updateAlias(fn, r.params.Name, {
+        functionVersion: optionalString(body, 'FunctionVersion'),
+        description: optionalString(body, 'Description'),
+        routingConfig: routingConfig(body),
+        revisionId: optionalString(body, 'RevisionId'),
+      });
+      r.send(200, aliasConfiguration(versions, fn, alias));
+    }),
+    route('DELETE', '/2015-03-31/functions/{FunctionName}/aliases/{Name}', async (r) => {
+      const { fn } = fnParam(r);
+      await versions.deleteAlias(fn, r.params.Name);
+      r.send(204);
+    }),
+    route('PUT', '/2017-10-31/functions/{FunctionName}/concurrency', async (r) => {
+      const { fn } = fnParam(r);
+      const value = (await r.json()).ReservedConcurrentExecutions;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        throw invalidParameter('ReservedConcurrentExecutions must be a whole number of 0 or more.');
+      }
+      await deployment.setReservedConcurrency(fn.functionName, value);
+      r.send(200, { ReservedConcurrentExecutions: value });
+    }),
+    route('GET', '/2019-09-30/functions/{FunctionName}/concurrency', async (r) => {
+      const { fn } = fnParam(r);
+      const reserved = await versions.reservedConcurrency(fn);
+      r.send(200, reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved });
+    }),
+    route('DELETE', '/2017-10-31/functions/{FunctionName}/concurrency', async (r) => {
+      const { fn } = fnParam(r);
+      await deployment.setReservedConcurrency(fn.functionName, null);
+      r.send(204);
+    }),
+    route('GET', '/2018-10-31/layers', async (r) => {
+      if (r.query.get('find') === 'LayerVersion') {
+        // GetLayerVersionByArn
+        const arn = r.query.get('Arn') ?? '';
+        const parsed = parseLayerArn(arn);
+        const record = parsed?.version !== undefined ? await layers.get(parsed.layerName, parsed.version) : undefined;
+        if (!record) throw notFound(`Layer version ${arn} does not exist.`);
+        r.send(200, layerVersion(layers, record, `${r.baseUrl()}/lambda-lab/layers/${record.hashHex}.zip`));
+        return;
+      }
+      const runtimeFilter = r.query.get('CompatibleRuntime');
+      const archFilter = r.query.get('CompatibleArchitecture');
+      const items: Json[] = [];
+      for (const name of await layers.layerNames()) {
+        const matching = (await layers.versions(name)).filter(
+          (v) =>
+            (!runtimeFilter || v.compatibleRuntimes.includes(runtimeFilter)) &&
+            (!archFilter || v.compatibleArchitectures.includes(archFilter)),
+        );
+        const latest = matching[matching.length - 1];
+        if (latest) items.push({ LayerName: name, LayerArn: layerArn(layers.arnContext, name), LatestMatchingVersion: layerVersionItem(layers, latest) });
+      }
+      r.send(200, page(r, items, 'Layers'));
+    }),
+    route('GET', '/2018-10-31/layers/{LayerName}/versions', async (r) => {
+      const all = await latestLayer(r.params.LayerName);
+      r.send(200, page(r, [...all].reverse().map((v) => layerVersionItem(layers, v)), 'LayerVersions'));
+    }),
+    route('GET', '/2018-10-31/layers/{LayerName}/versions/{VersionNumber}', async (r) => {
+      const record = await layers.get(r.params.LayerName, Number(r.params.VersionNumber));
+      if (!record) {
+        throw notFound(`Layer version ${layerArn(layers.arnContext, r.params.LayerName, Number(r.params.VersionNumber))} does not exist.`);
+      }
+      r.send(200, layerVersion(layers, record, `${r.baseUrl()}/lambda-lab/layers/${record.hashHex}.zip`));
+    }),
+    // Code.Location / Content.Location of the answers above: the stored deployment packages.
+    route('GET', '/lambda-lab/code/{File}', (r) => serveFile(r, versions.code.root)),
+    route('GET', '/lambda-lab/layers/{File}', (r) => serveFile(r, layers.content.root)),
+  ];
+}

@@ -1,0 +1,363 @@
+// Published versions, aliases and reserved concurrency of each function, as Lambda keeps them.
+// PublishVersion freezes $LATEST's code (a content-addressed snapshot under
+// `<stateDir>/versions/code/`) and configuration; aliases route to one version or split
+// traffic between two. One JSON file per function, written atomically, survives restarts.
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { FunctionConfig } from '../functionConfig';
+import { LambdaServiceError } from '../lambdaErrors';
+import type { LayerMaterializerService } from '../layers/layerMaterializer';
+import type { ResolvedQualifier } from '../runtimeOptions';
+import { functionArn, type ArnContext } from './arns';
+import { readJsonIfExists, writeJsonAtomic } from './atomicFile';
+import { awsDate } from './awsDate';
+import { ContentStore, type PackageInfo } from './contentStore';
+import { Mutex } from './mutex';
+
+export interface LayerRef {
+  arn: string;
+  codeSize: number;
+}
+
+/** What GetFunctionConfiguration reports about code, revision and layers for one version. */
+export interface VersionInfo {
+  version: string;
+  description: string;
+  codeSha256: string;
+  codeSize: number;
+  revisionId: string;
+  lastModified: string;
+  layers: LayerRef[];
+  config: FunctionConfig;
+}
+
+export interface PublishedVersion extends VersionInfo {
+  /** Hash of the configuration that was published, to tell whether $LATEST changed since. */
+  configHash: string;
+}
+
+export interface RoutingConfig {
+  AdditionalVersionWeights?: Record<string, number>;
+}
+
+export interface AliasRecord {
+  name: string;
+  functionVersion: string;
+  description: string;
+  routingConfig?: RoutingConfig;
+  revisionId: string;
+}
+
+interface FunctionState {
+  functionName: string;
+  /** Version numbers are never reused, as in Lambda. */
+  lastVersion: number;
+  versions: PublishedVersion[];
+  aliases: AliasRecord[];
+  /** Set by PutFunctionConcurrency; null after DeleteFunctionConcurrency; absent: the template's value. */
+  reservedConcurrency?: number | null;
+}
+
+export interface AliasInput {
+  functionVersion?: string;
+  description?: string;
+  routingConfig?: RoutingConfig;
+  revisionId?: string;
+}
+
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]{1,128}$/;
+
+export const invalidParameter = (message: string) =>
+  new LambdaServiceError('InvalidParameterValueException', message, 400);
+const conflict = (message: string) => new LambdaServiceError('ResourceConflictException', message, 409);
+const notFound = (message: string) => new LambdaServiceError('ResourceNotFoundException', message, 404);
+const preconditionFailed = () =>
+  new LambdaServiceError(
+    'PreconditionFailedException',
+    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+    412,
+  );
+
+/** Events for views: something about a function's versions or aliases changed. */
+export interface VersionStoreEvents {
+  changed: [functionName: string];
+}
+
+export class VersionStore extends EventEmitter<VersionStoreEvents> {
+  readonly code: ContentStore;
+  private readonly dir: string;
+  private readonly states = new Map<string, FunctionState>();
+  private readonly lock = new Mutex();
+
+  constructor(
+    private readonly stateDir: string,
+    readonly arnContext: ArnContext,
+    private readonly layers: LayerMaterializerService,
+  ) {
+    super();
+    this.dir = join(stateDir, 'versions');
+    this.code = new ContentStore(join(this.dir, 'code'));
+  }
+
+  arn(fn: FunctionConfig, qualifier?: string): string {
+    return functionArn(this.arnContext, fn.functionName, qualifier);
+  }
+
+  /** $LATEST as GetFunctionConfiguration describes it: current code hash, derived RevisionId. */
+  async latest(fn: FunctionConfig): Promise<VersionInfo> {
+    const pkg = await this.describeCode(fn);
+    const layers = await this.layerRefs(fn);
+    const configHash = hashConfig(fn, layers);
+    return {
+      version: '$LATEST',
+      description: fn.description ?? '',
+      codeSha256: pkg.codeSha256,
+      codeSize: pkg.codeSize,
+      // Changes exactly when code or configuration does, as Lambda's does on each update.
+      revisionId: uuidFrom(`${configHash}:${pkg.codeSha256}`),
+      lastModified: awsDate(pkg.modifiedMs),
+      layers,
+      config: fn,
+    };
+  }
+
+  async versions(fn: FunctionConfig): Promise<PublishedVersion[]> {
+    return (await this.state(fn)).versions;
+  }
+
+  async version(fn: FunctionConfig, version: string): Promise<VersionInfo> {
+    if (version === '$LATEST') return this.latest(fn);
+    const found = (await this.state(fn)).versions.find((v) => v.version === version);
+    if (!found) throw notFound(`Function not found: ${this.arn(fn, version)}`);
+    return found;
+  }
+
+  /** The configuration a published version runs with (for the layer materializer). */
+  async versionConfig(fn: FunctionConfig, version: string): Promise<FunctionConfig | undefined> {
+    return (await this.state(fn)).versions.find((v) => v.version === version)?.config;
+  }
+
+  /**
+   * PublishVersion: snapshots $LATEST's code and configuration. When neither changed since the
+   * last published version, Lambda returns that version instead of making a new one.
+   */
+  async publish(fn: FunctionConfig, opts: { description?: string; codeSha256?: string; revisionId?: string } = {}): Promise<PublishedVersion> {
+    return this.lock.run(fn.functionName, async () => {
+      const latest = await this.latest(fn);
+      if (opts.codeSha256 !== undefined && opts.codeSha256 !== latest.codeSha256) {
+        throw invalidParameter(
+          `CodeSHA256 (${opts.codeSha256}) is different from current CodeSHA256 in $LATEST (${latest.codeSha256}). Please try again`,
+        );
+      }
+      if (opts.revisionId !== undefined && opts.revisionId !== latest.revisionId) throw preconditionFailed();
+      const state = await this.state(fn);
+      const configHash = hashConfig(fn, latest.layers);
+      const last = state.versions[state.versions.length - 1];
+      if (last && last.codeSha256 === latest.codeSha256 && last.configHash === configHash) return last;
+      const snap = await this.code.snapshot(fn.codeDir, this.codeLabel(fn), [this.stateDir]);
+      const version = String(state.lastVersion + 1);
+      const published: PublishedVersion = {
+        version,
+        description: opts.description ?? '',
+        codeSha256: snap.codeSha256,
+        codeSize: snap.codeSize,
+        revisionId: randomUUID(),
+        lastModified: awsDate(),
+        layers: latest.layers,
+        // A published version runs its snapshot as is: no build, layers pinned to their versions.
+        config: { ...fn, codeDir: snap.dir, build: undefined, layers: latest.layers.map((l) => l.arn) },
+        configHash,
+      };
+      await this.save({ ...state, lastVersion: state.lastVersion + 1, versions: [...state.versions, published] });
+      return published;
+    });
+  }
+
+  /** SAM AutoPublishAlias: publish when code or configuration changed, and point the alias at the newest version. */
+  async autoPublish(fn: FunctionConfig): Promise<AliasRecord | undefined> {
+    if (!fn.autoPublishAlias) return undefined;
+    const published = await this.publish(fn, { description: fn.description });
+    const existing = (await this.state(fn)).aliases.find((a) => a.name === fn.autoPublishAlias);
+    if (!existing) return this.createAlias(fn, fn.autoPublishAlias, { functionVersion: published.version });
+    if (existing.functionVersion === published.version) return existing;
+    return this.updateAlias(fn, fn.autoPublishAlias, { functionVersion: published.version });
+  }
+
+  async aliases(fn: FunctionConfig, functionVersion?: string): Promise<AliasRecord[]> {
+    const all = (await this.state(fn)).aliases;
+    return functionVersion === undefined
+      ? all
+      : all.filter((a) => a.functionVersion === functionVersion || a.routingConfig?.AdditionalVersionWeights?.[functionVersion] !== undefined);
+  }
+
+  async alias(fn: FunctionConfig, name: string): Promise<AliasRecord> {
+    const found = (await this.state(fn)).aliases.find((a) => a.name === name);
+    if (!found) throw notFound(`Alias not found: ${this.arn(fn, name)}`);
+    return found;
+  }
+
+  async createAlias(fn: FunctionConfig, name: string, input: AliasInput): Promise<AliasRecord> {
+    return this.lock.run(fn.functionName, async () => {
+      if (!ALIAS_NAME.test(name)) {
+        throw invalidParameter(`Alias name ${JSON.stringify(name)} is invalid: 1-128 letters, digits, - or _, not only digits.`);
+      }
+      const state = await this.state(fn);
+      if (state.aliases.some((a) => a.name === name)) throw conflict(`Alias already exists: ${this.arn(fn, name)}`);
+      if (input.functionVersion === undefined) throw invalidParameter('FunctionVersion is required to create an alias.');
+      const alias: AliasRecord = {
+        name,
+        functionVersion: input.functionVersion,
+        description: input.description ?? '',
+        routingConfig: input.routingConfig,
+        revisionId: randomUUID(),
+      };
+      this.checkAlias(fn, state, alias);
+      await this.save({ ...state, aliases: [...state.aliases, alias] });
+      return alias;
+    });
+  }
+
+  async updateAlias(fn: FunctionConfig, name: string, input: AliasInput): Promise<AliasRecord> {
+    return this.lock.run(fn.functionName, async () => {
+      const state = await this.state(fn);
+      const current = state.aliases.find((a) => a.name === name);
+      if (!current) throw notFound(`Alias not found: ${this.arn(fn, name)}`);
+      if (input.revisionId !== undefined && input.revisionId !== current.revisionId) throw preconditionFailed();
+      const alias: AliasRecord = {
+        name,
+        functionVersion: input.functionVersion ?? current.functionVersion,
+        description: input.description ?? current.description,
+        routingConfig: input.routingConfig ?? current.routingConfig,
+        revisionId: randomUUID(),
+      };
+      this.checkAlias(fn, state, alias);
+      await this.save({ ...state, aliases: state.aliases.map((a) => (a.name === name ? alias : a)) });
+      return alias;
+    });
+  }
+
+  async deleteAlias(fn: FunctionConfig, name: string): Promise<void> {
+    await this.lock.run(fn.functionName, async () => {
+      const state = await this.state(fn);
+      // Lambda answers 204 whether or not the alias existed.
+      if (state.aliases.some((a) => a.name === name)) {
+        await this.save({ ...state, aliases: state.aliases.filter((a) => a.name !== name) });
+      }
+    });
+  }
+
+  private checkAlias(fn: FunctionConfig, state: FunctionState, alias: AliasRecord): void {
+    const known = (v: string) => v === '$LATEST' || state.versions.some((p) => p.version === v);
+    if (!known(alias.functionVersion)) throw notFound(`Function not found: ${this.arn(fn, alias.functionVersion)}`);
+    const weights = Object.entries(alias.routingConfig?.AdditionalVersionWeights ?? {});
+    if (weights.length === 0) return;
+    if (weights.length > 1) throw invalidParameter('RoutingConfig.AdditionalVersionWeights can name only one additional version.');
+    const [extra, weight] = weights[0];
+    if (alias.functionVersion === '$LATEST' || extra === '$LATEST') {
+      throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
+    }
+    if (!known(extra)) throw notFound(`Function not found: ${this.arn(fn, extra)}`);
+    if (extra === alias.functionVersion) {
+      throw invalidParameter(`Alias ${alias.name}: the additional version ${extra} must differ from FunctionVersion.`);
+    }
+    if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1)) {
+      throw invalidParameter(`Alias ${alias.name}: weight ${String(weight)} of version ${extra} must be between 0.0 and 1.0.`);
+    }
+  }
+
+  /** The QualifierResolver for the runtime: version numbers, aliases (weighted), $LATEST. */
+  async resolve(fn: FunctionConfig, qualifier: string): Promise<ResolvedQualifier> {
+    if (qualifier === '$LATEST') return { version: '$LATEST', config: fn };
+    const state = await this.state(fn);
+    let version = qualifier;
+    if (!/^\d+$/.test(qualifier)) {
+      const alias = state.aliases.find((a) => a.name === qualifier);
+      if (!alias) throw notFound(`Function not found: ${this.arn(fn, qualifier)}`);
+      version = pickVersion(alias);
+      if (version === '$LATEST') return { version, config: fn };
+    }
+    const published = state.versions.find((v) => v.version === version);
+    if (!published) throw notFound(`Function not found: ${this.arn(fn, version)}`);
+    return { version, config: published.config };
+  }
+
+  /** Reserved concurrency in force: PutFunctionConcurrency's, else the template's. */
+  async reservedConcurrency(fn: FunctionConfig): Promise<number | undefined> {
+    const stored = (await this.state(fn)).reservedConcurrency;
+    return stored === undefined ? fn.reservedConcurrentExecutions : (stored ?? undefined);
+  }
+
+  async setReservedConcurrency(fn: FunctionConfig, value: number | null): Promise<void> {
+    await this.lock.run(fn.functionName, async () => {
+      await this.save({ ...(await this.state(fn)), reservedConcurrency: value });
+    });
+  }
+
+  /** The deployment package (zip) of a version: stored at publish, made on demand for $LATEST. */
+  async packagePath(fn: FunctionConfig, info: VersionInfo): Promise<string> {
+    if (info.version === '$LATEST') {
+      return (await this.code.snapshot(fn.codeDir, this.codeLabel(fn), [this.stateDir])).zipPath;
+    }
+    return join(this.code.root, `${Buffer.from(info.codeSha256, 'base64').toString('hex')}.zip`);
+  }
+
+  private codeLabel(fn: FunctionConfig): string {
+    return `function ${fn.logicalId} (${fn.templatePath}) code folder`;
+  }
+
+  private async describeCode(fn: FunctionConfig): Promise<PackageInfo> {
+    return this.code.describe(fn.codeDir, this.codeLabel(fn), [this.stateDir]);
+  }
+
+  private async layerRefs(fn: FunctionConfig): Promise<LayerRef[]> {
+    return (await this.layers.resolve(fn)).map((l) => ({ arn: l.arn, codeSize: l.codeSize }));
+  }
+
+  private statePath(functionName: string): string {
+    return join(this.dir, `${functionName}.json`);
+  }
+
+  private async state(fn: FunctionConfig): Promise<FunctionState> {
+    let state = this.states.get(fn.functionName);
+    if (!state) {
+      state = (await readJsonIfExists<FunctionState>(this.statePath(fn.functionName))) ?? {
+        functionName: fn.functionName,
+        lastVersion: 0,
+        versions: [],
+        aliases: [],
+      };
+      this.states.set(fn.functionName, state);
+    }
+    return state;
+  }
+
+  private async save(state: FunctionState): Promise<void> {
+    await writeJsonAtomic(this.statePath(state.functionName), state);
+    this.states.set(state.functionName, state);
+    this.emit('changed', state.functionName);
+  }
+}
+
+/** Weighted routing: the additional version gets its weight's share of invokes. */
+function pickVersion(alias: AliasRecord): string {
+  let roll = Math.random();
+  for (const [version, weight] of Object.entries(alias.routingConfig?.AdditionalVersionWeights ?? {})) {
+    if (roll < weight) return version;
+    roll -= weight;
+  }
+  return alias.functionVersion;
+}
+
+/** What makes two configurations publish the same version: everything but where the files are. */
+function hashConfig(fn: FunctionConfig, layers: LayerRef[]): string {
+  const { codeDir: _c, build: _b, position: _p, layers: _l, reservedConcurrentExecutions: _r, autoPublishAlias: _a, ...rest } = fn;
+  return createHash('sha256')
+    .update(JSON.stringify({ ...rest, layers: layers.map((l) => l.arn) }))
+    .digest('hex');
+}
+
+function uuidFrom(text: string): string {
+  const h = createHash('sha256').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
