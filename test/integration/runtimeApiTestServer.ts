@@ -48,6 +48,8 @@ let nextId = 0;
 export class RuntimeApiTestServer {
   /** TCP connections the client opened; keep-alive means one. */
   connections = 0;
+  /** Answers posted for a request id that was not in flight (answered twice, or never sent). */
+  strayPosts = 0;
   private readonly queue: Pending[] = [];
   private readonly inFlight = new Map<string, Pending>();
   private readonly parkedNext: http.ServerResponse[] = [];
@@ -122,7 +124,10 @@ export class RuntimeApiTestServer {
       if (req.method === 'POST' && answer) {
         const requestId = decodeURIComponent(answer[1]);
         const pending = this.inFlight.get(requestId);
-        if (!pending) return void res.writeHead(400).end(JSON.stringify({ errorMessage: `unknown request ${requestId}` }));
+        if (!pending) {
+          this.strayPosts++;
+          return void res.writeHead(400).end(JSON.stringify({ errorMessage: `unknown request ${requestId}` }));
+        }
         this.inFlight.delete(requestId);
         res.writeHead(202).end('{"status":"OK"}');
         pending.settle({ requestId, kind: answer[2] as 'response' | 'error', headers: req.headers, trailers: req.trailers, body });
@@ -154,14 +159,29 @@ export class BootstrapProcess {
   stderr = '';
   private logText = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private waiters: { ready(): boolean; resolve(): void }[] = [];
 
   constructor(readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (this.stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => this.received(() => (this.stdout += d)));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => this.received(() => (this.stderr += d)));
     const logStream = child.stdio[3] as NodeJS.ReadableStream | null | undefined;
     logStream?.setEncoding('utf8');
-    logStream?.on('data', (d: string) => (this.logText += d));
+    logStream?.on('data', (d: string) => this.received(() => (this.logText += d)));
     this.exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  }
+
+  /**
+   * Resolves once `ready()` holds for what the process wrote. Output pipes and the Runtime API
+   * are separate channels: a record written before the response may still be in transit.
+   */
+  until(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
+  }
+
+  private received(append: () => void): void {
+    append();
+    this.waiters = this.waiters.filter((w) => (w.ready() ? (w.resolve(), false) : true));
   }
 
   /** Text lines written to stdout (Lambda's Text format: one record per line). */
