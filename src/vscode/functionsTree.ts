@@ -1,0 +1,205 @@
+// The Functions view: every function of every template (grouped by template when there are
+// several), with its handler, saved events and recent invocations as children.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FunctionConfig, UnsupportedFunction } from '../runtime/functionConfig';
+import type { LocalRuntime } from '../runtime/localRuntime';
+import type { EventStore, SavedEvent } from './eventStore';
+import { locateHandler, type HandlerLocation } from './handlerLocator';
+import type { Invocation, InvocationHistory } from './invocationHistory';
+import { subscribe } from './subscribe';
+import type { TemplateWorkspace } from './templateWorkspace';
+import { cell, clock, failedIcon, ms, okIcon } from './treeFormat';
+
+export type FunctionsNode =
+  | { kind: 'template'; templatePath: string }
+  | { kind: 'function'; fn: FunctionConfig }
+  | { kind: 'unsupported'; fn: UnsupportedFunction }
+  | { kind: 'handler'; fn: FunctionConfig; location: HandlerLocation }
+  | { kind: 'events'; fn: FunctionConfig }
+  | { kind: 'event'; fn: FunctionConfig; event: SavedEvent }
+  | { kind: 'invocations'; fn: FunctionConfig }
+  | { kind: 'invocation'; fn: FunctionConfig; invocation: Invocation };
+
+export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly runtime: LocalRuntime,
+    private readonly templates: TemplateWorkspace,
+    private readonly events: EventStore,
+    private readonly history: InvocationHistory,
+  ) {
+    const refresh = () => this.refreshSoon();
+    this.subscriptions = [
+      templates.onDidChange(refresh),
+      history.onDidAdd(refresh),
+      subscribe(runtime, 'functionsChanged', refresh),
+      subscribe(runtime, 'environmentStarted', refresh),
+      subscribe(runtime, 'environmentStopped', refresh),
+      vscode.workspace.onDidCreateFiles(refresh),
+      vscode.workspace.onDidDeleteFiles(refresh),
+    ];
+  }
+
+  /** Environment churn comes in bursts; one repaint per burst. */
+  refreshSoon(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.changed.fire(undefined), 150);
+  }
+
+  getChildren(node?: FunctionsNode): FunctionsNode[] {
+    if (!node) {
+      const templates = this.templates.templates();
+      if (templates.length > 1) return templates.map((templatePath) => ({ kind: 'template', templatePath }));
+      return this.functionsOf(templates[0]);
+    }
+    switch (node.kind) {
+      case 'template':
+        return this.functionsOf(node.templatePath);
+      case 'function': {
+        const location = locateHandler(node.fn);
+        const children: FunctionsNode[] = location ? [{ kind: 'handler', fn: node.fn, location }] : [];
+        children.push({ kind: 'events', fn: node.fn }, { kind: 'invocations', fn: node.fn });
+        return children;
+      }
+      case 'events':
+        return this.savedEvents(node.fn).map((event) => ({ kind: 'event', fn: node.fn, event }));
+      case 'invocations':
+        return this.history.recent(node.fn.functionName).map((invocation) => ({ kind: 'invocation', fn: node.fn, invocation }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: FunctionsNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'template': {
+        const item = new vscode.TreeItem(path.basename(path.dirname(node.templatePath)), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = vscode.workspace.asRelativePath(node.templatePath);
+        item.resourceUri = vscode.Uri.file(node.templatePath);
+        item.iconPath = new vscode.ThemeIcon('file-code');
+        item.id = `template:${node.templatePath}`;
+        return item;
+      }
+      case 'function':
+        return this.functionItem(node.fn);
+      case 'unsupported': {
+        const item = new vscode.TreeItem(node.fn.logicalId, vscode.TreeItemCollapsibleState.None);
+        item.description = 'cannot run locally';
+        item.tooltip = new vscode.MarkdownString(`**${cell(node.fn.logicalId)}** cannot run here: ${cell(node.fn.reason)}`);
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.contextValue = 'functionUnsupported';
+        item.command = { command: 'lambdaLab.revealInTemplate', title: 'Reveal in Template', arguments: [node] };
+        return item;
+      }
+      case 'handler': {
+        const item = new vscode.TreeItem(node.fn.handler, vscode.TreeItemCollapsibleState.None);
+        item.description = `${vscode.workspace.asRelativePath(node.location.file)}:${node.location.line + 1}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-method');
+        item.tooltip = `Open the handler ${node.location.exportName} in ${node.location.file}`;
+        item.contextValue = 'handler';
+        item.command = { command: 'lambdaLab.openHandler', title: 'Open Handler', arguments: [node] };
+        return item;
+      }
+      case 'events': {
+        const count = this.savedEvents(node.fn).length;
+        const item = new vscode.TreeItem('Events', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.description = count ? String(count) : 'none saved — add one from a sample';
+        item.iconPath = new vscode.ThemeIcon('symbol-event');
+        item.contextValue = 'events';
+        item.id = `events:${node.fn.templatePath}#${node.fn.logicalId}`;
+        return item;
+      }
+      case 'event': {
+        const item = new vscode.TreeItem(node.event.name, vscode.TreeItemCollapsibleState.None);
+        item.description = vscode.workspace.asRelativePath(node.event.file);
+        item.resourceUri = vscode.Uri.file(node.event.file);
+        item.iconPath = new vscode.ThemeIcon('json');
+        item.contextValue = 'event';
+        item.command = { command: 'vscode.open', title: 'Open Event', arguments: [vscode.Uri.file(node.event.file)] };
+        return item;
+      }
+      case 'invocations': {
+        const count = this.history.recent(node.fn.functionName).length;
+        const item = new vscode.TreeItem('Recent invocations', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.description = count ? String(count) : 'none yet';
+        item.iconPath = new vscode.ThemeIcon('history');
+        item.id = `invocations:${node.fn.templatePath}#${node.fn.logicalId}`;
+        return item;
+      }
+      case 'invocation':
+        return invocationItem(node.invocation);
+    }
+  }
+
+  private functionItem(fn: FunctionConfig): vscode.TreeItem {
+    const item = new vscode.TreeItem(fn.functionName, vscode.TreeItemCollapsibleState.Collapsed);
+    const warm = this.runtime.environments(fn.functionName).filter((e) => e.state !== 'stopped').length;
+    item.description = warm ? `${fn.runtime} · ${warm} warm` : fn.runtime;
+    item.iconPath = new vscode.ThemeIcon('symbol-function', warm ? new vscode.ThemeColor('charts.green') : undefined);
+    item.contextValue = 'function';
+    item.id = `function:${fn.templatePath}#${fn.logicalId}`;
+    const env = Object.entries(fn.environment);
+    const md = new vscode.MarkdownString(
+      [
+        `**${cell(fn.functionName)}**${fn.description ? ` — ${cell(fn.description)}` : ''}`,
+        '',
+        '| | |',
+        '|---|---|',
+        `| Runtime | ${cell(fn.runtime)} (${fn.architectures.join(', ')}) |`,
+        `| Handler | \`${cell(fn.handler)}\` |`,
+        `| Memory | ${fn.memorySize} MB |`,
+        `| Timeout | ${fn.timeout} s |`,
+        `| Log format | ${fn.loggingConfig.logFormat} |`,
+        ...(fn.layers.length ? [`| Layers | ${fn.layers.map(cell).join(', ')} |`] : []),
+        `| Warm environments | ${warm} |`,
+        ...(env.length ? ['', '**Environment variables**', '', '| | |', '|---|---|', ...env.map(([k, v]) => `| ${cell(k)} | \`${cell(v)}\` |`)] : []),
+      ].join('\n'),
+    );
+    item.tooltip = md;
+    return item;
+  }
+
+  private functionsOf(templatePath: string | undefined): FunctionsNode[] {
+    if (!templatePath) return [];
+    const fns: FunctionsNode[] = this.templates.functions(templatePath).map((fn) => ({ kind: 'function', fn }));
+    const unsupported: FunctionsNode[] = this.templates.unsupported(templatePath).map((fn) => ({ kind: 'unsupported', fn }));
+    return [...fns, ...unsupported];
+  }
+
+  private savedEvents(fn: FunctionConfig): SavedEvent[] {
+    return this.events.list(fn, this.templates.functions(fn.templatePath));
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    for (const d of this.subscriptions) d.dispose();
+    this.changed.dispose();
+  }
+}
+
+function invocationItem(invocation: Invocation): vscode.TreeItem {
+  const { info, result } = invocation;
+  const label = invocation.errorType ?? ms(result.durationMs);
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.description = [result.cold ? 'cold' : 'warm', invocation.errorType ? ms(result.durationMs) : undefined, clock(invocation.endedAt)]
+    .filter(Boolean)
+    .join(' · ');
+  item.iconPath = invocation.errorType ? failedIcon : okIcon;
+  item.tooltip = new vscode.MarkdownString(
+    [
+      `**${cell(info.functionName)}** \`${info.requestId}\``,
+      '',
+      `${result.cold ? 'Cold' : 'Warm'} start · version ${cell(info.version)} · environment ${cell(info.environmentId)}`,
+      '',
+      `Duration ${ms(result.durationMs)} · billed ${ms(result.billedDurationMs)}${result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : ''} · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB`,
+    ].join('\n'),
+  );
+  item.contextValue = 'invocation';
+  item.command = { command: 'lambdaLab.openInvocationResult', title: 'Open Result', arguments: [info.requestId] };
+  return item;
+}

@@ -1,0 +1,92 @@
+// The Logs view: per function its log streams (one per execution environment, newest
+// first), each expanding to its invocations from START to REPORT.
+import * as vscode from 'vscode';
+import type { InvocationLog, LogIndex, LogStream } from './logIndex';
+import type { TemplateWorkspace } from './templateWorkspace';
+import { clock, failedIcon, ms, okIcon, runningIcon, shortStream } from './treeFormat';
+
+export type LogsNode =
+  | { kind: 'function'; functionName: string }
+  | { kind: 'stream'; stream: LogStream }
+  | { kind: 'invocation'; invocation: InvocationLog };
+
+export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<LogsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly index: LogIndex,
+    private readonly templates: TemplateWorkspace,
+  ) {
+    const refresh = () => {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = setTimeout(() => this.changed.fire(undefined), 200);
+    };
+    this.subscriptions = [index.onDidChange(refresh), templates.onDidChange(refresh)];
+  }
+
+  async getChildren(node?: LogsNode): Promise<LogsNode[]> {
+    if (!node) {
+      const names = new Set([...this.templates.functions().map((f) => f.functionName), ...this.index.functionNames()]);
+      return [...names].sort().map((functionName) => ({ kind: 'function', functionName }));
+    }
+    switch (node.kind) {
+      case 'function':
+        await this.index.hydrate(node.functionName);
+        return this.index.streamsOf(node.functionName).map((stream) => ({ kind: 'stream', stream }));
+      case 'stream':
+        return [...node.stream.invocations].reverse().map((invocation) => ({ kind: 'invocation', invocation }));
+      case 'invocation':
+        return [];
+    }
+  }
+
+  getTreeItem(node: LogsNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'function': {
+        const streams = this.index.streamsOf(node.functionName);
+        const item = new vscode.TreeItem(node.functionName, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = streams.length ? `${streams.length} stream${streams.length === 1 ? '' : 's'}` : '';
+        item.iconPath = new vscode.ThemeIcon('symbol-function');
+        item.contextValue = 'logFunction';
+        item.id = `logs:${node.functionName}`;
+        return item;
+      }
+      case 'stream': {
+        const s = node.stream;
+        const item = new vscode.TreeItem(shortStream(s.logStreamName), s.invocations.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const count = `${s.invocations.length} invocation${s.invocations.length === 1 ? '' : 's'}`;
+        item.description = [s.live ? 'live' : undefined, count, clock(s.startedAt)].filter(Boolean).join(' · ');
+        item.tooltip = `${s.logStreamName}\n${s.live ? 'Environment running: the document follows new lines.' : 'Environment stopped.'}`;
+        item.iconPath = new vscode.ThemeIcon(s.live ? 'pulse' : 'output');
+        item.contextValue = 'logStream';
+        item.id = `stream:${s.functionName}:${s.logStreamName}`;
+        item.command = { command: 'lambdaLab.openLogStream', title: 'Open Log Stream', arguments: [s.functionName, s.logStreamName] };
+        return item;
+      }
+      case 'invocation': {
+        const inv = node.invocation;
+        const item = new vscode.TreeItem(inv.requestId.slice(0, 8), vscode.TreeItemCollapsibleState.None);
+        item.description = [inv.cold ? 'cold' : 'warm', inv.done ? ms(inv.durationMs) : 'running', clock(inv.records[0]?.timestamp ?? Date.now())].join(' · ');
+        item.iconPath = !inv.done ? runningIcon : inv.failed ? failedIcon : okIcon;
+        item.tooltip = `RequestId ${inv.requestId}${inv.failed ? ' (failed)' : ''}`;
+        item.contextValue = 'logInvocation';
+        item.id = `inv:${inv.requestId}`;
+        item.command = {
+          command: 'lambdaLab.openInvocationLog',
+          title: 'Open Invocation Log',
+          arguments: [inv.stream.functionName, inv.stream.logStreamName, inv.requestId],
+        };
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    for (const d of this.subscriptions) d.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,60 @@
+// Invocation results as read-only JSON documents: the payload, pretty-printed, under a
+// header saying what ran and how long it took. Error payloads keep Lambda's shape
+// (errorType, errorMessage, trace) and their stack frames are links.
+import * as vscode from 'vscode';
+import type { InvokeResult } from '../runtime/runtimeEvents';
+import { ms } from './treeFormat';
+
+export const RESULT_SCHEME = 'lambda-lab-result';
+
+interface StoredResult {
+  functionName: string;
+  result: InvokeResult;
+}
+
+const KEEP = 50;
+
+export class ResultDocuments implements vscode.TextDocumentContentProvider {
+  private readonly results = new Map<string, StoredResult>();
+
+  uriFor(functionName: string, requestId: string): vscode.Uri {
+    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${functionName} ${requestId.slice(0, 8)}.jsonc`, query: requestId });
+  }
+
+  remember(functionName: string, result: InvokeResult): vscode.Uri {
+    this.results.set(result.requestId, { functionName, result });
+    if (this.results.size > KEEP) this.results.delete(this.results.keys().next().value as string);
+    return this.uriFor(functionName, result.requestId);
+  }
+
+  has(requestId: string): boolean {
+    return this.results.has(requestId);
+  }
+
+  async show(functionName: string, result: InvokeResult): Promise<vscode.TextEditor> {
+    const doc = await vscode.workspace.openTextDocument(this.remember(functionName, result));
+    return vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const stored = this.results.get(uri.query);
+    if (!stored) return `// The result of request ${uri.query} is no longer kept. Invoke the function again.\n`;
+    const { functionName, result } = stored;
+    const text = result.payload.toString('utf8');
+    let body: string;
+    try {
+      body = JSON.stringify(JSON.parse(text), null, 2);
+    } catch {
+      body = text; // not JSON (a streamed or binary response): shown as received
+    }
+    const header = [
+      `// ${functionName} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${result.functionError ? `error (${result.functionError})` : 'success'}`,
+      `// RequestId ${result.requestId} · environment ${result.environmentId}`,
+      `// Duration ${ms(result.durationMs)} · billed ${ms(result.billedDurationMs)}` +
+        (result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : '') +
+        ` · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB` +
+        (result.streamed ? ' · streamed response' : ''),
+    ];
+    return `${header.join('\n')}\n${body}\n`;
+  }
+}
