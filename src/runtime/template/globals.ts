@@ -46,7 +46,7 @@ export function readFunctionGlobals(doc: TemplateDocument): { globals: TemplateM
   }
   for (const key of Object.keys(fn)) {
     if (!FUNCTION_GLOBALS.has(key)) {
-      throw doc.error(fn, key, undefined,
+      throw doc.errorAtKey(fn, key, undefined,
         `'${key}' is not a supported property of Globals.Function (SAM rejects it); move it into each function's Properties`);
     }
   }

@@ -117,6 +117,12 @@ export class TemplateDocument {
     return this.info.get(map)?.keys?.get(key)?.key;
   }
 
+  /** An error pointing at the key of a map entry (for properties that should not be there). */
+  errorAtKey(map: unknown, key: string, resource: string | undefined, problem: string): TemplateError {
+    const position = this.keyPositionOf(map, key) ?? this.positionOf(map) ?? { line: 1, column: 1 };
+    return new TemplateError(this.templatePath, position, resource, problem);
+  }
+
   /** Lets a map built from others (e.g. Globals merged into a resource) keep their positions. */
   trackMerged(target: TemplateMap, sources: TemplateMap[]): void {
     const keys = new Map<string, { key: SourcePosition; value: SourcePosition }>();
@@ -124,7 +130,7 @@ export class TemplateDocument {
     for (const source of sources) {
       const info = this.info.get(source);
       if (!info) continue;
-      position ??= info.position;
+      position = info.position;
       for (const [k, v] of info.keys ?? []) keys.set(k, v);
     }
     if (position) this.info.set(target, { position, keys });
@@ -148,6 +154,9 @@ class Walker {
     private readonly aliasDepth = 0,
   ) {}
 
+  /** Path of map keys from the root to the node being walked, so errors can name the resource. */
+  private readonly path: string[] = [];
+
   value(node: unknown): TemplateValue {
     if (node === null || node === undefined) return null;
     if (isAlias(node)) return this.alias(node);
@@ -159,7 +168,8 @@ class Walker {
     const name = tag.slice(1);
     const longForm = SHORT_FORMS[name];
     if (!longForm) {
-      throw new TemplateError(this.templatePath, this.at(start), undefined,
+      const resource = this.path[0] === 'Resources' ? this.path[1] : undefined;
+      throw new TemplateError(this.templatePath, this.at(this.tagOffset(tag, start)), resource,
         `unknown tag ${tag}; CloudFormation's short forms are ${Object.keys(SHORT_FORMS).map((n) => `!${n}`).join(' ')}`);
     }
     // `!GetAtt Res.Attr` is the string form of ['Res', 'Attr'] (the attribute may itself contain dots).
@@ -192,7 +202,9 @@ class Walker {
         const keyPos = this.at(keyNode?.range?.[0] ?? 0);
         const valueNode = pair.value as YamlNode | null;
         keys.set(key, { key: keyPos, value: valueNode?.range ? this.at(this.tagOffset(valueNode.tag, valueNode.range[0])) : keyPos });
+        this.path.push(key);
         map[key] = this.value(valueNode);
+        this.path.pop();
       }
       this.info.set(map, { position: start, keys });
       return map;
