@@ -18,7 +18,11 @@ export class DeploymentStore {
   readonly layers: LayerStore;
   readonly materializer: LayerMaterializerService;
   readonly versions: VersionStore;
-  private readonly onTemplate = (model: TemplateModel) => void this.templateLoaded(model);
+  /** Template loads still being taken in (layers, concurrency, AutoPublishAlias). */
+  private pending: Promise<void> = Promise.resolve();
+  private readonly onTemplate = (model: TemplateModel) => {
+    this.pending = this.pending.then(() => this.templateLoaded(model));
+  };
 
   constructor(
     readonly runtime: LocalRuntime,
@@ -39,7 +43,13 @@ export class DeploymentStore {
     this.runtime.setLayerMaterializer(this.materializer.materializer);
     this.runtime.on('templateLoaded', this.onTemplate);
     await this.layers.loadPersisted();
-    for (const model of this.runtime.templateModels()) await this.templateLoaded(model);
+    for (const model of this.runtime.templateModels()) this.onTemplate(model);
+    await this.settled();
+  }
+
+  /** Resolves once every template load seen so far has been taken in. */
+  settled(): Promise<void> {
+    return this.pending;
   }
 
   detach(): void {
