@@ -1,6 +1,7 @@
 // The Node bootstrap as a Runtime API client: how each kind of handler answers, the context it
 // gets, the error shapes, and the errors that end the process — against a real API server.
 import assert from 'node:assert/strict';
+import WebSocket from 'ws';
 import { BootstrapSession, ensureBootstrapBuilt, fixture, type InvocationOutcome } from './runtimeApiTestServer';
 
 interface ErrorBody {
@@ -187,5 +188,53 @@ describe('Node bootstrap: invocations', function () {
       const exit = await Promise.race([session.process.exited, posted]);
       assert.deepEqual(exit, { code: 3, signal: null });
     });
+  });
+});
+
+describe('Node bootstrap: waiting for a debugger', function () {
+  this.timeout(30_000);
+  let session: BootstrapSession | undefined;
+  let socket: WebSocket | undefined;
+  before(ensureBootstrapBuilt);
+  afterEach(async () => {
+    socket?.close();
+    await session?.dispose();
+  });
+
+  it('holds module init until the debugger releases it, and never pauses by itself', async () => {
+    session = await BootstrapSession.start({
+      taskRoot: fixture('cjs'),
+      handler: 'index.echo',
+      env: { LAMBDA_LAB_WAIT_FOR_DEBUGGER: '1' },
+      nodeArgs: ['--inspect=127.0.0.1:0'],
+    });
+    const proc = session.process;
+    await proc.until(() => /ws:\/\/\S+/.test(proc.stderr));
+    const ws = (socket = new WebSocket(/ws:\/\/\S+/.exec(proc.stderr)![0]));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    let nextId = 0;
+    const events: string[] = [];
+    const replies = new Map<number, (result: unknown) => void>();
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: number; method?: string; result?: unknown };
+      if (message.id !== undefined) replies.get(message.id)?.(message.result);
+      else if (message.method) events.push(message.method);
+    });
+    const send = (method: string, params: object = {}) =>
+      new Promise<unknown>((resolve) => {
+        replies.set(++nextId, resolve);
+        ws.send(JSON.stringify({ id: nextId, method, params }));
+      });
+
+    await send('Debugger.enable');
+    const loaded = (await send('Runtime.evaluate', { expression: 'globalThis.fixtureModuleLoaded === true', returnByValue: true })) as {
+      result: { value: boolean };
+    };
+    assert.equal(loaded.result.value, false, 'the handler module was loaded before the debugger released the process');
+    await send('Runtime.runIfWaitingForDebugger');
+
+    const outcome = await session.invoke({ event: 'after release' });
+    assert.deepEqual(BootstrapSession.json(outcome), { event: 'after release', invocations: 1 });
+    assert.ok(!events.includes('Debugger.paused'), `the bootstrap paused: ${events.join(', ')}`);
   });
 });

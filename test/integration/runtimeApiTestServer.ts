@@ -151,6 +151,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Ask for BootstrapLogRecords on fd 3 (LAMBDA_LAB_LOG_FD). */
   logFd?: boolean;
+  /** node flags before the bundle, e.g. --inspect=127.0.0.1:0 */
+  nodeArgs?: string[];
 }
 
 /** A running bootstrap process with everything it wrote. */
@@ -231,7 +233,7 @@ export function startBootstrap(server: RuntimeApiTestServer, options: StartOptio
     ...options.env,
   };
   if (options.logFd) env.LAMBDA_LAB_LOG_FD = '3';
-  const child = spawn(process.execPath, [bootstrapBundle], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bootstrapBundle], {
     cwd: options.taskRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe', options.logFd ? 'pipe' : 'ignore'],
