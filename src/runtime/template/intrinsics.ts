@@ -78,31 +78,36 @@ export class IntrinsicResolver {
     return this.scope.doc.error(node, key, this.resource, problem);
   }
 
+  /** An error at an intrinsic function itself (its tag, or the `{` of its long form). */
+  private failAt(node: TemplateMap, problem: string): Error {
+    return this.scope.doc.error(node, undefined, this.resource, problem);
+  }
+
   private unresolved(node: unknown, what: string, placeholder: string): string {
     this.scope.warn(node, undefined, this.resource,
       `${what} cannot be resolved locally; using "${placeholder}" (give the real value with an --env-vars file)`);
     return placeholder;
   }
 
-  private string(value: TemplateValue, node: TemplateMap, key: string, what: string): string {
+  private string(value: TemplateValue, node: TemplateMap, what: string): string {
     const r = this.value(value);
     if (typeof r === 'string') return r;
     if (typeof r === 'number' || typeof r === 'boolean') return String(r);
-    throw this.fail(node, key, `${what} must be a string, got ${describe(r)}`);
+    throw this.failAt(node, `${what} must be a string, got ${describe(r)}`);
   }
 
-  private list(value: TemplateValue, node: TemplateMap, key: string, what: string): TemplateValue[] {
+  private list(value: TemplateValue, node: TemplateMap, what: string): TemplateValue[] {
     const r = this.value(value);
     if (Array.isArray(r)) return r;
-    throw this.fail(node, key, `${what} must be a list, got ${describe(r)}`);
+    throw this.failAt(node, `${what} must be a list, got ${describe(r)}`);
   }
 
   private args(value: TemplateValue, node: TemplateMap, key: string, count: number, usage: string): TemplateValue[] {
-    if (!Array.isArray(value) || value.length !== count) throw this.fail(node, key, `${key} takes ${usage}`);
+    if (!Array.isArray(value) || value.length !== count) throw this.failAt(node, `${key} takes ${usage}`);
     return value;
   }
 
-  private ref(name: string, node: TemplateMap, key: string): Resolved {
+  private ref(name: string, node: TemplateMap): Resolved {
     if (name === 'AWS::NoValue') return NO_VALUE;
     const param = this.scope.parameters.get(name);
     if (param !== undefined) return param;
@@ -113,30 +118,30 @@ export class IntrinsicResolver {
     if (resource !== undefined) {
       return this.scope.refOfResource(name) ?? this.unresolved(node, `Ref ${name} (${resourceType(resource)})`, name);
     }
-    throw this.fail(node, key,
+    throw this.failAt(node,
       `Ref ${name}: no parameter, pseudo parameter or resource has this name; declare it under Parameters or fix the name`);
   }
 
-  private getAtt(logicalId: string, attribute: string, node: TemplateMap, key: string): string {
+  private getAtt(logicalId: string, attribute: string, node: TemplateMap): string {
     const resource = this.scope.resources[logicalId];
     if (resource === undefined) {
-      throw this.fail(node, key, `GetAtt ${logicalId}.${attribute}: there is no resource ${logicalId} in this template`);
+      throw this.failAt(node, `GetAtt ${logicalId}.${attribute}: there is no resource ${logicalId} in this template`);
     }
     return this.scope.getAttOfResource(logicalId, attribute)
       ?? this.unresolved(node, `GetAtt ${logicalId}.${attribute} (${resourceType(resource)})`, `${logicalId}.${attribute}`);
   }
 
-  private sub(template: string, variables: TemplateMap, node: TemplateMap, key: string): string {
-    return template.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
+  private sub(template: string, variables: TemplateMap, node: TemplateMap): string {
+    return template.replace(/\$\{([^}]*)\}/g, (_whole, inner: string) => {
       if (inner.startsWith('!')) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
-      if (name in variables) return this.string(variables[name], variables, name, `Fn::Sub variable ${name}`);
+      if (name in variables) return this.string(variables[name], variables, `Fn::Sub variable ${name}`);
       const dot = name.indexOf('.');
-      if (dot > 0 && !name.startsWith('AWS::')) return this.getAtt(name.slice(0, dot), name.slice(dot + 1), node, key);
-      const r = this.ref(name, node, key);
+      if (dot > 0 && !name.startsWith('AWS::')) return this.getAtt(name.slice(0, dot), name.slice(dot + 1), node);
+      const r = this.ref(name, node);
       if (typeof r === 'string') return r;
-      if (r === NO_VALUE) throw this.fail(node, key, `Fn::Sub cannot substitute \${${name}}: it has no value`);
-      throw this.fail(node, key, `Fn::Sub cannot substitute the list \${${name}}; use Fn::Join instead`);
+      if (r === NO_VALUE) throw this.failAt(node, `Fn::Sub cannot substitute \${${name}}: it has no value`);
+      throw this.failAt(node, `Fn::Sub cannot substitute the list \${${name}}; use Fn::Join instead`);
     });
   }
 
@@ -173,80 +178,80 @@ export class IntrinsicResolver {
   }
 
   private conditionList(value: TemplateValue, node: TemplateMap, key: string): boolean[] {
-    if (!Array.isArray(value) || value.length < 1) throw this.fail(node, key, `${key} takes a list of conditions`);
+    if (!Array.isArray(value) || value.length < 1) throw this.failAt(node, `${key} takes a list of conditions`);
     return value.map((c, i) => this.conditionValue(c, value, i));
   }
 
   private readonly intrinsics: Record<string, Intrinsic> = {
-    Ref: (arg, node, key) => {
-      if (typeof arg !== 'string') throw this.fail(node, key, 'Ref takes the name of a parameter or resource');
-      return this.ref(arg, node, key);
+    Ref: (arg, node) => {
+      if (typeof arg !== 'string') throw this.failAt(node, 'Ref takes the name of a parameter or resource');
+      return this.ref(arg, node);
     },
-    'Fn::GetAtt': (arg, node, key) => {
+    'Fn::GetAtt': (arg, node) => {
       const parts = typeof arg === 'string' ? arg.split(/\.(.*)/s).slice(0, 2) : arg;
       if (!Array.isArray(parts) || parts.length !== 2) {
-        throw this.fail(node, key, 'Fn::GetAtt takes [LogicalId, Attribute] or "LogicalId.Attribute"');
+        throw this.failAt(node, 'Fn::GetAtt takes [LogicalId, Attribute] or "LogicalId.Attribute"');
       }
-      const logicalId = this.string(parts[0], node, key, 'Fn::GetAtt logical id');
-      const attribute = this.string(parts[1], node, key, 'Fn::GetAtt attribute');
-      return this.getAtt(logicalId, attribute, node, key);
+      const logicalId = this.string(parts[0], node, 'Fn::GetAtt logical id');
+      const attribute = this.string(parts[1], node, 'Fn::GetAtt attribute');
+      return this.getAtt(logicalId, attribute, node);
     },
     'Fn::Sub': (arg, node, key) => {
-      if (typeof arg === 'string') return this.sub(arg, {}, node, key);
+      if (typeof arg === 'string') return this.sub(arg, {}, node);
       const [template, variables] = this.args(arg, node, key, 2, '"string" or [string, {Var: value}]');
       if (typeof template !== 'string' || variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
-        throw this.fail(node, key, 'Fn::Sub takes "string" or [string, {Var: value}]');
+        throw this.failAt(node, 'Fn::Sub takes "string" or [string, {Var: value}]');
       }
-      return this.sub(template, variables, node, key);
+      return this.sub(template, variables, node);
     },
     'Fn::If': (arg, node, key) => {
       const [name, whenTrue, whenFalse] = this.args(arg, node, key, 3, '[ConditionName, valueIfTrue, valueIfFalse]');
-      if (typeof name !== 'string') throw this.fail(node, key, 'Fn::If takes a condition name first');
-      return this.value(this.namedCondition(name, node, key) ? whenTrue : whenFalse);
+      if (typeof name !== 'string') throw this.failAt(node, 'Fn::If takes a condition name first');
+      return this.value(this.namedCondition(name, node) ? whenTrue : whenFalse);
     },
     'Fn::Join': (arg, node, key) => {
       const [delimiter, items] = this.args(arg, node, key, 2, '[delimiter, [values...]]');
-      const list = this.list(items, node, key, 'Fn::Join values');
-      const sep = this.string(delimiter, node, key, 'Fn::Join delimiter');
-      return list.map((item) => this.string(item, node, key, 'each Fn::Join value')).join(sep);
+      const list = this.list(items, node, 'Fn::Join values');
+      const sep = this.string(delimiter, node, 'Fn::Join delimiter');
+      return list.map((item) => this.string(item, node, 'each Fn::Join value')).join(sep);
     },
     'Fn::Select': (arg, node, key) => {
       const [index, items] = this.args(arg, node, key, 2, '[index, [values...]]');
-      const i = Number(this.string(index, node, key, 'Fn::Select index'));
-      const list = this.list(items, node, key, 'Fn::Select values');
+      const i = Number(this.string(index, node, 'Fn::Select index'));
+      const list = this.list(items, node, 'Fn::Select values');
       if (!Number.isInteger(i) || i < 0 || i >= list.length) {
-        throw this.fail(node, key, `Fn::Select index ${i} is outside the list of ${list.length} values`);
+        throw this.failAt(node, `Fn::Select index ${i} is outside the list of ${list.length} values`);
       }
       return list[i];
     },
     'Fn::Split': (arg, node, key) => {
       const [delimiter, source] = this.args(arg, node, key, 2, '[delimiter, string]');
-      return this.string(source, node, key, 'Fn::Split source').split(this.string(delimiter, node, key, 'Fn::Split delimiter'));
+      return this.string(source, node, 'Fn::Split source').split(this.string(delimiter, node, 'Fn::Split delimiter'));
     },
-    'Fn::Base64': (arg, node, key) => Buffer.from(this.string(arg, node, key, 'Fn::Base64 value')).toString('base64'),
+    'Fn::Base64': (arg, node) => Buffer.from(this.string(arg, node, 'Fn::Base64 value')).toString('base64'),
     'Fn::FindInMap': (arg, node, key) => {
-      if (!Array.isArray(arg) || arg.length < 3) throw this.fail(node, key, 'Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]');
-      const [mapName, top, second] = arg.slice(0, 3).map((a) => this.string(a, node, key, 'each Fn::FindInMap key'));
+      if (!Array.isArray(arg) || arg.length < 3) throw this.failAt(node, 'Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]');
+      const [mapName, top, second] = arg.slice(0, 3).map((a) => this.string(a, node, 'each Fn::FindInMap key'));
       const map = this.scope.mappings[mapName];
       if (map === undefined || map === null || typeof map !== 'object' || Array.isArray(map)) {
-        throw this.fail(node, key, `Fn::FindInMap: there is no mapping ${mapName} under Mappings`);
+        throw this.failAt(node, `Fn::FindInMap: there is no mapping ${mapName} under Mappings`);
       }
       const level = map[top];
       const found = level !== null && typeof level === 'object' && !Array.isArray(level) ? level[second] : undefined;
-      if (found === undefined) throw this.fail(node, key, `Fn::FindInMap: mapping ${mapName} has no entry ${top}.${second}`);
+      if (found === undefined) throw this.failAt(node, `Fn::FindInMap: mapping ${mapName} has no entry ${top}.${second}`);
       return found;
     },
-    'Fn::GetAZs': (arg, node, key) => {
-      const region = this.string(arg, node, key, 'Fn::GetAZs region') || this.scope.pseudoParameters['AWS::Region'];
+    'Fn::GetAZs': (arg, node) => {
+      const region = this.string(arg, node, 'Fn::GetAZs region') || this.scope.pseudoParameters['AWS::Region'];
       return ['a', 'b', 'c'].map((zone) => `${region}${zone}`);
     },
-    'Fn::ImportValue': (arg, node, key) => {
-      const name = this.string(arg, node, key, 'Fn::ImportValue name');
+    'Fn::ImportValue': (arg, node) => {
+      const name = this.string(arg, node, 'Fn::ImportValue name');
       return this.unresolved(node, `Fn::ImportValue ${name}`, name);
     },
     'Fn::Cidr': (_arg, node) => this.unresolved(node, 'Fn::Cidr', '10.0.0.0/24'),
     'Fn::Transform': (_arg, node) => this.unresolved(node, 'Fn::Transform', ''),
-    'Fn::Length': (arg, node, key) => this.list(arg, node, key, 'Fn::Length value').length,
+    'Fn::Length': (arg, node) => this.list(arg, node, 'Fn::Length value').length,
     'Fn::ToJsonString': (arg) => JSON.stringify(this.value(arg)),
     'Fn::Equals': (arg, node, key) => {
       const [a, b] = this.args(arg, node, key, 2, '[value1, value2]').map((v) => this.value(v));
