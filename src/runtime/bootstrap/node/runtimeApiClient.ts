@@ -66,6 +66,7 @@ export class RuntimeApiClient {
     path: string,
     headers: http.OutgoingHttpHeaders,
     body?: string,
+    retried = false,
   ): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
     return new Promise((resolve, reject) => {
       if (body !== undefined) {
@@ -78,7 +79,15 @@ export class RuntimeApiClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
         res.on('error', reject);
       });
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // The server may close an idle kept-alive socket just as we reuse it; the request never
+        // reached it, so sending it once more on a fresh connection is safe.
+        if (req.reusedSocket && error.code === 'ECONNRESET' && !retried) {
+          this.send(method, path, headers, body, true).then(resolve, reject);
+        } else {
+          reject(error);
+        }
+      });
       req.end(body);
     });
   }
