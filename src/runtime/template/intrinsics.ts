@@ -229,7 +229,7 @@ export class IntrinsicResolver {
       return this.string(source, node, 'Fn::Split source').split(this.string(delimiter, node, 'Fn::Split delimiter'));
     },
     'Fn::Base64': (arg, node) => Buffer.from(this.string(arg, node, 'Fn::Base64 value')).toString('base64'),
-    'Fn::FindInMap': (arg, node, key) => {
+    'Fn::FindInMap': (arg, node) => {
       if (!Array.isArray(arg) || arg.length < 3) throw this.failAt(node, 'Fn::FindInMap takes [MapName, TopLevelKey, SecondLevelKey]');
       const [mapName, top, second] = arg.slice(0, 3).map((a) => this.string(a, node, 'each Fn::FindInMap key'));
       const map = this.scope.mappings[mapName];

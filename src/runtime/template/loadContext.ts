@@ -1,5 +1,5 @@
 // What reading one resource needs from the template being loaded.
-import type { SourcePosition, TemplateDiagnostic } from '../functionConfig';
+import type { SourcePosition } from '../functionConfig';
 import type { IntrinsicResolver } from './intrinsics';
 import type { TemplateDocument, TemplateMap } from './templateDocument';
 
@@ -8,11 +8,8 @@ export interface LoadContext {
   resolver: IntrinsicResolver;
   templateDir: string;
   stateDir: string;
-  region: string;
-  accountId: string;
   /** Function globals (already validated). */
   functionGlobals: TemplateMap;
-  diagnostics: TemplateDiagnostic[];
   warn(node: unknown, key: string | number | undefined, resource: string | undefined, message: string): void;
   /** Position of a resource's logical id. */
   resourcePosition(logicalId: string): SourcePosition;
