@@ -158,6 +158,12 @@ describe('template loading', () => {
       assert.equal(inline.codeDir, join(stateDir, 'inline', 'InlineFunction'));
       assert.equal(readFileSync(join(inline.codeDir, 'index.js'), 'utf8'), "exports.handler = async () => 'inline';\n");
     });
+    it('writes SAM InlineCode the same way, overriding Globals.Function.Runtime; AWS::NoValue keeps the default', () => {
+      const inline = fn('SamInlineFunction');
+      assert.equal(inline.runtime, 'nodejs24.x');
+      assert.equal(inline.timeout, 3);
+      assert.equal(readFileSync(join(stateDir, 'inline', 'SamInlineFunction', 'index.js'), 'utf8'), "exports.handler = async () => 'sam-inline';");
+    });
     it('reads AWS::Lambda::Function with a local Code path and a provided runtime', () => {
       const plain = fn('PlainLambdaFunction');
       assert.equal(plain.functionName, 'plain');

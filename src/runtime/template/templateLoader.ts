@@ -12,7 +12,7 @@ import type { LoadContext } from './loadContext';
 import { resolveParameters } from './parameters';
 import { TemplateDocument, type TemplateMap } from './templateDocument';
 
-export interface LoadTemplateOptions {
+export interface TemplateLoadOptions {
   /** Folder for generated files (inline code, esbuild output): `<stateDir>/inline/<id>`, `<stateDir>/build/<id>`. */
   stateDir: string;
   /** SAM `--env-vars` shaped JSON file. */
@@ -30,7 +30,7 @@ export const DEFAULT_ACCOUNT_ID = '123456789012';
 const FUNCTION_TYPES = new Set([SERVERLESS_FUNCTION, LAMBDA_FUNCTION]);
 const LAYER_TYPES = new Set([SERVERLESS_LAYER, LAMBDA_LAYER]);
 
-export async function loadTemplate(templatePath: string, opts: LoadTemplateOptions): Promise<TemplateModel> {
+export async function loadTemplate(templatePath: string, opts: TemplateLoadOptions): Promise<TemplateModel> {
   const absolutePath = resolve(templatePath);
   const doc = TemplateDocument.fromFile(absolutePath);
   const envVars = opts.envVarsFile ? readEnvVarsFile(resolve(opts.envVarsFile)) : undefined;
