@@ -1,0 +1,107 @@
+// The `lambda-lab` launch and attach configurations, and turning them into checked settings
+// with errors that name the field and what to do.
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { NODE_INTERNALS } from './scriptPaths';
+
+interface CommonArguments {
+  /** Template file; default template.yaml/.yml/.json in `cwd`. */
+  template?: string;
+  /** SAM `--env-vars` shaped JSON file. */
+  envVars?: string;
+  /** Folder relative paths resolve against (VS Code passes the workspace folder). */
+  cwd?: string;
+  /** `suspended` (default): the function's timeout does not run while a debugger is attached. */
+  timeout?: 'suspended' | 'enforced';
+  sourceMaps?: boolean;
+  /** Globs of scripts never to stop in; default our bootstrap and Node's internals. */
+  skipFiles?: string[];
+}
+
+export interface LaunchArguments extends CommonArguments, DebugProtocol.LaunchRequestArguments {
+  /** Logical id or FunctionName. */
+  function: string;
+  /** JSON file holding the event. */
+  event?: string;
+  /** The event itself, any JSON value. */
+  payload?: unknown;
+  /** Invocations to run then end the session (default 1); 0 keeps the session open for any invoker. */
+  invocations?: number;
+}
+
+export interface AttachArguments extends CommonArguments, DebugProtocol.AttachRequestArguments {
+  /** Functions to debug (logical ids or names); absent or `all`: every function. */
+  functions?: string[] | 'all';
+}
+
+/** A launch or attach configuration the user must fix; the message says what and how. */
+export class ConfigError extends Error {}
+
+export interface SessionSettings {
+  templatePath: string | undefined;
+  envVarsFile: string | undefined;
+  cwd: string;
+  suspendTimeout: boolean;
+  sourceMaps: boolean;
+  skipFiles: string[];
+}
+
+/** Our Node bootstrap is bundled next to the adapter (out/bootstrap/) in every build. */
+export function bootstrapDir(): string {
+  const candidates = [path.join(__dirname, 'bootstrap'), path.resolve(__dirname, '../../out/bootstrap')];
+  return candidates.find((d) => existsSync(d)) ?? candidates[0];
+}
+
+export const DEFAULT_SKIP_FILES = [`${NODE_INTERNALS}/**`];
+
+function resolveFile(field: string, value: unknown, cwd: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new ConfigError(`"${field}" must be a file path (got ${JSON.stringify(value)}).`);
+  const full = path.resolve(cwd, value);
+  if (!existsSync(full)) throw new ConfigError(`"${field}": file not found: ${full}. Fix the path in your launch configuration.`);
+  return full;
+}
+
+export function commonSettings(args: CommonArguments): SessionSettings {
+  const cwd = typeof args.cwd === 'string' && args.cwd ? path.resolve(args.cwd) : process.cwd();
+  if (args.timeout !== undefined && args.timeout !== 'suspended' && args.timeout !== 'enforced') {
+    throw new ConfigError(`"timeout" must be "suspended" or "enforced" (got ${JSON.stringify(args.timeout)}).`);
+  }
+  if (args.skipFiles !== undefined && (!Array.isArray(args.skipFiles) || args.skipFiles.some((g) => typeof g !== 'string'))) {
+    throw new ConfigError('"skipFiles" must be a list of glob patterns, e.g. ["<node_internals>/**", "**/node_modules/**"].');
+  }
+  return {
+    templatePath: resolveFile('template', args.template, cwd),
+    envVarsFile: resolveFile('envVars', args.envVars, cwd),
+    cwd,
+    suspendTimeout: args.timeout !== 'enforced',
+    sourceMaps: args.sourceMaps !== false,
+    // The bootstrap is ours, not the user's: never stop in it, whatever skipFiles says.
+    skipFiles: [...(args.skipFiles ?? DEFAULT_SKIP_FILES), `${bootstrapDir()}/**`],
+  };
+}
+
+/** The event to send: `payload` as given, or the content of the `event` file, as JSON text. */
+export async function launchPayload(args: LaunchArguments, cwd: string): Promise<string> {
+  if (args.event !== undefined && args.payload !== undefined) {
+    throw new ConfigError('Give either "event" (a JSON file) or "payload" (the event itself), not both.');
+  }
+  const eventFile = resolveFile('event', args.event, cwd);
+  if (!eventFile) return args.payload === undefined ? '{}' : JSON.stringify(args.payload);
+  const text = await fs.readFile(eventFile, 'utf8');
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`"event": ${eventFile} is not valid JSON (${(err as Error).message}). Fix the file or use "payload".`);
+  }
+  return text;
+}
+
+export function invocationCount(args: LaunchArguments): number {
+  const n = args.invocations ?? 1;
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ConfigError(`"invocations" must be a whole number ≥ 0 (0 keeps the session open); got ${JSON.stringify(args.invocations)}.`);
+  }
+  return n;
+}

@@ -1,0 +1,40 @@
+// Where a debug session gets its runtime: the extension shares its own; the standalone adapter
+// (tests, CLI) creates one per session.
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { LocalRuntime } from '../runtime/localRuntime';
+import { ConfigError } from './launchConfig';
+
+export interface RuntimeHost {
+  /** A runtime with the template loaded; `templatePath` undefined means the default template in `cwd`. */
+  getRuntime(templatePath: string | undefined, opts: { envVarsFile?: string; cwd?: string }): Promise<LocalRuntime>;
+  /** Called when the session ends; a host that owns its runtime disposes it. */
+  dispose?(): Promise<void>;
+}
+
+const DEFAULT_TEMPLATES = ['template.yaml', 'template.yml', 'template.json'];
+
+export function findDefaultTemplate(cwd: string): string {
+  const found = DEFAULT_TEMPLATES.map((name) => path.join(cwd, name)).find((p) => existsSync(p));
+  if (!found) {
+    throw new ConfigError(`No template.yaml, template.yml or template.json in ${cwd}. Set "template" in your launch configuration.`);
+  }
+  return found;
+}
+
+/** Owns one LocalRuntime for the adapter process's session. */
+export class StandaloneRuntimeHost implements RuntimeHost {
+  private runtime: LocalRuntime | undefined;
+
+  async getRuntime(templatePath: string | undefined, opts: { envVarsFile?: string; cwd?: string }): Promise<LocalRuntime> {
+    const template = templatePath ?? findDefaultTemplate(opts.cwd ?? process.cwd());
+    this.runtime ??= new LocalRuntime();
+    await this.runtime.loadTemplate(template, { envVarsFile: opts.envVarsFile });
+    return this.runtime;
+  }
+
+  async dispose(): Promise<void> {
+    await this.runtime?.dispose();
+    this.runtime = undefined;
+  }
+}

@@ -1,0 +1,50 @@
+// Breakpoints bind before init on every cold start and stay bound for warm starts.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+
+describe('debug adapter: cold and warm starts', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let h: DebugHarness;
+  let app: string;
+
+  before(() => {
+    ensureAdapterBuilt();
+    dir = copyFixture('js');
+    app = path.join(dir, 'src/app.js');
+  });
+  after(() => removeFixture(dir));
+  beforeEach(async () => (h = await DebugHarness.start()));
+  afterEach(() => h.stop());
+
+  it('stops in init code on the cold start, then in the handler on the cold and the warm invoke', async () => {
+    await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 2, payload: { name: 'dap' } }, { [app]: [3, 7] });
+
+    const init = await h.stopped();
+    assert.equal(init.body.reason, 'breakpoint');
+    assert.deepEqual(await h.location(init.body.threadId!), { file: app, line: 3, name: '(anonymous)' });
+    const threads = await h.dc.threadsRequest();
+    assert.deepEqual(threads.body.threads.map((t) => t.name), ['Hello $LATEST #1']);
+    const [verified] = h.breakpoints.get(app)!;
+    assert.equal(verified.verified, false, 'unbound until the function loads the file');
+
+    await h.dc.continueRequest({ threadId: init.body.threadId! });
+    const cold = await h.stopped();
+    assert.equal(cold.body.threadId, init.body.threadId);
+    assert.equal((await h.location(cold.body.threadId!)).line, 7);
+
+    await h.dc.continueRequest({ threadId: cold.body.threadId! });
+    const warm = await h.stopped();
+    assert.equal(warm.body.threadId, init.body.threadId, 'the warm invoke runs in the same environment');
+    assert.equal((await h.location(warm.body.threadId!)).line, 7);
+    const locals = await h.locals((await h.topFrame(warm.body.threadId!)).id);
+    assert.equal(locals.get('event')?.value, '{name: "dap"}');
+
+    await h.dc.continueRequest({ threadId: warm.body.threadId! });
+    await h.next('terminated');
+    const results = h.outputs().filter((o) => o.includes('returned'));
+    assert.equal(results.length, 2);
+    assert.match(results[1], /"invocations":2/);
+  });
+});
