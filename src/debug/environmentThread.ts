@@ -55,6 +55,8 @@ interface Script {
 
 const JS_FILE = /\.[cm]?js$/i;
 export const OBJECT_GROUP = 'lambda-lab';
+/** How long a starting process may take to reach inspector.waitForDebugger(). */
+const WAIT_FOR_BOOTSTRAP_MS = 10_000;
 
 export class EnvironmentThread {
   readonly name: string;
@@ -105,7 +107,23 @@ export class EnvironmentThread {
       ...this.registry.all().map((bp) => this.bind(bp)),
       this.updateInstrumentation(),
     ]);
-    await cdp.send('Runtime.runIfWaitingForDebugger');
+    await this.runWhenWaiting();
+  }
+
+  /**
+   * The runtime reports the inspector as soon as it listens, which can be before the bootstrap
+   * reaches inspector.waitForDebugger(); a run command sent earlier would be lost and the process
+   * would wait forever. So look at where the main thread is, and send it once it waits.
+   */
+  private async runWhenWaiting(): Promise<void> {
+    const starting = this.environment.state === 'starting' || this.environment.state === 'initializing';
+    const deadline = Date.now() + WAIT_FOR_BOOTSTRAP_MS;
+    while (starting && Date.now() < deadline) {
+      const r = await this.cdp.send('Runtime.evaluate', { expression: 'new Error().stack', returnByValue: true, silent: true });
+      if (String(r.result.value).includes('waitForDebugger')) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await this.cdp.send('Runtime.runIfWaitingForDebugger');
   }
 
   /** Re-binds after a setBreakpoints request changed a file's list. */
