@@ -339,6 +339,20 @@ export class EnvironmentThread {
       await this.cdp.send('Debugger.resume'); // only logpoints or unmet hit conditions
       return;
     }
+    if (exception && stopFor.length === 0 && this.isSkipped(e.callFrames[0])) {
+      // Thrown inside skipped code (Node's module loader, our bootstrap): not the user's to see here;
+      // the failure reaches the Debug Console through the invocation's result.
+      await this.cdp.send('Debugger.resume');
+      return;
+    }
+    if (requested === 'step' && !exception && stopFor.length === 0 && this.isSkipped(e.callFrames[0])) {
+      // V8 can still end a step in ignored code (a getter in Node's internals, our bootstrap):
+      // leave it for the nearest user frame, or run on when the stack has none.
+      const userFrameBelow = e.callFrames.some((f) => !this.isSkipped(f));
+      if (!userFrameBelow) this.pendingReason = undefined;
+      await this.cdp.send(userFrameBelow ? 'Debugger.stepOut' : 'Debugger.resume');
+      return;
+    }
     this.pendingReason = undefined;
     this.paused = e;
     if (exception) {
@@ -349,6 +363,10 @@ export class EnvironmentThread {
     } else {
       this.listener.stopped(this, { reason: requested ?? (e.reason === 'other' ? 'debugger statement' : e.reason) });
     }
+  }
+
+  private isSkipped(frame: Debugger.CallFrame | undefined): boolean {
+    return frame !== undefined && (this.scripts.get(frame.location.scriptId)?.skipped ?? false);
   }
 
   private async logText(callFrameId: string, message: string): Promise<string> {

@@ -62,7 +62,15 @@ export class DebugHarness {
     return h;
   }
 
+  private readonly counts = new Map<string, number>();
+
+  /** How many events of `type` arrived so far, consumed or not. */
+  count(type: string): number {
+    return this.counts.get(type) ?? 0;
+  }
+
   private receive(e: DebugProtocol.Event): void {
+    this.counts.set(e.event, this.count(e.event) + 1);
     const i = this.waiters.findIndex((w) => w.match(e));
     if (i >= 0) this.waiters.splice(i, 1)[0].resolve(e);
     else this.seen.push(e);

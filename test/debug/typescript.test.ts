@@ -1,0 +1,53 @@
+// TypeScript: breakpoints set in .ts bind through the build's source maps before the script
+// runs; frames and steps show .ts positions.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+
+describe('debug adapter: TypeScript through source maps', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let h: DebugHarness;
+
+  before(() => {
+    ensureAdapterBuilt();
+    dir = copyFixture('ts');
+  });
+  after(() => removeFixture(dir));
+  beforeEach(async () => (h = await DebugHarness.start()));
+  afterEach(() => h.stop());
+
+  it('stops at .ts lines in init and handler code of an esbuild-built function, and steps in .ts', async () => {
+    const app = path.join(dir, 'src/app.ts');
+    await h.configure('launch', { function: 'TsHello', template: path.join(dir, 'template.yaml'), payload: { name: 'map' } }, { [app]: [7, 15] });
+
+    const init = await h.stopped();
+    const tid = init.body.threadId!;
+    assert.deepEqual(await h.location(tid), { file: app, line: 7, name: '(anonymous)' });
+    const bound = await h.next<DebugProtocol.BreakpointEvent>('breakpoint', (e) => e.body.breakpoint.verified && e.body.breakpoint.line === 15);
+    assert.equal(bound.body.breakpoint.source?.path, app);
+
+    await h.dc.continueRequest({ threadId: tid });
+    await h.stopped((e) => e.body.reason === 'breakpoint');
+    const stack = await h.dc.stackTraceRequest({ threadId: tid });
+    const [shape, handler] = stack.body.stackFrames;
+    assert.deepEqual([shape.source?.path, shape.line, shape.name], [app, 15, 'shape']);
+    assert.deepEqual([handler.source?.path, handler.line], [app, 11]);
+    const locals = await h.locals(shape.id);
+    assert.equal(locals.get('text')?.value, '"ts says map"');
+
+    await h.dc.nextRequest({ threadId: tid });
+    await h.stopped((e) => e.body.reason === 'step');
+    assert.equal((await h.location(tid)).line, 16);
+    await h.dc.stepOutRequest({ threadId: tid });
+    await h.stopped((e) => e.body.reason === 'step');
+    const back = await h.location(tid);
+    assert.equal(back.file, app);
+    assert.equal(back.line, 11);
+
+    await h.dc.continueRequest({ threadId: tid });
+    await h.next('terminated');
+    assert.ok(h.outputs().some((o) => o.includes('"text":"ts says map"')));
+  });
+});
