@@ -345,13 +345,16 @@ export class EnvironmentThread {
       await this.cdp.send('Debugger.resume');
       return;
     }
-    if (requested === 'step' && !exception && stopFor.length === 0 && this.isSkipped(e.callFrames[0])) {
-      // V8 can still end a step in ignored code (a getter in Node's internals, our bootstrap):
-      // leave it for the nearest user frame, or run on when the stack has none.
+    if (requested && !exception && stopFor.length === 0 && this.isSkipped(e.callFrames[0])) {
+      // V8 can still end a step or pause in ignored code (a getter in Node's internals, our
+      // bootstrap): leave it for the nearest user frame. With none on the stack, a step runs on;
+      // a pause stays where it is (an idle environment has no user code to show).
       const userFrameBelow = e.callFrames.some((f) => !this.isSkipped(f));
-      if (!userFrameBelow) this.pendingReason = undefined;
-      await this.cdp.send(userFrameBelow ? 'Debugger.stepOut' : 'Debugger.resume');
-      return;
+      if (userFrameBelow || requested === 'step') {
+        if (!userFrameBelow) this.pendingReason = undefined;
+        await this.cdp.send(userFrameBelow ? 'Debugger.stepOut' : 'Debugger.resume');
+        return;
+      }
     }
     this.pendingReason = undefined;
     this.paused = e;

@@ -38,7 +38,10 @@ function firstLine(text: string): string {
 }
 
 function describePreview(p: Runtime.ObjectPreview, description = ''): string {
-  const value = (v: Runtime.PropertyPreview) => (v.type === 'string' ? JSON.stringify(v.value ?? '') : (v.value ?? v.type));
+  const value = (v: Runtime.PropertyPreview) => {
+    if (v.type === 'string') return JSON.stringify(v.value ?? '');
+    return v.type === 'object' && !v.subtype && v.value === 'Object' ? '{…}' : (v.value ?? v.type);
+  };
   const more = p.overflow ? ', …' : '';
   if (p.subtype === 'array' || p.subtype === 'typedarray') {
     const length = /\((\d+)\)/.exec(description)?.[1];
