@@ -150,7 +150,14 @@ export class RuntimeApiServer {
           });
           return;
         }
-        this.handlers.onOutcome({ kind: 'response', requestId, payload: body, streamed });
+        // A stream that fails midway reports its error in trailers, after the body.
+        const trailerType = req.trailers['lambda-runtime-function-error-type'];
+        if (streamed && trailerType) {
+          const errorBody = Buffer.from(req.trailers['lambda-runtime-function-error-body'] ?? '', 'base64');
+          this.handlers.onOutcome({ kind: 'error', requestId, payload: errorBody, errorType: trailerType });
+        } else {
+          this.handlers.onOutcome({ kind: 'response', requestId, payload: body, streamed });
+        }
         accepted(res);
       },
       onChunk,

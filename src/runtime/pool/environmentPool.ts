@@ -19,6 +19,7 @@ const MAX_PLACEMENTS = 3;
 export class EnvironmentPool {
   private readonly environments: ExecutionEnvironment[] = [];
   private ordinal = 0;
+  private creating = 0;
   private readonly idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
 
   constructor(private readonly options: PoolOptions) {}
@@ -41,19 +42,27 @@ export class EnvironmentPool {
     }
   }
 
-  /** A warm idle environment, else a new one, else one about to finish its invoke; else throttle. */
+  /**
+   * A warm idle environment, else one that has just answered and is about to poll for its next
+   * event (microseconds away, far cheaper than a cold start), else a new one; else throttle.
+   */
   private async place(): Promise<ExecutionEnvironment> {
     const alive = this.environments.filter((e) => e.alive);
-    const idle = alive.find((e) => e.idle);
-    if (idle) return idle;
-    if (alive.length < this.options.limit()) {
-      const env = await this.options.create(++this.ordinal);
+    const warm = alive.find((e) => e.idle) ?? alive.find((e) => e.releasing);
+    if (warm) return warm;
+    // Environments being created count against the limit too, or concurrent callers would all pass the check.
+    if (alive.length + this.creating < this.options.limit()) {
+      this.creating++;
+      let env: ExecutionEnvironment;
+      try {
+        env = await this.options.create(++this.ordinal);
+      } finally {
+        this.creating--;
+      }
       this.environments.push(env);
       void env.start().catch(() => env.stop('crash'));
       return env;
     }
-    const releasing = alive.find((e) => e.releasing);
-    if (releasing) return releasing;
     throw tooManyRequests(this.options.functionName);
   }
 
