@@ -1,6 +1,7 @@
 import { LambdaServiceError } from '../runtime/lambdaErrors';
 import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
+import { DeploymentStore } from '../runtime/store/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
 import { findTemplate, parse, readEvent } from './cliOptions';
 
@@ -51,11 +52,16 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info') io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
     });
+    const templatePath = findTemplate(values.template, io.cwd);
+    // Versions, aliases and layers live in the deployment store, shared with `serve`.
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath) });
+    await deployment.attach();
     try {
-      const model = await runtime.loadTemplate(findTemplate(values.template, io.cwd), {
+      const model = await runtime.loadTemplate(templatePath, {
         envVarsFile: values['env-vars'],
         parameterOverrides: parseOverrides(values['parameter-overrides']),
       });
+      await deployment.settled();
       const fn = runtime.getFunction(functionName);
       const unsupported = model.unsupported.find((u) => u.logicalId === functionName || u.functionName === functionName);
       if (!fn && !unsupported) {
@@ -86,6 +92,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       if (count > 1 && !values.quiet) io.stderr.write(summary(functionName, results, count) + '\n');
       return failed ? 1 : 0;
     } finally {
+      deployment.detach();
       await runtime.dispose();
     }
   },

@@ -5,8 +5,9 @@ import { UsageError, type CliCommand, type CliIO } from './cliCommand';
 import { invokeCommand } from './invokeCommand';
 import { listCommand } from './listCommand';
 import { logsCommand } from './logsCommand';
+import { serveCommand } from './serveCommand';
 
-const commands: CliCommand[] = [listCommand, invokeCommand, logsCommand];
+const commands: CliCommand[] = [listCommand, invokeCommand, logsCommand, serveCommand];
 
 const overview = `lambda-lab — run and debug AWS Lambda functions locally, without Docker
 
