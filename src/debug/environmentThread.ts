@@ -99,6 +99,7 @@ export class EnvironmentThread {
   /** Enables the domains, binds every breakpoint, then lets the waiting process run its init. */
   async start(): Promise<void> {
     const { cdp, settings } = this;
+    cdp.nudgeUntilPaused();
     await Promise.all([
       cdp.send('Runtime.enable'),
       cdp.send('Debugger.enable', {}),
@@ -119,6 +120,7 @@ export class EnvironmentThread {
     const starting = this.environment.state === 'starting' || this.environment.state === 'initializing';
     const deadline = Date.now() + WAIT_FOR_BOOTSTRAP_MS;
     while (starting && Date.now() < deadline) {
+      this.cdp.nudgeUntilPaused();
       const r = await this.cdp.send('Runtime.evaluate', { expression: 'new Error().stack', returnByValue: true, silent: true });
       if (String(r.result.value).includes('waitForDebugger')) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -139,16 +141,22 @@ export class EnvironmentThread {
     return this.cdp.send('Debugger.setPauseOnExceptions', { state }).catch(() => undefined);
   }
 
-  resume(): Promise<unknown> {
+  resume(): Promise<void> {
     this.pendingReason = undefined;
     this.paused = undefined;
-    return this.cdp.send('Debugger.resume');
+    return this.run('Debugger.resume');
   }
 
-  step(kind: 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut'): Promise<unknown> {
+  step(kind: 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut'): Promise<void> {
     this.pendingReason = 'step';
     this.paused = undefined;
-    return this.cdp.send(kind);
+    return this.run(kind);
+  }
+
+  /** Lets the process run on; its next pause must not wait for TCP (see nudgeUntilPaused). */
+  private async run(command: 'Debugger.resume' | 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut'): Promise<void> {
+    this.cdp.nudgeUntilPaused();
+    await this.cdp.send(command);
   }
 
   pause(): Promise<unknown> {
@@ -317,7 +325,7 @@ export class EnvironmentThread {
       const scriptId = e.data?.scriptId;
       const script = scriptId ? this.scripts.get(scriptId) : undefined;
       if (scriptId && script && this.needsDynamicBinding(script)) await this.serial(() => this.bindInScript(scriptId, script));
-      await this.cdp.send('Debugger.resume');
+      await this.run('Debugger.resume');
       return;
     }
     const hit = (e.hitBreakpoints ?? [])
@@ -336,13 +344,13 @@ export class EnvironmentThread {
     const requested = this.pendingReason;
     const exception = e.reason === 'exception' || e.reason === 'promiseRejection';
     if (!exception && stopFor.length === 0 && !requested && (e.hitBreakpoints?.length ?? 0) > 0) {
-      await this.cdp.send('Debugger.resume'); // only logpoints or unmet hit conditions
+      await this.run('Debugger.resume'); // only logpoints or unmet hit conditions
       return;
     }
     if (exception && stopFor.length === 0 && this.isSkipped(e.callFrames[0])) {
       // Thrown inside skipped code (Node's module loader, our bootstrap): not the user's to see here;
       // the failure reaches the Debug Console through the invocation's result.
-      await this.cdp.send('Debugger.resume');
+      await this.run('Debugger.resume');
       return;
     }
     if (requested && !exception && stopFor.length === 0 && this.isSkipped(e.callFrames[0])) {
@@ -352,7 +360,7 @@ export class EnvironmentThread {
       const userFrameBelow = e.callFrames.some((f) => !this.isSkipped(f));
       if (userFrameBelow || requested === 'step') {
         if (!userFrameBelow) this.pendingReason = undefined;
-        await this.cdp.send(userFrameBelow ? 'Debugger.stepOut' : 'Debugger.resume');
+        await this.run(userFrameBelow ? 'Debugger.stepOut' : 'Debugger.resume');
         return;
       }
     }

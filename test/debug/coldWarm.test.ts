@@ -1,6 +1,7 @@
 // Breakpoints bind before init on every cold start and stay bound for warm starts.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
 
 describe('debug adapter: cold and warm starts', function () {
@@ -46,5 +47,14 @@ describe('debug adapter: cold and warm starts', function () {
     const results = h.outputs().filter((o) => o.includes('returned'));
     assert.equal(results.length, 2);
     assert.match(results[1], /"invocations":2/);
+  });
+
+  it("shows the handler's console output with its call site and request id", async () => {
+    await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 0 });
+    const result = await h.invoke();
+    const log = await h.next<DebugProtocol.OutputEvent>('output', (e) => e.body.output.includes('handled'));
+    assert.equal(log.body.category, 'stdout');
+    assert.ok(log.body.output.includes(result.body.requestId), `request id in ${JSON.stringify(log.body.output)}`);
+    assert.deepEqual([log.body.source?.path, log.body.line], [app, 10]);
   });
 });

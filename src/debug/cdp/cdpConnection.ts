@@ -16,6 +16,9 @@ export class CdpError extends Error {
   }
 }
 
+/** Long enough for the server's delayed write to go out; steps that run longer are not delayed by it. */
+const NUDGE_WINDOW_MS = 60;
+
 type EventMap = { [E in CdpEventName]: [CdpEvents[E]] } & { close: [] };
 
 export class CdpConnection {
@@ -23,6 +26,8 @@ export class CdpConnection {
   private readonly pending = new Map<number, Pending>();
   private readonly events = new EventEmitter<EventMap>();
   private closed = false;
+  private nudgeTimer: NodeJS.Timeout | undefined;
+  private nudgeDeadline = 0;
 
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => this.receive(String(data)));
@@ -56,6 +61,27 @@ export class CdpConnection {
     this.events.on(event, listener as never);
   }
 
+  /**
+   * Node's inspector server writes without TCP_NODELAY, so after answering a command its next
+   * small write (the next reply, Debugger.resumed, then paused) can wait ~40 ms for our delayed
+   * ACK. Sending a cheap command every millisecond carries that ACK at once. Called before
+   * bursts of commands (startup) and commands that let the process run (resume, steps); stops at
+   * the next pause or after NUDGE_WINDOW_MS.
+   */
+  nudgeUntilPaused(): void {
+    if (this.closed) return;
+    this.nudgeDeadline = Date.now() + NUDGE_WINDOW_MS;
+    this.nudgeTimer ??= setInterval(() => {
+      if (this.closed || Date.now() > this.nudgeDeadline) this.stopNudging();
+      else void this.send('Runtime.getIsolateId').catch(() => undefined);
+    }, 1);
+  }
+
+  private stopNudging(): void {
+    clearInterval(this.nudgeTimer);
+    this.nudgeTimer = undefined;
+  }
+
   close(): void {
     this.socket.close();
   }
@@ -69,6 +95,7 @@ export class CdpConnection {
       if (msg.error) p.reject(new CdpError(p.method, msg.error.code, msg.error.message));
       else p.resolve(msg.result ?? {});
     } else if (msg.method) {
+      if (msg.method === 'Debugger.paused') this.stopNudging();
       this.events.emit(msg.method as CdpEventName, msg.params as never);
     }
   }
@@ -76,6 +103,7 @@ export class CdpConnection {
   private onClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopNudging();
     for (const p of this.pending.values()) p.reject(new CdpError(p.method, -1, 'the inspector connection closed'));
     this.pending.clear();
     this.events.emit('close');

@@ -130,6 +130,7 @@ type Empty = Record<string, never>;
 export interface CdpCommands {
   'Runtime.enable': { params: Empty; result: Empty };
   'Runtime.runIfWaitingForDebugger': { params: Empty; result: Empty };
+  'Runtime.getIsolateId': { params: Empty; result: { id: string } };
   'Runtime.evaluate': {
     params: { expression: string; objectGroup?: string; returnByValue?: boolean; generatePreview?: boolean; throwOnSideEffect?: boolean; includeCommandLineAPI?: boolean; silent?: boolean };
     result: Runtime.EvaluateResult;
