@@ -1,0 +1,231 @@
+// The Lambda API server's benchmark (issue 5): a warm invoke through `serve` over raw HTTP
+// and through @aws-sdk/client-lambda, next to a 2-hop loopback floor measured in the same run
+// (client → server → server in another process, keep-alive, as an invoke goes client → API
+// server → handler process), and how soon `lambda-lab serve` answers after it is started.
+// Alone: `node --import tsx test/bench/apiBench.ts`.
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startLambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
+import { LocalRuntime } from '../../src/runtime/localRuntime';
+
+export interface ApiBenchRow {
+  name: string;
+  median: number;
+  p99?: number;
+  unit: string;
+  floor?: number;
+  goal?: string;
+  note?: string;
+}
+
+const RUNS = { warmup: 300, samples: 3000, sdkSamples: 1500, serveStarts: 7 };
+const LOOP_CAP_MS = 15_000;
+const ROOT = path.resolve(__dirname, '../..');
+const FIXTURE = path.join(ROOT, 'test/fixtures/api/bench');
+
+function percentile(samples: number[], p: number): number {
+  if (!samples.length) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
+}
+
+function latencyRow(name: string, samples: number[], extra: Partial<ApiBenchRow> = {}): ApiBenchRow {
+  return { name, median: percentile(samples, 50), p99: percentile(samples, 99), unit: 'ms', ...extra };
+}
+
+const perSecond = (samples: number[]) => (samples.length * 1000) / samples.reduce((a, b) => a + b, 0);
+
+async function sample(count: number, once: () => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  const stopAt = performance.now() + LOOP_CAP_MS;
+  for (let i = 0; i < count && performance.now() < stopAt; i++) {
+    const t0 = performance.now();
+    await once();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function post(url: string, body: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks)}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Server B in its own process: answers each POST with a small JSON body, like a handler's response. */
+const ECHO_SERVER = `
+const http = require('node:http');
+const s = http.createServer({ keepAlive: true }, (req, res) => {
+  req.resume();
+  req.on('end', () => { const b = '{"ok":true,"n":1}'; res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': b.length }); res.end(b); });
+});
+s.keepAliveTimeout = 60000;
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+
+/** client → server A (this process) → server B (another process) → back: the 2-hop floor. */
+async function measureTwoHop(): Promise<number[]> {
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((ok, fail) => {
+      child.on('error', fail);
+      child.stdout!.once('data', (d: Buffer) => ok(Number(String(d).trim())));
+    });
+    const hopAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const a = http.createServer({ keepAlive: true }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const out = http.request({ host: '127.0.0.1', port, method: 'POST', agent: hopAgent, headers: { 'Content-Length': body.length } }, (bres) => {
+          const back: Buffer[] = [];
+          bres.on('data', (c: Buffer) => back.push(c));
+          bres.on('end', () => {
+            const payload = Buffer.concat(back);
+            res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
+            res.end(payload);
+          });
+        });
+        out.end(body);
+      });
+    });
+    await new Promise<void>((ok) => a.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(a.address() as { port: number }).port}/`;
+    try {
+      const once = () => post(url, '{"n":1}').then(() => undefined);
+      await sample(RUNS.warmup, once);
+      return await sample(RUNS.samples, once);
+    } finally {
+      a.closeAllConnections();
+      a.close();
+      hopAgent.destroy();
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** The command that runs `lambda-lab serve`: the built CLI once it has the command, else a bundle of serveCommand. */
+async function serveCommandLine(): Promise<{ args: string[]; note?: string }> {
+  const cli = path.join(ROOT, 'out/cli.js');
+  if (existsSync(cli) && spawnSync(process.execPath, [cli, 'serve', '--help']).status === 0) return { args: [cli, 'serve'] };
+  const { build } = await import('esbuild');
+  const dir = path.join(ROOT, 'out/bench');
+  mkdirSync(dir, { recursive: true });
+  const entry = path.join(dir, 'serveEntry.ts');
+  writeFileSync(
+    entry,
+    `import { serveCommand } from ${JSON.stringify(path.join(ROOT, 'src/cli/serveCommand'))};\n` +
+      `serveCommand.run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() }).then((c) => process.exit(c));\n`,
+  );
+  const outfile = path.join(dir, 'serve.js');
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error' });
+  return { args: [outfile], note: 'out/cli.js has no serve command yet: a bundle of serveCommand was timed' };
+}
+
+/** Spawn → "listening on URL" printed → first Invoke answered; then SIGTERM. */
+async function measureServeStart(dir: string): Promise<{ ready: number[]; firstInvoke: number[]; note?: string }> {
+  const { args, note } = await serveCommandLine();
+  const ready: number[] = [];
+  const firstInvoke: number[] = [];
+  for (let i = 0; i < RUNS.serveStarts; i++) {
+    const t0 = performance.now();
+    const child: ChildProcess = spawn(process.execPath, [...args, '--template', path.join(dir, 'template.yaml'), '--port', '0', '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let errText = '';
+    child.stderr!.on('data', (d: Buffer) => (errText += d));
+    const url = await new Promise<string>((ok, fail) => {
+      let out = '';
+      child.on('exit', (code) => fail(new Error(`serve exited ${code}: ${errText.trim()}`)));
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        const m = /(http:\/\/[^\s)]+)/.exec(out);
+        if (m) ok(m[1]);
+      });
+    });
+    ready.push(performance.now() - t0);
+    await post(`${url}/2015-03-31/functions/trivial/invocations`, '{"n":1}');
+    firstInvoke.push(performance.now() - t0);
+    child.removeAllListeners('exit');
+    await new Promise<void>((ok) => {
+      child.once('exit', () => ok());
+      child.kill('SIGTERM');
+    });
+  }
+  agent.destroy();
+  return { ready, firstInvoke, note };
+}
+
+export async function runApiBench(): Promise<ApiBenchRow[]> {
+  const rows: ApiBenchRow[] = [];
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-apibench-'));
+  cpSync(FIXTURE, dir, { recursive: true });
+  try {
+    const hop = await measureTwoHop();
+    const floor = percentile(hop, 50);
+    rows.push(latencyRow('floor: 2-hop loopback (client → server → server)', hop));
+    rows.push({ name: 'floor: 2-hop sequential', median: perSecond(hop), unit: 'req/s' });
+
+    const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab') });
+    await runtime.loadTemplate(path.join(dir, 'template.yaml'));
+    const server = await startLambdaApiServer(runtime, { port: 0 });
+    try {
+      const url = `${server.url}/2015-03-31/functions/trivial/invocations`;
+      const raw = () => post(url, '{"n":1}').then(() => undefined);
+      await sample(RUNS.warmup, raw);
+      const warm = await sample(RUNS.samples, raw);
+      rows.push(latencyRow('warm invoke via serve, raw HTTP', warm, { floor, goal: '≤ 1.3× floor', note: 'freeze on (serve default)' }));
+      rows.push({ name: 'warm invokes/s via serve, raw HTTP, sequential', median: perSecond(warm), unit: 'inv/s', floor: perSecond(hop) });
+
+      const client = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+      const payload = Buffer.from('{"n":1}');
+      const viaSdk = () => client.send(new InvokeCommand({ FunctionName: 'trivial', Payload: payload })).then(() => undefined);
+      await sample(RUNS.warmup, viaSdk);
+      const sdk = await sample(RUNS.sdkSamples, viaSdk);
+      rows.push(latencyRow('warm invoke via serve, @aws-sdk/client-lambda', sdk, { floor, note: 'includes SigV4 signing and SDK middleware' }));
+      rows.push({ name: 'warm invokes/s via SDK, sequential', median: perSecond(sdk), unit: 'inv/s' });
+      client.destroy();
+    } finally {
+      await server.close();
+      await runtime.dispose();
+    }
+
+    const start = await measureServeStart(dir);
+    rows.push(latencyRow('serve: start → listening (URL printed)', start.ready, { goal: '≤ 300', note: start.note }));
+    rows.push(latencyRow('serve: start → first invoke answered (cold)', start.firstInvoke));
+  } finally {
+    agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+if (require.main === module) {
+  runApiBench().then(
+    (rows) => {
+      for (const r of rows) {
+        const figures = `${r.median.toFixed(3)} ${r.unit}${r.p99 !== undefined ? ` (p99 ${r.p99.toFixed(3)})` : ''}`;
+        const vs = r.floor ? `  ${(r.median / r.floor).toFixed(2)}× floor` : '';
+        console.log(`${r.name.padEnd(52)} ${figures}${vs}${r.goal ? `  goal ${r.goal}` : ''}${r.note ? `  — ${r.note}` : ''}`);
+      }
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
