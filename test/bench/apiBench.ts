@@ -189,6 +189,9 @@ export async function runApiBench(): Promise<ApiBenchRow[]> {
       const warm = await sample(RUNS.samples, raw);
       rows.push(latencyRow('warm invoke via serve, raw HTTP', warm, { floor, goal: '≤ 1.3× floor', note: 'freeze on (serve default)' }));
       rows.push({ name: 'warm invokes/s via serve, raw HTTP, sequential', median: perSecond(warm), unit: 'inv/s', floor: perSecond(hop) });
+      // Attribution: the same warm invoke without the API server in front.
+      const direct = await sample(RUNS.samples, () => runtime.invoke('trivial', '{"n":1}').then(() => undefined));
+      rows.push(latencyRow('  same, runtime.invoke() in process (no API server)', direct, { floor, note: 'the runtime part of the figure above' }));
 
       const client = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
       const payload = Buffer.from('{"n":1}');
