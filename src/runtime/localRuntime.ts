@@ -92,7 +92,11 @@ export class LocalRuntime extends RuntimeEventEmitter {
     });
     const previous = this.templates.get(file);
     this.templates.set(file, model);
-    if (previous) await this.retireChanged(previous, model);
+    if (previous) {
+      await this.retireChanged(previous, model);
+      const kept = new Set(model.functions.map((f) => f.functionName));
+      await Promise.all(previous.functions.filter((f) => !kept.has(f.functionName)).map((f) => this.forgetFunction(f)));
+    }
     for (const fn of model.functions) this.watchCode(fn);
     this.emit('templateLoaded', model);
     this.emit('functionsChanged', this.functions());
@@ -105,7 +109,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const model = this.templates.get(file);
     if (!model) return;
     this.templates.delete(file);
-    await Promise.all(model.functions.map((fn) => this.stopFunction(fn, 'config-changed')));
+    await Promise.all(model.functions.map((fn) => this.forgetFunction(fn)));
     this.emit('functionsChanged', this.functions());
   }
 
@@ -290,6 +294,19 @@ export class LocalRuntime extends RuntimeEventEmitter {
         .filter((f) => now.get(f.functionName) !== JSON.stringify(f))
         .map((f) => this.stopFunction(f, 'config-changed', true)),
     );
+  }
+
+  /** A function left its template: stop its environments, its watcher and its build context. */
+  private async forgetFunction(fn: FunctionConfig) {
+    for (const [key, watcher] of this.watchers) {
+      if (key.startsWith(`${fn.functionName}\0`)) {
+        watcher.close();
+        this.watchers.delete(key);
+      }
+    }
+    this.builds.delete(fn.functionName);
+    await this.builder.forget(fn.logicalId);
+    await this.stopFunction(fn, 'config-changed');
   }
 
   private async stopFunction(fn: FunctionConfig, reason: StopReason, gently = false) {
