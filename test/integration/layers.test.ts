@@ -4,6 +4,7 @@ import {
   GetFunctionConfigurationCommand,
   GetLayerVersionCommand,
   InvokeCommand,
+  ListFunctionsCommand,
   ListLayersCommand,
   ListLayerVersionsCommand,
   PublishVersionCommand,
@@ -88,6 +89,10 @@ describe('layers (integration)', function () {
     assert.equal(remote.name, 'ResourceConflictException');
     assert.match(remote.message, /remote-lib:3 is not a layer of this template/);
     assert.match(remote.message, /layerArnMap/);
+    // Listing still works, showing the unresolved layer as written.
+    const list = await h.client.send(new ListFunctionsCommand({}));
+    const remoteFn = list.Functions?.find((f) => f.FunctionName === 'remote-layer');
+    assert.deepEqual(remoteFn?.Layers?.map((l) => l.Arn), [REMOTE_ARN]);
   });
 
   it('resolves a remote layer ARN through the layer ARN map', async () => {

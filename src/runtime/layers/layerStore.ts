@@ -1,6 +1,7 @@
 // Layer versions of the template's layers. A layer's content is snapshotted (content-addressed)
 // and numbered like Lambda numbers layer versions: a new version each time its content or
 // description changes, never reusing a number. Persisted under `<stateDir>/layers/`.
+import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionConfig, LayerConfig } from '../functionConfig';
@@ -38,7 +39,12 @@ interface LayerFile {
   versions: LayerVersionRecord[];
 }
 
-export class LayerStore {
+/** Events for views: a layer got a new version. */
+export interface LayerStoreEvents {
+  changed: [layerName: string];
+}
+
+export class LayerStore extends EventEmitter<LayerStoreEvents> {
   readonly content: ContentStore;
   private readonly dir: string;
   /** `templatePath#logicalId` → the template's layer. */
@@ -50,6 +56,7 @@ export class LayerStore {
     stateDir: string,
     readonly arnContext: ArnContext,
   ) {
+    super();
     this.dir = join(stateDir, 'layers');
     this.content = new ContentStore(join(this.dir, 'content'));
   }
@@ -167,6 +174,7 @@ export class LayerStore {
       const next: LayerFile = { ...file, versions: [...file.versions, record] };
       await writeJsonAtomic(this.filePath(layer.layerName), next);
       this.files.set(layer.layerName, next);
+      this.emit('changed', layer.layerName);
       return record;
     });
   }

@@ -4,6 +4,7 @@
 // traffic between two. One JSON file per function, written atomically, survives restarts.
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../functionConfig';
 import { LambdaServiceError } from '../lambdaErrors';
@@ -104,19 +105,24 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
     return functionArn(this.arnContext, fn.functionName, qualifier);
   }
 
-  /** $LATEST as GetFunctionConfiguration describes it: current code hash, derived RevisionId. */
+  /**
+   * $LATEST as GetFunctionConfiguration describes it: current code hash, derived RevisionId.
+   * Never fails for a function that cannot run yet (unbuilt code, unresolvable layer): listing
+   * functions must work anyway; those show an empty CodeSha256 / the layer ARN as written.
+   */
   async latest(fn: FunctionConfig): Promise<VersionInfo> {
-    const pkg = await this.describeCode(fn);
-    const layers = await this.layerRefs(fn);
+    const pkg = await this.describeCode(fn).catch(() => undefined);
+    const layers = await this.layerRefs(fn).catch(() => fn.layers.map((arn) => ({ arn, codeSize: 0 })));
     const configHash = hashConfig(fn, layers);
+    const codeSha256 = pkg?.codeSha256 ?? '';
     return {
       version: '$LATEST',
       description: fn.description ?? '',
-      codeSha256: pkg.codeSha256,
-      codeSize: pkg.codeSize,
+      codeSha256,
+      codeSize: pkg?.codeSize ?? 0,
       // Changes exactly when code or configuration does, as Lambda's does on each update.
-      revisionId: uuidFrom(`${configHash}:${pkg.codeSha256}`),
-      lastModified: awsDate(pkg.modifiedMs),
+      revisionId: uuidFrom(`${configHash}:${codeSha256}`),
+      lastModified: awsDate(pkg?.modifiedMs ?? Date.now()),
       layers,
       config: fn,
     };
@@ -144,7 +150,16 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
    */
   async publish(fn: FunctionConfig, opts: { description?: string; codeSha256?: string; revisionId?: string } = {}): Promise<PublishedVersion> {
     return this.lock.run(fn.functionName, async () => {
-      const latest = await this.latest(fn);
+      if (fn.build && !(await stat(fn.codeDir).catch(() => undefined))) {
+        throw new LambdaServiceError(
+          'ResourceConflictException',
+          `${fn.logicalId} (${fn.templatePath}) is built with esbuild and has not been built yet: invoke $LATEST once, then publish.`,
+          409,
+        );
+      }
+      // Strict here: a version pins its code and its layer versions.
+      const layers = await this.layerRefs(fn);
+      const latest = { ...(await this.latest(fn)), layers };
       if (opts.codeSha256 !== undefined && opts.codeSha256 !== latest.codeSha256) {
         throw invalidParameter(
           `CodeSHA256 (${opts.codeSha256}) is different from current CodeSHA256 in $LATEST (${latest.codeSha256}). Please try again`,
