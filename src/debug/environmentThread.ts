@@ -57,6 +57,8 @@ const JS_FILE = /\.[cm]?js$/i;
 export const OBJECT_GROUP = 'lambda-lab';
 /** How long a starting process may take to reach inspector.waitForDebugger(). */
 const WAIT_FOR_BOOTSTRAP_MS = 10_000;
+/** Scripts of the user's code: files, outside node_modules. */
+const USER_SCRIPT_URL = '^file://(?!.*/node_modules/).*\\.[cm]?js$';
 
 export class EnvironmentThread {
   readonly name: string;
@@ -69,7 +71,9 @@ export class EnvironmentThread {
   /** Binding key (url regex/script + position) → inspector breakpoint id, since V8 refuses duplicates. */
   private readonly byKey = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
-  private instrumentationId: string | undefined;
+  private entryBreakpointId: string | undefined;
+  /** Scripts whose source map was read to bind breakpoints after they loaded. */
+  private readonly boundScripts = new Set<string>();
   private pendingReason: 'step' | 'pause' | undefined;
   private ended = false;
   paused: Debugger.PausedEvent | undefined;
@@ -106,7 +110,7 @@ export class EnvironmentThread {
       cdp.send('Debugger.setBlackboxPatterns', { patterns: settings.skipPatterns }),
       cdp.send('Debugger.setPauseOnExceptions', { state: settings.exceptionState }),
       ...this.registry.all().map((bp) => this.bind(bp)),
-      this.updateInstrumentation(),
+      this.updateEntryBreakpoint(),
     ]);
     await this.runWhenWaiting();
   }
@@ -132,7 +136,7 @@ export class EnvironmentThread {
   updateBreakpoints(added: UserBreakpoint[], removed: UserBreakpoint[]): Promise<void> {
     return this.serial(async () => {
       await Promise.all(removed.map((bp) => this.unbind(bp.id)));
-      await Promise.all([...added.map((bp) => this.bind(bp)), this.updateInstrumentation()]);
+      await Promise.all([...added.map((bp) => this.bind(bp)), this.updateEntryBreakpoint()]);
     });
   }
 
@@ -218,6 +222,8 @@ export class EnvironmentThread {
   }
 
   private async bindInScript(scriptId: string, script: Script): Promise<void> {
+    if (this.boundScripts.has(scriptId)) return;
+    this.boundScripts.add(scriptId);
     const map = await this.maps.forScript(script.url, script.sourceMapURL!);
     if (!map) return;
     for (const bp of this.registry.all()) {
@@ -293,20 +299,24 @@ export class EnvironmentThread {
     this.bindings.delete(bpId);
   }
 
-  private async updateInstrumentation(): Promise<void> {
+  /**
+   * A breakpoint in a source whose map was not found ahead (tsc output outside the code folder,
+   * layers) can only bind once the script that maps it is parsed, and Node runs CommonJS modules
+   * right after parsing them (instrumentation breakpoints do not fire for them). So while such
+   * breakpoints exist, pause at the first line of every user script, read its map, bind, resume.
+   */
+  private async updateEntryBreakpoint(): Promise<void> {
     if (!this.settings.sourceMaps) return;
-    // Only pause before source-mapped scripts when some breakpoint's file has no known map:
-    // then the map must be read before the script's top-level code runs.
     const needed = this.registry
       .all()
       .some((bp) => !JS_FILE.test(bp.path) && !this.settings.knownMaps.some((m) => m.hasSource(bp.path)));
-    if (needed && !this.instrumentationId) {
-      const r = await this.cdp.send('Debugger.setInstrumentationBreakpoint', { instrumentation: 'beforeScriptWithSourceMapExecution' }).catch(() => undefined);
-      this.instrumentationId = r?.breakpointId;
-    } else if (!needed && this.instrumentationId) {
-      const id = this.instrumentationId;
-      this.instrumentationId = undefined;
-      await this.cdp.send('Debugger.removeInstrumentationBreakpoint', { breakpointId: id }).catch(() => undefined);
+    if (needed && !this.entryBreakpointId) {
+      const r = await this.cdp.send('Debugger.setBreakpointByUrl', { urlRegex: USER_SCRIPT_URL, lineNumber: 0, columnNumber: 0 }).catch(() => undefined);
+      this.entryBreakpointId = r?.breakpointId;
+    } else if (!needed && this.entryBreakpointId) {
+      const id = this.entryBreakpointId;
+      this.entryBreakpointId = undefined;
+      await this.cdp.send('Debugger.removeBreakpoint', { breakpointId: id }).catch(() => undefined);
     }
   }
 
@@ -321,12 +331,10 @@ export class EnvironmentThread {
   }
 
   private async onPaused(e: Debugger.PausedEvent): Promise<void> {
-    if (e.reason === 'instrumentation') {
-      const scriptId = e.data?.scriptId;
-      const script = scriptId ? this.scripts.get(scriptId) : undefined;
-      if (scriptId && script && this.needsDynamicBinding(script)) await this.serial(() => this.bindInScript(scriptId, script));
-      await this.run('Debugger.resume');
-      return;
+    if (this.entryBreakpointId && e.hitBreakpoints?.includes(this.entryBreakpointId)) {
+      const scriptId = e.callFrames[0].location.scriptId;
+      const script = this.scripts.get(scriptId);
+      if (script && this.needsDynamicBinding(script)) await this.serial(() => this.bindInScript(scriptId, script));
     }
     const hit = (e.hitBreakpoints ?? [])
       .flatMap((id) => [...(this.users.get(id) ?? [])])

@@ -2,6 +2,7 @@
 // runs; frames and steps show .ts positions.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { build } from 'esbuild';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
 
@@ -10,9 +11,11 @@ describe('debug adapter: TypeScript through source maps', function () {
   let dir: string;
   let h: DebugHarness;
 
-  before(() => {
+  before(async () => {
     ensureAdapterBuilt();
     dir = copyFixture('ts');
+    // As `tsc --sourceMap` would: one .js per .ts with a sourceMappingURL to a .map beside it.
+    await build({ entryPoints: [path.join(dir, 'tsc/src/greet.ts')], outdir: path.join(dir, 'tsc/dist'), sourcemap: true, format: 'cjs', platform: 'node' });
   });
   after(() => removeFixture(dir));
   beforeEach(async () => (h = await DebugHarness.start()));
@@ -49,5 +52,20 @@ describe('debug adapter: TypeScript through source maps', function () {
     await h.dc.continueRequest({ threadId: tid });
     await h.next('terminated');
     assert.ok(h.outputs().some((o) => o.includes('"text":"ts says map"')));
+  });
+
+  it('binds .ts breakpoints in init code of tsc output whose map the build did not announce', async () => {
+    const greet = path.join(dir, 'tsc/src/greet.ts');
+    await h.configure('launch', { function: 'TscHello', template: path.join(dir, 'template.yaml') }, { [greet]: [2, 6] });
+    const init = await h.stopped();
+    const tid = init.body.threadId!;
+    assert.deepEqual(await h.location(tid), { file: greet, line: 2, name: '(anonymous)' });
+    await h.dc.continueRequest({ threadId: tid });
+    await h.stopped();
+    const frame = await h.topFrame(tid);
+    assert.deepEqual([frame.source?.path, frame.line, frame.name], [greet, 6, 'greet']);
+    assert.equal((await h.locals(frame.id)).get('text')?.value, '"greetings, tsc"');
+    await h.dc.continueRequest({ threadId: tid });
+    await h.next('terminated');
   });
 });

@@ -157,11 +157,6 @@ export interface CdpCommands {
   'Debugger.removeBreakpoint': { params: { breakpointId: Debugger.BreakpointId }; result: Empty };
   'Debugger.setPauseOnExceptions': { params: { state: 'none' | 'uncaught' | 'all' }; result: Empty };
   'Debugger.setBlackboxPatterns': { params: { patterns: string[] }; result: Empty };
-  'Debugger.setInstrumentationBreakpoint': {
-    params: { instrumentation: 'beforeScriptExecution' | 'beforeScriptWithSourceMapExecution' };
-    result: { breakpointId: Debugger.BreakpointId };
-  };
-  'Debugger.removeInstrumentationBreakpoint': { params: { breakpointId: Debugger.BreakpointId }; result: Empty };
   'Debugger.resume': { params: Empty; result: Empty };
   'Debugger.pause': { params: Empty; result: Empty };
   'Debugger.stepOver': { params: Empty; result: Empty };
