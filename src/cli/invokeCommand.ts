@@ -21,6 +21,8 @@ FUNCTION is the template's logical id or the function's FunctionName.
       --env-vars FILE     SAM --env-vars JSON: {"Fn": {"VAR": "v"}, "Parameters": {...}}
       --parameter-overrides K=V[,K=V]  Template parameter values
       --no-freeze         Do not freeze environments between invokes
+      --node RUNTIME=PATH Node binary for a runtime, e.g. --node nodejs22.x=/opt/node22/bin/node
+                          (repeatable; default: the node running lambda-lab)
       --json              One JSON object per invocation on stdout:
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
                            billedDurationMs, initDurationMs?, maxMemoryUsedMB}
@@ -38,6 +40,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       'env-vars': { type: 'string' },
       'parameter-overrides': { type: 'string' },
       'no-freeze': { type: 'boolean' },
+      node: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     });
@@ -47,7 +50,12 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
     const count = positiveInt(values.count, '--count', 1);
     const concurrency = Math.min(count, positiveInt(values.concurrency, '--concurrency', 1));
     const payload = await readEvent(io, values.event, values.payload);
-    const runtime = new LocalRuntime({ freeze: !values['no-freeze'], watchCode: false, concurrencyCap: Math.max(10, concurrency) });
+    const runtime = new LocalRuntime({
+      freeze: !values['no-freeze'],
+      watchCode: false,
+      concurrencyCap: Math.max(10, concurrency),
+      nodeBinaries: parseNodeBinaries(values.node),
+    });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info') io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
@@ -140,6 +148,16 @@ function positiveInt(value: string | undefined, flag: string, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
   return n;
+}
+
+function parseNodeBinaries(specs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs ?? []) {
+    const m = /^(nodejs\d+\.x)=(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--node: expected RUNTIME=PATH such as nodejs22.x=/usr/local/bin/node22, got "${spec}"`);
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 export function parseOverrides(text: string | undefined): Record<string, string> | undefined {
