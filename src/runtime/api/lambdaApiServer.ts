@@ -31,6 +31,8 @@ export interface LambdaApiServer {
 
 /** `LogType: Tail` returns the last 4 KB of the invocation's log. */
 const LOG_TAIL_BYTES = 4096;
+/** How long close() lets in-flight invokes finish before cutting their connections. */
+const CLOSE_GRACE_MS = 1000;
 
 export async function startLambdaApiServer(runtime: LocalRuntime, options: LambdaApiServerOptions = {}): Promise<LambdaApiServer> {
   let deployment = options.deployment;
@@ -66,13 +68,14 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     url: `http://${shownHost}:${port}`,
     deployment,
     events,
+    /** Stops accepting requests; in-flight ones get a moment, then their sockets close. Queued events are not awaited (see events.drain()). */
     async close() {
       events.close();
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
-      await events.drain();
       if (ownDeployment) deployment.detach();
     },
   };
