@@ -126,7 +126,10 @@ export class EnvironmentThread {
     while (starting && Date.now() < deadline) {
       this.cdp.nudgeUntilPaused();
       const r = await this.cdp.send('Runtime.evaluate', { expression: 'new Error().stack', returnByValue: true, silent: true });
-      if (String(r.result.value).includes('waitForDebugger')) break;
+      // Frame 0 is the evaluated expression; frame 1 is where the main thread is. Only Node's own
+      // waitForDebugger counts: the bootstrap's function of the same name has not waited yet.
+      const where = String(r.result.value).split('\n')[2] ?? '';
+      if (where.includes('(node:inspector:') && /waitForDebugger/i.test(where)) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await this.cdp.send('Runtime.runIfWaitingForDebugger');
