@@ -114,10 +114,11 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
     route('GET', '/2015-03-31/functions/{FunctionName}', async (r) => {
       const { fn, qualifier } = fnParam(r);
       const info = await versionFor(fn, qualifier);
-      const zip = await versions.packagePath(fn, info);
+      // No package yet (an esbuild function not built so far): the configuration still answers.
+      const zip = await versions.packagePath(fn, info).catch(() => undefined);
       const out: Json = {
         Configuration: functionConfiguration(versions, fn, info),
-        Code: { RepositoryType: 'S3', Location: `${r.baseUrl()}/lambda-lab/code/${basename(zip)}` },
+        Code: zip ? { RepositoryType: 'S3', Location: `${r.baseUrl()}/lambda-lab/code/${basename(zip)}` } : { RepositoryType: 'S3' },
         Tags: {},
       };
       const reserved = await versions.reservedConcurrency(fn);

@@ -170,7 +170,9 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
       const configHash = hashConfig(fn, latest.layers);
       const last = state.versions[state.versions.length - 1];
       if (last && last.codeSha256 === latest.codeSha256 && last.configHash === configHash) return last;
-      const snap = await this.code.snapshot(fn.codeDir, this.codeLabel(fn), [this.stateDir]);
+      const snap = await this.code.snapshot(fn.codeDir, this.codeLabel(fn), [this.stateDir]).catch((err: Error) => {
+        throw new LambdaServiceError('ResourceConflictException', err.message, 409);
+      });
       const version = String(state.lastVersion + 1);
       const published: PublishedVersion = {
         version,
