@@ -139,8 +139,9 @@ export class DebugHarness {
     return new Map(vars.body.variables.map((v) => [v.name, v]));
   }
 
-  invoke(payload: unknown = {}): Promise<DebugProtocol.Response> {
-    return this.dc.customRequest('lambdaLab.invoke', { payload });
+  /** Invokes through the adapter's runtime (custom request); `fn` defaults to the launched function. */
+  invoke(payload: unknown = {}, fn?: string): Promise<DebugProtocol.Response> {
+    return this.dc.customRequest('lambdaLab.invoke', { payload, function: fn });
   }
 
   async stop(): Promise<void> {

@@ -58,4 +58,23 @@ describe('debug adapter: execution environments as threads', function () {
     await h.dc.continueRequest({ threadId: again.body.threadId! });
     assert.equal(JSON.parse((await second).body.payload).invocations, 1, 'a fresh environment ran init again');
   });
+
+  it('attach debugs new environments of the listed functions only', async () => {
+    const thrower = path.join(dir, 'src/thrower.js');
+    await h.configure('attach', { template: path.join(dir, 'template.yaml'), functions: ['Hello'] }, { [app]: [3], [thrower]: [3] });
+    const hello = h.invoke({}, 'Hello');
+    const stop = await h.stopped();
+    assert.equal((await h.location(stop.body.threadId!)).line, 3);
+    await h.dc.continueRequest({ threadId: stop.body.threadId! });
+    assert.equal(JSON.parse((await hello).body.payload).text, 'hello world');
+
+    const other = await h.invoke({}, 'Thrower');
+    assert.equal(JSON.parse(other.body.payload).ok, true, 'Thrower is not debugged: its breakpoint does not stop it');
+    assert.deepEqual((await h.dc.threadsRequest()).body.threads.map((t) => t.name), ['Hello $LATEST #1']);
+  });
+
+  it('attach names an unknown function', async () => {
+    await h.dc.initializeRequest({ adapterID: 'lambda-lab', pathFormat: 'path' });
+    await assert.rejects(h.dc.attachRequest({ template: path.join(dir, 'template.yaml'), functions: ['Hello', 'Nope'] } as never), /Function "Nope" is not defined/);
+  });
 });
