@@ -286,6 +286,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     const { runtime, settings } = this;
     if (!runtime || !settings || !env.inspectorUrl || this.threadByEnvironment.has(env.id) || this.ending) return;
     if (settings.suspendTimeout) runtime.setDebuggerAttached(env.id, true);
+    const fn = runtime.getFunction(env.functionName);
+    const scanned = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);
     let cdp: CdpConnection;
     try {
       cdp = await CdpConnection.connect(env.inspectorUrl);
@@ -294,8 +296,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       runtime.setDebuggerAttached(env.id, false);
       return;
     }
-    const fn = runtime.getFunction(env.functionName);
-    const knownMaps = settings.sourceMaps && fn ? await this.maps.scan(fn.codeDir) : [];
+    const knownMaps = await scanned;
     const thread = new EnvironmentThread(
       this.nextThreadId++,
       env,

@@ -7,31 +7,12 @@ import { performance } from 'node:perf_hooks';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from '../debug/debugHarness';
-
-export interface DebugBenchRow {
-  name: string;
-  median: number;
-  p99?: number;
-  unit: string;
-  floor?: number;
-  goal?: string;
-  note?: string;
-}
+import { formatTable, latencyRow, median, type BenchRow } from './benchTable';
 
 const RUNS = { cold: 7, warmWarmup: 3, warm: 25 };
 /** Lines of test/fixtures/debug/js/src/app.js: top-level init code, first handler line. */
 const INIT_LINE = 3;
 const HANDLER_LINE = 7;
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.ceil(sorted.length / 2) - 1] : NaN;
-}
-
-function p99(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length, Math.ceil(0.99 * sorted.length)) - 1] : NaN;
-}
 
 async function timed(work: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -109,7 +90,7 @@ async function withoutDebugger(dir: string): Promise<{ cold: number[]; warm: num
   return { cold, warm };
 }
 
-export async function runDebugBench(): Promise<DebugBenchRow[]> {
+export async function runDebugBench(): Promise<BenchRow[]> {
   ensureAdapterBuilt();
   const dir = copyFixture('js');
   const app = path.join(dir, 'src/app.js');
@@ -118,25 +99,17 @@ export async function runDebugBench(): Promise<DebugBenchRow[]> {
     const cold = await coldLaunches(dir, app);
     const { warm, step } = await warmAndStep(dir, app);
     return [
-      {
-        name: 'launch → stopped at init breakpoint (cold start)',
-        median: median(cold),
-        p99: p99(cold),
-        unit: 'ms',
+      latencyRow('launch → stopped at init breakpoint (cold start)', cold, {
         floor: median(plain.cold),
         goal: '≤ 400',
         note: 'floor: the same cold invoke without a debugger',
-      },
-      {
-        name: 'warm invoke → stopped in handler',
-        median: median(warm),
-        p99: p99(warm),
-        unit: 'ms',
+      }),
+      latencyRow('warm invoke → stopped in handler', warm, {
         floor: median(plain.warm),
         goal: '≤ 30',
         note: 'floor: a whole warm invoke without a debugger',
-      },
-      { name: 'step (next) → stopped', median: median(step), p99: p99(step), unit: 'ms', goal: '≤ 20' },
+      }),
+      latencyRow('step (next) → stopped', step, { goal: '≤ 20' }),
     ];
   } finally {
     removeFixture(dir);
@@ -145,12 +118,7 @@ export async function runDebugBench(): Promise<DebugBenchRow[]> {
 
 if (require.main === module) {
   runDebugBench().then(
-    (rows) => {
-      for (const r of rows) {
-        const floor = r.floor !== undefined ? `  (without debugger ${r.floor.toFixed(1)} ${r.unit})` : '';
-        console.log(`${r.name.padEnd(50)} ${r.median.toFixed(1).padStart(7)} ${r.unit}  p99 ${r.p99?.toFixed(1)}  goal ${r.goal}${floor}`);
-      }
-    },
+    (rows) => console.log(formatTable(rows)),
     (err: unknown) => {
       console.error(err);
       process.exitCode = 1;
