@@ -48,11 +48,12 @@ export class Invoker implements vscode.Disposable {
       payload = event ? this.events.read(event.file) : '{}';
     } catch (err) {
       if (err instanceof EventFileError) {
-        const open = await vscode.window.showErrorMessage(err.message, 'Open Event File');
-        if (open) {
+        // Not awaited: the message stays up while the command resolves.
+        void vscode.window.showErrorMessage(err.message, 'Open Event File').then((open) => {
+          if (!open) return;
           const pos = new vscode.Position(err.line - 1, err.column - 1);
-          await vscode.window.showTextDocument(vscode.Uri.file(err.file), { selection: new vscode.Range(pos, pos) });
-        }
+          void vscode.window.showTextDocument(vscode.Uri.file(err.file), { selection: new vscode.Range(pos, pos) });
+        });
         return undefined;
       }
       throw err;
