@@ -41,7 +41,7 @@ export interface UserLocation {
 export interface ThreadListener {
   stopped(thread: EnvironmentThread, info: StopInfo): void;
   breakpointBound(bp: UserBreakpoint, line: number): void;
-  logpoint(thread: EnvironmentThread, bp: UserBreakpoint, text: string): void;
+  logpoint(bp: UserBreakpoint, text: string): void;
   /** `wasPaused`: the thread ended while stopped (its process died under the debugger). */
   ended(thread: EnvironmentThread, wasPaused: boolean): void;
 }
@@ -347,7 +347,7 @@ export class EnvironmentThread {
     for (const bp of hit) {
       if (bp.hitPredicate && !bp.hitPredicate(++bp.hits)) continue;
       if (bp.logMessage) {
-        this.listener.logpoint(this, bp, await this.logText(e.callFrames[0].callFrameId, bp.logMessage));
+        this.listener.logpoint(bp, await this.logText(e.callFrames[0].callFrameId, bp.logMessage));
         continue;
       }
       stopFor.push(bp);

@@ -243,9 +243,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   }
 
   private listen<E extends keyof RuntimeEvents>(runtime: LocalRuntime, event: E, listener: (...args: RuntimeEvents[E]) => void): void {
-    const emitter = runtime as unknown as NodeJS.EventEmitter;
-    emitter.on(event, listener as (...a: unknown[]) => void);
-    this.disposers.push(() => emitter.off(event, listener as (...a: unknown[]) => void));
+    runtime.on(event, listener as never);
+    this.disposers.push(() => runtime.off(event, listener as never));
   }
 
   private async runInvocations(runtime: LocalRuntime, fn: FunctionConfig, payload: string, count: number): Promise<void> {
@@ -335,6 +334,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     this.threads.delete(thread.id);
     if (this.threadByEnvironment.get(thread.environment.id) === thread) this.threadByEnvironment.delete(thread.environment.id);
     this.forgetPause(thread);
+    for (const [ref, source] of this.scriptSources) if (source.thread === thread) this.scriptSources.delete(ref);
     if (wasPaused && !this.ending) this.output(`${thread.name} ended while paused: its process exited.\n`, 'stderr');
     this.sendEvent(new ThreadEvent('exited', thread.id));
   }
@@ -346,7 +346,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     this.sendBreakpointChanged(bp);
   }
 
-  logpoint(_thread: EnvironmentThread, bp: UserBreakpoint, text: string): void {
+  logpoint(bp: UserBreakpoint, text: string): void {
     this.output(`${text}\n`, 'stdout', { path: bp.path, line: bp.line });
   }
 

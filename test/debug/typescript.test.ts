@@ -1,6 +1,7 @@
 // TypeScript: breakpoints set in .ts bind through the build's source maps before the script
 // runs; frames and steps show .ts positions.
 import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -67,5 +68,29 @@ describe('debug adapter: TypeScript through source maps', function () {
     assert.equal((await h.locals(frame.id)).get('text')?.value, '"greetings, tsc"');
     await h.dc.continueRequest({ threadId: tid });
     await h.next('terminated');
+  });
+
+  it('moves a .ts breakpoint when an edit shifts its line, on the next environment', async () => {
+    const own = copyFixture('ts'); // this test edits the source
+    after(() => removeFixture(own));
+    const app = path.join(own, 'src/app.ts');
+    await h.configure('launch', { function: 'TsHello', template: path.join(own, 'template.yaml'), invocations: 0 }, { [app]: [16] });
+    const first = h.invoke();
+    const stop = await h.stopped();
+    assert.equal((await h.location(stop.body.threadId!)).line, 16);
+    await h.dc.continueRequest({ threadId: stop.body.threadId! });
+    await first;
+
+    // Two lines inserted above: line 16 now holds the `function shape(...)` header, so the
+    // breakpoint binds to the first statement of its body, line 17.
+    writeFileSync(app, `// edited\n// by the test\n${readFileSync(app, 'utf8')}`);
+    await h.next('thread', (e: DebugProtocol.ThreadEvent) => e.body.reason === 'exited');
+    const second = h.invoke();
+    const moved = await h.stopped();
+    const bound = await h.next<DebugProtocol.BreakpointEvent>('breakpoint', (e) => e.body.breakpoint.line !== 16);
+    assert.equal(bound.body.breakpoint.line, 17);
+    assert.deepEqual(await h.location(moved.body.threadId!), { file: app, line: 17, name: 'shape' });
+    await h.dc.continueRequest({ threadId: moved.body.threadId! });
+    await second;
   });
 });
