@@ -153,6 +153,9 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       const runtime = await this.loadRuntime(settings);
       const fn = runtime.getFunction(args.function);
       if (!fn) throw new ConfigError(this.unknownFunctionMessage(runtime, args.function));
+      if (!fn.runtime.startsWith('nodejs')) {
+        this.output(`${fn.functionName} runs on ${fn.runtime}: only Node.js functions can be debugged, so its invocations run without breakpoints.\n`, 'important');
+      }
       this.mode = 'launch';
       this.launched = fn;
       this.startDebugging(runtime, settings, (f) => f.functionName === fn.functionName);

@@ -72,7 +72,14 @@ describe('debug adapter: TypeScript through source maps', function () {
 
   it('moves a .ts breakpoint when an edit shifts its line, on the next environment', async () => {
     const own = copyFixture('ts'); // this test edits the source
-    after(() => removeFixture(own));
+    try {
+      await shiftedBreakpoint(own);
+    } finally {
+      removeFixture(own);
+    }
+  });
+
+  async function shiftedBreakpoint(own: string): Promise<void> {
     const app = path.join(own, 'src/app.ts');
     await h.configure('launch', { function: 'TsHello', template: path.join(own, 'template.yaml'), invocations: 0 }, { [app]: [16] });
     const first = h.invoke();
@@ -92,5 +99,5 @@ describe('debug adapter: TypeScript through source maps', function () {
     assert.deepEqual(await h.location(moved.body.threadId!), { file: app, line: 17, name: 'shape' });
     await h.dc.continueRequest({ threadId: moved.body.threadId! });
     await second;
-  });
+  }
 });
