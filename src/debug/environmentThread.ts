@@ -109,8 +109,7 @@ export class EnvironmentThread {
       cdp.send('Debugger.enable', {}),
       cdp.send('Debugger.setBlackboxPatterns', { patterns: settings.skipPatterns }),
       cdp.send('Debugger.setPauseOnExceptions', { state: settings.exceptionState }),
-      ...this.registry.all().map((bp) => this.bind(bp)),
-      this.updateEntryBreakpoint(),
+      this.serial(() => Promise.all([...this.registry.all().map((bp) => this.bind(bp)), this.updateEntryBreakpoint()])),
     ]);
     await this.runWhenWaiting();
   }
@@ -246,7 +245,8 @@ export class EnvironmentThread {
 
   /** Binds by URL so the breakpoint applies to the script whenever it loads. */
   private async bind(bp: UserBreakpoint): Promise<void> {
-    if (!BreakpointRegistry.isBindable(bp)) return;
+    // A breakpoint set while this thread started is in both the start-up set and the update.
+    if (!BreakpointRegistry.isBindable(bp) || this.bindings.has(bp.id)) return;
     const targets: Array<{ file: string; line: number; column?: number }> = [];
     const maps = this.settings.sourceMaps ? this.settings.knownMaps.filter((m) => m.hasSource(bp.path)) : [];
     for (const map of maps) {
