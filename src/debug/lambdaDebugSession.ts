@@ -207,12 +207,12 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     });
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
-    const terminate = this.mode === 'launch' ? args.terminateDebuggee !== false : args.terminateDebuggee === true;
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments | undefined): void {
+    const terminate = this.mode === 'launch' ? args?.terminateDebuggee !== false : args?.terminateDebuggee === true;
     void this.endDebugging(terminate)
       .then(() => this.host.dispose?.())
       .catch((err) => this.output(`Error while ending the session: ${errorMessage(err)}\n`, 'stderr'))
-      .finally(() => super.disconnectRequest(response, args));
+      .finally(() => super.disconnectRequest(response, args ?? {}));
   }
 
   private async loadRuntime(settings: SessionSettings): Promise<LocalRuntime> {

@@ -52,10 +52,11 @@ export class DebugHarness {
   /** The setBreakpoints responses of the configuration sequence, by file. */
   readonly breakpoints = new Map<string, DebugProtocol.Breakpoint[]>();
 
-  static async start(): Promise<DebugHarness> {
+  /** Spawns the standalone adapter, or with `port` connects to an adapter serving DAP there. */
+  static async start(port?: number): Promise<DebugHarness> {
     const h = new DebugHarness();
     h.dc.defaultTimeout = EVENT_TIMEOUT_MS;
-    await h.dc.start();
+    await h.dc.start(port);
     for (const type of ['stopped', 'thread', 'output', 'breakpoint', 'terminated', 'initialized']) {
       h.dc.on(type, (e: DebugProtocol.Event) => h.receive(e));
     }
