@@ -1,9 +1,11 @@
 // `lambda-lab` debug configurations: offered for every function (initial and dynamic),
 // completed when launch.json leaves things out, and made up from the handler file in the
-// active editor when F5 runs with no launch.json at all.
+// active editor when F5 runs with no launch.json at all. The attributes are the adapter's
+// (src/debug/launchConfig.ts).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
+import type { EventStore } from './eventStore';
 import { locateHandler } from './handlerLocator';
 import type { TemplateWorkspace } from './templateWorkspace';
 
@@ -12,26 +14,47 @@ export const DEBUG_TYPE = 'lambda-lab';
 export interface LambdaDebugConfiguration extends vscode.DebugConfiguration {
   request: 'launch' | 'attach';
   template?: string;
-  functionName?: string;
+  /** launch: logical id or FunctionName. */
+  function?: string;
+  /** attach: the functions to debug, or all. */
+  functions?: string[] | 'all';
   event?: string;
-  envVarsFile?: string;
+  invocations?: number;
+  envVars?: string;
   cwd?: string;
 }
 
-export function configurationFor(fn: FunctionConfig, folder: vscode.WorkspaceFolder | undefined): LambdaDebugConfiguration {
-  const template = folder ? `\${workspaceFolder}/${path.relative(folder.uri.fsPath, fn.templatePath).split(path.sep).join('/')}` : fn.templatePath;
-  return { type: DEBUG_TYPE, request: 'launch', name: `Debug ${fn.functionName}`, template, functionName: fn.logicalId };
+/** A path as launch.json should hold it: relative to `${workspaceFolder}` when inside it. */
+function portable(file: string, folder: vscode.WorkspaceFolder | undefined): string {
+  if (!folder || !file.startsWith(folder.uri.fsPath + path.sep)) return file;
+  return `\${workspaceFolder}/${path.relative(folder.uri.fsPath, file).split(path.sep).join('/')}`;
 }
 
 export class DebugConfigurations implements vscode.DebugConfigurationProvider {
-  constructor(private readonly templates: TemplateWorkspace) {}
+  constructor(
+    private readonly templates: TemplateWorkspace,
+    private readonly events: EventStore,
+  ) {}
+
+  /** F5 configuration for `fn`: invoke it once with its default event (or `{}`). */
+  configurationFor(fn: FunctionConfig, folder: vscode.WorkspaceFolder | undefined): LambdaDebugConfiguration {
+    const event = this.events.defaultEvent(fn, this.templates.functions(fn.templatePath));
+    return {
+      type: DEBUG_TYPE,
+      request: 'launch',
+      name: `Debug ${fn.functionName}`,
+      template: portable(fn.templatePath, folder),
+      function: fn.logicalId,
+      ...(event ? { event: portable(event.file, folder) } : {}),
+    };
+  }
 
   async provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): Promise<LambdaDebugConfiguration[]> {
     await this.templates.ready();
     return this.templates
       .functions()
       .filter((fn) => !folder || fn.templatePath.startsWith(folder.uri.fsPath + path.sep))
-      .map((fn) => configurationFor(fn, folder));
+      .map((fn) => this.configurationFor(fn, folder));
   }
 
   async resolveDebugConfiguration(
@@ -43,12 +66,9 @@ export class DebugConfigurations implements vscode.DebugConfigurationProvider {
       // F5 without launch.json: debug the function whose handler is in the active editor.
       const file = vscode.window.activeTextEditor?.document.uri.fsPath;
       const fn = file ? this.templates.functions().find((f) => locateHandler(f)?.file === file) : undefined;
-      if (fn) return configurationFor(fn, folder);
-      const templates = this.templates.templates();
-      if (templates.length === 1) return { type: DEBUG_TYPE, request: 'launch', name: 'Debug Lambda functions', template: templates[0] };
+      if (fn) return this.configurationFor(fn, folder);
       void vscode.window.showErrorMessage(
-        'Lambda Lab: open a handler file (or add a "lambda-lab" configuration to launch.json) to debug a function: ' +
-          (templates.length ? `${templates.length} templates found, which one is meant is unclear.` : 'no SAM template found in the workspace.'),
+        'Lambda Lab: open a handler file of a function in a SAM template (or add a "lambda-lab" configuration to launch.json) to debug it with F5.',
       );
       return undefined;
     }
@@ -66,15 +86,5 @@ export class DebugConfigurations implements vscode.DebugConfigurationProvider {
     }
     resolved.cwd ??= folder?.uri.fsPath;
     return resolved;
-  }
-
-  /** Relative paths are resolved against the workspace folder once variables are substituted. */
-  resolveDebugConfigurationWithSubstitutedVariables(
-    folder: vscode.WorkspaceFolder | undefined,
-    config: vscode.DebugConfiguration,
-  ): vscode.DebugConfiguration {
-    const base = (config.cwd as string | undefined) ?? folder?.uri.fsPath ?? process.cwd();
-    const abs = (p: unknown) => (typeof p === 'string' && p ? path.resolve(base, p) : undefined);
-    return { ...config, template: abs(config.template), event: abs(config.event), envVarsFile: abs(config.envVarsFile) };
   }
 }

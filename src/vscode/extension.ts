@@ -61,7 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const versionsTree = new VersionsTree(runtime, templates);
   const layersTree = new LayersTree(templates);
   const codeLens = new HandlerCodeLens(templates);
-  const debugConfigurations = new DebugConfigurations(templates);
+  const debugConfigurations = new DebugConfigurations(templates, events);
   const debugging = registerDebugging(runtime, templates, invoker);
 
   /** Accepts what menus, lenses, trees and tests pass: a tree node, a name, or nothing (ask). */

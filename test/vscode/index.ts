@@ -23,6 +23,7 @@ export function run(): Promise<void> {
   require('./suite/invoke.test');
   require('./suite/codeLens.test');
   require('./suite/debugConfigurations.test');
+  require('./suite/debug.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

@@ -8,13 +8,14 @@ describe('debug configurations', () => {
     const { debugConfigurations } = await api();
     const folder = vscode.workspace.workspaceFolders![0];
     const configs = await debugConfigurations.provideDebugConfigurations(folder);
-    const hello = configs.find((c) => c.functionName === 'HelloFunction');
+    const hello = configs.find((c) => c.function === 'HelloFunction');
     assert.deepEqual(hello, {
       type: 'lambda-lab',
       request: 'launch',
       name: 'Debug HelloFunction',
       template: '${workspaceFolder}/hello/template.yaml',
-      functionName: 'HelloFunction',
+      function: 'HelloFunction',
+      event: '${workspaceFolder}/hello/events/hello.json',
     });
     assert.equal(configs.length, 5);
   });
@@ -24,12 +25,8 @@ describe('debug configurations', () => {
     const folder = vscode.workspace.workspaceFolders![0];
     await vscode.window.showTextDocument(vscode.Uri.file(path.join(helloDir(), 'src', 'esm', 'index.mjs')));
     const resolved = await debugConfigurations.resolveDebugConfiguration(folder, { type: '', request: '', name: '' });
-    assert.equal(resolved?.functionName, 'EsmFunction');
-    const substituted = debugConfigurations.resolveDebugConfigurationWithSubstitutedVariables(folder, {
-      ...resolved!,
-      template: path.join('hello', 'template.yaml'),
-    });
-    assert.equal(substituted.template, path.join(helloDir(), 'template.yaml'), 'relative paths resolve against the workspace folder');
+    assert.equal(resolved?.function, 'EsmFunction');
+    assert.equal(resolved?.event, '${workspaceFolder}/hello/events/esm.json', 'with the event saved for it');
   });
 
   it('asks for a template when a configuration omits it and several exist', async () => {
