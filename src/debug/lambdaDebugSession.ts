@@ -101,7 +101,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   private readonly frames = new Map<number, { thread: EnvironmentThread; frame: Debugger.CallFrame }>();
   private readonly scriptSources = new Map<number, { thread: EnvironmentThread; scriptId: string }>();
   private nextThreadId = 1;
-  private nextFrameId = 1;
+  /** Frame ids and source references: fresh numbers per pause, never reused. */
+  private nextHandle = 1;
   private exceptionState: ExceptionState = 'none';
   private readonly disposers: Array<() => void> = [];
   private readonly invokeAbort = new AbortController();
@@ -130,6 +131,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       supportsExceptionInfoRequest: true,
       exceptionBreakpointFilters: [
         { filter: 'all', label: 'All Exceptions', default: false },
+        // V8's meaning: nothing catches it. Errors a handler throws are caught by the runtime (as in Lambda).
         { filter: 'uncaught', label: 'Uncaught Exceptions', default: false },
       ],
     };
@@ -482,12 +484,12 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       const end = args.levels ? start + args.levels : callFrames.length;
       const stackFrames = await Promise.all(
         callFrames.slice(start, end).map(async (frame) => {
-          const id = this.nextFrameId++;
+          const id = this.nextHandle++;
           this.frames.set(id, { thread, frame });
           const where = await thread.userLocation(frame.location);
           const source = new Source(where.name, where.path);
           if (where.scriptId !== undefined) {
-            source.sourceReference = this.nextFrameId++;
+            source.sourceReference = this.nextHandle++;
             this.scriptSources.set(source.sourceReference, { thread, scriptId: where.scriptId });
           }
           if (where.skipped) (source as DebugProtocol.Source).presentationHint = 'deemphasize';
