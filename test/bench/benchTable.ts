@@ -42,6 +42,19 @@ export function failedRow(name: string, unit: string, error: unknown, extra: Par
   return { name, median: NaN, unit, ...extra, note: `failed: ${errorLine(error)}` };
 }
 
+/** `work`, or a rejection once `ms` have passed, so one hung measurement cannot hang the bench. */
+export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The first line of an error's message, for a table note. */
 export const errorLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 

@@ -5,10 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { failedRow, formatTable, type BenchRow } from './benchTable';
+import { failedRow, formatTable, withinDeadline, type BenchRow } from './benchTable';
 import { runRuntimeBench } from './runtimeBench';
 
 type BenchFn = () => Promise<BenchRow[]>;
+
+/** A section still running after this is reported as failed and the next one starts. */
+const SECTION_DEADLINE_MS = 240_000;
 
 interface Section {
   title: string;
@@ -52,7 +55,8 @@ async function main(): Promise<void> {
     try {
       const run = await load(section);
       if (!run) continue;
-      rows = await run();
+      process.stderr.write(`${section.title}…\n`);
+      rows = await withinDeadline(run(), SECTION_DEADLINE_MS);
     } catch (error) {
       rows = [failedRow(section.title, '', error)];
     }

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import type { RuntimeOptions } from '../../src/runtime/runtimeOptions';
-import { errorLine, failedRow, latencyRow, median, type BenchRow } from './benchTable';
+import { errorLine, failedRow, latencyRow, median, withinDeadline, type BenchRow } from './benchTable';
 
 const FUNCTION = 'TrivialFunction';
 const CALLERS = 8;
@@ -28,6 +28,11 @@ const RUNS = {
   perCaller: 1000,
 };
 const LOOP_CAP_MS = 20_000;
+/** A runtime measurement still running after this is reported as failed, so the bench always ends. */
+const PHASE_DEADLINE_MS = 45_000;
+
+/** What is being measured now, on stderr (the table goes to stdout). */
+const progress = (what: string) => process.stderr.write(`  measuring ${what.trim()}…\n`);
 
 // One handler for every measurement. `probe` returns what the runtime gave the process, so
 // the floors can be measured with exactly the same environment and Node flags.
@@ -202,6 +207,7 @@ interface Floors {
 
 async function measureFloors(shape: HandlerProcessShape, fixture: Fixture, rows: BenchRow[]): Promise<Floors> {
   const cwd = fixture.codeDir;
+  progress('floors: node start, spawn+require+invoke, 1-hop HTTP, idle RSS');
   const start = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd));
   rows.push(latencyRow('floor: node -e 0 start (handler env)', start, { note: shape.assumed }));
   const hostStart = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd, process.env));
@@ -228,6 +234,16 @@ async function measureFloors(shape: HandlerProcessShape, fixture: Fixture, rows:
   return { spawnInvoke: median(spawnInvoke), hopP50: median(hop), hopPerSecond, idleRss };
 }
 
+/** A measurement that must not hang the bench: past its deadline it becomes a failed row. */
+async function phase(rows: BenchRow[], name: string, unit: string, extra: Partial<BenchRow>, work: () => Promise<void>): Promise<void> {
+  progress(name);
+  try {
+    await withinDeadline(work(), PHASE_DEADLINE_MS);
+  } catch (error) {
+    rows.push(failedRow(name, unit, error, extra));
+  }
+}
+
 async function measureRuntime(runtime: LocalRuntime, fixture: Fixture, floors: Floors, rows: BenchRow[]): Promise<void> {
   const invoke = async () => {
     const r = await runtime.invoke(FUNCTION, '{}');
@@ -235,7 +251,8 @@ async function measureRuntime(runtime: LocalRuntime, fixture: Fixture, floors: F
     return r;
   };
 
-  try {
+  const coldGoal = { floor: floors.spawnInvoke, goal: '≤ 1.3× floor' };
+  await phase(rows, 'cold invoke (spawn → response)', 'ms', coldGoal, async () => {
     const cold: number[] = [];
     const stopAt = performance.now() + LOOP_CAP_MS;
     while (cold.length < RUNS.cold && performance.now() < stopAt) {
@@ -245,36 +262,27 @@ async function measureRuntime(runtime: LocalRuntime, fixture: Fixture, floors: F
       cold.push(performance.now() - t0);
       if (!r.cold) throw new Error('invoke after stopEnvironments was not cold');
     }
-    rows.push(
-      latencyRow('cold invoke (spawn → response)', cold, { floor: floors.spawnInvoke, goal: '≤ 1.3× floor' }),
-    );
-  } catch (error) {
-    rows.push(failedRow('cold invoke (spawn → response)', 'ms', error, { floor: floors.spawnInvoke, goal: '≤ 1.3× floor' }));
-  }
+    rows.push(latencyRow('cold invoke (spawn → response)', cold, coldGoal));
+  });
 
-  try {
+  const warmGoal = { floor: floors.hopP50, goal: '≤ 1.5× floor' };
+  let warm: number[] = [];
+  await phase(rows, 'warm invoke, sequential, 1 env', 'ms', warmGoal, async () => {
     await sample(RUNS.warmWarmup, invoke);
-    const warm = await sample(RUNS.warm, invoke);
-    rows.push(latencyRow('warm invoke, sequential, 1 env', warm, { floor: floors.hopP50, goal: '≤ 1.5× floor' }));
-    await measureFreezeOff(fixture, floors, rows);
+    warm = await sample(RUNS.warm, invoke);
+    rows.push(latencyRow('warm invoke, sequential, 1 env', warm, warmGoal));
+  });
+  await measureFreezeOff(fixture, floors, rows);
+  if (warm.length) {
     rows.push({ name: 'warm invokes/s, sequential', median: perSecond(warm), unit: 'inv/s', floor: floors.hopPerSecond, goal: '≥ 2/3× floor' });
-  } catch (error) {
-    rows.push(failedRow('warm invoke, sequential, 1 env', 'ms', error, { floor: floors.hopP50, goal: '≤ 1.5× floor' }));
   }
 
-  try {
-    await measureConcurrent(runtime, invoke, floors, rows);
-  } catch (error) {
-    rows.push(failedRow(`invokes/s, ${CALLERS} callers`, 'inv/s', error, { goal: '≥ 4000' }));
-  }
+  await phase(rows, `invokes/s, ${CALLERS} callers`, 'inv/s', { goal: '≥ 4000' }, () => measureConcurrent(runtime, invoke, rows));
+  const rssFloor = { floor: Number.isFinite(floors.idleRss) ? floors.idleRss : undefined };
+  await phase(rows, 'RSS per idle environment', 'MB', rssFloor, () => measureIdleRss(runtime, rssFloor, rows));
 }
 
-async function measureConcurrent(
-  runtime: LocalRuntime,
-  invoke: () => Promise<unknown>,
-  floors: Floors,
-  rows: BenchRow[],
-): Promise<void> {
+async function measureConcurrent(runtime: LocalRuntime, invoke: () => Promise<unknown>, rows: BenchRow[]): Promise<void> {
   let throttled = 0;
   const tolerant = async () => {
     try {
@@ -292,10 +300,12 @@ async function measureConcurrent(
   const elapsed = performance.now() - t0;
   const latencies = perCaller.flat();
   const envs = runtime.environments(FUNCTION).filter((e) => e.state !== 'stopped');
-  const note = `${envs.length} environment(s) used${throttled ? `, ${throttled} throttled` : ''}`;
+  const note = `${envs.length} environment(s) used${throttled ? `, ${throttled} of ${latencies.length} throttled` : ''}`;
   rows.push(latencyRow(`warm invoke, ${CALLERS} callers`, latencies, { note }));
   rows.push({ name: `invokes/s, ${CALLERS} callers`, median: (latencies.length * 1000) / elapsed, unit: 'inv/s', goal: '≥ 4000' });
+}
 
+async function measureIdleRss(runtime: LocalRuntime, extra: Partial<BenchRow>, rows: BenchRow[]): Promise<void> {
   await new Promise((r) => setTimeout(r, 300)); // let every environment go idle (and freeze)
   const rss: number[] = [];
   for (const env of runtime.environments(FUNCTION)) {
@@ -306,7 +316,7 @@ async function measureConcurrent(
     name: 'RSS per idle environment',
     median: median(rss),
     unit: 'MB',
-    floor: Number.isFinite(floors.idleRss) ? floors.idleRss : undefined,
+    ...extra,
     note: `over ${rss.length} environment(s); floor: idle node process with the handler loaded`,
   });
 }
@@ -314,18 +324,15 @@ async function measureConcurrent(
 /** Warm latency with freezing off, to show what SIGSTOP/SIGCONT per invoke costs. */
 async function measureFreezeOff(fixture: Fixture, floors: Floors, rows: BenchRow[]): Promise<void> {
   let runtime: LocalRuntime | undefined;
-  try {
+  await phase(rows, '  same, freeze off', 'ms', { floor: floors.hopP50 }, async () => {
     runtime = await createRuntime(fixture, { freeze: false, stateDir: path.join(fixture.dir, '.lambda-lab-nofreeze') });
     const r = runtime;
     const invoke = () => r.invoke(FUNCTION, '{}');
     await sample(RUNS.warmWarmup, invoke);
     const warm = await sample(RUNS.freezeOff, invoke);
     rows.push(latencyRow('  same, freeze off', warm, { floor: floors.hopP50 }));
-  } catch (error) {
-    rows.push(failedRow('  same, freeze off', 'ms', error));
-  } finally {
-    await runtime?.dispose();
-  }
+  });
+  await runtime?.dispose().catch(() => undefined);
 }
 
 async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}): Promise<LocalRuntime> {
