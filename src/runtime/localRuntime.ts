@@ -9,7 +9,7 @@ import { DEFAULT_HOST_ALLOWLIST } from './environment/lambdaEnvironment';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
-import { EnvironmentPool } from './pool/environmentPool';
+import { EnvironmentPool, type ConcurrencySlots } from './pool/environmentPool';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
 import type {
   DebugController,
@@ -48,6 +48,7 @@ export interface LogReader {
 export class LocalRuntime extends RuntimeEventEmitter {
   private readonly templates = new Map<string, TemplateModel>();
   private readonly pools = new Map<string, EnvironmentPool>();
+  private readonly slots = new Map<string, ConcurrencySlots>();
   private readonly debugControllers = new Set<DebugController>();
   private readonly watchers = new Map<string, fs.FSWatcher>();
   private readonly builder = new EsbuildBuilder();
@@ -167,12 +168,19 @@ export class LocalRuntime extends RuntimeEventEmitter {
       pool = new EnvironmentPool({
         functionName: fn.functionName,
         limit: () => this.concurrencyLimit(fn.functionName),
+        slots: this.slotsFor(fn.functionName),
         idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
         create: (ordinal) => this.createEnvironment(fn, version, ordinal),
       });
       this.pools.set(key, pool);
     }
     return pool;
+  }
+
+  private slotsFor(functionName: string): ConcurrencySlots {
+    let slots = this.slots.get(functionName);
+    if (!slots) this.slots.set(functionName, (slots = { used: 0 }));
+    return slots;
   }
 
   /** Reserved concurrency from the current configuration, else the local cap. */
@@ -231,7 +239,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
     });
   }
 
-  private ensureBuilt(fn: FunctionConfig): Promise<void> {
+  /** Builds an esbuild function's $LATEST code (once until its sources change); no-op for others. */
+  ensureBuilt(fn: FunctionConfig): Promise<void> {
+    if (!fn.build) return Promise.resolve();
     const existing = this.builds.get(fn.functionName);
     if (existing) return existing;
     const started = Date.now();
@@ -316,6 +326,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
     }
   }
 
+  /** Retires one version's environments (busy ones after their invoke); the next invoke starts fresh. */
+  async recycleEnvironments(nameOrId: string, version = '$LATEST', reason: StopReason = 'config-changed'): Promise<void> {
+    const fn = this.getFunction(nameOrId);
+    if (fn) await this.pools.get(`${fn.functionName}:${version}`)?.retire(reason);
+  }
+
   environments(nameOrId?: string): EnvironmentInfo[] {
     const fn = nameOrId ? this.getFunction(nameOrId) : undefined;
     if (nameOrId && !fn) return [];
@@ -334,10 +350,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (fn) await this.stopFunction(fn, 'stopped');
   }
 
-  /** Mark an environment as debugged: no freezing, timeout suspended while attached. */
-  setDebuggerAttached(environmentId: string, attached: boolean): void {
+  /** Mark an environment as debugged: no freezing, and the timeout suspended unless `suspendTimeout: false`. */
+  setDebuggerAttached(environmentId: string, attached: boolean, opts: { suspendTimeout?: boolean } = {}): void {
     for (const pool of this.pools.values()) {
-      pool.list().find((e) => e.id === environmentId)?.setDebuggerAttached(attached);
+      pool.list().find((e) => e.id === environmentId)?.setDebuggerAttached(attached, opts);
     }
   }
 

@@ -78,6 +78,10 @@ export class ExecutionEnvironment {
   private readonly log: LogStreamWriter;
   private inspectorUrl: string | undefined;
   private debuggerAttached = false;
+  /** While debugged, the invoke timeout is off unless the session asked for it to be enforced. */
+  private timeoutSuspended = false;
+  /** Log lines of the INIT phase: a failed init shows them in the first invocation's tail, as Lambda's re-init does. */
+  private readonly initLines: string[] = [];
   private frozen = false;
   private invocations = 0;
   private readonly startedAt = Date.now();
@@ -298,7 +302,7 @@ export class ExecutionEnvironment {
       clientContext: request.clientContext ? Buffer.from(request.clientContext, 'base64').toString() : undefined,
     });
     this.watchMemory(true);
-    if (!this.debuggerAttached) {
+    if (!this.timeoutSuspended) {
       entry.timer = setTimeout(() => this.onTimeout(entry), fn.timeout * 1000);
     }
   }
@@ -406,7 +410,8 @@ export class ExecutionEnvironment {
     entry.deliveredAt = performance.now();
     const { fn } = this.spec;
     const error = this.initError!;
-    const initDuration = (Date.now() - this.startedAt).toFixed(2);
+    this.initDurationMs ??= Date.now() - this.startedAt;
+    const initDuration = this.initDurationMs.toFixed(2);
     if (!this.initReported) {
       this.initReported = true;
       const line =
@@ -420,6 +425,7 @@ export class ExecutionEnvironment {
       this.emitPlatform(line);
     }
     this.spec.events.emit('invocationStarted', entry.info);
+    entry.tail.push(...this.initLines);
     this.emitPlatform(platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()), entry.request.requestId);
     this.finish(entry, error.payload, 'Unhandled', { status: 'error', errorType: error.errorType });
     this.kill('init-error');
@@ -437,7 +443,7 @@ export class ExecutionEnvironment {
         ),
       };
     }
-    if (this.initError && !this.initDurationMs) {
+    if (this.initError && this.state === 'initializing') {
       this.setStateQuiet('ready');
       this.resolveInit();
       if (this.queued) this.tryDeliver();
@@ -483,11 +489,12 @@ export class ExecutionEnvironment {
     this.child.kill('SIGKILL');
   }
 
-  setDebuggerAttached(attached: boolean) {
+  setDebuggerAttached(attached: boolean, opts: { suspendTimeout?: boolean } = {}) {
     this.debuggerAttached = attached;
+    this.timeoutSuspended = attached && opts.suspendTimeout !== false;
     if (attached) {
       this.thaw();
-      if (this.current) clearTimeout(this.current.timer);
+      if (this.current && this.timeoutSuspended) clearTimeout(this.current.timer);
     } else if (this.idle) {
       this.freeze();
     }
@@ -598,6 +605,7 @@ export class ExecutionEnvironment {
       source: extra.source,
     };
     this.log.append(record);
+    if (this.state === 'initializing') this.initLines.push(message);
     if (entry && (!record.requestId || record.requestId === entry.request.requestId)) entry.tail.push(message);
     this.spec.events.emit('log', record);
   }

@@ -4,10 +4,17 @@ import { EnvironmentLostError, type ExecutionEnvironment, type InvokeRequest } f
 import { tooManyRequests } from '../lambdaErrors';
 import type { InvokeResult, StopReason } from '../runtimeEvents';
 
+/** Environments alive or being created for one function, across all its versions. */
+export interface ConcurrencySlots {
+  used: number;
+}
+
 export interface PoolOptions {
   functionName: string;
-  /** Environments allowed at once (reserved concurrency or the local cap). */
+  /** Environments allowed at once for the function, all versions together (reserved concurrency or the local cap). */
   limit: () => number;
+  /** Shared by the pools of every version of the function, as reserved concurrency is in Lambda. */
+  slots: ConcurrencySlots;
   /** Creates (does not start) the pool's next environment. */
   create: (ordinal: number) => Promise<ExecutionEnvironment>;
   idleTimeoutMs: number;
@@ -19,7 +26,8 @@ const MAX_PLACEMENTS = 3;
 export class EnvironmentPool {
   private readonly environments: ExecutionEnvironment[] = [];
   private ordinal = 0;
-  private creating = 0;
+  /** Environments holding one of the function's slots, released when they stop. */
+  private readonly holding = new Set<ExecutionEnvironment>();
   private readonly idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
 
   constructor(private readonly options: PoolOptions) {}
@@ -50,15 +58,18 @@ export class EnvironmentPool {
     const alive = this.environments.filter((e) => e.alive);
     const warm = alive.find((e) => e.idle) ?? alive.find((e) => e.releasing);
     if (warm) return warm;
-    // Environments being created count against the limit too, or concurrent callers would all pass the check.
-    if (alive.length + this.creating < this.options.limit()) {
-      this.creating++;
+    // The slot is taken before the (async) creation, or concurrent callers would all pass the check.
+    const { slots } = this.options;
+    if (slots.used < this.options.limit()) {
+      slots.used++;
       let env: ExecutionEnvironment;
       try {
         env = await this.options.create(++this.ordinal);
-      } finally {
-        this.creating--;
+      } catch (err) {
+        slots.used--;
+        throw err;
       }
+      this.holding.add(env);
       this.environments.push(env);
       void env.start().catch(() => env.stop('crash'));
       return env;
@@ -68,6 +79,7 @@ export class EnvironmentPool {
 
   /** Called by the runtime when an environment stopped, whatever the reason. */
   forget(env: ExecutionEnvironment) {
+    if (this.holding.delete(env)) this.options.slots.used--;
     const i = this.environments.indexOf(env);
     if (i >= 0) this.environments.splice(i, 1);
     clearTimeout(this.idleTimers.get(env));
