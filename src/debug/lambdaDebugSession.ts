@@ -289,7 +289,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   private async attachEnvironment(env: EnvironmentInfo): Promise<void> {
     const { runtime, settings } = this;
     if (!runtime || !settings || !env.inspectorUrl || this.threadByEnvironment.has(env.id) || this.ending) return;
-    if (settings.suspendTimeout) runtime.setDebuggerAttached(env.id, true);
+    runtime.setDebuggerAttached(env.id, true, { suspendTimeout: settings.suspendTimeout });
     const fn = runtime.getFunction(env.functionName);
     const scanned = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);
     let cdp: CdpConnection;
