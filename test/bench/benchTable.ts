@@ -123,7 +123,7 @@ export function formatTable(rows: readonly BenchRow[]): string {
       .trimEnd();
   const out = [line(HEADERS), widths.map((w) => '-'.repeat(w)).join('-|-')];
   for (const c of cells) out.push(line(c));
-  const notes = rows.filter((r) => r.note).map((r) => `  ${r.name}: ${r.note}`);
+  const notes = rows.filter((r) => r.note).map((r) => `  ${r.name.trim()}: ${r.note}`);
   if (notes.length) out.push('', 'notes:', ...notes);
   return out.join('\n');
 }

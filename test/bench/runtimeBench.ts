@@ -186,6 +186,91 @@ s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`
   }
 }
 
+// The smallest Runtime API client there is: next → handler → response, one keep-alive socket.
+const MINIMAL_RUNTIME_CLIENT = `const http = require('http');
+const handler = require('./index.js').handler;
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const call = (method, path, body) => new Promise((resolve, reject) => {
+  const req = http.request({ host, port, method, path, agent }, (res) => {
+    let data = '';
+    res.setEncoding('utf8');
+    res.on('data', (c) => (data += c));
+    res.on('end', () => resolve({ headers: res.headers, data }));
+  });
+  req.on('error', reject);
+  req.end(body);
+});
+(async () => {
+  for (;;) {
+    const next = await call('GET', '/2018-06-01/runtime/invocation/next');
+    const id = next.headers['lambda-runtime-aws-request-id'];
+    const result = await handler(JSON.parse(next.data), { awsRequestId: id });
+    await call('POST', '/2018-06-01/runtime/invocation/' + id + '/response', JSON.stringify(result));
+  }
+})();`;
+
+/**
+ * Sequential invokes over a bare-bones Runtime API (no logs, limits or events) to the
+ * client above: what the protocol itself costs, between the 1-hop floor and LocalRuntime.
+ */
+async function measureRuntimeApiLoop(shape: HandlerProcessShape, cwd: string): Promise<number[]> {
+  let waitingNext: http.ServerResponse | undefined;
+  let pending: { id: string; delivered: boolean; settle: (body: string) => void } | undefined;
+  let counter = 0;
+  const server = http.createServer((req, res) => {
+    const body: Buffer[] = [];
+    req.on('data', (c: Buffer) => body.push(c));
+    req.on('end', () => {
+      if (req.url === '/2018-06-01/runtime/invocation/next') {
+        if (pending && !pending.delivered) deliver(res);
+        else waitingNext = res;
+      } else if (pending && req.url === `/2018-06-01/runtime/invocation/${pending.id}/response`) {
+        const { settle } = pending;
+        pending = undefined;
+        res.writeHead(202).end('{"status":"OK"}');
+        settle(Buffer.concat(body).toString());
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  const child = spawn(process.execPath, [...shape.execArgv, '-e', MINIMAL_RUNTIME_CLIENT], {
+    env: { ...shape.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
+    cwd,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deliver = (res: http.ServerResponse) => {
+    waitingNext = undefined;
+    pending!.delivered = true;
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Lambda-Runtime-Aws-Request-Id': pending!.id,
+      'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
+    });
+    res.end('{}');
+  };
+  const invoke = () =>
+    new Promise<void>((resolve, reject) => {
+      pending = {
+        id: `bench-${++counter}`,
+        delivered: false,
+        settle: (body) => (body === '{"ok":true}' ? resolve() : reject(new Error(`minimal runtime client answered ${body}`))),
+      };
+      if (waitingNext) deliver(waitingNext);
+    });
+  try {
+    await sample(RUNS.hopWarmup, invoke);
+    return await sample(RUNS.hop, invoke);
+  } finally {
+    await stopChild(child);
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
 /** RSS of a bare node process that loaded the handler and sits idle: the floor for an idle environment. */
 async function idleHandlerRssMB(shape: HandlerProcessShape, codeDir: string): Promise<number> {
   const script = `require(${JSON.stringify(path.join(codeDir, 'index.js'))}); setInterval(() => {}, 1 << 30); process.stdout.write('ready\\n');`;
@@ -224,6 +309,9 @@ async function measureFloors(shape: HandlerProcessShape, fixture: Fixture, rows:
   rows.push(latencyRow('floor: 1-hop HTTP keep-alive RTT', hop));
   const hopPerSecond = perSecond(hop);
   rows.push({ name: 'floor: 1-hop HTTP sequential', median: hopPerSecond, unit: 'req/s' });
+  const loop = await measureRuntimeApiLoop(shape, cwd);
+  rows.push(latencyRow('  minimal Runtime API loop, warm', loop, { floor: median(hop), note: 'bare next/response exchange with a 10-line client: the protocol\'s own cost' }));
+  rows.push({ name: '  minimal Runtime API loop', median: perSecond(loop), unit: 'inv/s', floor: hopPerSecond });
 
   let idleRss = NaN;
   try {
