@@ -1,6 +1,8 @@
 // The local invocation runtime against its floors (issue 2, Benchmark): what a bare Node
 // start, a spawn+require+invoke of the same handler and a loopback HTTP round trip cost on
 // this machine, next to what LocalRuntime's cold, warm and concurrent invokes cost.
+// The machine is shared, so each figure is sampled in blocks alternating with its floor's:
+// a burst of load slows both, and the ratio stays meaningful.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -15,24 +17,24 @@ import { errorLine, failedRow, latencyRow, median, withinDeadline, type BenchRow
 const FUNCTION = 'TrivialFunction';
 const CALLERS = 8;
 
-// Sample counts, each loop also capped in time so a slow machine still finishes in minutes.
+// Sample counts. Loops are also bounded in time, so a slow machine still finishes in minutes.
 const RUNS = {
   nodeStart: 20,
-  spawnInvoke: 20,
-  hopWarmup: 300,
-  hop: 4000,
-  cold: 12,
-  warmWarmup: 200,
-  warm: 3000,
-  freezeOff: 1500,
+  /** Cold invokes, each beside one spawn+require+invoke+exit. */
+  cold: 15,
+  /** Warm-path lanes: warm-up calls, then `blocks` alternating blocks of `perBlock` calls each. */
+  warmup: 200,
+  blocks: 6,
+  perBlock: 500,
   perCaller: 1000,
 };
-const LOOP_CAP_MS = 20_000;
-/** A runtime measurement still running after this is reported as failed, so the bench always ends. */
-const PHASE_DEADLINE_MS = 45_000;
+/** Time budget for one sampling loop (all blocks of all lanes, or one caller's loop). */
+const LOOP_CAP_MS = 30_000;
+/** A block or phase still running after this failed (an invoke never answered), so the bench always ends. */
+const DEADLINE_MS = 45_000;
 
 /** What is being measured now, on stderr (the table goes to stdout). */
-const progress = (what: string) => process.stderr.write(`  measuring ${what.trim()}…\n`);
+const progress = (what: string) => process.stderr.write(`  measuring ${what}…\n`);
 
 // One handler for every measurement. `probe` returns what the runtime gave the process, so
 // the floors can be measured with exactly the same environment and Node flags.
@@ -76,16 +78,55 @@ async function writeFixture(): Promise<Fixture> {
   return { dir, templatePath, codeDir };
 }
 
-/** Runs `fn` up to `count` times (or until the time cap), returning each run's duration in ms. */
-async function sample(count: number, fn: () => Promise<unknown>): Promise<number[]> {
+/** Runs `fn` up to `count` times (or until `stopAt`), returning each run's duration in ms. */
+async function sample(count: number, fn: () => Promise<unknown>, stopAt = performance.now() + LOOP_CAP_MS): Promise<number[]> {
   const samples: number[] = [];
-  const stopAt = performance.now() + LOOP_CAP_MS;
   while (samples.length < count && performance.now() < stopAt) {
     const t0 = performance.now();
     await fn();
     samples.push(performance.now() - t0);
   }
   return samples;
+}
+
+/** One thing measured on the warm path: a call to repeat, and how to clean up after it. */
+interface Lane {
+  name: string;
+  call: () => Promise<unknown>;
+  close?: () => Promise<void>;
+  samples: number[];
+  /** Why the lane stopped early. */
+  failure?: unknown;
+}
+
+/**
+ * Warms every lane up, then samples them in alternating blocks. A lane whose block fails or
+ * hangs is dropped (its failure kept); the others go on.
+ */
+async function interleave(lanes: Lane[]): Promise<void> {
+  const stopAt = performance.now() + LOOP_CAP_MS;
+  const run = async (lane: Lane, count: number, keep: boolean) => {
+    if (lane.failure !== undefined) return;
+    try {
+      const samples = await withinDeadline(sample(count, lane.call, stopAt), DEADLINE_MS);
+      if (keep) lane.samples.push(...samples);
+    } catch (error) {
+      lane.failure = error;
+    }
+  };
+  for (const lane of lanes) await run(lane, RUNS.warmup, false);
+  for (let b = 0; b < RUNS.blocks && performance.now() < stopAt; b++) {
+    for (const lane of lanes) await run(lane, RUNS.perBlock, true);
+  }
+}
+
+function laneRows(lane: Lane, latency: Partial<BenchRow>, rate?: { name: string } & Partial<BenchRow>): BenchRow[] {
+  if (lane.failure !== undefined || lane.samples.length === 0) {
+    return [failedRow(lane.name, 'ms', lane.failure ?? new Error('no samples'), latency)];
+  }
+  const rows = [latencyRow(lane.name, lane.samples, latency)];
+  if (rate) rows.push({ median: perSecond(lane.samples), unit: rate.unit ?? 'inv/s', ...rate });
+  return rows;
 }
 
 /** Rate of a sequential sample run, from its own durations (excludes nothing but the loop). */
@@ -161,14 +202,14 @@ async function rssMB(pid: number): Promise<number> {
   return Number(kb[1]) / 1024;
 }
 
-/** Sequential keep-alive round trips to a server in another process, as a handler talks to its Runtime API. */
-async function measureOneHop(shape: HandlerProcessShape, cwd: string): Promise<number[]> {
+/** Keep-alive round trips to a server in another process, as a handler talks to its Runtime API. */
+async function openOneHop(shape: HandlerProcessShape, cwd: string): Promise<Lane> {
   const server = `const s = require('http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{"ok":true}')); });
 s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`;
   const { child, line } = await startNode(shape, server, cwd);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const roundTrip = () =>
+  const call = () =>
     new Promise<void>((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: Number(line), method: 'POST', path: '/', agent }, (res) => {
         res.resume();
@@ -177,13 +218,11 @@ s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`
       req.on('error', reject);
       req.end('{}');
     });
-  try {
-    await sample(RUNS.hopWarmup, roundTrip);
-    return await sample(RUNS.hop, roundTrip);
-  } finally {
+  const close = async () => {
     agent.destroy();
     await stopChild(child);
-  }
+  };
+  return { name: 'floor: 1-hop HTTP keep-alive RTT', call, close, samples: [] };
 }
 
 // The smallest Runtime API client there is: next → handler → response, one keep-alive socket.
@@ -211,13 +250,23 @@ const call = (method, path, body) => new Promise((resolve, reject) => {
 })();`;
 
 /**
- * Sequential invokes over a bare-bones Runtime API (no logs, limits or events) to the
- * client above: what the protocol itself costs, between the 1-hop floor and LocalRuntime.
+ * Invokes over a bare-bones Runtime API (no logs, limits or events) to the client above:
+ * what the protocol itself costs, between the 1-hop floor and LocalRuntime.
  */
-async function measureRuntimeApiLoop(shape: HandlerProcessShape, cwd: string): Promise<number[]> {
+async function openRuntimeApiLoop(shape: HandlerProcessShape, cwd: string): Promise<Lane> {
   let waitingNext: http.ServerResponse | undefined;
   let pending: { id: string; delivered: boolean; settle: (body: string) => void } | undefined;
   let counter = 0;
+  const deliver = (res: http.ServerResponse) => {
+    waitingNext = undefined;
+    pending!.delivered = true;
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Lambda-Runtime-Aws-Request-Id': pending!.id,
+      'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
+    });
+    res.end('{}');
+  };
   const server = http.createServer((req, res) => {
     const body: Buffer[] = [];
     req.on('data', (c: Buffer) => body.push(c));
@@ -242,17 +291,7 @@ async function measureRuntimeApiLoop(shape: HandlerProcessShape, cwd: string): P
     cwd,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const deliver = (res: http.ServerResponse) => {
-    waitingNext = undefined;
-    pending!.delivered = true;
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Lambda-Runtime-Aws-Request-Id': pending!.id,
-      'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
-    });
-    res.end('{}');
-  };
-  const invoke = () =>
+  const call = () =>
     new Promise<void>((resolve, reject) => {
       pending = {
         id: `bench-${++counter}`,
@@ -261,14 +300,12 @@ async function measureRuntimeApiLoop(shape: HandlerProcessShape, cwd: string): P
       };
       if (waitingNext) deliver(waitingNext);
     });
-  try {
-    await sample(RUNS.hopWarmup, invoke);
-    return await sample(RUNS.hop, invoke);
-  } finally {
+  const close = async () => {
     await stopChild(child);
     server.closeAllConnections();
     server.close();
-  }
+  };
+  return { name: '  minimal Runtime API loop, warm', call, close, samples: [] };
 }
 
 /** RSS of a bare node process that loaded the handler and sits idle: the floor for an idle environment. */
@@ -283,98 +320,109 @@ async function idleHandlerRssMB(shape: HandlerProcessShape, codeDir: string): Pr
   }
 }
 
-interface Floors {
-  spawnInvoke: number;
-  hopP50: number;
-  hopPerSecond: number;
-  idleRss: number;
-}
-
-async function measureFloors(shape: HandlerProcessShape, fixture: Fixture, rows: BenchRow[]): Promise<Floors> {
-  const cwd = fixture.codeDir;
-  progress('floors: node start, spawn+require+invoke, 1-hop HTTP, idle RSS');
-  const start = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd));
-  rows.push(latencyRow('floor: node -e 0 start (handler env)', start, { note: shape.assumed }));
-  const hostStart = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd, process.env));
-  rows.push(latencyRow('  same, host env (for scale)', hostStart));
-
-  const invokeScript = `require('./index.js').handler({}, {}).then((r) => process.stdout.write(JSON.stringify(r)));`;
-  const spawnInvoke = await sample(RUNS.spawnInvoke, async () => {
-    const out = await runNode(shape, ['-e', invokeScript], cwd);
-    if (out !== '{"ok":true}') throw new Error(`trivial handler answered ${out}`);
-  });
-  rows.push(latencyRow('floor: spawn+require+invoke+exit', spawnInvoke));
-
-  const hop = await measureOneHop(shape, cwd);
-  rows.push(latencyRow('floor: 1-hop HTTP keep-alive RTT', hop));
-  const hopPerSecond = perSecond(hop);
-  rows.push({ name: 'floor: 1-hop HTTP sequential', median: hopPerSecond, unit: 'req/s' });
-  const loop = await measureRuntimeApiLoop(shape, cwd);
-  rows.push(latencyRow('  minimal Runtime API loop, warm', loop, { floor: median(hop), note: 'bare next/response exchange with a 10-line client: the protocol\'s own cost' }));
-  rows.push({ name: '  minimal Runtime API loop', median: perSecond(loop), unit: 'inv/s', floor: hopPerSecond });
-
-  let idleRss = NaN;
-  try {
-    idleRss = await idleHandlerRssMB(shape, cwd);
-  } catch (error) {
-    rows.push(failedRow('floor: idle node with handler loaded', 'MB', error));
-  }
-  return { spawnInvoke: median(spawnInvoke), hopP50: median(hop), hopPerSecond, idleRss };
-}
-
-/** A measurement that must not hang the bench: past its deadline it becomes a failed row. */
+/** A phase that must not hang the bench: past its deadline (or on error) it becomes a failed row. */
 async function phase(rows: BenchRow[], name: string, unit: string, extra: Partial<BenchRow>, work: () => Promise<void>): Promise<void> {
-  progress(name);
+  progress(name.trim());
   try {
-    await withinDeadline(work(), PHASE_DEADLINE_MS);
+    await withinDeadline(work(), DEADLINE_MS);
   } catch (error) {
     rows.push(failedRow(name, unit, error, extra));
   }
 }
 
-async function measureRuntime(runtime: LocalRuntime, fixture: Fixture, floors: Floors, rows: BenchRow[]): Promise<void> {
-  const invoke = async () => {
-    const r = await runtime.invoke(FUNCTION, '{}');
-    if (r.functionError) throw new Error(`function error: ${r.payload.toString()}`);
-    return r;
-  };
+const invokeTrivial = async (runtime: LocalRuntime) => {
+  const r = await runtime.invoke(FUNCTION, '{}');
+  if (r.functionError) throw new Error(`function error: ${r.payload.toString()}`);
+  return r;
+};
 
-  const coldGoal = { floor: floors.spawnInvoke, goal: '≤ 1.3× floor' };
-  await phase(rows, 'cold invoke (spawn → response)', 'ms', coldGoal, async () => {
-    const cold: number[] = [];
-    const stopAt = performance.now() + LOOP_CAP_MS;
-    while (cold.length < RUNS.cold && performance.now() < stopAt) {
-      await runtime.stopEnvironments(FUNCTION);
-      const t0 = performance.now();
-      const r = await invoke();
-      cold.push(performance.now() - t0);
-      if (!r.cold) throw new Error('invoke after stopEnvironments was not cold');
-    }
-    rows.push(latencyRow('cold invoke (spawn → response)', cold, coldGoal));
-  });
-
-  const warmGoal = { floor: floors.hopP50, goal: '≤ 1.5× floor' };
-  let warm: number[] = [];
-  await phase(rows, 'warm invoke, sequential, 1 env', 'ms', warmGoal, async () => {
-    await sample(RUNS.warmWarmup, invoke);
-    warm = await sample(RUNS.warm, invoke);
-    rows.push(latencyRow('warm invoke, sequential, 1 env', warm, warmGoal));
-  });
-  await measureFreezeOff(fixture, floors, rows);
-  if (warm.length) {
-    rows.push({ name: 'warm invokes/s, sequential', median: perSecond(warm), unit: 'inv/s', floor: floors.hopPerSecond, goal: '≥ 2/3× floor' });
-  }
-
-  await phase(rows, `invokes/s, ${CALLERS} callers`, 'inv/s', { goal: '≥ 4000' }, () => measureConcurrent(runtime, invoke, rows));
-  const rssFloor = { floor: Number.isFinite(floors.idleRss) ? floors.idleRss : undefined };
-  await phase(rows, 'RSS per idle environment', 'MB', rssFloor, () => measureIdleRss(runtime, rssFloor, rows));
+async function measureStart(shape: HandlerProcessShape, cwd: string, floors: BenchRow[]): Promise<void> {
+  progress('node start');
+  const start = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd));
+  floors.push(latencyRow('floor: node -e 0 start (handler env)', start, { note: shape.assumed }));
+  const hostStart = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd, process.env));
+  floors.push(latencyRow('  same, host env (for scale)', hostStart));
 }
 
-async function measureConcurrent(runtime: LocalRuntime, invoke: () => Promise<unknown>, rows: BenchRow[]): Promise<void> {
+/** Cold invokes, each beside a spawn+require+invoke+exit of the same handler. */
+async function measureCold(runtime: LocalRuntime | undefined, shape: HandlerProcessShape, cwd: string, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
+  progress('spawn+require+invoke+exit and cold invokes');
+  const invokeScript = `require('./index.js').handler({}, {}).then((r) => process.stdout.write(JSON.stringify(r)));`;
+  const spawnInvoke = async () => {
+    const out = await runNode(shape, ['-e', invokeScript], cwd);
+    if (out !== '{"ok":true}') throw new Error(`trivial handler answered ${out}`);
+  };
+  const floor: number[] = [];
+  const cold: number[] = [];
+  let failure: unknown = runtime ? undefined : new Error('no runtime');
+  const stopAt = performance.now() + LOOP_CAP_MS;
+  while (floor.length < RUNS.cold && performance.now() < stopAt) {
+    floor.push(...(await sample(1, spawnInvoke)));
+    if (failure !== undefined || !runtime) continue;
+    try {
+      await withinDeadline(
+        (async () => {
+          await runtime.stopEnvironments(FUNCTION);
+          const t0 = performance.now();
+          const r = await invokeTrivial(runtime);
+          cold.push(performance.now() - t0);
+          if (!r.cold) throw new Error('invoke after stopEnvironments was not cold');
+        })(),
+        DEADLINE_MS,
+      );
+    } catch (error) {
+      failure = error;
+    }
+  }
+  floors.push(latencyRow('floor: spawn+require+invoke+exit', floor));
+  const goal = { floor: median(floor), goal: '≤ 1.3× floor' };
+  const name = 'cold invoke (spawn → response)';
+  figures.push(failure !== undefined ? failedRow(name, 'ms', failure, goal) : latencyRow(name, cold, goal));
+}
+
+/** The 1-hop floor, the bare Runtime API loop and warm invokes (freeze on, then off), in alternating blocks. */
+async function measureWarm(runtime: LocalRuntime | undefined, fixture: Fixture, shape: HandlerProcessShape, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
+  progress('1-hop floor, bare Runtime API loop, warm invokes (interleaved)');
+  const hop = await openOneHop(shape, fixture.codeDir);
+  const loop = await openRuntimeApiLoop(shape, fixture.codeDir);
+  const lanes: Lane[] = [hop, loop];
+  let freezeOff: LocalRuntime | undefined;
+  const warm: Lane = { name: 'warm invoke, sequential, 1 env', call: () => invokeTrivial(runtime!), samples: [] };
+  const warmNoFreeze: Lane = { name: '  same, freeze off', call: () => invokeTrivial(freezeOff!), samples: [] };
+  if (runtime) {
+    lanes.push(warm);
+    try {
+      freezeOff = await createRuntime(fixture, { freeze: false, stateDir: path.join(fixture.dir, '.lambda-lab-nofreeze') });
+      lanes.push(warmNoFreeze);
+    } catch (error) {
+      warmNoFreeze.failure = error;
+    }
+  } else {
+    warm.failure = warmNoFreeze.failure = new Error('no runtime');
+  }
+  try {
+    await interleave(lanes);
+  } finally {
+    await Promise.all([hop.close?.(), loop.close?.(), freezeOff?.dispose().catch(() => undefined)]);
+  }
+  const hopP50 = median(hop.samples);
+  const hopRate = hop.samples.length ? perSecond(hop.samples) : undefined;
+  floors.push(...laneRows(hop, {}, { name: 'floor: 1-hop HTTP sequential', unit: 'req/s' }));
+  floors.push(
+    ...laneRows(loop, { floor: hopP50, note: "a 20-line Runtime API client and server: the protocol's own cost (2 round trips per sequential invoke)" }, { name: '  minimal Runtime API loop', floor: hopRate }),
+  );
+  figures.push(...laneRows(warm, { floor: hopP50, goal: '≤ 1.5× floor' }));
+  figures.push(...laneRows(warmNoFreeze, { floor: hopP50 }));
+  if (warm.failure === undefined && warm.samples.length) {
+    figures.push({ name: 'warm invokes/s, sequential', median: perSecond(warm.samples), unit: 'inv/s', floor: hopRate, goal: '≥ 2/3× floor' });
+  }
+}
+
+async function measureConcurrent(runtime: LocalRuntime, figures: BenchRow[]): Promise<void> {
   let throttled = 0;
   const tolerant = async () => {
     try {
-      await invoke();
+      await invokeTrivial(runtime);
     } catch (error) {
       if (error instanceof LambdaServiceError && error.type === 'TooManyRequestsException') throttled++;
       else throw error;
@@ -389,38 +437,24 @@ async function measureConcurrent(runtime: LocalRuntime, invoke: () => Promise<un
   const latencies = perCaller.flat();
   const envs = runtime.environments(FUNCTION).filter((e) => e.state !== 'stopped');
   const note = `${envs.length} environment(s) used${throttled ? `, ${throttled} of ${latencies.length} throttled` : ''}`;
-  rows.push(latencyRow(`warm invoke, ${CALLERS} callers`, latencies, { note }));
-  rows.push({ name: `invokes/s, ${CALLERS} callers`, median: (latencies.length * 1000) / elapsed, unit: 'inv/s', goal: '≥ 4000' });
+  figures.push(latencyRow(`warm invoke, ${CALLERS} callers`, latencies, { note }));
+  figures.push({ name: `invokes/s, ${CALLERS} callers`, median: (latencies.length * 1000) / elapsed, unit: 'inv/s', goal: '≥ 4000' });
 }
 
-async function measureIdleRss(runtime: LocalRuntime, extra: Partial<BenchRow>, rows: BenchRow[]): Promise<void> {
+async function measureIdleRss(runtime: LocalRuntime, floor: number | undefined, figures: BenchRow[]): Promise<void> {
   await new Promise((r) => setTimeout(r, 300)); // let every environment go idle (and freeze)
   const rss: number[] = [];
   for (const env of runtime.environments(FUNCTION)) {
     if (env.pid !== undefined && env.state !== 'stopped') rss.push(await rssMB(env.pid));
   }
   if (rss.length === 0) throw new Error('no live environment to measure RSS of');
-  rows.push({
+  figures.push({
     name: 'RSS per idle environment',
     median: median(rss),
     unit: 'MB',
-    ...extra,
+    floor,
     note: `over ${rss.length} environment(s); floor: idle node process with the handler loaded`,
   });
-}
-
-/** Warm latency with freezing off, to show what SIGSTOP/SIGCONT per invoke costs. */
-async function measureFreezeOff(fixture: Fixture, floors: Floors, rows: BenchRow[]): Promise<void> {
-  let runtime: LocalRuntime | undefined;
-  await phase(rows, '  same, freeze off', 'ms', { floor: floors.hopP50 }, async () => {
-    runtime = await createRuntime(fixture, { freeze: false, stateDir: path.join(fixture.dir, '.lambda-lab-nofreeze') });
-    const r = runtime;
-    const invoke = () => r.invoke(FUNCTION, '{}');
-    await sample(RUNS.warmWarmup, invoke);
-    const warm = await sample(RUNS.freezeOff, invoke);
-    rows.push(latencyRow('  same, freeze off', warm, { floor: floors.hopP50 }));
-  });
-  await runtime?.dispose().catch(() => undefined);
 }
 
 async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}): Promise<LocalRuntime> {
@@ -437,20 +471,33 @@ async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}): Prom
 
 export async function runRuntimeBench(): Promise<BenchRow[]> {
   const fixture = await writeFixture();
-  const rows: BenchRow[] = [];
+  const floors: BenchRow[] = [];
+  const figures: BenchRow[] = [];
   let runtime: LocalRuntime | undefined;
   try {
     let shape: HandlerProcessShape;
     try {
       runtime = await createRuntime(fixture);
-      shape = await probeHandlerProcess(runtime);
+      shape = await withinDeadline(probeHandlerProcess(runtime), DEADLINE_MS);
     } catch (error) {
       shape = assumedHandlerProcess(fixture, error);
     }
-    const floors = await measureFloors(shape, fixture, rows);
-    if (runtime) await measureRuntime(runtime, fixture, floors, rows);
-    else rows.push(failedRow('LocalRuntime', 'ms', new Error(shape.assumed)));
-    return rows;
+    await measureStart(shape, fixture.codeDir, floors);
+    await measureCold(runtime, shape, fixture.codeDir, floors, figures);
+    await measureWarm(runtime, fixture, shape, floors, figures);
+
+    let idleFloor: number | undefined;
+    try {
+      idleFloor = await idleHandlerRssMB(shape, fixture.codeDir);
+    } catch (error) {
+      floors.push(failedRow('floor: idle node with handler loaded', 'MB', error));
+    }
+    if (runtime) {
+      const rt = runtime;
+      await phase(figures, `invokes/s, ${CALLERS} callers`, 'inv/s', { goal: '≥ 4000' }, () => measureConcurrent(rt, figures));
+      await phase(figures, 'RSS per idle environment', 'MB', { floor: idleFloor }, () => measureIdleRss(rt, idleFloor, figures));
+    }
+    return [...floors, ...figures];
   } finally {
     await runtime?.dispose().catch(() => undefined);
     await rm(fixture.dir, { recursive: true, force: true });
