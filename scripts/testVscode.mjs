@@ -266,7 +266,7 @@ async function main() {
     if (!flag('--no-ui')) {
       log('running the UI tests');
       await browser.close();
-      const ui = spawnSync('npx', ['--no-install', 'mocha', '--no-config', '--require', 'tsx/cjs', '--timeout', '120000', '--extension', 'ts', 'test/vscode/ui/*.ui.ts'], {
+      const ui = spawnSync('npx', ['--no-install', 'mocha', '--no-config', '--bail', '--require', 'tsx/cjs', '--timeout', '120000', '--extension', 'ts', 'test/vscode/ui/*.ui.ts'], {
         cwd: root,
         stdio: 'inherit',
         env: { ...process.env, CODE_SERVER_URL: `http://127.0.0.1:${port}`, LAMBDA_LAB_WORKSPACE: workspace, LAMBDA_LAB_SCRATCH: scratch },

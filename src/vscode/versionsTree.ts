@@ -25,7 +25,7 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
   }
 
   getChildren(node?: VersionsNode): VersionsNode[] {
-    if (!node) return this.templates.functions().map((f) => ({ kind: 'function', functionName: f.functionName }));
+    if (!node) return this.templates.functions().map((f): VersionsNode => ({ kind: 'function', functionName: f.functionName })).sort((a, b) => a.functionName.localeCompare(b.functionName));
     if (node.kind === 'function') return [{ kind: 'version', functionName: node.functionName, version: '$LATEST' }];
     return [];
   }

@@ -12,7 +12,7 @@ describe('CodeLens', () => {
   it('puts Invoke | Debug | Logs above a CommonJS handler export', async () => {
     const file = path.join(helloDir(), 'src', 'hello', 'app.js');
     const lenses = (await lensesOf(file)).filter((l) => l.command?.command.startsWith('lambdaLab.'));
-    assert.deepEqual(lenses.map((l) => l.command!.title), ['▶ Invoke', '🐞 Debug', 'Logs']);
+    assert.deepEqual(lenses.map((l) => l.command!.title), ['$(play) Invoke', '$(debug-alt) Debug', '$(output) Logs']);
     const line = await lineOf(file, 'exports.handler =');
     for (const l of lenses) {
       assert.equal(l.range.start.line, line);

@@ -1,0 +1,95 @@
+// What a user sees: the Lambda sidebar, an invoke from its button, logs inline and in a log
+// document, a paused debug session. Each step leaves a screenshot in test-results/.
+import * as assert from 'node:assert/strict';
+import { openWorkbench, afterTexts, pane, row, runCommand, screenshot, type Workbench } from './workbench';
+
+describe('Lambda sidebar (UI)', function () {
+  this.timeout(120_000);
+  let wb: Workbench;
+
+  before(async () => {
+    wb = await openWorkbench();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await screenshot(wb.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+
+  after(async () => {
+    await wb?.browser.close();
+  });
+
+  it('shows the Lambda container with Functions, Versions, Layers and Logs', async () => {
+    const { page } = wb;
+    await page.locator('.activitybar a[aria-label="Lambda"]').click();
+    const functions = pane(page, 'Functions');
+    await row(functions, 'HelloFunction').waitFor();
+    for (const title of ['Versions', 'Layers', 'Logs']) assert.equal(await pane(page, title).count(), 1, `${title} view missing`);
+    assert.match(await row(functions, "HelloFunction").innerText(), /HelloFunction\s*nodejs20\.x/);
+    await screenshot(page, '01-lambda-sidebar');
+  });
+
+  it('invokes a function from its inline Invoke button and shows the result', async () => {
+    const { page } = wb;
+    const hello = row(pane(page, 'Functions'), 'HelloFunction');
+    await hello.hover();
+    await hello.locator('.action-label[aria-label="Invoke"]').click();
+    await page.locator('.tabs-container .tab', { hasText: /^HelloFunction [0-9a-f]{8}\.jsonc/ }).waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar-item', { hasText: /λ HelloFunction/ }).waitFor();
+    await page.locator('.monaco-editor .view-lines', { hasText: '"statusCode": 200' }).waitFor();
+    await screenshot(page, '02-invoke-result');
+  });
+
+  it('shows each console line inline in the handler', async () => {
+    const { page } = wb;
+    await runCommand(page, 'View: Close All Editors');
+    const functions = pane(page, 'Functions');
+    await row(functions, 'HelloFunction').locator('.monaco-tl-twistie').click();
+    await row(functions, 'app.handler').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'app.js' }).waitFor();
+    const texts = await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const t = await afterTexts(page);
+        if (t.some((c) => c.includes('GET /hello'))) return t;
+        await page.waitForTimeout(200);
+      }
+      return afterTexts(page);
+    })();
+    assert.ok(texts.some((c) => c.includes('GET /hello for Lambda Lab')), `inline texts: ${texts.join(' | ')}`);
+    await page.locator('.codelens-decoration', { hasText: 'Invoke' }).first().waitFor();
+    await page.locator('.monaco-editor .view-lines').first().hover({ position: { x: 5, y: 5 } }); // no hover cards in the picture
+    await screenshot(page, '03-inline-logs');
+  });
+
+  it('opens a log stream from the Logs view as a highlighted lambda-log document', async () => {
+    const { page } = wb;
+    await runCommand(page, 'View: Close All Editors');
+    const logs = pane(page, 'Logs');
+    await row(logs, 'HelloFunction').click();
+    const stream = logs.locator('.monaco-list-row', { hasText: 'invocation' }).first();
+    await stream.waitFor();
+    await stream.click();
+    await page.locator('.monaco-editor .view-lines', { hasText: 'START RequestId' }).waitFor();
+    await page.locator('.statusbar-item', { hasText: 'Lambda Log' }).waitFor();
+    await screenshot(page, '04-log-document');
+  });
+
+  it('pauses a debug session at a breakpoint with the variables visible', async () => {
+    const { page } = wb;
+    const functions = pane(page, 'Functions');
+    await row(functions, 'app.handler').click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'app.js' }).waitFor();
+    await runCommand(page, 'Go to Line/Column');
+    await page.keyboard.type('11');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('F9');
+    await page.locator('.codicon-debug-breakpoint').first().waitFor();
+    await page.locator('.codelens-decoration a', { hasText: 'Debug' }).first().click();
+    await page.locator('.debug-toolbar').waitFor({ timeout: 60_000 });
+    await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 60_000 });
+    await pane(page, 'Variables').locator('.monaco-list-row', { hasText: 'event' }).first().waitFor();
+    await screenshot(page, '05-debug-paused');
+    await page.keyboard.press('Shift+F5');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
+  });
+});

@@ -1,0 +1,65 @@
+// Drives the code-server workbench that scripts/testVscode.mjs started (CODE_SERVER_URL,
+// LAMBDA_LAB_WORKSPACE) with headless Chromium, and saves screenshots into test-results/.
+import * as path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+/** The page's own function (the evaluate callback runs in the browser; this project compiles without DOM types). */
+declare const getComputedStyle: (element: unknown, pseudo: string) => { content: string };
+
+export const resultsDir = path.resolve(__dirname, '..', '..', '..', 'test-results');
+
+export interface Workbench {
+  browser: Browser;
+  page: Page;
+}
+
+export async function openWorkbench(): Promise<Workbench> {
+  const url = process.env.CODE_SERVER_URL;
+  const folder = process.env.LAMBDA_LAB_WORKSPACE;
+  if (!url || !folder) throw new Error('Run the UI tests through scripts/testVscode.mjs (it sets CODE_SERVER_URL and LAMBDA_LAB_WORKSPACE).');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+  await page.locator('.monaco-workbench').waitFor();
+  await page.locator('.statusbar').waitFor();
+  return { browser, page };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = path.join(resultsDir, `${name}.png`);
+  await page.waitForTimeout(300); // let animations (tree twisties, notifications) settle
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Runs a command by its palette title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await input.press('Enter');
+}
+
+/** The view pane titled `title` in the side bar. */
+export function pane(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${title}`, 'i') }) });
+}
+
+/** A row of a tree view whose label starts with `label`. */
+export function row(container: Locator, label: string): Locator {
+  return container.locator('.monaco-list-row', { has: container.page().locator('.label-name', { hasText: label }) }).first();
+}
+
+/** Text shown after the end of editor lines by decorations (rendered as CSS ::after content). */
+export async function afterTexts(page: Page): Promise<string[]> {
+  return page.locator('.monaco-editor .view-lines span').evaluateAll((spans) =>
+    spans
+      .map((s) => getComputedStyle(s, '::after').content)
+      .filter((c) => c && c !== 'none' && c !== 'normal' && c !== '""'),
+  );
+}
