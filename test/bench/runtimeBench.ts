@@ -19,14 +19,15 @@ const CALLERS = 8;
 
 // Sample counts. Loops are also bounded in time, so a slow machine still finishes in minutes.
 const RUNS = {
-  nodeStart: 20,
-  /** Cold invokes, each beside one spawn+require+invoke+exit. */
+  /** Cold invokes, each beside one `node -e 0` per environment and one spawn+require+invoke+exit. */
   cold: 15,
   /** Warm-path lanes: warm-up calls, then `blocks` alternating blocks of `perBlock` calls each. */
   warmup: 200,
   blocks: 6,
   perBlock: 500,
   perCaller: 1000,
+  /** The concurrent figure and its floor alternate this many times. */
+  concurrentRounds: 4,
 };
 /** Time budget for one sampling loop (all blocks of all lanes, or one caller's loop). */
 const LOOP_CAP_MS = 30_000;
@@ -336,27 +337,23 @@ const invokeTrivial = async (runtime: LocalRuntime) => {
   return r;
 };
 
-async function measureStart(shape: HandlerProcessShape, cwd: string, floors: BenchRow[]): Promise<void> {
-  progress('node start');
-  const start = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd));
-  floors.push(latencyRow('floor: node -e 0 start (handler env)', start, { note: shape.assumed }));
-  const hostStart = await sample(RUNS.nodeStart, () => runNode(shape, ['-e', '0'], cwd, process.env));
-  floors.push(latencyRow('  same, host env (for scale)', hostStart));
-}
-
-/** Cold invokes, each beside a spawn+require+invoke+exit of the same handler. */
+/** Cold invokes, each beside a `node -e 0` (handler env, host env) and a spawn+require+invoke+exit of the same handler. */
 async function measureCold(runtime: LocalRuntime | undefined, shape: HandlerProcessShape, cwd: string, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
-  progress('spawn+require+invoke+exit and cold invokes');
+  progress('node start, spawn+require+invoke+exit and cold invokes (interleaved)');
   const invokeScript = `require('./index.js').handler({}, {}).then((r) => process.stdout.write(JSON.stringify(r)));`;
   const spawnInvoke = async () => {
     const out = await runNode(shape, ['-e', invokeScript], cwd);
     if (out !== '{"ok":true}') throw new Error(`trivial handler answered ${out}`);
   };
+  const start: number[] = [];
+  const hostStart: number[] = [];
   const floor: number[] = [];
   const cold: number[] = [];
   let failure: unknown = runtime ? undefined : new Error('no runtime');
   const stopAt = performance.now() + LOOP_CAP_MS;
   while (floor.length < RUNS.cold && performance.now() < stopAt) {
+    start.push(...(await sample(1, () => runNode(shape, ['-e', '0'], cwd))));
+    hostStart.push(...(await sample(1, () => runNode(shape, ['-e', '0'], cwd, process.env))));
     floor.push(...(await sample(1, spawnInvoke)));
     if (failure !== undefined || !runtime) continue;
     try {
@@ -374,6 +371,8 @@ async function measureCold(runtime: LocalRuntime | undefined, shape: HandlerProc
       failure = error;
     }
   }
+  floors.push(latencyRow('floor: node -e 0 start (handler env)', start, { note: shape.assumed }));
+  floors.push(latencyRow('  same, host env (for scale)', hostStart));
   floors.push(latencyRow('floor: spawn+require+invoke+exit', floor));
   const goal = { floor: median(floor), goal: '≤ 1.3× floor' };
   const name = 'cold invoke (spawn → response)';
@@ -409,7 +408,7 @@ async function measureWarm(runtime: LocalRuntime | undefined, fixture: Fixture, 
   const hopRate = hop.samples.length ? perSecond(hop.samples) : undefined;
   floors.push(...laneRows(hop, {}, { name: 'floor: 1-hop HTTP sequential', unit: 'req/s' }));
   floors.push(
-    ...laneRows(loop, { floor: hopP50, note: "a 20-line Runtime API client and server: the protocol's own cost (2 round trips per sequential invoke)" }, { name: '  minimal Runtime API loop', floor: hopRate }),
+    ...laneRows(loop, { floor: hopP50, note: "a 20-line Runtime API client and server (next → response → 202 → next): the protocol's own cost" }, { name: '  minimal Runtime API loop', floor: hopRate }),
   );
   figures.push(...laneRows(warm, { floor: hopP50, goal: '≤ 1.5× floor' }));
   figures.push(...laneRows(warmNoFreeze, { floor: hopP50 }));
@@ -418,7 +417,19 @@ async function measureWarm(runtime: LocalRuntime | undefined, fixture: Fixture, 
   }
 }
 
-async function measureConcurrent(runtime: LocalRuntime, figures: BenchRow[]): Promise<void> {
+/** `callers` loops of `perCaller` calls each, all at once: every latency, and the aggregate rate. */
+async function concurrently(callers: Array<() => Promise<unknown>>, perCaller: number): Promise<{ latencies: number[]; perSecond: number }> {
+  const t0 = performance.now();
+  const perLoop = await Promise.all(callers.map((call) => sample(perCaller, call)));
+  const latencies = perLoop.flat();
+  return { latencies, perSecond: (latencies.length * 1000) / (performance.now() - t0) };
+}
+
+/**
+ * CALLERS concurrent callers over up to CALLERS environments, in rounds alternating with as
+ * many 1-hop client/server pairs at once: what this machine's cores allow in parallel.
+ */
+async function measureConcurrent(runtime: LocalRuntime, shape: HandlerProcessShape, cwd: string, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
   let throttled = 0;
   const tolerant = async () => {
     try {
@@ -428,17 +439,33 @@ async function measureConcurrent(runtime: LocalRuntime, figures: BenchRow[]): Pr
       else throw error;
     }
   };
-  // Scale out first so the figure is warm throughput, not cold starts.
-  await Promise.all(Array.from({ length: CALLERS }, tolerant));
-  throttled = 0;
-  const t0 = performance.now();
-  const perCaller = await Promise.all(Array.from({ length: CALLERS }, () => sample(RUNS.perCaller, tolerant)));
-  const elapsed = performance.now() - t0;
-  const latencies = perCaller.flat();
-  const envs = runtime.environments(FUNCTION).filter((e) => e.state !== 'stopped');
-  const note = `${envs.length} environment(s) used${throttled ? `, ${throttled} of ${latencies.length} throttled` : ''}`;
-  figures.push(latencyRow(`warm invoke, ${CALLERS} callers`, latencies, { note }));
-  figures.push({ name: `invokes/s, ${CALLERS} callers`, median: (latencies.length * 1000) / elapsed, unit: 'inv/s', goal: '≥ 4000' });
+  const invokers = Array.from({ length: CALLERS }, () => tolerant);
+  const hops = await Promise.all(Array.from({ length: CALLERS }, () => openOneHop(shape, cwd)));
+  const pairs = hops.map((h) => h.call);
+  try {
+    // Warm-up: the runtime scales out here, so the figure is warm throughput, not cold starts.
+    await concurrently(invokers, RUNS.warmup / 10);
+    await concurrently(pairs, RUNS.warmup / 10);
+    throttled = 0;
+    const floor = { latencies: [] as number[], rates: [] as number[] };
+    const figure = { latencies: [] as number[], rates: [] as number[] };
+    for (let round = 0; round < RUNS.concurrentRounds; round++) {
+      for (const [into, callers] of [[floor, pairs], [figure, invokers]] as const) {
+        const r = await concurrently(callers, RUNS.perCaller / RUNS.concurrentRounds);
+        into.latencies.push(...r.latencies);
+        into.rates.push(r.perSecond);
+      }
+    }
+    const floorRate = median(floor.rates);
+    floors.push(latencyRow(`floor: 1-hop RTT, ${CALLERS} pairs at once`, floor.latencies));
+    floors.push({ name: `floor: 1-hop, ${CALLERS} pairs at once`, median: floorRate, unit: 'req/s' });
+    const envs = runtime.environments(FUNCTION).filter((e) => e.state !== 'stopped');
+    const note = `${envs.length} environment(s) used${throttled ? `, ${throttled} of ${figure.latencies.length} throttled` : ''}`;
+    figures.push(latencyRow(`warm invoke, ${CALLERS} callers`, figure.latencies, { floor: median(floor.latencies), note }));
+    figures.push({ name: `invokes/s, ${CALLERS} callers`, median: median(figure.rates), unit: 'inv/s', floor: floorRate, goal: '≥ 4000' });
+  } finally {
+    await Promise.all(hops.map((h) => h.close?.()));
+  }
 }
 
 async function measureIdleRss(runtime: LocalRuntime, floor: number | undefined, figures: BenchRow[]): Promise<void> {
@@ -482,7 +509,6 @@ export async function runRuntimeBench(): Promise<BenchRow[]> {
     } catch (error) {
       shape = assumedHandlerProcess(fixture, error);
     }
-    await measureStart(shape, fixture.codeDir, floors);
     await measureCold(runtime, shape, fixture.codeDir, floors, figures);
     await measureWarm(runtime, fixture, shape, floors, figures);
 
@@ -494,7 +520,7 @@ export async function runRuntimeBench(): Promise<BenchRow[]> {
     }
     if (runtime) {
       const rt = runtime;
-      await phase(figures, `invokes/s, ${CALLERS} callers`, 'inv/s', { goal: '≥ 4000' }, () => measureConcurrent(rt, figures));
+      await phase(figures, `invokes/s, ${CALLERS} callers`, 'inv/s', { goal: '≥ 4000' }, () => measureConcurrent(rt, shape, fixture.codeDir, floors, figures));
       await phase(figures, 'RSS per idle environment', 'MB', { floor: idleFloor }, () => measureIdleRss(rt, idleFloor, figures));
     }
     return [...floors, ...figures];
