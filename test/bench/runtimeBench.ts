@@ -172,10 +172,14 @@ function runNode(shape: HandlerProcessShape, args: string[], cwd: string, env = 
   });
 }
 
-/** Starts a long-lived node child and resolves once it printed its first line. */
+/**
+ * Starts a long-lived node child and resolves once it printed its first line. It exits when
+ * its stdin closes, so it cannot outlive the bench even if a phase is abandoned.
+ */
 function startNode(shape: HandlerProcessShape, script: string, cwd: string): Promise<{ child: ChildProcess; line: string }> {
+  const guarded = `process.stdin.on('end', () => process.exit(0)).resume();\n${script}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...shape.execArgv, '-e', script], { env: shape.env, cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...shape.execArgv, '-e', guarded], { env: shape.env, cwd, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`helper process exited ${code} before it was ready`)));
