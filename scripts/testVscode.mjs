@@ -97,7 +97,7 @@ function installExtension(scratch, extensionsDir, dev) {
   }
   const vsix = path.join(scratch, `${pkg.name}-${pkg.version}.vsix`);
   log('packaging', path.relative(root, vsix));
-  run('npx', ['--no-install', 'vsce', 'package', '--allow-missing-repository', '--skip-license', '--out', vsix]);
+  run('npx', ['--no-install', 'vsce', 'package', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', vsix]);
   log('installing the .vsix into code-server');
   run(codeServerBin(), ['--config', path.join(scratch, 'config.yaml'), '--extensions-dir', extensionsDir, '--install-extension', vsix], {
     env: { ...process.env, EXTENSIONS_GALLERY: '{}' },

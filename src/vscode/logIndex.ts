@@ -88,14 +88,15 @@ export class LogIndex implements vscode.Disposable {
     this.hydrated.add(functionName);
     for (const { logStreamName } of this.runtime.logs.listStreams(functionName)) {
       if (this.stream(functionName, logStreamName)) continue; // already fed live
-      for (const record of this.runtime.logs.readStream(functionName, logStreamName)) this.add(record);
+      // Quietly: the caller renders what it hydrated; change events would only re-render the tree under the user's click.
+      for (const record of this.runtime.logs.readStream(functionName, logStreamName)) this.add(record, true);
       const s = this.stream(functionName, logStreamName);
       if (s) s.live = false;
     }
   }
 
-  private add(record: LogRecord): void {
-    const s = this.ensure(record.functionName, record.logStreamName, record.version, true);
+  private add(record: LogRecord, quiet = false): void {
+    const s = this.ensure(record.functionName, record.logStreamName, record.version, true, quiet);
     if (s.records.length === 0 || record.timestamp < s.startedAt) s.startedAt = record.timestamp;
     s.records.push(record);
     if (s.records.length > MAX_RECORDS_PER_STREAM) s.records.splice(0, s.records.length - MAX_RECORDS_PER_STREAM);
@@ -116,10 +117,10 @@ export class LogIndex implements vscode.Disposable {
       }
       if (/Task timed out|\tERROR\tInvoke Error/.test(record.message)) inv.failed = true;
     }
-    this.changed.fire(s);
+    if (!quiet) this.changed.fire(s);
   }
 
-  private ensure(functionName: string, logStreamName: string, version: string, live: boolean): LogStream {
+  private ensure(functionName: string, logStreamName: string, version: string, live: boolean, quiet = false): LogStream {
     let byName = this.streams.get(functionName);
     if (!byName) this.streams.set(functionName, (byName = new Map()));
     let s = byName.get(logStreamName);
@@ -127,7 +128,7 @@ export class LogIndex implements vscode.Disposable {
       s = { functionName, logStreamName, version, records: [], invocations: [], startedAt: Date.now(), live };
       byName.set(logStreamName, s);
       this.prune(byName);
-      this.changed.fire(s);
+      if (!quiet) this.changed.fire(s);
     }
     return s;
   }
