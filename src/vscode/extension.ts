@@ -76,7 +76,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
             : undefined;
     if (name) {
       const fn = runtime.getFunction(name);
-      if (!fn) void vscode.window.showErrorMessage(`Lambda Lab: no function "${name}" in the loaded templates (${templates.templates().join(', ') || 'none found'}).`);
+      const unsupported = fn ? undefined : templates.unsupported().find((u) => u.functionName === name || u.logicalId === name);
+      if (unsupported) {
+        void vscode.window.showErrorMessage(`Lambda Lab: ${unsupported.logicalId} (${unsupported.templatePath}) cannot run locally: ${unsupported.reason}`);
+      } else if (!fn) {
+        void vscode.window.showErrorMessage(`Lambda Lab: no function "${name}" in the loaded templates (${templates.templates().join(', ') || 'none found'}).`);
+      }
       return fn;
     }
     await templates.ready();

@@ -24,6 +24,7 @@ export function run(): Promise<void> {
   require('./suite/codeLens.test');
   require('./suite/debugConfigurations.test');
   require('./suite/debug.test');
+  require('./suite/templateErrors.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

@@ -26,13 +26,15 @@ describe('tree views', () => {
     assert.deepEqual(children.map((c) => c.kind), ['handler', 'events', 'invocations']);
     const handler = children[0] as Extract<FunctionsNode, { kind: 'handler' }>;
     assert.equal(handler.location.file, path.join(helloDir(), 'src', 'hello', 'app.js'));
-    const events = tree.getChildren(children[1]).map((n) => label(tree.getTreeItem(n)));
-    assert.deepEqual(events, ['hello'], 'events/hello.json belongs to HelloFunction only');
+    const events = tree.getChildren(children[1]).map((n) => label(tree.getTreeItem(n))!);
+    assert.ok(events.includes('hello'), `events: ${events}`);
+    assert.ok(events.every((e) => e.startsWith('hello')), `events/hello*.json belong to HelloFunction, the others not: ${events}`);
 
     const ts = functions.find((n) => label(tree.getTreeItem(n)) === 'TypeScriptFunction')!;
     const tsHandler = tree.getChildren(ts)[0] as Extract<FunctionsNode, { kind: 'handler' }>;
     assert.equal(tsHandler.location.file, path.join(helloDir(), 'src', 'typescript', 'app.ts'), 'esbuild functions open their .ts source');
-    assert.deepEqual(tree.getChildren(tree.getChildren(ts)[1]).map((n) => label(tree.getTreeItem(n))), ['typescript', 'typescript-crash']);
+    const tsEvents = tree.getChildren(tree.getChildren(ts)[1]).map((n) => label(tree.getTreeItem(n)));
+    assert.ok(tsEvents.includes('typescript') && tsEvents.includes('typescript-crash'), `events: ${tsEvents}`);
   });
 
   it('Versions: $LATEST per function', async () => {
