@@ -11,12 +11,13 @@
 //          --grep <pattern> (suite tests), --keep (leave the server running; prints its URL).
 // See ../shared/notes/vscode-in-ci.md for why things are done this way.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { makeWorkspace } from '../test/vscode/scratchWorkspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -47,17 +48,6 @@ function freePort() {
     });
     srv.on('error', reject);
   });
-}
-
-/** A scratch workspace: copies of examples/hello and the layered fixture (tests write events and state there). */
-function makeWorkspace(scratch) {
-  const ws = path.join(scratch, 'workspace');
-  cpSync(path.join(root, 'examples', 'hello'), path.join(ws, 'hello'), {
-    recursive: true,
-    filter: (src) => !/[\\/](node_modules|\.lambda-lab)$/.test(src),
-  });
-  cpSync(path.join(root, 'test', 'vscode', 'fixtures', 'layered'), path.join(ws, 'layered'), { recursive: true });
-  return ws;
 }
 
 function userSettings(userDataDir) {
