@@ -23,6 +23,7 @@ import type {
 } from '../runtimeEvents';
 import { lambdaEnvironment } from './lambdaEnvironment';
 import { peakResidentMB, residentMB } from './processMemory';
+import { killTree } from './processTree';
 import { RuntimeApiServer, type RuntimeApiOutcome } from './runtimeApiServer';
 
 /** Lambda's limit on the INIT phase of on-demand functions. */
@@ -95,6 +96,8 @@ export class ExecutionEnvironment {
   private queued: Current | undefined;
   private memoryTimer: NodeJS.Timeout | undefined;
   private lastRssMB = 0;
+  private peakReadAt = 0;
+  private peakCachedMB = 0;
   private outOfMemory = false;
   private stopReason: StopReason | undefined;
   private retireReason: StopReason | undefined;
@@ -190,6 +193,8 @@ export class ExecutionEnvironment {
     });
     child.on('exit', (code, signal) => {
       this.exitDescription = signal ? `signal: ${signalName(signal)}` : `exit status ${code}`;
+      // 'close' waits for the output pipes, which a surviving grandchild may hold open forever.
+      setTimeout(() => this.onExit(), 200).unref();
     });
     child.on('close', () => this.onExit());
     this.readLines(child.stdout!, (line) => this.emitFunctionLine(line));
@@ -250,6 +255,8 @@ export class ExecutionEnvironment {
   /** Runs one invocation. Cold environments finish init first (its duration is reported apart). */
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
     if (!this.alive) throw new EnvironmentLostError(`environment ${this.id} is stopped`);
+    // One invocation at a time: a second one here would be a pool bug, never a silent overwrite.
+    if (this.queued) throw new EnvironmentLostError(`environment ${this.id} already has an invocation waiting`);
     const cold = this.invocations === 0;
     this.invocations++;
     const info: InvocationInfo = {
@@ -366,7 +373,7 @@ export class ExecutionEnvironment {
     const durationMs = entry.deliveredAt ? performance.now() - entry.deliveredAt : 0;
     const initDurationMs = entry.info.cold ? this.initDurationMs : undefined;
     const pid = this.child?.pid;
-    const peak = (pid && peakResidentMB(pid)) || this.lastRssMB;
+    const peak = (pid && this.peakMB(pid)) || this.lastRssMB;
     const maxMemoryUsedMB = Math.min(Math.ceil(peak), fn.memorySize);
     const status = extra.status ?? (functionError ? 'error' : undefined);
     const metrics: platformLog.ReportMetrics = {
@@ -486,7 +493,7 @@ export class ExecutionEnvironment {
       if (!this.child) this.onExit();
       return;
     }
-    this.child.kill('SIGKILL');
+    killTree(this.child.pid!);
   }
 
   setDebuggerAttached(attached: boolean, opts: { suspendTimeout?: boolean } = {}) {
@@ -520,6 +527,16 @@ export class ExecutionEnvironment {
       // already gone
     }
     if (this.state === 'frozen') this.setState('ready');
+  }
+
+  /** VmHWM, read at most every 100 ms: back-to-back warm invokes need not each pay for /proc. */
+  private peakMB(pid: number): number {
+    const now = performance.now();
+    if (now - this.peakReadAt > 100) {
+      this.peakCachedMB = peakResidentMB(pid) ?? this.peakCachedMB;
+      this.peakReadAt = now;
+    }
+    return Math.max(this.peakCachedMB, this.lastRssMB);
   }
 
   private watchMemory(on: boolean) {

@@ -20,24 +20,44 @@ export interface LogStreamInfo {
 /** `2026/11/27/[$LATEST]abc…` → a file name without slashes or brackets. */
 const fileNameOf = (streamName: string) => streamName.replace(/[\/\[\]$]/g, (c) => ({ '/': '-', '[': '', ']': '_', $: '' })[c]!) + '.jsonl';
 
+/** Events of one tick are written with one system call; every stream is flushed before we exit. */
+const open = new Set<LogStreamWriter>();
+process.once('exit', () => open.forEach((w) => w.flush()));
+
 export class LogStreamWriter {
   private fd: number | undefined;
+  private pending = '';
+  private scheduled = false;
 
   constructor(readonly file: string) {}
 
   append(record: LogRecord): void {
-    if (this.fd === undefined) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.fd = fs.openSync(this.file, 'a');
-    }
     const stored: StoredEvent = { timestamp: record.timestamp, message: record.message, kind: record.kind };
     if (record.requestId) stored.requestId = record.requestId;
     if (record.level) stored.level = record.level;
     if (record.source) stored.source = record.source;
-    fs.writeSync(this.fd, JSON.stringify(stored) + '\n');
+    this.pending += JSON.stringify(stored) + '\n';
+    if (!this.scheduled) {
+      this.scheduled = true;
+      open.add(this);
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    open.delete(this);
+    if (!this.pending) return;
+    if (this.fd === undefined) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = fs.openSync(this.file, 'a');
+    }
+    fs.writeSync(this.fd, this.pending);
+    this.pending = '';
   }
 
   close(): void {
+    this.flush();
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
   }
@@ -70,6 +90,8 @@ export class LogStore {
 
   /** The function's streams, oldest first (by first event). */
   listStreams(functionName: string): LogStreamInfo[] {
+    // Readers in this process see everything appended so far, written or not.
+    open.forEach((w) => w.flush());
     const dir = this.functionDir(functionName);
     let names: string[];
     try {

@@ -38,7 +38,9 @@ export class EnvironmentPool {
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
     for (let attempt = 1; ; attempt++) {
-      const env = await this.place();
+      // Claiming a warm environment must happen in the same tick as finding it, or two callers
+      // could both pick one idle environment; env.invoke() claims it synchronously.
+      const env = this.warm() ?? (await this.scaleOut());
       clearTimeout(this.idleTimers.get(env));
       try {
         const result = await env.invoke(request);
@@ -52,29 +54,30 @@ export class EnvironmentPool {
 
   /**
    * A warm idle environment, else one that has just answered and is about to poll for its next
-   * event (microseconds away, far cheaper than a cold start), else a new one; else throttle.
+   * event (microseconds away, far cheaper than a cold start).
    */
-  private async place(): Promise<ExecutionEnvironment> {
+  private warm(): ExecutionEnvironment | undefined {
     const alive = this.environments.filter((e) => e.alive);
-    const warm = alive.find((e) => e.idle) ?? alive.find((e) => e.releasing);
-    if (warm) return warm;
+    return alive.find((e) => e.idle) ?? alive.find((e) => e.releasing);
+  }
+
+  /** A new environment if the function has a free concurrency slot; else throttle. */
+  private async scaleOut(): Promise<ExecutionEnvironment> {
     // The slot is taken before the (async) creation, or concurrent callers would all pass the check.
     const { slots } = this.options;
-    if (slots.used < this.options.limit()) {
-      slots.used++;
-      let env: ExecutionEnvironment;
-      try {
-        env = await this.options.create(++this.ordinal);
-      } catch (err) {
-        slots.used--;
-        throw err;
-      }
-      this.holding.add(env);
-      this.environments.push(env);
-      void env.start().catch(() => env.stop('crash'));
-      return env;
+    if (slots.used >= this.options.limit()) throw tooManyRequests(this.options.functionName);
+    slots.used++;
+    let env: ExecutionEnvironment;
+    try {
+      env = await this.options.create(++this.ordinal);
+    } catch (err) {
+      slots.used--;
+      throw err;
     }
-    throw tooManyRequests(this.options.functionName);
+    this.holding.add(env);
+    this.environments.push(env);
+    void env.start().catch(() => env.stop('crash'));
+    return env;
   }
 
   /** Called by the runtime when an environment stopped, whatever the reason. */
