@@ -63,13 +63,26 @@ describe('invoke', () => {
     assert.match(text, /GET \/hello for Lambda/);
   });
 
+  it('a log stream document follows new lines while its environment lives', async function () {
+    this.timeout(120_000);
+    const editor = (await vscode.commands.executeCommand<vscode.TextEditor>('lambdaLab.openLogs', 'HelloFunction'))!;
+    assert.equal(editor.document.languageId, 'lambda-log');
+    const warm = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invoke', 'HelloFunction'))!;
+    assert.equal(warm.result.cold, false);
+    await eventually('the warm invoke in the open stream document', () =>
+      editor.document.getText().includes(`REPORT RequestId: ${warm.result.requestId}`) ? true : undefined,
+    );
+  });
+
   it('shows each console line inline at the line that logged it', async () => {
     const lab = await api();
     const file = path.join(helloDir(), 'src', 'hello', 'app.js');
     const line = await lineOf(file, "console.info('GET %s");
     const messages = await eventually('inline message', () => lab.inlineLogs.messages(file).get(line));
-    assert.match(messages[messages.length - 1].message, /GET \/hello for Lambda/);
-    assert.equal(messages[messages.length - 1].requestId, hello.result.requestId);
+    const first = messages.find((m) => m.requestId === hello.result.requestId);
+    assert.ok(first, 'the line keeps the history of its messages, by request id');
+    assert.match(first.message, /GET \/hello for Lambda Lab \(invocation 1 in this environment\)/);
+    assert.match(messages[messages.length - 1].message, /invocation 2 in this environment/, 'the latest message is shown');
   });
 
   it('maps TypeScript logs and errors to the .ts lines through source maps', async function () {
@@ -84,6 +97,12 @@ describe('invoke', () => {
     const errors = await eventually('inline error in orders.ts', () => lab.inlineLogs.messages(orders).get(throwLine));
     assert.equal(errors[0].error, true);
     assert.match(errors[0].message, /order lookup failed for id "crash"/);
+
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', crash.document!.uri);
+    assert.ok(
+      links.some((l) => l.target?.fsPath === orders && l.target.fragment.startsWith(`L${throwLine + 1},`)),
+      `the stack trace links to orders.ts:${throwLine + 1}: ${links.map((l) => `${l.target?.fsPath}#${l.target?.fragment}`).join(', ')}`,
+    );
 
     const app = path.join(helloDir(), 'src', 'typescript', 'app.ts');
     const infoLine = await lineOf(app, 'console.info(`${event.httpMethod}');
