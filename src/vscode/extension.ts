@@ -184,10 +184,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     command('lambdaLab.openInvocationLog', openInvocationLog),
     command('lambdaLab.openInvocationResult', async (arg: string | FunctionsNode) => {
       const requestId = typeof arg === 'string' ? arg : requestIdOf(arg);
-      const inv = requestId ? history.find(requestId) : undefined;
-      if (inv) return results.show(inv.info.functionName, inv.result);
-      if (requestId && results.has(requestId)) return vscode.window.showTextDocument(results.uriFor('', requestId));
-      return undefined;
+      if (!requestId) return undefined;
+      const inv = history.find(requestId);
+      return inv ? results.show(inv.info.functionName, inv.result) : results.reopen(requestId);
     }),
     command('lambdaLab.revealInTemplate', async (node: FunctionsNode) => {
       if (!('fn' in node)) return;

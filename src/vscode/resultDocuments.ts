@@ -27,8 +27,10 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
     return this.uriFor(functionName, result.requestId);
   }
 
-  has(requestId: string): boolean {
-    return this.results.has(requestId);
+  /** Reopens a kept result; undefined when it is no longer kept. */
+  async reopen(requestId: string): Promise<vscode.TextEditor | undefined> {
+    const stored = this.results.get(requestId);
+    return stored && this.show(stored.functionName, stored.result);
   }
 
   async show(functionName: string, result: InvokeResult): Promise<vscode.TextEditor> {

@@ -90,4 +90,25 @@ describe('debugging (F5, Debug button)', () => {
     assert.equal(outcome.result.cold, false, 'the debugged environment stayed warm');
     assert.equal(transcript.stops().length, 3, 'no stop in init code on a warm start');
   });
+
+  it('F5 with the offered configuration invokes the function with its saved event, then ends', async function () {
+    this.timeout(120_000);
+    const lab = await api();
+    const folder = vscode.workspace.workspaceFolders![0];
+    const config = (await lab.debugConfigurations.provideDebugConfigurations(folder)).find((c) => c.function === 'ColdStartFunction')!;
+    assert.equal(config.event, '${workspaceFolder}/hello/events/coldstart.json');
+    const ended = new Promise<vscode.DebugSession>((resolve) => {
+      const sub = vscode.debug.onDidTerminateDebugSession((s) => {
+        if (s.configuration.function !== 'ColdStartFunction') return;
+        sub.dispose();
+        resolve(s);
+      });
+    });
+    assert.equal(await vscode.debug.startDebugging(folder, config), true);
+    await ended;
+    const invocation = lab.history.recent('ColdStartFunction')[0];
+    assert.ok(invocation, 'the session invoked the function');
+    assert.equal(invocation.result.functionError, undefined);
+    assert.match(invocation.result.payload.toString(), /nthPrime/);
+  });
 });

@@ -85,6 +85,14 @@ describe('invoke', () => {
     assert.match(messages[messages.length - 1].message, /invocation 2 in this environment/, 'the latest message is shown');
   });
 
+  it('toggles inline logs off and on', async () => {
+    const lab = await api();
+    await vscode.commands.executeCommand('lambdaLab.toggleInlineLogs');
+    assert.equal(lab.inlineLogs.isEnabled(), false);
+    await vscode.commands.executeCommand('lambdaLab.toggleInlineLogs');
+    assert.equal(lab.inlineLogs.isEnabled(), true);
+  });
+
   it('maps TypeScript logs and errors to the .ts lines through source maps', async function () {
     this.timeout(120_000);
     const lab = await api();
