@@ -1,7 +1,7 @@
 // What a user sees: the Lambda sidebar, an invoke from its button, logs inline and in a log
 // document, a paused debug session. Each step leaves a screenshot in test-results/.
 import * as assert from 'node:assert/strict';
-import { openWorkbench, afterTexts, pane, row, runCommand, screenshot, type Workbench } from './workbench';
+import { openWorkbench, pane, row, runCommand, screenshot, waitForAfterText, type Workbench } from './workbench';
 
 describe('Lambda sidebar (UI)', function () {
   this.timeout(120_000);
@@ -47,18 +47,30 @@ describe('Lambda sidebar (UI)', function () {
     await row(functions, 'HelloFunction').locator('.monaco-tl-twistie').click();
     await row(functions, 'app.handler').click();
     await page.locator('.tabs-container .tab.active', { hasText: 'app.js' }).waitFor();
-    const texts = await (async () => {
-      for (let i = 0; i < 50; i++) {
-        const t = await afterTexts(page);
-        if (t.some((c) => c.includes('GET /hello'))) return t;
-        await page.waitForTimeout(200);
-      }
-      return afterTexts(page);
-    })();
+    const texts = await waitForAfterText(page, 'GET /hello for Lambda Lab');
     assert.ok(texts.some((c) => c.includes('GET /hello for Lambda Lab')), `inline texts: ${texts.join(' | ')}`);
     await page.locator('.codelens-decoration', { hasText: 'Invoke' }).first().waitFor();
     await page.locator('.monaco-editor .view-lines').first().hover({ position: { x: 5, y: 5 } }); // no hover cards in the picture
     await screenshot(page, '03-inline-logs');
+  });
+
+  it('shows where a TypeScript handler threw, from the error notification', async () => {
+    const { page } = wb;
+    await runCommand(page, 'View: Close All Editors');
+    const functions = pane(page, 'Functions');
+    await row(functions, 'TypeScriptFunction').locator('.monaco-tl-twistie').click();
+    const events = functions.locator('.monaco-list-row', { hasText: 'Events' }).nth(1); // HelloFunction's is the first
+    await events.locator('.monaco-tl-twistie').click();
+    const crash = row(functions, 'typescript-crash');
+    await crash.hover();
+    await crash.locator('.action-label[aria-label="Invoke with This Event"]').click();
+    const toast = page.locator('.notification-toast', { hasText: 'TypeScriptFunction failed' });
+    await toast.waitFor({ timeout: 60_000 });
+    await toast.locator('.monaco-button', { hasText: 'Go to Error' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'orders.ts' }).waitFor();
+    const texts = await waitForAfterText(page, 'order lookup failed');
+    assert.ok(texts.some((c) => c.includes('order lookup failed')), `inline texts: ${texts.join(' | ')}`);
+    await screenshot(page, '04-inline-error');
   });
 
   it('opens a log stream from the Logs view as a highlighted lambda-log document', async () => {
@@ -71,7 +83,7 @@ describe('Lambda sidebar (UI)', function () {
     await stream.click();
     await page.locator('.monaco-editor .view-lines', { hasText: 'START RequestId' }).waitFor();
     await page.locator('.statusbar-item', { hasText: 'Lambda Log' }).waitFor();
-    await screenshot(page, '04-log-document');
+    await screenshot(page, '05-log-document');
   });
 
   it('pauses a debug session at a breakpoint with the variables visible', async () => {
@@ -88,7 +100,7 @@ describe('Lambda sidebar (UI)', function () {
     await page.locator('.debug-toolbar').waitFor({ timeout: 60_000 });
     await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 60_000 });
     await pane(page, 'Variables').locator('.monaco-list-row', { hasText: 'event' }).first().waitFor();
-    await screenshot(page, '05-debug-paused');
+    await screenshot(page, '06-debug-paused');
     await page.keyboard.press('Shift+F5');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
   });

@@ -63,3 +63,13 @@ export async function afterTexts(page: Page): Promise<string[]> {
       .filter((c) => c && c !== 'none' && c !== 'normal' && c !== '""'),
   );
 }
+
+/** Waits until a decoration after some line shows `text`; returns every after-text then shown. */
+export async function waitForAfterText(page: Page, text: string, timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const texts = await afterTexts(page);
+    if (texts.some((c) => c.includes(text)) || Date.now() > deadline) return texts;
+    await page.waitForTimeout(200);
+  }
+}
