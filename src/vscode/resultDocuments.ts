@@ -35,7 +35,9 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
 
   async show(functionName: string, result: InvokeResult): Promise<vscode.TextEditor> {
     const doc = await vscode.workspace.openTextDocument(this.remember(functionName, result));
-    return vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+    // Beside the code being worked on; in the only group when no editor is open.
+    const viewColumn = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
+    return vscode.window.showTextDocument(doc, { preview: true, viewColumn, preserveFocus: true });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
