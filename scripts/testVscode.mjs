@@ -139,6 +139,7 @@ async function startCodeServer({ scratch, port, userDataDir, extensionsDir, work
   }
   return {
     child,
+    port,
     output: () => Buffer.concat(chunks).toString(),
     /**
      * SIGTERM lets code-server shut its extension host down (deactivate stops the runtime's
@@ -228,17 +229,25 @@ async function main() {
   userSettings(userDataDir);
   const workspace = makeWorkspace(scratch);
   const resultFile = path.join(scratch, 'suite-result.json');
-  const installed = installExtension(scratch, extensionsDir, dev);
-  const port = await freePort();
-  log(`starting code-server ${CODE_SERVER_VERSION} on 127.0.0.1:${port} (scratch ${scratch})`);
-  const server = await startCodeServer({
-    scratch,
-    port,
-    userDataDir,
-    extensionsDir,
-    workspace,
-    env: { LAMBDA_LAB_TEST_RESULT: resultFile, ...(option('--grep') ? { LAMBDA_LAB_TEST_GREP: option('--grep') } : {}) },
-  });
+  let installed;
+  let server;
+  try {
+    installed = installExtension(scratch, extensionsDir, dev);
+    const port = await freePort();
+    log(`starting code-server ${CODE_SERVER_VERSION} on 127.0.0.1:${port} (scratch ${scratch})`);
+    server = await startCodeServer({
+      scratch,
+      port,
+      userDataDir,
+      extensionsDir,
+      workspace,
+      env: { LAMBDA_LAB_TEST_RESULT: resultFile, ...(option('--grep') ? { LAMBDA_LAB_TEST_GREP: option('--grep') } : {}) },
+    });
+  } catch (err) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  }
+  const port = server.port;
   let browser;
   let failed = false;
   process.once('SIGINT', () => void server.stop().then(() => process.exit(130)));
