@@ -140,7 +140,6 @@ async function startCodeServer({ scratch, port, userDataDir, extensionsDir, work
   return {
     child,
     port,
-    output: () => Buffer.concat(chunks).toString(),
     /**
      * SIGTERM lets code-server shut its extension host down (deactivate stops the runtime's
      * processes); whatever is left of its process group after 8 s is killed.
