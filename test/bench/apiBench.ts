@@ -76,7 +76,7 @@ s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
 /** client → server A (this process) → server B (another process) → back: the 2-hop floor. */
-async function measureTwoHop(): Promise<number[]> {
+export async function measureTwoHop(): Promise<number[]> {
   const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<number>((ok, fail) => {
@@ -169,42 +169,52 @@ async function measureServeStart(dir: string): Promise<{ ready: number[]; firstI
   return { ready, firstInvoke, note };
 }
 
-export async function runApiBench(): Promise<ApiBenchRow[]> {
-  const rows: ApiBenchRow[] = [];
+/** Warm invokes through `serve` over raw HTTP (and, with `sdk`, through the SDK) beside the 2-hop floor. */
+export async function measureServeWarm(dir: string, hop: number[], rows: ApiBenchRow[], opts: { sdk: boolean }): Promise<void> {
+  const floor = percentile(hop, 50);
+  const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab') });
+  await runtime.loadTemplate(path.join(dir, 'template.yaml'));
+  const server = await startLambdaApiServer(runtime, { port: 0 });
+  try {
+    const url = `${server.url}/2015-03-31/functions/trivial/invocations`;
+    const raw = () => post(url, '{"n":1}').then(() => undefined);
+    await sample(RUNS.warmup, raw);
+    const warm = await sample(RUNS.samples, raw);
+    rows.push(latencyRow('warm invoke via serve, raw HTTP', warm, { floor, goal: '≤ 1.3× floor', note: 'freeze on (serve default)' }));
+    rows.push({ name: 'warm invokes/s via serve, raw HTTP, sequential', median: perSecond(warm), unit: 'inv/s', floor: perSecond(hop) });
+    // Attribution: the same warm invoke without the API server in front.
+    const direct = await sample(RUNS.samples, () => runtime.invoke('trivial', '{"n":1}').then(() => undefined));
+    rows.push(latencyRow('  same, runtime.invoke() in process (no API server)', direct, { floor, note: 'the runtime part of the figure above' }));
+    if (!opts.sdk) return;
+    const client = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    const payload = Buffer.from('{"n":1}');
+    const viaSdk = () => client.send(new InvokeCommand({ FunctionName: 'trivial', Payload: payload })).then(() => undefined);
+    await sample(RUNS.warmup, viaSdk);
+    const sdk = await sample(RUNS.sdkSamples, viaSdk);
+    rows.push(latencyRow('warm invoke via serve, @aws-sdk/client-lambda', sdk, { floor, note: 'includes SigV4 signing and SDK middleware' }));
+    rows.push({ name: 'warm invokes/s via SDK, sequential', median: perSecond(sdk), unit: 'inv/s' });
+    client.destroy();
+  } finally {
+    await server.close();
+    await runtime.dispose();
+  }
+}
+
+/** A scratch copy of the bench fixture (its .lambda-lab state goes with it). */
+export function apiFixture(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-apibench-'));
   cpSync(FIXTURE, dir, { recursive: true });
+  return dir;
+}
+
+export async function runApiBench(): Promise<ApiBenchRow[]> {
+  const rows: ApiBenchRow[] = [];
+  const dir = apiFixture();
   try {
     const hop = await measureTwoHop();
-    const floor = percentile(hop, 50);
     rows.push(latencyRow('floor: 2-hop loopback (client → server → server)', hop));
     rows.push({ name: 'floor: 2-hop sequential', median: perSecond(hop), unit: 'req/s' });
-
-    const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab') });
-    await runtime.loadTemplate(path.join(dir, 'template.yaml'));
-    const server = await startLambdaApiServer(runtime, { port: 0 });
-    try {
-      const url = `${server.url}/2015-03-31/functions/trivial/invocations`;
-      const raw = () => post(url, '{"n":1}').then(() => undefined);
-      await sample(RUNS.warmup, raw);
-      const warm = await sample(RUNS.samples, raw);
-      rows.push(latencyRow('warm invoke via serve, raw HTTP', warm, { floor, goal: '≤ 1.3× floor', note: 'freeze on (serve default)' }));
-      rows.push({ name: 'warm invokes/s via serve, raw HTTP, sequential', median: perSecond(warm), unit: 'inv/s', floor: perSecond(hop) });
-      // Attribution: the same warm invoke without the API server in front.
-      const direct = await sample(RUNS.samples, () => runtime.invoke('trivial', '{"n":1}').then(() => undefined));
-      rows.push(latencyRow('  same, runtime.invoke() in process (no API server)', direct, { floor, note: 'the runtime part of the figure above' }));
-
-      const client = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
-      const payload = Buffer.from('{"n":1}');
-      const viaSdk = () => client.send(new InvokeCommand({ FunctionName: 'trivial', Payload: payload })).then(() => undefined);
-      await sample(RUNS.warmup, viaSdk);
-      const sdk = await sample(RUNS.sdkSamples, viaSdk);
-      rows.push(latencyRow('warm invoke via serve, @aws-sdk/client-lambda', sdk, { floor, note: 'includes SigV4 signing and SDK middleware' }));
-      rows.push({ name: 'warm invokes/s via SDK, sequential', median: perSecond(sdk), unit: 'inv/s' });
-      client.destroy();
-    } finally {
-      await server.close();
-      await runtime.dispose();
-    }
+    await measureServeWarm(dir, hop, rows, { sdk: true });
 
     const start = await measureServeStart(dir);
     rows.push(latencyRow('serve: start → listening (URL printed)', start.ready, { goal: '≤ 300', note: start.note }));

@@ -69,7 +69,7 @@ interface Fixture {
   codeDir: string;
 }
 
-async function writeFixture(): Promise<Fixture> {
+export async function writeFixture(): Promise<Fixture> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'lambda-lab-bench-'));
   const codeDir = path.join(dir, 'trivial');
   await mkdir(codeDir);
@@ -134,7 +134,7 @@ function laneRows(lane: Lane, latency: Partial<BenchRow>, rate?: { name: string 
 const perSecond = (samplesMs: readonly number[]): number =>
   (samplesMs.length * 1000) / samplesMs.reduce((a, b) => a + b, 0);
 
-async function probeHandlerProcess(runtime: LocalRuntime): Promise<HandlerProcessShape> {
+export async function probeHandlerProcess(runtime: LocalRuntime): Promise<HandlerProcessShape> {
   const result = await runtime.invoke(FUNCTION, JSON.stringify({ probe: true }));
   if (result.functionError) throw new Error(result.payload.toString());
   await runtime.stopEnvironments(FUNCTION);
@@ -384,7 +384,7 @@ async function measureCold(runtime: LocalRuntime | undefined, shape: HandlerProc
 }
 
 /** The 1-hop floor, the bare Runtime API loop and warm invokes (freeze on, then off), in alternating blocks. */
-async function measureWarm(runtime: LocalRuntime | undefined, fixture: Fixture, shape: HandlerProcessShape, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
+export async function measureWarm(runtime: LocalRuntime | undefined, fixture: Fixture, shape: HandlerProcessShape, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
   progress('1-hop floor, bare Runtime API loop, warm invokes (interleaved)');
   const hop = await openOneHop(shape, fixture.codeDir);
   const loop = await openRuntimeApiLoop(shape, fixture.codeDir);
@@ -433,7 +433,7 @@ async function concurrently(callers: Array<() => Promise<unknown>>, perCaller: n
  * CALLERS concurrent callers over up to CALLERS environments, in rounds alternating with as
  * many 1-hop client/server pairs at once: what this machine's cores allow in parallel.
  */
-async function measureConcurrent(runtime: LocalRuntime, shape: HandlerProcessShape, cwd: string, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
+export async function measureConcurrent(runtime: LocalRuntime, shape: HandlerProcessShape, cwd: string, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
   let throttled = 0;
   const tolerant = async () => {
     try {
@@ -488,7 +488,7 @@ async function measureIdleRss(runtime: LocalRuntime, floor: number | undefined, 
   });
 }
 
-async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}): Promise<LocalRuntime> {
+export async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}): Promise<LocalRuntime> {
   const runtime = new LocalRuntime({
     stateDir: path.join(fixture.dir, '.lambda-lab'),
     idleTimeoutMs: 0,
