@@ -3,8 +3,10 @@
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import { LocalRuntime } from '../runtime/localRuntime';
+import { ApiServerControl, type ApiServerStartOptions } from './apiServerControl';
 import { DEBUG_TYPE, DebugConfigurations } from './debugConfigurations';
 import { registerDebugging } from './debugging';
+import { Deployments } from './deployments';
 import { EventStore } from './eventStore';
 import { FunctionsTree, type FunctionsNode } from './functionsTree';
 import { HandlerCodeLens } from './handlerCodeLens';
@@ -17,12 +19,14 @@ import { LOG_SCHEME, LogDocuments } from './logDocuments';
 import { LogIndex } from './logIndex';
 import { LogsTree, type LogsNode } from './logsTree';
 import { LocationLinks } from './locationLinks';
+import { READONLY_SCHEME, ReadOnlyFiles } from './readOnlyFiles';
 import { RESULT_SCHEME, ResultDocuments } from './resultDocuments';
 import { SAMPLE_EVENTS } from './sampleEvents';
 import { createSampleProject } from './sampleProject';
 import { readSettings, templateSettings } from './settings';
 import { subscribe } from './subscribe';
 import { TemplateWorkspace } from './templateWorkspace';
+import { registerVersionCommands } from './versionCommands';
 import { VersionsTree } from './versionsTree';
 
 /** What activate() returns: the extension's parts, for other extensions and for the tests. */
@@ -38,6 +42,8 @@ export interface LambdaLabApi {
   layersTree: LayersTree;
   codeLens: HandlerCodeLens;
   debugConfigurations: DebugConfigurations;
+  deployments: Deployments;
+  apiServer: ApiServerControl;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -46,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const settings = readSettings();
   const output = vscode.window.createOutputChannel('Lambda Lab', { log: true });
   const runtime = new LocalRuntime({ ...settings.runtime });
-  shutdown = () => runtime.dispose();
+  const deployments = new Deployments(runtime, output);
 
   const templates = new TemplateWorkspace(runtime, output);
   const events = new EventStore(context.workspaceState);
@@ -58,8 +64,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const functionsTree = new FunctionsTree(runtime, templates, events, history);
   const logsTree = new LogsTree(logIndex, templates);
-  const versionsTree = new VersionsTree(runtime, templates);
-  const layersTree = new LayersTree(templates);
+  const versionsTree = new VersionsTree(runtime, templates, deployments);
+  const layersTree = new LayersTree(templates, deployments);
+  const apiServer = new ApiServerControl(runtime, templates, deployments);
+  shutdown = async () => {
+    await apiServer.stop();
+    await runtime.dispose();
+  };
   const codeLens = new HandlerCodeLens(templates);
   const debugConfigurations = new DebugConfigurations(templates, events);
   const debugging = registerDebugging(runtime, templates, invoker);
@@ -118,6 +129,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logsTree,
     versionsTree,
     layersTree,
+    deployments,
+    apiServer,
     codeLens,
     debugging,
     vscode.window.createTreeView('lambdaLab.functions', { treeDataProvider: functionsTree, showCollapseAll: true }),
@@ -126,6 +139,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     vscode.window.createTreeView('lambdaLab.layers', { treeDataProvider: layersTree }),
     vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logDocuments),
+    vscode.workspace.registerTextDocumentContentProvider(READONLY_SCHEME, new ReadOnlyFiles()),
     vscode.languages.registerDocumentLinkProvider([{ language: 'lambda-log' }, { scheme: LOG_SCHEME }, { scheme: RESULT_SCHEME }], new LocationLinks()),
     vscode.languages.registerCodeLensProvider(
       [
@@ -219,11 +233,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
       if (await createSampleProject()) await templates.refresh();
     }),
     command('lambdaLab.showOutput', () => output.show()),
+    registerVersionCommands({ deployments, invoker, functionFrom }),
+    command('lambdaLab.startApiServer', (options?: ApiServerStartOptions) => apiServer.start(options)),
+    command('lambdaLab.stopApiServer', () => apiServer.stop()),
+    command('lambdaLab.apiServerActions', () => apiServer.showActions()),
   );
 
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
-  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations };
+  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer };
 }
 
 export async function deactivate(): Promise<void> {

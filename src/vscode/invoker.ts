@@ -36,8 +36,11 @@ export class Invoker implements vscode.Disposable {
     this.statusBar.name = 'Lambda Lab: last invoke';
   }
 
-  /** Invokes `fn`; resolves undefined when the user cancelled or the invoke could not run (already reported). */
-  async invoke(fn: FunctionConfig, choice: EventChoice = { kind: 'default' }): Promise<InvokeOutcome | undefined> {
+  /**
+   * Invokes `fn` (a version or alias when `qualifier` is given); resolves undefined when the
+   * user cancelled or the invoke could not run (already reported).
+   */
+  async invoke(fn: FunctionConfig, choice: EventChoice = { kind: 'default' }, qualifier?: string): Promise<InvokeOutcome | undefined> {
     const siblings = this.templates.functions(fn.templatePath);
     let event: SavedEvent | undefined;
     let payload: string;
@@ -61,14 +64,15 @@ export class Invoker implements vscode.Disposable {
     await this.events.remember(fn, event);
 
     const label = event ? `with ${event.name}` : 'with {}';
+    const target = qualifier ? `${fn.functionName}:${qualifier}` : fn.functionName;
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Invoking ${fn.functionName} ${label}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Invoking ${target} ${label}`, cancellable: true },
       async (_progress, token) => {
         const abort = new AbortController();
         const cancel = token.onCancellationRequested(() => abort.abort());
         this.showRunning(fn);
         try {
-          return await this.runtime.invoke(fn.functionName, payload, { signal: abort.signal });
+          return await this.runtime.invoke(fn.functionName, payload, { signal: abort.signal, qualifier });
         } catch (err) {
           this.showFailure(fn, err);
           return undefined;
@@ -79,7 +83,7 @@ export class Invoker implements vscode.Disposable {
     );
     if (!result) return undefined;
     this.showResult(fn, result);
-    const editor = await this.results.show(fn.functionName, result);
+    const editor = await this.results.show(target, result);
     if (result.functionError) void this.reportFunctionError(fn, result);
     return { result, document: editor.document };
   }

@@ -1,52 +1,158 @@
-// The Versions view. Until versions and aliases are emulated it shows each function's
-// `$LATEST` with its warm environments.
+// The Versions view: per function, `$LATEST`, its published versions (number, description,
+// date, code hash) and its aliases (→ version, with weights when traffic is split).
 import * as vscode from 'vscode';
+import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
+import type { AliasRecord, PublishedVersion, VersionInfo } from '../runtime/store/versionStore';
+import type { Deployments } from './deployments';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';
+import { cell } from './treeFormat';
 
-export type VersionsNode = { kind: 'function'; functionName: string } | { kind: 'version'; functionName: string; version: string };
+export type VersionsNode =
+  | { kind: 'function'; fn: FunctionConfig }
+  | { kind: 'latest'; fn: FunctionConfig; info?: VersionInfo; newest?: PublishedVersion }
+  | { kind: 'version'; fn: FunctionConfig; version: PublishedVersion }
+  | { kind: 'alias'; fn: FunctionConfig; alias: AliasRecord };
 
 export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
+  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly templates: TemplateWorkspace,
+    private readonly deployments: Deployments,
   ) {
-    const refresh = () => this.changed.fire(undefined);
+    const refresh = () => this.refreshSoon();
     this.subscriptions = [
       templates.onDidChange(refresh),
+      deployments.onDidChange(refresh),
       subscribe(runtime, 'environmentStarted', refresh),
       subscribe(runtime, 'environmentStopped', refresh),
     ];
   }
 
-  getChildren(node?: VersionsNode): VersionsNode[] {
-    if (!node) return this.templates.functions().map((f): VersionsNode => ({ kind: 'function', functionName: f.functionName })).sort((a, b) => a.functionName.localeCompare(b.functionName));
-    if (node.kind === 'function') return [{ kind: 'version', functionName: node.functionName, version: '$LATEST' }];
-    return [];
+  /** Environment churn and publishing come in bursts; one repaint per burst. */
+  refreshSoon(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.changed.fire(undefined), 100);
+  }
+
+  async getChildren(node?: VersionsNode): Promise<VersionsNode[]> {
+    if (!node) {
+      return this.templates
+        .functions()
+        .sort((a, b) => a.functionName.localeCompare(b.functionName))
+        .map((fn): VersionsNode => ({ kind: 'function', fn }));
+    }
+    if (node.kind !== 'function') return [];
+    const { fn } = node;
+    const { versions } = await this.deployments.forFunction(fn);
+    const published = await versions.versions(fn);
+    const info = await versions.latest(fn).catch(() => undefined);
+    return [
+      { kind: 'latest', fn, info, newest: published[published.length - 1] },
+      ...[...published].reverse().map((version): VersionsNode => ({ kind: 'version', fn, version })),
+      ...(await versions.aliases(fn)).map((alias): VersionsNode => ({ kind: 'alias', fn, alias })),
+    ];
   }
 
   getTreeItem(node: VersionsNode): vscode.TreeItem {
-    if (node.kind === 'function') {
-      const item = new vscode.TreeItem(node.functionName, vscode.TreeItemCollapsibleState.Expanded);
-      item.iconPath = new vscode.ThemeIcon('symbol-function');
-      item.id = `versions:${node.functionName}`;
-      return item;
+    switch (node.kind) {
+      case 'function': {
+        const item = new vscode.TreeItem(node.fn.functionName, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('symbol-function');
+        item.id = `versions:${node.fn.templatePath}#${node.fn.logicalId}`;
+        item.contextValue = 'versionsFunction';
+        return item;
+      }
+      case 'latest': {
+        const item = new vscode.TreeItem('$LATEST', vscode.TreeItemCollapsibleState.None);
+        const { info, newest } = node;
+        const sameAsNewest = info && newest && info.codeSha256 === newest.codeSha256;
+        item.description = [this.warm(node.fn, '$LATEST'), !newest ? 'unpublished' : sameAsNewest ? `code as version ${newest.version}` : `changed since version ${newest.version}`]
+          .filter(Boolean)
+          .join(' · ');
+        item.tooltip = info ? versionTooltip(node.fn, info) : `${node.fn.functionName} $LATEST: the code in ${node.fn.codeDir}`;
+        item.iconPath = new vscode.ThemeIcon('git-commit');
+        item.contextValue = 'latestVersion';
+        return item;
+      }
+      case 'version': {
+        const { version } = node;
+        const item = new vscode.TreeItem(version.version, vscode.TreeItemCollapsibleState.None);
+        item.description = [version.description, shortDate(version.lastModified), shortHash(version.codeSha256), this.warm(node.fn, version.version)].filter(Boolean).join(' · ');
+        item.tooltip = versionTooltip(node.fn, version);
+        item.iconPath = new vscode.ThemeIcon('versions');
+        item.contextValue = 'publishedVersion';
+        item.id = `versions:${node.fn.templatePath}#${node.fn.logicalId}@${version.version}`;
+        return item;
+      }
+      case 'alias': {
+        const { alias } = node;
+        const item = new vscode.TreeItem(alias.name, vscode.TreeItemCollapsibleState.None);
+        item.description = `→ ${routing(alias)}`;
+        item.tooltip = new vscode.MarkdownString(
+          [`**${cell(node.fn.functionName)}:${cell(alias.name)}** → ${cell(routing(alias))}`, ...(alias.description ? ['', cell(alias.description)] : [])].join('\n'),
+        );
+        item.iconPath = new vscode.ThemeIcon('tag');
+        item.contextValue = 'alias';
+        item.id = `versions:${node.fn.templatePath}#${node.fn.logicalId}:${alias.name}`;
+        return item;
+      }
     }
-    const warm = this.runtime.environments(node.functionName).filter((e) => e.version === node.version && e.state !== 'stopped').length;
-    const item = new vscode.TreeItem(node.version, vscode.TreeItemCollapsibleState.None);
-    item.description = warm ? `${warm} warm` : 'unpublished code';
-    item.iconPath = new vscode.ThemeIcon('git-commit');
-    item.contextValue = 'version';
-    return item;
+  }
+
+  private warm(fn: FunctionConfig, version: string): string {
+    const warm = this.runtime.environments(fn.functionName).filter((e) => e.version === version && e.state !== 'stopped').length;
+    return warm ? `${warm} warm` : '';
   }
 
   dispose(): void {
+    clearTimeout(this.refreshTimer);
     for (const d of this.subscriptions) d.dispose();
     this.changed.dispose();
   }
+}
+
+/** `1`, or `1 (70%) · 2 (30%)` when the alias splits traffic. */
+export function routing(alias: AliasRecord): string {
+  const extra = Object.entries(alias.routingConfig?.AdditionalVersionWeights ?? {});
+  if (!extra.length) return alias.functionVersion;
+  const rest = 1 - extra.reduce((sum, [, w]) => sum + w, 0);
+  return [`${alias.functionVersion} (${percent(rest)})`, ...extra.map(([v, w]) => `${v} (${percent(w)})`)].join(' · ');
+}
+
+function percent(weight: number): string {
+  return `${Math.round(weight * 1000) / 10}%`;
+}
+
+/** Lambda's `2024-05-01T12:34:56.789+0000` as local `2024-05-01 14:34`. */
+function shortDate(awsDate: string): string {
+  const d = new Date(awsDate);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function shortHash(codeSha256: string): string {
+  return codeSha256 ? `sha256 ${codeSha256.slice(0, 8)}` : '';
+}
+
+function versionTooltip(fn: FunctionConfig, info: VersionInfo): vscode.MarkdownString {
+  return new vscode.MarkdownString(
+    [
+      `**${cell(fn.functionName)}** version ${cell(info.version)}${info.description ? ` — ${cell(info.description)}` : ''}`,
+      '',
+      '| | |',
+      '|---|---|',
+      `| Last modified | ${cell(info.lastModified)} |`,
+      `| CodeSha256 | \`${cell(info.codeSha256 || 'not built yet')}\` |`,
+      `| Code size | ${info.codeSize} bytes |`,
+      `| RevisionId | \`${cell(info.revisionId)}\` |`,
+      ...(info.layers.length ? [`| Layers | ${info.layers.map((l) => cell(l.arn)).join('<br>')} |`] : []),
+    ].join('\n'),
+  );
 }

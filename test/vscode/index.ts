@@ -25,6 +25,9 @@ export function run(): Promise<void> {
   require('./suite/debugConfigurations.test');
   require('./suite/debug.test');
   require('./suite/templateErrors.test');
+  require('./suite/versions.test');
+  require('./suite/layers.test');
+  require('./suite/apiServer.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

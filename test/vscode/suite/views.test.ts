@@ -37,19 +37,21 @@ describe('tree views', () => {
     assert.ok(tsEvents.includes('typescript') && tsEvents.includes('typescript-crash'), `events: ${tsEvents}`);
   });
 
-  it('Versions: $LATEST per function', async () => {
+  it('Versions: $LATEST first for every function', async () => {
     const { versionsTree: tree } = await api();
-    const roots = tree.getChildren();
+    const roots = await tree.getChildren();
     assert.ok(roots.length >= 5, `expected every function, got ${roots.length}`);
-    const versions = tree.getChildren(roots[0]).map((n) => label(tree.getTreeItem(n)));
-    assert.deepEqual(versions, ['$LATEST']);
+    const versions = (await tree.getChildren(roots[0])).map((n) => label(tree.getTreeItem(n)));
+    assert.equal(versions[0], '$LATEST');
   });
 
-  it('Layers: template layers with the functions using them', async () => {
+  it('Layers: template layers with their versions and the functions using them', async () => {
     const { layersTree: tree } = await api();
-    const roots = tree.getChildren();
+    const roots = await tree.getChildren();
     assert.deepEqual(roots.map((n) => label(tree.getTreeItem(n))), ['greeting']);
-    assert.deepEqual(tree.getChildren(roots[0]).map((n) => label(tree.getTreeItem(n))), ['LayeredFunction']);
+    const children = await tree.getChildren(roots[0]);
+    assert.deepEqual(children.map((n) => n.kind), ['layerVersion', 'users']);
+    assert.deepEqual((await tree.getChildren(children[1])).map((n) => label(tree.getTreeItem(n))), ['LayeredFunction']);
   });
 
   it('Logs: one entry per function before anything ran', async () => {
