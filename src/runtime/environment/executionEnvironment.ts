@@ -68,6 +68,8 @@ interface Current {
   tail: string[];
   settle: (result: InvokeResult) => void;
   timer?: NodeJS.Timeout;
+  /** performance.now() when the answer came in. */
+  answeredAt?: number;
 }
 
 export class ExecutionEnvironment {
@@ -91,6 +93,10 @@ export class ExecutionEnvironment {
   private initError: { payload: Buffer; errorType: string } | undefined;
   private readonly initDone: Promise<void>;
   private resolveInit!: () => void;
+  /** The process is gone; onExit is winding the environment down. */
+  private exiting = false;
+  /** Delivered an event and the runtime client has not polled since. */
+  private awaitingPoll = false;
   private current: Current | undefined;
   /** Waiting for the runtime client's next poll before delivery (warm reuse right after a response). */
   private queued: Current | undefined;
@@ -297,6 +303,7 @@ export class ExecutionEnvironment {
     const { fn, version, accountId, region } = this.spec;
     const { request } = entry;
     entry.deliveredAt = performance.now();
+    this.awaitingPoll = true;
     this.spec.events.emit('invocationStarted', entry.info);
     this.emitPlatform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
     const qualifier = version === '$LATEST' ? '' : `:${version}`;
@@ -319,21 +326,51 @@ export class ExecutionEnvironment {
       this.initDurationMs = Date.now() - this.startedAt;
       this.setState('ready');
       this.resolveInit();
-      if (!this.queued) {
-        this.watchMemory(false);
-        this.freeze();
-      }
+      if (!this.queued) this.freezeAfterThisTurn();
       return;
     }
-    if (this.state === 'busy' && !this.current) this.setState('ready');
-    if (this.queued) return this.tryDeliver();
-    this.watchMemory(false);
-    this.freeze();
+    this.awaitingPoll = false;
+    this.afterInvocation();
+  }
+
+  /**
+   * Once the invocation is finished and the client has polled again (in either order: a
+   * pipelining client's poll can be in before its answer is processed), the environment is
+   * ready: it takes the waiting invocation, else it freezes.
+   */
+  private afterInvocation() {
+    if (this.state !== 'busy' || this.current || this.awaitingPoll || this.exiting) return;
+    this.setState('ready');
+    if (this.queued) this.tryDeliver();
+    else this.freezeAfterThisTurn();
+  }
+
+  /**
+   * Freezes once this turn of our event loop is over, unless an invocation arrived meanwhile.
+   * A pipelining client's poll comes in with its answer: the caller that answer just resolved
+   * usually invokes again within the same turn (promise continuations), and freezing in
+   * between would cost a SIGSTOP/SIGCONT pair for nothing.
+   */
+  private freezeAfterThisTurn() {
+    setImmediate(() => {
+      if (!this.idle) return;
+      this.watchMemory(false);
+      this.freeze();
+    });
   }
 
   private onOutcome(o: RuntimeApiOutcome) {
     const entry = this.current;
     if (!entry || entry.request.requestId !== o.requestId) return;
+    entry.answeredAt = performance.now();
+    clearTimeout(entry.timer);
+    // Log records the handler wrote before answering are already in our pipes, but their
+    // 'data' may come later in this same poll phase: END and REPORT wait for it (setImmediate
+    // runs right after the poll phase), so the handler's lines come first, as in Lambda.
+    setImmediate(() => this.onAnswered(entry, o));
+  }
+
+  private onAnswered(entry: Current, o: RuntimeApiOutcome) {
     if (o.kind === 'response') {
       this.finish(entry, o.payload, undefined, { streamed: o.streamed });
     } else if (o.kind === 'error') {
@@ -370,7 +407,7 @@ export class ExecutionEnvironment {
     this.current = undefined;
     clearTimeout(entry.timer);
     const { fn, version } = this.spec;
-    const durationMs = entry.deliveredAt ? performance.now() - entry.deliveredAt : 0;
+    const durationMs = entry.deliveredAt ? (entry.answeredAt ?? performance.now()) - entry.deliveredAt : 0;
     const initDurationMs = entry.info.cold ? this.initDurationMs : undefined;
     const pid = this.child?.pid;
     const peak = (pid && this.peakMB(pid)) || this.lastRssMB;
@@ -408,6 +445,7 @@ export class ExecutionEnvironment {
     this.spec.events.emit('invocationEnded', entry.info, result);
     entry.settle(result);
     if (this.retireReason && !this.queued) this.kill(this.retireReason);
+    else this.afterInvocation();
   }
 
   /** Init failed (init/error, exit, init timeout): the invocation that waited for it fails with that error. */
@@ -440,6 +478,7 @@ export class ExecutionEnvironment {
 
   private onExit() {
     if (this.state === 'stopped') return;
+    this.exiting = true;
     const description = this.exitDescription || 'exit status 0';
     const reason: StopReason = this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
     if (this.state === 'initializing' && !this.initError) {

@@ -39,6 +39,14 @@ export class RuntimeApiServer {
   private pendingEvent: RuntimeApiEvent | undefined;
   /** Request ids handed out and not yet answered: guards against double answers. */
   private readonly open = new Set<string>();
+  /** Bodies of answers being read. */
+  private reading = 0;
+  /**
+   * Polls that arrived while an answer's body was still being read. A client may pipeline its
+   * poll right behind its answer (ours does); node emits the poll's request before the answer's
+   * body has ended, so the poll waits: requests take effect in the order they were sent.
+   */
+  private readonly pollsBehindAnswers: Array<() => void> = [];
 
   constructor(private readonly handlers: RuntimeApiHandlers) {
     this.server = http.createServer((req, res) => this.route(req, res));
@@ -96,9 +104,13 @@ export class RuntimeApiServer {
 
   private route(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = req.url ?? '';
-    if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) return this.next(req, res);
+    if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) {
+      if (this.reading) this.pollsBehindAnswers.push(() => this.next(req, res));
+      else this.next(req, res);
+      return;
+    }
     if (req.method === 'POST' && url === `${PREFIX}/init/error`) {
-      return readBody(req, MAX_SYNC_RESPONSE_BYTES, (body) => {
+      return this.readBody(req, MAX_SYNC_RESPONSE_BYTES, (body) => {
         this.handlers.onInitError(body ?? Buffer.alloc(0), errorTypeOf(req, body));
         accepted(res);
       });
@@ -137,7 +149,7 @@ export class RuntimeApiServer {
     const streamed = String(req.headers['lambda-runtime-function-response-mode'] ?? '').toLowerCase() === 'streaming';
     const limit = streamed ? MAX_STREAMED_RESPONSE_BYTES : MAX_SYNC_RESPONSE_BYTES;
     const onChunk = streamed ? (c: Buffer) => this.handlers.onStreamChunk?.(requestId, c) : undefined;
-    readBody(
+    this.readBody(
       req,
       limit,
       (body, size) => {
@@ -165,12 +177,40 @@ export class RuntimeApiServer {
   }
 
   private error(requestId: string, req: http.IncomingMessage, res: http.ServerResponse) {
-    readBody(req, MAX_SYNC_RESPONSE_BYTES, (body) => {
+    this.readBody(req, MAX_SYNC_RESPONSE_BYTES, (body) => {
       this.open.delete(requestId);
       const payload = body ?? Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Error payload too large' }));
       this.handlers.onOutcome({ kind: 'error', requestId, payload, errorType: errorTypeOf(req, body) });
       accepted(res);
     });
+  }
+
+  /** Collects a body up to `limit` bytes; past it, drains the rest and reports undefined with the full size. */
+  private readBody(
+    req: http.IncomingMessage,
+    limit: number,
+    done: (body: Buffer | undefined, size: number) => void,
+    onChunk?: (chunk: Buffer) => void,
+  ) {
+    this.reading++;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let finished = false;
+    const finish = (body: Buffer | undefined) => {
+      if (finished) return;
+      finished = true;
+      done(body, size);
+      if (--this.reading === 0) for (const poll of this.pollsBehindAnswers.splice(0)) poll();
+    };
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) {
+        chunks.push(c);
+        onChunk?.(c);
+      }
+    });
+    req.on('end', () => finish(size > limit ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.on('error', () => finish(undefined));
   }
 }
 
@@ -184,26 +224,6 @@ function errorTypeOf(req: http.IncomingMessage, body: Buffer | undefined): strin
     // not JSON: fall through
   }
   return 'Unhandled';
-}
-
-/** Collects a body up to `limit` bytes; past it, drains the rest and reports undefined with the full size. */
-function readBody(
-  req: http.IncomingMessage,
-  limit: number,
-  done: (body: Buffer | undefined, size: number) => void,
-  onChunk?: (chunk: Buffer) => void,
-) {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size <= limit) {
-      chunks.push(c);
-      onChunk?.(c);
-    }
-  });
-  req.on('end', () => done(size <= limit ? Buffer.concat(chunks, size) : undefined, size));
-  req.on('error', () => done(undefined, size));
 }
 
 function accepted(res: http.ServerResponse) {
