@@ -67,9 +67,12 @@ interface Current {
   deliveredAt: number;
   tail: string[];
   settle: (result: InvokeResult) => void;
-  timer?: NodeJS.Timeout;
+  /** Rejects the caller's promise with EnvironmentLostError (only before delivery). */
+  lose: () => void;
   /** performance.now() when the answer came in. */
   answeredAt?: number;
+  /** Whether the invoke timeout applies (not while a debugger suspends it). */
+  timed: boolean;
 }
 
 export class ExecutionEnvironment {
@@ -97,10 +100,18 @@ export class ExecutionEnvironment {
   private exiting = false;
   /** Delivered an event and the runtime client has not polled since. */
   private awaitingPoll = false;
+  /** initDone has resolved: a warm invoke is delivered at once, without waiting a promise turn. */
+  private initialized = false;
   private current: Current | undefined;
   /** Waiting for the runtime client's next poll before delivery (warm reuse right after a response). */
   private queued: Current | undefined;
   private memoryTimer: NodeJS.Timeout | undefined;
+  /**
+   * The invoke timeout: one timer per environment, re-armed with refresh() on each delivery
+   * rather than a new setTimeout/clearTimeout pair per invoke. Unref'd: while an invocation
+   * runs, the handler process's pipes keep our process alive anyway.
+   */
+  private timeoutTimer: NodeJS.Timeout | undefined;
   private lastRssMB = 0;
   private peakReadAt = 0;
   private peakCachedMB = 0;
@@ -115,7 +126,13 @@ export class ExecutionEnvironment {
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
     this.logStreamName = `${day}/[${spec.version}]${crypto.randomBytes(16).toString('hex')}`;
     this.log = spec.logStore.openStream(spec.fn.functionName, this.logStreamName);
-    this.initDone = new Promise((resolve) => (this.resolveInit = resolve));
+    this.initDone = new Promise(
+      (resolve) =>
+        (this.resolveInit = () => {
+          this.initialized = true;
+          resolve();
+        }),
+    );
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     this.server = new RuntimeApiServer({
       onNext: () => this.onNext(),
@@ -207,7 +224,7 @@ export class ExecutionEnvironment {
     this.readLines(child.stderr!, (line) => this.onStderr(line));
     this.readLines(child.stdio[3] as Readable, (line) => this.onLogRecord(line));
     this.spec.events.emit('environmentStarted', this.info());
-    this.watchMemory(true);
+    this.watchMemory();
     if (!debug) {
       const initTimer = setTimeout(() => {
         if (this.state === 'initializing') {
@@ -258,11 +275,15 @@ export class ExecutionEnvironment {
     return { command: found, args: [] };
   }
 
-  /** Runs one invocation. Cold environments finish init first (its duration is reported apart). */
-  async invoke(request: InvokeRequest): Promise<InvokeResult> {
-    if (!this.alive) throw new EnvironmentLostError(`environment ${this.id} is stopped`);
+  /**
+   * Runs one invocation. Cold environments finish init first (its duration is reported apart).
+   * Not `async`: the pool's claim on this environment must be synchronous, and a warm invoke
+   * is delivered in the caller's own turn.
+   */
+  invoke(request: InvokeRequest): Promise<InvokeResult> {
+    if (!this.alive) return Promise.reject(new EnvironmentLostError(`environment ${this.id} is stopped`));
     // One invocation at a time: a second one here would be a pool bug, never a silent overwrite.
-    if (this.queued) throw new EnvironmentLostError(`environment ${this.id} already has an invocation waiting`);
+    if (this.queued) return Promise.reject(new EnvironmentLostError(`environment ${this.id} already has an invocation waiting`));
     const cold = this.invocations === 0;
     this.invocations++;
     const info: InvocationInfo = {
@@ -274,21 +295,28 @@ export class ExecutionEnvironment {
       startedAt: Date.now(),
     };
     return new Promise<InvokeResult>((resolve, reject) => {
-      const entry: Current = { request, info, deliveredAt: 0, tail: [], settle: resolve };
+      const lose = () => reject(new EnvironmentLostError(`environment ${this.id} stopped before the invocation started`));
+      const entry: Current = { request, info, deliveredAt: 0, tail: [], settle: resolve, lose, timed: false };
       this.queued = entry;
-      const lost = () => {
-        if (this.queued === entry) {
-          this.queued = undefined;
-          reject(new EnvironmentLostError(`environment ${this.id} stopped before the invocation started`));
-        }
-      };
-      void this.exited.then(lost);
-      request.signal?.addEventListener('abort', () => {
-        if (this.queued === entry) lost();
-        else if (this.current === entry) this.kill('stopped');
-      });
-      void this.initDone.then(() => this.tryDeliver());
+      request.signal?.addEventListener(
+        'abort',
+        () => {
+          if (this.queued === entry) this.dropQueued();
+          else if (this.current === entry) this.kill('stopped');
+        },
+        { once: true },
+      );
+      if (this.initialized) this.tryDeliver();
+      else void this.initDone.then(() => this.tryDeliver());
     });
+  }
+
+  /** The queued invocation will not start here (the process is gone, or the caller gave up): the pool may place it elsewhere. */
+  private dropQueued() {
+    const entry = this.queued;
+    if (!entry) return;
+    this.queued = undefined;
+    entry.lose();
   }
 
   private tryDeliver() {
@@ -315,10 +343,20 @@ export class ExecutionEnvironment {
       traceId: traceId(),
       clientContext: request.clientContext ? Buffer.from(request.clientContext, 'base64').toString() : undefined,
     });
-    this.watchMemory(true);
-    if (!this.timeoutSuspended) {
-      entry.timer = setTimeout(() => this.onTimeout(entry), fn.timeout * 1000);
+    this.watchMemory();
+    if (!this.timeoutSuspended) this.armTimeout(entry);
+  }
+
+  private armTimeout(entry: Current) {
+    entry.timed = true;
+    if (this.timeoutTimer) {
+      this.timeoutTimer.refresh();
+      return;
     }
+    this.timeoutTimer = setTimeout(() => {
+      if (this.current?.timed) this.onTimeout(this.current);
+    }, this.spec.fn.timeout * 1000);
+    this.timeoutTimer.unref();
   }
 
   private onNext() {
@@ -352,18 +390,14 @@ export class ExecutionEnvironment {
    * between would cost a SIGSTOP/SIGCONT pair for nothing.
    */
   private freezeAfterThisTurn() {
-    setImmediate(() => {
-      if (!this.idle) return;
-      this.watchMemory(false);
-      this.freeze();
-    });
+    setImmediate(() => this.freeze());
   }
 
   private onOutcome(o: RuntimeApiOutcome) {
     const entry = this.current;
     if (!entry || entry.request.requestId !== o.requestId) return;
     entry.answeredAt = performance.now();
-    clearTimeout(entry.timer);
+    entry.timed = false;
     // Log records the handler wrote before answering are already in our pipes, but their
     // 'data' may come later in this same poll phase: END and REPORT wait for it (setImmediate
     // runs right after the poll phase), so the handler's lines come first, as in Lambda.
@@ -405,7 +439,7 @@ export class ExecutionEnvironment {
   ) {
     if (this.current !== entry) return;
     this.current = undefined;
-    clearTimeout(entry.timer);
+    entry.timed = false;
     const { fn, version } = this.spec;
     const durationMs = entry.deliveredAt ? (entry.answeredAt ?? performance.now()) - entry.deliveredAt : 0;
     const initDurationMs = entry.info.cold ? this.initDurationMs : undefined;
@@ -505,10 +539,12 @@ export class ExecutionEnvironment {
         errorType,
       });
     }
-    this.watchMemory(false);
+    this.stopWatchingMemory();
+    clearTimeout(this.timeoutTimer);
     this.server.close();
     this.log.close();
     this.state = 'stopped';
+    this.dropQueued();
     this.resolveExited();
     this.spec.events.emit('environmentStopped', this.info(), reason);
   }
@@ -540,7 +576,7 @@ export class ExecutionEnvironment {
     this.timeoutSuspended = attached && opts.suspendTimeout !== false;
     if (attached) {
       this.thaw();
-      if (this.current && this.timeoutSuspended) clearTimeout(this.current.timer);
+      if (this.current && this.timeoutSuspended) this.current.timed = false;
     } else if (this.idle) {
       this.freeze();
     }
@@ -578,12 +614,16 @@ export class ExecutionEnvironment {
     return Math.max(this.peakCachedMB, this.lastRssMB);
   }
 
-  private watchMemory(on: boolean) {
-    clearInterval(this.memoryTimer);
-    this.memoryTimer = undefined;
+  /**
+   * Polls RSS every 100 ms while the process runs code (init, invocations), killing it when over
+   * MemorySize. Started on delivery if not already running, it stops itself at a tick that finds
+   * the environment idle, so back-to-back invokes pay nothing for it.
+   */
+  private watchMemory() {
     const pid = this.child?.pid;
-    if (!on || !pid) return;
+    if (this.memoryTimer || !pid) return;
     this.memoryTimer = setInterval(() => {
+      if (this.idle) return this.stopWatchingMemory();
       const rss = residentMB(pid);
       if (rss === undefined) return;
       this.lastRssMB = Math.max(this.lastRssMB, rss);
@@ -593,6 +633,11 @@ export class ExecutionEnvironment {
       }
     }, MEMORY_POLL_MS);
     this.memoryTimer.unref();
+  }
+
+  private stopWatchingMemory() {
+    clearInterval(this.memoryTimer);
+    this.memoryTimer = undefined;
   }
 
   private setState(state: EnvironmentState) {

@@ -41,7 +41,6 @@ export class EnvironmentPool {
       // Claiming a warm environment must happen in the same tick as finding it, or two callers
       // could both pick one idle environment; env.invoke() claims it synchronously.
       const env = this.warm() ?? (await this.scaleOut());
-      clearTimeout(this.idleTimers.get(env));
       try {
         const result = await env.invoke(request);
         this.scheduleReap(env);
@@ -57,8 +56,12 @@ export class EnvironmentPool {
    * event (microseconds away, far cheaper than a cold start).
    */
   private warm(): ExecutionEnvironment | undefined {
-    const alive = this.environments.filter((e) => e.alive);
-    return alive.find((e) => e.idle) ?? alive.find((e) => e.releasing);
+    let releasing: ExecutionEnvironment | undefined;
+    for (const env of this.environments) {
+      if (env.idle) return env;
+      releasing ??= env.releasing ? env : undefined;
+    }
+    return releasing;
   }
 
   /** A new environment if the function has a free concurrency slot; else throttle. */
@@ -89,8 +92,18 @@ export class EnvironmentPool {
     this.idleTimers.delete(env);
   }
 
+  /**
+   * (Re)starts the environment's idle countdown. One timer per environment, restarted with
+   * refresh() after each invoke; if it fires while an invoke runs, it does nothing, and that
+   * invoke's end restarts it.
+   */
   private scheduleReap(env: ExecutionEnvironment) {
     if (!this.options.idleTimeoutMs) return;
+    const existing = this.idleTimers.get(env);
+    if (existing) {
+      existing.refresh();
+      return;
+    }
     const timer = setTimeout(() => {
       if (env.idle) void env.stop('idle');
     }, this.options.idleTimeoutMs);
