@@ -80,7 +80,9 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
         validateInput: (v) => (/^(?!\d+$)[a-zA-Z0-9-_]{1,128}$/.test(v) ? undefined : '1-128 letters, digits, - or _, and not only digits'),
       }));
     if (!name) return undefined;
-    const target = await askRouting(fn, published, choice, `Alias ${name} of ${fn.functionName}`);
+    // From a version's context menu the alias points at that version.
+    const fromVersion = isVersionNode(arg) ? { functionVersion: arg.version.version } : {};
+    const target = await askRouting(fn, published, { ...fromVersion, ...choice }, `Alias ${name} of ${fn.functionName}`);
     if (!target) return undefined;
     return attempt(`create the alias ${name}`, fn, () => versions.createAlias(fn, name, { ...target, description: choice.description }));
   };
@@ -109,7 +111,7 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
   };
 
   const invokeQualified = async (node: VersionsNode): Promise<InvokeOutcome | undefined> => {
-    const qualifier = node.kind === 'version' ? node.version.version : node.kind === 'alias' ? node.alias.name : '$LATEST';
+    const qualifier = node.kind === 'version' ? node.version.version : node.kind === 'alias' ? node.alias.name : undefined;
     return invoker.invoke(node.fn, { kind: 'default' }, qualifier);
   };
 
@@ -131,6 +133,10 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     vscode.commands.registerCommand('lambdaLab.invokeVersion', invokeQualified),
     vscode.commands.registerCommand('lambdaLab.compareWithLatest', compareWithLatest),
   );
+}
+
+function isVersionNode(arg: unknown): arg is Extract<VersionsNode, { kind: 'version' }> {
+  return typeof arg === 'object' && arg !== null && (arg as VersionsNode).kind === 'version';
 }
 
 /** Asks (unless given) the version an alias points at and an optional weighted second version. */

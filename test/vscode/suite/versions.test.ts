@@ -93,11 +93,14 @@ describe('versions and aliases', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  it('Update Alias removes the split, Delete Alias removes the alias', async () => {
+  it('Update Alias removes the split; an alias made from a version points at it; Delete Alias removes them', async () => {
     const { versionsTree: tree } = await api();
     const updated = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.updateAlias', await nodeLabelled('EsmFunction', 'live'), { functionVersion: '2', split: null });
     assert.equal(updated.functionVersion, '2');
     assert.equal(tree.getTreeItem(await nodeLabelled('EsmFunction', 'live')).description, '→ 2');
+    const beta = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.createAlias', await nodeLabelled('EsmFunction', '1'), { name: 'beta', split: null });
+    assert.equal(beta.functionVersion, '1', "an alias created from a version's menu points at that version");
+    assert.equal(await vscode.commands.executeCommand('lambdaLab.deleteAlias', await nodeLabelled('EsmFunction', 'beta'), true), true);
     assert.equal(await vscode.commands.executeCommand('lambdaLab.deleteAlias', await nodeLabelled('EsmFunction', 'live'), true), true);
     assert.deepEqual((await versionNodes('EsmFunction')).map((n) => n.kind), ['latest', 'version', 'version']);
   });
