@@ -326,7 +326,7 @@ export class ExecutionEnvironment {
     if (this.state === 'initializing' || (this.state === 'busy' && !this.server.polling)) return;
     this.queued = undefined;
     this.current = entry;
-    this.thaw();
+    const owedContinue = this.markThawed();
     this.setState('busy');
     const { fn, version, accountId, region } = this.spec;
     const { request } = entry;
@@ -343,6 +343,9 @@ export class ExecutionEnvironment {
       traceId: traceId(),
       clientContext: request.clientContext ? Buffer.from(request.clientContext, 'base64').toString() : undefined,
     });
+    // SIGCONT after the event is written: the process wakes once, with its event already
+    // waiting, rather than waking to an empty socket and again when the event lands.
+    if (owedContinue) this.continueProcess();
     this.watchMemory();
     if (!this.timeoutSuspended) this.armTimeout(entry);
   }
@@ -594,14 +597,23 @@ export class ExecutionEnvironment {
   }
 
   private thaw() {
-    if (!this.frozen || !this.child?.pid) return;
+    if (this.markThawed()) this.continueProcess();
+  }
+
+  /** Records the thaw; true when the process is stopped and owed a SIGCONT (continueProcess). */
+  private markThawed(): boolean {
+    if (!this.frozen || !this.child?.pid) return false;
     this.frozen = false;
+    if (this.state === 'frozen') this.setState('ready');
+    return true;
+  }
+
+  private continueProcess() {
     try {
-      process.kill(this.child.pid, 'SIGCONT');
+      process.kill(this.child!.pid!, 'SIGCONT');
     } catch {
       // already gone
     }
-    if (this.state === 'frozen') this.setState('ready');
   }
 
   /** VmHWM, read at most every 100 ms: back-to-back warm invokes need not each pay for /proc. */

@@ -47,6 +47,8 @@ export class RuntimeApiServer {
    * body has ended, so the poll waits: requests take effect in the order they were sent.
    */
   private readonly pollsBehindAnswers: Array<() => void> = [];
+  /** 202s for answers, written after the answer's caller has been resolved (see acknowledge). */
+  private readonly unacknowledged: http.ServerResponse[] = [];
 
   constructor(private readonly handlers: RuntimeApiHandlers) {
     this.server = http.createServer((req, res) => this.route(req, res));
@@ -88,6 +90,7 @@ export class RuntimeApiServer {
   }
 
   private send(res: http.ServerResponse, e: RuntimeApiEvent) {
+    this.flushAcknowledgements();
     const headers: http.OutgoingHttpHeaders = {
       'Content-Type': 'application/json',
       'Lambda-Runtime-Aws-Request-Id': e.requestId,
@@ -170,7 +173,7 @@ export class RuntimeApiServer {
         } else {
           this.handlers.onOutcome({ kind: 'response', requestId, payload: body, streamed });
         }
-        accepted(res);
+        this.acknowledge(res);
       },
       onChunk,
     );
@@ -181,8 +184,23 @@ export class RuntimeApiServer {
       this.open.delete(requestId);
       const payload = body ?? Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Error payload too large' }));
       this.handlers.onOutcome({ kind: 'error', requestId, payload, errorType: errorTypeOf(req, body) });
-      accepted(res);
+      this.acknowledge(res);
     });
+  }
+
+  /**
+   * Answers an invocation's response/error with 202 once this turn's work is done: the caller
+   * that the answer resolves (onOutcome's handler, set up earlier in this turn) gets its result
+   * first, and the 202 does not cost a write on that path. The next event delivered on this
+   * connection sends it first (HTTP answers go in request order). A client waiting for the 202
+   * before polling (as AWS's clients do) waits one turn of our loop longer.
+   */
+  private acknowledge(res: http.ServerResponse) {
+    if (this.unacknowledged.push(res) === 1) setImmediate(() => this.flushAcknowledgements());
+  }
+
+  private flushAcknowledgements() {
+    for (const res of this.unacknowledged.splice(0)) accepted(res);
   }
 
   /** Collects a body up to `limit` bytes; past it, drains the rest and reports undefined with the full size. */
