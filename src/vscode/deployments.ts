@@ -4,12 +4,10 @@
 // resolver and layer materializer that hand each function to its template's store.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FunctionConfig, TemplateModel } from '../runtime/functionConfig';
+import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/store/deploymentStore';
 import { subscribe } from './subscribe';
-
-type TemplateListener = (model: TemplateModel) => void;
 
 export class Deployments implements vscode.Disposable {
   private readonly stores = new Map<string, Promise<DeploymentStore>>();
@@ -23,8 +21,8 @@ export class Deployments implements vscode.Disposable {
     private readonly runtime: LocalRuntime,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    runtime.setQualifierResolver(async (fn, qualifier) => (await this.forFunction(fn)).versions.resolve(fn, qualifier));
-    runtime.setLayerMaterializer(async (fn, version) => (await this.forFunction(fn)).materializer.materialize(fn, version));
+    runtime.setQualifierResolver(async (fn, qualifier) => (await this.forFunction(fn)).resolveQualifier(fn, qualifier));
+    runtime.setLayerMaterializer(async (fn, version) => (await this.forFunction(fn)).materializeLayers(fn, version));
     this.subscription = subscribe(runtime, 'templateLoaded', (model) => void this.forTemplate(model.templatePath).catch(() => undefined));
   }
 
@@ -55,12 +53,15 @@ export class Deployments implements vscode.Disposable {
   }
 
   private async open(stateDir: string): Promise<DeploymentStore> {
-    const scoped = scopedRuntime(this.runtime, (templatePath) => this.runtime.stateDirFor(templatePath) === stateDir);
-    const store = new DeploymentStore(scoped, { stateDir, layerArnMap: layerArnMap(stateDir) });
+    const store = new DeploymentStore(this.runtime, {
+      stateDir,
+      layerArnMap: layerArnMap(stateDir),
+      templates: (templatePath) => this.runtime.stateDirFor(templatePath) === stateDir,
+    });
     const fire = () => this.changed.fire();
     store.versions.on('changed', fire);
     store.layers.on('changed', fire);
-    await store.attach();
+    await store.attach({ installHooks: false }); // the hooks above route to it
     this.opened.push(store);
     fire();
     return store;
@@ -77,40 +78,6 @@ export class Deployments implements vscode.Disposable {
     this.runtime.setLayerMaterializer(undefined);
     this.changed.dispose();
   }
-}
-
-/**
- * The runtime as one store should see it: only the templates of its state folder, and without
- * the runtime-wide hooks (Deployments owns those and routes per function).
- * DeploymentStore takes the whole runtime; a scope option there would make this unnecessary.
- */
-function scopedRuntime(runtime: LocalRuntime, inScope: (templatePath: string) => boolean): LocalRuntime {
-  const wrapped = new Map<TemplateListener, TemplateListener>();
-  const scoped: Partial<Record<keyof LocalRuntime, unknown>> = {
-    templateModels: () => runtime.templateModels().filter((m) => inScope(m.templatePath)),
-    on: (event: 'templateLoaded', listener: TemplateListener) => {
-      const only: TemplateListener = (model) => {
-        if (inScope(model.templatePath)) listener(model);
-      };
-      wrapped.set(listener, only);
-      runtime.on(event, only);
-      return scoped;
-    },
-    off: (event: 'templateLoaded', listener: TemplateListener) => {
-      runtime.off(event, wrapped.get(listener) ?? listener);
-      wrapped.delete(listener);
-      return scoped;
-    },
-    setQualifierResolver: () => undefined,
-    setLayerMaterializer: () => undefined,
-  };
-  return new Proxy(runtime, {
-    get(target, prop) {
-      if (Object.hasOwn(scoped, prop)) return scoped[prop as keyof LocalRuntime];
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
 
 /** The `lambdaLab.layerArnMap` setting, paths relative to the workspace folder holding `stateDir`. */

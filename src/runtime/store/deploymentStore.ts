@@ -1,10 +1,13 @@
 // Versions, aliases, reserved concurrency and layers of one state folder, plugged into a
 // LocalRuntime: it resolves qualifiers, materialises /opt, follows template (re)loads and
 // runs SAM's AutoPublishAlias. The API server and the sidebar share one of these.
-import type { TemplateModel } from '../functionConfig';
+// By default a store takes every template of the runtime and installs the runtime-wide hooks;
+// a host with one store per state folder scopes each to its templates and routes the hooks itself.
+import type { FunctionConfig, TemplateModel } from '../functionConfig';
 import { LayerMaterializerService } from '../layers/layerMaterializer';
 import { LayerStore } from '../layers/layerStore';
 import type { LocalRuntime } from '../localRuntime';
+import type { LayerMaterializer, QualifierResolver } from '../runtimeOptions';
 import { VersionStore } from './versionStore';
 
 export interface DeploymentStoreOptions {
@@ -12,6 +15,16 @@ export interface DeploymentStoreOptions {
   stateDir: string;
   /** Layer version ARN → local folder or zip, for layers that are not in the template. */
   layerArnMap?: Record<string, string>;
+  /** Which templates (absolute paths, as the runtime loads them) this store takes in; default all. */
+  templates?: (templatePath: string) => boolean;
+}
+
+export interface AttachOptions {
+  /**
+   * Installs `resolveQualifier` and `materializeLayers` as the runtime's hooks (default true).
+   * False when the caller routes each function to its own store's hooks.
+   */
+  installHooks?: boolean;
 }
 
 export class DeploymentStore {
@@ -20,9 +33,16 @@ export class DeploymentStore {
   readonly versions: VersionStore;
   /** Template loads still being taken in (layers, concurrency, AutoPublishAlias). */
   private pending: Promise<void> = Promise.resolve();
+  private hooksInstalled = false;
   private readonly onTemplate = (model: TemplateModel) => {
-    this.pending = this.pending.then(() => this.templateLoaded(model));
+    if (this.covers(model.templatePath)) this.pending = this.pending.then(() => this.templateLoaded(model));
   };
+
+  /** The runtime's QualifierResolver for this store's functions: versions and (weighted) aliases. */
+  readonly resolveQualifier: QualifierResolver = async (fn, qualifier) => this.versions.resolve(this.own(fn), qualifier);
+
+  /** The runtime's LayerMaterializer for this store's functions: their layers merged into one `/opt`. */
+  readonly materializeLayers: LayerMaterializer = async (fn, version) => this.materializer.materialize(this.own(fn), version);
 
   constructor(
     readonly runtime: LocalRuntime,
@@ -38,13 +58,21 @@ export class DeploymentStore {
   }
 
   /** Plugs into the runtime; templates already loaded are taken in now, later ones as they load. */
-  async attach(): Promise<void> {
-    this.runtime.setQualifierResolver((fn, qualifier) => this.versions.resolve(fn, qualifier));
-    this.runtime.setLayerMaterializer(this.materializer.materializer);
+  async attach(options: AttachOptions = {}): Promise<void> {
+    if (options.installHooks ?? true) {
+      this.runtime.setQualifierResolver(this.resolveQualifier);
+      this.runtime.setLayerMaterializer(this.materializeLayers);
+      this.hooksInstalled = true;
+    }
     this.runtime.on('templateLoaded', this.onTemplate);
     await this.layers.loadPersisted();
     for (const model of this.runtime.templateModels()) this.onTemplate(model);
     await this.settled();
+  }
+
+  /** Whether this store keeps versions and layers for the functions of a template. */
+  covers(templatePath: string): boolean {
+    return this.options.templates?.(templatePath) ?? true;
   }
 
   /** Resolves once every template load seen so far has been taken in. */
@@ -54,8 +82,10 @@ export class DeploymentStore {
 
   detach(): void {
     this.runtime.off('templateLoaded', this.onTemplate);
+    if (!this.hooksInstalled) return;
     this.runtime.setQualifierResolver(undefined);
     this.runtime.setLayerMaterializer(undefined);
+    this.hooksInstalled = false;
   }
 
   /** Reserved concurrency set through the API outlives template reloads and restarts. */
@@ -64,6 +94,14 @@ export class DeploymentStore {
     if (!fn) return;
     await this.versions.setReservedConcurrency(fn, value);
     this.runtime.setReservedConcurrency(fn.functionName, value ?? undefined);
+  }
+
+  /** A function routed to the wrong store would get another folder's versions and layers: refuse it. */
+  private own(fn: FunctionConfig): FunctionConfig {
+    if (this.covers(fn.templatePath)) return fn;
+    throw new Error(
+      `Function ${fn.logicalId} (${fn.templatePath}) is not one of the templates whose versions and layers are kept in ${this.options.stateDir}.`,
+    );
   }
 
   private async templateLoaded(model: TemplateModel): Promise<void> {
