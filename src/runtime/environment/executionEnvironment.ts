@@ -655,7 +655,8 @@ export class ExecutionEnvironment {
   private setState(state: EnvironmentState) {
     if (this.state === state || this.state === 'stopped') return;
     this.state = state;
-    this.spec.events.emit('environmentStateChanged', this.info());
+    // Two or three transitions per warm invoke: the snapshot is built only for a listener.
+    if (this.spec.events.listenerCount('environmentStateChanged')) this.spec.events.emit('environmentStateChanged', this.info());
   }
 
   private setStateQuiet(state: EnvironmentState) {
@@ -725,7 +726,9 @@ export class ExecutionEnvironment {
 }
 
 function tailOf(lines: string[]): string {
-  const text = lines.map((l) => l + '\n').join('');
+  const text = lines.length ? lines.join('\n') + '\n' : '';
+  // A UTF-16 unit takes at most 3 UTF-8 bytes: short tails need no encoding to measure.
+  if (text.length * 3 <= TAIL_BYTES) return text;
   const buf = Buffer.from(text);
   return buf.length <= TAIL_BYTES ? text : buf.subarray(buf.length - TAIL_BYTES).toString();
 }

@@ -244,8 +244,11 @@ function errorTypeOf(req: http.IncomingMessage, body: Buffer | undefined): strin
   return 'Unhandled';
 }
 
+const ACCEPTED_BODY = JSON.stringify({ status: 'OK' });
+
 function accepted(res: http.ServerResponse) {
-  reply(res, 202, { status: 'OK' });
+  res.writeHead(202, { 'Content-Type': 'application/json', 'Content-Length': ACCEPTED_BODY.length });
+  res.end(ACCEPTED_BODY);
 }
 
 function reply(res: http.ServerResponse, status: number, body: object) {
