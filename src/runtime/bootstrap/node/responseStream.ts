@@ -2,8 +2,7 @@
 // `Lambda-Runtime-Function-Response-Mode: streaming`. Errors after the first byte travel as
 // the trailers Lambda-Runtime-Function-Error-Type / -Body (base64 JSON). Handlers see only
 // the writable side of the request, as in the managed runtime.
-import http from 'node:http';
-import { ERROR_TYPE_HEADER, type RuntimeApiClient } from './runtimeApiClient';
+import { ERROR_TYPE_HEADER, nodeHttp, type RuntimeApiClient } from './runtimeApiClient';
 import { invalidStreamingOperation, toRuntimeErrorResponse } from './runtimeErrors';
 
 const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
@@ -30,7 +29,7 @@ const METHODS = ['cork', 'uncork', 'destroy', 'addListener', 'emit', 'eventNames
 const READ_ONLY = ['writable', 'destroyed', 'writableFinished', 'writableObjectMode', 'writableEnded', 'writableNeedDrain', 'writableHighWaterMark', 'writableCorked', 'writableLength'] as const;
 
 export function createResponseStream(client: RuntimeApiClient, requestId: string): StreamedResponse {
-  const req = http.request(
+  const req = nodeHttp().request(
     client.streamingRequestOptions(requestId, {
       'Lambda-Runtime-Function-Response-Mode': 'streaming',
       'Transfer-Encoding': 'chunked',

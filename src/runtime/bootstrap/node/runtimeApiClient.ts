@@ -8,7 +8,7 @@
 // so the poll for the next event can follow a result without waiting for its 202.
 // Streamed responses (responseStream.ts) are chunked uploads with trailers: they keep using
 // node's http client, on a connection of their own.
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import { toRuntimeErrorResponse } from './runtimeErrors';
 
@@ -74,7 +74,7 @@ export class RuntimeApiClient {
 
   /** Agent of the streamed POSTs: a connection apart, so their chunked bodies never interleave with our requests. */
   get agent(): http.Agent {
-    return (this.streamingAgent ??= new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    return (this.streamingAgent ??= new (nodeHttp().Agent)({ keepAlive: true, maxSockets: 1 }));
   }
 
   async nextInvocation(): Promise<Invocation> {
@@ -245,6 +245,12 @@ function decodeChunked(buf: Buffer): { body: string; consumed: number } | undefi
     pos += size + 2;
   }
 }
+
+/**
+ * node's http module, loaded on first use: only streamed responses need it, and loading it
+ * costs every cold start a few milliseconds.
+ */
+export const nodeHttp = (): typeof http => require('node:http') as typeof http;
 
 /** Header values cannot carry line breaks; an error type with one must not break the request. */
 const headerValue = (value: string) => value.replace(/[\r\n]+/g, ' ');
