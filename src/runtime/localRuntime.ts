@@ -47,6 +47,8 @@ export interface LogReader {
 
 export class LocalRuntime extends RuntimeEventEmitter {
   private readonly templates = new Map<string, TemplateModel>();
+  /** Lookup by name on every invoke; rebuilt lazily after templates change. */
+  private functionIndex: Map<string, FunctionConfig> | undefined;
   private readonly pools = new Map<string, EnvironmentPool>();
   private readonly slots = new Map<string, ConcurrencySlots>();
   private readonly debugControllers = new Set<DebugController>();
@@ -93,6 +95,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     });
     const previous = this.templates.get(file);
     this.templates.set(file, model);
+    this.functionIndex = undefined;
     if (previous) {
       await this.retireChanged(previous, model);
       const kept = new Set(model.functions.map((f) => f.functionName));
@@ -110,6 +113,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const model = this.templates.get(file);
     if (!model) return;
     this.templates.delete(file);
+    this.functionIndex = undefined;
     await Promise.all(model.functions.map((fn) => this.forgetFunction(fn)));
     this.emit('functionsChanged', this.functions());
   }
@@ -129,9 +133,20 @@ export class LocalRuntime extends RuntimeEventEmitter {
 
   /** By logical id or FunctionName (also accepts a function ARN, with or without qualifier). */
   getFunction(nameOrId: string): FunctionConfig | undefined {
-    const name = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrId)?.[1] ?? nameOrId;
+    const index = (this.functionIndex ??= this.indexFunctions());
+    const hit = index.get(nameOrId);
+    if (hit) return hit;
+    const name = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrId)?.[1];
+    return name ? index.get(name) : undefined;
+  }
+
+  /** FunctionName and logical id → function; FunctionName wins where the two collide, as before. */
+  private indexFunctions(): Map<string, FunctionConfig> {
+    const index = new Map<string, FunctionConfig>();
     const all = this.functions();
-    return all.find((f) => f.functionName === name) ?? all.find((f) => f.logicalId === name);
+    for (const f of all) if (!index.has(f.logicalId)) index.set(f.logicalId, f);
+    for (const f of all) index.set(f.functionName, f);
+    return index;
   }
 
   /** Synchronous invoke. Function errors resolve (functionError set); service errors reject with LambdaServiceError. */
@@ -144,7 +159,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
       throw resourceNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
     }
     const body = normalisePayload(payload, opts.invocationType === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
-    const { version, config } = await this.resolve(latest, opts.qualifier);
+    // $LATEST resolves without a promise turn: it is every warm invoke's path.
+    const { version, config } =
+      !opts.qualifier || opts.qualifier === '$LATEST' ? { version: '$LATEST', config: latest } : await this.resolve(latest, opts.qualifier);
     const pool = this.poolFor(config, version);
     return pool.invoke({
       requestId: opts.requestId ?? crypto.randomUUID(),
@@ -155,8 +172,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     });
   }
 
-  private async resolve(fn: FunctionConfig, qualifier: string | undefined) {
-    if (!qualifier || qualifier === '$LATEST') return { version: '$LATEST', config: fn };
+  private async resolve(fn: FunctionConfig, qualifier: string) {
     if (!this.qualifierResolver) throw resourceNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
     return this.qualifierResolver(fn, qualifier);
   }
@@ -169,7 +185,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
         functionName: fn.functionName,
         limit: () => this.concurrencyLimit(fn.functionName),
         slots: this.slotsFor(fn.functionName),
-        idleTimeoutMs: this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+        idleTimeoutMs: () => this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
         create: (ordinal) => this.createEnvironment(fn, version, ordinal),
       });
       this.pools.set(key, pool);
@@ -406,9 +422,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
 function normalisePayload(payload: Buffer | string, limit: number): Buffer {
   const buf = typeof payload === 'string' ? Buffer.from(payload) : payload;
   if (buf.length > limit) throw requestTooLarge(buf.length, limit);
-  if (buf.length === 0 || buf.toString().trim() === '') return Buffer.from('{}');
+  const text = buf.toString();
+  if (text.trim() === '') return Buffer.from('{}');
   try {
-    JSON.parse(buf.toString());
+    JSON.parse(text);
   } catch (err) {
     throw invalidRequestContent(`Could not parse request body into json: ${(err as Error).message}`);
   }

@@ -17,7 +17,8 @@ export interface PoolOptions {
   slots: ConcurrencySlots;
   /** Creates (does not start) the pool's next environment. */
   create: (ordinal: number) => Promise<ExecutionEnvironment>;
-  idleTimeoutMs: number;
+  /** Read at each scheduling, so a changed setting applies to running pools. */
+  idleTimeoutMs: () => number;
 }
 
 /** Attempts at running one request when environments die under it before it started. */
@@ -98,7 +99,8 @@ export class EnvironmentPool {
    * invoke's end restarts it.
    */
   private scheduleReap(env: ExecutionEnvironment) {
-    if (!this.options.idleTimeoutMs) return;
+    const idleMs = this.options.idleTimeoutMs();
+    if (!idleMs) return;
     const existing = this.idleTimers.get(env);
     if (existing) {
       existing.refresh();
@@ -106,7 +108,7 @@ export class EnvironmentPool {
     }
     const timer = setTimeout(() => {
       if (env.idle) void env.stop('idle');
-    }, this.options.idleTimeoutMs);
+    }, idleMs);
     timer.unref();
     this.idleTimers.set(env, timer);
   }
