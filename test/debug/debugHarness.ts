@@ -43,6 +43,8 @@ export function removeFixture(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+const DISCONNECT_TIMEOUT_MS = 15_000;
+
 export type Breakpoints = Record<string, Array<number | DebugProtocol.SourceBreakpoint>>;
 
 export class DebugHarness {
@@ -145,7 +147,19 @@ export class DebugHarness {
     return this.dc.customRequest('lambdaLab.invoke', { payload, function: fn });
   }
 
+  /**
+   * Disconnects, then kills the adapter. DebugClient waits for the disconnect answer without a
+   * limit; an adapter that never answers is reported and killed rather than hanging the suite.
+   */
   async stop(): Promise<void> {
-    await this.dc.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), DISCONNECT_TIMEOUT_MS)));
+    const outcome = await Promise.race([this.dc.stop().then(() => 'ok' as const), limit]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      process.stderr.write(`debug harness: the adapter did not answer "disconnect" within ${DISCONNECT_TIMEOUT_MS} ms; killed it\n`);
+      // stopAdapter() is public at run time, only marked private in the typings.
+      (this.dc as unknown as { stopAdapter(): void }).stopAdapter();
+    }
   }
 }

@@ -188,6 +188,8 @@ export class ExecutionEnvironment {
   async start(): Promise<void> {
     const { fn, version, debug } = this.spec;
     this.runtimeApi = await this.server.listen();
+    // Stopped while the endpoint was opening (runtime disposed, function recycled): spawn nothing.
+    if (this.state === 'stopped') return this.server.close();
     const nodeMajor = Number(/^v(\d+)/.exec(process.version)?.[1]);
     const env = lambdaEnvironment({
       fn,
