@@ -26,6 +26,8 @@ import { peakResidentMB, residentMB } from './processMemory';
 import { killTree } from './processTree';
 import { RuntimeApiServer, type RuntimeApiOutcome } from './runtimeApiServer';
 
+/** How long an idle environment keeps running before it is frozen (see freezeAfterGrace). */
+const FREEZE_GRACE_MS = 2;
 /** Lambda's limit on the INIT phase of on-demand functions. */
 export const INIT_LIMIT_MS = 10_000;
 const MEMORY_POLL_MS = 100;
@@ -84,6 +86,7 @@ export class ExecutionEnvironment {
   private readonly log: LogStreamWriter;
   private inspectorUrl: string | undefined;
   private debuggerAttached = false;
+  private freezeTimer: NodeJS.Timeout | undefined;
   /** While debugged, the invoke timeout is off unless the session asked for it to be enforced. */
   private timeoutSuspended = false;
   /** Log lines of the INIT phase: a failed init shows them in the first invocation's tail, as Lambda's re-init does. */
@@ -374,7 +377,7 @@ export class ExecutionEnvironment {
       this.initDurationMs = Date.now() - this.startedAt;
       this.setState('ready');
       this.resolveInit();
-      if (!this.queued) this.freezeAfterThisTurn();
+      if (!this.queued) this.freezeAfterGrace();
       return;
     }
     this.awaitingPoll = false;
@@ -390,17 +393,21 @@ export class ExecutionEnvironment {
     if (this.state !== 'busy' || this.current || this.awaitingPoll || this.exiting) return;
     this.setState('ready');
     if (this.queued) this.tryDeliver();
-    else this.freezeAfterThisTurn();
+    else this.freezeAfterGrace();
   }
 
   /**
-   * Freezes once this turn of our event loop is over, unless an invocation arrived meanwhile.
-   * A pipelining client's poll comes in with its answer: the caller that answer just resolved
-   * usually invokes again within the same turn (promise continuations), and freezing in
-   * between would cost a SIGSTOP/SIGCONT pair for nothing.
+   * Freezes FREEZE_GRACE_MS after the runtime client polled, unless an invocation arrived
+   * meanwhile. Back-to-back callers (a promise continuation here, the next HTTP request through
+   * `serve`) invoke again within a fraction of that, and freezing in between would cost a
+   * SIGSTOP/SIGCONT pair and two wake-ups for nothing. One timer per environment, refreshed.
    */
-  private freezeAfterThisTurn() {
-    setImmediate(() => this.freeze());
+  private freezeAfterGrace() {
+    if (this.freezeTimer) this.freezeTimer.refresh();
+    else {
+      this.freezeTimer = setTimeout(() => this.freeze(), FREEZE_GRACE_MS);
+      this.freezeTimer.unref();
+    }
   }
 
   private onOutcome(o: RuntimeApiOutcome) {
@@ -551,6 +558,7 @@ export class ExecutionEnvironment {
     }
     this.stopWatchingMemory();
     clearTimeout(this.timeoutTimer);
+    clearTimeout(this.freezeTimer);
     this.server.close();
     this.log.close();
     this.state = 'stopped';
