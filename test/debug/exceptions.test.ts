@@ -46,6 +46,20 @@ describe('debug adapter: exceptions and the bootstrap', function () {
     await h.next('terminated');
   });
 
+  it('"uncaught" stops on an error thrown out of an async handler, which is still answered as a handler error', async () => {
+    await h.configure('launch', { function: 'Thrower', template, payload: { fail: true } }, {}, ['uncaught']);
+    const stop = await h.stopped();
+    assert.equal(stop.body.reason, 'exception');
+    assert.deepEqual(await h.location(stop.body.threadId!), { file: thrower, line: 9, name: 'exports.handler' });
+    assert.match(stop.body.text ?? '', /handler failed on purpose/);
+    await h.dc.continueRequest({ threadId: stop.body.threadId! });
+    await h.next('terminated');
+    assert.equal(h.count('stopped'), 1, 'the exception the handler catches itself (line 4) is not a stop');
+    const outputs = h.outputs().join('');
+    assert.match(outputs, /handler failed on purpose/);
+    assert.doesNotMatch(outputs, /UnhandledPromiseRejection/);
+  });
+
   it('never stops in the bootstrap: all exceptions on, stepping out of the handler, a failing import', async () => {
     const app = path.join(dir, 'src/app.js');
     await h.configure('launch', { function: 'Hello', template, invocations: 1 }, { [app]: [11] }, ['all']);

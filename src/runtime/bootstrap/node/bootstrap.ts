@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     errorCallbacks.uncaughtException(error);
   };
   process.on('uncaughtException', onUncaught);
+  let loop: RuntimeLoop | undefined;
   process.on('unhandledRejection', (reason, promise) => {
+    if (loop?.claimRejection(promise, reason)) return;
     const error = new UnhandledPromiseRejection(reason, promise);
     logError('Unhandled Promise Rejection', error);
     errorCallbacks.unhandledRejection(error);
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
   if (pauseForDebugger) waitForDebugger();
   try {
     const handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '');
-    new RuntimeLoop(client, handler, handlerMetadata(handler), errorCallbacks).scheduleIteration();
+    loop = new RuntimeLoop(client, handler, handlerMetadata(handler), errorCallbacks, pauseForDebugger);
+    loop.scheduleIteration();
   } catch (error) {
     // The managed runtime loads the handler in a top-level await: a failure is an uncaught exception.
     onUncaught(error);

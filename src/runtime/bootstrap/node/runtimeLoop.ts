@@ -36,12 +36,30 @@ export class RuntimeLoop {
     this.scheduleIteration();
   };
 
+  /** The promise of an async handler run under a debugger, whose rejection we claim back. */
+  private escaping: { promise: Promise<unknown>; fail: (error: unknown) => void } | undefined;
+
   constructor(
     private readonly client: RuntimeApiClient,
     private readonly handler: UserHandler,
     private readonly metadata: HandlerMetadata,
     private readonly errorCallbacks: ErrorCallbacks,
+    /** A debugger is attached (the runtime asked us to wait for one). */
+    private readonly debugging = false,
   ) {}
+
+  /**
+   * Called by the process-level 'unhandledRejection' listener: true when the rejection is an
+   * error thrown out of the handler under a debugger, which is then answered as a normal
+   * handler error (not as Runtime.UnhandledPromiseRejection).
+   */
+  claimRejection(promise: Promise<unknown>, reason: unknown): boolean {
+    if (!this.escaping || this.escaping.promise !== promise) return false;
+    const { fail } = this.escaping;
+    this.escaping = undefined;
+    fail(reason);
+    return true;
+  }
 
   /** Starts the next iteration on the next turn of the event loop. */
   scheduleIteration(): void {
@@ -71,13 +89,32 @@ export class RuntimeLoop {
           this.after(this.client.postInvocationResponse(invoke.requestId, 'null'));
         }
       });
-      const result = this.handler(JSON.parse(body), invoke.enter(answer.context), answer.callback);
+      const event = JSON.parse(body);
+      const context = invoke.enter(answer.context);
+      if (this.debugging && this.metadata.isAsync) {
+        // From a microtask: no frame of ours (no try block, no awaited promise) is below the handler.
+        queueMicrotask(() => this.runEscapingToDebugger(event, context, answer));
+        return;
+      }
+      const result = this.handler(event, context, answer.callback);
       if (isPromise(result)) {
         Promise.resolve(result).then(answer.context.succeed, answer.context.fail).catch(answer.context.fail);
       }
     } catch (error) {
       answer.callback(error);
     }
+  }
+
+  /**
+   * Under a debugger, an error thrown out of an async handler must look uncaught to V8, so that
+   * "Uncaught Exceptions" stops at the throw with the handler's frames live: nothing of ours
+   * catches around the call and its promise gets no rejection reaction. The rejection then reaches the
+   * 'unhandledRejection' listener, which hands it back through claimRejection and it is answered
+   * as below. (An async function never throws synchronously, so no try is needed here.)
+   */
+  private runEscapingToDebugger(event: unknown, context: unknown, answer: ReturnType<typeof buildCallbackContext>): void {
+    const result = this.handler(event, context, answer.callback) as Promise<unknown>;
+    this.escaping = { promise: result.then(answer.context.succeed), fail: answer.context.fail };
   }
 
   private async handleOnceStreaming(): Promise<void> {
