@@ -2,6 +2,7 @@
 // several), with its handler, saved events and recent invocations as children.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { TreeRefresh } from './treeRefresh';
 import type { FunctionConfig, UnsupportedFunction } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EventStore, SavedEvent } from './eventStore';
@@ -22,10 +23,9 @@ export type FunctionsNode =
   | { kind: 'invocation'; fn: FunctionConfig; invocation: Invocation };
 
 export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  private readonly refresh = new TreeRefresh<FunctionsNode>(150);
+  readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
-  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly runtime: LocalRuntime,
@@ -47,8 +47,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
 
   /** Environment churn comes in bursts; one repaint per burst. */
   refreshSoon(): void {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.changed.fire(undefined), 150);
+    this.refresh.soon();
   }
 
   getChildren(node?: FunctionsNode): FunctionsNode[] {
@@ -176,9 +175,8 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
     for (const d of this.subscriptions) d.dispose();
-    this.changed.dispose();
+    this.refresh.dispose();
   }
 }
 

@@ -1,6 +1,7 @@
 // The Logs view: per function its log streams (one per execution environment, newest
 // first), each expanding to its invocations from START to REPORT.
 import * as vscode from 'vscode';
+import { TreeRefresh } from './treeRefresh';
 import type { InvocationLog, LogIndex, LogStream } from './logIndex';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { clock, failedIcon, ms, okIcon, runningIcon, shortStream } from './treeFormat';
@@ -11,19 +12,15 @@ export type LogsNode =
   | { kind: 'invocation'; invocation: InvocationLog };
 
 export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<LogsNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  private readonly refresh = new TreeRefresh<LogsNode>(200);
+  readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
-  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly index: LogIndex,
     private readonly templates: TemplateWorkspace,
   ) {
-    const refresh = () => {
-      clearTimeout(this.refreshTimer);
-      this.refreshTimer = setTimeout(() => this.changed.fire(undefined), 200);
-    };
+    const refresh = () => this.refresh.soon();
     this.subscriptions = [index.onDidChange(refresh), templates.onDidChange(refresh)];
   }
 
@@ -85,8 +82,7 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
     for (const d of this.subscriptions) d.dispose();
-    this.changed.dispose();
+    this.refresh.dispose();
   }
 }

@@ -1,6 +1,7 @@
 // The Versions view: per function, `$LATEST`, its published versions (number, description,
 // date, code hash) and its aliases (→ version, with weights when traffic is split).
 import * as vscode from 'vscode';
+import { TreeRefresh } from './treeRefresh';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { AliasRecord, PublishedVersion, VersionInfo } from '../runtime/store/versionStore';
@@ -16,10 +17,9 @@ export type VersionsNode =
   | { kind: 'alias'; fn: FunctionConfig; alias: AliasRecord };
 
 export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  private readonly refresh = new TreeRefresh<VersionsNode>(100);
+  readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
-  private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly runtime: LocalRuntime,
@@ -37,8 +37,7 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
 
   /** Environment churn and publishing come in bursts; one repaint per burst. */
   refreshSoon(): void {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.changed.fire(undefined), 100);
+    this.refresh.soon();
   }
 
   async getChildren(node?: VersionsNode): Promise<VersionsNode[]> {
@@ -112,9 +111,8 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
     for (const d of this.subscriptions) d.dispose();
-    this.changed.dispose();
+    this.refresh.dispose();
   }
 }
 
