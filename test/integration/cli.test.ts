@@ -1,6 +1,6 @@
 // The `lambda-lab` command as a user runs it: the built CLI in a child process.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -93,6 +93,31 @@ describe('cli', function () {
     assert.match(r.stdout, /==> Echo \d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32} <==/);
     const last = r.stdout.lastIndexOf('==> Echo');
     assert.match(r.stdout.slice(last), /warn line persisted/);
+  });
+
+  it('follows new log events written by another process with `logs --follow`', async () => {
+    run(['invoke', 'Echo', '--payload', '{}', '--quiet']);
+    const follower = spawn(process.execPath, [CLI, 'logs', 'Echo', '--follow', '--streams', '1'], { cwd: FIXTURE_DIR });
+    let out = '';
+    follower.stdout.on('data', (d) => (out += d));
+    try {
+      await new Promise<void>((resolve) => follower.stdout.once('data', () => resolve()));
+      // Invoked from a separate process: the follower sees only what is written to disk.
+      run(['invoke', 'Echo', '--payload', '{"tag":"followed"}', '--quiet']);
+      await new Promise<void>((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`no followed line; got:\n${out}`)), 15_000);
+        const check = () => {
+          if (/warn line followed/.test(out)) {
+            clearTimeout(deadline);
+            resolve();
+          } else setTimeout(check, 50);
+        };
+        check();
+      });
+      assert.match(out, /==> Echo \d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32} <==[\s\S]*warn line followed/);
+    } finally {
+      follower.kill('SIGTERM');
+    }
   });
 
   it('has --help for every command', () => {
