@@ -1,26 +1,14 @@
 // What a user sees: the Lambda sidebar, an invoke from its button, logs inline and in a log
 // document, a paused debug session. Each step leaves a screenshot in test-results/.
 import * as assert from 'node:assert/strict';
-import { openWorkbench, pane, row, runCommand, screenshot, waitForAfterText, type Workbench } from './workbench';
+import { pane, row, runCommand, screenshot, waitForAfterText, useWorkbench } from './workbench';
 
 describe('Lambda sidebar (UI)', function () {
   this.timeout(120_000);
-  let wb: Workbench;
-
-  before(async () => {
-    wb = await openWorkbench();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(wb.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
-  });
-
-  after(async () => {
-    await wb?.browser.close();
-  });
+  const ui = useWorkbench();
 
   it('shows the Lambda container with Functions, Versions, Layers and Logs', async () => {
-    const { page } = wb;
+    const { page } = ui;
     await page.locator('.activitybar a[aria-label="Lambda"]').click();
     const functions = pane(page, 'Functions');
     await row(functions, 'HelloFunction').waitFor();
@@ -30,7 +18,7 @@ describe('Lambda sidebar (UI)', function () {
   });
 
   it('invokes a function from its inline Invoke button and shows the result', async () => {
-    const { page } = wb;
+    const { page } = ui;
     const hello = row(pane(page, 'Functions'), 'HelloFunction');
     await hello.hover();
     await hello.locator('.action-label[aria-label="Invoke"]').click();
@@ -41,7 +29,7 @@ describe('Lambda sidebar (UI)', function () {
   });
 
   it('shows each console line inline in the handler', async () => {
-    const { page } = wb;
+    const { page } = ui;
     await runCommand(page, 'View: Close All Editors');
     const functions = pane(page, 'Functions');
     await row(functions, 'HelloFunction').locator('.monaco-tl-twistie').click();
@@ -55,7 +43,7 @@ describe('Lambda sidebar (UI)', function () {
   });
 
   it('shows where a TypeScript handler threw, from the error notification', async () => {
-    const { page } = wb;
+    const { page } = ui;
     await runCommand(page, 'View: Close All Editors');
     const functions = pane(page, 'Functions');
     await row(functions, 'TypeScriptFunction').locator('.monaco-tl-twistie').click();
@@ -74,7 +62,7 @@ describe('Lambda sidebar (UI)', function () {
   });
 
   it('opens a log stream from the Logs view as a highlighted lambda-log document', async () => {
-    const { page } = wb;
+    const { page } = ui;
     await runCommand(page, 'View: Close All Editors');
     const logs = pane(page, 'Logs');
     await row(logs, 'HelloFunction').click();
@@ -87,7 +75,7 @@ describe('Lambda sidebar (UI)', function () {
   });
 
   it('pauses a debug session at a breakpoint with the variables visible', async () => {
-    const { page } = wb;
+    const { page } = ui;
     const functions = pane(page, 'Functions');
     await row(functions, 'app.handler').click();
     await page.locator('.tabs-container .tab.active', { hasText: 'app.js' }).waitFor();

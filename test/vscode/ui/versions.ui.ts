@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { openWorkbench, pane, row, runCommand, screenshot, type Workbench } from './workbench';
+import { pane, row, runCommand, screenshot, useWorkbench } from './workbench';
 
 /** Answers the open quick pick or input box with `text` (for a quick pick: the first item matching it). */
 async function answer(page: Page, text: string, isPick = false): Promise<void> {
@@ -25,22 +25,10 @@ async function publish(page: Page, functionName: string, description: string): P
 
 describe('Versions and Layers views (UI)', function () {
   this.timeout(120_000);
-  let wb: Workbench;
-
-  before(async () => {
-    wb = await openWorkbench();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(wb.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
-  });
-
-  after(async () => {
-    await wb?.browser.close();
-  });
+  const ui = useWorkbench();
 
   it('publishes two versions, splits an alias between them and shows a layer version', async () => {
-    const { page } = wb;
+    const { page } = ui;
     await page.locator('.activitybar a[aria-label="Lambda"]').click();
     await row(pane(page, 'Functions'), 'ColdStartFunction').waitFor();
     const versions = pane(page, 'Versions');
@@ -79,7 +67,7 @@ describe('Versions and Layers views (UI)', function () {
   });
 
   it('starts the Lambda API server from the palette, shows its URL in the status bar and stops it from there', async () => {
-    const { page } = wb;
+    const { page } = ui;
     // Any free port: 3001 may be taken on a shared machine.
     const settings = path.join(process.env.LAMBDA_LAB_WORKSPACE!, '.vscode');
     mkdirSync(settings, { recursive: true });

@@ -13,6 +13,29 @@ export interface Workbench {
   page: Page;
 }
 
+/**
+ * The mocha hooks every UI suite needs: one workbench page for the suite, closed after it, and
+ * a screenshot of each failed test. Read `page` inside tests (it exists once `before` ran).
+ */
+export function useWorkbench(): { readonly page: Page } {
+  let wb: Workbench | undefined;
+  before(async () => {
+    wb = await openWorkbench();
+  });
+  afterEach(async function () {
+    if (wb && this.currentTest?.state === 'failed') await screenshot(wb.page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`);
+  });
+  after(async () => {
+    await wb?.browser.close();
+  });
+  return {
+    get page() {
+      if (!wb) throw new Error('the workbench is not open yet: use it inside tests');
+      return wb.page;
+    },
+  };
+}
+
 export async function openWorkbench(): Promise<Workbench> {
   const url = process.env.CODE_SERVER_URL;
   const folder = process.env.LAMBDA_LAB_WORKSPACE;
