@@ -12,44 +12,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-
-export interface ApiBenchRow {
-  name: string;
-  median: number;
-  p99?: number;
-  unit: string;
-  floor?: number;
-  goal?: string;
-  note?: string;
-}
+import { latencyRow, median, perSecond, sample as sampleRuns, type BenchRow } from './benchTable';
 
 const RUNS = { warmup: 300, samples: 3000, sdkSamples: 1500, serveStarts: 7 };
 const LOOP_CAP_MS = 15_000;
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURE = path.join(ROOT, 'test/fixtures/api/bench');
 
-function percentile(samples: number[], p: number): number {
-  if (!samples.length) return NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
-}
-
-function latencyRow(name: string, samples: number[], extra: Partial<ApiBenchRow> = {}): ApiBenchRow {
-  return { name, median: percentile(samples, 50), p99: percentile(samples, 99), unit: 'ms', ...extra };
-}
-
-const perSecond = (samples: number[]) => (samples.length * 1000) / samples.reduce((a, b) => a + b, 0);
-
-async function sample(count: number, once: () => Promise<void>): Promise<number[]> {
-  const out: number[] = [];
-  const stopAt = performance.now() + LOOP_CAP_MS;
-  for (let i = 0; i < count && performance.now() < stopAt; i++) {
-    const t0 = performance.now();
-    await once();
-    out.push(performance.now() - t0);
-  }
-  return out;
-}
+/** Runs `once` up to `count` times within this bench's time cap. */
+const sample = (count: number, once: () => Promise<void>) => sampleRuns(count, once, performance.now() + LOOP_CAP_MS);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -170,8 +141,8 @@ async function measureServeStart(dir: string): Promise<{ ready: number[]; firstI
 }
 
 /** Warm invokes through `serve` over raw HTTP (and, with `sdk`, through the SDK) beside the 2-hop floor. */
-export async function measureServeWarm(dir: string, hop: number[], rows: ApiBenchRow[], opts: { sdk: boolean }): Promise<void> {
-  const floor = percentile(hop, 50);
+export async function measureServeWarm(dir: string, hop: number[], rows: BenchRow[], opts: { sdk: boolean }): Promise<void> {
+  const floor = median(hop);
   const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab') });
   await runtime.loadTemplate(path.join(dir, 'template.yaml'));
   const server = await startLambdaApiServer(runtime, { port: 0 });
@@ -207,8 +178,8 @@ export function apiFixture(): string {
   return dir;
 }
 
-export async function runApiBench(): Promise<ApiBenchRow[]> {
-  const rows: ApiBenchRow[] = [];
+export async function runApiBench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const dir = apiFixture();
   try {
     const hop = await measureTwoHop();

@@ -1,4 +1,5 @@
 // Benchmark rows, the statistics they quote, and the aligned table `npm run bench` prints.
+import { performance } from 'node:perf_hooks';
 
 /** One measured figure. Every bench module (runtime, debug, api) returns these. */
 export interface BenchRow {
@@ -36,6 +37,20 @@ export const p99 = (samples: readonly number[]): number => percentile(samples, 9
 export function latencyRow(name: string, samplesMs: readonly number[], extra: Partial<BenchRow> = {}): BenchRow {
   return { name, median: median(samplesMs), p99: p99(samplesMs), unit: 'ms', ...extra };
 }
+
+/** Runs `fn` up to `count` times (or until `stopAt`), returning each run's duration in ms. */
+export async function sample(count: number, fn: () => Promise<unknown>, stopAt: number): Promise<number[]> {
+  const samples: number[] = [];
+  while (samples.length < count && performance.now() < stopAt) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+/** Rate of a sequential sample run, from its own durations (excludes nothing but the loop). */
+export const perSecond = (samplesMs: readonly number[]): number => (samplesMs.length * 1000) / samplesMs.reduce((a, b) => a + b, 0);
 
 /** A row for a measurement that could not run, keeping its place in the table. */
 export function failedRow(name: string, unit: string, error: unknown, extra: Partial<BenchRow> = {}): BenchRow {

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import type { RuntimeOptions } from '../../src/runtime/runtimeOptions';
-import { errorLine, failedRow, latencyRow, median, withinDeadline, type BenchRow } from './benchTable';
+import { errorLine, failedRow, latencyRow, median, perSecond, sample as sampleRuns, withinDeadline, type BenchRow } from './benchTable';
 
 const FUNCTION = 'TrivialFunction';
 const CALLERS = 8;
@@ -79,16 +79,8 @@ export async function writeFixture(): Promise<Fixture> {
   return { dir, templatePath, codeDir };
 }
 
-/** Runs `fn` up to `count` times (or until `stopAt`), returning each run's duration in ms. */
-async function sample(count: number, fn: () => Promise<unknown>, stopAt = performance.now() + LOOP_CAP_MS): Promise<number[]> {
-  const samples: number[] = [];
-  while (samples.length < count && performance.now() < stopAt) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  return samples;
-}
+/** Runs `fn` up to `count` times within this bench's time cap. */
+const sample = (count: number, fn: () => Promise<unknown>, stopAt = performance.now() + LOOP_CAP_MS) => sampleRuns(count, fn, stopAt);
 
 /** One thing measured on the warm path: a call to repeat, and how to clean up after it. */
 interface Lane {
@@ -130,9 +122,6 @@ function laneRows(lane: Lane, latency: Partial<BenchRow>, rate?: { name: string 
   return rows;
 }
 
-/** Rate of a sequential sample run, from its own durations (excludes nothing but the loop). */
-const perSecond = (samplesMs: readonly number[]): number =>
-  (samplesMs.length * 1000) / samplesMs.reduce((a, b) => a + b, 0);
 
 export async function probeHandlerProcess(runtime: LocalRuntime): Promise<HandlerProcessShape> {
   const result = await runtime.invoke(FUNCTION, JSON.stringify({ probe: true }));

@@ -4,7 +4,7 @@
 //   npm run build && node --import tsx test/bench/warmPathBench.ts
 import { rmSync } from 'node:fs';
 import os from 'node:os';
-import { apiFixture, measureServeWarm, measureTwoHop, type ApiBenchRow } from './apiBench';
+import { apiFixture, measureServeWarm, measureTwoHop } from './apiBench';
 import { formatTable, latencyRow, type BenchRow } from './benchTable';
 import { createRuntime, measureConcurrent, measureWarm, probeHandlerProcess, writeFixture } from './runtimeBench';
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     await runtime.dispose();
     rmSync(fixture.dir, { recursive: true, force: true });
   }
-  const api: ApiBenchRow[] = [];
+  const api: BenchRow[] = [];
   const dir = apiFixture();
   try {
     const hop = await measureTwoHop();
