@@ -16,16 +16,9 @@ if [ -x "$BIN" ] && [ -x /usr/bin/chromium ] && command -v rg >/dev/null; then
 fi
 
 # System packages: compilers and headers for node-pty/kerberos, ripgrep, a browser to drive.
-need=()
-for pkg in build-essential python3 pkg-config libkrb5-dev ripgrep chromium; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+# shellcheck source=aptEnsure.sh
+source "$(dirname "$0")/aptEnsure.sh"
+apt_ensure build-essential python3 pkg-config libkrb5-dev ripgrep chromium
 
 # Snag 1: @vscode/ripgrep's postinstall downloads rg from GitHub unless its cache holds the archive.
 RG_CACHE="$(node -p 'require("os").tmpdir()')/vscode-ripgrep-cache-1.15.11"

@@ -26,16 +26,9 @@ fi
 
 # System packages: the client's preinstall builds curl (autotools, already configured) and
 # aws-lambda-cpp (cmake) from bundled sources; node-gyp then compiles the addon (python3, g++).
-need=()
-for pkg in cmake make g++ python3 xz-utils; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ "${#need[@]}" -gt 0 ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
+# shellcheck source=aptEnsure.sh
+source "$(dirname "$0")/aptEnsure.sh"
+apt_ensure cmake make g++ python3 xz-utils
 
 mkdir -p "$DEST"
 [ -f "$DEST/package.json" ] || echo '{ "name": "aws-lambda-ric-cache", "private": true }' >"$DEST/package.json"
