@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { lambdaEnvironment, reservedVariablesSet } from '../../src/runtime/environment/lambdaEnvironment';
+import { lambdaEnvironment } from '../../src/runtime/environment/lambdaEnvironment';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
 
 const fn: FunctionConfig = {
@@ -43,7 +43,6 @@ describe('Lambda environment variables', () => {
     assert.equal(env.AWS_LAMBDA_LOG_FORMAT, 'JSON');
     assert.equal(env.AWS_LAMBDA_LOG_LEVEL, 'WARN');
     assert.equal(env.MY_VAR, 'x');
-    assert.deepEqual(reservedVariablesSet(fn), ['AWS_REGION']);
   });
 
   it('passes only allowlisted host variables (prefixes with *)', () => {

@@ -22,7 +22,7 @@ export const DEFAULT_HOST_ALLOWLIST = [
   'HOME',
 ];
 
-/** Variables Lambda reserves: a function may not set them (Lambda rejects such a config). */
+/** Variables Lambda reserves: a function may not set them (the template loader rejects them). */
 export const RESERVED_VARIABLES = new Set([
   '_HANDLER',
   '_X_AMZN_TRACE_ID',
@@ -36,6 +36,9 @@ export const RESERVED_VARIABLES = new Set([
   'AWS_LAMBDA_LOG_GROUP_NAME',
   'AWS_LAMBDA_LOG_STREAM_NAME',
   'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API',
   'LAMBDA_TASK_ROOT',
   'LAMBDA_RUNTIME_DIR',
@@ -106,9 +109,4 @@ export function lambdaEnvironment(c: EnvironmentContext): Record<string, string>
 
 function allowed(name: string, allowlist: string[]): boolean {
   return allowlist.some((a) => (a.endsWith('*') ? name.startsWith(a.slice(0, -1)) : a === name));
-}
-
-/** Reserved variables a function tried to set: the template loader or caller reports them. */
-export function reservedVariablesSet(fn: FunctionConfig): string[] {
-  return Object.keys(fn.environment).filter((n) => RESERVED_VARIABLES.has(n));
 }

@@ -12,6 +12,7 @@ import {
   type SystemLogLevel,
   type UnsupportedFunction,
 } from '../functionConfig';
+import { RESERVED_VARIABLES } from '../environment/lambdaEnvironment';
 import { applyEnvVars, type EnvVarsFile } from './envVarsFile';
 import { readEsbuildMetadata } from './esbuildMetadata';
 import { isPlainMap, mergeGlobals } from './globals';
@@ -24,13 +25,6 @@ import type { TemplateMap, TemplateValue } from './templateDocument';
 export const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
 export const LAMBDA_FUNCTION = 'AWS::Lambda::Function';
 
-/** Variables Lambda sets itself and refuses in a function's configuration. */
-const RESERVED_VARIABLES = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
-]);
 const APPLICATION_LOG_LEVELS: ApplicationLogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 const SYSTEM_LOG_LEVELS: SystemLogLevel[] = ['DEBUG', 'INFO', 'WARN'];
 
