@@ -64,7 +64,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
 
   constructor(readonly options: RuntimeOptions = {}) {
     super();
-    // A subscriber-less 'error' would throw; runtime errors are reported as diagnostics instead.
+    // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
   }
 

@@ -118,18 +118,24 @@ export class LogStore {
 
   /** Every event of one stream, in order. */
   readStream(functionName: string, logStreamName: string): LogRecord[] {
-    const stream = this.listStreams(functionName).find((s) => s.logStreamName === logStreamName);
-    if (!stream) return [];
-    return readEvents(stream.file, functionName, logStreamName);
-  }
-
-  /** Functions that have streams on disk. */
-  functionNames(): string[] {
+    open.forEach((w) => w.flush());
+    // The file is named after the stream: read that one, not every stream of the function.
+    let contents: ReturnType<typeof readFile>;
     try {
-      return fs.readdirSync(this.logsDir);
+      contents = readFile(path.join(this.functionDir(functionName), fileNameOf(logStreamName)));
     } catch {
       return [];
     }
+    if (contents.header?.logStreamName !== logStreamName) return [];
+    const version = /\[(.*?)\]/.exec(logStreamName)?.[1] ?? '$LATEST';
+    return contents.events.map((e) => ({
+      ...e,
+      functionName,
+      logStreamName,
+      version,
+      environmentId: '',
+      logGroup: `/aws/lambda/${functionName}`,
+    }));
   }
 }
 
@@ -147,15 +153,4 @@ function readFile(file: string): { header?: { logStreamName: string }; events: S
     }
   }
   return { header, events };
-}
-
-export function readEvents(file: string, functionName: string, logStreamName: string): LogRecord[] {
-  return readFile(file).events.map((e) => ({
-    ...e,
-    functionName,
-    logStreamName,
-    version: /\[(.*?)\]/.exec(logStreamName)?.[1] ?? '$LATEST',
-    environmentId: '',
-    logGroup: `/aws/lambda/${functionName}`,
-  }));
 }
