@@ -180,11 +180,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
       const fn = await functionFrom(arg);
       if (!fn) return;
       await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: `Stopping ${fn.functionName}` }, () => runtime.stopEnvironments(fn.functionName));
-      functionsTree.refreshSoon();
     }),
     command('lambdaLab.stopAllEnvironments', async () => {
       await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: 'Stopping all environments' }, () => runtime.stopEnvironments());
-      functionsTree.refreshSoon();
     }),
     command('lambdaLab.openLogs', async (arg: unknown) => {
       const fn = await functionFrom(arg);
