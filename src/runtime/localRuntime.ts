@@ -7,6 +7,7 @@ import { EsbuildBuilder } from './build/esbuildBuilder';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
 import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
+import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
@@ -59,8 +60,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private qualifierResolver: QualifierResolver | undefined;
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
-  /** Binary warnings already given, per runtime and binary. */
-  private readonly warnedBinaries = new Set<string>();
+  private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
   private disposed = false;
 
   constructor(readonly options: RuntimeOptions = {}) {
@@ -218,8 +218,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const optDir = await this.layerMaterializer?.(fn, version);
     const family = familyOf(fn.runtime);
     if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
-    const binaries = this.options.nodeBinaries ?? {};
-    this.warnBinary(`${fn.runtime}:${binaries[fn.runtime] ?? ''}`, family.binaryWarning(fn, binaries));
+    const debug = [...this.debugControllers].some((c) => c.shouldDebug(fn, version));
+    const launch = await this.launcherFor(family).launch({ fn, optDir, debug });
     const env = new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
       ordinal,
@@ -228,9 +228,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
       region: this.region,
       accountId: this.accountId,
       freeze: this.options.freeze ?? true,
-      debug: [...this.debugControllers].some((c) => c.shouldDebug(fn, version)),
+      debug,
       family,
-      binaries,
+      launch,
       optDir,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       logStore: this.logStoreFor(fn),
@@ -245,10 +245,16 @@ export class LocalRuntime extends RuntimeEventEmitter {
     return env;
   }
 
-  private warnBinary(key: string, warning: string | undefined) {
-    if (!warning || this.warnedBinaries.has(key)) return;
-    this.warnedBinaries.add(key);
-    this.emit('diagnostic', { level: 'warning', message: warning });
+  private launcherFor(family: RuntimeFamily): FamilyLauncher {
+    let launcher = this.launchers.get(family);
+    if (!launcher) {
+      launcher = family.launcher({
+        binaries: this.options.nodeBinaries ?? {},
+        diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
+      });
+      this.launchers.set(family, launcher);
+    }
+    return launcher;
   }
 
   /** Builds an esbuild function's $LATEST code (once until its sources change); no-op for others. */

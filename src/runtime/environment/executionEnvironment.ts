@@ -7,7 +7,7 @@ import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { BootstrapLogRecord } from '../bootstrap/bootstrapProtocol';
 import * as functionErrors from '../errors/functionErrors';
-import { isLaunchFailure, type RuntimeFamily } from '../families/runtimeFamily';
+import { isLaunchFailure, type LaunchFailure, type ProcessLaunch, type RuntimeFamily } from '../families/runtimeFamily';
 import type { FunctionConfig } from '../functionConfig';
 import { LogStore, type LogStreamWriter } from '../logs/logStore';
 import * as platformLog from '../logs/platformLog';
@@ -44,10 +44,9 @@ export interface EnvironmentSpec {
   freeze: boolean;
   /** Start with the inspector open and the bootstrap waiting for a debugger. */
   debug: boolean;
-  /** The runtime family that runs fn.runtime. */
+  /** The runtime family that runs fn.runtime, and how it starts this environment's process. */
   family: RuntimeFamily;
-  /** Binaries the user mapped to runtimes. */
-  binaries: Record<string, string>;
+  launch: ProcessLaunch | LaunchFailure;
   optDir?: string;
   hostAllowlist: string[];
   logStore: LogStore;
@@ -182,6 +181,8 @@ export class ExecutionEnvironment {
       state: this.state,
       logStreamName: this.logStreamName,
       runtimeApi: this.runtimeApi,
+      family: this.spec.family.name,
+      debugBridge: this.spec.family.debugBridge,
       inspectorUrl: this.inspectorUrl,
       debug,
       startedAt: this.startedAt,
@@ -195,7 +196,7 @@ export class ExecutionEnvironment {
     this.runtimeApi = await this.server.listen();
     // Stopped while the endpoint was opening (runtime disposed, function recycled): spawn nothing.
     if (this.state === 'stopped') return this.server.close();
-    const launch = this.spec.family.launch({ fn, optDir: this.spec.optDir, debug, binaries: this.spec.binaries });
+    const { launch } = this.spec;
     const env = environmentVariables({
       fn,
       version,
