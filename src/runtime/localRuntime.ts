@@ -67,6 +67,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     super();
     // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
+    // One listener for every environment (one each would pass the limit above with 50 of them).
+    this.on('environmentStopped', (info) => this.pools.get(`${info.functionName}:${info.version}`)?.forget(info.id));
   }
 
   get region() {
@@ -220,7 +222,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
     const debug = [...this.debugControllers].some((c) => c.shouldDebug(fn, version));
     const launch = await this.launcherFor(family).launch({ fn, optDir, debug });
-    const env = new ExecutionEnvironment({
+    return new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
       ordinal,
       fn,
@@ -236,13 +238,6 @@ export class LocalRuntime extends RuntimeEventEmitter {
       logStore: this.logStoreFor(fn),
       events: this,
     });
-    const forget = (info: EnvironmentInfo) => {
-      if (info.id !== env.id) return;
-      this.off('environmentStopped', forget);
-      this.pools.get(`${fn.functionName}:${version}`)?.forget(env);
-    };
-    this.on('environmentStopped', forget);
-    return env;
   }
 
   private launcherFor(family: RuntimeFamily): FamilyLauncher {
@@ -410,12 +405,15 @@ export class LocalRuntime extends RuntimeEventEmitter {
     },
   };
 
-  /** Stops every environment and watcher; the runtime is unusable afterwards. */
+  /**
+   * Stops every environment and watcher; the runtime is unusable afterwards. Idle environments
+   * first write out what their process still holds (a handler's last 50 MB of stdout).
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
-    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped')));
+    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));
     await this.builder.dispose();
   }
 }

@@ -11,7 +11,8 @@ import { locateNodeHandler } from './nodeHandlerLocation';
 /** The bootstrap's structured log records come on this descriptor (stdout stays the handler's). */
 const LOG_FD = 3;
 
-const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect)/;
+/** The runtime's chatter: the inspector's banners, and our bootstrap leaving when its Runtime API closes (how an environment is ended gracefully). */
+const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
 
 /** The major version a `nodejsNN.x` runtime names. */
 const runtimeMajor = (runtime: string) => Number(/^nodejs(\d+)/.exec(runtime)?.[1]) || undefined;
