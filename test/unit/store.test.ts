@@ -5,14 +5,14 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, u
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import { LayerMaterializerService } from '../../src/runtime/layers/layerMaterializer';
 import { LayerStore } from '../../src/runtime/layers/layerStore';
-import { extractZip } from '../../src/runtime/layers/zipExtract';
+import { extractZip } from '../../src/runtime/store/zipExtract';
 import { parseFunctionName } from '../../src/runtime/store/arns';
 import { writeJsonAtomic } from '../../src/runtime/store/atomicFile';
 import { packageFolder } from '../../src/runtime/store/codePackage';
-import { VersionStore } from '../../src/runtime/store/versionStore';
+import { VersionStore } from '../../src/runtime/versions/versionStore';
 
 describe('version store (unit)', () => {
   let root: string;

@@ -1,6 +1,6 @@
 // One request to the Lambda API: path parameters, query, body and the JSON/empty answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalidRequestContent, requestTooLarge } from '../lambdaErrors';
+import { invalidRequestContent, requestTooLarge } from '../errors/serviceErrors';
 
 export class ApiRequest {
   constructor(

@@ -5,14 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { invalidRequestContent } from '../lambdaErrors';
+import { invalidParameter, invalidRequestContent, unknownOperation } from '../errors/serviceErrors';
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type LocalRuntime } from '../localRuntime';
-import { DeploymentStore } from '../store/deploymentStore';
-import { invalidParameter } from '../store/versionStore';
-import { sendError, unknownOperation } from './apiErrors';
+import { DeploymentStore } from '../versions/deploymentStore';
 import { ApiRequest } from './apiRequest';
 import { AsyncInvokeQueue } from './asyncInvokeQueue';
+import { sendError } from './errorResponse';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
+import { checkClientContext } from './lambdaPatterns';
+import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
 
 export interface LambdaApiServerOptions {
   host?: string;
@@ -20,6 +21,10 @@ export interface LambdaApiServerOptions {
   port?: number;
   /** Shared versions/aliases/layers store; one is made (and attached to the runtime) when absent. */
   deployment?: DeploymentStore;
+  /** Serve requests without a SigV4 signature (curl); the SDKs and the AWS CLI always sign. */
+  allowUnsigned?: boolean;
+  /** Host names besides the listen address and loopback names that requests may be addressed to. */
+  allowedHosts?: string[];
 }
 
 export interface LambdaApiServer {
@@ -49,7 +54,8 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     ...managementRoutes(runtime, deployment),
   ];
 
-  const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, req, res));
+  let guard: RequestGuard = () => undefined;
+  const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, guard, req, res));
   // Lambda invokes may run for 15 minutes; idle keep-alive sockets outlive the SDK's.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -63,6 +69,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     });
   });
   const { port } = server.address() as AddressInfo;
+  guard = createRequestGuard({ host, port, allowUnsigned: options.allowUnsigned, allowedHosts: options.allowedHosts });
   const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     url: `http://${shownHost}:${port}`,
@@ -81,8 +88,14 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   };
 }
 
-async function handle(routes: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(routes: Route[], guard: RequestGuard, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
+  const refused = guard(req);
+  if (refused) {
+    req.resume();
+    sendRefusal(res, refused, requestId);
+    return;
+  }
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -106,10 +119,18 @@ function matchSegments(pattern: string[], segments: string[]): Record<string, st
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
-    if (p.startsWith('{')) params[p.slice(1, -1)] = decodeURIComponent(segments[i]);
+    if (p.startsWith('{')) params[p.slice(1, -1)] = decodeSegment(segments[i]);
     else if (p !== segments[i]) return undefined;
   }
   return params;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidRequestContent(`The request path segment "${segment.slice(0, 200)}" holds a malformed percent-escape.`);
+  }
 }
 
 const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
@@ -121,6 +142,7 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
     throw invalidParameter(`InvocationType ${type} is not one of RequestResponse, Event, DryRun.`);
   }
   const clientContext = r.header('x-amz-client-context');
+  checkClientContext(clientContext);
   const body = await r.body(type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
   if (type !== 'RequestResponse') {
     // Both answer before anything runs, so the qualifier and payload are checked here.

@@ -1,12 +1,14 @@
 // Builds the `/opt` a function version sees: its layers merged into one folder in order, later
 // layers overwriting earlier ones' files, as Lambda extracts them. Each merged folder is named
 // after the layer versions it holds, so it is built once and never changes.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { access, cp, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../functionConfig';
-import { functionNotRunnable } from '../lambdaErrors';
+import { functionNotRunnable } from '../errors/serviceErrors';
+import { MAX_UNZIPPED_BYTES } from '../store/zipExtract';
 import type { LayerMaterializer } from '../runtimeOptions';
+import { tempPathFor } from '../store/processIdentity';
 import type { LayerStore, ResolvedLayer } from './layerStore';
 
 /** Lambda's limit on layers per function. */
@@ -51,6 +53,14 @@ export class LayerMaterializerService {
         throw functionNotRunnable(fn.functionName, (err as Error).message);
       }
     }
+    const unzipped = out.reduce((n, l) => n + l.unzippedSize, 0);
+    if (unzipped > MAX_UNZIPPED_BYTES) {
+      throw functionNotRunnable(
+        fn.functionName,
+        `${fn.templatePath}: the layers of ${fn.logicalId} unpack to ${unzipped} bytes; Lambda's limit for a function and its layers is ` +
+          `${MAX_UNZIPPED_BYTES} bytes unzipped (Layers consume more than the available size of ${MAX_UNZIPPED_BYTES} bytes). Make the layers smaller.`,
+      );
+    }
     return out;
   }
 
@@ -72,7 +82,7 @@ export class LayerMaterializerService {
   private async merge(layers: ResolvedLayer[], target: string): Promise<string> {
     if (await access(target).then(() => true, () => false)) return target;
     await mkdir(this.optRoot, { recursive: true });
-    const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const temp = tempPathFor(target);
     try {
       await mkdir(temp);
       for (const layer of layers) {
