@@ -7,7 +7,7 @@
 // runs no cleanup) is stale: the next process renames it aside, checks that what it moved is
 // the stale owner it judged (and puts it back otherwise), then retries. Within a process, a
 // Mutex queues tasks before they reach the file, so the file is only contended across processes.
-import { link, mkdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Mutex } from './mutex';
 import { isAlive, selfIdentity, tempPathFor } from './processIdentity';
@@ -65,6 +65,20 @@ export class StateLocks {
       await new Promise((ok) => setTimeout(ok, backoff + Math.random() * backoff));
     }
   }
+}
+
+/** Removes the locks of processes that ended without releasing them; returns how many. */
+export async function removeStaleLocks(dir: string): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.lock')) continue;
+    const path = join(dir, name);
+    const holder = await readFile(path, 'utf8').catch(() => undefined);
+    if (holder === undefined || isAlive(holder.split(' ')[0])) continue;
+    await breakStale(path, holder);
+    removed++;
+  }
+  return removed;
 }
 
 /** Creates `path` holding `content` atomically; false when it exists already. */

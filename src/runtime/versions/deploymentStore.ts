@@ -13,6 +13,7 @@ import { LayerStore } from '../layers/layerStore';
 import type { LocalRuntime } from '../localRuntime';
 import type { LayerMaterializer, QualifierResolver } from '../runtimeOptions';
 import { sweepStaleTemps } from '../store/staleTemps';
+import { removeStaleLocks } from '../store/stateLock';
 import { VersionStore } from './versionStore';
 
 export interface DeploymentStoreOptions {
@@ -140,8 +141,8 @@ export class DeploymentStore {
   private async sweepTemps(): Promise<void> {
     const root = this.options.stateDir;
     const dirs = ['versions', 'versions/code', 'layers', 'layers/content', 'opt', 'locks'].map((d) => join(root, d));
-    const removed = await sweepStaleTemps(dirs);
-    if (removed) this.runtime.emit('diagnostic', { level: 'info', message: `Removed ${removed} leftover temp file(s) of ended Lambda Lab processes from ${root}.` });
+    const removed = (await sweepStaleTemps(dirs)) + (await removeStaleLocks(join(root, 'locks')));
+    if (removed) this.runtime.emit('diagnostic', { level: 'info', message: `Removed ${removed} leftover temp file(s) and lock(s) of ended Lambda Lab processes from ${root}.` });
   }
 
   /** Other Lambda Lab processes on this folder publish too: follow their writes as they happen. */
