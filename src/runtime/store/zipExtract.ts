@@ -58,6 +58,9 @@ async function readAll(stream: Readable): Promise<string> {
  * Symlinks are created last, so no file is ever written through one.
  */
 export async function extractZip(source: string | Buffer, target: string, label: string, limit = MAX_UNZIPPED_BYTES): Promise<void> {
+  // Refused from the central directory alone, before a byte is written.
+  const total = await zipUnzippedSize(source).catch(() => 0);
+  if (total > limit) throw unzippedSizeTooLarge(limit, `${label} unpacks to ${total} bytes`);
   const root = resolve(target);
   await mkdir(root, { recursive: true });
   let zip: yauzl.ZipFile;
@@ -92,8 +95,8 @@ export async function extractZip(source: string | Buffer, target: string, label:
 }
 
 /** What a zip file unpacks to (the sum of its entries' sizes), from its central directory alone. */
-export async function zipUnzippedSize(path: string): Promise<number> {
-  const zip = await openZip(path);
+export async function zipUnzippedSize(source: string | Buffer): Promise<number> {
+  const zip = await openZip(source);
   let total = 0;
   await new Promise<void>((ok, fail) => {
     zip.on('entry', (entry: yauzl.Entry) => {
