@@ -87,6 +87,23 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
     }
   });
 
+  it("reserved concurrency set through one serve process throttles the other's invokes", async () => {
+    const dir = makeProject();
+    dirs.push(dir);
+    const [a, b] = await Promise.all([startServe(dir), startServe(dir)]);
+    servers.push(a, b);
+    await a.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'sleeper', ReservedConcurrentExecutions: 1 }));
+    // b follows a's write as it happens (a file watch), so within moments two invokes at once throttle one.
+    let throttled = false;
+    for (let attempt = 0; attempt < 30 && !throttled; attempt++) {
+      const results = await Promise.allSettled(
+        [0, 1].map(() => b.client.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: Buffer.from('{"ms":300}') }))),
+      );
+      throttled = results.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'TooManyRequestsException');
+    }
+    assert.ok(throttled, 'b never applied the reserved concurrency a set');
+  });
+
   it('two serve processes versioning a changed layer at once make one new layer version', async () => {
     const dir = makeProject();
     dirs.push(dir);

@@ -190,6 +190,7 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
       };
       const next: LayerFile = { ...file, versions: [...file.versions, record] };
       await writeJsonAtomic(this.filePath(layer.layerName), next);
+      this.files.invalidate(this.filePath(layer.layerName));
       await this.file(layer.layerName);
       this.emit('changed', layer.layerName);
       return record;

@@ -363,8 +363,10 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
   }
 
   private async save(state: FunctionState): Promise<void> {
-    await writeJsonAtomic(this.statePath(state.functionName), state);
-    await this.files.read(this.statePath(state.functionName));
+    const path = this.statePath(state.functionName);
+    await writeJsonAtomic(path, state);
+    this.files.invalidate(path);
+    await this.files.read(path);
     this.emit('changed', state.functionName);
   }
 }
