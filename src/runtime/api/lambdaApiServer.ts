@@ -1,6 +1,7 @@
 // AWS Lambda's REST API on localhost, for the AWS SDKs and CLI: Invoke (RequestResponse,
-// Event, DryRun) plus the management operations of managementRoutes.ts. Signed requests are
-// accepted whatever their credentials; nothing is ever sent to AWS.
+// Event, DryRun) plus the management operations of managementRoutes.ts. requestGuards.ts decides
+// who may call it (signed requests, whatever their credentials, addressed to this server, not
+// from web pages); nothing is ever sent to AWS.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,9 @@
 // Published versions, aliases and reserved concurrency of each function, as Lambda keeps them.
 // PublishVersion freezes $LATEST's code (a content-addressed snapshot under
 // `<stateDir>/versions/code/`) and configuration; aliases route to one version or split
-// traffic between two. One JSON file per function, written atomically, survives restarts.
+// traffic between two. One JSON file per function, written atomically, survives restarts; every
+// change is a read-modify-write under the state folder's cross-process lock, so Lambda Lab
+// processes sharing the folder never reuse a version number or lose each other's writes.
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
