@@ -155,6 +155,23 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
     await serve.client.send(new CreateAliasCommand({ FunctionName: 'echo', Name: 'fine', FunctionVersion: '1' }));
   });
 
+  it('checks InvocationType and LogType against their enums, and reserved concurrency against its range', async () => {
+    const type = await rawRequest(serve.url, { method: 'POST', path: invokePath, headers: { ...signed, 'X-Amz-Invocation-Type': 'Sometimes' }, body: '{}' });
+    assert.equal(type.status, 400, type.body);
+    assert.equal(errorType(type), 'ValidationException');
+    assert.match(type.body, /at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: \[Event, RequestResponse, DryRun\]/);
+    const log = await rawRequest(serve.url, { method: 'POST', path: invokePath, headers: { ...signed, 'X-Amz-Log-Type': 'All' }, body: '{}' });
+    assert.equal(errorType(log), 'ValidationException');
+    const negative = await rawRequest(serve.url, {
+      method: 'PUT',
+      path: '/2017-10-31/functions/echo/concurrency',
+      headers: signed,
+      body: JSON.stringify({ ReservedConcurrentExecutions: -1 }),
+    });
+    assert.equal(negative.status, 400, negative.body);
+    assert.match(negative.body, /Member must have value greater than or equal to 0/);
+  });
+
   it('answers an invalid --client-context with 400 on cold and warm functions, and serve keeps serving', async function () {
     const cold = 'other';
     const bad = ['not base64!', Buffer.from('not json').toString('base64'), Buffer.from('[1,2]').toString('base64'), 'bad; X-Injected: 1'];

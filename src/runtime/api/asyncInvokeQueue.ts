@@ -11,7 +11,6 @@ export interface QueuedEvent {
   functionName: string;
   payload: Buffer;
   qualifier?: string;
-  clientContext?: string;
   requestId: string;
 }
 
@@ -77,7 +76,6 @@ export class AsyncInvokeQueue {
       try {
         await this.runtime.invoke(event.functionName, event.payload, {
           qualifier: event.qualifier,
-          clientContext: event.clientContext,
           requestId: event.requestId,
           invocationType: 'Event',
         });

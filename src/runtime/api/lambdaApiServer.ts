@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { invalidParameter, invalidRequestContent, unknownOperation } from '../errors/serviceErrors';
+import { invalidRequestContent, unknownOperation, validationError } from '../errors/serviceErrors';
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type LocalRuntime } from '../localRuntime';
 import { DeploymentStore } from '../versions/deploymentStore';
 import { ApiRequest } from './apiRequest';
@@ -134,17 +134,23 @@ function decodeSegment(segment: string): string {
   }
 }
 
-const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
+const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
+const LOG_TYPES = ['None', 'Tail'];
+
+/** An enum header, or the ValidationException Lambda answers for any other value. */
+function enumHeader(r: ApiRequest, header: string, field: string, values: string[], fallback: string): string {
+  const value = r.header(header) ?? fallback;
+  if (!values.includes(value)) throw validationError(value, field, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  return value;
+}
 
 async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events: AsyncInvokeQueue, r: ApiRequest): Promise<void> {
   const { fn, qualifier } = lookupFunction(runtime, r.params.FunctionName, r.query.get('Qualifier') ?? undefined);
-  const type = r.header('x-amz-invocation-type') ?? 'RequestResponse';
-  if (!INVOCATION_TYPES.has(type)) {
-    throw invalidParameter(`InvocationType ${type} is not one of RequestResponse, Event, DryRun.`);
-  }
+  const type = enumHeader(r, 'x-amz-invocation-type', 'invocationType', INVOCATION_TYPES, 'RequestResponse');
+  const logType = enumHeader(r, 'x-amz-log-type', 'logType', LOG_TYPES, 'None');
   const clientContext = r.header('x-amz-client-context');
   checkClientContext(clientContext);
-  const body = await r.body(type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
+  const body = await r.body(type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD, type === 'Event' ? 'Event' : undefined);
   if (type !== 'RequestResponse') {
     // Both answer before anything runs, so the qualifier and payload are checked here.
     if (qualifier && qualifier !== '$LATEST') await deployment.versions.resolve(fn, qualifier);
@@ -153,7 +159,8 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
       return;
     }
     checkJson(body);
-    events.enqueue({ functionName: fn.functionName, payload: body, qualifier, clientContext, requestId: r.requestId });
+    // Lambda passes ClientContext to synchronous invocations only.
+    events.enqueue({ functionName: fn.functionName, payload: body, qualifier, requestId: r.requestId });
     r.send(202);
     return;
   }
@@ -165,7 +172,7 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
     'X-Amz-Executed-Version': result.version,
   };
   if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
-  if (r.header('x-amz-log-type') === 'Tail') {
+  if (logType === 'Tail') {
     headers['X-Amz-Log-Result'] = Buffer.from(result.logTail).subarray(-LOG_TAIL_BYTES).toString('base64');
   }
   r.res.writeHead(200, headers);

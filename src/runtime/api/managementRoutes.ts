@@ -229,9 +229,10 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
     route('PUT', '/2017-10-31/functions/{FunctionName}/concurrency', async (r) => {
       const { fn } = fnParam(r);
       const value = (await r.json()).ReservedConcurrentExecutions;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
         throw invalidParameter('ReservedConcurrentExecutions must be a whole number of 0 or more.');
       }
+      checkedInteger(String(value), 'reservedConcurrentExecutions', 0, Number.MAX_SAFE_INTEGER);
       await deployment.setReservedConcurrency(fn.functionName, value);
       r.send(200, { ReservedConcurrentExecutions: value });
     }),

@@ -39,10 +39,12 @@ export const preconditionFailed = () =>
     412,
   );
 
-export const requestTooLarge = (size: number, limit: number) =>
+export const requestTooLarge = (size: number, limit: number, invocationType?: 'Event') =>
   new LambdaServiceError(
     'RequestTooLargeException',
-    `Request must be smaller than ${limit} bytes for the InvokeFunction operation (got ${size}).`,
+    invocationType === 'Event'
+      ? `${size} byte payload is too large for the Event invocation type (limit ${limit} bytes)`
+      : `Request must be smaller than ${limit} bytes for the InvokeFunction operation (got ${size}).`,
     413,
   );
 
