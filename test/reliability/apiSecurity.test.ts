@@ -172,6 +172,45 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
     assert.match(negative.body, /Member must have value greater than or equal to 0/);
   });
 
+  it('answers every route with malformed parameters and bodies without a 5xx, and keeps serving', async () => {
+    const routes = [
+      'GET /2015-03-31/functions/{}',
+      'GET /2015-03-31/functions/{}/configuration?Qualifier={}',
+      'POST /2015-03-31/functions/{}/invocations?Qualifier={}',
+      'POST /2015-03-31/functions/{}/versions',
+      'GET /2015-03-31/functions/{}/versions?Marker={}&MaxItems={}',
+      'POST /2015-03-31/functions/{}/aliases',
+      'GET /2015-03-31/functions/{}/aliases?FunctionVersion={}',
+      'GET /2015-03-31/functions/echo/aliases/{}',
+      'PUT /2015-03-31/functions/echo/aliases/{}',
+      'DELETE /2015-03-31/functions/{}/aliases/{}',
+      'PUT /2017-10-31/functions/{}/concurrency',
+      'GET /2019-09-30/functions/{}/concurrency',
+      'GET /2018-10-31/layers?find=LayerVersion&Arn={}',
+      'GET /2018-10-31/layers?CompatibleRuntime={}&Marker={}',
+      'GET /2018-10-31/layers/{}/versions',
+      'GET /2018-10-31/layers/shared/versions/{}',
+      'GET /lambda-lab/code/{}',
+      'GET /2015-03-31/functions?Marker={}&MaxItems={}',
+    ];
+    const values = ['%', '%00', '..', '.', 'a'.repeat(300), '$LATEST', '-1', '1e99', 'arn:aws:lambda:::', '%C3%A9', '%2F%2E%2E', 'echo:%24LATEST'];
+    const bodies = ['', '{', '[]', 'null', '"x"', '{"Name":7,"FunctionVersion":[]}', '{"RoutingConfig":[1]}', '{"RoutingConfig":{"AdditionalVersionWeights":{"1":"x"}}}', '{"ReservedConcurrentExecutions":"x"}', '{"ReservedConcurrentExecutions":1e400}'];
+    const failures: string[] = [];
+    for (const route of routes) {
+      const [method, template] = route.split(' ');
+      for (const value of values) {
+        const path = template.replace(/\{\}/g, value);
+        for (const body of method === 'GET' || method === 'DELETE' ? [''] : bodies) {
+          const r = await rawRequest(serve.url, { method, path, headers: signed, body });
+          if (r.status >= 500 || r.status === 0) failures.push(`${method} ${path} ${body} → ${r.status} ${r.body.slice(0, 200)}`);
+        }
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.equal(serve.child.exitCode, null);
+    assert.equal((await serve.client.send(new InvokeCommand({ FunctionName: 'echo' }))).StatusCode, 200);
+  });
+
   it('answers an invalid --client-context with 400 on cold and warm functions, and serve keeps serving', async function () {
     const cold = 'other';
     const bad = ['not base64!', Buffer.from('not json').toString('base64'), Buffer.from('[1,2]').toString('base64'), 'bad; X-Injected: 1'];

@@ -130,12 +130,18 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
     // 17 MB of incompressible code: packaging and extracting it takes long enough to be killed in the middle.
     writeFileSync(join(dir, 'src', 'blob.bin'), randomBytes(17 * 1024 * 1024));
     const state = join(dir, '.lambda-lab');
-    const killAfterMs = [30, 120, 250, 400, 700];
-    for (const [i, delay] of killAfterMs.entries()) {
+    // Killed while writing the snapshot (a temp folder exists), and once early, holding only the lock.
+    const moments: ('writing' | 'early')[] = ['writing', 'early', 'writing', 'writing'];
+    for (const [i, moment] of moments.entries()) {
       writeMarker(dir, `kill-${i}`);
       const victim = await startServe(dir);
       const publishing = victim.client.send(new PublishVersionCommand({ FunctionName: 'echo' })).catch(() => undefined);
-      await new Promise((ok) => setTimeout(ok, delay));
+      if (moment === 'early') await new Promise((ok) => setTimeout(ok, 20));
+      else {
+        for (let polls = 0; polls < 4000 && !walk(state).some((p) => p.endsWith('.tmp')); polls++) {
+          await new Promise((ok) => setTimeout(ok, 5));
+        }
+      }
       victim.child.kill('SIGKILL');
       await publishing;
       await victim.stop();

@@ -56,7 +56,8 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   ];
 
   let guard: RequestGuard = () => undefined;
-  const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, guard, req, res));
+  // Whatever a request does, it ends its own response at worst, never the process.
+  const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, guard, req, res).catch(() => res.destroy()));
   // Lambda invokes may run for 15 minutes; idle keep-alive sockets outlive the SDK's.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;

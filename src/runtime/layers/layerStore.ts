@@ -162,19 +162,21 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
   /** The layer's latest version, publishing a new one when its content or description changed. */
   private async current(layer: LayerConfig): Promise<LayerVersionRecord> {
     const snap = await this.content.snapshot(layer.contentPath, `layer ${layer.logicalId} (${layer.templatePath})`);
+    const upToDate = (latest: LayerVersionRecord | undefined): boolean =>
+      !!latest &&
+      latest.codeSha256 === snap.codeSha256 &&
+      latest.description === layer.description &&
+      sameList(latest.compatibleRuntimes, layer.compatibleRuntimes) &&
+      sameList(latest.compatibleArchitectures, layer.compatibleArchitectures);
+    // Every cold start asks; only a change needs the cross-process lock.
+    const seen = (await this.file(layer.layerName)).versions;
+    const seenLatest = seen[seen.length - 1];
+    if (seenLatest && upToDate(seenLatest)) return seenLatest;
     return this.lock.run(`layer-${layer.layerName}`, async () => {
       this.files.invalidate(this.filePath(layer.layerName));
       const file = await this.file(layer.layerName);
       const latest = file.versions[file.versions.length - 1];
-      if (
-        latest &&
-        latest.codeSha256 === snap.codeSha256 &&
-        latest.description === layer.description &&
-        sameList(latest.compatibleRuntimes, layer.compatibleRuntimes) &&
-        sameList(latest.compatibleArchitectures, layer.compatibleArchitectures)
-      ) {
-        return latest;
-      }
+      if (latest && upToDate(latest)) return latest;
       const record: LayerVersionRecord = {
         layerName: layer.layerName,
         version: (latest?.version ?? 0) + 1,
