@@ -63,6 +63,20 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
     }
   });
 
+  it('bound to every interface, still refuses host names that are not its own, but takes address literals', async () => {
+    const wide = await startServe(dir, ['--host', '0.0.0.0', '--allow-host', 'lambda.internal']);
+    try {
+      const foreign = await rawRequest(wide.url, { method: 'POST', path: invokePath, headers: { ...signed, Host: `rebind.evil.example:${wide.port}` }, body: '{}' });
+      assert.equal(foreign.status, 403);
+      for (const host of [`127.0.0.1:${wide.port}`, `10.1.2.3:${wide.port}`, `lambda.internal:${wide.port}`]) {
+        const r = await rawRequest(wide.url, { method: 'POST', path: invokePath, headers: { ...signed, Host: host }, body: '{}' });
+        assert.equal(r.status, 200, `Host ${host}: ${r.body}`);
+      }
+    } finally {
+      await wide.stop();
+    }
+  });
+
   it('refuses browser requests: any Origin, a cross-site Sec-Fetch-Site, and unsigned text/plain form posts', async () => {
     const before = await serve.client.send(new InvokeCommand({ FunctionName: 'echo' }));
     assert.equal(before.StatusCode, 200);
@@ -147,6 +161,15 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
     });
     assert.equal(weights.status, 400, weights.body);
     assert.equal(errorType(weights), 'InvalidParameterValueException');
+    for (const body of [
+      { Name: '123', FunctionVersion: '1' },
+      { Name: 'ok-name', FunctionVersion: 'latest' },
+      { Name: 'ok-name', FunctionVersion: '1', Description: 'x'.repeat(257) },
+    ]) {
+      const r = await rawRequest(serve.url, { method: 'POST', path: '/2015-03-31/functions/echo/aliases', headers: signed, body: JSON.stringify(body) });
+      assert.equal(r.status, 400, `${JSON.stringify(body).slice(0, 80)} → ${r.body}`);
+      assert.equal(errorType(r), 'ValidationException');
+    }
     const marker = await rawRequest(serve.url, { path: '/2015-03-31/functions?Marker=-5', headers: { Authorization: SIGNED } });
     assert.equal(marker.status, 400, marker.body);
     const maxItems = await rawRequest(serve.url, { path: '/2015-03-31/functions?MaxItems=0', headers: { Authorization: SIGNED } });

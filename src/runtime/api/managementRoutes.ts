@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { FunctionConfig } from '../functionConfig';
-import { functionNotFound, invalidParameter, layerVersionNotFound, resourceNotFound } from '../errors/serviceErrors';
+import { functionNotFound, invalidParameter, layerVersionNotFound, resourceNotFound, validationError } from '../errors/serviceErrors';
 import type { LocalRuntime } from '../localRuntime';
 import { functionArn, layerArn, parseFunctionName, parseLayerArn } from '../store/arns';
 import { MAX_UNZIPPED_BYTES } from '../store/zipExtract';
@@ -78,6 +78,18 @@ function optionalString(body: Json, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw invalidParameter(`${field} must be a string.`);
   return value;
+}
+
+/** Description of a version or alias: at most 256 characters. */
+function description(body: Json): string | undefined {
+  const value = optionalString(body, 'Description');
+  if (value !== undefined && value.length > 256) throw validationError(value, 'description', 'Member must have length less than or equal to 256');
+  return value;
+}
+
+function functionVersionField(body: Json): string | undefined {
+  const value = optionalString(body, 'FunctionVersion');
+  return value === undefined ? undefined : checked(value, 'functionVersion', FUNCTION_VERSION);
 }
 
 /** AliasRoutingConfiguration: a map of one version number to a weight in [0, 1]. */
@@ -176,7 +188,7 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
       const { fn } = fnParam(r);
       const body = await r.json();
       const published = await versions.publish(fn, {
-        description: optionalString(body, 'Description'),
+        description: description(body),
         codeSha256: optionalString(body, 'CodeSha256'),
         revisionId: optionalString(body, 'RevisionId'),
       });
@@ -192,9 +204,10 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
       const body = await r.json();
       const name = optionalString(body, 'Name');
       if (!name) throw invalidParameter('Name is required to create an alias.');
+      checked(name, 'name', ALIAS_NAME);
       const alias = await versions.createAlias(fn, name, {
-        functionVersion: optionalString(body, 'FunctionVersion'),
-        description: optionalString(body, 'Description'),
+        functionVersion: functionVersionField(body),
+        description: description(body),
         routingConfig: routingConfig(body),
       });
       r.send(201, aliasConfiguration(versions, fn, alias));
@@ -214,8 +227,8 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
       const { fn } = fnParam(r);
       const body = await r.json();
       const alias = await versions.updateAlias(fn, aliasParam(r), {
-        functionVersion: optionalString(body, 'FunctionVersion'),
-        description: optionalString(body, 'Description'),
+        functionVersion: functionVersionField(body),
+        description: description(body),
         routingConfig: routingConfig(body),
         revisionId: optionalString(body, 'RevisionId'),
       });
