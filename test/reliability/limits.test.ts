@@ -10,7 +10,7 @@ import {
   PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
@@ -172,6 +172,36 @@ describe('limits Lambda enforces (reliability)', function () {
     const state = join(dir, '.lambda-lab');
     assert.ok(du(state) < 100 * 1024 * 1024, `${du(state)} bytes were written to the state folder`);
     // Functions without the layer are unaffected.
+    assert.equal((await s.client.send(new InvokeCommand({ FunctionName: 'echo' }))).StatusCode, 200);
+  });
+
+  it("counts a function's own code with its layers: 250 MB of code plus a small layer does not start", async () => {
+    const dir = makeProject({
+      resources: `  HeavyFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: heavy
+      CodeUri: heavy/
+      Handler: app.handler
+      Layers:
+        - !Ref SharedLayer
+`,
+    });
+    dirs.push(dir);
+    mkdirSync(join(dir, 'heavy'));
+    copyFileSync(join(dir, 'src', 'app.js'), join(dir, 'heavy', 'app.js'));
+    copyFileSync(join(dir, 'src', 'marker.json'), join(dir, 'heavy', 'marker.json'));
+    // A sparse file: its size counts, no disk is used.
+    writeFileSync(join(dir, 'heavy', 'data.bin'), '');
+    // The code alone is 10 bytes under the limit; the layer's few bytes put the function over it.
+    const small = statSync(join(dir, 'heavy', 'app.js')).size + statSync(join(dir, 'heavy', 'marker.json')).size;
+    const layer = statSync(join(dir, 'layer', 'nodejs', 'shared.js')).size;
+    assert.ok(layer > 10);
+    truncateSync(join(dir, 'heavy', 'data.bin'), 262_144_000 - small - 10);
+    s = await setup(dir);
+    const err = await serviceError(s.client.send(new InvokeCommand({ FunctionName: 'heavy' })));
+    assert.equal(err.name, 'ResourceConflictException');
+    assert.match(err.message, /code and layers of HeavyFunction unpack to \d+ bytes.*Unzipped size must be smaller than 262144000 bytes/);
     assert.equal((await s.client.send(new InvokeCommand({ FunctionName: 'echo' }))).StatusCode, 200);
   });
 });

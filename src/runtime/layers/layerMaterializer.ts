@@ -19,6 +19,8 @@ export interface LayerMaterializerOptions {
   layerArnMap?: Record<string, string>;
   /** The configuration of a published version (its `layers` are the ARNs it was published with). */
   versionConfig?: (fn: FunctionConfig, version: string) => Promise<FunctionConfig | undefined>;
+  /** What a function version's own code unpacks to, counted with its layers against Lambda's limit. */
+  codeUnzippedSize?: (fn: FunctionConfig, version: string) => Promise<number>;
 }
 
 export class LayerMaterializerService {
@@ -54,19 +56,16 @@ export class LayerMaterializerService {
       }
     }
     const unzipped = out.reduce((n, l) => n + l.unzippedSize, 0);
-    if (unzipped > MAX_UNZIPPED_BYTES) {
-      throw functionNotRunnable(
-        fn.functionName,
-        `${fn.templatePath}: the layers of ${fn.logicalId} unpack to ${unzipped} bytes; Lambda's limit for a function and its layers is ` +
-          `${MAX_UNZIPPED_BYTES} bytes unzipped (Layers consume more than the available size of ${MAX_UNZIPPED_BYTES} bytes). Make the layers smaller.`,
-      );
-    }
+    if (unzipped > MAX_UNZIPPED_BYTES) throw tooLarge(fn, `the layers of ${fn.logicalId} unpack to ${unzipped} bytes`);
     return out;
   }
 
   async materialize(fn: FunctionConfig, version: string): Promise<string | undefined> {
     const layers = await this.resolve(fn, version);
     if (layers.length === 0) return undefined;
+    const code = (await this.options.codeUnzippedSize?.(fn, version).catch(() => 0)) ?? 0;
+    const unzipped = code + layers.reduce((n, l) => n + l.unzippedSize, 0);
+    if (unzipped > MAX_UNZIPPED_BYTES) throw tooLarge(fn, `the code and layers of ${fn.logicalId} unpack to ${unzipped} bytes`);
     const key = createHash('sha256')
       .update(layers.map((l) => l.hashHex).join('\n'))
       .digest('hex')
@@ -95,4 +94,12 @@ export class LayerMaterializerService {
     }
     return target;
   }
+}
+
+function tooLarge(fn: FunctionConfig, what: string) {
+  return functionNotRunnable(
+    fn.functionName,
+    `${fn.templatePath}: ${what}; Lambda's limit for a function and its layers is ${MAX_UNZIPPED_BYTES} bytes unzipped ` +
+      `(Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes). Make the code or the layers smaller.`,
+  );
 }

@@ -57,6 +57,13 @@ export class ContentStore {
     return { ...info, dir, zipPath };
   }
 
+  /** What a folder or zip unpacks to, from file sizes or the zip's directory alone (nothing is read or zipped). */
+  async unzippedSize(source: string, exclude: string[] = []): Promise<number> {
+    const info = await stat(source);
+    if (info.isFile()) return zipUnzippedSize(source);
+    return (await listPackageFiles(source, exclude)).reduce((n, f) => n + f.size, 0);
+  }
+
   private pack(source: string, label: string, exclude: string[], needZip: boolean) {
     const key = `${needZip}\0${source}\0${exclude.join('\0')}`;
     let work = this.pending.get(key);

@@ -75,6 +75,7 @@ export class DeploymentStore {
     this.materializer = new LayerMaterializerService(this.layers, options.stateDir, {
       layerArnMap: options.layerArnMap,
       versionConfig: (fn, version) => this.versions.versionConfig(fn, version),
+      codeUnzippedSize: (fn, version) => this.versions.unzippedCodeSize(fn, version),
     });
     this.versions = new VersionStore(options.stateDir, arnContext, this.materializer);
   }

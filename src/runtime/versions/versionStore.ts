@@ -142,6 +142,12 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
     return found;
   }
 
+  /** What a version's own code unpacks to (a published version's snapshot, or $LATEST's folder). */
+  async unzippedCodeSize(fn: FunctionConfig, version: string): Promise<number> {
+    const codeDir = version === '$LATEST' ? fn.codeDir : (await this.versionConfig(fn, version))?.codeDir;
+    return codeDir ? this.code.unzippedSize(codeDir, [this.stateDir]) : 0;
+  }
+
   /** The configuration a published version runs with (for the layer materializer). */
   async versionConfig(fn: FunctionConfig, version: string): Promise<FunctionConfig | undefined> {
     return (await this.state(fn)).versions.find((v) => v.version === version)?.config;
