@@ -158,7 +158,11 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
       });
     }),
     route('GET', '/2015-03-31/functions', async (r) => {
-      const all = r.query.get('FunctionVersion') === 'ALL';
+      const functionVersion = r.query.get('FunctionVersion');
+      if (functionVersion !== null && functionVersion !== 'ALL') {
+        throw validationError(functionVersion, 'functionVersion', 'Member must satisfy enum value set: [ALL]');
+      }
+      const all = functionVersion === 'ALL';
       const items: Json[] = [];
       for (const fn of runtime.functions()) {
         items.push(functionConfiguration(versions, fn, await versions.latest(fn)));
