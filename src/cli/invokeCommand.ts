@@ -1,7 +1,7 @@
-import { LambdaServiceError } from '../runtime/lambdaErrors';
+import { LambdaServiceError } from '../runtime/errors/serviceErrors';
 import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
-import { DeploymentStore } from '../runtime/store/deploymentStore';
+import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
 import { findTemplate, parse, readEvent } from './cliOptions';
 

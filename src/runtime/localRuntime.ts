@@ -9,7 +9,7 @@ import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
 import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
-import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
+import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNotFound } from './errors/serviceErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
 import { EnvironmentPool, type ConcurrencySlots } from './pool/environmentPool';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
@@ -28,9 +28,9 @@ export interface LoadTemplateOptions {
   parameterOverrides?: Record<string, string>;
 }
 
-/** Lambda's payload limits (bytes): 6 MB synchronous, 256 KB asynchronous. */
+/** Lambda's payload limits (bytes): 6 MB synchronous, 1 MB asynchronous (256 KB before October 2025). */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-export const MAX_ASYNC_PAYLOAD = 256 * 1024;
+export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 
 const DEFAULTS = {
   region: 'us-east-1',
@@ -77,6 +77,11 @@ export class LocalRuntime extends RuntimeEventEmitter {
 
   get accountId() {
     return this.options.accountId ?? DEFAULTS.accountId;
+  }
+
+  /** Most environments per function without reserved concurrency; asynchronous invokes never run more at once. */
+  get concurrencyCap() {
+    return this.options.concurrencyCap ?? DEFAULTS.concurrencyCap;
   }
 
   /** Where state (logs, builds, versions) lives for a template: `<template dir>/.lambda-lab` unless set. */
@@ -159,7 +164,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (!latest) {
       const unsupported = this.unsupportedFunctions().find((u) => u.functionName === nameOrId || u.logicalId === nameOrId);
       if (unsupported) throw functionNotRunnable(unsupported.functionName, unsupported.reason);
-      throw resourceNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
+      throw functionNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
     }
     const body = normalisePayload(payload, opts.invocationType === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
     // $LATEST resolves without a promise turn: it is every warm invoke's path.
@@ -176,7 +181,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   }
 
   private async resolve(fn: FunctionConfig, qualifier: string) {
-    if (!this.qualifierResolver) throw resourceNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
+    if (!this.qualifierResolver) throw functionNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
     return this.qualifierResolver(fn, qualifier);
   }
 
@@ -211,7 +216,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   /** Overrides reserved concurrency at run time (PutFunctionConcurrency); undefined removes it. */
   setReservedConcurrency(nameOrId: string, value: number | undefined): void {
     const fn = this.getFunction(nameOrId);
-    if (!fn) throw resourceNotFound(nameOrId);
+    if (!fn) throw functionNotFound(nameOrId);
     fn.reservedConcurrentExecutions = value;
   }
 
