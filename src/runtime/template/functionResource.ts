@@ -18,6 +18,7 @@ import { readEsbuildMetadata } from './esbuildMetadata';
 import { isPlainMap, mergeGlobals } from './globals';
 import { NO_VALUE } from './intrinsics';
 import type { LoadContext } from './loadContext';
+import { containedPath } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
 import { isNodeRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
 import type { TemplateMap, TemplateValue } from './templateDocument';
@@ -77,7 +78,7 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
     functionName,
     runtime,
     handler,
-    codeDir: build ? join(ctx.stateDir, 'build', logicalId) : code.dir,
+    codeDir: build ? containedPath(ctx.stateDir, 'build', logicalId) : code.dir,
     memorySize: props.integer('MemorySize', DEFAULT_MEMORY_MB, 128, 10240, ' MB'),
     timeout: props.integer('Timeout', DEFAULT_TIMEOUT_S, 1, 900, ' seconds'),
     environment: applyEnvVars(envVars, logicalId, functionName, declared),
@@ -137,7 +138,7 @@ function s3Description(value: TemplateMap): string {
 function writeInlineCode(ctx: LoadContext, props: ResourceProperties, code: TemplateValue, runtime: string): CodeLocation {
   if (!isNodeRuntime(runtime)) return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
   if (typeof code !== 'string') throw props.error('Code', 'inline code (ZipFile / InlineCode) must be a string');
-  const dir = join(ctx.stateDir, 'inline', props.logicalId);
+  const dir = containedPath(ctx.stateDir, 'inline', props.logicalId);
   const file = join(dir, 'index.js');
   // Rewriting unchanged code would look like a code change to the file watcher.
   if (!existsSync(file) || readFileSync(file, 'utf8') !== code) {

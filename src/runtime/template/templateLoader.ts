@@ -9,7 +9,9 @@ import { isPlainMap, readFunctionGlobals } from './globals';
 import { IntrinsicResolver, type IntrinsicScope } from './intrinsics';
 import { LAMBDA_LAYER, readLayer, SERVERLESS_LAYER } from './layerResource';
 import type { LoadContext } from './loadContext';
+import { checkDependencyCycles } from './dependencyCycles';
 import { resolveParameters } from './parameters';
+import { functionNameProblem, logicalIdProblem } from './resourceNames';
 import { TemplateDocument, type TemplateMap } from './templateDocument';
 
 export interface TemplateLoadOptions {
@@ -49,6 +51,15 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     diagnostics.push({ severity: 'warning', message, templatePath: absolutePath, position, ...(resource ? { resource } : {}) });
   };
 
+  for (const w of doc.warnings) {
+    diagnostics.push({ severity: 'warning', message: w.message, templatePath: absolutePath, position: w.position });
+  }
+  for (const logicalId of Object.keys(resources)) {
+    const problem = logicalIdProblem(logicalId);
+    if (problem) throw doc.errorAtKey(resources, logicalId, undefined, problem);
+  }
+  checkDependencyCycles(doc, resources);
+
   const parameters = resolveParameters(doc, envVars?.global ?? {}, opts.parameterOverrides ?? {});
   for (const w of parameters.warnings) warn(w.node, w.key, undefined, w.message);
   const typeOf = (logicalId: string): string | undefined => {
@@ -69,6 +80,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     naming.add(logicalId);
     const name = functionNameOf(ctx, logicalId, resource);
     naming.delete(logicalId);
+    const problem = functionNameProblem(name);
+    if (problem) throw doc.error(resource.Properties, 'FunctionName', logicalId, problem, resourcePosition(logicalId));
     names.set(logicalId, name);
     return name;
   };
