@@ -19,7 +19,8 @@ import type {
   RuntimeOptions,
 } from './runtimeOptions';
 import { loadTemplate } from './template/templateLoader';
-import { locateBootstrap, resolveNodeBinary } from './nodeBinaries';
+import { hostRegion } from './hostRegion';
+import { locateBootstrap, NodeProvider } from './nodeBinaries';
 
 export interface LoadTemplateOptions {
   /** SAM `--env-vars` shaped JSON file. */
@@ -60,16 +61,21 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
   private readonly warnedNodeVersion = new Set<string>();
+  private readonly nodeProvider: NodeProvider;
   private disposed = false;
 
   constructor(readonly options: RuntimeOptions = {}) {
     super();
     // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
+    this.nodeProvider = new NodeProvider({
+      progress: (message) => this.emit('diagnostic', { level: 'info', message }),
+      warning: (message) => this.emit('diagnostic', { level: 'warning', message }),
+    }, options.nodeBinaries);
   }
 
   get region() {
-    return this.options.region ?? DEFAULTS.region;
+    return this.options.region ?? hostRegion() ?? DEFAULTS.region;
   }
 
   get accountId() {
@@ -215,7 +221,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number): Promise<ExecutionEnvironment> {
     if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
     const optDir = await this.layerMaterializer?.(fn, version);
-    const nodeBinary = resolveNodeBinary(fn.runtime, this.options.nodeBinaries);
+    const node = fn.runtime.startsWith('nodejs') ? await this.nodeProvider.prepare(fn, optDir) : undefined;
+    const nodeBinary = node?.binary ?? (await this.nodeProvider.binaryFor(fn.runtime));
     this.warnNodeVersion(fn, nodeBinary);
     const env = new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
@@ -227,6 +234,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
       freeze: this.options.freeze ?? true,
       debug: [...this.debugControllers].some((c) => c.shouldDebug(fn, version)),
       nodeBinary: nodeBinary.path,
+      runtimeSdkDir: node?.runtimeSdkDir,
+      nodeFlags: node?.flags,
       bootstrapPath: locateBootstrap('node'),
       optDir,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,

@@ -45,6 +45,10 @@ export interface EnvironmentSpec {
   /** Start with the inspector open and the bootstrap waiting for a debugger. */
   debug: boolean;
   nodeBinary: string;
+  /** Plays /var/runtime/node_modules (the runtime's AWS SDK) for Node functions. */
+  runtimeSdkDir?: string;
+  /** Flags the managed runtime starts node with (e.g. experimental features it disables). */
+  nodeFlags?: string[];
   bootstrapPath: string;
   optDir?: string;
   hostAllowlist: string[];
@@ -202,6 +206,7 @@ export class ExecutionEnvironment {
       logStreamName: this.logStreamName,
       optDir: this.spec.optDir,
       nodeBinDir: path.dirname(this.spec.nodeBinary),
+      runtimeSdkDir: this.spec.runtimeSdkDir,
       nodeMajor: Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1]) || nodeMajor,
       hostEnv: process.env,
       hostAllowlist: this.spec.hostAllowlist,
@@ -261,6 +266,7 @@ export class ExecutionEnvironment {
         // a freeze/thaw pair costs in proportion to them (7 threads: ~110 us per pair, 4: ~60).
         // Only GC/compilation parallelism changes; handler code cannot observe it.
         '--v8-pool-size=1',
+        ...(this.spec.nodeFlags ?? []),
       ];
       if (debug) args.push('--inspect=127.0.0.1:0');
       return { command: nodeBinary, args: [...args, bootstrapPath] };

@@ -54,6 +54,8 @@ export interface EnvironmentContext {
   optDir?: string;
   /** Folder of the node binary, put first on PATH as /var/lang/bin is in Lambda. */
   nodeBinDir?: string;
+  /** Plays /var/runtime/node_modules: the runtime's AWS SDK, after layers, before the task root. */
+  runtimeSdkDir?: string;
   /** Major version of the node that will run, for /opt/nodejs/nodeXX/node_modules. */
   nodeMajor?: number;
   hostEnv: NodeJS.ProcessEnv;
@@ -72,6 +74,7 @@ export function lambdaEnvironment(c: EnvironmentContext): Record<string, string>
   const nodePath = [
     opt && c.nodeMajor && path.join(opt, 'nodejs', `node${c.nodeMajor}`, 'node_modules'),
     opt && path.join(opt, 'nodejs', 'node_modules'),
+    c.runtimeSdkDir,
     c.fn.codeDir,
   ].filter(Boolean);
   const systemPath = [c.nodeBinDir, '/usr/local/bin', '/usr/bin', '/bin', opt && path.join(opt, 'bin')].filter(Boolean);

@@ -4,9 +4,11 @@
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
 import { handlerMetadata, installAwslambdaGlobal } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
+import { installEsmNodePath } from './esmNodePath';
 import { loadHandler } from './handlerLoader';
 import { logError, patchConsole } from './logPatch';
 import { exitOnLostRuntimeApi, RuntimeApiClient } from './runtimeApiClient';
+import { clientGeneration, refuseCallbackHandler } from './runtimeClient';
 import { UnhandledPromiseRejection } from './runtimeErrors';
 import { EXIT_UNCAUGHT_EXCEPTION, EXIT_UNHANDLED_REJECTION, RuntimeLoop, type ErrorCallbacks } from './runtimeLoop';
 
@@ -64,10 +66,15 @@ async function main(): Promise<void> {
   beforeExitListener.install();
   installAwslambdaGlobal();
 
+  installEsmNodePath(true);
+  const generation = clientGeneration(env);
+
   if (pauseForDebugger) waitForDebugger();
   try {
-    const handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '');
-    loop = new RuntimeLoop(client, handler, handlerMetadata(handler), errorCallbacks, pauseForDebugger);
+    const handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '', generation);
+    const metadata = handlerMetadata(handler);
+    if (generation === 'ric4') refuseCallbackHandler(handler, metadata.streaming);
+    loop = new RuntimeLoop(client, handler, metadata, errorCallbacks, pauseForDebugger, generation);
     loop.scheduleIteration();
   } catch (error) {
     // The managed runtime loads the handler in a top-level await: a failure is an uncaught exception.
