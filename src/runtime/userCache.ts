@@ -1,6 +1,7 @@
 // The user-level cache Lambda Lab fills on demand from the npm registry (the AWS SDK the Node
 // runtimes ship, official Node builds), so it is fetched once per machine and works offline
-// afterwards. `LAMBDA_LAB_CACHE_DIR` moves it (tests point it at a prepared folder).
+// afterwards. `LAMBDA_LAB_CACHE_DIR` moves it (tests point it at a prepared folder);
+// `LAMBDA_LAB_OFFLINE=1` uses only what is already there and never runs npm.
 import { spawn } from 'node:child_process';
 import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -23,6 +24,9 @@ export interface NpmInstallResult {
  * npm removes packages that are not listed). Bounded: killed after `timeoutMs`.
  */
 export function npmInstall(prefix: string, packages: string[], timeoutMs = 10 * 60_000): Promise<NpmInstallResult> {
+  if (process.env.LAMBDA_LAB_OFFLINE === '1') {
+    return Promise.resolve({ ok: false, detail: `LAMBDA_LAB_OFFLINE=1: only ${userCacheDir()} is used` });
+  }
   mkdirSync(prefix, { recursive: true });
   const manifest = path.join(prefix, 'package.json');
   if (!existsSync(manifest)) writeFileSync(manifest, JSON.stringify({ name: 'lambda-lab-cache', private: true }, null, 2));
