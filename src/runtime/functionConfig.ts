@@ -72,6 +72,9 @@ export interface FunctionConfig {
 export interface UnsupportedFunction {
   logicalId: string;
   functionName: string;
+  /** As the template gives them, when it does: tools can still show the function. */
+  runtime?: string;
+  handler?: string;
   reason: string;
   templatePath: string;
   position: SourcePosition;

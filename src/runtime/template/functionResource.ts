@@ -46,12 +46,26 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   }
   const props = new ResourceProperties(ctx, logicalId, serverless ? mergeGlobals(ctx.doc, ctx.functionGlobals, own) : own);
   const position = ctx.resourcePosition(logicalId);
+  const known: { runtime?: string; handler?: string } = {};
   const unsupported = (reason: string): FunctionReadResult =>
-    ({ unsupported: { logicalId, functionName, reason, templatePath: ctx.doc.templatePath, position } });
+    ({ unsupported: { logicalId, functionName, ...known, reason, templatePath: ctx.doc.templatePath, position } });
+  const softString = (name: string) => {
+    const value = props.value(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  known.runtime = softString('Runtime');
+  known.handler = softString('Handler');
+  if (known.runtime === undefined) delete known.runtime;
+  if (known.handler === undefined) delete known.handler;
 
   if (props.string('PackageType') === 'Image') {
     return unsupported('PackageType Image is not supported: Lambda Lab runs .zip functions as host processes, not container images');
   }
+  if (props.has('DurableConfig')) {
+    return unsupported('DurableConfig: durable execution (checkpoints, replay, waits) is not emulated yet, so the function ' +
+      'would run as a plain function and fail inside the durable execution SDK; remove DurableConfig to run it as a plain function');
+  }
+  warnUnemulated(ctx, props);
   const runtime = props.string('Runtime');
   if (!runtime) {
     throw props.error('Runtime', `Runtime is missing; set it (e.g. nodejs20.x) on the function${serverless ? ' or under Globals.Function' : ''}`);
@@ -98,6 +112,21 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   const alias = serverless ? props.string('AutoPublishAlias') : undefined;
   if (alias) config.autoPublishAlias = alias;
   return { config };
+}
+
+/** Properties whose absence locally changes what the function sees; it still runs, with a warning. */
+const UNEMULATED: Record<string, string> = {
+  FileSystemConfigs: 'EFS file systems are not mounted locally: paths under /mnt/ do not exist',
+  VpcConfig: 'the function runs on your network, not in the VPC: private endpoints may be unreachable and public ones reachable',
+  CapacityProviderConfig: 'Lambda Managed Instances (several invocations per environment) are not emulated: each environment handles one invocation at a time',
+  TenancyConfig: 'tenant isolation is not emulated: invocations are not separated by tenant id',
+  SnapStart: 'SnapStart does not apply locally: every cold start runs the full init',
+};
+
+function warnUnemulated(ctx: LoadContext, props: ResourceProperties): void {
+  for (const [name, difference] of Object.entries(UNEMULATED)) {
+    if (props.has(name)) ctx.warn(props.raw, name, props.logicalId, `${name}: ${difference}`);
+  }
 }
 
 type CodeLocation = { dir: string } | { unsupported: string };
