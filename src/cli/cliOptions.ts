@@ -23,7 +23,7 @@ export const TEMPLATE_OPTIONS = {
 export const TEMPLATE_OPTIONS_USAGE = `      --region REGION        AWS_REGION of the functions and ARNs (default: AWS_REGION,
                              AWS_DEFAULT_REGION or the profile's region, else us-east-1)
       --layer-arn-map FILE   JSON {"<layer version ARN>": "<local folder or zip>"} for layers
-                             that are not in the template`;
+                             that are not in the template; null runs without that layer`;
 
 /** `--region`, checked against the shape of AWS region names. */
 export function regionOption(value: string | undefined): string | undefined {
@@ -32,8 +32,15 @@ export function regionOption(value: string | undefined): string | undefined {
   return value;
 }
 
-export async function readLayerArnMap(cwd: string, given: string | undefined): Promise<Record<string, string> | undefined> {
-  if (!given) return undefined;
+export interface LayerArnMap {
+  /** ARN → absolute folder or zip. */
+  map: Record<string, string>;
+  /** ARNs mapped to null: run without them. */
+  without: string[];
+}
+
+export async function readLayerArnMap(cwd: string, given: string | undefined): Promise<LayerArnMap> {
+  if (!given) return { map: {}, without: [] };
   const file = path.resolve(cwd, given);
   let map: unknown;
   try {
@@ -41,12 +48,16 @@ export async function readLayerArnMap(cwd: string, given: string | undefined): P
   } catch (err) {
     throw new UsageError(`--layer-arn-map ${file}: ${(err as Error).message}`);
   }
-  if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string')) {
-    throw new UsageError(`--layer-arn-map ${file} must be a JSON object {"<layer version ARN>": "<folder or zip path>"}`);
+  if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string' && v !== null)) {
+    throw new UsageError(`--layer-arn-map ${file} must be a JSON object {"<layer version ARN>": "<folder or zip path>" or null}`);
   }
-  // Relative paths are relative to the map file, so the file can live in the project.
-  return Object.fromEntries(Object.entries(map as Record<string, string>)
-    .map(([arn, p]) => [arn, path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p)]));
+  const entries = Object.entries(map as Record<string, string | null>);
+  return {
+    // Relative paths are relative to the map file, so the file can live in the project.
+    map: Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== null)
+      .map(([arn, p]) => [arn, path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p)])),
+    without: entries.filter(([, p]) => p === null).map(([arn]) => arn),
+  };
 }
 
 /** `file:line:col: warning: message`, as compilers print them. */

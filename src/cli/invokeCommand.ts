@@ -67,12 +67,13 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
     });
     const templatePath = findTemplate(values.template, io.cwd);
     // Versions, aliases and layers live in the deployment store, shared with `serve`.
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap });
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map });
     await deployment.attach();
     try {
       const model = await runtime.loadTemplate(templatePath, {
         envVarsFile: values['env-vars'],
         parameterOverrides: parseOverrides(values['parameter-overrides']),
+        withoutLayers: layerArnMap.without,
       });
       for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       await deployment.settled();

@@ -20,11 +20,11 @@ Template warnings go to standard error (and into "warnings" with --json).`,
   async run(args, io) {
     const { values } = parse(args, { template: { type: 'string', short: 't' }, json: { type: 'boolean' }, ...TEMPLATE_OPTIONS });
     const region = regionOption(values.region);
-    const arnMap = (await readLayerArnMap(io.cwd, values['layer-arn-map'])) ?? {};
+    const layers = await readLayerArnMap(io.cwd, values['layer-arn-map']);
     const runtime = new LocalRuntime({ watchCode: false, ...(region ? { region } : {}) });
     try {
-      const model = await runtime.loadTemplate(findTemplate(values.template, io.cwd));
-      const missing = new Map(model.functions.map((f) => [f.logicalId, missingLayers(f, model, arnMap, runtime)]));
+      const model = await runtime.loadTemplate(findTemplate(values.template, io.cwd), { withoutLayers: layers.without });
+      const missing = new Map(model.functions.map((f) => [f.logicalId, missingLayers(f, model, layers.map, runtime)]));
       for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       if (values.json) {
         const functions = model.functions.map((f) => (missing.get(f.logicalId)!.length ? { ...f, missingLayers: missing.get(f.logicalId) } : f));
@@ -40,7 +40,7 @@ Template warnings go to standard error (and into "warnings" with --json).`,
       for (const [id, arns] of missing) {
         for (const arn of arns) {
           io.stdout.write(`${id}  (needs layer ${arn}, which is not available locally: map it to a folder or zip with ` +
-            `--layer-arn-map FILE or the lambdaLab.layerArnMap setting; until then invokes fail)\n`);
+            `--layer-arn-map FILE or the lambdaLab.layerArnMap setting, or map it to null to run without it; until then invokes fail)\n`);
         }
       }
       for (const u of model.unsupported) {

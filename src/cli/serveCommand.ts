@@ -42,14 +42,14 @@ ${TEMPLATE_OPTIONS_USAGE}
     const templatePath = findTemplate(values.template, io.cwd);
     const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
     const region = regionOption(values.region);
-    const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']) };
+    const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']), withoutLayers: layerArnMap.without };
 
     const runtime = new LocalRuntime({ freeze: !values['no-freeze'], ...(region ? { region } : {}) });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
     });
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap });
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map });
     await deployment.attach();
     let server: Awaited<ReturnType<typeof startLambdaApiServer>> | undefined;
     try {

@@ -26,6 +26,8 @@ export interface LoadTemplateOptions {
   /** SAM `--env-vars` shaped JSON file. */
   envVarsFile?: string;
   parameterOverrides?: Record<string, string>;
+  /** Layer ARNs to run without (see TemplateLoadOptions). */
+  withoutLayers?: string[];
 }
 
 /** Lambda's payload limits (bytes): 6 MB synchronous, 256 KB asynchronous. */
@@ -96,6 +98,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       stateDir,
       envVarsFile: opts.envVarsFile,
       parameterOverrides: opts.parameterOverrides,
+      withoutLayers: opts.withoutLayers,
       region: this.region,
       accountId: this.accountId,
     });

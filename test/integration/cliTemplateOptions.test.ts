@@ -100,6 +100,29 @@ exports.layer = async () => require('marker');`);
     assert.match(durable.stderr, /DurableConfig: durable execution .* is not emulated yet/);
   });
 
+  it('a layer mapped to null: list no longer flags it, invoke runs without it and says so', () => {
+    fs.writeFileSync(path.join(dir, 'without.json'), JSON.stringify({ [LAYER_ARN]: null }));
+    assert.doesNotMatch(run(['list', '--layer-arn-map', 'without.json']).stdout, /needs layer/);
+    const r = run(['invoke', 'WithLayer', '--layer-arn-map', 'without.json', '--quiet']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /"errorMessage":"Cannot find module 'marker'/);
+    assert.match(r.stderr, new RegExp(`warning: WithLayer: layer ${LAYER_ARN} is left out \\(the layer ARN map maps it to null\\)`));
+  });
+
+  it('a build error is printed as esbuild reports it, file:line:col, without our stack', () => {
+    fs.mkdirSync(path.join(dir, 'broken', 'src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'broken', 'src', 'app.ts'), 'export const handler = async () => {\n  return 1 +;\n};\n');
+    fs.writeFileSync(path.join(dir, 'broken', 'template.yaml'), `Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: src }
+    Metadata: { BuildMethod: esbuild, BuildProperties: { EntryPoints: [app.ts] } }
+`);
+    const r = run(['invoke', 'Fn', '--template', 'broken/template.yaml']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `lambda-lab invoke: Fn: build failed\n${path.join(dir, 'broken', 'src', 'app.ts')}:2:13: Unexpected ";"\n`);
+  });
+
   it('region: the host AWS_REGION as SAM honours it, --region over it, us-east-1 otherwise', () => {
     const region = (args: string[], env?: NodeJS.ProcessEnv) => JSON.parse(run(['invoke', 'Region', '--quiet', ...args], env).stdout);
     assert.deepEqual(region([]), { region: 'us-east-1', arn: 'arn:aws:lambda:us-east-1:123456789012:function:Region' });

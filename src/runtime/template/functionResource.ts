@@ -266,6 +266,11 @@ function readLayers(ctx: LoadContext, props: ResourceProperties): string[] {
   for (const entry of entries) {
     if (entry === NO_VALUE) continue;
     if (typeof entry !== 'string') throw props.error('Layers', 'each entry of Layers must be a layer ARN or !Ref of a layer resource');
+    if (ctx.withoutLayers.has(entry)) {
+      ctx.warn(props.raw, 'Layers', props.logicalId,
+        `layer ${entry} is left out (the layer ARN map maps it to null): the function runs without it, and code needing it fails as it would in Lambda without the layer`);
+      continue;
+    }
     out.push(entry);
   }
   return out;

@@ -24,6 +24,8 @@ export interface TemplateLoadOptions {
   region?: string;
   /** Default 123456789012. */
   accountId?: string;
+  /** Layer ARNs the user chose to run without (a `null` in the layer ARN map). */
+  withoutLayers?: string[];
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -125,6 +127,7 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     warn,
     resourcePosition,
     isLayer: (logicalId) => LAYER_TYPES.has(typeOf(logicalId) ?? ''),
+    withoutLayers: new Set(opts.withoutLayers ?? []),
   };
 
   const functions: FunctionConfig[] = [];
