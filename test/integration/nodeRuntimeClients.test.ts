@@ -20,13 +20,19 @@ const HANDLERS = {
   ModuleExportsDefault: 'moduleExports.default',
   NestedInFunction: 'nested.outer.inner',
   Async: 'asyncValue.handler',
+  ThrowsSync: 'throwsSync.handler',
+  ReturnsNothing: 'nothing.handler',
+  DefaultExportObject: 'defaultObject.handler',
+  Uncaught: 'uncaught.handler',
 };
 type Case = keyof typeof HANDLERS;
 
 /** What a caller sees: the answer, or the error's type and message. */
 function outcome(r: InvokeResult): unknown {
   const body = JSON.parse(r.payload.toString());
-  return r.functionError ? { errorType: body.errorType, errorMessage: body.errorMessage } : body;
+  if (!r.functionError) return body;
+  // Request ids differ between runs; the rest of a message must not.
+  return { errorType: body.errorType, errorMessage: String(body.errorMessage).replace(/RequestId: [0-9a-f-]{36}/, 'RequestId: <id>') };
 }
 
 function template(runtime: string): string {
@@ -89,6 +95,11 @@ describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x cla
     assert.deepEqual(ours.ModuleExportsDefault, { answeredBy: 'module.exports through the namespace default' });
     assert.deepEqual(ours.NestedInFunction, { errorType: 'Runtime.HandlerNotFound', errorMessage: 'nested.outer.inner is undefined or not exported' });
     assert.deepEqual(ours.Async, { answeredBy: 'async', event: { n: 1 } });
+    assert.deepEqual(ours.ThrowsSync, { errorType: 'TypeError', errorMessage: 'bad event {"n":1}' });
+    assert.equal(ours.ReturnsNothing, null);
+    assert.deepEqual(ours.DefaultExportObject, { answeredBy: 'default export object' });
+    // 4.x installs no uncaughtException listener: node exits 1, Lambda answers Runtime.ExitError.
+    assert.deepEqual(ours.Uncaught, { errorType: 'Runtime.ExitError', errorMessage: 'RequestId: <id> Error: Runtime exited with error: exit status 1' });
   });
 
   it('nodejs22.x keeps the classic client: callbacks run, sync values ignored, CommonJS exports only', async () => {
@@ -98,5 +109,9 @@ describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x cla
     assert.deepEqual(classic.ModuleExportsDefault, { errorType: 'Runtime.HandlerNotFound', errorMessage: 'moduleExports.default is undefined or not exported' });
     assert.deepEqual(classic.NestedInFunction, { answeredBy: 'a property of a function' });
     assert.deepEqual(classic.Async, { answeredBy: 'async', event: { n: 1 } });
+    assert.deepEqual(classic.ThrowsSync, { errorType: 'TypeError', errorMessage: 'bad event {"n":1}' });
+    assert.equal(classic.ReturnsNothing, null);
+    assert.deepEqual(classic.DefaultExportObject, { errorType: 'Runtime.HandlerNotFound', errorMessage: 'defaultObject.handler is undefined or not exported' });
+    assert.deepEqual(classic.Uncaught, { errorType: 'RangeError', errorMessage: 'thrown from a timer' });
   });
 });

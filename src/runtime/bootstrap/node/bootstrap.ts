@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  const generation = clientGeneration(env);
   // Until the first invocation, escaping errors are init errors.
   const postInitErrorThenExit = (code: number) => (error: unknown) =>
     void client.postInitError(error).then(() => process.exit(code), exitOnLostRuntimeApi);
@@ -52,22 +53,26 @@ async function main(): Promise<void> {
     unhandledRejection: postInitErrorThenExit(EXIT_UNHANDLED_REJECTION),
   };
   const onUncaught = (error: unknown) => {
-    logError('Uncaught Exception', error);
+    logError(generation === 'ric4' ? 'Init Error' : 'Uncaught Exception', error);
     errorCallbacks.uncaughtException(error);
   };
-  process.on('uncaughtException', onUncaught);
   let loop: RuntimeLoop | undefined;
-  process.on('unhandledRejection', (reason, promise) => {
-    if (loop?.claimRejection(promise, reason)) return;
-    const error = new UnhandledPromiseRejection(reason, promise);
-    logError('Unhandled Promise Rejection', error);
-    errorCallbacks.unhandledRejection(error);
-  });
+  // The classic client answers an exception nothing caught (init error or the current
+  // invocation's error); aws-lambda-ric 4.x installs no listener, so node prints it and exits 1,
+  // which Lambda reports as Runtime.ExitError.
+  if (generation === 'classic') {
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', (reason, promise) => {
+      if (loop?.claimRejection(promise, reason)) return;
+      const error = new UnhandledPromiseRejection(reason, promise);
+      logError('Unhandled Promise Rejection', error);
+      errorCallbacks.unhandledRejection(error);
+    });
+  }
   beforeExitListener.install();
   installAwslambdaGlobal();
 
   installEsmNodePath(true);
-  const generation = clientGeneration(env);
 
   if (pauseForDebugger) waitForDebugger();
   try {
