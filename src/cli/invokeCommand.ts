@@ -63,7 +63,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
-      if (d.level !== 'info') io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
+      if (d.level !== 'info' || d.progress) io.stderr.write(`lambda-lab: ${d.progress ? '' : `${d.level}: `}${d.message}\n`);
     });
     const templatePath = findTemplate(values.template, io.cwd);
     // Versions, aliases and layers live in the deployment store, shared with `serve`.

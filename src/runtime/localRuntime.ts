@@ -71,7 +71,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
     this.nodeProvider = new NodeProvider({
-      progress: (message) => this.emit('diagnostic', { level: 'info', message }),
+      progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
       warning: (message) => this.emit('diagnostic', { level: 'warning', message }),
     }, options.nodeBinaries);
   }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionConfig } from './functionConfig';
 import { RuntimeSdk } from './runtimeSdk';
-import { npmInstall, userCacheDir } from './userCache';
+import { npmInstall, userCacheDir, withInstallLock } from './userCache';
 
 export interface NodeBinary {
   path: string;
@@ -132,8 +132,13 @@ export class NodeProvider {
   private async install(major: number): Promise<string | undefined> {
     const binary = cachedNodeBinary(major, this.cacheDir);
     if (fs.existsSync(binary)) return binary;
-    const spec = `${nodePackage()}@${major}`;
     const prefix = path.join(this.cacheDir, 'node', String(major));
+    return withInstallLock(prefix, () => this.installLocked(major, prefix, binary));
+  }
+
+  private async installLocked(major: number, prefix: string, binary: string): Promise<string | undefined> {
+    if (fs.existsSync(binary)) return binary;
+    const spec = `${nodePackage()}@${major}`;
     this.events.progress(`Installing Node ${major} (${spec}, an official Node build) into ${prefix} from the npm registry; later runs reuse it offline`);
     const result = await npmInstall(prefix, [spec]);
     if (result.ok && fs.existsSync(binary)) return binary;

@@ -5,7 +5,7 @@
 // layers, before the task root. The function's own copy therefore wins, as in Lambda.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { npmInstall, userCacheDir } from './userCache';
+import { npmInstall, userCacheDir, withInstallLock } from './userCache';
 
 /** Package names the runtime provides: `@aws-sdk/*` and their `@smithy/*` dependencies. */
 const PROVIDED = /["'`]((?:@aws-sdk|@smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'`\s]*)?["'`]/g;
@@ -54,7 +54,12 @@ export class RuntimeSdk {
     return this.nodeModules;
   }
 
-  private async install(names: string[]): Promise<void> {
+  private install(names: string[]): Promise<void> {
+    return withInstallLock(this.root, () => this.installLocked(names));
+  }
+
+  /** Under the lock: another process may have installed some of them meanwhile. */
+  private async installLocked(names: string[]): Promise<void> {
     const wanted = names.filter((n) => !existsSync(path.join(this.nodeModules, n, 'package.json')));
     if (wanted.length === 0) return;
     this.events.progress(`Installing ${wanted.join(', ')} (the AWS SDK the Node.js runtime provides) into ${this.root} from the npm registry; later runs reuse it offline`);

@@ -3,7 +3,7 @@
 // afterwards. `LAMBDA_LAB_CACHE_DIR` moves it (tests point it at a prepared folder);
 // `LAMBDA_LAB_OFFLINE=1` uses only what is already there and never runs npm.
 import { spawn } from 'node:child_process';
-import { mkdirSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 
@@ -17,6 +17,40 @@ export interface NpmInstallResult {
   ok: boolean;
   /** The last lines npm wrote to stderr, for the error message. */
   detail: string;
+}
+
+const LOCK_POLL_MS = 250;
+
+/**
+ * Runs `work` holding `<prefix>/.install-lock`, a folder created atomically: Lambda Lab
+ * processes sharing the cache (extension, CLI, serve) never run npm in one prefix at once. A
+ * lock older than `staleMs` belonged to a process that died mid-install and is taken over.
+ */
+export async function withInstallLock<T>(prefix: string, work: () => Promise<T>, staleMs = 11 * 60_000): Promise<T> {
+  mkdirSync(prefix, { recursive: true });
+  const lock = path.join(prefix, '.install-lock');
+  const deadline = Date.now() + staleMs * 2;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (age > staleMs || Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /**
