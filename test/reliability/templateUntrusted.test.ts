@@ -77,6 +77,19 @@ describe('templates are untrusted input', () => {
     assert.match(error.problem, /^LayerName "\.\.\/\.\.\/\.\.\/tmp\/x" is invalid/);
   });
 
+  it('a LayerName given as a layer ARN is accepted, its last part being the name', async () => {
+    mkdirSync(join(dir, 'project', 'layer'));
+    const model = await load([
+      'Resources:',
+      '  Layer:',
+      '    Type: AWS::Lambda::LayerVersion',
+      '    Properties:',
+      '      LayerName: arn:aws:lambda:us-east-1:123456789012:layer:shared-libs',
+      '      Content: layer',
+    ].join('\n'));
+    assert.equal(model.layers[0].layerName, 'shared-libs');
+  });
+
   it('a YAML alias bomb in unused Metadata fails within a second, naming the cause', async () => {
     const lines = ['Metadata:', '  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
     for (let i = 1; i < 10; i++) lines.push(`  a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);

@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { LayerConfig } from '../functionConfig';
 import { isPlainMap } from './globals';
 import type { LoadContext } from './loadContext';
-import { layerNameProblem } from './resourceNames';
+import { parseLayerName } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
 import type { TemplateMap } from './templateDocument';
 
@@ -16,9 +16,9 @@ export function readLayer(ctx: LoadContext, logicalId: string, resource: Templat
   const own = resource.Properties ?? {};
   if (!isPlainMap(own)) throw ctx.doc.error(resource, 'Properties', logicalId, 'Properties must be a map of layer properties');
   const props = new ResourceProperties(ctx, logicalId, own);
-  const layerName = props.string('LayerName') ?? logicalId;
-  const nameProblem = layerNameProblem(layerName);
-  if (nameProblem) throw props.error('LayerName', nameProblem);
+  const parsedName = parseLayerName(props.string('LayerName') ?? logicalId);
+  if ('problem' in parsedName) throw props.error('LayerName', parsedName.problem);
+  const layerName = parsedName.name;
   const serverless = resource.Type === SERVERLESS_LAYER;
   const property = serverless ? 'ContentUri' : 'Content';
   const content = props.value(property);

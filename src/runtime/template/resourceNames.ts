@@ -7,8 +7,8 @@ import { isAbsolute, relative, resolve } from 'node:path';
 const LOGICAL_ID = /^[A-Za-z0-9]{1,255}$/;
 /** Lambda CreateFunction: FunctionName, as a plain name. */
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
-/** Lambda PublishLayerVersion: LayerName, as a plain name. */
-const LAYER_NAME = /^[a-zA-Z0-9-_]{1,140}$/;
+/** Lambda PublishLayerVersion: LayerName, a plain name or a layer ARN (whose last part is the name). */
+const LAYER_NAME = /^(?:arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:)?([a-zA-Z0-9-_]{1,140})$/;
 
 export function logicalIdProblem(logicalId: string): string | undefined {
   if (LOGICAL_ID.test(logicalId)) return undefined;
@@ -20,9 +20,11 @@ export function functionNameProblem(name: string): string | undefined {
   return `FunctionName ${JSON.stringify(name)} is invalid: Lambda accepts letters, digits, - and _, up to 64 characters`;
 }
 
-export function layerNameProblem(name: string): string | undefined {
-  if (LAYER_NAME.test(name)) return undefined;
-  return `LayerName ${JSON.stringify(name)} is invalid: Lambda accepts letters, digits, - and _, up to 140 characters`;
+/** The layer's name (from an ARN too), or the problem with it. */
+export function parseLayerName(name: string): { name: string } | { problem: string } {
+  const m = LAYER_NAME.exec(name);
+  if (m) return { name: m[1] };
+  return { problem: `LayerName ${JSON.stringify(name)} is invalid: Lambda accepts letters, digits, - and _, up to 140 characters, or a layer ARN` };
 }
 
 /** `base/parts...`, refusing any result outside base (template text must never escape the state folder). */

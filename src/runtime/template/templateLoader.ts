@@ -11,7 +11,7 @@ import { LAMBDA_LAYER, readLayer, SERVERLESS_LAYER } from './layerResource';
 import type { LoadContext } from './loadContext';
 import { checkDependencyCycles } from './dependencyCycles';
 import { resolveParameters } from './parameters';
-import { functionNameProblem, logicalIdProblem } from './resourceNames';
+import { functionNameProblem, logicalIdProblem, parseLayerName } from './resourceNames';
 import { TemplateDocument, type TemplateMap } from './templateDocument';
 
 export interface TemplateLoadOptions {
@@ -112,7 +112,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
   };
   const layerArn = (logicalId: string): string => {
     const props = (resources[logicalId] as TemplateMap).Properties;
-    const name = isPlainMap(props) && typeof props.LayerName === 'string' ? props.LayerName : logicalId;
+    const parsed = parseLayerName(isPlainMap(props) && typeof props.LayerName === 'string' ? props.LayerName : logicalId);
+    const name = 'name' in parsed ? parsed.name : logicalId;
     return `arn:${partitionOf(region)}:lambda:${region}:${accountId}:layer:${name}:1`;
   };
   const resolver = new IntrinsicResolver(scope);
