@@ -3,7 +3,7 @@ import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, parse, readEvent } from './cliOptions';
+import { findTemplate, formatDiagnostic, parse, readEvent, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
 
 export const invokeCommand: CliCommand = {
   name: 'invoke',
@@ -27,6 +27,7 @@ FUNCTION is the template's logical id or the function's FunctionName.
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
                            billedDurationMs, initDurationMs?, maxMemoryUsedMB}
       --quiet             No logs on stderr
+${TEMPLATE_OPTIONS_USAGE}
 
 Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or template error.`,
   async run(args, io) {
@@ -43,7 +44,10 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       node: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      ...TEMPLATE_OPTIONS,
     });
+    const region = regionOption(values.region);
+    const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
     const [functionName, ...extra] = positionals;
     if (!functionName) throw new UsageError('Missing FUNCTION: which function to invoke');
     if (extra.length) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
@@ -65,20 +69,23 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       watchCode: false,
       concurrencyCap: Math.max(10, concurrency),
       nodeBinaries: parseNodeBinaries(values.node),
+      ...(region ? { region } : {}),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
-      if (d.level !== 'info') io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
+      if (d.level !== 'info' || d.progress) io.stderr.write(`lambda-lab: ${d.progress ? '' : `${d.level}: `}${d.message}\n`);
     });
     const templatePath = findTemplate(values.template, io.cwd);
     // Versions, aliases and layers live in the deployment store, shared with `serve`.
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath) });
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map });
     await deployment.attach();
     try {
       const model = await runtime.loadTemplate(templatePath, {
         envVarsFile: values['env-vars'],
         parameterOverrides: parseOverrides(values['parameter-overrides']),
+        withoutLayers: layerArnMap.without,
       });
+      for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       await deployment.settled();
       const fn = runtime.getFunction(functionName);
       const unsupported = model.unsupported.find((u) => u.logicalId === functionName || u.functionName === functionName);

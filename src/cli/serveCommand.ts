@@ -1,12 +1,10 @@
 // `lambda-lab serve`: AWS Lambda's own API on localhost for the SDKs and the AWS CLI.
 import { watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
 import { startLambdaApiServer } from '../runtime/api/lambdaApiServer';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, parse } from './cliOptions';
+import { findTemplate, formatDiagnostic, parse, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
 import { parseOverrides } from './invokeCommand';
 
 export const serveCommand: CliCommand = {
@@ -26,8 +24,7 @@ a web page are refused. Stop with Ctrl+C.
       --host HOST            Address to bind (default 127.0.0.1)
       --env-vars FILE        SAM --env-vars JSON: {"Fn": {"VAR": "v"}, "Parameters": {...}}
       --parameter-overrides K=V[,K=V]  Template parameter values
-      --layer-arn-map FILE   JSON {"<layer version ARN>": "<local folder or zip>"} for layers
-                             that are not in the template
+${TEMPLATE_OPTIONS_USAGE}
       --allow-unsigned       Also serve unsigned requests (curl); JSON bodies only:
                              curl -H 'Content-Type: application/json' -d '{}' URL
       --allow-host NAME      Accept requests addressed to NAME too (repeatable), e.g. a proxy
@@ -42,7 +39,7 @@ a web page are refused. Stop with Ctrl+C.
       host: { type: 'string' },
       'env-vars': { type: 'string' },
       'parameter-overrides': { type: 'string' },
-      'layer-arn-map': { type: 'string' },
+      ...TEMPLATE_OPTIONS,
       'allow-unsigned': { type: 'boolean' },
       'allow-host': { type: 'string', multiple: true },
       'account-concurrency': { type: 'string' },
@@ -57,20 +54,21 @@ a web page are refused. Stop with Ctrl+C.
       throw new UsageError(`--account-concurrency must be a whole number of at least 100 (Lambda keeps 100 unreserved), got "${values['account-concurrency']}"`);
     }
     const templatePath = findTemplate(values.template, io.cwd);
-    const layerArnMap = values['layer-arn-map'] ? await readLayerArnMap(resolve(io.cwd, values['layer-arn-map'])) : undefined;
-    const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']) };
+    const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
+    const region = regionOption(values.region);
+    const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']), withoutLayers: layerArnMap.without };
 
-    const runtime = new LocalRuntime({ freeze: !values['no-freeze'] });
+    const runtime = new LocalRuntime({ freeze: !values['no-freeze'], ...(region ? { region } : {}) });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
     });
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap, accountConcurrency });
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map, accountConcurrency });
     await deployment.attach();
     let server: Awaited<ReturnType<typeof startLambdaApiServer>> | undefined;
     try {
       const model = await runtime.loadTemplate(templatePath, loadOptions);
-      for (const d of model.diagnostics) io.stderr.write(`${d.templatePath}:${d.position.line}:${d.position.column}: ${d.severity}: ${d.message}\n`);
+      for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       for (const u of model.unsupported) io.stderr.write(`lambda-lab: ${u.logicalId} cannot run here: ${u.reason}\n`);
       server = await startLambdaApiServer(runtime, {
         host: values.host,
@@ -99,20 +97,6 @@ a web page are refused. Stop with Ctrl+C.
     }
   },
 };
-
-async function readLayerArnMap(file: string): Promise<Record<string, string>> {
-  let map: unknown;
-  try {
-    map = JSON.parse(await readFile(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`--layer-arn-map ${file}: ${(err as Error).message}`);
-  }
-  if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string')) {
-    throw new UsageError(`--layer-arn-map ${file} must be a JSON object {"<layer version ARN>": "<folder or zip path>"}`);
-  }
-  // Relative paths are relative to the map file, so the file can live in the project.
-  return Object.fromEntries(Object.entries(map as Record<string, string>).map(([arn, p]) => [arn, isAbsolute(p) ? p : resolve(dirname(file), p)]));
-}
 
 function watchTemplate(templatePath: string, reload: () => Promise<void>): () => void {
   let timer: NodeJS.Timeout | undefined;

@@ -21,11 +21,14 @@ import type {
   RuntimeOptions,
 } from './runtimeOptions';
 import { loadTemplate } from './template/templateLoader';
+import { hostRegion } from './hostRegion';
 
 export interface LoadTemplateOptions {
   /** SAM `--env-vars` shaped JSON file. */
   envVarsFile?: string;
   parameterOverrides?: Record<string, string>;
+  /** Layer ARNs to run without (see TemplateLoadOptions). */
+  withoutLayers?: string[];
 }
 
 /** Lambda's payload limits (bytes): 6 MB synchronous, 1 MB asynchronous (256 KB before October 2025). */
@@ -72,7 +75,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   }
 
   get region() {
-    return this.options.region ?? DEFAULTS.region;
+    return this.options.region ?? hostRegion() ?? DEFAULTS.region;
   }
 
   get accountId() {
@@ -98,6 +101,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       stateDir,
       envVarsFile: opts.envVarsFile,
       parameterOverrides: opts.parameterOverrides,
+      withoutLayers: opts.withoutLayers,
       region: this.region,
       accountId: this.accountId,
     });
@@ -251,6 +255,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       launcher = family.launcher({
         binaries: this.options.nodeBinaries ?? {},
         diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
+        progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
       });
       this.launchers.set(family, launcher);
     }

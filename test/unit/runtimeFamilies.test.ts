@@ -8,7 +8,7 @@ import { isLaunchFailure, type LaunchRequest, type ProcessLaunch } from '../../s
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
 
 const warnings: string[] = [];
-const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message) };
+const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message), progress: () => {} };
 const launch = (runtime: string, request: Omit<LaunchRequest, 'fn'> & { codeDir?: string }) =>
   familyOf(runtime)!.launcher(host).launch({ ...request, fn: fn(runtime, request.codeDir) });
 
