@@ -16,6 +16,8 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LocalRuntime } from '../../src/runtime/localRuntime';
+import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';
 import { cliBuilt, makeProject, startServe, writeMarker, type ServeProcess } from './stateHelpers';
 
 /** Every path under `root` (files and folders). */
@@ -102,6 +104,32 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
       throttled = results.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'TooManyRequestsException');
     }
     assert.ok(throttled, 'b never applied the reserved concurrency a set');
+  });
+
+  it("an extension-like process hears about a version another process published (views refresh without polling)", async () => {
+    const dir = makeProject();
+    dirs.push(dir);
+    const runtime = new LocalRuntime({ freeze: false });
+    const store = new DeploymentStore(runtime, { stateDir: join(dir, '.lambda-lab') });
+    await store.attach();
+    await runtime.loadTemplate(join(dir, 'template.yaml'));
+    await store.settled();
+    try {
+      const serve = await startServe(dir);
+      servers.push(serve);
+      const heard = new Promise<string>((ok, fail) => {
+        store.versions.once('changed', ok);
+        setTimeout(() => fail(new Error('no changed event within 10 s of the other process publishing')), 10_000).unref();
+      });
+      writeMarker(dir, 'from-serve');
+      const published = await serve.client.send(new PublishVersionCommand({ FunctionName: 'echo' }));
+      assert.equal(await heard, 'echo');
+      const echo = runtime.getFunction('echo')!;
+      assert.deepEqual((await store.versions.versions(echo)).map((v) => v.version), [published.Version]);
+    } finally {
+      store.detach();
+      await runtime.dispose();
+    }
   });
 
   it('two serve processes versioning a changed layer at once make one new layer version', async () => {
