@@ -95,15 +95,18 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
     const [a, b] = await Promise.all([startServe(dir), startServe(dir)]);
     servers.push(a, b);
     await a.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'sleeper', ReservedConcurrentExecutions: 1 }));
-    // b follows a's write as it happens (a file watch), so within moments two invokes at once throttle one.
-    let throttled = false;
-    for (let attempt = 0; attempt < 30 && !throttled; attempt++) {
-      const results = await Promise.allSettled(
-        [0, 1].map(() => b.client.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: Buffer.from('{"ms":300}') }))),
-      );
-      throttled = results.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'TooManyRequestsException');
+    // b follows a's write (a file watch, or any read of the state); before it does, b must not
+    // start environments for sleeper: warm ones would keep serving after the limit drops.
+    let seen: number | undefined;
+    for (let polls = 0; polls < 100 && seen !== 1; polls++) {
+      seen = (await b.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'sleeper' }))).ReservedConcurrentExecutions;
     }
-    assert.ok(throttled, 'b never applied the reserved concurrency a set');
+    assert.equal(seen, 1);
+    const results = await Promise.allSettled(
+      [0, 1].map(() => b.client.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: Buffer.from('{"ms":300}') }))),
+    );
+    const outcomes = results.map((r) => (r.status === 'fulfilled' ? 'ran' : (r.reason as Error).name)).sort();
+    assert.deepEqual(outcomes, ['TooManyRequestsException', 'ran']);
   });
 
   it("an extension-like process hears about a version another process published (views refresh without polling)", async () => {
