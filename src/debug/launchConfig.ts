@@ -3,6 +3,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { locateBootstrap } from '../runtime/nodeBinaries';
 import { NODE_INTERNALS } from './scriptPaths';
 
 interface CommonArguments {
@@ -47,12 +48,6 @@ export interface SessionSettings {
   skipFiles: string[];
 }
 
-/** Our Node bootstrap is bundled next to the adapter (out/bootstrap/) in every build. */
-export function bootstrapDir(): string {
-  const candidates = [path.join(__dirname, 'bootstrap'), path.resolve(__dirname, '../../out/bootstrap')];
-  return candidates.find((d) => existsSync(d)) ?? candidates[0];
-}
-
 export const DEFAULT_SKIP_FILES = [`${NODE_INTERNALS}/**`];
 
 function resolveFile(field: string, value: unknown, cwd: string): string | undefined {
@@ -78,7 +73,7 @@ export function commonSettings(args: CommonArguments): SessionSettings {
     suspendTimeout: args.timeout !== 'enforced',
     sourceMaps: args.sourceMaps !== false,
     // The bootstrap is ours, not the user's: never stop in it, whatever skipFiles says.
-    skipFiles: [...(args.skipFiles ?? DEFAULT_SKIP_FILES), `${bootstrapDir()}/**`],
+    skipFiles: [...(args.skipFiles ?? DEFAULT_SKIP_FILES), `${path.dirname(locateBootstrap('node'))}/**`],
   };
 }
 
