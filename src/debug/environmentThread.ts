@@ -1,17 +1,16 @@
-// One execution environment under the debugger = one DAP thread: the inspector session of its
-// handler process, the start-up handshake, the scripts it loaded, and when a pause is the
+// A Node execution environment under the debugger, as a DebugThread: the inspector session of
+// its handler process, the start-up handshake, the scripts it loaded, and when a pause is the
 // user's to see. Where breakpoints bind is breakpointBindings'. It knows nothing of DAP
 // messages; the session turns its callbacks into events.
 import * as path from 'node:path';
 import type { EnvironmentInfo } from '../runtime/runtimeEvents';
 import { BreakpointBindings, type BindableScript } from './breakpointBindings';
 import { logMessageExpression, type BreakpointRegistry, type UserBreakpoint } from './breakpoints';
-import type { CdpConnection } from './cdp/cdpConnection';
+import { CdpConnection } from './cdp/cdpConnection';
 import type { Debugger } from './cdp/cdpProtocol';
+import type { DebugThread, ExceptionState, StepKind, ThreadListener } from './debugThread';
 import { isSkipped, scriptUrlToPath } from './scriptPaths';
 import type { LoadedSourceMap, MapPosition, SourceMapCache } from './sourceMaps';
-
-export type ExceptionState = 'none' | 'uncaught' | 'all';
 
 export interface ThreadSettings {
   /** Regex sources over script URLs (skipFiles). */
@@ -22,11 +21,11 @@ export interface ThreadSettings {
   knownMaps: LoadedSourceMap[];
 }
 
-export interface StopInfo {
-  reason: string;
-  description?: string;
-  text?: string;
-  hitBreakpointIds?: number[];
+/** What every thread of a session shares. */
+export interface SessionParts {
+  registry: BreakpointRegistry;
+  maps: SourceMapCache;
+  listener: ThreadListener;
 }
 
 /** Where a script position is for the user: a file (possibly through a source map) or a script without a file. */
@@ -40,19 +39,15 @@ export interface UserLocation {
   skipped: boolean;
 }
 
-export interface ThreadListener {
-  stopped(thread: EnvironmentThread, info: StopInfo): void;
-  breakpointBound(bp: UserBreakpoint, line: number): void;
-  logpoint(bp: UserBreakpoint, text: string): void;
-  /** `wasPaused`: the thread ended while stopped (its process died under the debugger). */
-  ended(thread: EnvironmentThread, wasPaused: boolean): void;
-}
-
 export const OBJECT_GROUP = 'lambda-lab';
 /** How long a starting process may take to reach inspector.waitForDebugger(). */
 const WAIT_FOR_BOOTSTRAP_MS = 10_000;
 
-export class EnvironmentThread {
+const STEP_COMMANDS = { over: 'Debugger.stepOver', into: 'Debugger.stepInto', out: 'Debugger.stepOut' } as const;
+
+type RunCommand = 'Debugger.resume' | (typeof STEP_COMMANDS)[StepKind];
+
+export class EnvironmentThread implements DebugThread {
   readonly name: string;
   private readonly scripts = new Map<string, BindableScript>();
   private readonly skipRegexps: RegExp[];
@@ -61,6 +56,19 @@ export class EnvironmentThread {
   private pendingReason: 'step' | 'pause' | undefined;
   private ended = false;
   paused: Debugger.PausedEvent | undefined;
+
+  /** Connects to the environment's inspector; `start()` then lets its process run. */
+  static async connect(
+    id: number,
+    environment: EnvironmentInfo,
+    settings: Omit<ThreadSettings, 'knownMaps'>,
+    knownMaps: Promise<LoadedSourceMap[]>,
+    session: SessionParts,
+  ): Promise<EnvironmentThread> {
+    if (!environment.inspectorUrl) throw new Error('its process has no inspector');
+    const cdp = await CdpConnection.connect(environment.inspectorUrl);
+    return new EnvironmentThread(id, environment, cdp, { ...settings, knownMaps: await knownMaps }, session.registry, session.maps, session.listener);
+  }
 
   constructor(
     readonly id: number,
@@ -83,6 +91,10 @@ export class EnvironmentThread {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  get isPaused(): boolean {
+    return this.paused !== undefined;
   }
 
   /** Enables the domains, binds every breakpoint, then lets the waiting process run its init. */
@@ -138,14 +150,14 @@ export class EnvironmentThread {
     return this.run('Debugger.resume');
   }
 
-  step(kind: 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut'): Promise<void> {
+  step(kind: StepKind): Promise<void> {
     this.pendingReason = 'step';
     this.paused = undefined;
-    return this.run(kind);
+    return this.run(STEP_COMMANDS[kind]);
   }
 
   /** Lets the process run on; its next pause must not wait for TCP (see nudgeUntilPaused). */
-  private async run(command: 'Debugger.resume' | 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut'): Promise<void> {
+  private async run(command: RunCommand): Promise<void> {
     this.cdp.nudgeUntilPaused();
     await this.cdp.send(command);
   }
