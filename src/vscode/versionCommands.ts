@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import { listPackageFiles } from '../runtime/store/codePackage';
 import type { AliasRecord, PublishedVersion, RoutingConfig } from '../runtime/store/versionStore';
+import type { FunctionResolver } from './commandArguments';
 import type { Deployments } from './deployments';
 import type { InvokeOutcome, Invoker } from './invoker';
 import { readOnlyUri } from './readOnlyFiles';
@@ -25,7 +26,7 @@ export interface VersionCommandDeps {
   deployments: Deployments;
   invoker: Invoker;
   /** Resolves a command argument (node, function name, nothing) to a function, asking when needed. */
-  functionFrom: (arg: unknown) => Promise<FunctionConfig | undefined>;
+  functionFrom: FunctionResolver;
 }
 
 export function registerVersionCommands({ deployments, invoker, functionFrom }: VersionCommandDeps): vscode.Disposable {
