@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { ApiServerControl, type ApiServerStartOptions } from './apiServerControl';
 import { functionResolver } from './commandArguments';
+import { registerCommands } from './commandRegistration';
 import { DEBUG_TYPE, DebugConfigurations } from './debugConfigurations';
 import { registerDebugging } from './debugging';
 import { Deployments } from './deployments';
@@ -79,8 +80,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
 
   const functionFrom = functionResolver(runtime, templates);
 
-  const command = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, run as (...args: unknown[]) => unknown);
-
   context.subscriptions.push(
     output,
     templates,
@@ -126,18 +125,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
       if (templateSettings.some((s) => e.affectsConfiguration(s))) void templates.refresh();
     }),
 
-    command('lambdaLab.refresh', () => templates.refresh()),
     registerFunctionCommands({ runtime, invoker, debugging, events, functionsTree, functionFrom }),
     registerLogCommands({ logIndex, logDocuments, history, results, functionFrom }),
-    command('lambdaLab.toggleInlineLogs', () => inlineLogs.setEnabled(!inlineLogs.isEnabled())),
-    command('lambdaLab.createSampleProject', async () => {
-      if (await createSampleProject()) await templates.refresh();
-    }),
-    command('lambdaLab.showOutput', () => output.show()),
     registerVersionCommands({ deployments, invoker, functionFrom }),
-    command('lambdaLab.startApiServer', (options?: ApiServerStartOptions) => apiServer.start(options)),
-    command('lambdaLab.stopApiServer', () => apiServer.stop()),
-    command('lambdaLab.apiServerActions', () => apiServer.showActions()),
+    registerCommands({
+      'lambdaLab.refresh': () => templates.refresh(),
+      'lambdaLab.toggleInlineLogs': () => inlineLogs.setEnabled(!inlineLogs.isEnabled()),
+      'lambdaLab.createSampleProject': async () => {
+        if (await createSampleProject()) await templates.refresh();
+      },
+      'lambdaLab.showOutput': () => output.show(),
+      'lambdaLab.startApiServer': (options?: ApiServerStartOptions) => apiServer.start(options),
+      'lambdaLab.stopApiServer': () => apiServer.stop(),
+      'lambdaLab.apiServerActions': () => apiServer.showActions(),
+    }),
   );
 
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);

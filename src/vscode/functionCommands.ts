@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import { isTreeNode, type FunctionResolver } from './commandArguments';
+import { registerCommands } from './commandRegistration';
 import type { Debugging } from './debugging';
 import type { EventStore } from './eventStore';
 import type { FunctionsNode, FunctionsTree } from './functionsTree';
@@ -77,15 +78,15 @@ export function registerFunctionCommands({ runtime, invoker, debugging, events, 
     return saved.file;
   };
 
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand('lambdaLab.invoke', invoke),
-    vscode.commands.registerCommand('lambdaLab.invokeWithEvent', invokeWithEvent),
-    vscode.commands.registerCommand('lambdaLab.invokeEvent', invokeEvent),
-    vscode.commands.registerCommand('lambdaLab.debug', debug),
-    vscode.commands.registerCommand('lambdaLab.stopEnvironments', stopEnvironments),
-    vscode.commands.registerCommand('lambdaLab.stopAllEnvironments', stopAllEnvironments),
-    vscode.commands.registerCommand('lambdaLab.revealInTemplate', revealInTemplate),
-    vscode.commands.registerCommand('lambdaLab.openHandler', openHandler),
-    vscode.commands.registerCommand('lambdaLab.newEventFromSample', newEventFromSample),
-  );
+  return registerCommands({
+    'lambdaLab.invoke': invoke,
+    'lambdaLab.invokeWithEvent': invokeWithEvent,
+    'lambdaLab.invokeEvent': invokeEvent,
+    'lambdaLab.debug': debug,
+    'lambdaLab.stopEnvironments': stopEnvironments,
+    'lambdaLab.stopAllEnvironments': stopAllEnvironments,
+    'lambdaLab.revealInTemplate': revealInTemplate,
+    'lambdaLab.openHandler': openHandler,
+    'lambdaLab.newEventFromSample': newEventFromSample,
+  });
 }

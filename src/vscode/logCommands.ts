@@ -2,6 +2,7 @@
 // invocation's lines within its stream, and an invocation's result document.
 import * as vscode from 'vscode';
 import { isTreeNode, requestIdOf, type FunctionResolver } from './commandArguments';
+import { registerCommands } from './commandRegistration';
 import type { FunctionsNode } from './functionsTree';
 import type { InvocationHistory } from './invocationHistory';
 import type { LogDocuments } from './logDocuments';
@@ -45,10 +46,10 @@ export function registerLogCommands({ logIndex, logDocuments, history, results, 
     return inv ? results.show(inv.info.functionName, inv.result) : results.reopen(requestId);
   };
 
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand('lambdaLab.openLogs', openLogs),
-    vscode.commands.registerCommand('lambdaLab.openLogStream', openLogStream),
-    vscode.commands.registerCommand('lambdaLab.openInvocationLog', openInvocationLog),
-    vscode.commands.registerCommand('lambdaLab.openInvocationResult', openInvocationResult),
-  );
+  return registerCommands({
+    'lambdaLab.openLogs': openLogs,
+    'lambdaLab.openLogStream': openLogStream,
+    'lambdaLab.openInvocationLog': openInvocationLog,
+    'lambdaLab.openInvocationResult': openInvocationResult,
+  });
 }
