@@ -4,32 +4,28 @@
 // thread shows comes from nodeInspection; configurations from launchConfig; the session's own
 // invokes from invokeRequests.
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BreakpointEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EnvironmentInfo, RuntimeEvents, StopReason } from '../runtime/runtimeEvents';
-import { BreakpointRegistry, unboundMessage, type UserBreakpoint } from './breakpoints';
+import type { UserBreakpoint } from './breakpoints';
 import { endedWhilePaused, logOutput, type ConsoleLocation, type ConsoleOutput } from './debugConsole';
-import type { DebugThread, ExceptionState, StepKind, StopInfo, ThreadListener } from './debugThread';
+import type { DebugThread, StepKind, StopInfo, ThreadListener } from './debugThread';
 import { EnvironmentThread } from './environmentThread';
 import { INVOKE_REQUEST, invokeFromRequest, runInvocations, type InvokeRequestArguments } from './invokeRequests';
 import { ConfigError, resolveAttach, resolveLaunch, type AttachArguments, type FunctionMatcher, type LaunchArguments, type SessionSettings } from './launchConfig';
 import { NodeInspection } from './nodeInspection';
 import type { RuntimeHost } from './runtimeHost';
 import { skipGlobToUrlRegex } from './scriptPaths';
+import { SessionBreakpoints } from './sessionBreakpoints';
 import { SourceMapCache } from './sourceMaps';
 
 export { INVOKE_REQUEST, type InvokeRequestArguments };
 
 /** How long launch waits for configurationDone before invoking anyway. */
 const CONFIGURATION_WAIT_MS = 3000;
-/** How long setBreakpoints waits for running processes to bind before answering. */
-const BIND_WAIT_MS = 1000;
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -41,7 +37,12 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   private matches: FunctionMatcher = () => false;
   private mode: 'launch' | 'attach' | undefined;
   private launched: FunctionConfig | undefined;
-  private readonly registry = new BreakpointRegistry();
+  private readonly breakpoints = new SessionBreakpoints({
+    threads: () => [...this.threads.values()],
+    debuggedFunctions: () => this.runtime?.functions().filter((f) => this.matches(f)) ?? [],
+    mapsCover: async (codeDir, file) => !!this.settings?.sourceMaps && (await this.maps.scan(codeDir)).some((m) => m.hasSource(file)),
+    changed: (bp) => this.sendEvent(new BreakpointEvent('changed', this.toClientBreakpoint(bp))),
+  });
   private readonly maps = new SourceMapCache();
   private readonly threads = new Map<number, EnvironmentThread>();
   private readonly threadByEnvironment = new Map<string, EnvironmentThread>();
@@ -50,7 +51,6 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     column: (column) => this.convertDebuggerColumnToClient(column),
   });
   private nextThreadId = 1;
-  private exceptionState: ExceptionState = 'none';
   private readonly disposers: Array<() => void> = [];
   private readonly invokeAbort = new AbortController();
   private ending = false;
@@ -102,8 +102,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       this.startDebugging(runtime, settings, (f) => f.functionName === fn.functionName);
       // Warm environments started without a debugger would serve our invokes: start afresh.
       await runtime.stopEnvironments(fn.functionName);
-      await this.refreshBreakpointMessages();
-      await Promise.race([this.configured, delay(CONFIGURATION_WAIT_MS)]);
+      await this.breakpoints.refreshMessages();
+      await Promise.race([this.configured, sleep(CONFIGURATION_WAIT_MS, undefined, { ref: false })]);
       void this.runLaunchInvocations(runtime, fn, payload, count);
     });
   }
@@ -113,7 +113,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       const { settings, runtime, matches } = await resolveAttach(args, this.host);
       this.mode = 'attach';
       this.startDebugging(runtime, settings, matches);
-      await this.refreshBreakpointMessages();
+      await this.breakpoints.refreshMessages();
       let undebuggable = 0;
       for (const env of runtime.environments()) {
         if (!this.matches(env) || env.state === 'stopped') continue;
@@ -202,8 +202,9 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     const knownMaps = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);
     let thread: EnvironmentThread;
     try {
-      const threadSettings = { skipPatterns: settings.skipFiles.map(skipGlobToUrlRegex), sourceMaps: settings.sourceMaps, exceptionState: this.exceptionState };
-      thread = await EnvironmentThread.connect(this.nextThreadId++, env, threadSettings, knownMaps, { registry: this.registry, maps: this.maps, listener: this });
+      const threadSettings = { skipPatterns: settings.skipFiles.map(skipGlobToUrlRegex), sourceMaps: settings.sourceMaps, exceptionState: this.breakpoints.exceptionState };
+      const parts = { registry: this.breakpoints.registry, maps: this.maps, listener: this };
+      thread = await EnvironmentThread.connect(this.nextThreadId++, env, threadSettings, knownMaps, parts);
     } catch (err) {
       this.output(`Cannot debug ${env.functionName} ${env.version} #${env.ordinal}: ${errorMessage(err)}\n`, 'stderr');
       runtime.setDebuggerAttached(env.id, false);
@@ -244,10 +245,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   }
 
   breakpointBound(bp: UserBreakpoint, line: number): void {
-    if (bp.verified && bp.boundLine === line) return;
-    bp.verified = true;
-    bp.boundLine = line;
-    this.sendBreakpointChanged(bp);
+    this.breakpoints.bound(bp, line);
   }
 
   logpoint(bp: UserBreakpoint, text: string): void {
@@ -267,13 +265,9 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
         response.body = { breakpoints: [] };
         return;
       }
-      const file = path.resolve(args.source.path);
       const specs = (args.breakpoints ?? []).map((b) => ({ ...b, line: this.convertClientLineToDebugger(b.line) }));
-      const change = this.registry.setForSource(file, specs);
-      for (const bp of change.added) bp.message ??= await this.unboundMessage(bp);
-      const updates = [...this.threads.values()].map((t) => t.updateBreakpoints(change.added, change.removed).catch(() => undefined));
-      await Promise.race([Promise.all(updates), delay(BIND_WAIT_MS)]);
-      response.body = { breakpoints: change.all.map((bp) => this.toClientBreakpoint(bp)) };
+      const breakpoints = await this.breakpoints.setForFile(path.resolve(args.source.path), specs);
+      response.body = { breakpoints: breakpoints.map((bp) => this.toClientBreakpoint(bp)) };
     });
   }
 
@@ -281,36 +275,12 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     response: DebugProtocol.SetExceptionBreakpointsResponse,
     args: DebugProtocol.SetExceptionBreakpointsArguments,
   ): void {
-    this.exceptionState = args.filters.includes('all') ? 'all' : args.filters.includes('uncaught') ? 'uncaught' : 'none';
-    for (const thread of this.threads.values()) void thread.setExceptionState(this.exceptionState);
+    this.breakpoints.setExceptionFilters(args.filters);
     this.sendResponse(response);
   }
 
-  private toClientBreakpoint(bp: UserBreakpoint): DebugProtocol.Breakpoint {
-    const dap = BreakpointRegistry.toDap(bp);
-    if (dap.line !== undefined) dap.line = this.convertDebuggerLineToClient(dap.line);
-    return dap;
-  }
-
-  private sendBreakpointChanged(bp: UserBreakpoint): void {
-    this.sendEvent(new BreakpointEvent('changed', this.toClientBreakpoint(bp)));
-  }
-
-  private unboundMessage(bp: UserBreakpoint): Promise<string> {
-    const functions = this.runtime?.functions().filter((f) => this.matches(f)) ?? [];
-    const mapped = async (codeDir: string) => !!this.settings?.sourceMaps && (await this.maps.scan(codeDir)).some((m) => m.hasSource(bp.path));
-    return unboundMessage(bp, functions, mapped);
-  }
-
-  /** Breakpoints set before launch knew the function: tell the client which files it does not contain. */
-  private async refreshBreakpointMessages(): Promise<void> {
-    for (const bp of this.registry.all()) {
-      if (bp.verified || !BreakpointRegistry.isBindable(bp)) continue;
-      const message = await this.unboundMessage(bp);
-      if (message === bp.message) continue;
-      bp.message = message;
-      this.sendBreakpointChanged(bp);
-    }
+  private toClientBreakpoint(bp: DebugProtocol.Breakpoint): DebugProtocol.Breakpoint {
+    return bp.line === undefined ? bp : { ...bp, line: this.convertDebuggerLineToClient(bp.line) };
   }
 
   // ---- execution control ---------------------------------------------------------------------
