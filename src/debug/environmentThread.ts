@@ -67,21 +67,26 @@ export class EnvironmentThread implements DebugThread {
   ): Promise<EnvironmentThread> {
     if (!environment.inspectorUrl) throw new Error('its process has no inspector');
     const cdp = await CdpConnection.connect(environment.inspectorUrl);
-    return new EnvironmentThread(id, environment, cdp, { ...settings, knownMaps: await knownMaps }, session.registry, session.maps, session.listener);
+    return new EnvironmentThread(id, environment, cdp, { ...settings, knownMaps: await knownMaps }, session);
   }
 
-  constructor(
+  private readonly registry: BreakpointRegistry;
+  private readonly maps: SourceMapCache;
+  private readonly listener: ThreadListener;
+
+  private constructor(
     readonly id: number,
     readonly environment: EnvironmentInfo,
     readonly cdp: CdpConnection,
     private readonly settings: ThreadSettings,
-    private readonly registry: BreakpointRegistry,
-    private readonly maps: SourceMapCache,
-    private readonly listener: ThreadListener,
+    session: SessionParts,
   ) {
+    this.registry = session.registry;
+    this.maps = session.maps;
+    this.listener = session.listener;
     this.name = `${environment.functionName} ${environment.version} #${environment.ordinal}`;
     this.skipRegexps = settings.skipPatterns.map((p) => new RegExp(p));
-    this.bindings = new BreakpointBindings(cdp, settings, registry, maps, (id, location) => this.onResolved(id, location));
+    this.bindings = new BreakpointBindings(cdp, settings, this.registry, this.maps, (id, location) => this.onResolved(id, location));
     cdp.on('Debugger.scriptParsed', (e) => this.onScriptParsed(e));
     cdp.on('Debugger.breakpointResolved', (e) => void this.onResolved(e.breakpointId, e.location));
     cdp.on('Debugger.paused', (e) => void this.onPaused(e).catch(() => undefined));
