@@ -19,7 +19,8 @@ const nodeGlobals = Object.fromEntries(
 );
 
 export default tseslint.config(
-  { ignores: ['out/', 'node_modules/', '.vscode-test/', 'test-results/', 'examples/', 'test/fixtures/', 'test/vscode/fixtures/'] },
+  // Fixtures and examples are projects users (and tests) run as they are, not our sources.
+  { ignores: ['out/', 'node_modules/', '.vscode-test/', 'test-results/', 'examples/', 'test/**/fixtures/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
