@@ -13,13 +13,13 @@ import type { EnvironmentInfo, RuntimeEvents, StopReason } from '../runtime/runt
 import type { UserBreakpoint } from './breakpoints';
 import { endedWhilePaused, logOutput, type ConsoleLocation, type ConsoleOutput } from './debugConsole';
 import type { DebugThread, StepKind, StopInfo, ThreadListener } from './debugThread';
-import { EnvironmentThread } from './environmentThread';
 import { INVOKE_REQUEST, invokeFromRequest, runInvocations, type InvokeRequestArguments } from './invokeRequests';
 import { ConfigError, resolveAttach, resolveLaunch, type AttachArguments, type FunctionMatcher, type LaunchArguments, type SessionSettings } from './launchConfig';
 import { NodeInspection } from './nodeInspection';
 import type { RuntimeHost } from './runtimeHost';
 import { skipGlobToUrlRegex } from './scriptPaths';
 import { SessionBreakpoints } from './sessionBreakpoints';
+import { SessionThreads } from './sessionThreads';
 import { SourceMapCache } from './sourceMaps';
 
 export { INVOKE_REQUEST, type InvokeRequestArguments };
@@ -38,19 +38,17 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   private mode: 'launch' | 'attach' | undefined;
   private launched: FunctionConfig | undefined;
   private readonly breakpoints = new SessionBreakpoints({
-    threads: () => [...this.threads.values()],
+    threads: () => this.threads.all(),
     debuggedFunctions: () => this.runtime?.functions().filter((f) => this.matches(f)) ?? [],
     mapsCover: async (codeDir, file) => !!this.settings?.sourceMaps && (await this.maps.scan(codeDir)).some((m) => m.hasSource(file)),
     changed: (bp) => this.sendEvent(new BreakpointEvent('changed', this.toClientBreakpoint(bp))),
   });
   private readonly maps = new SourceMapCache();
-  private readonly threads = new Map<number, EnvironmentThread>();
-  private readonly threadByEnvironment = new Map<string, EnvironmentThread>();
+  private readonly threads = new SessionThreads();
   private readonly inspection = new NodeInspection({
     line: (line) => this.convertDebuggerLineToClient(line),
     column: (column) => this.convertDebuggerColumnToClient(column),
   });
-  private nextThreadId = 1;
   private readonly disposers: Array<() => void> = [];
   private readonly invokeAbort = new AbortController();
   private ending = false;
@@ -117,7 +115,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       let undebuggable = 0;
       for (const env of runtime.environments()) {
         if (!this.matches(env) || env.state === 'stopped') continue;
-        if (env.inspectorUrl) void this.attachEnvironment(env);
+        if (SessionThreads.debuggable(env)) void this.attachEnvironment(env);
         else undebuggable++;
       }
       if (undebuggable > 0) {
@@ -184,7 +182,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     for (const dispose of this.disposers.splice(0)) dispose();
     const runtime = this.runtime;
     await Promise.all(
-      [...this.threads.values()].map(async (thread) => {
+      this.threads.all().map(async (thread) => {
         await thread.detach();
         runtime?.setDebuggerAttached(thread.environment.id, false);
       }),
@@ -196,22 +194,20 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   private async attachEnvironment(env: EnvironmentInfo): Promise<void> {
     const { runtime, settings } = this;
-    if (!runtime || !settings || !env.inspectorUrl || this.threadByEnvironment.has(env.id) || this.ending) return;
+    if (!runtime || !settings || !SessionThreads.debuggable(env) || this.threads.ofEnvironment(env.id) || this.ending) return;
     runtime.setDebuggerAttached(env.id, true, { suspendTimeout: settings.suspendTimeout });
     const fn = runtime.getFunction(env.functionName);
     const knownMaps = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);
-    let thread: EnvironmentThread;
+    let thread: DebugThread;
     try {
       const threadSettings = { skipPatterns: settings.skipFiles.map(skipGlobToUrlRegex), sourceMaps: settings.sourceMaps, exceptionState: this.breakpoints.exceptionState };
       const parts = { registry: this.breakpoints.registry, maps: this.maps, listener: this };
-      thread = await EnvironmentThread.connect(this.nextThreadId++, env, threadSettings, knownMaps, parts);
+      thread = await this.threads.connect(env, threadSettings, knownMaps, parts);
     } catch (err) {
       this.output(`Cannot debug ${env.functionName} ${env.version} #${env.ordinal}: ${errorMessage(err)}\n`, 'stderr');
       runtime.setDebuggerAttached(env.id, false);
       return;
     }
-    this.threads.set(thread.id, thread);
-    this.threadByEnvironment.set(env.id, thread);
     this.sendEvent(new ThreadEvent('started', thread.id));
     try {
       await thread.start();
@@ -221,7 +217,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   }
 
   private onEnvironmentStopped(env: EnvironmentInfo, reason: StopReason): void {
-    const thread = this.threadByEnvironment.get(env.id);
+    const thread = this.threads.ofEnvironment(env.id);
     if (!thread || thread.isEnded) return;
     if (thread.isPaused) this.output(endedWhilePaused(thread.name, reason), 'stderr');
     thread.end();
@@ -236,9 +232,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   }
 
   ended(thread: DebugThread, wasPaused: boolean): void {
-    const known = this.threads.get(thread.id);
-    this.threads.delete(thread.id);
-    if (this.threadByEnvironment.get(thread.environment.id) === thread) this.threadByEnvironment.delete(thread.environment.id);
+    const known = this.threads.remove(thread);
     if (known) this.inspection.forgetThread(known);
     if (wasPaused && !this.ending) this.output(`${thread.name} ended while paused: its process exited.\n`, 'stderr');
     this.sendEvent(new ThreadEvent('exited', thread.id));
@@ -253,7 +247,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: [...this.threads.values()].map((t) => new Thread(t.id, t.name)) };
+    response.body = { threads: this.threads.all().map((t) => new Thread(t.id, t.name)) };
     this.sendResponse(response);
   }
 
@@ -287,7 +281,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
     void this.handle(response, async () => {
-      const thread = this.thread(args.threadId);
+      const thread = this.threads.get(args.threadId);
       this.inspection.forgetPause(thread);
       await thread.resume();
       response.body = { allThreadsContinued: false };
@@ -308,27 +302,21 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   private stepRequest(response: DebugProtocol.Response, threadId: number, kind: StepKind): void {
     void this.handle(response, async () => {
-      const thread = this.thread(threadId);
+      const thread = this.threads.get(threadId);
       this.inspection.forgetPause(thread);
       await thread.step(kind);
     });
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse, args: DebugProtocol.PauseArguments): void {
-    void this.handle(response, () => this.thread(args.threadId).pause());
-  }
-
-  private thread(threadId: number): EnvironmentThread {
-    const thread = this.threads.get(threadId);
-    if (!thread) throw new Error(`Thread ${threadId} has ended: its execution environment is gone.`);
-    return thread;
+    void this.handle(response, () => this.threads.get(args.threadId).pause());
   }
 
   // ---- inspection ----------------------------------------------------------------------------
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     void this.handle(response, async () => {
-      response.body = await this.inspection.stackTrace(this.thread(args.threadId), args);
+      response.body = await this.inspection.stackTrace(this.threads.get(args.threadId), args);
     });
   }
 
@@ -352,13 +340,13 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     void this.handle(response, async () => {
-      response.body = await this.inspection.evaluate(args, [...this.threads.values()]);
+      response.body = await this.inspection.evaluate(args, this.threads.all());
     });
   }
 
   protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
     void this.handle(response, async () => {
-      response.body = this.inspection.exceptionInfo(this.thread(args.threadId));
+      response.body = this.inspection.exceptionInfo(this.threads.get(args.threadId));
     });
   }
 
