@@ -22,8 +22,6 @@ import { SessionBreakpoints } from './sessionBreakpoints';
 import { SessionThreads } from './sessionThreads';
 import { SourceMapCache } from './sourceMaps';
 
-export { INVOKE_REQUEST, type InvokeRequestArguments };
-
 /** How long launch waits for configurationDone before invoking anyway. */
 const CONFIGURATION_WAIT_MS = 3000;
 
