@@ -1,0 +1,88 @@
+// One open template: its text, the incremental parse and index, the fast checks run on every
+// edit, and the latest answer of the runtime's loader.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TemplateModel } from '../runtime/functionConfig';
+import type { CodeProbe } from './codeProbe';
+import type { Finding } from './findings';
+import { functionFindings } from './functionChecks';
+import { IncrementalParser } from './incrementalParser';
+import { LineIndex } from './lineIndex';
+import type { LoaderResult } from './loaderWorker';
+import { referenceFindings } from './referenceChecks';
+import { isTemplateText } from './templateRecognizer';
+import { TemplateIndex } from './templateIndex';
+import { walkTree } from './templateTree';
+
+export class TemplateState {
+  private readonly parser = new IncrementalParser();
+  readonly templatePath: string;
+  version = -1;
+  isTemplate = false;
+  lines = new LineIndex('');
+  index: TemplateIndex | undefined;
+  findings: Finding[] = [];
+  /** The loader's answer for `loaderVersion` of the text. */
+  loaderVersion = -1;
+  model: TemplateModel | undefined;
+  loaderFindings: Finding[] = [];
+
+  constructor(readonly uri: string, fallbackDir: string) {
+    this.templatePath = uri.startsWith('file:') ? fileURLToPath(uri) : path.join(fallbackDir, 'template.yaml');
+  }
+
+  get templateDir(): string {
+    return path.dirname(this.templatePath);
+  }
+
+  get text(): string {
+    return this.lines.text;
+  }
+
+  update(text: string, version: number, probe: CodeProbe): void {
+    this.version = version;
+    this.lines = new LineIndex(text);
+    this.isTemplate = isTemplateText(text);
+    if (!this.isTemplate) {
+      this.index = undefined;
+      this.findings = [];
+      return;
+    }
+    const parsed = this.parser.parse(text);
+    this.index = new TemplateIndex(text, parsed);
+    this.findings = [
+      ...parsed.problems.map((p): Finding => ({ ...p, severity: 'error' })),
+      ...referenceFindings(this.index),
+      ...functionFindings(this.index, this.templateDir, probe),
+    ];
+  }
+
+  acceptLoaderResult(version: number, result: LoaderResult): void {
+    this.loaderVersion = version;
+    if ('model' in result) {
+      this.model = result.model;
+      this.loaderFindings = result.model.diagnostics.map((d) => this.findingAt(d.position, d.severity === 'error' ? 'error' : 'information', d.message));
+    } else {
+      this.loaderFindings = [this.findingAt(result.error.position, 'error', result.error.message)];
+    }
+  }
+
+  /** Fast findings, plus the loader's for this very version where they say something new. */
+  allFindings(): Finding[] {
+    if (this.loaderVersion !== this.version) return this.findings;
+    const extra = this.loaderFindings.filter((l) => !this.findings.some((f) => l.start >= f.start && l.start <= f.end));
+    return [...this.findings, ...extra];
+  }
+
+  /** A loader position (1-based) → the node or word that starts there. */
+  private findingAt(position: { line: number; column: number }, severity: Finding['severity'], message: string): Finding {
+    const start = this.lines.offset({ line: position.line - 1, character: position.column - 1 });
+    let end = start;
+    walkTree(this.index?.root, (node) => {
+      if (node.kind === 'map') for (const e of node.entries) if (e.keyStart === start) end = Math.max(end, e.keyEnd);
+      if ((node.start === start || node.tagStart === start) && node.kind === 'scalar') end = Math.max(end, node.end);
+    });
+    if (end === start) end = start + (/^\S+/.exec(this.text.slice(start))?.[0].length ?? 1);
+    return { start, end, severity, message };
+  }
+}
