@@ -6,8 +6,10 @@ import { PSEUDO_PARAMETERS, type Reference, type TemplateIndex } from './templat
 
 export function referenceFindings(index: TemplateIndex): Finding[] {
   const findings: Finding[] = [];
+  let ids: string[] | undefined;
+  const resourceIds = (): string[] => (ids ??= [...index.resources.keys()]);
   for (const ref of index.references) {
-    const problem = checkReference(index, ref);
+    const problem = checkReference(index, ref, resourceIds);
     if (problem) findings.push(problem);
   }
   for (const [id, info] of index.resources) {
@@ -21,9 +23,8 @@ export function referenceFindings(index: TemplateIndex): Finding[] {
   return findings;
 }
 
-function checkReference(index: TemplateIndex, ref: Reference): Finding | undefined {
+function checkReference(index: TemplateIndex, ref: Reference, resourceIds: () => string[]): Finding | undefined {
   const at = { start: ref.start, end: ref.end };
-  const resourceIds = [...index.resources.keys()];
   if (ref.kind === 'Condition') {
     if (index.conditions.has(ref.target)) return undefined;
     return unknown(at, `condition ${ref.target} is not declared under Conditions`, ref.target, [...index.conditions.keys()]);
@@ -32,7 +33,7 @@ function checkReference(index: TemplateIndex, ref: Reference): Finding | undefin
     const resource = index.resources.get(ref.target);
     if (!resource) {
       const what = ref.kind === 'DependsOn' ? `DependsOn ${ref.target}` : `GetAtt ${ref.target}${ref.attribute ? `.${ref.attribute}` : ''}`;
-      return unknown(at, `${what}: there is no resource ${ref.target} in this template`, ref.target, resourceIds);
+      return unknown(at, `${what}: there is no resource ${ref.target} in this template`, ref.target, resourceIds());
     }
     if (ref.kind === 'DependsOn') return undefined;
     if (ref.attribute === undefined) {
@@ -57,7 +58,7 @@ function checkReference(index: TemplateIndex, ref: Reference): Finding | undefin
   }
   if (index.parameters.has(name) || index.resources.has(name)) return undefined;
   return unknown(at, `${ref.kind} ${name}: no parameter, pseudo parameter or resource has this name; declare it under Parameters or fix the name`,
-    name, [...index.parameters.keys(), ...resourceIds]);
+    name, [...index.parameters.keys(), ...resourceIds()]);
 }
 
 /** An unknown name; when it differs from a known one only by case, the fix is obvious. */

@@ -129,8 +129,9 @@ export class TemplateIndex {
     let name: string | undefined;
     let arg: TreeNode | undefined;
     if (node.tag) {
+      // A tagged node is its own argument: `!Ref X` is the scalar X.
       name = node.tag.slice(1);
-      arg = node.kind === 'scalar' || node.kind === 'seq' || node.kind === 'map' ? { ...node, tag: undefined } as TreeNode : undefined;
+      arg = node;
     } else if (node.kind === 'map' && node.entries.length === 1) {
       const key = node.entries[0].key;
       name = key.startsWith('Fn::') ? key.slice(4) : key;

@@ -59,11 +59,12 @@ export class TemplateState {
 
   acceptLoaderResult(version: number, result: LoaderResult): void {
     this.loaderVersion = version;
+    const ends = this.nodeEnds();
     if ('model' in result) {
       this.model = result.model;
-      this.loaderFindings = result.model.diagnostics.map((d) => this.findingAt(d.position, d.severity === 'error' ? 'error' : 'information', d.message));
+      this.loaderFindings = result.model.diagnostics.map((d) => this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message));
     } else {
-      this.loaderFindings = [this.findingAt(result.error.position, 'error', result.error.message)];
+      this.loaderFindings = [this.findingAt(ends, result.error.position, 'error', result.error.message)];
     }
   }
 
@@ -74,15 +75,26 @@ export class TemplateState {
     return [...this.findings, ...extra];
   }
 
-  /** A loader position (1-based) → the node or word that starts there. */
-  private findingAt(position: { line: number; column: number }, severity: Finding['severity'], message: string): Finding {
-    const start = this.lines.offset({ line: position.line - 1, character: position.column - 1 });
-    let end = start;
+  /** Where each key, scalar or tag that starts at an offset ends. */
+  private nodeEnds(): Map<number, number> {
+    const ends = new Map<number, number>();
+    const note = (start: number, end: number): void => {
+      ends.set(start, Math.max(end, ends.get(start) ?? end));
+    };
     walkTree(this.index?.root, (node) => {
-      if (node.kind === 'map') for (const e of node.entries) if (e.keyStart === start) end = Math.max(end, e.keyEnd);
-      if ((node.start === start || node.tagStart === start) && node.kind === 'scalar') end = Math.max(end, node.end);
+      if (node.kind === 'map') for (const e of node.entries) note(e.keyStart, e.keyEnd);
+      if (node.kind === 'scalar') {
+        note(node.start, node.end);
+        if (node.tagStart !== undefined) note(node.tagStart, node.end);
+      }
     });
-    if (end === start) end = start + (/^\S+/.exec(this.text.slice(start))?.[0].length ?? 1);
+    return ends;
+  }
+
+  /** A loader position (1-based) → the node or word that starts there. */
+  private findingAt(ends: Map<number, number>, position: { line: number; column: number }, severity: Finding['severity'], message: string): Finding {
+    const start = this.lines.offset({ line: position.line - 1, character: position.column - 1 });
+    const end = ends.get(start) ?? start + (/^\S+/.exec(this.text.slice(start, start + 200))?.[0].length ?? 1);
     return { start, end, severity, message };
   }
 }

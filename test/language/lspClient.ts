@@ -10,6 +10,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type Position,
+  type Range,
 } from 'vscode-languageserver-protocol/node';
 
 const SERVER = path.resolve(__dirname, '../../out/languageServer.js');
@@ -25,6 +26,10 @@ export class LspClient {
       for (const wake of this.waiters.splice(0)) wake();
     });
     connection.onRequest('workspace/codeLens/refresh', () => null);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   static async start(rootDir: string): Promise<LspClient> {
@@ -69,6 +74,14 @@ export class LspClient {
     const version = (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
     await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return version;
+  }
+
+  /** An incremental change, as editors send them: `text` replaces the range. */
+  async changeRange(uri: string, range: Range, text: string): Promise<number> {
+    const version = (this.versions.get(uri) ?? 0) + 1;
+    this.versions.set(uri, version);
+    await this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text }] });
     return version;
   }
 
