@@ -9,9 +9,16 @@ const MAX_ENTRIES = 10_000;
 
 export class CodeProbe {
   private readonly answers = new Map<string, { at: number; value: unknown }>();
+  private forgotten = 0;
 
   forget(): void {
     this.answers.clear();
+    this.forgotten++;
+  }
+
+  /** Changes whenever an answer may have changed: results built on answers are valid while it holds. */
+  get generation(): string {
+    return `${this.forgotten}:${Math.floor(Date.now() / TTL_MS)}`;
   }
 
   isDirectory(dir: string): boolean {

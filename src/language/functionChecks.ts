@@ -8,7 +8,7 @@ import type { Finding } from './findings';
 import { FunctionProperties } from './functionProperties';
 import { handlerLanguageOf } from './handlerSources';
 import { runtimeStatus } from './runtimeCatalog';
-import type { TemplateIndex } from './templateIndex';
+import type { ResourceInfo, TemplateIndex } from './templateIndex';
 import { scalarString, valueOf, type TreeNode } from './templateTree';
 
 /** Lambda's quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
@@ -21,52 +21,100 @@ const RANGES: Array<{ path: string[]; min: number; max: number; unit: string }> 
 /** Lambda keeps 100 of the account's concurrency (1,000 by default) unreserved. */
 const MAX_RESERVED_CONCURRENCY = 900;
 
-export function functionFindings(index: TemplateIndex, templateDir: string, probe: CodeProbe, now = new Date()): Finding[] {
+export function functionFindings(index: TemplateIndex, templateDir: string, probe: CodeProbe,
+  cache = new FunctionFindingCache(), now = new Date()): Finding[] {
   const findings: Finding[] = [];
   const at = (node: TreeNode | { start: number; end: number }, severity: Finding['severity'], message: string): void => {
     findings.push({ start: node.start, end: node.end, severity, message });
   };
+  const context = contextOf(index, templateDir, probe);
   for (const resource of index.functions()) {
-    const props = new FunctionProperties(index, resource);
-    const id = resource.id;
-    for (const range of RANGES) {
-      const written = props.get(range.path[0]);
-      const node = range.path.length > 1 ? valueOf(written?.value, range.path[1]) : written?.value;
-      const text = scalarString(node);
-      if (!node || text === undefined) continue;
-      const n = Number(text);
-      if (!Number.isInteger(n) || n < range.min || n > range.max) {
-        at(node, 'error', `${id}: ${range.path.join('.')} must be a whole number from ${range.min} to ${range.max} ${range.unit}, not ${text}`);
-      }
+    const node = resource.entry.value!;
+    const known = cache.get(node, context);
+    if (known) {
+      findings.push(...known);
+      continue;
     }
-    const reserved = props.literal('ReservedConcurrentExecutions');
-    if (reserved) {
-      const n = Number(reserved.value);
-      if (!Number.isInteger(n) || n < 0) at(reserved.node, 'error', `${id}: ReservedConcurrentExecutions must be a whole number from 0`);
-      else if (n > MAX_RESERVED_CONCURRENCY) {
-        at(reserved.node, 'warning', `${id}: ReservedConcurrentExecutions ${n} is more than Lambda allows with the default account concurrency of 1,000 (at most ${MAX_RESERVED_CONCURRENCY}: 100 stay unreserved)`);
-      }
-    }
-    for (const written of props.all('Environment')) {
-      const variables = valueOf(written.value, 'Variables');
-      if (variables?.kind !== 'map') continue;
-      for (const v of variables.entries) {
-        if (RESERVED_VARIABLES.has(v.key)) {
-          at({ start: v.keyStart, end: v.keyEnd }, 'error', `${v.key} is reserved by Lambda and cannot be set in a function's environment; rename it`);
-        }
-      }
-    }
-    const layers = props.all('Layers').flatMap((w) => (w.value?.kind === 'seq' ? w.value.items : []));
-    if (layers.length > MAX_LAYERS) {
-      const own = props.get('Layers');
-      if (own?.value) at(own.value, 'error', `${id} uses ${layers.length} layers; a function can use at most ${MAX_LAYERS}`);
-    }
-    if (props.literal('PackageType')?.value === 'Image') continue;
-    const runtime = props.literal('Runtime');
-    if (runtime) checkRuntime(runtime.value, runtime.node, id, now, at);
-    checkCode(props, templateDir, probe, runtime?.value, findings);
+    const before = findings.length;
+    checkFunction(index, resource, templateDir, probe, now, findings, at);
+    cache.set(node, context, findings.slice(before));
   }
   return dedupe(findings);
+}
+
+/** What a function's findings depend on besides its own resource. */
+function contextOf(index: TemplateIndex, templateDir: string, probe: CodeProbe): string {
+  const globals = valueOf(index.root, 'Globals');
+  const parameters = valueOf(index.root, 'Parameters');
+  const text = (node: TreeNode | undefined): string => (node ? `${node.start}:${index.text.slice(node.start, node.end)}` : '');
+  return `${templateDir}\0${probe.generation}\0${text(globals)}\0${text(parameters)}`;
+}
+
+/** Findings per function resource tree; those inside the resource move along with it. */
+export class FunctionFindingCache {
+  private readonly known = new WeakMap<TreeNode, { start: number; end: number; context: string; findings: Finding[] }>();
+
+  get(node: TreeNode, context: string): Finding[] | undefined {
+    const entry = this.known.get(node);
+    if (!entry || entry.context !== context) return undefined;
+    const delta = node.start - entry.start;
+    if (delta !== 0) {
+      for (const f of entry.findings) {
+        if (f.start < entry.start || f.start > entry.end) continue;
+        f.start += delta;
+        f.end += delta;
+      }
+      entry.start += delta;
+      entry.end += delta;
+    }
+    return entry.findings;
+  }
+
+  set(node: TreeNode, context: string, findings: Finding[]): void {
+    this.known.set(node, { start: node.start, end: node.end, context, findings });
+  }
+}
+
+function checkFunction(index: TemplateIndex, resource: ResourceInfo, templateDir: string, probe: CodeProbe, now: Date,
+  findings: Finding[], at: (node: TreeNode | { start: number; end: number }, severity: Finding['severity'], message: string) => void): void {
+  const props = new FunctionProperties(index, resource);
+  const id = resource.id;
+  for (const range of RANGES) {
+    const written = props.get(range.path[0]);
+    const node = range.path.length > 1 ? valueOf(written?.value, range.path[1]) : written?.value;
+    const text = scalarString(node);
+    if (!node || text === undefined) continue;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < range.min || n > range.max) {
+      at(node, 'error', `${id}: ${range.path.join('.')} must be a whole number from ${range.min} to ${range.max} ${range.unit}, not ${text}`);
+    }
+  }
+  const reserved = props.literal('ReservedConcurrentExecutions');
+  if (reserved) {
+    const n = Number(reserved.value);
+    if (!Number.isInteger(n) || n < 0) at(reserved.node, 'error', `${id}: ReservedConcurrentExecutions must be a whole number from 0`);
+    else if (n > MAX_RESERVED_CONCURRENCY) {
+      at(reserved.node, 'warning', `${id}: ReservedConcurrentExecutions ${n} is more than Lambda allows with the default account concurrency of 1,000 (at most ${MAX_RESERVED_CONCURRENCY}: 100 stay unreserved)`);
+    }
+  }
+  for (const written of props.all('Environment')) {
+    const variables = valueOf(written.value, 'Variables');
+    if (variables?.kind !== 'map') continue;
+    for (const v of variables.entries) {
+      if (RESERVED_VARIABLES.has(v.key)) {
+        at({ start: v.keyStart, end: v.keyEnd }, 'error', `${v.key} is reserved by Lambda and cannot be set in a function's environment; rename it`);
+      }
+    }
+  }
+  const layers = props.all('Layers').flatMap((w) => (w.value?.kind === 'seq' ? w.value.items : []));
+  if (layers.length > MAX_LAYERS) {
+    const own = props.get('Layers');
+    if (own?.value) at(own.value, 'error', `${id} uses ${layers.length} layers; a function can use at most ${MAX_LAYERS}`);
+  }
+  if (props.literal('PackageType')?.value === 'Image') return;
+  const runtime = props.literal('Runtime');
+  if (runtime) checkRuntime(runtime.value, runtime.node, id, now, at);
+  checkCode(props, templateDir, probe, runtime?.value, findings);
 }
 
 function checkRuntime(runtime: string, node: TreeNode, id: string, now: Date,

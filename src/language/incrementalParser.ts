@@ -27,8 +27,10 @@ export class IncrementalParser {
     const next = new Map<string, Piece>();
     const parsePiece = (start: number, end: number): Piece => {
       const fragment = text.slice(start, end);
-      const piece = next.get(fragment) ?? this.reuse(fragment, start) ?? { base: start, ...parseFragment(fragment, start) };
-      next.set(fragment, piece);
+      // The same text twice (a duplicated resource) is two pieces at two places: only one is kept.
+      const seen = next.has(fragment);
+      const piece = (seen ? undefined : this.reuse(fragment, start)) ?? { base: start, ...parseFragment(fragment, start) };
+      if (!seen) next.set(fragment, piece);
       return piece;
     };
     const problems: ParseProblem[] = [];

@@ -41,7 +41,11 @@ export class TemplateIndex {
   readonly outputs = new Map<string, MapEntry>();
   readonly references: Reference[] = [];
 
-  constructor(readonly text: string, readonly parsed: ParsedTemplate) {
+  /**
+   * `cache`: references found in each resource's tree by an earlier index; a resource the
+   * incremental parser reused (the same node, maybe moved) is not walked again.
+   */
+  constructor(readonly text: string, readonly parsed: ParsedTemplate, private readonly cache = new ReferenceCache()) {
     const root = parsed.root;
     for (const [name, target] of [['Parameters', this.parameters], ['Conditions', this.conditions], ['Outputs', this.outputs]] as const) {
       const section = valueOf(root, name);
@@ -58,7 +62,9 @@ export class TemplateIndex {
       }
     }
     for (const e of root?.entries ?? []) {
-      if (e.key === 'Resources' || e.key === 'Outputs' || e.key === 'Conditions' || e.key === 'Globals' || e.key === 'Metadata') {
+      if (e.key === 'Resources' && e.value?.kind === 'map') {
+        for (const r of e.value.entries) this.collectResource(r);
+      } else if (e.key === 'Outputs' || e.key === 'Conditions' || e.key === 'Globals' || e.key === 'Metadata') {
         this.collect(e.value, e.key);
       }
     }
@@ -108,7 +114,20 @@ export class TemplateIndex {
     return this.references.filter((r) => r.target === target && kinds.includes(r.kind));
   }
 
-  private collect(section: TreeNode | undefined, sectionName: string): void {
+  private collectResource(entry: MapEntry): void {
+    const node = entry.value;
+    if (!node) return;
+    const known = this.cache.get(node);
+    if (known) {
+      this.references.push(...known);
+      return;
+    }
+    const before = this.references.length;
+    this.collect(node, 'Resources', [entry.key]);
+    this.cache.set(node, this.references.slice(before));
+  }
+
+  private collect(section: TreeNode | undefined, sectionName: string, prefix: string[] = []): void {
     walkTree(section, (node, path) => {
       const resource = sectionName === 'Resources' ? path[0] : undefined;
       const at = path.length;
@@ -117,7 +136,7 @@ export class TemplateIndex {
         this.add('Condition', node, node, resource);
       }
       this.intrinsic(node, resource);
-    });
+    }, prefix);
   }
 
   private dependsOn(node: TreeNode, resource: string | undefined): void {
@@ -206,5 +225,32 @@ export class TemplateIndex {
   private nameStart(scalar: TreeNode, name: string): number {
     const at = this.text.slice(scalar.start, scalar.end).indexOf(name);
     return at < 0 ? scalar.start : scalar.start + at;
+  }
+}
+
+/** References per resource tree, kept with the offset they were found at and moved along with it. */
+export class ReferenceCache {
+  private readonly known = new WeakMap<TreeNode, { start: number; refs: Reference[] }>();
+
+  get(node: TreeNode): Reference[] | undefined {
+    const entry = this.known.get(node);
+    if (!entry) return undefined;
+    const delta = node.start - entry.start;
+    if (delta !== 0) {
+      for (const r of entry.refs) {
+        r.start += delta;
+        r.end += delta;
+        if (r.attributeStart !== undefined) {
+          r.attributeStart += delta;
+          r.attributeEnd! += delta;
+        }
+      }
+      entry.start = node.start;
+    }
+    return entry.refs;
+  }
+
+  set(node: TreeNode, refs: Reference[]): void {
+    this.known.set(node, { start: node.start, refs });
   }
 }

@@ -5,17 +5,19 @@ import { fileURLToPath } from 'node:url';
 import type { TemplateModel } from '../runtime/functionConfig';
 import type { CodeProbe } from './codeProbe';
 import type { Finding } from './findings';
-import { functionFindings } from './functionChecks';
+import { FunctionFindingCache, functionFindings } from './functionChecks';
 import { IncrementalParser } from './incrementalParser';
 import { LineIndex } from './lineIndex';
 import type { LoaderResult } from './loaderWorker';
 import { referenceFindings } from './referenceChecks';
 import { isTemplateText } from './templateRecognizer';
-import { TemplateIndex } from './templateIndex';
+import { ReferenceCache, TemplateIndex } from './templateIndex';
 import { walkTree } from './templateTree';
 
 export class TemplateState {
   private readonly parser = new IncrementalParser();
+  private readonly referenceCache = new ReferenceCache();
+  private readonly findingCache = new FunctionFindingCache();
   readonly templatePath: string;
   version = -1;
   isTemplate = false;
@@ -49,11 +51,11 @@ export class TemplateState {
       return;
     }
     const parsed = this.parser.parse(text);
-    this.index = new TemplateIndex(text, parsed);
+    this.index = new TemplateIndex(text, parsed, this.referenceCache);
     this.findings = [
       ...parsed.problems.map((p): Finding => ({ ...p, severity: 'error' })),
       ...referenceFindings(this.index),
-      ...functionFindings(this.index, this.templateDir, probe),
+      ...functionFindings(this.index, this.templateDir, probe, this.findingCache),
     ];
   }
 

@@ -187,6 +187,19 @@ describe('language server: diagnostics', function () {
     withMessage((await client.diagnostics(uri)).diagnostics, /Timeout must be a whole number from 1 to 900 seconds, not 0/);
   });
 
+  it('positions stay exact when an edit moves the resources after it, and Globals edits re-check every function', async () => {
+    const broken = edit(TEMPLATE, 'Handler: app.lambda_handler', 'Handler: app.nope');
+    const { uri } = await diagnose(broken);
+    const moved = edit(broken, '      Timeout: 10', '      Timeout: 10\n      Description: one more line before PyFunction');
+    await client.change(uri, moved);
+    assert.deepEqual(withMessage((await client.diagnostics(uri)).diagnostics, /does not export nope/).range, rangeOf(moved, 'app.nope'));
+    const globals = edit(moved, '    MemorySize: 256', '    MemorySize: 64');
+    await client.change(uri, globals);
+    const after = (await client.diagnostics(uri)).diagnostics;
+    assert.deepEqual(withMessage(after, /MemorySize must be a whole number from 128 to 10240 MB, not 64/).range, rangeOf(globals, 'MemorySize: 64', '64'));
+    assert.deepEqual(withMessage(after, /does not export nope/).range, rangeOf(globals, 'app.nope'));
+  });
+
   it('JSON templates, by content', async () => {
     const json = JSON.stringify({
       Resources: {
