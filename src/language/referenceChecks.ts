@@ -2,13 +2,16 @@
 // doesn't have, logical ids used twice, and circular dependencies between resources.
 import type { Finding } from './findings';
 import { GETATT_ATTRIBUTES } from './resourceSchema';
+import { samGeneratedResources } from './samGeneratedResources';
 import { PSEUDO_PARAMETERS, type Reference, type TemplateIndex } from './templateIndex';
 
 export function referenceFindings(index: TemplateIndex): Finding[] {
   const findings: Finding[] = [];
   let ids: string[] | undefined;
   const resourceIds = (): string[] => (ids ??= [...index.resources.keys()]);
+  const generated = samGeneratedResources(index);
   for (const ref of index.references) {
+    if (ref.kind !== 'Condition' && generated.has(ref.target)) continue;
     const problem = checkReference(index, ref, resourceIds);
     if (problem) findings.push(problem);
   }

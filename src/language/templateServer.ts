@@ -177,7 +177,10 @@ export function startTemplateServer(connection: Connection): void {
     const state = fresh(textDocument.uri);
     if (!state) return [];
     return context.diagnostics.flatMap((d): CodeAction[] => {
-      const fix = (d.data as { fix?: QuickFix } | undefined)?.fix;
+      // Clients don't all send `data` back: the finding is found again by place and message.
+      const start = state.lines.offset(d.range.start);
+      const end = state.lines.offset(d.range.end);
+      const fix = state.allFindings().find((f) => f.start === start && f.end === end && f.message === d.message)?.fix;
       if (!fix) return [];
       return [{ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: editFor(state, d, fix) }];
     });
@@ -194,7 +197,6 @@ function toDiagnostic(state: TemplateState, finding: Finding): Diagnostic {
     severity: SEVERITY[finding.severity],
     source: 'lambda-lab',
     message: finding.message,
-    ...(finding.fix ? { data: { fix: finding.fix } } : {}),
   };
 }
 

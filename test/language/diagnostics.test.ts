@@ -200,6 +200,14 @@ describe('language server: diagnostics', function () {
     assert.deepEqual(withMessage(after, /does not export nope/).range, rangeOf(globals, 'app.nope'));
   });
 
+  it('knows the resources the SAM transform generates', async () => {
+    let text = edit(TEMPLATE, '      Timeout: 10', '      Timeout: 10\n      AutoPublishAlias: live\n      Events:\n        Hi:\n          Type: Api\n          Properties: {Path: /hi, Method: get}');
+    text = `${text}  Url:\n    Value: !Sub 'https://\${ServerlessRestApi}.execute-api.\${AWS::Region}.amazonaws.com/Prod/hi'\n`
+      + '  Role:\n    Value: !GetAtt HelloFunctionRole.Arn\n  Alias:\n    Value: !Ref HelloFunction.Alias\n  Http:\n    Value: !Ref ServerlessHttpApi\n';
+    const { diagnostics } = await diagnose(text);
+    assert.deepEqual(problems(diagnostics).map((d) => d.message), ['Ref ServerlessHttpApi: no parameter, pseudo parameter or resource has this name; declare it under Parameters or fix the name']);
+  });
+
   it('JSON templates, by content', async () => {
     const json = JSON.stringify({
       Resources: {
