@@ -31,6 +31,7 @@ import { subscribe } from './subscribe';
 import { TemplateWorkspace } from './templateWorkspace';
 import { registerVersionCommands } from './versionCommands';
 import { VersionsTree } from './versionsTree';
+import { startLanguageClient } from './languageClient';
 
 /** What activate() returns: the extension's parts, for other extensions and for the tests. */
 export interface LambdaLabApi {
@@ -141,6 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     }),
   );
 
+  context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
   return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer };

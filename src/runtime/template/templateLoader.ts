@@ -26,6 +26,8 @@ export interface TemplateLoadOptions {
   accountId?: string;
   /** Layer ARNs the user chose to run without (a `null` in the layer ARN map). */
   withoutLayers?: string[];
+  /** The template's text when it differs from the file (an editor's unsaved buffer). */
+  text?: string;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -36,7 +38,7 @@ const LAYER_TYPES = new Set([SERVERLESS_LAYER, LAMBDA_LAYER]);
 
 export async function loadTemplate(templatePath: string, opts: TemplateLoadOptions): Promise<TemplateModel> {
   const absolutePath = resolve(templatePath);
-  const doc = TemplateDocument.fromFile(absolutePath);
+  const doc = opts.text === undefined ? TemplateDocument.fromFile(absolutePath) : TemplateDocument.parse(opts.text, absolutePath);
   const envVars = opts.envVarsFile ? readEnvVarsFile(resolve(opts.envVarsFile)) : undefined;
   const region = opts.region ?? DEFAULT_REGION;
   const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
