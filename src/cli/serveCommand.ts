@@ -7,6 +7,7 @@ import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/store/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
 import { findTemplate, parse } from './cliOptions';
+import { parseDelayScale } from './eventInvoke';
 import { parseOverrides } from './invokeCommand';
 
 export const serveCommand: CliCommand = {
@@ -27,6 +28,8 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
       --layer-arn-map FILE   JSON {"<layer version ARN>": "<local folder or zip>"} for layers
                              that are not in the template
       --no-freeze            Do not freeze environments between invokes
+      --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
+                             (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
       --quiet                No function logs on stderr`,
   async run(args, io) {
     const { values, positionals } = parse(args, {
@@ -38,6 +41,7 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
       'layer-arn-map': { type: 'string' },
       'no-freeze': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'async-retry-delay-scale': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`Unexpected arguments: ${positionals.join(' ')}`);
     const port = values.port === undefined ? 3001 : Number(values.port);
@@ -46,7 +50,7 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
     const layerArnMap = values['layer-arn-map'] ? await readLayerArnMap(resolve(io.cwd, values['layer-arn-map'])) : undefined;
     const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']) };
 
-    const runtime = new LocalRuntime({ freeze: !values['no-freeze'] });
+    const runtime = new LocalRuntime({ freeze: !values['no-freeze'], asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']) });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);

@@ -27,9 +27,9 @@ export interface LoadTemplateOptions {
   parameterOverrides?: Record<string, string>;
 }
 
-/** Lambda's payload limits (bytes): 6 MB synchronous, 256 KB asynchronous. */
+/** Lambda's payload limits (bytes): 6 MB synchronous, 1 MB asynchronous (since October 2025). */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-export const MAX_ASYNC_PAYLOAD = 256 * 1024;
+export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 
 const DEFAULTS = {
   region: 'us-east-1',

@@ -12,6 +12,7 @@ import { invalidParameter } from '../store/versionStore';
 import { sendError, unknownOperation } from './apiErrors';
 import { ApiRequest } from './apiRequest';
 import { AsyncInvokeQueue } from './asyncInvokeQueue';
+import { eventInvokeConfigRoutes } from './eventInvokeConfigRoutes';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
 
 export interface LambdaApiServerOptions {
@@ -20,6 +21,8 @@ export interface LambdaApiServerOptions {
   port?: number;
   /** Shared versions/aliases/layers store; one is made (and attached to the runtime) when absent. */
   deployment?: DeploymentStore;
+  /** Multiplies asynchronous retry delays and event ages (default RuntimeOptions.asyncRetryDelayScale, else 1). */
+  asyncRetryDelayScale?: number;
 }
 
 export interface LambdaApiServer {
@@ -37,16 +40,18 @@ const CLOSE_GRACE_MS = 1000;
 export async function startLambdaApiServer(runtime: LocalRuntime, options: LambdaApiServerOptions = {}): Promise<LambdaApiServer> {
   let deployment = options.deployment;
   const ownDeployment = !deployment;
+  const template = runtime.templateModels()[0]?.templatePath;
+  const stateDir = runtime.options.stateDir ?? (template ? runtime.stateDirFor(template) : join(process.cwd(), '.lambda-lab'));
   if (!deployment) {
-    const template = runtime.templateModels()[0]?.templatePath;
-    const stateDir = runtime.options.stateDir ?? (template ? runtime.stateDirFor(template) : join(process.cwd(), '.lambda-lab'));
     deployment = new DeploymentStore(runtime, { stateDir });
     await deployment.attach();
   }
-  const events = new AsyncInvokeQueue(runtime);
+  const events = new AsyncInvokeQueue(runtime, { stateDir, retryDelayScale: options.asyncRetryDelayScale });
+  await events.start();
   const routes: Route[] = [
     { method: 'POST', pattern: ['2015-03-31', 'functions', '{FunctionName}', 'invocations'], handler: (r) => invoke(runtime, deployment, events, r) },
     ...managementRoutes(runtime, deployment),
+    ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
   ];
 
   const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, req, res));
@@ -68,7 +73,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     url: `http://${shownHost}:${port}`,
     deployment,
     events,
-    /** Stops accepting requests; in-flight ones get a moment, then their sockets close. Queued events are not awaited (see events.drain()). */
+    /** Stops accepting requests; in-flight ones get a moment, then their sockets close. Queued events stay on disk for the next start (see events.drain()). */
     async close() {
       events.close();
       await new Promise<void>((ok) => {
@@ -130,7 +135,7 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
       return;
     }
     checkJson(body);
-    events.enqueue({ functionName: fn.functionName, payload: body, qualifier, clientContext, requestId: r.requestId });
+    await events.enqueue({ functionName: fn.functionName, payload: body, qualifier, clientContext, requestId: r.requestId });
     r.send(202);
     return;
   }
