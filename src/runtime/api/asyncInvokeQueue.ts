@@ -159,6 +159,12 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
         await this.finish(event, 'EventAgeExceeded', config);
         return;
       }
+      // Lambda's documented switch: reserved concurrency 0 sends new events to the DLQ or
+      // OnFailure destination without running or retrying them.
+      if (fn.reservedConcurrentExecutions === 0) {
+        await this.finish(event, 'RetriesExhausted', config);
+        return;
+      }
       let result;
       try {
         result = await this.runtime.invoke(fn.functionName, event.payload, {

@@ -46,11 +46,11 @@ export function readAsyncInvokeSettings(ctx: LoadContext, resources: TemplateMap
           config: readConfig(ctx, props, ['EventInvokeConfig'], raw, resources, scope, true),
         });
       }
-      const dlq = props.map('DeadLetterQueue');
+      const dlq = rawMap(props, 'DeadLetterQueue');
       if (dlq) settings.deadLetterTargets[fn.functionName] = readDeadLetter(ctx, props, ['DeadLetterQueue'], dlq, resources, scope, true);
     } else if (fn && resource.Type === 'AWS::Lambda::Function') {
       const props = new ResourceProperties(ctx, logicalId, own);
-      const dlc = props.map('DeadLetterConfig');
+      const dlc = rawMap(props, 'DeadLetterConfig');
       if (dlc) settings.deadLetterTargets[fn.functionName] = readDeadLetter(ctx, props, ['DeadLetterConfig'], dlc, resources, scope, false);
     } else if (resource.Type === LAMBDA_EVENT_INVOKE_CONFIG) {
       if (typeof resource.Condition === 'string' && !ctx.resolver.condition(resource.Condition, logicalId, resource, 'Condition')) continue;
@@ -72,6 +72,14 @@ export function readAsyncInvokeSettings(ctx: LoadContext, resources: TemplateMap
     }
   }
   return settings;
+}
+
+/** A map property as written: its values are resolved one by one, destinations by destinationArn. */
+function rawMap(props: ResourceProperties, name: string): TemplateMap | undefined {
+  const value = props.raw[name];
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainMap(value)) throw props.error(name, `${name} must be a map`);
+  return value;
 }
 
 function readConfig(
