@@ -116,8 +116,17 @@ function readConfig(
   try {
     return parseEventInvokeConfig(body);
   } catch (err) {
-    if (err instanceof LambdaServiceError) throw props.nestedError(path, `${where}: ${err.message}`);
-    throw err;
+    if (!(err instanceof LambdaServiceError)) throw err;
+    // Point at the field Lambda would refuse.
+    const field = Object.keys(body).find((f) => {
+      try {
+        parseEventInvokeConfig({ [f]: body[f] });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    throw props.nestedError(field ? [...path, field] : path, `${field ? [...path, field].join('.') : where}: ${err.message}`);
   }
 }
 
