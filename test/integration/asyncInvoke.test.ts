@@ -1,11 +1,11 @@
 // Asynchronous invocation through the Lambda API with the AWS SDK: retries after function
 // errors and throttles (delays scaled by 0.001, so Lambda's 1 and 2 minutes are 60 and 120 ms),
 // event age, every destination condition and kind, the dead-letter queue, the 1 MB limit.
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateAliasCommand, InvokeCommand, PublishVersionCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OutcomeReport } from '../../src/runtime/api/asyncInvokeQueue';
+import { AsyncInvokeQueue, type DroppedReport, type OutcomeReport } from '../../src/runtime/api/asyncInvokeQueue';
 import { startHarness, type Harness } from '../fixtures/api/apiHarness';
 import { attempts, copyAsyncFixture, filesUnder, readJson } from '../fixtures/async/asyncHarness';
 
@@ -155,6 +155,25 @@ describe('asynchronous invocation (integration)', function () {
     assert.deepEqual(message.MessageAttributes.RequestID, { DataType: 'String', StringValue: requestId });
   });
 
+  it('gives up a failed event whose retry would come after MaximumEventAgeInSeconds: EventAgeExceeded with the last response', async () => {
+    await h.client.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'Plain',
+        MaximumEventAgeInSeconds: 60,
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:expired' } },
+      }),
+    );
+    const requestId = await sendEvent('Plain', { attemptsFile: join(dir, 'expired.log'), n: 2 });
+    await h.server.events.drain();
+    assert.equal(attempts(join(dir, 'expired.log')).length, 1, 'the retry, 60 (scaled) seconds later, finds the event too old');
+    const outcome = outcomeOf(requestId)!;
+    assert.equal(outcome.condition, 'EventAgeExceeded');
+    const record = readJson(outcome.deliveries[0].file!);
+    assert.equal(record.requestContext.approximateInvokeCount, 1);
+    assert.equal(record.responseContext.functionError, 'Unhandled');
+    assert.equal(record.responsePayload.errorMessage, 'boom 2');
+  });
+
   it("sends a failure to the queue SAM creates when an SQS destination has no ARN (MaximumRetryAttempts 0: one run)", async () => {
     const requestId = await sendEvent('AutoQueue', { attemptsFile: join(dir, 'auto.log') });
     await h.server.events.drain();
@@ -162,6 +181,50 @@ describe('asynchronous invocation (integration)', function () {
     const delivery = outcomeOf(requestId)!.deliveries[0];
     assert.equal(delivery.arn, 'arn:aws:sqs:us-east-1:123456789012:AutoQueueEventInvokeConfigOnFailureQueue');
     assert.equal(readJson(delivery.file!).requestContext.approximateInvokeCount, 1);
+  });
+
+  it("follows the configuration of the alias invoked, and names the alias in the record's functionArn", async () => {
+    const version = await h.client.send(new PublishVersionCommand({ FunctionName: 'Plain' }));
+    await h.client.send(new CreateAliasCommand({ FunctionName: 'Plain', Name: 'live', FunctionVersion: version.Version }));
+    await h.client.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'Plain',
+        Qualifier: 'live',
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:live-failures' } },
+      }),
+    );
+    const out = await h.client.send(
+      new InvokeCommand({ FunctionName: 'Plain', Qualifier: 'live', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ attemptsFile: join(dir, 'alias.log') })) }),
+    );
+    await h.server.events.drain();
+    assert.equal(attempts(join(dir, 'alias.log')).length, 1, "the alias's MaximumRetryAttempts 0, not $LATEST's default 2");
+    const record = readJson(outcomeOf(out.$metadata.requestId!)!.deliveries[0].file!);
+    assert.equal(record.requestContext.functionArn, 'arn:aws:lambda:us-east-1:123456789012:function:Plain:live');
+    assert.equal(record.responseContext.executedVersion, version.Version);
+  });
+
+  it('on start, drops a queued event whose function left the template, keeping it with the reason', async () => {
+    const queueDir = join(dir, 'restart-state', 'async', 'queue');
+    mkdirSync(queueDir, { recursive: true });
+    const payload = Buffer.from('{"left":true}');
+    writeFileSync(
+      join(queueDir, 'gone-1.json'),
+      JSON.stringify({ requestId: 'gone-1', functionName: 'Gone', payload: payload.toString('base64'), enqueuedAt: Date.now(), invokeCount: 1, throttles: 0, notBefore: 0 }),
+    );
+    const queue = new AsyncInvokeQueue(h.runtime, { stateDir: join(dir, 'restart-state') });
+    const dropped: DroppedReport[] = [];
+    queue.on('dropped', (d) => dropped.push(d));
+    const { redriven } = await queue.start();
+    assert.deepEqual(redriven.map((e) => e.requestId), ['gone-1']);
+    await queue.drain();
+    assert.equal(dropped.length, 1);
+    assert.equal(dropped[0].reason, 'function Gone is no longer defined by a loaded template');
+    assert.equal(dropped[0].file, join(dir, 'restart-state', 'async', 'dropped', 'gone-1.json'));
+    const kept = readJson(dropped[0].file!);
+    assert.equal(kept.payload, '{"left":true}');
+    assert.equal(kept.reason, dropped[0].reason);
+    assert.ok(!existsSync(join(queueDir, 'gone-1.json')));
   });
 
   it('accepts asynchronous payloads up to 1 MB and refuses larger ones', async () => {

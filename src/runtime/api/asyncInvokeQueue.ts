@@ -155,7 +155,7 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       }
       const config = await this.configs.get(fn.functionName, event.qualifier ?? '$LATEST');
       const maxAge = this.policy.maxAgeMs(config?.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_S);
-      if (Date.now() - event.enqueuedAt > maxAge) {
+      if (Date.now() - event.enqueuedAt >= maxAge) {
         await this.finish(event, 'EventAgeExceeded', config);
         return;
       }
