@@ -1,9 +1,9 @@
-import { LambdaServiceError } from '../runtime/lambdaErrors';
+import { LambdaServiceError } from '../runtime/errors/serviceErrors';
 import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
-import { DeploymentStore } from '../runtime/store/deploymentStore';
+import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, parse, readEvent } from './cliOptions';
+import { findTemplate, formatDiagnostic, parse, readEvent, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
 import { invokeAsynchronously, parseDelayScale } from './eventInvoke';
 
 export const invokeCommand: CliCommand = {
@@ -33,6 +33,7 @@ FUNCTION is the template's logical id or the function's FunctionName.
                           prints each attempt on stderr and each outcome on stdout
       --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
                           (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
+${TEMPLATE_OPTIONS_USAGE}
 
 Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or template error.`,
   async run(args, io) {
@@ -49,9 +50,12 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       node: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      ...TEMPLATE_OPTIONS,
       'invocation-type': { type: 'string' },
       'async-retry-delay-scale': { type: 'string' },
     });
+    const region = regionOption(values.region);
+    const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
     const invocationType = values['invocation-type'] ?? 'RequestResponse';
     if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
       throw new UsageError(`--invocation-type must be RequestResponse or Event, got "${invocationType}"`);
@@ -62,26 +66,39 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
     const count = positiveInt(values.count, '--count', 1);
     const concurrency = Math.min(count, positiveInt(values.concurrency, '--concurrency', 1));
     const payload = await readEvent(io, values.event, values.payload);
+    // A reader that went away (`lambda-lab invoke … | head -1`) ends the command quietly, as
+    // Unix tools end: no more invocations, no more output, no stack trace.
+    let readerGone = false;
+    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      readerGone = true;
+    });
+    const print = (line: string) => {
+      if (!readerGone) io.stdout.write(line + '\n');
+    };
     const runtime = new LocalRuntime({
       freeze: !values['no-freeze'],
       watchCode: false,
       concurrencyCap: Math.max(10, concurrency),
       nodeBinaries: parseNodeBinaries(values.node),
+      ...(region ? { region } : {}),
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
-      if (d.level !== 'info') io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
+      if (d.level !== 'info' || d.progress) io.stderr.write(`lambda-lab: ${d.progress ? '' : `${d.level}: `}${d.message}\n`);
     });
     const templatePath = findTemplate(values.template, io.cwd);
     // Versions, aliases and layers live in the deployment store, shared with `serve`.
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath) });
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map });
     await deployment.attach();
     try {
       const model = await runtime.loadTemplate(templatePath, {
         envVarsFile: values['env-vars'],
         parameterOverrides: parseOverrides(values['parameter-overrides']),
+        withoutLayers: layerArnMap.without,
       });
+      for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       await deployment.settled();
       const fn = runtime.getFunction(functionName);
       const unsupported = model.unsupported.find((u) => u.logicalId === functionName || u.functionName === functionName);
@@ -98,18 +115,19 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       let failed = false;
       let next = 0;
       const caller = async () => {
-        while (next < count) {
+        while (next < count && !readerGone) {
           next++;
           try {
             const result = await runtime.invoke(functionName, payload, { qualifier: values.qualifier });
             results.push(result);
             if (result.functionError) failed = true;
-            io.stdout.write((values.json ? JSON.stringify(jsonOf(result)) : result.payload.toString()) + '\n');
+            print(values.json ? JSON.stringify(jsonOf(result)) : result.payload.toString());
           } catch (err) {
             if (!(err instanceof LambdaServiceError)) throw err;
             failed = true;
             const line = values.json ? JSON.stringify({ error: err.type, message: err.message }) : `${err.type}: ${err.message}`;
-            (values.json ? io.stdout : io.stderr).write(line + '\n');
+            if (values.json) print(line);
+            else io.stderr.write(line + '\n');
           }
         }
       };

@@ -36,6 +36,15 @@ export interface EsbuildBuildConfig {
   external?: string[];
   /** Extension of the emitted files, `.js` or `.mjs` (SAM's OutExtension). */
   outExtension?: string;
+  /** package.json fields tried in order when resolving a package (SAM's MainFields). */
+  mainFields?: string[];
+  /** File extension → esbuild loader, e.g. `{ ".png": "file" }` (SAM's Loader: [".png=file"]). */
+  loader?: Record<string, string>;
+  /** Text put at the top / bottom of each output JavaScript file (SAM's Banner / Footer: js=...). */
+  banner?: string;
+  footer?: string;
+  /** Whether source maps embed the sources (SAM's SourcesContent; default true as in esbuild). */
+  sourcesContent?: boolean;
 }
 
 export interface FunctionConfig {
@@ -73,6 +82,9 @@ export interface FunctionConfig {
 export interface UnsupportedFunction {
   logicalId: string;
   functionName: string;
+  /** As the template gives them, when it does: tools can still show the function. */
+  runtime?: string;
+  handler?: string;
   reason: string;
   templatePath: string;
   position: SourcePosition;

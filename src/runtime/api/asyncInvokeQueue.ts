@@ -2,7 +2,9 @@
 // on disk until done, run, retried after function errors (MaximumRetryAttempts, one then
 // two minutes apart) and after throttles (growing back-off), dropped when older than
 // MaximumEventAgeInSeconds, and their outcome sent to the OnSuccess/OnFailure destination
-// and dead-letter queue. Timing comes from async/retryPolicy.ts.
+// and dead-letter queue. Timing comes from async/retryPolicy.ts. At most the runtime's local
+// concurrency cap of one function's events run at once, whatever its reserved concurrency: a
+// burst of events never starts more handler processes than the machine was set up for.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { invocationRecord, type DestinationCondition } from '../async/invocation
 import { deliverOutcome, type Delivery } from '../async/outcomeDelivery';
 import { QueuedEventStore, type QueuedEvent, type UnreadableEvent } from '../async/queuedEventStore';
 import { RetryPolicy } from '../async/retryPolicy';
-import { LambdaServiceError } from '../lambdaErrors';
+import { LambdaServiceError } from '../errors/serviceErrors';
 import type { LocalRuntime } from '../localRuntime';
 import { functionArn, parseFunctionName } from '../store/arns';
 
@@ -63,6 +65,8 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
   private readonly store: QueuedEventStore | undefined;
   private readonly running = new Set<Promise<void>>();
   private readonly closing = new AbortController();
+  /** Per function: events running now, and those waiting for one of them to end. */
+  private readonly active = new Map<string, { count: number; waiting: (() => void)[] }>();
 
   constructor(
     private readonly runtime: LocalRuntime,
@@ -88,7 +92,7 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
   }
 
   /** Accepts an event once it is safely queued; resolves with its request id. */
-  async enqueue(input: { functionName: string; payload: Buffer; qualifier?: string; clientContext?: string; requestId?: string }): Promise<string> {
+  async enqueue(input: { functionName: string; payload: Buffer; qualifier?: string; requestId?: string }): Promise<string> {
     const now = Date.now();
     const event: QueuedEvent = {
       requestId: input.requestId ?? randomUUID(),
@@ -100,7 +104,6 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       notBefore: now,
     };
     if (input.qualifier) event.qualifier = input.qualifier;
-    if (input.clientContext) event.clientContext = input.clientContext;
     await this.store?.save(event);
     this.track(event);
     return event.requestId;
@@ -166,14 +169,15 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
         return;
       }
       let result;
+      const release = await this.slot(fn.functionName);
       try {
         result = await this.runtime.invoke(fn.functionName, event.payload, {
           qualifier: event.qualifier,
-          clientContext: event.clientContext,
           requestId: event.requestId,
           invocationType: 'Event',
         });
       } catch (err) {
+        release();
         if (signal.aborted) return;
         const retried = err instanceof LambdaServiceError && (err.statusCode === 429 || err.statusCode >= 500);
         if (!retried) {
@@ -187,6 +191,7 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
         this.attempt({ event, kind: 'throttled', detail: `${err.type}: ${err.message}`, retryInMs: wait });
         continue;
       }
+      release();
       // Cut short by shutdown: the attempt doesn't count, the event runs again on the next start.
       if (signal.aborted) return;
       event.invokeCount++;
@@ -208,6 +213,19 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       await this.store?.save(event);
       this.attempt({ event, kind: 'function-error', detail, retryInMs: wait });
     }
+  }
+
+  private async slot(functionName: string): Promise<() => void> {
+    let state = this.active.get(functionName);
+    if (!state) this.active.set(functionName, (state = { count: 0, waiting: [] }));
+    const own = state;
+    if (own.count >= this.runtime.concurrencyCap) await new Promise<void>((ok) => own.waiting.push(ok));
+    else own.count++;
+    return () => {
+      const next = own.waiting.shift();
+      if (next) next(); // the slot passes straight to the next event
+      else if (--own.count === 0) this.active.delete(functionName);
+    };
   }
 
   private async finish(event: QueuedEvent, condition: DestinationCondition, config: StoredEventInvokeConfig | undefined): Promise<void> {

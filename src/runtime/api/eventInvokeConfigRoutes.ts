@@ -4,9 +4,9 @@
 import { parseEventInvokeConfig, type EventInvokeConfig } from '../async/eventInvokeConfig';
 import type { EventInvokeConfigStore, StoredEventInvokeConfig } from '../async/eventInvokeConfigStore';
 import type { FunctionConfig } from '../functionConfig';
-import { LambdaServiceError } from '../lambdaErrors';
+import { resourceNotFound } from '../errors/serviceErrors';
 import type { LocalRuntime } from '../localRuntime';
-import type { DeploymentStore } from '../store/deploymentStore';
+import type { DeploymentStore } from '../versions/deploymentStore';
 import type { Json } from './apiShapes';
 import type { ApiRequest } from './apiRequest';
 import { lookupFunction, type Route } from './managementRoutes';
@@ -37,7 +37,7 @@ export function eventInvokeConfigRoutes(runtime: LocalRuntime, deployment: Deplo
     return { fn, qualifier: q };
   };
   const missing = (fn: FunctionConfig, qualifier: string) =>
-    new LambdaServiceError('ResourceNotFoundException', `The function ${deployment.versions.arn(fn, qualifier)} doesn't have an EventInvokeConfig`, 404);
+    resourceNotFound(`The function ${deployment.versions.arn(fn, qualifier)} doesn't have an EventInvokeConfig`);
 
   const route = (method: string, extra: string[], handler: (r: ApiRequest) => Promise<void>): Route => ({ method, pattern: [...PATH, ...extra], handler });
   return [

@@ -1,7 +1,7 @@
 // A function's asynchronous invocation configuration, in the shapes of Lambda's
 // PutFunctionEventInvokeConfig (what the template's EventInvokeConfig becomes), with
 // Lambda's limits and defaults, and the destination kinds a record can go to.
-import { LambdaServiceError } from '../lambdaErrors';
+import { invalidParameter, validationError } from '../errors/serviceErrors';
 
 export interface OnDestination {
   Destination?: string;
@@ -48,33 +48,31 @@ export function destinationName(arn: string): string {
   return arn.split(':').slice(5).join(':');
 }
 
-const validation = (message: string) => new LambdaServiceError('ValidationException', `1 validation error detected: ${message}`, 400);
-const invalid = (message: string) => new LambdaServiceError('InvalidParameterValueException', message, 400);
 
 function wholeNumberIn(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(`${field} must be a whole number from ${min} to ${max}.`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidParameter(`${field} must be a whole number from ${min} to ${max}.`);
   const camel = field[0].toLowerCase() + field.slice(1);
-  if (value < min) throw validation(`Value '${value}' at '${camel}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
-  if (value > max) throw validation(`Value '${value}' at '${camel}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+  if (value < min) throw validationError(String(value), camel, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw validationError(String(value), camel, `Member must have value less than or equal to ${max}`);
   return value;
 }
 
 function destination(value: unknown, which: 'OnSuccess' | 'OnFailure'): OnDestination | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(`DestinationConfig.${which} must be {"Destination": "<ARN>"}.`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidParameter(`DestinationConfig.${which} must be {"Destination": "<ARN>"}.`);
   const arn = (value as Record<string, unknown>).Destination;
   if (arn === undefined || arn === null || arn === '') return {};
-  if (typeof arn !== 'string') throw invalid(`DestinationConfig.${which}.Destination must be an ARN string.`);
+  if (typeof arn !== 'string') throw invalidParameter(`DestinationConfig.${which}.Destination must be an ARN string.`);
   const kind = destinationKind(arn);
   if (!kind) {
-    throw invalid(
+    throw invalidParameter(
       `The destination ARN ${arn} is invalid: DestinationConfig.${which}.Destination must be the ARN of a Lambda function, ` +
         'SQS queue, SNS topic, EventBridge event bus or (OnFailure only) S3 bucket.',
     );
   }
-  if (kind === 's3' && which === 'OnSuccess') throw invalid(`The destination ARN ${arn} is invalid: S3 buckets are OnFailure destinations only.`);
+  if (kind === 's3' && which === 'OnSuccess') throw invalidParameter(`The destination ARN ${arn} is invalid: S3 buckets are OnFailure destinations only.`);
   return { Destination: arn };
 }
 
@@ -87,7 +85,7 @@ export function parseEventInvokeConfig(body: Record<string, unknown>): EventInvo
   if (age !== undefined) out.MaximumEventAgeInSeconds = age;
   const raw = body.DestinationConfig;
   if (raw !== undefined && raw !== null) {
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('DestinationConfig must be {"OnSuccess": {...}, "OnFailure": {...}}.');
+    if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('DestinationConfig must be {"OnSuccess": {...}, "OnFailure": {...}}.');
     const map = raw as Record<string, unknown>;
     const config: DestinationConfig = {};
     const onSuccess = destination(map.OnSuccess, 'OnSuccess');

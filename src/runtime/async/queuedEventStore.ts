@@ -11,7 +11,6 @@ export interface QueuedEvent {
   requestId: string;
   functionName: string;
   qualifier?: string;
-  clientContext?: string;
   payload: Buffer;
   /** ms since epoch when Lambda accepted the event (the event's age counts from here). */
   enqueuedAt: number;
@@ -116,7 +115,6 @@ function parse(file: QueuedEventFile): QueuedEvent {
     notBefore: number(file.notBefore),
   };
   if (typeof file.qualifier === 'string') event.qualifier = file.qualifier;
-  if (typeof file.clientContext === 'string') event.clientContext = file.clientContext;
   if (file.last && typeof file.last.executedVersion === 'string') {
     event.last = { ...file.last, payload: Buffer.from(String(file.last.payload ?? ''), 'base64') };
   }

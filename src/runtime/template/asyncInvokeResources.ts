@@ -11,7 +11,7 @@ import {
   type EventInvokeConfig,
 } from '../async/eventInvokeConfig';
 import type { FunctionConfig } from '../functionConfig';
-import { LambdaServiceError } from '../lambdaErrors';
+import { LambdaServiceError } from '../errors/serviceErrors';
 import { parseFunctionName } from '../store/arns';
 import { isPlainMap, mergeGlobals } from './globals';
 import { NO_VALUE } from './intrinsics';

@@ -10,7 +10,9 @@ import { isPlainMap, readFunctionGlobals } from './globals';
 import { IntrinsicResolver, type IntrinsicScope } from './intrinsics';
 import { LAMBDA_LAYER, readLayer, SERVERLESS_LAYER } from './layerResource';
 import type { LoadContext } from './loadContext';
+import { checkDependencyCycles } from './dependencyCycles';
 import { resolveParameters } from './parameters';
+import { functionNameProblem, logicalIdProblem, parseLayerName } from './resourceNames';
 import { TemplateDocument, type TemplateMap } from './templateDocument';
 
 export interface TemplateLoadOptions {
@@ -23,6 +25,8 @@ export interface TemplateLoadOptions {
   region?: string;
   /** Default 123456789012. */
   accountId?: string;
+  /** Layer ARNs the user chose to run without (a `null` in the layer ARN map). */
+  withoutLayers?: string[];
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -50,6 +54,15 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     diagnostics.push({ severity: 'warning', message, templatePath: absolutePath, position, ...(resource ? { resource } : {}) });
   };
 
+  for (const w of doc.warnings) {
+    diagnostics.push({ severity: 'warning', message: w.message, templatePath: absolutePath, position: w.position });
+  }
+  for (const logicalId of Object.keys(resources)) {
+    const problem = logicalIdProblem(logicalId);
+    if (problem) throw doc.errorAtKey(resources, logicalId, undefined, problem);
+  }
+  checkDependencyCycles(doc, resources);
+
   const parameters = resolveParameters(doc, envVars?.global ?? {}, opts.parameterOverrides ?? {});
   for (const w of parameters.warnings) warn(w.node, w.key, undefined, w.message);
   const typeOf = (logicalId: string): string | undefined => {
@@ -70,6 +83,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     naming.add(logicalId);
     const name = functionNameOf(ctx, logicalId, resource);
     naming.delete(logicalId);
+    const problem = functionNameProblem(name);
+    if (problem) throw doc.error(resource.Properties, 'FunctionName', logicalId, problem, resourcePosition(logicalId));
     names.set(logicalId, name);
     return name;
   };
@@ -98,7 +113,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
   };
   const layerArn = (logicalId: string): string => {
     const props = (resources[logicalId] as TemplateMap).Properties;
-    const name = isPlainMap(props) && typeof props.LayerName === 'string' ? props.LayerName : logicalId;
+    const parsed = parseLayerName(isPlainMap(props) && typeof props.LayerName === 'string' ? props.LayerName : logicalId);
+    const name = 'name' in parsed ? parsed.name : logicalId;
     return `arn:${partitionOf(region)}:lambda:${region}:${accountId}:layer:${name}:1`;
   };
   const resolver = new IntrinsicResolver(scope);
@@ -113,6 +129,7 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     warn,
     resourcePosition,
     isLayer: (logicalId) => LAYER_TYPES.has(typeOf(logicalId) ?? ''),
+    withoutLayers: new Set(opts.withoutLayers ?? []),
   };
 
   const functions: FunctionConfig[] = [];
