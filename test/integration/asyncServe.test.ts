@@ -95,6 +95,32 @@ describe('asynchronous queue across processes (integration)', function () {
     assert.equal(await second.exited, 0);
   });
 
+  it('runs an event again after serve was killed -9 during its attempt (at least once, as Lambda)', async () => {
+    const attemptsFile = join(dir, 'killed.log');
+    const first = await startServe(dir, '0.05');
+    running.push(first.child);
+    const client = new LambdaClient({ endpoint: first.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    const sent = await client.send(new InvokeCommand({ FunctionName: 'Slow', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ attemptsFile, ms: 1500 })) }));
+    client.destroy();
+    const requestId = sent.$metadata.requestId!;
+    await eventually(() => (attempts(attemptsFile).length === 1 ? true : undefined), 'the handler to start');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const queued = readJson(join(dir, '.lambda-lab', 'async', 'queue', `${requestId}.json`));
+    assert.equal(queued.invokeCount, 0, 'the interrupted attempt was never recorded as done');
+
+    const second = await startServe(dir, '0.05');
+    running.push(second.child);
+    const doneDir = join(dir, '.lambda-lab', 'async', 'destinations', 'sqs', 'slow-done');
+    const [file] = await eventually(() => (filesUnder(doneDir).length ? filesUnder(doneDir) : undefined), 'the Success record after the restart');
+    const record = readJson(join(doneDir, file));
+    assert.equal(record.requestContext.requestId, requestId);
+    assert.equal(record.requestContext.approximateInvokeCount, 1);
+    assert.deepEqual(attempts(attemptsFile).map((a) => a.requestId), [requestId, requestId], 'the handler saw the event twice');
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+  });
+
   it('lambda-lab invoke --invocation-type Event prints each attempt and where the outcome went', async () => {
     const attemptsFile = join(dir, 'cli.log');
     const failing = await cli([
