@@ -16,6 +16,7 @@ import { deliverOutcome, type Delivery } from '../async/outcomeDelivery';
 import { QueuedEventStore, type QueuedEvent, type UnreadableEvent } from '../async/queuedEventStore';
 import { RetryPolicy } from '../async/retryPolicy';
 import { LambdaServiceError } from '../errors/serviceErrors';
+import type { FunctionConfig } from '../functionConfig';
 import type { LocalRuntime } from '../localRuntime';
 import { functionArn, parseFunctionName } from '../store/arns';
 
@@ -159,13 +160,13 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       const config = await this.configs.get(fn.functionName, event.qualifier ?? '$LATEST');
       const maxAge = this.policy.maxAgeMs(config?.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_S);
       if (Date.now() - event.enqueuedAt >= maxAge) {
-        await this.finish(event, 'EventAgeExceeded', config);
+        await this.finish(event, fn, 'EventAgeExceeded', config);
         return;
       }
       // Lambda's documented switch: reserved concurrency 0 sends new events to the DLQ or
       // OnFailure destination without running or retrying them.
       if (fn.reservedConcurrentExecutions === 0) {
-        await this.finish(event, 'RetriesExhausted', config);
+        await this.finish(event, fn, 'RetriesExhausted', config);
         return;
       }
       let result;
@@ -199,13 +200,13 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       if (result.functionError) event.last.functionError = result.functionError;
       if (!result.functionError) {
         this.attempt({ event, kind: 'success' });
-        await this.finish(event, 'Success', config);
+        await this.finish(event, fn, 'Success', config);
         return;
       }
       const detail = errorSummary(result.payload);
       if (event.invokeCount > (config?.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS)) {
         this.attempt({ event, kind: 'function-error', detail });
-        await this.finish(event, 'RetriesExhausted', config);
+        await this.finish(event, fn, 'RetriesExhausted', config);
         return;
       }
       const wait = this.policy.afterFunctionError(event.invokeCount);
@@ -228,8 +229,7 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
     };
   }
 
-  private async finish(event: QueuedEvent, condition: DestinationCondition, config: StoredEventInvokeConfig | undefined): Promise<void> {
-    const fn = this.runtime.getFunction(event.functionName);
+  private async finish(event: QueuedEvent, fn: FunctionConfig, condition: DestinationCondition, config: StoredEventInvokeConfig | undefined): Promise<void> {
     const arnContext = { region: this.runtime.region, accountId: this.runtime.accountId };
     const record = invocationRecord({
       requestId: event.requestId,
@@ -244,7 +244,7 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
     const deliveries = await deliverOutcome(
       {
         ...arnContext,
-        stateDir: fn ? this.runtime.stateDirFor(fn.templatePath) : join(process.cwd(), '.lambda-lab'),
+        stateDir: this.runtime.stateDirFor(fn.templatePath),
         invokeFunction: async (arn, payload) => {
           const target = parseFunctionName(arn);
           if (!this.runtime.getFunction(target.name)) return undefined;
