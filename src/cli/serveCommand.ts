@@ -5,6 +5,7 @@ import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
 import { findTemplate, formatDiagnostic, parse, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import { parseDelayScale } from './eventInvoke';
 import { parseOverrides } from './invokeCommand';
 
 export const serveCommand: CliCommand = {
@@ -31,6 +32,8 @@ ${TEMPLATE_OPTIONS_USAGE}
       --account-concurrency N  Account concurrency limit reserved concurrency is carved from
                              (default 1000, as Lambda's)
       --no-freeze            Do not freeze environments between invokes
+      --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
+                             (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
       --quiet                No function logs on stderr`,
   async run(args, io) {
     const { values, positionals } = parse(args, {
@@ -45,6 +48,7 @@ ${TEMPLATE_OPTIONS_USAGE}
       'account-concurrency': { type: 'string' },
       'no-freeze': { type: 'boolean' },
       quiet: { type: 'boolean' },
+      'async-retry-delay-scale': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`Unexpected arguments: ${positionals.join(' ')}`);
     const port = values.port === undefined ? 3001 : Number(values.port);
@@ -58,7 +62,11 @@ ${TEMPLATE_OPTIONS_USAGE}
     const region = regionOption(values.region);
     const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']), withoutLayers: layerArnMap.without };
 
-    const runtime = new LocalRuntime({ freeze: !values['no-freeze'], ...(region ? { region } : {}) });
+    const runtime = new LocalRuntime({
+      freeze: !values['no-freeze'],
+      ...(region ? { region } : {}),
+      asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
+    });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);

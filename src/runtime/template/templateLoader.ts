@@ -3,6 +3,7 @@
 // Fatal problems throw TemplateError pointing at file:line:col and the resource.
 import { basename, dirname, resolve } from 'node:path';
 import type { FunctionConfig, LayerConfig, SourcePosition, TemplateDiagnostic, TemplateModel, UnsupportedFunction } from '../functionConfig';
+import { readAsyncInvokeSettings } from './asyncInvokeResources';
 import { readEnvVarsFile } from './envVarsFile';
 import { functionNameOf, LAMBDA_FUNCTION, readFunction, SERVERLESS_FUNCTION } from './functionResource';
 import { isPlainMap, readFunctionGlobals } from './globals';
@@ -152,7 +153,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     else unsupported.push(result.unsupported);
   }
   checkUniqueNames(doc, resources, [...functions, ...unsupported]);
-  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics };
+  const asyncInvoke = readAsyncInvokeSettings(ctx, resources, functions, { region, accountId });
+  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics, asyncInvoke };
 }
 
 function section(doc: TemplateDocument, name: string): TemplateMap {
