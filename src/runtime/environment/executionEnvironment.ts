@@ -56,7 +56,7 @@ export interface InvokeRequest {
   requestId: string;
   payload: Buffer;
   clientContext?: string;
-  onStreamChunk?: (chunk: Buffer) => void;
+  onStreamChunk?: (chunk: Buffer, contentType: string | undefined) => void;
   signal?: AbortSignal;
 }
 
@@ -144,8 +144,8 @@ export class ExecutionEnvironment {
         this.initError = { payload, errorType };
         this.resolveInit();
       },
-      onStreamChunk: (requestId, chunk) => {
-        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk);
+      onStreamChunk: (requestId, chunk, contentType) => {
+        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk, contentType);
       },
     });
   }

@@ -6,6 +6,7 @@ import type { FunctionConfig, LayerConfig, SourcePosition, TemplateDiagnostic, T
 import { readEnvVarsFile } from './envVarsFile';
 import { functionNameOf, LAMBDA_FUNCTION, readFunction, SERVERLESS_FUNCTION } from './functionResource';
 import { isPlainMap, readFunctionGlobals } from './globals';
+import { readHttpFrontDoors } from './httpFrontDoorsReader';
 import { IntrinsicResolver, type IntrinsicScope } from './intrinsics';
 import { LAMBDA_LAYER, readLayer, SERVERLESS_LAYER } from './layerResource';
 import type { LoadContext } from './loadContext';
@@ -133,7 +134,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     else unsupported.push(result.unsupported);
   }
   checkUniqueNames(doc, resources, [...functions, ...unsupported]);
-  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics };
+  const http = readHttpFrontDoors(ctx, resources, functions);
+  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics, http };
 }
 
 function section(doc: TemplateDocument, name: string): TemplateMap {
