@@ -1,3 +1,4 @@
+import { formatRows, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import type { CliCommand } from './cliCommand';
 import { findTemplate, parse } from './cliOptions';
@@ -15,7 +16,7 @@ export const listCommand: CliCommand = {
     try {
       const model = await runtime.loadTemplate(findTemplate(values.template, io.cwd));
       if (values.json) {
-        io.stdout.write(JSON.stringify({ functions: model.functions, unsupported: model.unsupported, layers: model.layers }, null, 2) + '\n');
+        io.stdout.write(JSON.stringify({ functions: model.functions, unsupported: model.unsupported, layers: model.layers, routes: routeRows(model) }, null, 2) + '\n');
         return 0;
       }
       const rows = [
@@ -25,6 +26,8 @@ export const listCommand: CliCommand = {
       const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
       for (const r of rows) io.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
       for (const u of model.unsupported) io.stdout.write(`${u.logicalId}  (cannot run here: ${u.reason})\n`);
+      const routes = routeRows(model);
+      if (routes.length) io.stdout.write('\n' + formatRows(['FUNCTION', 'FRONT DOOR', 'METHOD', 'PATH', ''], routes.map((r) => [r.functionId, r.door, r.method, r.path, r.details])));
       for (const d of model.diagnostics) io.stderr.write(`${d.templatePath}:${d.position.line}:${d.position.column}: ${d.severity}: ${d.message}\n`);
       return 0;
     } finally {

@@ -3,6 +3,8 @@ import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { startLambdaApiServer } from '../runtime/api/lambdaApiServer';
+import { DEFAULT_FRONT_DOOR_PORT, HttpFrontDoors } from '../runtime/http/frontDoors';
+import { formatRows, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/store/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
@@ -21,6 +23,8 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
 
   -t, --template FILE        SAM/CloudFormation template (default: template.yaml|yml|json here)
   -p, --port N               Port (default 3001; 0 picks a free one)
+      --http-port N          First port for the template's APIs and function URLs, one port each
+                             in template order: APIs, then function URLs (default 3002; 0 = free ports)
       --host HOST            Address to bind (default 127.0.0.1)
       --env-vars FILE        SAM --env-vars JSON: {"Fn": {"VAR": "v"}, "Parameters": {...}}
       --parameter-overrides K=V[,K=V]  Template parameter values
@@ -32,6 +36,7 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
     const { values, positionals } = parse(args, {
       template: { type: 'string', short: 't' },
       port: { type: 'string', short: 'p' },
+      'http-port': { type: 'string' },
       host: { type: 'string' },
       'env-vars': { type: 'string' },
       'parameter-overrides': { type: 'string' },
@@ -42,6 +47,8 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
     if (positionals.length) throw new UsageError(`Unexpected arguments: ${positionals.join(' ')}`);
     const port = values.port === undefined ? 3001 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
+    const httpPort = values['http-port'] === undefined ? DEFAULT_FRONT_DOOR_PORT : Number(values['http-port']);
+    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) throw new UsageError(`--http-port must be 0-65535, got "${values['http-port']}"`);
     const templatePath = findTemplate(values.template, io.cwd);
     const layerArnMap = values['layer-arn-map'] ? await readLayerArnMap(resolve(io.cwd, values['layer-arn-map'])) : undefined;
     const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']) };
@@ -54,13 +61,17 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
     const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap });
     await deployment.attach();
     let server: Awaited<ReturnType<typeof startLambdaApiServer>> | undefined;
+    let doors: HttpFrontDoors | undefined;
     try {
       const model = await runtime.loadTemplate(templatePath, loadOptions);
       for (const d of model.diagnostics) io.stderr.write(`${d.templatePath}:${d.position.line}:${d.position.column}: ${d.severity}: ${d.message}\n`);
       for (const u of model.unsupported) io.stderr.write(`lambda-lab: ${u.logicalId} cannot run here: ${u.reason}\n`);
-      server = await startLambdaApiServer(runtime, { host: values.host, port, deployment });
+      doors = await HttpFrontDoors.start(runtime, { host: values.host, port: httpPort });
+      server = await startLambdaApiServer(runtime, { host: values.host, port, deployment, frontDoors: doors });
       await deployment.settled();
       io.stdout.write(`Lambda API listening on ${server.url} (functions: ${model.functions.map((f) => f.functionName).join(', ') || 'none'})\n`);
+      const rows = routeRows(model, doors);
+      if (rows.length) io.stdout.write(formatRows(['FUNCTION', 'FRONT DOOR', 'METHOD', 'URL', ''], rows.map((r) => [r.functionId, r.door, r.method, r.path, r.details])));
       const stopWatching = watchTemplate(templatePath, async () => {
         try {
           await runtime.loadTemplate(templatePath, loadOptions);
@@ -74,6 +85,7 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
       return 0;
     } finally {
       await server?.close();
+      await doors?.close();
       deployment.detach();
       await runtime.dispose();
     }

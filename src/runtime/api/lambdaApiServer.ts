@@ -12,6 +12,9 @@ import { invalidParameter } from '../store/versionStore';
 import { sendError, unknownOperation } from './apiErrors';
 import { ApiRequest } from './apiRequest';
 import { AsyncInvokeQueue } from './asyncInvokeQueue';
+import type { HttpFrontDoors } from '../http/frontDoors';
+import { functionUrlRoutes } from './functionUrlRoutes';
+import { invokeWithResponseStream } from './invokeWithResponseStream';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
 
 export interface LambdaApiServerOptions {
@@ -20,6 +23,8 @@ export interface LambdaApiServerOptions {
   port?: number;
   /** Shared versions/aliases/layers store; one is made (and attached to the runtime) when absent. */
   deployment?: DeploymentStore;
+  /** Running API Gateway APIs and function URLs: enables the function URL operations. */
+  frontDoors?: HttpFrontDoors;
 }
 
 export interface LambdaApiServer {
@@ -46,7 +51,9 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   const events = new AsyncInvokeQueue(runtime);
   const routes: Route[] = [
     { method: 'POST', pattern: ['2015-03-31', 'functions', '{FunctionName}', 'invocations'], handler: (r) => invoke(runtime, deployment, events, r) },
+    { method: 'POST', pattern: ['2021-11-15', 'functions', '{FunctionName}', 'response-streaming-invocations'], handler: (r) => invokeWithResponseStream(runtime, deployment, r) },
     ...managementRoutes(runtime, deployment),
+    ...(options.frontDoors ? functionUrlRoutes(runtime, options.frontDoors) : []),
   ];
 
   const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, req, res));
