@@ -104,7 +104,10 @@ export class ApiGatewayServer {
     const fail = (problem: Problem) => answer(gatewayError(kind, problem));
 
     const { path, prefixed } = this.stripStage(request.rawPath);
-    if (kind === 'http' && this.api.cors && isPreflight(request)) return answer(answerPreflight(this.api.cors, request));
+    if (kind === 'http' && this.api.cors && isPreflight(request)) {
+      const preflight = answerPreflight(this.api.cors, request);
+      return sendResult(res, { ...preflight, headers: stamp(preflight.headers) });
+    }
     const match = this.table.match(request.method, path);
     if (kind === 'rest' && this.api.cors && request.method === 'OPTIONS' && (!match || match.route.method !== 'OPTIONS') && this.table.pathExists(path)) {
       return answer(restCorsOptions(this.api.cors, this.table.methodsFor(path)));

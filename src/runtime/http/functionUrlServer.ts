@@ -75,7 +75,10 @@ export class FunctionUrlServer {
     const { spec } = this;
     const withCors = (headers: Array<[string, string]>) => (spec.cors ? decorateResponse(spec.cors, request, headers) : headers);
     const answer = (result: HttpResult) => sendResult(res, { ...result, headers: stamp(withCors(result.headers)) });
-    if (spec.cors && isPreflight(request)) return answer(answerPreflight(spec.cors, request));
+    if (spec.cors && isPreflight(request)) {
+      const preflight = answerPreflight(spec.cors, request);
+      return sendResult(res, { ...preflight, headers: stamp(preflight.headers) });
+    }
     const ctx = this.eventContext(request, requestId);
     if (spec.authType === 'AWS_IAM') {
       const identity = signedIdentity(request, this.runtime.accountId);
