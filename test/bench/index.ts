@@ -25,6 +25,7 @@ const SECTIONS: Section[] = [
   { title: 'runtime', exportName: 'runRuntimeBench', run: runRuntimeBench },
   { title: 'debugger', file: 'debugBench.ts', exportName: 'runDebugBench' },
   { title: 'Lambda API / function URLs', file: 'apiBench.ts', exportName: 'runApiBench' },
+  { title: 'HTTP front doors (API Gateway, streaming)', file: 'httpBench.ts', exportName: 'runHttpBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {
