@@ -109,7 +109,7 @@ export interface TemplateModel {
   /** Non-fatal findings (unknown properties, ignored features). Fatal ones throw TemplateError. */
   diagnostics: TemplateDiagnostic[];
   /** API Gateway APIs and function URLs the template declares. */
-  http: HttpFrontDoors;
+  http?: HttpFrontDoors;
 }
 
 export const DEFAULT_MEMORY_MB = 128;

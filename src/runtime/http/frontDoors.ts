@@ -74,7 +74,7 @@ export class HttpFrontDoors {
     const models = this.runtime.templateModels();
     const wanted = new Set<string>();
     for (const model of models) {
-      for (const api of model.http.apis) {
+      for (const api of model.http?.apis ?? []) {
         const key = `${model.templatePath}#${api.logicalId}`;
         wanted.add(key);
         const existing = this.apis.get(key);
@@ -94,7 +94,7 @@ export class HttpFrontDoors {
         await server.close();
       }
     }
-    const declared = models.flatMap((m) => m.http.functionUrls);
+    const declared = models.flatMap((m) => m.http?.functionUrls ?? []);
     for (const spec of declared) {
       const fn = this.runtime.getFunction(spec.functionId);
       if (!fn) continue;

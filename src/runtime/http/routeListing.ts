@@ -15,7 +15,7 @@ export interface RouteRow {
 
 export function routeRows(model: TemplateModel, served?: HttpFrontDoors): RouteRow[] {
   const rows: RouteRow[] = [];
-  for (const api of model.http.apis) {
+  for (const api of model.http?.apis ?? []) {
     const server = served?.apiServers().find((s) => s.config.logicalId === api.logicalId && s.config.templatePath === api.templatePath);
     const base = server ? server.url : api.stageName === '$default' ? '' : `/${api.stageName}`;
     for (const route of api.routes) {
@@ -31,7 +31,7 @@ export function routeRows(model: TemplateModel, served?: HttpFrontDoors): RouteR
       });
     }
   }
-  for (const spec of model.http.functionUrls) {
+  for (const spec of model.http?.functionUrls ?? []) {
     const fn = model.functions.find((f) => f.logicalId === spec.functionId);
     const server = fn ? served?.getUrl(fn.functionName, spec.qualifier) : undefined;
     rows.push({
