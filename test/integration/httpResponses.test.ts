@@ -102,6 +102,31 @@ describe('HTTP front doors: responses, errors, authorizers, CORS (integration)',
     assert.deepEqual(ok.requestContext.authorizer, { lambda: { tenant: 'acme', via: 'REQUEST' } });
   });
 
+  it('REST REQUEST authorizer: identity sources required, wildcard policies, context passed on', async () => {
+    assert.equal((await fetch(`${rest}/request`)).status, 401);
+    assert.equal((await fetch(`${rest}/request?key=shut`)).status, 403);
+    const ok = await fetch(`${rest}/request?key=open`);
+    assert.equal(ok.status, 200);
+    const authorizer = ((await ok.json()) as Json).context.authorizer;
+    assert.equal(authorizer.principalId, 'request-user');
+    assert.equal(authorizer.seenPath, '/request');
+    assert.equal(authorizer.type, 'REQUEST');
+  });
+
+  it('HTTP API Lambda authorizer with payload 1.0 and an IAM policy answer; AWS_IAM routes need a signature', async () => {
+    assert.equal((await fetch(`${http}/policy`)).status, 401);
+    const denied = await fetch(`${http}/policy`, { headers: { 'x-token': 'no' } });
+    assert.equal(denied.status, 403);
+    assert.deepEqual(await denied.json(), { message: 'Forbidden' });
+    const ok = await fetch(`${http}/policy`, { headers: { 'x-token': 'yes' } });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(((await ok.json()) as Json).context.authorizer, { lambda: { version: '1.0' } });
+
+    assert.equal((await fetch(`${http}/iam`)).status, 403);
+    const signed = await fetch(`${http}/iam`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00' } });
+    assert.equal(signed.status, 200);
+  });
+
   it('JWT authorizer: missing, expired or foreign tokens 401, missing scope 403, claims in the context', async () => {
     const now = Math.floor(Date.now() / 1000);
     const good = { iss: 'https://issuer.example.com', aud: 'lambda-lab', sub: 'u1', exp: now + 600, scope: 'read write', groups: ['a', 'b'] };
@@ -139,6 +164,11 @@ describe('HTTP front doors: responses, errors, authorizers, CORS (integration)',
     const actual = await fetch(`${http}/shapes`, { headers: { origin: 'http://allowed.localhost' } });
     assert.equal(actual.headers.get('access-control-allow-origin'), 'http://allowed.localhost', "the API's header replaces the function's");
     assert.equal(actual.headers.get('access-control-expose-headers'), 'x-shape');
+
+    const urlPre = await fetch(h.functionUrl('UrlFunction'), { method: 'OPTIONS', headers: { origin: 'http://allowed.localhost', 'access-control-request-method': 'POST' } });
+    assert.equal(urlPre.status, 204, 'function URL preflights need no signature');
+    assert.equal(urlPre.headers.get('access-control-allow-origin'), 'http://allowed.localhost');
+    assert.equal(urlPre.headers.get('access-control-max-age'), '60');
 
     const restPre = await fetch(`${rest}/shapes`, { method: 'OPTIONS', headers: { origin: 'http://anything.localhost', 'access-control-request-method': 'GET' } });
     assert.equal(restPre.status, 200);

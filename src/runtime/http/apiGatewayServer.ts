@@ -201,7 +201,7 @@ export class ApiGatewayServer {
       const outcome = checkJwt(config, identityValue(ctx, config.identitySources[0] ?? '$request.header.Authorization'), route.authorizationScopes, Date.now());
       return outcome.ok ? { ok: true, authorizer: outcome.authorizer } : { ok: false, problem: outcome.problem };
     }
-    if (config.kind === 'lambda') return runLambdaAuthorizer(this.runtime, this.api.kind, config, ctx, this.methodArn(ctx, route));
+    if (config.kind === 'lambda') return runLambdaAuthorizer(this.runtime, this.api.kind, config, ctx, this.methodArn(ctx, route), route.payloadFormat);
     return { ok: false, problem: 'authorizer-failure' };
   }
 }

@@ -27,6 +27,14 @@ export function identityValue(ctx: EventContext, source: string): string | undef
   return s ? ctx.stageVariables[s[1]] : undefined;
 }
 
+/** Authorizers see the request without its body. */
+function withoutBody(event: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...event };
+  delete rest.body;
+  delete rest.isBase64Encoded;
+  return rest;
+}
+
 function stringContext(context: unknown): Record<string, unknown> {
   if (!context || typeof context !== 'object') return {};
   return Object.fromEntries(Object.entries(context as Record<string, unknown>).filter(([, v]) => v === null || typeof v !== 'object'));
@@ -38,6 +46,8 @@ export async function runLambdaAuthorizer(
   config: LambdaAuthorizer,
   ctx: EventContext,
   methodArn: string,
+  /** The integration's payload format: 2.0 events carry the context under `lambda`. */
+  integrationFormat: '1.0' | '2.0',
 ): Promise<AuthorizerOutcome> {
   const identity = config.identitySources.map((s) => identityValue(ctx, s));
   if (identity.some((v) => v === undefined || v === '')) return { ok: false, problem: 'unauthorized' };
@@ -47,11 +57,9 @@ export async function runLambdaAuthorizer(
   if (kind === 'rest' && config.type === 'TOKEN') {
     event = { type: 'TOKEN', authorizationToken: identity[0], methodArn };
   } else if (v2) {
-    const { body: _body, isBase64Encoded: _b64, ...rest } = buildEventV2(ctx);
-    event = { version: '2.0', type: 'REQUEST', routeArn: methodArn, identitySource: identity, ...rest };
+    event = { version: '2.0', type: 'REQUEST', routeArn: methodArn, identitySource: identity, ...withoutBody(buildEventV2(ctx)) };
   } else {
-    const { body: _body, isBase64Encoded: _b64, ...rest } = buildEventV1(ctx, kind);
-    event = { ...(kind === 'http' ? { version: '1.0', identitySource: identity.join(',') } : {}), type: 'REQUEST', methodArn, ...rest };
+    event = { ...(kind === 'http' ? { version: '1.0', identitySource: identity.join(',') } : {}), type: 'REQUEST', methodArn, ...withoutBody(buildEventV1(ctx, kind)) };
   }
   const started = Date.now();
   let result;
@@ -73,10 +81,10 @@ export async function runLambdaAuthorizer(
   const context = stringContext(answer.context);
   if (v2 && config.simpleResponses) {
     if (answer.isAuthorized !== true) return { ok: false, problem: 'forbidden' };
-    return { ok: true, authorizer: { lambda: context } };
+  } else {
+    const decision = evaluatePolicy(answer.policyDocument, methodArn);
+    if (decision !== 'allow') return { ok: false, problem: kind === 'rest' && decision === 'deny' ? 'explicit-deny' : 'forbidden' };
   }
-  const decision = evaluatePolicy(answer.policyDocument, methodArn);
-  if (decision !== 'allow') return { ok: false, problem: kind === 'rest' && decision === 'deny' ? 'explicit-deny' : 'forbidden' };
-  if (v2) return { ok: true, authorizer: { lambda: context, principalId: answer.principalId ?? null } };
+  if (kind === 'http' && integrationFormat === '2.0') return { ok: true, authorizer: { lambda: context } };
   return { ok: true, authorizer: { ...context, principalId: answer.principalId ?? null, integrationLatency: Date.now() - started } };
 }
