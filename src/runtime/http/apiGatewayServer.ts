@@ -84,7 +84,7 @@ export class ApiGatewayServer {
     const kind = this.api.kind;
     const requestId = kind === 'rest' ? randomUUID() : shortRequestId();
     const trace = traceId(Date.now());
-    const extendedRequestId = shortRequestId();
+    const extendedRequestId = kind === 'rest' ? shortRequestId() : requestId;
     const stamp = (headers: Array<[string, string]>): Array<[string, string]> =>
       kind === 'rest'
         ? [...headers, ['x-amzn-RequestId', requestId], ['x-amz-apigw-id', extendedRequestId], ['X-Amzn-Trace-Id', trace]]

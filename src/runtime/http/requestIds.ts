@@ -1,5 +1,5 @@
 // Identifiers and times as API Gateway and Lambda write them into events and response headers.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /** A stable 10-character API id (like `a1b2c3d4e5`) derived from the template and logical id. */
 export function stableId(seed: string, length = 10): string {
@@ -10,9 +10,14 @@ export function stableId(seed: string, length = 10): string {
   return id;
 }
 
+/** 32 random hex digits; randomUUID draws from a cached pool, much cheaper per request than randomBytes. */
+function randomHex(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
 /** HTTP APIs' request ids and REST's extendedRequestId look like `JKJaXmPLvHcESHA=`. */
 export function shortRequestId(): string {
-  return randomBytes(11).toString('base64').slice(0, 15) + '=';
+  return Buffer.from(randomHex(), 'hex').toString('base64').slice(0, 15) + '=';
 }
 
 export { randomUUID };
@@ -28,5 +33,5 @@ export function requestTime(epochMs: number): string {
 
 /** `Root=1-5e6a1c2f-0123456789abcdef01234567`, as X-Amzn-Trace-Id. */
 export function traceId(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomHex().slice(0, 24)}`;
 }
