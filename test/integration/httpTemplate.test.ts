@@ -1,7 +1,7 @@
 // Reading the HTTP front doors out of templates (implicit APIs with Globals, OpenAPI bodies,
 // plain CloudFormation APIs and stages, AWS::Lambda::Url) and resolving routes by precedence.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpFrontDoors } from '../../src/runtime/http/frontDoors';
@@ -90,6 +90,33 @@ describe('HTTP front doors: templates and routes (integration)', function () {
       assert.equal(wrongMethod.status, 403);
     } finally {
       await doors.close();
+    }
+  });
+
+  it('a reloaded template changes routes on the same port; a dropped function URL stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-lab-http-reload-'));
+    cpSync(join(__dirname, '../fixtures/http/openapi'), dir, { recursive: true });
+    const template = join(dir, 'template.yaml');
+    const own = new LocalRuntime({ stateDir: join(dir, '.state'), freeze: false, watchCode: false });
+    await own.loadTemplate(template);
+    const doors = await HttpFrontDoors.start(own, { port: 0 });
+    try {
+      const implicit = () => doors.apiServers().find((s) => s.config.logicalId === 'ServerlessRestApi')!;
+      const port = implicit().port;
+      assert.equal((await fetch(`${implicit().url}/goodbye`)).status, 403);
+      const url = doors.getUrl('AppFunction')!.url;
+      writeFileSync(template, readFileSync(template, 'utf8').replace('Path: /hello', 'Path: /goodbye').replace(/  AppUrl:[\s\S]*$/, ''));
+      await own.loadTemplate(template);
+      await doors.settled();
+      assert.equal(implicit().port, port);
+      assert.equal((await fetch(`${implicit().url}/goodbye`)).status, 200);
+      assert.equal((await fetch(`${implicit().url}/hello`)).status, 403);
+      assert.equal(doors.getUrl('AppFunction'), undefined);
+      await assert.rejects(fetch(url), /fetch failed/);
+    } finally {
+      await doors.close();
+      await own.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

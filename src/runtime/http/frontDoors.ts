@@ -20,9 +20,17 @@ export const DEFAULT_FRONT_DOOR_PORT = 3002;
 export class HttpFrontDoors {
   private readonly apis = new Map<string, ApiGatewayServer>();
   private readonly urls = new Map<string, FunctionUrlServer>();
+  /** Keys of the URLs the templates declare (the others were created through the Lambda API). */
+  private fromTemplate = new Set<string>();
   private readonly host: string;
   private nextPort: number;
-  private readonly onTemplate = () => void this.sync().catch((err: Error) => this.runtime.emit('diagnostic', { level: 'error', message: err.message }));
+  /** The latest reconciliation with the templates; reloads queue behind it. */
+  private syncing: Promise<void> = Promise.resolve();
+  private readonly onTemplate = () => {
+    this.syncing = this.syncing
+      .then(() => this.sync())
+      .catch((err: Error) => void this.runtime.emit('diagnostic', { level: 'error', message: err.message }));
+  };
 
   private constructor(
     private readonly runtime: LocalRuntime,
@@ -42,6 +50,11 @@ export class HttpFrontDoors {
     }
     runtime.on('templateLoaded', doors.onTemplate);
     return doors;
+  }
+
+  /** Resolves once servers match the templates loaded so far. */
+  settled(): Promise<void> {
+    return this.syncing;
   }
 
   apiServers(): ApiGatewayServer[] {
@@ -94,14 +107,24 @@ export class HttpFrontDoors {
         await server.close();
       }
     }
-    const declared = models.flatMap((m) => m.http?.functionUrls ?? []);
-    for (const spec of declared) {
+    const declared = new Set<string>();
+    for (const spec of models.flatMap((m) => m.http?.functionUrls ?? [])) {
       const fn = this.runtime.getFunction(spec.functionId);
       if (!fn) continue;
-      const existing = this.urls.get(urlKey(fn.functionName, spec.qualifier));
+      const key = urlKey(fn.functionName, spec.qualifier);
+      declared.add(key);
+      const existing = this.urls.get(key);
       if (existing) existing.spec = spec;
       else await this.addUrl(fn.functionName, spec);
     }
+    // URLs the template no longer declares stop; those created through the Lambda API stay.
+    for (const key of this.fromTemplate) {
+      if (declared.has(key)) continue;
+      const server = this.urls.get(key);
+      this.urls.delete(key);
+      await server?.close();
+    }
+    this.fromTemplate = declared;
   }
 
   private async addUrl(functionName: string, spec: FunctionUrlSpec): Promise<FunctionUrlServer> {
