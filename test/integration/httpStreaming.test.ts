@@ -150,6 +150,19 @@ describe('HTTP front doors: response streaming (integration)', function () {
     assert.deepEqual(order, ['received alpha;', 'ended CustomStreamFunction']);
   });
 
+  it('a BUFFERED function URL answers a streaming handler whole, with its metadata', async () => {
+    await h.client.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'StreamFunction', InvokeMode: 'BUFFERED' }));
+    try {
+      const res = await fetch(h.functionUrl('StreamFunction'));
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('x-stream'), 'yes');
+      assert.equal(res.headers.get('content-length'), '13');
+      assert.equal(await res.text(), 'one;two;three');
+    } finally {
+      await h.client.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'StreamFunction', InvokeMode: 'RESPONSE_STREAM' }));
+    }
+  });
+
   it('function URL operations: Create/Get/Update/List/Delete, with FunctionUrl answering locally', async () => {
     const created = await h.client.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'ShapesFunction', AuthType: 'NONE', Cors: { AllowOrigins: ['*'] } }));
     assert.match(created.FunctionUrl!, /^http:\/\/127\.0\.0\.1:\d+\/$/);
