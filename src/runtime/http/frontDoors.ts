@@ -71,12 +71,14 @@ export class HttpFrontDoors {
     return port;
   }
 
-  private async bind(what: string, start: (port: number) => Promise<void>): Promise<void> {
+  /** `anyPortIfBusy`: URLs created at run time take a free port rather than fail. */
+  private async bind(what: string, start: (port: number) => Promise<void>, anyPortIfBusy = false): Promise<void> {
     const port = this.takePort();
     try {
       await start(port);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' && anyPortIfBusy) return start(0);
       if (code === 'EADDRINUSE') throw new Error(`${what}: port ${port} is in use; choose another first port with --http-port (0 picks free ports)`);
       throw err;
     }
@@ -127,9 +129,9 @@ export class HttpFrontDoors {
     this.fromTemplate = declared;
   }
 
-  private async addUrl(functionName: string, spec: FunctionUrlSpec): Promise<FunctionUrlServer> {
+  private async addUrl(functionName: string, spec: FunctionUrlSpec, anyPortIfBusy = false): Promise<FunctionUrlServer> {
     const server = new FunctionUrlServer(this.runtime, spec, functionName);
-    await this.bind(`function URL of ${functionName}`, (port) => server.start(this.host, port));
+    await this.bind(`function URL of ${functionName}`, (port) => server.start(this.host, port), anyPortIfBusy);
     this.urls.set(urlKey(functionName, spec.qualifier), server);
     return server;
   }
@@ -143,7 +145,7 @@ export class HttpFrontDoors {
   }
 
   async createUrl(functionName: string, spec: FunctionUrlSpec): Promise<FunctionUrlServer> {
-    return this.addUrl(functionName, spec);
+    return this.addUrl(functionName, spec, true);
   }
 
   async deleteUrl(functionName: string, qualifier?: string): Promise<boolean> {

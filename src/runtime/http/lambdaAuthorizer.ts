@@ -68,16 +68,16 @@ export async function runLambdaAuthorizer(
   } catch {
     return { ok: false, problem: 'authorizer-failure' };
   }
-  let answer: Record<string, unknown> = {};
+  let parsed: unknown;
   try {
-    answer = JSON.parse(result.payload.toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(result.payload.toString('utf8'));
   } catch {
     return { ok: false, problem: 'authorizer-failure' };
   }
-  if (result.functionError) {
-    return { ok: false, problem: answer.errorMessage === 'Unauthorized' ? 'unauthorized' : 'authorizer-failure' };
-  }
-  if (!answer || typeof answer !== 'object') return { ok: false, problem: 'authorizer-failure' };
+  if (!parsed || typeof parsed !== 'object') return { ok: false, problem: 'authorizer-failure' };
+  const answer = parsed as Record<string, unknown>;
+  // Throwing `Unauthorized` is how an authorizer asks for a 401, as in API Gateway.
+  if (result.functionError) return { ok: false, problem: answer.errorMessage === 'Unauthorized' ? 'unauthorized' : 'authorizer-failure' };
   const context = stringContext(answer.context);
   if (v2 && config.simpleResponses) {
     if (answer.isAuthorized !== true) return { ok: false, problem: 'forbidden' };
