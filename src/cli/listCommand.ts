@@ -1,4 +1,4 @@
-import { formatRows, routeRows } from '../runtime/http/routeListing';
+import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import type { CliCommand } from './cliCommand';
 import { findTemplate, parse } from './cliOptions';
@@ -27,7 +27,7 @@ export const listCommand: CliCommand = {
       for (const r of rows) io.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
       for (const u of model.unsupported) io.stdout.write(`${u.logicalId}  (cannot run here: ${u.reason})\n`);
       const routes = routeRows(model);
-      if (routes.length) io.stdout.write('\n' + formatRows(['FUNCTION', 'FRONT DOOR', 'METHOD', 'PATH', ''], routes.map((r) => [r.functionId, r.door, r.method, r.path, r.details])));
+      if (routes.length) io.stdout.write('\n' + formatRouteTable(routes, 'PATH'));
       for (const d of model.diagnostics) io.stderr.write(`${d.templatePath}:${d.position.line}:${d.position.column}: ${d.severity}: ${d.message}\n`);
       return 0;
     } finally {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { startLambdaApiServer } from '../runtime/api/lambdaApiServer';
 import { DEFAULT_FRONT_DOOR_PORT, HttpFrontDoors } from '../runtime/http/frontDoors';
-import { formatRows, routeRows } from '../runtime/http/routeListing';
+import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/store/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
@@ -19,6 +19,8 @@ export const serveCommand: CliCommand = {
 Serves the AWS Lambda REST API for the template's functions, as \`sam local start-lambda\`
 does, plus versions, aliases, concurrency and layers. Point any AWS SDK or the AWS CLI at it:
   aws lambda invoke --endpoint-url http://127.0.0.1:3001 --function-name NAME out.json
+Every API Gateway API (Api/HttpApi events, explicit APIs) and function URL of the template is
+served too, each on its own port from --http-port, and printed as a table of routes and URLs.
 Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
 
   -t, --template FILE        SAM/CloudFormation template (default: template.yaml|yml|json here)
@@ -71,11 +73,14 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
       await deployment.settled();
       io.stdout.write(`Lambda API listening on ${server.url} (functions: ${model.functions.map((f) => f.functionName).join(', ') || 'none'})\n`);
       const rows = routeRows(model, doors);
-      if (rows.length) io.stdout.write(formatRows(['FUNCTION', 'FRONT DOOR', 'METHOD', 'URL', ''], rows.map((r) => [r.functionId, r.door, r.method, r.path, r.details])));
+      if (rows.length) io.stdout.write(formatRouteTable(rows, 'URL'));
       const stopWatching = watchTemplate(templatePath, async () => {
         try {
-          await runtime.loadTemplate(templatePath, loadOptions);
+          const reloaded = await runtime.loadTemplate(templatePath, loadOptions);
+          await doors?.settled();
           io.stderr.write(`lambda-lab: reloaded ${templatePath}\n`);
+          const changed = doors ? routeRows(reloaded, doors) : [];
+          if (changed.length) io.stderr.write(formatRouteTable(changed, 'URL'));
         } catch (err) {
           io.stderr.write(`lambda-lab: error: ${(err as Error).message}\n`);
         }
