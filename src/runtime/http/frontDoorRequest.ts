@@ -51,14 +51,11 @@ export function readFrontDoorRequest(req: IncomingMessage, limit: number): Promi
   });
 }
 
-/** All values of a header, case-insensitively, in order. */
-export function headerValues(request: FrontDoorRequest, name: string): string[] {
-  const lower = name.toLowerCase();
-  return request.headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
-}
-
+/** A header's last value, case-insensitively (API Gateway's single-value view). */
 export function headerValue(request: FrontDoorRequest, name: string): string | undefined {
-  return headerValues(request, name).at(-1);
+  const lower = name.toLowerCase();
+  for (let i = request.headers.length - 1; i >= 0; i--) if (request.headers[i][0].toLowerCase() === lower) return request.headers[i][1];
+  return undefined;
 }
 
 /** Query parameters in order, decoded as API Gateway decodes them (`+` is a space). */

@@ -12,13 +12,6 @@ export function hasHeader(headers: Array<[string, string]>, name: string): boole
   return headers.some(([n]) => n.toLowerCase() === lower);
 }
 
-/** Sets a header, replacing any value the function gave it. */
-export function setHeader(headers: Array<[string, string]>, name: string, value: string): void {
-  const lower = name.toLowerCase();
-  for (let i = headers.length - 1; i >= 0; i--) if (headers[i][0].toLowerCase() === lower) headers.splice(i, 1);
-  headers.push([name, value]);
-}
-
 /** Writes head and body; node joins nothing, so repeated Set-Cookie headers stay separate. */
 export function sendResult(res: ServerResponse, result: HttpResult): void {
   if (res.headersSent || res.destroyed) return;

@@ -49,8 +49,6 @@ export class StreamedResponse {
   private preludeDone = false;
   private head: StreamHead | undefined;
   private contentType: string | undefined;
-  /** Chunks written to the client so far (tests and benches observe arrival order through this). */
-  chunks = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -92,7 +90,6 @@ export class StreamedResponse {
   private write(chunk: Buffer): void {
     if (this.res.destroyed || this.res.writableEnded) return;
     this.writeHead();
-    this.chunks++;
     this.res.write(chunk);
   }
 
