@@ -44,6 +44,41 @@ function firstWriteDelay(agent: http.Agent, url: string): Promise<number> {
   });
 }
 
+/** The event the HTTP API route hands the function, as the echo route of the fixture returns it. */
+async function captureEvent(api: string, agent: http.Agent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${api}/echo`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': 7 } }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end('{"n":1}');
+  });
+}
+
+function bareFrontDoor(runtime: LocalRuntime, event: string): Promise<{ url: string; close(): void }> {
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    req.resume();
+    req.on('end', async () => {
+      const result = await runtime.invoke('PingFunction', event);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': result.payload.length });
+      res.end(result.payload);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        close: () => {
+          server.closeAllConnections();
+          server.close();
+        },
+      }),
+    ),
+  );
+}
+
 export async function runHttpBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-httpbench-'));
@@ -61,6 +96,15 @@ export async function runHttpBench(): Promise<BenchRow[]> {
     const ping = () => post(agent, `${api}/ping`, '{"n":1}');
     await sample(RUNS.warmup, ping);
     rows.push(latencyRow('warm request through an HTTP API route (payload 2.0)', await sample(RUNS.samples, ping), { floor, goal: '≤ 1.5× floor', note: 'freeze on (serve default)' }));
+    // Attribution: a bare HTTP server handing the same-sized event to the runtime: what any front door costs.
+    const bare = await bareFrontDoor(runtime, await captureEvent(api, agent));
+    try {
+      const viaBare = () => post(agent, `${bare.url}/ping`, '{"n":1}');
+      await sample(RUNS.warmup, viaBare);
+      rows.push(latencyRow('  same event, bare HTTP server → runtime.invoke()', await sample(RUNS.samples, viaBare), { floor, note: 'the runtime and HTTP part of the figure above' }));
+    } finally {
+      bare.close();
+    }
 
     const url = doors.getUrl('FirstWriteFunction')!.url;
     const delays: number[] = [];
