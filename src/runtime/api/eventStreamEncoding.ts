@@ -1,9 +1,26 @@
 // AWS's event stream framing (application/vnd.amazon.eventstream), as InvokeWithResponseStream
 // sends it: each message is total length, headers length, a CRC32 of those 8 bytes, the headers
 // (name, type 7 = string, value), the payload, and a CRC32 of everything before it.
-import { crc32 } from 'node:zlib';
+import * as zlib from 'node:zlib';
 
 const STRING_TYPE = 7;
+
+/** zlib.crc32 arrived in Node 20.15 / 22.2; earlier Node 20 releases get the table-driven one. */
+const crc32: (data: Uint8Array) => number = typeof zlib.crc32 === 'function' ? (data) => zlib.crc32(data) : tableCrc32();
+
+function tableCrc32(): (data: Uint8Array) => number {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return (data) => {
+    let crc = 0xffffffff;
+    for (const byte of data) crc = table[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+    return (crc ^ 0xffffffff) >>> 0;
+  };
+}
 
 export function encodeEventMessage(headers: Record<string, string>, payload: Buffer): Buffer {
   const headerParts: Buffer[] = [];
