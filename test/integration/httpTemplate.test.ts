@@ -71,7 +71,9 @@ describe('HTTP front doors: templates and routes (integration)', function () {
     assert.deepEqual(apis.PlainRestApi.stageVariables, { tier: 'gold' });
     assert.deepEqual(apis.PlainRestApi.routes.map((r) => `${r.method} ${r.path}`), ['POST /orders']);
     assert.equal(apis.PlainHttpApi.kind, 'http');
-    assert.deepEqual(apis.PlainHttpApi.routes.map((r) => `${r.method} ${r.path} ${r.payloadFormat}`), ['ANY $default 1.0']);
+    assert.deepEqual(apis.PlainHttpApi.routes.map((r) => `${r.method} ${r.path} ${r.payloadFormat} ${r.authorizer ?? '-'}`), ['GET /secure 2.0 jwt', 'GET /cognito 2.0 custom', 'ANY $default 1.0 -']);
+    assert.deepEqual(apis.PlainHttpApi.authorizers, [{ kind: 'jwt', name: 'jwt', identitySources: ['$request.header.Authorization'], issuer: 'https://issuer.example.com', audiences: ['openapi'] }]);
+    assert.ok(model.diagnostics.some((d) => /authorizer custom: type cognito_user_pools is not emulated/.test(d.message)));
     assert.deepEqual(model.http?.functionUrls, [{ functionId: 'AppFunction', authType: 'NONE', invokeMode: 'BUFFERED', cors: undefined, qualifier: undefined }]);
   });
 
@@ -88,6 +90,10 @@ describe('HTTP front doors: templates and routes (integration)', function () {
       assert.equal(event.requestContext.path, '/live/orders');
       const wrongMethod = await fetch(`${plain.url}/orders`);
       assert.equal(wrongMethod.status, 403);
+      const http = doors.apiServers().find((s) => s.config.logicalId === 'PlainHttpApi')!;
+      assert.equal((await fetch(`${http.url}/secure`)).status, 401, 'the OpenAPI JWT authorizer guards the route');
+      assert.equal((await fetch(`${http.url}/cognito`)).status, 500, 'an authorizer that cannot be emulated refuses rather than opens');
+      assert.equal((await fetch(`${http.url}/anything`)).status, 200);
     } finally {
       await doors.close();
     }
