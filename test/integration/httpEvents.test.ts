@@ -170,6 +170,15 @@ describe('HTTP front doors: events (integration)', function () {
     assert.equal(root.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
   });
 
+  it('answers requests addressed to loopback names only (no DNS rebinding), whatever their Origin', async () => {
+    const rebound = await curl(['-H', 'Host: attacker.example:80', '-H', 'Origin: http://attacker.example', `${h.api('HttpApi')}/items/1`]);
+    assert.equal(rebound.status, 403);
+    assert.match(rebound.body, /localhost or 127\.0\.0\.1 only/);
+    const named = await curl(['-H', 'Host: api.localhost', `${h.api('HttpApi')}/items/1`]);
+    assert.equal(named.status, 200);
+    assert.equal(JSON.parse(named.body).requestContext.domainName, 'api.localhost');
+  });
+
   it('function URL events: the 2.0 format with routeKey $default, accountId anonymous without IAM auth', async () => {
     const url = h.functionUrl('EchoFunction');
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
