@@ -35,6 +35,11 @@ describe('HTTP front doors: responses, errors, authorizers, CORS (integration)',
     assert.equal(cookies.status, 201);
     assert.deepEqual(cookies.headers.getSetCookie(), ['a=1; Path=/', 'b=2']);
     assert.equal(await cookies.text(), 'with cookies');
+    const binary = await fetch(`${http}/shapes?shape=binary`);
+    assert.equal(binary.headers.get('content-type'), 'image/png');
+    assert.deepEqual([...Buffer.from(await binary.arrayBuffer())], [137, 80, 78, 71], 'HTTP APIs decode isBase64Encoded bodies whatever the type');
+    const restNoBinaryAccept = await fetch(`${rest}/shapes?shape=binary`, { headers: { accept: 'text/plain' } });
+    assert.equal(await restNoBinaryAccept.text(), Buffer.from([137, 80, 78, 71]).toString('base64'), 'REST decodes only for binary media types');
   });
 
   it('REST refuses what payload 1.0 does not allow: bare values and unknown keys are a 502', async () => {

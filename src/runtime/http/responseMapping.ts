@@ -59,7 +59,7 @@ function bodyOf(value: unknown, base64: boolean): Buffer | undefined {
 
 export interface V1Options {
   kind: 'rest' | 'http';
-  /** REST: the API's binary media types; a base64 body is decoded only when they cover the response (or Accept). */
+  /** REST: the API's binary media types; a base64 body is decoded only when they cover the first Accept type. */
   binaryMediaTypes: string[];
   accept: string | undefined;
 }
@@ -74,12 +74,8 @@ export function mapResponseV1(payload: Buffer, opts: V1Options): HttpResult | un
   const headers = mergedHeaders(out.headers, out.multiValueHeaders);
   if (!headers) return undefined;
   const flagged = out.isBase64Encoded === true || out.isBase64Encoded === 'true';
-  const contentType = headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1];
-  const decode =
-    flagged &&
-    (opts.kind === 'http' ||
-      (opts.binaryMediaTypes.length > 0 &&
-        (matchesMediaType(contentType, opts.binaryMediaTypes) || matchesMediaType(opts.accept?.split(',')[0], opts.binaryMediaTypes))));
+  // REST converts to binary only when the client's first Accept type is a binary media type.
+  const decode = flagged && (opts.kind === 'http' || matchesMediaType(opts.accept?.split(',')[0], opts.binaryMediaTypes));
   const body = bodyOf(out.body, decode);
   if (!body) return undefined;
   if (!hasHeader(headers, 'content-type')) headers.push(['Content-Type', 'application/json']);
