@@ -60,6 +60,6 @@ export interface InvokeOptions {
   signal?: AbortSignal;
   /** Asynchronous invokes get the 1 MB payload limit instead of 6 MB. */
   invocationType?: 'RequestResponse' | 'Event';
-  /** Called with each chunk of a streamed response (streamifyResponse), as it arrives. */
-  onStreamChunk?: (chunk: Buffer) => void;
+  /** Called with each chunk of a streamed response (streamifyResponse), as it arrives, with the stream's Content-Type. */
+  onStreamChunk?: (chunk: Buffer, contentType: string | undefined) => void;
 }

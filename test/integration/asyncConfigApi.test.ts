@@ -143,8 +143,10 @@ describe('EventInvokeConfig API (integration)', function () {
       this.skip();
     }
     const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_PAGER: '', AWS_EC2_METADATA_DISABLED: 'true' };
+    /** The fields these tests read from the AWS CLI's JSON output. */
+    type CliOutput = { FunctionArn?: string; LastModified?: unknown; MaximumEventAgeInSeconds?: number; DestinationConfig?: unknown; FunctionEventInvokeConfigs: unknown[] };
     const aws = (...args: string[]) =>
-      new Promise<Record<string, any>>((ok, fail) =>
+      new Promise<CliOutput>((ok, fail) =>
         execFile('aws', ['lambda', ...args, '--endpoint-url', h.server.url, '--region', 'us-east-1', '--output', 'json'], { env }, (err, out, errOut) =>
           err ? fail(new Error(`${err.message}\n${errOut}`)) : ok(JSON.parse(out || '{}')),
         ),

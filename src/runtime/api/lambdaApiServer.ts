@@ -13,6 +13,9 @@ import { ApiRequest } from './apiRequest';
 import { AsyncInvokeQueue } from './asyncInvokeQueue';
 import { sendError } from './errorResponse';
 import { eventInvokeConfigRoutes } from './eventInvokeConfigRoutes';
+import type { HttpFrontDoors } from '../http/frontDoors';
+import { functionUrlRoutes } from './functionUrlRoutes';
+import { invokeWithResponseStream } from './invokeWithResponseStream';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
 import { checkClientContext } from './lambdaPatterns';
 import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
@@ -29,6 +32,8 @@ export interface LambdaApiServerOptions {
   allowedHosts?: string[];
   /** Multiplies asynchronous retry delays and event ages (default RuntimeOptions.asyncRetryDelayScale, else 1). */
   asyncRetryDelayScale?: number;
+  /** Running API Gateway APIs and function URLs: enables the function URL operations. */
+  frontDoors?: HttpFrontDoors;
 }
 
 export interface LambdaApiServer {
@@ -56,8 +61,10 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   await events.start();
   const routes: Route[] = [
     { method: 'POST', pattern: ['2015-03-31', 'functions', '{FunctionName}', 'invocations'], handler: (r) => invoke(runtime, deployment, events, r) },
+    { method: 'POST', pattern: ['2021-11-15', 'functions', '{FunctionName}', 'response-streaming-invocations'], handler: (r) => invokeWithResponseStream(runtime, deployment, r) },
     ...managementRoutes(runtime, deployment),
     ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
+    ...(options.frontDoors ? functionUrlRoutes(runtime, options.frontDoors) : []),
   ];
 
   let guard: RequestGuard = () => undefined;

@@ -13,7 +13,7 @@ export const ASYNC_DIR = 'async';
 /** `2026-11-30T17-08-04.123Z`: an ISO time usable in file names everywhere. */
 const fileTime = (date: Date) => date.toISOString().replace(/:/g, '-');
 
-const safe = (name: string) => name.replace(/[^\w.\-]+/g, '_');
+const safe = (name: string) => name.replace(/[^\w.-]+/g, '_');
 
 /**
  * Writes a destination record; returns the file. SQS, SNS and Lambda files hold the record

@@ -48,7 +48,7 @@ export interface InvokeRequest {
   requestId: string;
   payload: Buffer;
   clientContext?: string;
-  onStreamChunk?: (chunk: Buffer) => void;
+  onStreamChunk?: (chunk: Buffer, contentType: string | undefined) => void;
   signal?: AbortSignal;
 }
 
@@ -135,8 +135,8 @@ export class ExecutionEnvironment {
         this.initError = { payload, errorType };
         this.resolveInit();
       },
-      onStreamChunk: (requestId, chunk) => {
-        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk);
+      onStreamChunk: (requestId, chunk, contentType) => {
+        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk, contentType);
       },
     };
     this.server = (spec.openRuntimeApi ?? ((h) => new RuntimeApiServer(h)))(handlers);

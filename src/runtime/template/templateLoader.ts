@@ -7,6 +7,7 @@ import { readAsyncInvokeSettings } from './asyncInvokeResources';
 import { readEnvVarsFile } from './envVarsFile';
 import { functionNameOf, LAMBDA_FUNCTION, readFunction, SERVERLESS_FUNCTION } from './functionResource';
 import { isPlainMap, readFunctionGlobals } from './globals';
+import { readHttpFrontDoors } from './httpFrontDoorsReader';
 import { IntrinsicResolver, type IntrinsicScope } from './intrinsics';
 import { LAMBDA_LAYER, readLayer, SERVERLESS_LAYER } from './layerResource';
 import type { LoadContext } from './loadContext';
@@ -154,7 +155,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
   }
   checkUniqueNames(doc, resources, [...functions, ...unsupported]);
   const asyncInvoke = readAsyncInvokeSettings(ctx, resources, functions, { region, accountId });
-  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics, asyncInvoke };
+  const http = readHttpFrontDoors(ctx, resources, functions);
+  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics, asyncInvoke, http };
 }
 
 function section(doc: TemplateDocument, name: string): TemplateMap {
