@@ -1,7 +1,7 @@
 // The function model: what a template says about each function and layer, in the shapes
 // of Lambda's own API (GetFunctionConfiguration, GetLayerVersion), plus where in the
 // template each thing came from so errors can point at it.
-import type { HttpFrontDoors } from './template/httpModel';
+import type { HttpFrontDoorConfig } from './template/httpModel';
 
 export interface SourcePosition {
   /** 1-based line and column in the template file. */
@@ -109,7 +109,7 @@ export interface TemplateModel {
   /** Non-fatal findings (unknown properties, ignored features). Fatal ones throw TemplateError. */
   diagnostics: TemplateDiagnostic[];
   /** API Gateway APIs and function URLs the template declares. */
-  http?: HttpFrontDoors;
+  http?: HttpFrontDoorConfig;
 }
 
 export const DEFAULT_MEMORY_MB = 128;
