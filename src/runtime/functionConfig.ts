@@ -2,7 +2,7 @@
 // of Lambda's own API (GetFunctionConfiguration, GetLayerVersion), plus where in the
 // template each thing came from so errors can point at it.
 import type { AsyncTemplateSettings } from './async/eventInvokeConfig';
-import type { HttpFrontDoors } from './template/httpModel';
+import type { HttpFrontDoorConfig } from './template/httpModel';
 
 export interface SourcePosition {
   /** 1-based line and column in the template file. */
@@ -124,7 +124,7 @@ export interface TemplateModel {
   /** EventInvokeConfig and dead-letter settings (template/asyncInvokeResources.ts). */
   asyncInvoke?: AsyncTemplateSettings;
   /** API Gateway APIs and function URLs the template declares. */
-  http?: HttpFrontDoors;
+  http?: HttpFrontDoorConfig;
 }
 
 export const DEFAULT_MEMORY_MB = 128;

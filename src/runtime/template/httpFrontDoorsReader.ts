@@ -13,7 +13,7 @@ import {
   type ApiKind,
   type AuthorizerConfig,
   type FunctionUrlSpec,
-  type HttpFrontDoors,
+  type HttpFrontDoorConfig,
   type PayloadFormat,
 } from './httpModel';
 import { NO_VALUE } from './intrinsics';
@@ -28,7 +28,7 @@ const HTTP_API = 'AWS::ApiGatewayV2::Api';
 const IMPLICIT_REST = 'ServerlessRestApi';
 const IMPLICIT_HTTP = 'ServerlessHttpApi';
 
-export function readHttpFrontDoors(ctx: LoadContext, resources: TemplateMap, functions: FunctionConfig[]): HttpFrontDoors {
+export function readHttpFrontDoors(ctx: LoadContext, resources: TemplateMap, functions: FunctionConfig[]): HttpFrontDoorConfig {
   const reader = new FrontDoorReader(ctx, resources, functions);
   return reader.read();
 }
@@ -51,7 +51,7 @@ class FrontDoorReader {
     this.functionIds = new Map(functions.flatMap((f) => [[f.logicalId, f.logicalId], [f.functionName, f.logicalId]]));
   }
 
-  read(): HttpFrontDoors {
+  read(): HttpFrontDoorConfig {
     for (const [id, resource] of Object.entries(this.resources)) {
       if (!isPlainMap(resource)) continue;
       if (resource.Type === SERVERLESS_API || resource.Type === REST_API) this.explicitApi(id, resource, 'rest');

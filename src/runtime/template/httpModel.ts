@@ -88,7 +88,7 @@ export interface FunctionUrlSpec {
   qualifier?: string;
 }
 
-export interface HttpFrontDoors {
+export interface HttpFrontDoorConfig {
   apis: ApiConfig[];
   functionUrls: FunctionUrlSpec[];
 }
