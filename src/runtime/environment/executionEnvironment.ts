@@ -497,7 +497,8 @@ export class ExecutionEnvironment {
    * once it has flushed; a busy one is stopped at once.
    */
   async stopDraining(reason: StopReason): Promise<void> {
-    if (!this.idle || !this.process) return this.stop(reason);
+    // Answered but not yet polled again counts as idle: its output is still on its way.
+    if (!(this.idle || this.releasing) || !this.process) return this.stop(reason);
     this.stopReason ??= reason;
     clearTimeout(this.freezeTimer);
     this.frozen = false;
