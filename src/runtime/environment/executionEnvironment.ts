@@ -501,6 +501,8 @@ export class ExecutionEnvironment {
     if (!(this.idle || this.releasing) || !this.process) return this.stop(reason);
     this.stopReason ??= reason;
     clearTimeout(this.freezeTimer);
+    // The invocation is over: flushing what the handler buffered is not its memory to be judged by.
+    this.memory.stop();
     this.frozen = false;
     this.server.close();
     this.process.drain();

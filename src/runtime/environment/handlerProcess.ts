@@ -75,8 +75,10 @@ class ChildHandlerProcess implements HandlerProcess {
   private description = '';
   private ended = false;
   private swept = false;
-  /** Armed after exit or while draining: fires when output has been quiet for QUIET_MS. */
+  /** Armed after exit or while draining: ends the process once a whole period brought no output. */
   private quietTimer: NodeJS.Timeout | undefined;
+  /** Bytes read from the process's pipes so far. */
+  private outputBytes = 0;
 
   constructor(spec: HandlerProcessSpec, private readonly events: HandlerProcessEvents) {
     ensureLifeline();
@@ -156,22 +158,38 @@ class ChildHandlerProcess implements HandlerProcess {
     killSandbox(this.marker, this.child.pid);
   }
 
+  /**
+   * Quiet means a whole period passed in which no output was read, counted in bytes rather than
+   * timed from the last read: while our own loop is blocked (writing those lines to a slow
+   * terminal), a timer falls due before the pending reads are delivered, and must not count that
+   * as quiet.
+   */
   private awaitQuiet(quietMs = QUIET_MS) {
-    if (this.quietTimer) return this.quietTimer.refresh();
-    this.quietTimer = setTimeout(() => (this.running ? this.kill() : this.end()), quietMs);
+    if (this.quietTimer) return;
+    let seen = this.outputBytes;
+    this.quietTimer = setInterval(() => {
+      if (this.outputBytes !== seen) {
+        seen = this.outputBytes;
+        return;
+      }
+      clearInterval(this.quietTimer);
+      this.quietTimer = undefined;
+      if (this.running) this.kill();
+      else this.end();
+    }, quietMs);
     this.quietTimer.unref();
   }
 
   private end() {
     if (this.ended) return;
     this.ended = true;
-    clearTimeout(this.quietTimer);
+    clearInterval(this.quietTimer);
     this.events.onExit(this.description || 'exit status 0');
   }
 
   private readLines(stream: Readable | null, channel: OutputChannel) {
     if (!stream) return;
-    stream.on('data', () => this.quietTimer?.refresh());
+    stream.on('data', (chunk: Buffer) => (this.outputBytes += chunk.length));
     readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
       if (!this.ended) this.events.onLine(channel, line);
     });
