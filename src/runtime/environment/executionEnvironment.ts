@@ -106,6 +106,8 @@ export class ExecutionEnvironment {
   private outOfMemory = false;
   private stopReason: StopReason | undefined;
   private retireReason: StopReason | undefined;
+  /** stopDraining closed the Runtime API: the process is writing out its output and leaving. */
+  private draining = false;
   private readonly exited: Promise<void>;
   private resolveExited!: () => void;
 
@@ -478,7 +480,7 @@ export class ExecutionEnvironment {
       this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
       this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
     }
-    this.memory.stop();
+    this.memory.end();
     clearTimeout(this.timeoutTimer);
     clearTimeout(this.freezeTimer);
     this.server.close();
@@ -497,14 +499,18 @@ export class ExecutionEnvironment {
 
   /**
    * Stops after the output the process has queued is written out (`lambda-lab invoke` ending):
-   * an idle environment loses its Runtime API, which makes a runtime client exit on its own
-   * once it has flushed; a busy one is stopped at once.
+   * an environment running no invocation (idle, or answered and not yet polling again) loses
+   * its Runtime API, which makes a runtime client exit on its own once it has flushed; one
+   * running an invocation is stopped at once.
    */
   async stopDraining(reason: StopReason): Promise<void> {
-    if (!this.idle || !this.process) return this.stop(reason);
+    if (this.current || this.queued || !this.process || this.state === 'initializing' || !this.alive) return this.stop(reason);
     this.stopReason ??= reason;
     clearTimeout(this.freezeTimer);
+    // Writing out what it queued is no part of an invocation: its memory no longer counts.
+    this.memory.end();
     this.frozen = false;
+    this.draining = true;
     this.server.close();
     this.process.drain();
     await this.exited;
@@ -561,7 +567,13 @@ export class ExecutionEnvironment {
   }
 
   private onLine(channel: OutputChannel, line: string) {
-    if (channel === 'log') return this.log.structuredLine(line);
+    if (channel === 'log') {
+      // While draining, the handler's queued stdout and stderr are what matters. The structured
+      // channel is written synchronously, so everything on it from before is in already; what
+      // comes now is the runtime client's report of its lost Runtime API, which we caused.
+      if (!this.draining) this.log.structuredLine(line);
+      return;
+    }
     if (channel === 'stderr') {
       const meaning = this.spec.family.stderrMeaning(line);
       if (meaning.kind === 'debugger-ready') {

@@ -26,6 +26,8 @@ export function sweepSandboxes(markerPrefix: string, leaders: number[], procDir 
   const needle = Buffer.from(`\0LAMBDA_LAB_SANDBOX=${markerPrefix}`);
   const self = process.pid;
   let signalled = 0;
+  // Kept across passes: a leader killed in one pass may have started a child just before.
+  const heads = new Set(leaders);
   for (let pass = 0; pass < 5; pass++) {
     const procs: Array<{ pid: number; ppid: number; pgid: number; sid: number }> = [];
     let entries: string[];
@@ -56,7 +58,6 @@ export function sweepSandboxes(markerPrefix: string, leaders: number[], procDir 
         return false;
       }
     };
-    const heads = new Set(leaders);
     for (const p of procs) if (marked(p.pid)) doomed.add(p.pid);
     for (const p of procs) if (doomed.has(p.pid) && (p.sid === p.pid || p.pgid === p.pid)) heads.add(p.pid);
     for (const p of procs) if (heads.has(p.sid) || heads.has(p.pgid)) doomed.add(p.pid);
