@@ -24,6 +24,7 @@ export function readSettings(): LambdaLabSettings {
       concurrencyCap: c.get<number>('concurrencyCap', 10),
       nodeBinaries: c.get<Record<string, string>>('nodeBinaries', {}),
       logRetention: c.get<number>('logRetention', 50),
+      ...(c.get<string>('region') ? { region: c.get<string>('region') } : {}),
     },
   };
 }

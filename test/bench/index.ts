@@ -25,6 +25,8 @@ const SECTIONS: Section[] = [
   { title: 'runtime', exportName: 'runRuntimeBench', run: runRuntimeBench },
   { title: 'debugger', file: 'debugBench.ts', exportName: 'runDebugBench' },
   { title: 'Lambda API / function URLs', file: 'apiBench.ts', exportName: 'runApiBench' },
+  { title: 'Node fidelity (runtime SDK, Node provisioning)', file: 'nodeFidelityBench.ts', exportName: 'runNodeFidelityBench' },
+  { title: 'template language server', file: 'languageBench.ts', exportName: 'runLanguageBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {
