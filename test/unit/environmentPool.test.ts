@@ -3,7 +3,7 @@
 // request, idle reaping, retiring and stopping.
 import * as assert from 'node:assert/strict';
 import { EnvironmentLostError, type InvokeRequest } from '../../src/runtime/environment/executionEnvironment';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import { EnvironmentPool, type ConcurrencySlots, type PooledEnvironment } from '../../src/runtime/pool/environmentPool';
 import type { InvokeResult, StopReason } from '../../src/runtime/runtimeEvents';
 import { sleep, tick } from './environmentFakes';

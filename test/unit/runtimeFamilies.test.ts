@@ -67,17 +67,18 @@ describe('runtime families', () => {
     assert.deepEqual(node.stderrMeaning('my own line'), { kind: 'log' });
   });
 
-  it("node: warns once when the local node is not the runtime's major version", async () => {
+  it("node: warns once when the binary configured for a runtime is not of the runtime's major version", async () => {
     const major = Number(process.versions.node.split('.')[0]);
     const other = major === 18 ? 'nodejs20.x' : 'nodejs18.x';
+    const configured = { ...host, binaries: { [`nodejs${major}.x`]: process.execPath, [other]: process.execPath } };
     warnings.length = 0;
-    await launch(`nodejs${major}.x`, { debug: false });
+    await familyOf(other)!.launcher(configured).launch({ fn: fn(`nodejs${major}.x`), debug: false });
     assert.deepEqual(warnings, []);
-    const launcher = familyOf(other)!.launcher(host);
+    const launcher = familyOf(other)!.launcher(configured);
     await launcher.launch({ fn: fn(other), debug: false });
     await launcher.launch({ fn: fn(other), debug: false });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /run on the local Node/);
+    assert.match(warnings[0], new RegExp(`runtime ${other.replace('.', '\\.')} runs on local Node ${major}`));
   });
 
   it("provided: runs the function's bootstrap, else the layers' /opt/bootstrap, else fails init with Lambda's error", async () => {
