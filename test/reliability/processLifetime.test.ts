@@ -47,8 +47,17 @@ describe('reliability: handler processes never outlive their owner', function ()
   it('lambda-lab serve killed -9: frozen, spinning, provided shell runtime and aws-lambda-ric environments all gone', async () => {
     const owner = cli(['serve', '--template', path.join(dir, 'template.yaml'), '--port', '0']);
     owners.push(owner);
-    const url = await waitUntil('serve to print its URL', START_LIMIT_MS, () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(owner.out())?.[1]);
-    const client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    const url = await waitUntil(
+      'serve to print its URL',
+      START_LIMIT_MS,
+      () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(owner.out())?.[1],
+    );
+    const client = new LambdaClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
     const hello = JSON.parse(Buffer.from((await client.send(new InvokeCommand({ FunctionName: 'Hello' }))).Payload!).toString());
     const pending = ['Family', 'Shell', ...(RIC_INSTALLED ? ['Ric'] : [])].map((name) =>
       client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{"then":"spin"}') })).catch(() => undefined),
@@ -61,7 +70,11 @@ describe('reliability: handler processes never outlive their owner', function ()
         return frozen && within('node').length >= 1 + 4 && within('shell').length >= 3 && within('ric').length >= (RIC_INSTALLED ? 1 : 0);
       });
     } catch (err) {
-      throw new Error(`${(err as Error).message}; running: ${processesIn(dir).map((p) => `${p.pid} ${p.state} ${p.command}`).join('; ')}; serve said: ${owner.err()}`);
+      throw new Error(
+        `${(err as Error).message}; running: ${processesIn(dir)
+          .map((p) => `${p.pid} ${p.state} ${p.command}`)
+          .join('; ')}; serve said: ${owner.err()}`,
+      );
     }
     const killedAt = Date.now();
     owner.kill('SIGKILL');

@@ -65,7 +65,13 @@ const handlersOf = (owner: number) =>
 /** What each kind must answer; any call may also meet a killed environment, or a throttle. */
 function expected(call: Call, outcome: string): boolean {
   if (outcome === 'Runtime.ExitError' || outcome === 'throttled') return true;
-  const wanted: Record<Kind, string> = { ok: call.token, throw: 'Error', exit: 'Runtime.ExitError', timeout: 'Sandbox.Timedout', oom: 'Runtime.OutOfMemory' };
+  const wanted: Record<Kind, string> = {
+    ok: call.token,
+    throw: 'Error',
+    exit: 'Runtime.ExitError',
+    timeout: 'Sandbox.Timedout',
+    oom: 'Runtime.OutOfMemory',
+  };
   return outcome === wanted[call.kind];
 }
 
@@ -78,13 +84,20 @@ async function main() {
   console.log(`Lambda Lab soak — ${minutes} min, ${WORKERS_PER_TARGET} callers each in process and through serve, node ${process.version}`);
   const runtime = new LocalRuntime({ stateDir: path.join(project.dir, '.in-process'), watchCode: false, logRetention: 5 });
   await runtime.loadTemplate(project.template);
-  const serve = spawn(process.execPath, [CLI, 'serve', '--template', project.template, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const serve = spawn(process.execPath, [CLI, 'serve', '--template', project.template, '--port', '0', '--quiet'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let serveOut = '';
   let serveErr = '';
   serve.stdout!.on('data', (d: Buffer) => (serveOut += d));
   serve.stderr!.on('data', (d: Buffer) => (serveErr = (serveErr + d).slice(-20_000)));
   const url = await waitUntil('serve to listen', 30_000, () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serveOut)?.[1]);
-  const client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' }, maxAttempts: 1 });
+  const client = new LambdaClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'soak', secretAccessKey: 'soak' },
+    maxAttempts: 1,
+  });
 
   const call = async (target: Target, kind: Kind) => {
     const c: Call = { token: crypto.randomUUID(), kind, target, answers: 0 };
@@ -118,13 +131,15 @@ async function main() {
     gc?.();
   };
   const listenerTotal = () =>
-    (['environmentStarted', 'environmentStopped', 'environmentStateChanged', 'invocationStarted', 'invocationEnded', 'log'] as Array<keyof RuntimeEvents>).reduce(
-      (n, e) => n + runtime.listenerCount(e),
-      0,
-    );
+    (
+      ['environmentStarted', 'environmentStopped', 'environmentStateChanged', 'invocationStarted', 'invocationEnded', 'log'] as Array<
+        keyof RuntimeEvents
+      >
+    ).reduce((n, e) => n + runtime.listenerCount(e), 0);
 
   // Warm-up round: every kind once on each side, so lazily opened things are open before the baseline.
-  for (const target of ['runtime', 'serve'] as const) for (const kind of ['ok', 'throw', 'exit', 'timeout', 'oom'] as const) await call(target, kind);
+  for (const target of ['runtime', 'serve'] as const)
+    for (const kind of ['ok', 'throw', 'exit', 'timeout', 'oom'] as const) await call(target, kind);
   await quiesce();
   const baseline = { selfFds: fdsOf('self'), serveFds: fdsOf(serve.pid!), listeners: listenerTotal() };
 
@@ -133,7 +148,12 @@ async function main() {
   const samples: Sample[] = [];
   const sampler = setInterval(() => {
     gc?.();
-    samples.push({ at: Date.now() - startedAt, selfRssMB: rssOf('self'), serveRssMB: rssOf(serve.pid!), environments: processesIn(path.join(project.dir, 'src')).length });
+    samples.push({
+      at: Date.now() - startedAt,
+      selfRssMB: rssOf('self'),
+      serveRssMB: rssOf(serve.pid!),
+      environments: processesIn(path.join(project.dir, 'src')).length,
+    });
   }, SAMPLE_MS);
   let kills = 0;
   const chaos = (async () => {
@@ -153,7 +173,10 @@ async function main() {
   const worker = async (target: Target) => {
     while (Date.now() < deadline) await call(target, pickKind());
   };
-  await Promise.all([chaos, ...(['runtime', 'serve'] as const).flatMap((t) => Array.from({ length: WORKERS_PER_TARGET }, () => worker(t)))]);
+  await Promise.all([
+    chaos,
+    ...(['runtime', 'serve'] as const).flatMap((t) => Array.from({ length: WORKERS_PER_TARGET }, () => worker(t))),
+  ]);
   clearInterval(sampler);
   const ranMs = Date.now() - startedAt;
   client.destroy();
@@ -178,7 +201,13 @@ async function main() {
   const twice = [...ran.values()].filter((n) => n > 1).length;
   const okNotRun = calls.filter((c) => c.outcome === c.token && ran.get(c.token) !== 1).length;
   check(unanswered.length === 0, `${unanswered.length} calls not answered exactly once`);
-  check(unexpected.length === 0, `${unexpected.length} unexpected answers, e.g. ${unexpected.slice(0, 3).map((c) => `${c.target} ${c.kind}: ${c.outcome}`).join('; ')}`);
+  check(
+    unexpected.length === 0,
+    `${unexpected.length} unexpected answers, e.g. ${unexpected
+      .slice(0, 3)
+      .map((c) => `${c.target} ${c.kind}: ${c.outcome}`)
+      .join('; ')}`,
+  );
   check(twice === 0, `${twice} requests ran more than once`);
   check(okNotRun === 0, `${okNotRun} answered requests missing from the ledger`);
   check(leftover === 0, `${leftover} processes left after both owners ended`);
@@ -191,8 +220,14 @@ async function main() {
   const warm = samples.filter((s) => s.at >= ranMs * WARM_UP);
   const third = Math.max(1, Math.floor(warm.length / 3));
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  const rss = (key: 'selfRssMB' | 'serveRssMB') => ({ early: med(warm.slice(0, third).map((s) => s[key])), late: med(warm.slice(-third).map((s) => s[key])) });
-  for (const [label, key] of [['in process', 'selfRssMB'], ['serve', 'serveRssMB']] as const) {
+  const rss = (key: 'selfRssMB' | 'serveRssMB') => ({
+    early: med(warm.slice(0, third).map((s) => s[key])),
+    late: med(warm.slice(-third).map((s) => s[key])),
+  });
+  for (const [label, key] of [
+    ['in process', 'selfRssMB'],
+    ['serve', 'serveRssMB'],
+  ] as const) {
     const { early, late } = rss(key);
     check(late <= early * 1.2 + 16, `RSS ${label} grew after warm-up: ${early.toFixed(0)} → ${late.toFixed(0)} MB`);
   }
@@ -207,18 +242,30 @@ async function main() {
       .filter((c) => c.target === target && c.kind === 'ok' && c.outcome === c.token)
       .map((c) => c.ms!)
       .sort((a, b) => a - b);
-  console.log(`\nran ${(ranMs / 1000).toFixed(0)} s, ${calls.length} requests (${(calls.length / (ranMs / 1000)).toFixed(0)}/s), ${kills} handler processes killed with SIGKILL`);
+  console.log(
+    `\nran ${(ranMs / 1000).toFixed(0)} s, ${calls.length} requests (${(calls.length / (ranMs / 1000)).toFixed(0)}/s), ${kills} handler processes killed with SIGKILL`,
+  );
   for (const target of ['runtime', 'serve'] as const) {
     const l = latencies(target);
-    console.log(`  ${target.padEnd(7)} answers: median ${l[Math.floor(l.length / 2)]?.toFixed(2)} ms, p99 ${l[Math.floor(l.length * 0.99)]?.toFixed(2)} ms`);
+    console.log(
+      `  ${target.padEnd(7)} answers: median ${l[Math.floor(l.length / 2)]?.toFixed(2)} ms, p99 ${l[Math.floor(l.length * 0.99)]?.toFixed(2)} ms`,
+    );
   }
   for (const [label, n] of [...byOutcome].sort()) console.log(`  ${label.padEnd(40)} ${n}`);
-  console.log(`  answered exactly once: ${calls.length - unanswered.length}/${calls.length}; ran twice: ${twice}; processes left: ${leftover}`);
-  console.log(`  file descriptors: in process ${baseline.selfFds} → ${end.selfFds}, serve ${baseline.serveFds} → ${end.serveFds}; runtime listeners ${baseline.listeners} → ${end.listeners}`);
+  console.log(
+    `  answered exactly once: ${calls.length - unanswered.length}/${calls.length}; ran twice: ${twice}; processes left: ${leftover}`,
+  );
+  console.log(
+    `  file descriptors: in process ${baseline.selfFds} → ${end.selfFds}, serve ${baseline.serveFds} → ${end.serveFds}; runtime listeners ${baseline.listeners} → ${end.listeners}`,
+  );
   const self = rss('selfRssMB');
   const served = rss('serveRssMB');
-  console.log(`  RSS after warm-up (MB, early → late median): in process ${self.early.toFixed(0)} → ${self.late.toFixed(0)}, serve ${served.early.toFixed(0)} → ${served.late.toFixed(0)}`);
-  console.log(`  RSS samples (s: in process / serve / handler processes): ${samples.map((s) => `${Math.round(s.at / 1000)}:${s.selfRssMB.toFixed(0)}/${s.serveRssMB.toFixed(0)}/${s.environments}`).join(' ')}`);
+  console.log(
+    `  RSS after warm-up (MB, early → late median): in process ${self.early.toFixed(0)} → ${self.late.toFixed(0)}, serve ${served.early.toFixed(0)} → ${served.late.toFixed(0)}`,
+  );
+  console.log(
+    `  RSS samples (s: in process / serve / handler processes): ${samples.map((s) => `${Math.round(s.at / 1000)}:${s.selfRssMB.toFixed(0)}/${s.serveRssMB.toFixed(0)}/${s.environments}`).join(' ')}`,
+  );
   fs.rmSync(project.dir, { recursive: true, force: true });
   if (failures.length) {
     console.log(`\nFAILED:\n  ${failures.join('\n  ')}`);

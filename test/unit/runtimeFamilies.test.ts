@@ -14,7 +14,9 @@ const RUNTIME_SDK = `${userCacheDir()}/aws-sdk/node_modules`;
 const warnings: string[] = [];
 const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message), progress: () => {} };
 const launch = (runtime: string, request: Omit<LaunchRequest, 'fn'> & { codeDir?: string }) =>
-  familyOf(runtime)!.launcher(host).launch({ ...request, fn: fn(runtime, request.codeDir) });
+  familyOf(runtime)!
+    .launcher(host)
+    .launch({ ...request, fn: fn(runtime, request.codeDir) });
 
 const fn = (runtime: string, codeDir = '/code'): FunctionConfig => ({
   logicalId: 'Fn',
@@ -61,9 +63,14 @@ describe('runtime families', () => {
 
   it("node: reads the inspector's banner and the heap-exhaustion line from stderr", () => {
     const node = familyOf('nodejs22.x')!;
-    assert.deepEqual(node.stderrMeaning('Debugger listening on ws://127.0.0.1:9229/abc'), { kind: 'debugger-ready', url: 'ws://127.0.0.1:9229/abc' });
+    assert.deepEqual(node.stderrMeaning('Debugger listening on ws://127.0.0.1:9229/abc'), {
+      kind: 'debugger-ready',
+      url: 'ws://127.0.0.1:9229/abc',
+    });
     assert.deepEqual(node.stderrMeaning('Debugger attached.'), { kind: 'noise' });
-    assert.deepEqual(node.stderrMeaning('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'), { kind: 'out-of-memory' });
+    assert.deepEqual(node.stderrMeaning('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'), {
+      kind: 'out-of-memory',
+    });
     assert.deepEqual(node.stderrMeaning('my own line'), { kind: 'log' });
   });
 
@@ -72,7 +79,9 @@ describe('runtime families', () => {
     const other = major === 18 ? 'nodejs20.x' : 'nodejs18.x';
     const configured = { ...host, binaries: { [`nodejs${major}.x`]: process.execPath, [other]: process.execPath } };
     warnings.length = 0;
-    await familyOf(other)!.launcher(configured).launch({ fn: fn(`nodejs${major}.x`), debug: false });
+    await familyOf(other)!
+      .launcher(configured)
+      .launch({ fn: fn(`nodejs${major}.x`), debug: false });
     assert.deepEqual(warnings, []);
     const launcher = familyOf(other)!.launcher(configured);
     await launcher.launch({ fn: fn(other), debug: false });
@@ -92,9 +101,15 @@ describe('runtime families', () => {
     assert.equal(missing.initError.errorType, 'Runtime.InvalidEntrypoint');
     assert.match(missing.initError.payload.toString(), /Couldn't find valid bootstrap\(s\): \[.*code\/bootstrap .*opt\/bootstrap\]/);
     fs.writeFileSync(path.join(opt, 'bootstrap'), '#!/bin/sh\n');
-    assert.equal(((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command, path.join(opt, 'bootstrap'));
+    assert.equal(
+      ((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command,
+      path.join(opt, 'bootstrap'),
+    );
     fs.writeFileSync(path.join(code, 'bootstrap'), '#!/bin/sh\n');
-    assert.equal(((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command, path.join(code, 'bootstrap'));
+    assert.equal(
+      ((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command,
+      path.join(code, 'bootstrap'),
+    );
     assert.equal(familyOf('provided.al2023')!.debugBridge, 'none');
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -109,7 +109,13 @@ export class ExecutionEnvironment {
   private resolveExited!: () => void;
 
   constructor(private readonly spec: EnvironmentSpec) {
-    this.log = new EnvironmentLog({ fn: spec.fn, version: spec.version, environmentId: spec.id, logStore: spec.logStore, events: spec.events });
+    this.log = new EnvironmentLog({
+      fn: spec.fn,
+      version: spec.version,
+      environmentId: spec.id,
+      logStore: spec.logStore,
+      events: spec.events,
+    });
     this.memory = new MemoryWatch(
       { residentMB: () => this.process?.residentMB(), peakResidentMB: () => this.process?.peakResidentMB() },
       spec.fn.memorySize,
@@ -440,7 +446,10 @@ export class ExecutionEnvironment {
     this.log.endInit();
     this.spec.events.emit('invocationStarted', entry.info);
     this.log.startTail(entry.request.requestId, true);
-    this.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()), entry.request.requestId);
+    this.log.platform(
+      platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()),
+      entry.request.requestId,
+    );
     this.finish(entry, error.payload, 'Unhandled', { status: 'error', errorType: error.errorType });
     this.kill('init-error');
   }
@@ -448,7 +457,8 @@ export class ExecutionEnvironment {
   private onExit(description: string) {
     if (this.state === 'stopped') return;
     this.exiting = true;
-    const reason: StopReason = this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
+    const reason: StopReason =
+      this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
     if (this.state === 'initializing' && !this.initError) this.initError = functionErrors.runtimeExited(description);
     if (this.initError && this.state === 'initializing') {
       this.state = 'ready';

@@ -80,7 +80,10 @@ class ChildHandlerProcess implements HandlerProcess {
   /** CPU ticks the process had used at the last quiet check (drain). */
   private cpuTicks = -1;
 
-  constructor(spec: HandlerProcessSpec, private readonly events: HandlerProcessEvents) {
+  constructor(
+    spec: HandlerProcessSpec,
+    private readonly events: HandlerProcessEvents,
+  ) {
     ensureLifeline();
     const pipes = Math.max(2, spec.logFd ?? 0);
     this.child = spawn(spec.command, spec.args, {
