@@ -200,6 +200,18 @@ describe('EnvironmentPool (fakes)', () => {
     assert.equal(pool.list().length, 0);
   });
 
+  it('holds no timer for an environment that stopped while answering (it would keep it in memory)', async () => {
+    const { pool, created } = makePool({ idleTimeoutMs: 60_000 });
+    const a = pool.invoke(request('a'));
+    await tick();
+    // A crash: the environment answers and stops in the same turn, before the pool's caller resumes.
+    created[0].alive = false;
+    await created[0].stop('crash');
+    created[0].taken[0].answer();
+    await a;
+    assert.equal((pool as unknown as { idleTimers: Map<unknown, unknown> }).idleTimers.size, 0);
+  });
+
   it('retires idle environments now and busy ones when idle; stopAll stops all, draining when asked', async () => {
     const { pool, created } = makePool();
     const a = pool.invoke(request('a'));

@@ -129,6 +129,20 @@ describe('ExecutionEnvironment (fakes)', () => {
     assert.ok(f.process().calls.includes('kill'));
   });
 
+  it('an answer that comes in after the deadline, before the timeout fired, is a timeout', async () => {
+    make({ fn: fakeFunction({ timeout: 0.05 }) });
+    await f.env.start();
+    f.api.poll();
+    const invoked = f.env.invoke({ requestId: 'late', payload: Buffer.from('{}') });
+    // Our loop busy past the deadline: the answer is read before the timer's turn comes.
+    const until = performance.now() + 80;
+    while (performance.now() < until);
+    f.api.respond('late', 'too late');
+    const result = await invoked;
+    assert.equal(body(result).errorType, 'Sandbox.Timedout');
+    assert.equal(await f.stopped, 'timeout');
+  });
+
   it('a debugger suspends the invoke timeout and freezing', async () => {
     make({ fn: fakeFunction({ timeout: 0.05 }) });
     await f.env.start();

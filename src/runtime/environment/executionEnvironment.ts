@@ -354,6 +354,9 @@ export class ExecutionEnvironment {
     const entry = this.current;
     if (!entry || entry.request.requestId !== o.requestId) return;
     entry.answeredAt = performance.now();
+    // The deadline is absolute: an answer that comes after it, before our own busy loop got
+    // round to the timeout, is a timeout all the same.
+    if (entry.timed && entry.answeredAt - entry.deliveredAt >= this.spec.fn.timeout * 1000) return this.onTimeout(entry);
     entry.timed = false;
     // Log records the handler wrote before answering are already in our pipes, but their
     // 'data' may come later in this same poll phase: END and REPORT wait for it (setImmediate

@@ -119,7 +119,8 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
    */
   private scheduleReap(env: E) {
     const idleMs = this.options.idleTimeoutMs();
-    if (!idleMs) return;
+    // An environment that stopped while answering (a crash) was forgotten already: no timer may hold it.
+    if (!idleMs || !env.alive) return;
     const existing = this.idleTimers.get(env);
     if (existing) {
       existing.refresh();
