@@ -44,6 +44,15 @@ describe('reliability: handler processes never outlive their owner', function ()
     });
   }
 
+  it('a handler that leaves the moment its owner dies still takes its children with it', async () => {
+    const owner = cli(['invoke', 'Family', '-t', path.join(dir, 'template.yaml'), '--payload', '{"then":"follow-owner"}']);
+    owners.push(owner);
+    await waitUntil('the handler and its children', START_LIMIT_MS, () => processesIn(dir).length >= 4);
+    const killedAt = Date.now();
+    owner.kill('SIGKILL');
+    await survivorsGone(dir, killedAt, 'invoke killed -9, its handler leaving by itself');
+  });
+
   it('lambda-lab serve killed -9: frozen, spinning, provided shell runtime and aws-lambda-ric environments all gone', async () => {
     const owner = cli(['serve', '--template', path.join(dir, 'template.yaml'), '--port', '0']);
     owners.push(owner);

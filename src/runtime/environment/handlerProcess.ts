@@ -11,7 +11,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { ensureLifeline, killSandbox, OWNER_TOKEN } from './ownerLifeline';
+import { ensureLifeline, killSandbox, OWNER_TOKEN, registerSandbox } from './ownerLifeline';
 import { SANDBOX_ENV } from './processSandbox';
 import { peakResidentMB, residentMB } from './processMemory';
 
@@ -92,6 +92,7 @@ class ChildHandlerProcess implements HandlerProcess {
       stdio: ['ignore', ...Array<'pipe'>(pipes).fill('pipe')],
       detached: true,
     });
+    if (this.child.pid !== undefined) registerSandbox(this.child.pid);
     this.child.on('error', (err) => {
       this.description = `Runtime failed to start: ${err.message}`;
       this.end();
