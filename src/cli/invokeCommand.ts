@@ -3,7 +3,16 @@ import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, formatDiagnostic, parse, readEvent, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import {
+  findTemplate,
+  formatDiagnostic,
+  parse,
+  readEvent,
+  readLayerArnMap,
+  regionOption,
+  TEMPLATE_OPTIONS,
+  TEMPLATE_OPTIONS_USAGE,
+} from './cliOptions';
 import { invokeAsynchronously, parseDelayScale } from './eventInvoke';
 
 export const invokeCommand: CliCommand = {
@@ -109,7 +118,14 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       }
       if (invocationType === 'Event' && fn) {
         const stateDir = runtime.stateDirFor(templatePath);
-        return await invokeAsynchronously(runtime, io, { functionName, payload, qualifier: values.qualifier, count, stateDir, json: !!values.json });
+        return await invokeAsynchronously(runtime, io, {
+          functionName,
+          payload,
+          qualifier: values.qualifier,
+          count,
+          stateDir,
+          json: !!values.json,
+        });
       }
       const results: InvokeResult[] = [];
       let failed = false;
@@ -164,7 +180,10 @@ function jsonOf(r: InvokeResult) {
 
 function summary(fn: string, results: InvokeResult[], count: number): string {
   const cold = results.filter((r) => r.cold);
-  const warm = results.filter((r) => !r.cold).map((r) => r.durationMs).sort((a, b) => a - b);
+  const warm = results
+    .filter((r) => !r.cold)
+    .map((r) => r.durationMs)
+    .sort((a, b) => a - b);
   const errors = results.filter((r) => r.functionError).length;
   const parts = [`${results.length}/${count} invocations of ${fn} answered`];
   if (cold.length) {

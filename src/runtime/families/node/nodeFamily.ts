@@ -12,7 +12,8 @@ import { locateNodeHandler } from './nodeHandlerLocation';
 const LOG_FD = 3;
 
 /** The runtime's chatter: the inspector's banners, and our bootstrap leaving when its Runtime API closes (how an environment is ended gracefully). */
-const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
+const NOISE =
+  /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
 
 export const nodeFamily: RuntimeFamily = {
   name: 'node',
