@@ -2,7 +2,7 @@
 import { watch } from 'node:fs';
 import { startLambdaApiServer } from '../runtime/api/lambdaApiServer';
 import { LocalRuntime } from '../runtime/localRuntime';
-import { DeploymentStore } from '../runtime/store/deploymentStore';
+import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
 import { findTemplate, formatDiagnostic, parse, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
 import { parseOverrides } from './invokeCommand';
@@ -15,7 +15,9 @@ export const serveCommand: CliCommand = {
 Serves the AWS Lambda REST API for the template's functions, as \`sam local start-lambda\`
 does, plus versions, aliases, concurrency and layers. Point any AWS SDK or the AWS CLI at it:
   aws lambda invoke --endpoint-url http://127.0.0.1:3001 --function-name NAME out.json
-Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
+Requests must be signed (the SDKs and the AWS CLI always sign); any credentials are
+accepted and nothing is sent to AWS. Requests addressed to another host name or sent by
+a web page are refused. Stop with Ctrl+C.
 
   -t, --template FILE        SAM/CloudFormation template (default: template.yaml|yml|json here)
   -p, --port N               Port (default 3001; 0 picks a free one)
@@ -23,6 +25,11 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
       --env-vars FILE        SAM --env-vars JSON: {"Fn": {"VAR": "v"}, "Parameters": {...}}
       --parameter-overrides K=V[,K=V]  Template parameter values
 ${TEMPLATE_OPTIONS_USAGE}
+      --allow-unsigned       Also serve unsigned requests (curl); JSON bodies only:
+                             curl -H 'Content-Type: application/json' -d '{}' URL
+      --allow-host NAME      Accept requests addressed to NAME too (repeatable), e.g. a proxy
+      --account-concurrency N  Account concurrency limit reserved concurrency is carved from
+                             (default 1000, as Lambda's)
       --no-freeze            Do not freeze environments between invokes
       --quiet                No function logs on stderr`,
   async run(args, io) {
@@ -33,12 +40,19 @@ ${TEMPLATE_OPTIONS_USAGE}
       'env-vars': { type: 'string' },
       'parameter-overrides': { type: 'string' },
       ...TEMPLATE_OPTIONS,
+      'allow-unsigned': { type: 'boolean' },
+      'allow-host': { type: 'string', multiple: true },
+      'account-concurrency': { type: 'string' },
       'no-freeze': { type: 'boolean' },
       quiet: { type: 'boolean' },
     });
     if (positionals.length) throw new UsageError(`Unexpected arguments: ${positionals.join(' ')}`);
     const port = values.port === undefined ? 3001 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
+    const accountConcurrency = values['account-concurrency'] === undefined ? undefined : Number(values['account-concurrency']);
+    if (accountConcurrency !== undefined && !(Number.isInteger(accountConcurrency) && accountConcurrency >= 100)) {
+      throw new UsageError(`--account-concurrency must be a whole number of at least 100 (Lambda keeps 100 unreserved), got "${values['account-concurrency']}"`);
+    }
     const templatePath = findTemplate(values.template, io.cwd);
     const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
     const region = regionOption(values.region);
@@ -49,14 +63,20 @@ ${TEMPLATE_OPTIONS_USAGE}
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
     });
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map });
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map, accountConcurrency });
     await deployment.attach();
     let server: Awaited<ReturnType<typeof startLambdaApiServer>> | undefined;
     try {
       const model = await runtime.loadTemplate(templatePath, loadOptions);
       for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       for (const u of model.unsupported) io.stderr.write(`lambda-lab: ${u.logicalId} cannot run here: ${u.reason}\n`);
-      server = await startLambdaApiServer(runtime, { host: values.host, port, deployment });
+      server = await startLambdaApiServer(runtime, {
+        host: values.host,
+        port,
+        deployment,
+        allowUnsigned: values['allow-unsigned'],
+        allowedHosts: values['allow-host'],
+      });
       await deployment.settled();
       io.stdout.write(`Lambda API listening on ${server.url} (functions: ${model.functions.map((f) => f.functionName).join(', ') || 'none'})\n`);
       const stopWatching = watchTemplate(templatePath, async () => {

@@ -5,9 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EsbuildBuilder } from './build/esbuildBuilder';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
-import { DEFAULT_HOST_ALLOWLIST } from './environment/lambdaEnvironment';
+import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
+import { familyOf } from './families/runtimeFamilies';
+import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
-import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
+import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNotFound } from './errors/serviceErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
 import { EnvironmentPool, type ConcurrencySlots } from './pool/environmentPool';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
@@ -20,7 +22,6 @@ import type {
 } from './runtimeOptions';
 import { loadTemplate } from './template/templateLoader';
 import { hostRegion } from './hostRegion';
-import { locateBootstrap, NodeProvider } from './nodeBinaries';
 
 export interface LoadTemplateOptions {
   /** SAM `--env-vars` shaped JSON file. */
@@ -30,9 +31,9 @@ export interface LoadTemplateOptions {
   withoutLayers?: string[];
 }
 
-/** Lambda's payload limits (bytes): 6 MB synchronous, 256 KB asynchronous. */
+/** Lambda's payload limits (bytes): 6 MB synchronous, 1 MB asynchronous (256 KB before October 2025). */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-export const MAX_ASYNC_PAYLOAD = 256 * 1024;
+export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 
 const DEFAULTS = {
   region: 'us-east-1',
@@ -62,18 +63,15 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private qualifierResolver: QualifierResolver | undefined;
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
-  private readonly warnedNodeVersion = new Set<string>();
-  private readonly nodeProvider: NodeProvider;
+  private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
   private disposed = false;
 
   constructor(readonly options: RuntimeOptions = {}) {
     super();
     // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
-    this.nodeProvider = new NodeProvider({
-      progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
-      warning: (message) => this.emit('diagnostic', { level: 'warning', message }),
-    }, options.nodeBinaries);
+    // One listener for every environment (one each would pass the limit above with 50 of them).
+    this.on('environmentStopped', (info) => this.pools.get(`${info.functionName}:${info.version}`)?.forget(info.id));
   }
 
   get region() {
@@ -82,6 +80,11 @@ export class LocalRuntime extends RuntimeEventEmitter {
 
   get accountId() {
     return this.options.accountId ?? DEFAULTS.accountId;
+  }
+
+  /** Most environments per function without reserved concurrency; asynchronous invokes never run more at once. */
+  get concurrencyCap() {
+    return this.options.concurrencyCap ?? DEFAULTS.concurrencyCap;
   }
 
   /** Where state (logs, builds, versions) lives for a template: `<template dir>/.lambda-lab` unless set. */
@@ -165,7 +168,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (!latest) {
       const unsupported = this.unsupportedFunctions().find((u) => u.functionName === nameOrId || u.logicalId === nameOrId);
       if (unsupported) throw functionNotRunnable(unsupported.functionName, unsupported.reason);
-      throw resourceNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
+      throw functionNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
     }
     const body = normalisePayload(payload, opts.invocationType === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
     // $LATEST resolves without a promise turn: it is every warm invoke's path.
@@ -182,7 +185,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   }
 
   private async resolve(fn: FunctionConfig, qualifier: string) {
-    if (!this.qualifierResolver) throw resourceNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
+    if (!this.qualifierResolver) throw functionNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
     return this.qualifierResolver(fn, qualifier);
   }
 
@@ -217,17 +220,18 @@ export class LocalRuntime extends RuntimeEventEmitter {
   /** Overrides reserved concurrency at run time (PutFunctionConcurrency); undefined removes it. */
   setReservedConcurrency(nameOrId: string, value: number | undefined): void {
     const fn = this.getFunction(nameOrId);
-    if (!fn) throw resourceNotFound(nameOrId);
+    if (!fn) throw functionNotFound(nameOrId);
     fn.reservedConcurrentExecutions = value;
   }
 
   private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number): Promise<ExecutionEnvironment> {
     if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
     const optDir = await this.layerMaterializer?.(fn, version);
-    const node = fn.runtime.startsWith('nodejs') ? await this.nodeProvider.prepare(fn, optDir) : undefined;
-    const nodeBinary = node?.binary ?? (await this.nodeProvider.binaryFor(fn.runtime));
-    this.warnNodeVersion(fn, nodeBinary);
-    const env = new ExecutionEnvironment({
+    const family = familyOf(fn.runtime);
+    if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
+    const debug = [...this.debugControllers].some((c) => c.shouldDebug(fn, version));
+    const launch = await this.launcherFor(family).launch({ fn, optDir, debug });
+    return new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
       ordinal,
       fn,
@@ -235,36 +239,26 @@ export class LocalRuntime extends RuntimeEventEmitter {
       region: this.region,
       accountId: this.accountId,
       freeze: this.options.freeze ?? true,
-      debug: [...this.debugControllers].some((c) => c.shouldDebug(fn, version)),
-      nodeBinary: nodeBinary.path,
-      runtimeSdkDir: node?.runtimeSdkDir,
-      nodeFlags: node?.flags,
-      bootstrapPath: locateBootstrap('node'),
+      debug,
+      family,
+      launch,
       optDir,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       logStore: this.logStoreFor(fn),
       events: this,
     });
-    const forget = (info: EnvironmentInfo) => {
-      if (info.id !== env.id) return;
-      this.off('environmentStopped', forget);
-      this.pools.get(`${fn.functionName}:${version}`)?.forget(env);
-    };
-    this.on('environmentStopped', forget);
-    return env;
   }
 
-  private warnNodeVersion(fn: FunctionConfig, node: { path: string; major: number | undefined }) {
-    const wanted = Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1]);
-    const key = `${fn.runtime}:${node.path}`;
-    if (!wanted || !node.major || wanted === node.major || this.warnedNodeVersion.has(key)) return;
-    this.warnedNodeVersion.add(key);
-    this.emit('diagnostic', {
-      level: 'warning',
-      message:
-        `${fn.logicalId}: runtime ${fn.runtime} runs on local Node ${node.major} (${node.path}); ` +
-        `set a Node ${wanted} binary for ${fn.runtime} (lambdaLab.nodeBinaries / --node ${fn.runtime}=PATH) for full fidelity.`,
-    });
+  private launcherFor(family: RuntimeFamily): FamilyLauncher {
+    let launcher = this.launchers.get(family);
+    if (!launcher) {
+      launcher = family.launcher({
+        binaries: this.options.nodeBinaries ?? {},
+        diagnostic: (level, message) => this.emit('diagnostic', { level, message, ...(level === 'info' ? { progress: true } : {}) }),
+      });
+      this.launchers.set(family, launcher);
+    }
+    return launcher;
   }
 
   /** Builds an esbuild function's $LATEST code (once until its sources change); no-op for others. */
@@ -420,12 +414,15 @@ export class LocalRuntime extends RuntimeEventEmitter {
     },
   };
 
-  /** Stops every environment and watcher; the runtime is unusable afterwards. */
+  /**
+   * Stops every environment and watcher; the runtime is unusable afterwards. Idle environments
+   * first write out what their process still holds (a handler's last 50 MB of stdout).
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
-    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped')));
+    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));
     await this.builder.dispose();
   }
 }

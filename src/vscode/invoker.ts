@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
-import { LambdaServiceError } from '../runtime/lambdaErrors';
+import { LambdaServiceError } from '../runtime/errors/serviceErrors';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { EventFileError, type EventStore, type SavedEvent } from './eventStore';

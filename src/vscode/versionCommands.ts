@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import { listPackageFiles } from '../runtime/store/codePackage';
-import type { AliasRecord, PublishedVersion, RoutingConfig } from '../runtime/store/versionStore';
+import type { AliasRecord, PublishedVersion, RoutingConfig } from '../runtime/versions/versionStore';
 import type { Deployments } from './deployments';
 import type { InvokeOutcome, Invoker } from './invoker';
 import { readOnlyUri } from './readOnlyFiles';

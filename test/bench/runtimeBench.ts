@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import type { RuntimeOptions } from '../../src/runtime/runtimeOptions';
 import { errorLine, failedRow, latencyRow, median, perSecond, sample as sampleRuns, withinDeadline, type BenchRow } from './benchTable';

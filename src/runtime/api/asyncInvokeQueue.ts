@@ -1,15 +1,16 @@
 // Asynchronous (Event) invokes: accepted with 202, queued, run once each. As Lambda's event
 // queue does, throttled attempts wait and try again (a throttle is not a run); function
-// errors are not retried.
+// errors are not retried. The queue runs at most the runtime's local concurrency cap of one
+// function's events at once, whatever its reserved concurrency: a burst of events never starts
+// more handler processes than the machine was set up for.
 import { randomUUID } from 'node:crypto';
-import { LambdaServiceError } from '../lambdaErrors';
+import { LambdaServiceError } from '../errors/serviceErrors';
 import type { LocalRuntime } from '../localRuntime';
 
 export interface QueuedEvent {
   functionName: string;
   payload: Buffer;
   qualifier?: string;
-  clientContext?: string;
   requestId: string;
 }
 
@@ -18,6 +19,8 @@ const MAX_RETRY_MS = 5_000;
 
 export class AsyncInvokeQueue {
   private readonly running = new Set<Promise<void>>();
+  /** Per function: events running now, and those waiting for one of them to end. */
+  private readonly active = new Map<string, { count: number; waiting: (() => void)[] }>();
   private closed = false;
 
   constructor(private readonly runtime: LocalRuntime) {}
@@ -47,11 +50,32 @@ export class AsyncInvokeQueue {
   private async run(event: QueuedEvent): Promise<void> {
     // Let the 202 go out before the invoke starts, as the queue decouples them in Lambda.
     await new Promise((ok) => setImmediate(ok));
+    const release = await this.slot(event.functionName);
+    try {
+      await this.attempt(event);
+    } finally {
+      release();
+    }
+  }
+
+  private async slot(functionName: string): Promise<() => void> {
+    let state = this.active.get(functionName);
+    if (!state) this.active.set(functionName, (state = { count: 0, waiting: [] }));
+    const own = state;
+    if (own.count >= this.runtime.concurrencyCap) await new Promise<void>((ok) => own.waiting.push(ok));
+    else own.count++;
+    return () => {
+      const next = own.waiting.shift();
+      if (next) next(); // the slot passes straight to the next event
+      else if (--own.count === 0) this.active.delete(functionName);
+    };
+  }
+
+  private async attempt(event: QueuedEvent): Promise<void> {
     for (let delay = FIRST_RETRY_MS; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
       try {
         await this.runtime.invoke(event.functionName, event.payload, {
           qualifier: event.qualifier,
-          clientContext: event.clientContext,
           requestId: event.requestId,
           invocationType: 'Event',
         });
