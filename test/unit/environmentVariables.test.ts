@@ -3,6 +3,7 @@ import { environmentVariables } from '../../src/runtime/environment/environmentV
 import { nodeFamily } from '../../src/runtime/families/node/nodeFamily';
 import type { ProcessLaunch } from '../../src/runtime/families/runtimeFamily';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
+import { userCacheDir } from '../../src/runtime/userCache';
 
 const fn: FunctionConfig = {
   logicalId: 'Fn',
@@ -58,7 +59,8 @@ describe('Environment variables', () => {
     const host = { binaries: { 'nodejs20.x': '/node/bin/node' }, diagnostic: () => {} };
     const launch = (await nodeFamily.launcher(host).launch({ fn, optDir: '/opt-x', debug: false })) as ProcessLaunch;
     const env = environmentVariables({ ...base, optDir: '/opt-x', binDir: launch.binDir, familyEnv: launch.env });
-    assert.equal(env.NODE_PATH, '/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:/code');
+    const sdk = `${userCacheDir()}/aws-sdk/node_modules`;
+    assert.equal(env.NODE_PATH, `/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:${sdk}:/code`);
     assert.ok(env.PATH.startsWith('/node/bin:'));
     assert.ok(env.PATH.endsWith(':/opt-x/bin'));
     assert.ok(env.LD_LIBRARY_PATH.startsWith('/opt-x/lib'));
