@@ -254,7 +254,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (!launcher) {
       launcher = family.launcher({
         binaries: this.options.nodeBinaries ?? {},
-        diagnostic: (level, message) => this.emit('diagnostic', { level, message, ...(level === 'info' ? { progress: true } : {}) }),
+        diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
+        progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
       });
       this.launchers.set(family, launcher);
     }

@@ -56,7 +56,7 @@ describe('Environment variables', () => {
   });
 
   it('puts layers where Node, PATH and LD_LIBRARY_PATH look, before the task root', async () => {
-    const host = { binaries: { 'nodejs20.x': '/node/bin/node' }, diagnostic: () => {} };
+    const host = { binaries: { 'nodejs20.x': '/node/bin/node' }, diagnostic: () => {}, progress: () => {} };
     const launch = (await nodeFamily.launcher(host).launch({ fn, optDir: '/opt-x', debug: false })) as ProcessLaunch;
     const env = environmentVariables({ ...base, optDir: '/opt-x', binDir: launch.binDir, familyEnv: launch.env });
     const sdk = `${userCacheDir()}/aws-sdk/node_modules`;

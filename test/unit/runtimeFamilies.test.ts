@@ -9,7 +9,7 @@ import type { FunctionConfig } from '../../src/runtime/functionConfig';
 import { userCacheDir } from '../../src/runtime/userCache';
 
 const warnings: string[] = [];
-const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message) };
+const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message), progress: () => {} };
 const launch = (runtime: string, request: Omit<LaunchRequest, 'fn'> & { codeDir?: string }) =>
   familyOf(runtime)!.launcher(host).launch({ ...request, fn: fn(runtime, request.codeDir) });
 

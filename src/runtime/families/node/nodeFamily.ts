@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../bootstrap/bootstrapProtocol';
 import type { FunctionConfig } from '../../functionConfig';
-import { locateBootstrap, NodeProvider, type NodeBinary } from '../../nodeBinaries';
+import { locateBootstrap, NodeProvider, runtimeMajor, type NodeBinary } from '../../nodeBinaries';
 import { NODE_RUNTIMES } from '../../template/supportedRuntimes';
 import type { FamilyHost, FamilyLauncher, LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
 import { locateNodeHandler } from './nodeHandlerLocation';
@@ -14,9 +14,6 @@ const LOG_FD = 3;
 /** The runtime's chatter: the inspector's banners, and our bootstrap leaving when its Runtime API closes (how an environment is ended gracefully). */
 const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
 
-/** The major version a `nodejsNN.x` runtime names. */
-const runtimeMajor = (runtime: string) => Number(/^nodejs(\d+)/.exec(runtime)?.[1]) || undefined;
-
 export const nodeFamily: RuntimeFamily = {
   name: 'node',
   runtimes: NODE_RUNTIMES,
@@ -26,20 +23,17 @@ export const nodeFamily: RuntimeFamily = {
 
   launcher: (host: FamilyHost): FamilyLauncher => {
     const warned = new Set<string>();
-    // The exact Node major (provisioned on demand) and the runtime's AWS SDK.
-    const provider = new NodeProvider({
-      progress: (message) => host.diagnostic('info', message),
-      warning: (message) => host.diagnostic('warning', message),
-    }, host.binaries);
+    // The exact Node major and the runtime's AWS SDK, provisioned once per runtime instance.
+    const provider = new NodeProvider({ progress: host.progress, warning: (m) => host.diagnostic('warning', m) }, host.binaries);
     return {
       async launch({ fn, optDir, debug }: LaunchRequest): Promise<ProcessLaunch> {
-        const { binary: node, flags, runtimeSdkDir } = await provider.prepare(fn, optDir);
-        warnOnMajorMismatch(fn, node, warned, host);
+        const node = await provider.prepare(fn, optDir);
+        warnOnMajorMismatch(fn, node.binary, warned, host);
         return {
-          command: node.path,
-          args: [...nodeArgs(fn, debug), ...flags, locateBootstrap('node')],
-          env: familyVariables(fn, optDir, debug, runtimeSdkDir),
-          binDir: path.dirname(node.path),
+          command: node.binary.path,
+          args: [...nodeArgs(fn, debug), ...node.flags, locateBootstrap('node')],
+          env: familyVariables(fn, optDir, debug, node.runtimeSdkDir),
+          binDir: path.dirname(node.binary.path),
           logFd: LOG_FD,
         };
       },
@@ -77,8 +71,9 @@ function nodeArgs(fn: FunctionConfig, debug: boolean): string[] {
 }
 
 /**
- * NODE_PATH as Lambda's (layers' /opt/nodejs/nodeNN/node_modules for the major that runs, then the
- * runtime's SDK where /var/runtime/node_modules sits), the log fd, the debugger wait.
+ * NODE_PATH as Lambda's (layers' /opt/nodejs/nodeNN/node_modules for the major that runs, then
+ * the runtime's SDK where /var/runtime/node_modules sits, then the task root), the log fd, the
+ * debugger wait.
  */
 function familyVariables(fn: FunctionConfig, optDir: string | undefined, debug: boolean, runtimeSdkDir: string): Record<string, string> {
   const major = runtimeMajor(fn.runtime) ?? Number(/^v(\d+)/.exec(process.version)?.[1]);
