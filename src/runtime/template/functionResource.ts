@@ -18,7 +18,7 @@ import { readEsbuildMetadata } from './esbuildMetadata';
 import { isPlainMap, mergeGlobals } from './globals';
 import { NO_VALUE } from './intrinsics';
 import type { LoadContext } from './loadContext';
-import { containedPath } from './resourceNames';
+import { aliasNameProblem, containedPath } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
 import { isNodeRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
 import type { TemplateMap, TemplateValue } from './templateDocument';
@@ -110,6 +110,8 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   }
   if (build) config.build = build;
   const alias = serverless ? props.string('AutoPublishAlias') : undefined;
+  const aliasProblem = alias === undefined ? undefined : aliasNameProblem(alias);
+  if (aliasProblem) throw props.error('AutoPublishAlias', aliasProblem);
   if (alias) config.autoPublishAlias = alias;
   return { config };
 }
