@@ -33,6 +33,13 @@ const TEMPLATE = `Resources:
       Handler: index.region
       CodeUri: src
       DurableConfig: { ExecutionTimeout: 900 }
+  Networked:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.region
+      CodeUri: src
+      VpcConfig: { SubnetIds: [!Ref Unknowable], SecurityGroupIds: [] }
   Unknowable:
     Type: AWS::SQS::Queue
 Outputs:
@@ -72,6 +79,9 @@ exports.layer = async () => require('marker');`);
     const messages: string[] = j.warnings.map((w: { message: string }) => w.message);
     assert.ok(messages.some((m) => m.startsWith('duplicate key Value')), messages.join('\n'));
     assert.ok(messages.some((m) => m.includes('Ref Unknowable')), messages.join('\n'));
+    // A property that changes behaviour is named once, without warnings about its unused values.
+    const networked = j.warnings.filter((w: { resource?: string }) => w.resource === 'Networked').map((w: { message: string }) => w.message);
+    assert.deepEqual(networked, ['VpcConfig: the function runs on your network, not in the VPC: private endpoints may be unreachable and public ones reachable']);
     const durable = j.unsupported.find((u: { logicalId: string }) => u.logicalId === 'Durable');
     assert.equal(durable.runtime, 'nodejs22.x');
     assert.equal(durable.handler, 'index.region');
