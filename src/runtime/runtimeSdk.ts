@@ -7,8 +7,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { npmInstall, userCacheDir, withInstallLock } from './userCache';
 
-/** Package names the runtime provides: `@aws-sdk/*` and their `@smithy/*` dependencies. */
-const PROVIDED = /["'`]((?:@aws-sdk|@smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'`\s]*)?["'`]/g;
+/**
+ * Imports of packages the runtime provides (`@aws-sdk/*` and their `@smithy/*` dependencies):
+ * `require("…")`, `import("…")`, `from "…"`, `import "…"`. Only these forms count: a bundle that
+ * includes the SDK also carries its package names as plain strings, which need nothing installed.
+ */
+const PROVIDED = /(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s*|\bimport\s+)["'`]((?:@aws-sdk|@smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'`\s]*)?["'`]/g;
 const SOURCE = /\.(c|m)?js$/;
 /** Bounds of the scan of a function's code (a bundle is one big file; node_modules is skipped). */
 const MAX_FILES = 5000;
