@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { TemplateDiagnostic } from '../runtime/functionConfig';
+import { findDefaultTemplate, noDefaultTemplateText } from '../runtime/template/templateDiscovery';
 import { UsageError, type CliIO } from './cliCommand';
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -65,8 +66,6 @@ export function formatDiagnostic(d: TemplateDiagnostic): string {
   return `${d.templatePath}:${d.position.line}:${d.position.column}: ${d.severity}: ${d.resource ? `${d.resource}: ` : ''}${d.message}`;
 }
 
-export const TEMPLATE_NAMES = ['template.yaml', 'template.yml', 'template.json'];
-
 /** `--template` as given, else template.yaml / .yml / .json in the current folder. */
 export function findTemplate(given: string | undefined, cwd: string): string {
   if (given) {
@@ -74,11 +73,9 @@ export function findTemplate(given: string | undefined, cwd: string): string {
     if (!fs.existsSync(file)) throw new UsageError(`Template not found: ${file}`);
     return fs.statSync(file).isDirectory() ? findTemplate(undefined, file) : file;
   }
-  for (const name of TEMPLATE_NAMES) {
-    const file = path.join(cwd, name);
-    if (fs.existsSync(file)) return file;
-  }
-  throw new UsageError(`No template.yaml, template.yml or template.json in ${cwd}: pass --template FILE`);
+  const found = findDefaultTemplate(cwd);
+  if (!found) throw new UsageError(`${noDefaultTemplateText(cwd)}: pass --template FILE`);
+  return found;
 }
 
 /** The invoke payload from `--payload`, `-e FILE` or `-e -` (stdin); `{}` when none is given. */

@@ -4,6 +4,7 @@ import type { InvokeResult } from '../runtime/runtimeEvents';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
 import { findTemplate, formatDiagnostic, parse, readEvent, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import { invokeAsynchronously, parseDelayScale } from './eventInvoke';
 
 export const invokeCommand: CliCommand = {
   name: 'invoke',
@@ -27,6 +28,11 @@ FUNCTION is the template's logical id or the function's FunctionName.
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
                            billedDurationMs, initDurationMs?, maxMemoryUsedMB, warnings?}
       --quiet             No logs on stderr
+      --invocation-type T RequestResponse (default) or Event: Event goes through the
+                          asynchronous queue (retries, destinations, dead-letter queue) and
+                          prints each attempt on stderr and each outcome on stdout
+      --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
+                          (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
 ${TEMPLATE_OPTIONS_USAGE}
 
 Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or template error.`,
@@ -45,9 +51,15 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       ...TEMPLATE_OPTIONS,
+      'invocation-type': { type: 'string' },
+      'async-retry-delay-scale': { type: 'string' },
     });
     const region = regionOption(values.region);
     const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
+    const invocationType = values['invocation-type'] ?? 'RequestResponse';
+    if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
+      throw new UsageError(`--invocation-type must be RequestResponse or Event, got "${invocationType}"`);
+    }
     const [functionName, ...extra] = positionals;
     if (!functionName) throw new UsageError('Missing FUNCTION: which function to invoke');
     if (extra.length) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
@@ -70,6 +82,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       concurrencyCap: Math.max(10, concurrency),
       nodeBinaries: parseNodeBinaries(values.node),
       ...(region ? { region } : {}),
+      asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     // Template and runtime warnings so far, also carried by each --json object.
@@ -97,6 +110,10 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
         throw new UsageError(
           `No function ${functionName} in ${model.templatePath}. Functions: ${model.functions.map((f) => f.logicalId).join(', ') || 'none'}`,
         );
+      }
+      if (invocationType === 'Event' && fn) {
+        const stateDir = runtime.stateDirFor(templatePath);
+        return await invokeAsynchronously(runtime, io, { functionName, payload, qualifier: values.qualifier, count, stateDir, json: !!values.json });
       }
       const results: InvokeResult[] = [];
       let failed = false;

@@ -2,6 +2,7 @@
 // the reason, and their runtime and handler when the template gives them), the layers a
 // function needs that are not available locally, and every template warning.
 import type { FunctionConfig, TemplateModel } from '../runtime/functionConfig';
+import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { parseLayerArn } from '../runtime/store/arns';
 import type { CliCommand } from './cliCommand';
@@ -28,7 +29,7 @@ Template warnings go to standard error (and into "warnings" with --json).`,
       for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       if (values.json) {
         const functions = model.functions.map((f) => (missing.get(f.logicalId)!.length ? { ...f, missingLayers: missing.get(f.logicalId) } : f));
-        io.stdout.write(JSON.stringify({ functions, unsupported: model.unsupported, layers: model.layers, warnings: model.diagnostics }, null, 2) + '\n');
+        io.stdout.write(JSON.stringify({ functions, unsupported: model.unsupported, layers: model.layers, warnings: model.diagnostics, routes: routeRows(model) }, null, 2) + '\n');
         return 0;
       }
       const rows = [
@@ -47,6 +48,8 @@ Template warnings go to standard error (and into "warnings" with --json).`,
         const what = [u.runtime, u.handler].filter(Boolean).join(' ');
         io.stdout.write(`${u.logicalId}${what ? `  ${what}` : ''}  (cannot run here: ${u.reason})\n`);
       }
+      const routes = routeRows(model);
+      if (routes.length) io.stdout.write('\n' + formatRouteTable(routes, 'PATH'));
       return 0;
     } finally {
       await runtime.dispose();

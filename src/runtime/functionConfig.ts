@@ -1,6 +1,8 @@
 // The function model: what a template says about each function and layer, in the shapes
 // of Lambda's own API (GetFunctionConfiguration, GetLayerVersion), plus where in the
 // template each thing came from so errors can point at it.
+import type { AsyncTemplateSettings } from './async/eventInvokeConfig';
+import type { HttpFrontDoorConfig } from './template/httpModel';
 
 export interface SourcePosition {
   /** 1-based line and column in the template file. */
@@ -119,6 +121,10 @@ export interface TemplateModel {
   parameters: Record<string, string>;
   /** Non-fatal findings (unknown properties, ignored features). Fatal ones throw TemplateError. */
   diagnostics: TemplateDiagnostic[];
+  /** EventInvokeConfig and dead-letter settings (template/asyncInvokeResources.ts). */
+  asyncInvoke?: AsyncTemplateSettings;
+  /** API Gateway APIs and function URLs the template declares. */
+  http?: HttpFrontDoorConfig;
 }
 
 export const DEFAULT_MEMORY_MB = 128;

@@ -39,7 +39,7 @@ export async function withInstallLock<T>(prefix: string, work: () => Promise<T>,
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let age = 0;
+      let age: number;
       try {
         age = Date.now() - statSync(lock).mtimeMs;
       } catch {

@@ -4,6 +4,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { startLambdaApiServer, type LambdaApiServer } from '../runtime/api/lambdaApiServer';
+import { DEFAULT_FRONT_DOOR_PORT, HttpFrontDoors } from '../runtime/http/frontDoors';
+import { routeRows } from '../runtime/http/routeListing';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { Deployments } from './deployments';
 import type { TemplateWorkspace } from './templateWorkspace';
@@ -20,6 +22,8 @@ const RUNNING_CONTEXT = 'lambdaLab.apiServerRunning';
 
 export class ApiServerControl implements vscode.Disposable {
   private server: LambdaApiServer | undefined;
+  /** The templates' API Gateway APIs and function URLs, served beside the Lambda API. */
+  private doors: HttpFrontDoors | undefined;
   private readonly statusBar = vscode.window.createStatusBarItem('lambdaLab.apiServer', vscode.StatusBarAlignment.Left, 9);
 
   constructor(
@@ -46,8 +50,11 @@ export class ApiServerControl implements vscode.Disposable {
     const host = options.host ?? config.get<string>('host', '127.0.0.1');
     try {
       const deployment = await this.deployments.forTemplate(templatePath);
-      this.server = await startLambdaApiServer(this.runtime, { host, port, deployment });
+      this.doors = await HttpFrontDoors.start(this.runtime, { host, port: DEFAULT_FRONT_DOOR_PORT }).catch(() => HttpFrontDoors.start(this.runtime, { host, port: 0 }));
+      this.server = await startLambdaApiServer(this.runtime, { host, port, deployment, frontDoors: this.doors });
     } catch (err) {
+      await this.doors?.close();
+      this.doors = undefined;
       const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
       const message = busy
         ? `Lambda Lab: port ${port} on ${host} is in use (another \`sam local start-lambda\` or \`lambda-lab serve\`?). Set lambdaLab.apiServer.port or use any free port.`
@@ -61,7 +68,8 @@ export class ApiServerControl implements vscode.Disposable {
     this.statusBar.text = `$(radio-tower) Lambda API ${url.replace(/^http:\/\//, '')}`;
     this.statusBar.tooltip = new vscode.MarkdownString(
       `Lambda API server at \`${url}\` for the AWS SDKs and CLI, e.g.\n\n\`aws lambda invoke --endpoint-url ${url} --function-name NAME out.json\`\n\n` +
-        `Versions and aliases of ${vscode.workspace.asRelativePath(templatePath)}. Click to copy the URL or stop the server.`,
+        `Versions and aliases of ${vscode.workspace.asRelativePath(templatePath)}. Click to copy the URL or stop the server.` +
+        this.routeLines(),
     );
     this.statusBar.show();
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
@@ -72,6 +80,8 @@ export class ApiServerControl implements vscode.Disposable {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    await this.doors?.close();
+    this.doors = undefined;
     this.statusBar.hide();
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
     await server.close();
@@ -90,6 +100,14 @@ export class ApiServerControl implements vscode.Disposable {
     } else if (pick?.id === 'stop') {
       await this.stop();
     }
+  }
+
+  /** The API routes and function URLs being served, as Markdown lines for the tooltip. */
+  private routeLines(): string {
+    const doors = this.doors;
+    if (!doors) return '';
+    const rows = this.runtime.templateModels().flatMap((m) => routeRows(m, doors));
+    return rows.length ? '\n\nAPI routes and function URLs:\n\n' + rows.map((r) => `- \`${r.method} ${r.path}\` → ${r.functionId}`).join('\n') : '';
   }
 
   /** With templates in several state folders, asks whose versions the server manages. */

@@ -11,7 +11,7 @@ import { EventFileError, type EventStore, type SavedEvent } from './eventStore';
 import { parseErrorPayload } from './invocationHistory';
 import type { ResultDocuments } from './resultDocuments';
 import { SAMPLE_EVENTS, type SampleEvent } from './sampleEvents';
-import { firstUserFrame } from './sourceMaps';
+import { firstUserFrame } from './sourceLocations';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { ms } from './treeFormat';
 

@@ -1,4 +1,4 @@
-// The Lambda API server's benchmark (issue 5): a warm invoke through `serve` over raw HTTP
+// The Lambda API server's benchmark: a warm invoke through `serve` over raw HTTP
 // and through @aws-sdk/client-lambda, next to a 2-hop loopback floor measured in the same run
 // (client → server → server in another process, keep-alive, as an invoke goes client → API
 // server → handler process), and how soon `lambda-lab serve` answers after it is started.

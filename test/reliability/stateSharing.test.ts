@@ -16,6 +16,8 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LocalRuntime } from '../../src/runtime/localRuntime';
+import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';
 import { cliBuilt, makeProject, startServe, writeMarker, type ServeProcess } from './stateHelpers';
 
 /** Every path under `root` (files and folders). */
@@ -93,15 +95,44 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
     const [a, b] = await Promise.all([startServe(dir), startServe(dir)]);
     servers.push(a, b);
     await a.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'sleeper', ReservedConcurrentExecutions: 1 }));
-    // b follows a's write as it happens (a file watch), so within moments two invokes at once throttle one.
-    let throttled = false;
-    for (let attempt = 0; attempt < 30 && !throttled; attempt++) {
-      const results = await Promise.allSettled(
-        [0, 1].map(() => b.client.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: Buffer.from('{"ms":300}') }))),
-      );
-      throttled = results.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'TooManyRequestsException');
+    // b follows a's write (a file watch, or any read of the state); before it does, b must not
+    // start environments for sleeper: warm ones would keep serving after the limit drops.
+    let seen: number | undefined;
+    for (let polls = 0; polls < 100 && seen !== 1; polls++) {
+      seen = (await b.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'sleeper' }))).ReservedConcurrentExecutions;
     }
-    assert.ok(throttled, 'b never applied the reserved concurrency a set');
+    assert.equal(seen, 1);
+    const results = await Promise.allSettled(
+      [0, 1].map(() => b.client.send(new InvokeCommand({ FunctionName: 'sleeper', Payload: Buffer.from('{"ms":300}') }))),
+    );
+    const outcomes = results.map((r) => (r.status === 'fulfilled' ? 'ran' : (r.reason as Error).name)).sort();
+    assert.deepEqual(outcomes, ['TooManyRequestsException', 'ran']);
+  });
+
+  it("an extension-like process hears about a version another process published (views refresh without polling)", async () => {
+    const dir = makeProject();
+    dirs.push(dir);
+    const runtime = new LocalRuntime({ freeze: false });
+    const store = new DeploymentStore(runtime, { stateDir: join(dir, '.lambda-lab') });
+    await store.attach();
+    await runtime.loadTemplate(join(dir, 'template.yaml'));
+    await store.settled();
+    try {
+      const serve = await startServe(dir);
+      servers.push(serve);
+      const heard = new Promise<string>((ok, fail) => {
+        store.versions.once('changed', ok);
+        setTimeout(() => fail(new Error('no changed event within 10 s of the other process publishing')), 10_000).unref();
+      });
+      writeMarker(dir, 'from-serve');
+      const published = await serve.client.send(new PublishVersionCommand({ FunctionName: 'echo' }));
+      assert.equal(await heard, 'echo');
+      const echo = runtime.getFunction('echo')!;
+      assert.deepEqual((await store.versions.versions(echo)).map((v) => v.version), [published.Version]);
+    } finally {
+      store.detach();
+      await runtime.dispose();
+    }
   });
 
   it('two serve processes versioning a changed layer at once make one new layer version', async () => {

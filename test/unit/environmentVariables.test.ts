@@ -5,6 +5,9 @@ import type { ProcessLaunch } from '../../src/runtime/families/runtimeFamily';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
 import { userCacheDir } from '../../src/runtime/userCache';
 
+/** Where the runtime's AWS SDK sits on NODE_PATH: Lambda's /var/runtime/node_modules, after layers. */
+const RUNTIME_SDK = `${userCacheDir()}/aws-sdk/node_modules`;
+
 const fn: FunctionConfig = {
   logicalId: 'Fn',
   functionName: 'my-fn',
@@ -59,8 +62,7 @@ describe('Environment variables', () => {
     const host = { binaries: { 'nodejs20.x': '/node/bin/node' }, diagnostic: () => {}, progress: () => {} };
     const launch = (await nodeFamily.launcher(host).launch({ fn, optDir: '/opt-x', debug: false })) as ProcessLaunch;
     const env = environmentVariables({ ...base, optDir: '/opt-x', binDir: launch.binDir, familyEnv: launch.env });
-    const sdk = `${userCacheDir()}/aws-sdk/node_modules`;
-    assert.equal(env.NODE_PATH, `/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:${sdk}:/code`);
+    assert.equal(env.NODE_PATH, ['/opt-x/nodejs/node20/node_modules', '/opt-x/nodejs/node_modules', RUNTIME_SDK, '/code'].join(':'));
     assert.ok(env.PATH.startsWith('/node/bin:'));
     assert.ok(env.PATH.endsWith(':/opt-x/bin'));
     assert.ok(env.LD_LIBRARY_PATH.startsWith('/opt-x/lib'));

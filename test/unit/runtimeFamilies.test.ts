@@ -8,6 +8,9 @@ import { isLaunchFailure, type LaunchRequest, type ProcessLaunch } from '../../s
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
 import { userCacheDir } from '../../src/runtime/userCache';
 
+/** Where the runtime's AWS SDK sits on NODE_PATH: Lambda's /var/runtime/node_modules, after layers. */
+const RUNTIME_SDK = `${userCacheDir()}/aws-sdk/node_modules`;
+
 const warnings: string[] = [];
 const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message), progress: () => {} };
 const launch = (runtime: string, request: Omit<LaunchRequest, 'fn'> & { codeDir?: string }) =>
@@ -48,9 +51,7 @@ describe('runtime families', () => {
     assert.ok(args.includes('--max-old-space-size=900') && args.includes('--max-semi-space-size=50'));
     assert.ok(args.includes('--inspect=127.0.0.1:0'));
     assert.match(args.at(-1)!, /out[\\/]bootstrap[\\/]node\.js$/);
-    // The runtime's AWS SDK sits where /var/runtime/node_modules does: after the layers.
-    const sdk = path.join(userCacheDir(), 'aws-sdk', 'node_modules');
-    assert.equal(env.NODE_PATH, `/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:${sdk}:/code`);
+    assert.equal(env.NODE_PATH, ['/opt-x/nodejs/node20/node_modules', '/opt-x/nodejs/node_modules', RUNTIME_SDK, '/code'].join(':'));
     assert.equal(env[LOG_FD_ENV], String(logFd));
     assert.equal(env[WAIT_FOR_DEBUGGER_ENV], '1');
     const plain = (await launch('nodejs20.x', { debug: false })) as ProcessLaunch;
@@ -75,9 +76,8 @@ describe('runtime families', () => {
     const launcher = familyOf(other)!.launcher(host);
     await launcher.launch({ fn: fn(other), debug: false });
     await launcher.launch({ fn: fn(other), debug: false });
-    // Offline (tests), Node 18 cannot be provisioned: that is said once too.
-    assert.equal(warnings.filter((w) => /runs on local Node \d+/.test(w)).length, 1, warnings.join('\n'));
-    assert.equal(warnings.filter((w) => /^cannot install Node 18/.test(w)).length, major === 18 ? 0 : 1, warnings.join('\n'));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /run on the local Node/);
   });
 
   it("provided: runs the function's bootstrap, else the layers' /opt/bootstrap, else fails init with Lambda's error", async () => {

@@ -12,6 +12,10 @@ import { DeploymentStore } from '../versions/deploymentStore';
 import { ApiRequest } from './apiRequest';
 import { AsyncInvokeQueue } from './asyncInvokeQueue';
 import { sendError } from './errorResponse';
+import { eventInvokeConfigRoutes } from './eventInvokeConfigRoutes';
+import type { HttpFrontDoors } from '../http/frontDoors';
+import { functionUrlRoutes } from './functionUrlRoutes';
+import { invokeWithResponseStream } from './invokeWithResponseStream';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
 import { checkClientContext } from './lambdaPatterns';
 import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
@@ -26,6 +30,10 @@ export interface LambdaApiServerOptions {
   allowUnsigned?: boolean;
   /** Host names besides the listen address and loopback names that requests may be addressed to. */
   allowedHosts?: string[];
+  /** Multiplies asynchronous retry delays and event ages (default RuntimeOptions.asyncRetryDelayScale, else 1). */
+  asyncRetryDelayScale?: number;
+  /** Running API Gateway APIs and function URLs: enables the function URL operations. */
+  frontDoors?: HttpFrontDoors;
 }
 
 export interface LambdaApiServer {
@@ -43,16 +51,20 @@ const CLOSE_GRACE_MS = 1000;
 export async function startLambdaApiServer(runtime: LocalRuntime, options: LambdaApiServerOptions = {}): Promise<LambdaApiServer> {
   let deployment = options.deployment;
   const ownDeployment = !deployment;
+  const template = runtime.templateModels()[0]?.templatePath;
+  const stateDir = runtime.options.stateDir ?? (template ? runtime.stateDirFor(template) : join(process.cwd(), '.lambda-lab'));
   if (!deployment) {
-    const template = runtime.templateModels()[0]?.templatePath;
-    const stateDir = runtime.options.stateDir ?? (template ? runtime.stateDirFor(template) : join(process.cwd(), '.lambda-lab'));
     deployment = new DeploymentStore(runtime, { stateDir });
     await deployment.attach();
   }
-  const events = new AsyncInvokeQueue(runtime);
+  const events = new AsyncInvokeQueue(runtime, { stateDir, retryDelayScale: options.asyncRetryDelayScale });
+  await events.start();
   const routes: Route[] = [
     { method: 'POST', pattern: ['2015-03-31', 'functions', '{FunctionName}', 'invocations'], handler: (r) => invoke(runtime, deployment, events, r) },
+    { method: 'POST', pattern: ['2021-11-15', 'functions', '{FunctionName}', 'response-streaming-invocations'], handler: (r) => invokeWithResponseStream(runtime, deployment, r) },
     ...managementRoutes(runtime, deployment),
+    ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
+    ...(options.frontDoors ? functionUrlRoutes(runtime, options.frontDoors) : []),
   ];
 
   let guard: RequestGuard = () => undefined;
@@ -77,7 +89,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     url: `http://${shownHost}:${port}`,
     deployment,
     events,
-    /** Stops accepting requests; in-flight ones get a moment, then their sockets close. Queued events are not awaited (see events.drain()). */
+    /** Stops accepting requests; in-flight ones get a moment, then their sockets close. Queued events stay on disk for the next start (see events.drain()). */
     async close() {
       events.close();
       await new Promise<void>((ok) => {
@@ -161,7 +173,7 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
     }
     checkJson(body);
     // Lambda passes ClientContext to synchronous invocations only.
-    events.enqueue({ functionName: fn.functionName, payload: body, qualifier, requestId: r.requestId });
+    await events.enqueue({ functionName: fn.functionName, payload: body, qualifier, requestId: r.requestId });
     r.send(202);
     return;
   }

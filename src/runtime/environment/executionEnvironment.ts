@@ -48,7 +48,7 @@ export interface InvokeRequest {
   requestId: string;
   payload: Buffer;
   clientContext?: string;
-  onStreamChunk?: (chunk: Buffer) => void;
+  onStreamChunk?: (chunk: Buffer, contentType: string | undefined) => void;
   signal?: AbortSignal;
 }
 
@@ -135,8 +135,8 @@ export class ExecutionEnvironment {
         this.initError = { payload, errorType };
         this.resolveInit();
       },
-      onStreamChunk: (requestId, chunk) => {
-        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk);
+      onStreamChunk: (requestId, chunk, contentType) => {
+        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk, contentType);
       },
     };
     this.server = (spec.openRuntimeApi ?? ((h) => new RuntimeApiServer(h)))(handlers);
@@ -497,7 +497,8 @@ export class ExecutionEnvironment {
    * once it has flushed; a busy one is stopped at once.
    */
   async stopDraining(reason: StopReason): Promise<void> {
-    if (!this.idle || !this.process) return this.stop(reason);
+    // Answered but not yet polled again counts as idle: its output is still on its way.
+    if (!(this.idle || this.releasing) || !this.process) return this.stop(reason);
     this.stopReason ??= reason;
     clearTimeout(this.freezeTimer);
     this.frozen = false;

@@ -56,8 +56,14 @@ export interface HandlerProcess {
 
 export type SpawnHandlerProcess = (spec: HandlerProcessSpec, events: HandlerProcessEvents) => HandlerProcess;
 
-/** Output quiet this long after the process exited (or while draining): nothing more is coming. */
+/** Output quiet this long after the process exited: nothing more is coming. */
 const QUIET_MS = 250;
+/**
+ * While draining, the process is still running and may be slow to be scheduled after its thaw
+ * on a loaded machine: it ends by itself once it sees its Runtime API closed, so this is only
+ * the bound for one that does not.
+ */
+const DRAIN_QUIET_MS = 1_000;
 /** A draining process that keeps writing is killed after this. */
 const DRAIN_LIMIT_MS = 5_000;
 
@@ -122,7 +128,7 @@ class ChildHandlerProcess implements HandlerProcess {
   drain(): void {
     if (this.ended) return;
     this.thaw();
-    this.awaitQuiet();
+    this.awaitQuiet(DRAIN_QUIET_MS);
     setTimeout(() => this.kill(), DRAIN_LIMIT_MS).unref();
   }
 
@@ -150,9 +156,9 @@ class ChildHandlerProcess implements HandlerProcess {
     killSandbox(this.marker, this.child.pid);
   }
 
-  private awaitQuiet() {
+  private awaitQuiet(quietMs = QUIET_MS) {
     if (this.quietTimer) return this.quietTimer.refresh();
-    this.quietTimer = setTimeout(() => (this.running ? this.kill() : this.end()), QUIET_MS);
+    this.quietTimer = setTimeout(() => (this.running ? this.kill() : this.end()), quietMs);
     this.quietTimer.unref();
   }
 

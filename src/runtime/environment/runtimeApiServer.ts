@@ -29,8 +29,8 @@ export interface RuntimeApiHandlers {
   onNext(): void;
   onOutcome(outcome: RuntimeApiOutcome): void;
   onInitError(payload: Buffer, errorType: string): void;
-  /** A chunk of a streamed response as it arrives. */
-  onStreamChunk?(requestId: string, chunk: Buffer): void;
+  /** A chunk of a streamed response as it arrives, with the stream's Content-Type. */
+  onStreamChunk?(requestId: string, chunk: Buffer, contentType: string | undefined): void;
 }
 
 /** What an environment needs of its Runtime API endpoint (a fake in unit tests). */
@@ -163,7 +163,8 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
   private response(requestId: string, req: http.IncomingMessage, res: http.ServerResponse) {
     const streamed = String(req.headers['lambda-runtime-function-response-mode'] ?? '').toLowerCase() === 'streaming';
     const limit = streamed ? MAX_STREAMED_RESPONSE_BYTES : MAX_SYNC_RESPONSE_BYTES;
-    const onChunk = streamed ? (c: Buffer) => this.handlers.onStreamChunk?.(requestId, c) : undefined;
+    const contentType = req.headers['content-type'];
+    const onChunk = streamed ? (c: Buffer) => this.handlers.onStreamChunk?.(requestId, c, contentType) : undefined;
     this.readBody(
       req,
       limit,

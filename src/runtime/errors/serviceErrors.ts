@@ -82,7 +82,7 @@ export const unknownOperation = (method: string, path: string) =>
     'UnknownOperationException',
     `Lambda Lab's local Lambda API does not serve ${method} ${path}. It emulates Invoke, ListFunctions, GetFunction, ` +
       'GetFunctionConfiguration, PublishVersion, ListVersionsByFunction, the alias operations, the function concurrency ' +
-      'operations, GetAccountSettings, ListLayers, ListLayerVersions, GetLayerVersion and GetLayerVersionByArn; functions and layers come ' +
+      'operations, the EventInvokeConfig operations, GetAccountSettings, ListLayers, ListLayerVersions, GetLayerVersion and GetLayerVersionByArn; functions and layers come ' +
       'from the template.',
     404,
   );

@@ -3,9 +3,11 @@
 // Fatal problems throw TemplateError pointing at file:line:col and the resource.
 import { basename, dirname, resolve } from 'node:path';
 import type { FunctionConfig, LayerConfig, SourcePosition, TemplateDiagnostic, TemplateModel, UnsupportedFunction } from '../functionConfig';
+import { readAsyncInvokeSettings } from './asyncInvokeResources';
 import { readEnvVarsFile } from './envVarsFile';
 import { functionNameOf, LAMBDA_FUNCTION, readFunction, SERVERLESS_FUNCTION } from './functionResource';
 import { isPlainMap, readFunctionGlobals } from './globals';
+import { readHttpFrontDoors } from './httpFrontDoorsReader';
 import { IntrinsicResolver, type IntrinsicScope } from './intrinsics';
 import { LAMBDA_LAYER, readLayer, SERVERLESS_LAYER } from './layerResource';
 import type { LoadContext } from './loadContext';
@@ -26,6 +28,8 @@ export interface TemplateLoadOptions {
   accountId?: string;
   /** Layer ARNs the user chose to run without (a `null` in the layer ARN map). */
   withoutLayers?: string[];
+  /** The template's text when it differs from the file (an editor's unsaved buffer). */
+  text?: string;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -36,7 +40,7 @@ const LAYER_TYPES = new Set([SERVERLESS_LAYER, LAMBDA_LAYER]);
 
 export async function loadTemplate(templatePath: string, opts: TemplateLoadOptions): Promise<TemplateModel> {
   const absolutePath = resolve(templatePath);
-  const doc = TemplateDocument.fromFile(absolutePath);
+  const doc = opts.text === undefined ? TemplateDocument.fromFile(absolutePath) : TemplateDocument.parse(opts.text, absolutePath);
   const envVars = opts.envVarsFile ? readEnvVarsFile(resolve(opts.envVarsFile)) : undefined;
   const region = opts.region ?? DEFAULT_REGION;
   const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -150,7 +154,9 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     else unsupported.push(result.unsupported);
   }
   checkUniqueNames(doc, resources, [...functions, ...unsupported]);
-  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics };
+  const asyncInvoke = readAsyncInvokeSettings(ctx, resources, functions, { region, accountId });
+  const http = readHttpFrontDoors(ctx, resources, functions);
+  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics, asyncInvoke, http };
 }
 
 function section(doc: TemplateDocument, name: string): TemplateMap {

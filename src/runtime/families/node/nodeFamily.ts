@@ -88,11 +88,14 @@ function familyVariables(fn: FunctionConfig, optDir: string | undefined, debug: 
   return env;
 }
 
-/** Said once per runtime and binary: the function runs, on a node of another major version. */
+/**
+ * Said once per runtime and binary: the function runs on a configured node of another major
+ * version (when no binary is configured, NodeProvider says why it could not provision one).
+ */
 function warnOnMajorMismatch(fn: FunctionConfig, node: NodeBinary, warned: Set<string>, host: FamilyHost) {
   const wanted = runtimeMajor(fn.runtime);
   const key = `${fn.runtime}:${node.path}`;
-  if (!wanted || !node.major || wanted === node.major || warned.has(key)) return;
+  if (!host.binaries[fn.runtime] || !wanted || !node.major || wanted === node.major || warned.has(key)) return;
   warned.add(key);
   host.diagnostic(
     'warning',
