@@ -35,7 +35,7 @@ FUNCTION is the template's logical id or the function's FunctionName.
                           (repeatable; default: the node running lambda-lab)
       --json              One JSON object per invocation on stdout:
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
-                           billedDurationMs, initDurationMs?, maxMemoryUsedMB}
+                           billedDurationMs, initDurationMs?, maxMemoryUsedMB, warnings?}
       --quiet             No logs on stderr
       --invocation-type T RequestResponse (default) or Event: Event goes through the
                           asynchronous queue (retries, destinations, dead-letter queue) and
@@ -94,7 +94,10 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
+    // Template and runtime warnings so far, also carried by each --json object.
+    const warnings: Array<{ severity: string; message: string }> = [];
     runtime.on('diagnostic', (d) => {
+      if (d.level === 'warning') warnings.push({ severity: 'warning', message: d.message });
       if (d.level !== 'info' || d.progress) io.stderr.write(`lambda-lab: ${d.progress ? '' : `${d.level}: `}${d.message}\n`);
     });
     const templatePath = findTemplate(values.template, io.cwd);
@@ -108,6 +111,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
         withoutLayers: layerArnMap.without,
       });
       for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
+      warnings.unshift(...model.diagnostics);
       await deployment.settled();
       const fn = runtime.getFunction(functionName);
       const unsupported = model.unsupported.find((u) => u.logicalId === functionName || u.functionName === functionName);
@@ -137,7 +141,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
             const result = await runtime.invoke(functionName, payload, { qualifier: values.qualifier });
             results.push(result);
             if (result.functionError) failed = true;
-            print(values.json ? JSON.stringify(jsonOf(result)) : result.payload.toString());
+            print(values.json ? JSON.stringify(jsonOf(result, warnings)) : result.payload.toString());
           } catch (err) {
             if (!(err instanceof LambdaServiceError)) throw err;
             failed = true;
@@ -157,7 +161,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
   },
 };
 
-function jsonOf(r: InvokeResult) {
+function jsonOf(r: InvokeResult, warnings: unknown[]) {
   const text = r.payload.toString();
   let payload: unknown = text;
   try {
@@ -175,6 +179,7 @@ function jsonOf(r: InvokeResult) {
     billedDurationMs: r.billedDurationMs,
     ...(r.initDurationMs !== undefined ? { initDurationMs: round(r.initDurationMs) } : {}),
     maxMemoryUsedMB: r.maxMemoryUsedMB,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 

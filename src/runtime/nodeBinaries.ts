@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionConfig } from './functionConfig';
 import { RuntimeSdk } from './runtimeSdk';
-import { npmInstall, userCacheDir, withInstallLock } from './userCache';
+import { npmInstall, RETRY_INSTALL_AFTER_MS, userCacheDir, withInstallLock } from './userCache';
 
 export interface NodeBinary {
   path: string;
@@ -125,6 +125,9 @@ export class NodeProvider {
     if (!pending) {
       pending = this.install(major);
       this.provisioning.set(major, pending);
+      void pending.then((binary) => {
+        if (!binary) setTimeout(() => this.provisioning.delete(major), RETRY_INSTALL_AFTER_MS).unref();
+      });
     }
     return pending;
   }

@@ -33,6 +33,13 @@ const TEMPLATE = `Resources:
       Handler: index.region
       CodeUri: src
       DurableConfig: { ExecutionTimeout: 900 }
+  Networked:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.region
+      CodeUri: src
+      VpcConfig: { SubnetIds: [!Ref Unknowable], SecurityGroupIds: [] }
   Unknowable:
     Type: AWS::SQS::Queue
 Outputs:
@@ -72,6 +79,9 @@ exports.layer = async () => require('marker');`);
     const messages: string[] = j.warnings.map((w: { message: string }) => w.message);
     assert.ok(messages.some((m) => m.startsWith('duplicate key Value')), messages.join('\n'));
     assert.ok(messages.some((m) => m.includes('Ref Unknowable')), messages.join('\n'));
+    // A property that changes behaviour is named once, without warnings about its unused values.
+    const networked = j.warnings.filter((w: { resource?: string }) => w.resource === 'Networked').map((w: { message: string }) => w.message);
+    assert.deepEqual(networked, ['VpcConfig: the function runs on your network, not in the VPC: private endpoints may be unreachable and public ones reachable']);
     const durable = j.unsupported.find((u: { logicalId: string }) => u.logicalId === 'Durable');
     assert.equal(durable.runtime, 'nodejs22.x');
     assert.equal(durable.handler, 'index.region');
@@ -95,6 +105,9 @@ exports.layer = async () => require('marker');`);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '"from the mapped layer"\n');
     assert.match(r.stderr, /warning: .*duplicate key Value/);
+    const json = JSON.parse(run(['invoke', 'WithLayer', '--layer-arn-map', 'layers.json', '--quiet', '--json']).stdout);
+    assert.equal(json.payload, 'from the mapped layer');
+    assert.ok(json.warnings.some((w: { message: string }) => w.message.startsWith('duplicate key Value')), JSON.stringify(json.warnings));
     const durable = run(['invoke', 'Durable', '--quiet']);
     assert.notEqual(durable.code, 0);
     assert.match(durable.stderr, /DurableConfig: durable execution .* is not emulated yet/);

@@ -18,7 +18,7 @@ import { readEsbuildMetadata } from './esbuildMetadata';
 import { isPlainMap, mergeGlobals } from './globals';
 import { NO_VALUE } from './intrinsics';
 import type { LoadContext } from './loadContext';
-import { containedPath } from './resourceNames';
+import { aliasNameProblem, containedPath } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
 import { isNodeRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
 import type { TemplateMap, TemplateValue } from './templateDocument';
@@ -61,7 +61,7 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   if (props.string('PackageType') === 'Image') {
     return unsupported('PackageType Image is not supported: Lambda Lab runs .zip functions as host processes, not container images');
   }
-  if (props.has('DurableConfig')) {
+  if (declares(props, 'DurableConfig')) {
     return unsupported('DurableConfig: durable execution (checkpoints, replay, waits) is not emulated yet, so the function ' +
       'would run as a plain function and fail inside the durable execution SDK; remove DurableConfig to run it as a plain function');
   }
@@ -110,6 +110,8 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   }
   if (build) config.build = build;
   const alias = serverless ? props.string('AutoPublishAlias') : undefined;
+  const aliasProblem = alias === undefined ? undefined : aliasNameProblem(alias);
+  if (aliasProblem) throw props.error('AutoPublishAlias', aliasProblem);
   if (alias) config.autoPublishAlias = alias;
   return { config };
 }
@@ -125,8 +127,18 @@ const UNEMULATED: Record<string, string> = {
 
 function warnUnemulated(ctx: LoadContext, props: ResourceProperties): void {
   for (const [name, difference] of Object.entries(UNEMULATED)) {
-    if (props.has(name)) ctx.warn(props.raw, name, props.logicalId, `${name}: ${difference}`);
+    if (declares(props, name)) ctx.warn(props.raw, name, props.logicalId, `${name}: ${difference}`);
   }
+}
+
+/**
+ * Whether the template sets a property, looked at as written: its value is not evaluated, so
+ * references only a stack could resolve (subnet ids, ...) cause no warnings of their own.
+ */
+function declares(props: ResourceProperties, name: string): boolean {
+  const raw = props.raw[name];
+  if (raw === undefined || raw === null) return false;
+  return !(isPlainMap(raw) && Object.keys(raw).length === 1 && raw.Ref === 'AWS::NoValue');
 }
 
 type CodeLocation = { dir: string } | { unsupported: string };
