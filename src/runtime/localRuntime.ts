@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EsbuildBuilder } from './build/esbuildBuilder';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
-import { DEFAULT_HOST_ALLOWLIST } from './environment/lambdaEnvironment';
+import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
+import { familyOf } from './families/runtimeFamilies';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
@@ -19,7 +20,6 @@ import type {
   RuntimeOptions,
 } from './runtimeOptions';
 import { loadTemplate } from './template/templateLoader';
-import { locateBootstrap, resolveNodeBinary } from './nodeBinaries';
 
 export interface LoadTemplateOptions {
   /** SAM `--env-vars` shaped JSON file. */
@@ -59,7 +59,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private qualifierResolver: QualifierResolver | undefined;
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
-  private readonly warnedNodeVersion = new Set<string>();
+  /** Binary warnings already given, per runtime and binary. */
+  private readonly warnedBinaries = new Set<string>();
   private disposed = false;
 
   constructor(readonly options: RuntimeOptions = {}) {
@@ -215,8 +216,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number): Promise<ExecutionEnvironment> {
     if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
     const optDir = await this.layerMaterializer?.(fn, version);
-    const nodeBinary = resolveNodeBinary(fn.runtime, this.options.nodeBinaries);
-    this.warnNodeVersion(fn, nodeBinary);
+    const family = familyOf(fn.runtime);
+    if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
+    const binaries = this.options.nodeBinaries ?? {};
+    this.warnBinary(`${fn.runtime}:${binaries[fn.runtime] ?? ''}`, family.binaryWarning(fn, binaries));
     const env = new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
       ordinal,
@@ -226,8 +229,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
       accountId: this.accountId,
       freeze: this.options.freeze ?? true,
       debug: [...this.debugControllers].some((c) => c.shouldDebug(fn, version)),
-      nodeBinary: nodeBinary.path,
-      bootstrapPath: locateBootstrap('node'),
+      family,
+      binaries,
       optDir,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       logStore: this.logStoreFor(fn),
@@ -242,17 +245,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
     return env;
   }
 
-  private warnNodeVersion(fn: FunctionConfig, node: { path: string; major: number | undefined }) {
-    const wanted = Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1]);
-    const key = `${fn.runtime}:${node.path}`;
-    if (!wanted || !node.major || wanted === node.major || this.warnedNodeVersion.has(key)) return;
-    this.warnedNodeVersion.add(key);
-    this.emit('diagnostic', {
-      level: 'warning',
-      message:
-        `${fn.logicalId}: runtime ${fn.runtime} runs on local Node ${node.major} (${node.path}); ` +
-        `set a Node ${wanted} binary for ${fn.runtime} (lambdaLab.nodeBinaries / --node ${fn.runtime}=PATH) for full fidelity.`,
-    });
+  private warnBinary(key: string, warning: string | undefined) {
+    if (!warning || this.warnedBinaries.has(key)) return;
+    this.warnedBinaries.add(key);
+    this.emit('diagnostic', { level: 'warning', message: warning });
   }
 
   /** Builds an esbuild function's $LATEST code (once until its sources change); no-op for others. */

@@ -3,11 +3,11 @@
 // memory limit and error shapes. One invocation at a time, as in Lambda.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV, type BootstrapLogRecord } from '../bootstrap/bootstrapProtocol';
+import type { BootstrapLogRecord } from '../bootstrap/bootstrapProtocol';
+import * as functionErrors from '../errors/functionErrors';
+import { isLaunchFailure, type RuntimeFamily } from '../families/runtimeFamily';
 import type { FunctionConfig } from '../functionConfig';
 import { LogStore, type LogStreamWriter } from '../logs/logStore';
 import * as platformLog from '../logs/platformLog';
@@ -21,7 +21,7 @@ import type {
   RuntimeEventEmitter,
   StopReason,
 } from '../runtimeEvents';
-import { lambdaEnvironment } from './lambdaEnvironment';
+import { environmentVariables } from './environmentVariables';
 import { peakResidentMB, residentMB } from './processMemory';
 import { killTree } from './processTree';
 import { RuntimeApiServer, type RuntimeApiOutcome } from './runtimeApiServer';
@@ -44,8 +44,10 @@ export interface EnvironmentSpec {
   freeze: boolean;
   /** Start with the inspector open and the bootstrap waiting for a debugger. */
   debug: boolean;
-  nodeBinary: string;
-  bootstrapPath: string;
+  /** The runtime family that runs fn.runtime. */
+  family: RuntimeFamily;
+  /** Binaries the user mapped to runtimes. */
+  binaries: Record<string, string>;
   optDir?: string;
   hostAllowlist: string[];
   logStore: LogStore;
@@ -96,7 +98,7 @@ export class ExecutionEnvironment {
   private readonly startedAt = Date.now();
   private initDurationMs: number | undefined;
   private initReported = false;
-  private initError: { payload: Buffer; errorType: string } | undefined;
+  private initError: functionErrors.FunctionErrorBody | undefined;
   private readonly initDone: Promise<void>;
   private resolveInit!: () => void;
   /** The process is gone; onExit is winding the environment down. */
@@ -193,27 +195,26 @@ export class ExecutionEnvironment {
     this.runtimeApi = await this.server.listen();
     // Stopped while the endpoint was opening (runtime disposed, function recycled): spawn nothing.
     if (this.state === 'stopped') return this.server.close();
-    const nodeMajor = Number(/^v(\d+)/.exec(process.version)?.[1]);
-    const env = lambdaEnvironment({
+    const launch = this.spec.family.launch({ fn, optDir: this.spec.optDir, debug, binaries: this.spec.binaries });
+    const env = environmentVariables({
       fn,
       version,
       region: this.spec.region,
       runtimeApi: this.runtimeApi,
       logStreamName: this.logStreamName,
       optDir: this.spec.optDir,
-      nodeBinDir: path.dirname(this.spec.nodeBinary),
-      nodeMajor: Number(/^nodejs(\d+)/.exec(fn.runtime)?.[1]) || nodeMajor,
+      binDir: isLaunchFailure(launch) ? undefined : launch.binDir,
+      familyEnv: isLaunchFailure(launch) ? undefined : launch.env,
       hostEnv: process.env,
       hostAllowlist: this.spec.hostAllowlist,
     });
-    const { command, args } = this.command();
-    if (fn.runtime.startsWith('nodejs')) {
-      env[LOG_FD_ENV] = '3';
-      if (debug) env[WAIT_FOR_DEBUGGER_ENV] = '1';
-    }
+    if (isLaunchFailure(launch)) this.initError = launch.initError;
+    const { command, args } = isLaunchFailure(launch) ? { command: '/bin/false', args: [] } : launch;
     this.setState('initializing');
     this.emitPlatform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
-    const child = spawn(command, args, { cwd: fn.codeDir, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const logFd = isLaunchFailure(launch) ? undefined : launch.logFd;
+    const stdio = ['ignore', ...Array<'pipe'>(Math.max(2, logFd ?? 0)).fill('pipe')] as const;
+    const child = spawn(command, args, { cwd: fn.codeDir, env, stdio: [...stdio] });
     this.child = child;
     child.on('error', (err) => {
       this.exitDescription = `Runtime failed to start: ${err.message}`;
@@ -227,62 +228,18 @@ export class ExecutionEnvironment {
     child.on('close', () => this.onExit());
     this.readLines(child.stdout!, (line) => this.emitFunctionLine(line));
     this.readLines(child.stderr!, (line) => this.onStderr(line));
-    this.readLines(child.stdio[3] as Readable, (line) => this.onLogRecord(line));
+    if (logFd) this.readLines(child.stdio[logFd] as Readable, (line) => this.onLogRecord(line));
     this.spec.events.emit('environmentStarted', this.info());
     this.watchMemory();
     if (!debug) {
       const initTimer = setTimeout(() => {
         if (this.state === 'initializing') {
-          this.initError = {
-            errorType: 'Sandbox.Timedout',
-            payload: Buffer.from(
-              JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `INIT phase timed out after ${(INIT_LIMIT_MS / 1000).toFixed(2)} seconds` }),
-            ),
-          };
+          this.initError = functionErrors.initTimedOut(INIT_LIMIT_MS);
           this.kill('init-error');
         }
       }, INIT_LIMIT_MS);
       void this.initDone.then(() => clearTimeout(initTimer));
     }
-  }
-
-  private command(): { command: string; args: string[] } {
-    const { fn, nodeBinary, bootstrapPath, debug, optDir } = this.spec;
-    if (fn.runtime.startsWith('nodejs')) {
-      // The managed runtime's heap settings: a tenth of memory for the new space, the rest old space.
-      const newSpace = Math.floor(fn.memorySize / 10);
-      const args = [
-        '--expose-gc',
-        '--max-http-header-size=81920',
-        `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
-        `--max-old-space-size=${fn.memorySize - newSpace}`,
-        // Not a managed-runtime flag (a documented local difference): one V8 background worker
-        // instead of four. SIGSTOP/SIGCONT must stop and wake every thread of the process, so
-        // a freeze/thaw pair costs in proportion to them (7 threads: ~110 us per pair, 4: ~60).
-        // Only GC/compilation parallelism changes; handler code cannot observe it.
-        '--v8-pool-size=1',
-      ];
-      if (debug) args.push('--inspect=127.0.0.1:0');
-      return { command: nodeBinary, args: [...args, bootstrapPath] };
-    }
-    // provided.*: Lambda runs the function's `bootstrap`, else a layer's /opt/bootstrap.
-    const candidates = [path.join(fn.codeDir, 'bootstrap'), optDir && path.join(optDir, 'bootstrap')].filter(
-      (p): p is string => !!p,
-    );
-    const found = candidates.find((p) => fs.existsSync(p));
-    if (!found) {
-      this.initError = {
-        errorType: 'Runtime.InvalidEntrypoint',
-        payload: Buffer.from(
-          JSON.stringify({
-            errorType: 'Runtime.InvalidEntrypoint',
-            errorMessage: `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]`,
-          }),
-        ),
-      };
-      return { command: '/bin/false', args: [] };
-    }
-    return { command: found, args: [] };
   }
 
   /**
@@ -427,11 +384,8 @@ export class ExecutionEnvironment {
     } else if (o.kind === 'error') {
       this.finish(entry, o.payload, 'Unhandled', { errorType: o.errorType });
     } else {
-      const body = {
-        errorType: 'Function.ResponseSizeTooLarge',
-        errorMessage: `Response payload size exceeded maximum allowed payload size (${o.limit} bytes).`,
-      };
-      this.finish(entry, Buffer.from(JSON.stringify(body)), 'Unhandled', { errorType: body.errorType, status: 'error' });
+      const body = functionErrors.responseTooLarge(o.limit);
+      this.finish(entry, body.payload, 'Unhandled', { errorType: body.errorType, status: 'error' });
     }
   }
 
@@ -440,11 +394,8 @@ export class ExecutionEnvironment {
     const { fn } = this.spec;
     const { requestId } = entry.request;
     this.emitPlatform(platformLog.timeoutLine(fn.loggingConfig.logFormat, requestId, fn.timeout, new Date()), requestId);
-    const body = {
-      errorType: 'Sandbox.Timedout',
-      errorMessage: `RequestId: ${requestId} Error: Task timed out after ${fn.timeout.toFixed(2)} seconds`,
-    };
-    this.finish(entry, Buffer.from(JSON.stringify(body)), 'Unhandled', { status: 'timeout', errorType: 'Sandbox.Timedout' });
+    const body = functionErrors.invokeTimedOut(requestId, fn.timeout);
+    this.finish(entry, body.payload, 'Unhandled', { status: 'timeout', errorType: body.errorType });
     this.kill('timeout');
   }
 
@@ -507,18 +458,9 @@ export class ExecutionEnvironment {
     const { fn } = this.spec;
     const error = this.initError!;
     this.initDurationMs ??= Date.now() - this.startedAt;
-    const initDuration = this.initDurationMs.toFixed(2);
     if (!this.initReported) {
       this.initReported = true;
-      const line =
-        fn.loggingConfig.logFormat === 'JSON'
-          ? JSON.stringify({
-              time: new Date().toISOString(),
-              type: 'platform.initReport',
-              record: { initializationType: 'on-demand', phase: 'init', status: 'error', errorType: error.errorType, metrics: { durationMs: Number(initDuration) } },
-            })
-          : `INIT_REPORT Init Duration: ${initDuration} ms\tPhase: init\tStatus: error\tError Type: ${error.errorType}`;
-      this.emitPlatform(line);
+      this.emitPlatform(platformLog.initReportLine(fn.loggingConfig.logFormat, this.initDurationMs, error.errorType, new Date()));
     }
     this.spec.events.emit('invocationStarted', entry.info);
     entry.tail.push(...this.initLines);
@@ -533,12 +475,7 @@ export class ExecutionEnvironment {
     const description = this.exitDescription || 'exit status 0';
     const reason: StopReason = this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
     if (this.state === 'initializing' && !this.initError) {
-      this.initError = {
-        errorType: 'Runtime.ExitError',
-        payload: Buffer.from(
-          JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${description}` }),
-        ),
-      };
+      this.initError = functionErrors.runtimeExited(description);
     }
     if (this.initError && this.state === 'initializing') {
       this.setStateQuiet('ready');
@@ -548,13 +485,9 @@ export class ExecutionEnvironment {
     const entry = this.current;
     if (entry) {
       const { requestId } = entry.request;
-      const errorType = this.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
-      const message = `RequestId: ${requestId} Error: Runtime exited with error: ${description}`;
-      this.emitPlatform(message, requestId);
-      this.finish(entry, Buffer.from(JSON.stringify({ errorType, errorMessage: message })), 'Unhandled', {
-        status: 'error',
-        errorType,
-      });
+      const body = functionErrors.runtimeExited(description, { requestId, outOfMemory: this.outOfMemory });
+      this.emitPlatform(platformLog.runtimeExitLine(requestId, description), requestId);
+      this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
     }
     this.stopWatchingMemory();
     clearTimeout(this.timeoutTimer);
@@ -684,14 +617,14 @@ export class ExecutionEnvironment {
   }
 
   private onStderr(line: string) {
-    const listening = /^Debugger listening on (ws:\/\/\S+)/.exec(line);
-    if (listening) {
-      this.inspectorUrl = listening[1];
+    const meaning = this.spec.family.stderrMeaning(line);
+    if (meaning.kind === 'debugger-ready') {
+      this.inspectorUrl = meaning.url;
       this.spec.events.emit('environmentInspectorReady', this.info());
       return;
     }
-    if (/^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect)/.test(line)) return;
-    if (/JavaScript heap out of memory/.test(line)) this.outOfMemory = true;
+    if (meaning.kind === 'noise') return;
+    if (meaning.kind === 'out-of-memory') this.outOfMemory = true;
     this.emitFunctionLine(line);
   }
 

@@ -1,5 +1,5 @@
-// The lines the Lambda platform itself writes to a log stream (INIT_START, START, END, REPORT),
-// in Text or JSON format as LoggingConfig.LogFormat says.
+// The lines the Lambda platform itself writes to a log stream (INIT_START, INIT_REPORT, START,
+// END, REPORT, timeouts, runtime exits), in Text or JSON format as LoggingConfig.LogFormat says.
 import type { LogFormat } from '../functionConfig';
 
 export interface ReportMetrics {
@@ -25,6 +25,18 @@ export function initStartLine(format: LogFormat, runtime: string, time: Date): s
     });
   }
   return `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: local`;
+}
+
+/** After an init that failed: how long it ran and why it failed. */
+export function initReportLine(format: LogFormat, initDurationMs: number, errorType: string, time: Date): string {
+  if (format === 'JSON') {
+    return JSON.stringify({
+      time: time.toISOString(),
+      type: 'platform.initReport',
+      record: { initializationType: 'on-demand', phase: 'init', status: 'error', errorType, metrics: { durationMs: Number(ms(initDurationMs)) } },
+    });
+  }
+  return `INIT_REPORT Init Duration: ${ms(initDurationMs)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`;
 }
 
 export function startLine(format: LogFormat, requestId: string, version: string, time: Date): string {
@@ -70,6 +82,11 @@ export function timeoutLine(format: LogFormat, requestId: string, seconds: numbe
     return JSON.stringify({ timestamp: time.toISOString(), level: 'ERROR', requestId, message });
   }
   return `${time.toISOString()} ${requestId} ${message}`;
+}
+
+/** Written by the platform when the runtime process ends during an invocation. */
+export function runtimeExitLine(requestId: string, description: string): string {
+  return `RequestId: ${requestId} Error: Runtime exited with error: ${description}`;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type SystemLogLevel,
   type UnsupportedFunction,
 } from '../functionConfig';
-import { RESERVED_VARIABLES } from '../environment/lambdaEnvironment';
+import { RESERVED_VARIABLES } from '../environment/environmentVariables';
 import { applyEnvVars, type EnvVarsFile } from './envVarsFile';
 import { readEsbuildMetadata } from './esbuildMetadata';
 import { isPlainMap, mergeGlobals } from './globals';

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { lambdaEnvironment } from '../../src/runtime/environment/lambdaEnvironment';
+import { environmentVariables } from '../../src/runtime/environment/environmentVariables';
+import { nodeFamily } from '../../src/runtime/families/node/nodeFamily';
+import type { ProcessLaunch } from '../../src/runtime/families/runtimeFamily';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
 
 const fn: FunctionConfig = {
@@ -25,15 +27,14 @@ const base = {
   region: 'us-east-1',
   runtimeApi: '127.0.0.1:9001',
   logStreamName: '2026/11/27/[$LATEST]abc',
-  nodeBinDir: '/node/bin',
-  nodeMajor: 20,
+  binDir: '/node/bin',
   hostEnv: { AWS_ACCESS_KEY_ID: 'AKIA', AWS_ENDPOINT_URL_S3: 'http://s3', NODE_EXTRA_CA_CERTS: '/ca.pem', SECRET: 's' },
   hostAllowlist: ['AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL*'],
 };
 
-describe('Lambda environment variables', () => {
+describe('Environment variables', () => {
   it("sets Lambda's variables and lets no function override a reserved one", () => {
-    const env = lambdaEnvironment(base);
+    const env = environmentVariables(base);
     assert.equal(env.AWS_LAMBDA_FUNCTION_NAME, 'my-fn');
     assert.equal(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, '256');
     assert.equal(env.AWS_REGION, 'us-east-1');
@@ -46,7 +47,7 @@ describe('Lambda environment variables', () => {
   });
 
   it('passes only allowlisted host variables (prefixes with *)', () => {
-    const env = lambdaEnvironment(base);
+    const env = environmentVariables(base);
     assert.equal(env.AWS_ACCESS_KEY_ID, 'AKIA');
     assert.equal(env.AWS_ENDPOINT_URL_S3, 'http://s3');
     assert.equal(env.NODE_EXTRA_CA_CERTS, undefined);
@@ -54,11 +55,18 @@ describe('Lambda environment variables', () => {
   });
 
   it('puts layers where Node, PATH and LD_LIBRARY_PATH look, before the task root', () => {
-    const env = lambdaEnvironment({ ...base, optDir: '/opt-x' });
+    const launch = nodeFamily.launch({ fn, optDir: '/opt-x', debug: false, binaries: { 'nodejs20.x': '/node/bin/node' } }) as ProcessLaunch;
+    const env = environmentVariables({ ...base, optDir: '/opt-x', binDir: launch.binDir, familyEnv: launch.env });
     assert.equal(env.NODE_PATH, '/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:/code');
     assert.ok(env.PATH.startsWith('/node/bin:'));
     assert.ok(env.PATH.endsWith(':/opt-x/bin'));
     assert.ok(env.LD_LIBRARY_PATH.startsWith('/opt-x/lib'));
     assert.equal(env.LAMBDA_LAB_OPT_DIR, '/opt-x');
+  });
+
+  it("lets the function's own value win over a family variable such as NODE_PATH", () => {
+    const env = environmentVariables({ ...base, fn: { ...fn, environment: { NODE_PATH: '/mine' } }, familyEnv: { NODE_PATH: '/family', OTHER: 'x' } });
+    assert.equal(env.NODE_PATH, '/mine');
+    assert.equal(env.OTHER, 'x');
   });
 });

@@ -52,15 +52,15 @@ export interface EnvironmentContext {
   logStreamName: string;
   /** Folder laid out like /opt (merged layers), if any. */
   optDir?: string;
-  /** Folder of the node binary, put first on PATH as /var/lang/bin is in Lambda. */
-  nodeBinDir?: string;
-  /** Major version of the node that will run, for /opt/nodejs/nodeXX/node_modules. */
-  nodeMajor?: number;
+  /** The runtime family's own binaries, put first on PATH as /var/lang/bin is in Lambda. */
+  binDir?: string;
+  /** The runtime family's variables (NODE_PATH, ...): the function's own values win over them. */
+  familyEnv?: Record<string, string>;
   hostEnv: NodeJS.ProcessEnv;
   hostAllowlist: string[];
 }
 
-export function lambdaEnvironment(c: EnvironmentContext): Record<string, string> {
+export function environmentVariables(c: EnvironmentContext): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(c.hostEnv)) {
     if (value !== undefined && allowed(name, c.hostAllowlist)) env[name] = value;
@@ -69,12 +69,7 @@ export function lambdaEnvironment(c: EnvironmentContext): Record<string, string>
     if (!RESERVED_VARIABLES.has(name)) env[name] = value;
   }
   const opt = c.optDir;
-  const nodePath = [
-    opt && c.nodeMajor && path.join(opt, 'nodejs', `node${c.nodeMajor}`, 'node_modules'),
-    opt && path.join(opt, 'nodejs', 'node_modules'),
-    c.fn.codeDir,
-  ].filter(Boolean);
-  const systemPath = [c.nodeBinDir, '/usr/local/bin', '/usr/bin', '/bin', opt && path.join(opt, 'bin')].filter(Boolean);
+  const systemPath = [c.binDir, '/usr/local/bin', '/usr/bin', '/bin', opt && path.join(opt, 'bin')].filter(Boolean);
   const libPath = [opt && path.join(opt, 'lib'), '/lib64', '/usr/lib64'].filter(Boolean);
   Object.assign(env, {
     _HANDLER: c.fn.handler,
@@ -97,8 +92,10 @@ export function lambdaEnvironment(c: EnvironmentContext): Record<string, string>
     PATH: systemPath.join(':'),
     LD_LIBRARY_PATH: libPath.join(':'),
   });
-  // NODE_PATH is not reserved: Lambda sets it only when the function did not.
-  if (c.fn.runtime.startsWith('nodejs') && !c.fn.environment.NODE_PATH) env.NODE_PATH = nodePath.join(':');
+  // Not reserved (NODE_PATH, ...): Lambda sets them only when the function did not.
+  for (const [name, value] of Object.entries(c.familyEnv ?? {})) {
+    if (c.fn.environment[name] === undefined) env[name] = value;
+  }
   if (opt) env.LAMBDA_LAB_OPT_DIR = opt;
   if (c.fn.loggingConfig.logFormat === 'JSON') {
     env.AWS_LAMBDA_LOG_FORMAT = 'JSON';

@@ -1,0 +1,88 @@
+// What is language-specific about running a Lambda function, behind one interface: which
+// binary runs it, its command line, the variables its runtime adds, where its handler's
+// source is, how a debugger reaches it. The execution environment is the same for every
+// family; a new language is a new folder here (node/, provided/, ...) plus one line in
+// runtimeFamilies.ts, never a branch in environment/.
+import type { FunctionErrorBody } from '../errors/functionErrors';
+import type { FunctionConfig } from '../functionConfig';
+
+/** How the debug adapter talks to a debugged handler process. */
+export type DebugBridge =
+  | 'cdp' // Chrome DevTools Protocol over the V8 inspector's WebSocket (Node)
+  | 'dap' // Debug Adapter Protocol spoken by an in-process debugger (debugpy)
+  | 'none'; // not debuggable: invocations run without breakpoints
+
+export interface LaunchRequest {
+  fn: FunctionConfig;
+  /** The function version's layers merged into one folder laid out like /opt, if it has any. */
+  optDir?: string;
+  /** Start with the debugger endpoint open and wait for a debugger before init. */
+  debug: boolean;
+  /** Binaries the user mapped to runtimes (`{"nodejs22.x": "/opt/node22/bin/node"}`). */
+  binaries: Record<string, string>;
+}
+
+/** How to start a handler process; environment variables come on top of Lambda's own. */
+export interface ProcessLaunch {
+  command: string;
+  args: string[];
+  /**
+   * The family's variables (NODE_PATH, the log fd, the debugger wait, ...). One the function
+   * sets itself wins over the family's, as NODE_PATH does in Lambda; reserved ones never do.
+   */
+  env: Record<string, string>;
+  /** Folder put first on PATH, as /var/lang/bin is in Lambda (the language's own binaries). */
+  binDir?: string;
+  /**
+   * File descriptor (≥ 3) on which the process writes structured log records
+   * (bootstrapProtocol's BootstrapLogRecord, one JSON object per line), if its bootstrap does.
+   */
+  logFd?: number;
+}
+
+/** The process cannot start: the first invocation fails with this init error, as in Lambda. */
+export interface LaunchFailure {
+  initError: FunctionErrorBody;
+}
+
+/** What a line the handler process wrote on stderr means to the platform. */
+export type StderrMeaning =
+  | { kind: 'log' } // the function's own output: a log line
+  | { kind: 'noise' } // the runtime's chatter Lambda would not show (debugger banners)
+  | { kind: 'debugger-ready'; url: string } // the debugger endpoint listens (debugged environments)
+  | { kind: 'out-of-memory' }; // the runtime ran out of memory; still logged
+
+/** Where a handler is defined in the user's source (for CodeLens, reveal, debug configs). */
+export interface HandlerLocation {
+  file: string;
+  /** 0-based line of the definition, 0 when it could not be found. */
+  line: number;
+  /** The handler's name within its module (`handler`, `a.b`). */
+  exportName: string;
+}
+
+export interface RuntimeFamily {
+  /** Folder name under families/, e.g. `node`. */
+  readonly name: string;
+  /** The Lambda `Runtime` values this family runs, e.g. `nodejs22.x`. */
+  readonly runtimes: readonly string[];
+  readonly debugBridge: DebugBridge;
+  /** VS Code language ids of the family's source files (breakpoints, inline logs); empty if none. */
+  readonly sourceLanguages: readonly string[];
+  /** Whether its log records carry the call site of the logging call (`source`), for inline logs. */
+  readonly logCallSites: boolean;
+  /** The command line of one handler process, or why it cannot start. */
+  launch(request: LaunchRequest): ProcessLaunch | LaunchFailure;
+  /**
+   * A warning when the binary that would run the function is not the version its runtime
+   * names (said once per binary by the runtime), else undefined.
+   */
+  binaryWarning(fn: FunctionConfig, binaries: Record<string, string>): string | undefined;
+  stderrMeaning(line: string): StderrMeaning;
+  /** The handler's definition in source, resolved as the family's runtime resolves `Handler`. */
+  locateHandler(fn: FunctionConfig, text?: string): HandlerLocation | undefined;
+}
+
+export function isLaunchFailure(launch: ProcessLaunch | LaunchFailure): launch is LaunchFailure {
+  return 'initError' in launch;
+}

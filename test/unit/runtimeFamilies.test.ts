@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../src/runtime/bootstrap/bootstrapProtocol';
+import { familyOf, RUNTIME_FAMILIES } from '../../src/runtime/families/runtimeFamilies';
+import { isLaunchFailure, type ProcessLaunch } from '../../src/runtime/families/runtimeFamily';
+import type { FunctionConfig } from '../../src/runtime/functionConfig';
+
+const fn = (runtime: string, codeDir = '/code'): FunctionConfig => ({
+  logicalId: 'Fn',
+  functionName: 'fn',
+  runtime,
+  handler: 'app.handler',
+  codeDir,
+  memorySize: 1000,
+  timeout: 3,
+  environment: {},
+  architectures: ['x86_64'],
+  loggingConfig: { logFormat: 'Text', logGroup: '/aws/lambda/fn' },
+  ephemeralStorage: 512,
+  layers: [],
+  templatePath: '/t.yaml',
+  position: { line: 1, column: 1 },
+});
+
+describe('runtime families', () => {
+  it('maps every runtime to exactly one family', () => {
+    assert.equal(familyOf('nodejs22.x')?.name, 'node');
+    assert.equal(familyOf('provided.al2023')?.name, 'provided');
+    assert.equal(familyOf('java21'), undefined);
+    const all = RUNTIME_FAMILIES.flatMap((f) => f.runtimes);
+    assert.equal(new Set(all).size, all.length);
+  });
+
+  it('node: the managed heap split, the bootstrap, NODE_PATH through layers, the log fd, the debugger wait', () => {
+    const launch = familyOf('nodejs20.x')!.launch({ fn: fn('nodejs20.x'), optDir: '/opt-x', debug: true, binaries: {} });
+    assert.ok(!isLaunchFailure(launch));
+    const { args, env, logFd, binDir, command } = launch as ProcessLaunch;
+    assert.equal(command, process.execPath);
+    assert.equal(binDir, path.dirname(process.execPath));
+    assert.ok(args.includes('--max-old-space-size=900') && args.includes('--max-semi-space-size=50'));
+    assert.ok(args.includes('--inspect=127.0.0.1:0'));
+    assert.match(args.at(-1)!, /out[\\/]bootstrap[\\/]node\.js$/);
+    assert.equal(env.NODE_PATH, '/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:/code');
+    assert.equal(env[LOG_FD_ENV], String(logFd));
+    assert.equal(env[WAIT_FOR_DEBUGGER_ENV], '1');
+    const plain = familyOf('nodejs20.x')!.launch({ fn: fn('nodejs20.x'), debug: false, binaries: {} }) as ProcessLaunch;
+    assert.equal(plain.env[WAIT_FOR_DEBUGGER_ENV], undefined);
+    assert.ok(!plain.args.some((a) => a.startsWith('--inspect')));
+  });
+
+  it("node: reads the inspector's banner and the heap-exhaustion line from stderr", () => {
+    const node = familyOf('nodejs22.x')!;
+    assert.deepEqual(node.stderrMeaning('Debugger listening on ws://127.0.0.1:9229/abc'), { kind: 'debugger-ready', url: 'ws://127.0.0.1:9229/abc' });
+    assert.deepEqual(node.stderrMeaning('Debugger attached.'), { kind: 'noise' });
+    assert.deepEqual(node.stderrMeaning('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'), { kind: 'out-of-memory' });
+    assert.deepEqual(node.stderrMeaning('my own line'), { kind: 'log' });
+  });
+
+  it("node: warns when the local node is not the runtime's major version", () => {
+    const node = familyOf('nodejs18.x')!;
+    const major = Number(process.versions.node.split('.')[0]);
+    assert.equal(node.binaryWarning(fn(`nodejs${major}.x`), {}), undefined);
+    assert.match(node.binaryWarning(fn(major === 18 ? 'nodejs20.x' : 'nodejs18.x'), {}) ?? '', /runs on local Node \d+/);
+  });
+
+  it("provided: runs the function's bootstrap, else the layers' /opt/bootstrap, else fails init with Lambda's error", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'family-'));
+    const code = path.join(dir, 'code');
+    const opt = path.join(dir, 'opt');
+    fs.mkdirSync(code);
+    fs.mkdirSync(opt);
+    const provided = familyOf('provided.al2023')!;
+    const missing = provided.launch({ fn: fn('provided.al2023', code), optDir: opt, debug: false, binaries: {} });
+    assert.ok(isLaunchFailure(missing));
+    assert.equal(missing.initError.errorType, 'Runtime.InvalidEntrypoint');
+    assert.match(missing.initError.payload.toString(), /Couldn't find valid bootstrap\(s\): \[.*code\/bootstrap .*opt\/bootstrap\]/);
+    fs.writeFileSync(path.join(opt, 'bootstrap'), '#!/bin/sh\n');
+    assert.equal((provided.launch({ fn: fn('provided.al2023', code), optDir: opt, debug: false, binaries: {} }) as ProcessLaunch).command, path.join(opt, 'bootstrap'));
+    fs.writeFileSync(path.join(code, 'bootstrap'), '#!/bin/sh\n');
+    assert.equal((provided.launch({ fn: fn('provided.al2023', code), optDir: opt, debug: false, binaries: {} }) as ProcessLaunch).command, path.join(code, 'bootstrap'));
+    assert.equal(provided.debugBridge, 'none');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
