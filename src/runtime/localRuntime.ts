@@ -218,7 +218,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const optDir = await this.layerMaterializer?.(fn, version);
     const family = familyOf(fn.runtime);
     if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
-    const binaries = this.options.nodeBinaries ?? {};
+    const binaries = { ...this.options.nodeBinaries, ...this.options.pythonBinaries };
     this.warnBinary(`${fn.runtime}:${binaries[fn.runtime] ?? ''}`, family.binaryWarning(fn, binaries));
     const env = new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
@@ -279,7 +279,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     let timer: NodeJS.Timeout | undefined;
     try {
       const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
-        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache)([\\/]|$)/.test(String(file))) return;
+        // Python writes __pycache__ into the code folder as it imports it: not a code change.
+        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(String(file))) return;
         clearTimeout(timer);
         timer = setTimeout(() => void this.onCodeChanged(fn.functionName), 100);
       });

@@ -25,7 +25,11 @@ def skip_frames_under(directory):
 
 def caller_site(depth=2):
     """(file, line) of the innermost frame outside this bootstrap and logging's internals."""
-    frame = sys._getframe(depth)
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:
+        # Called from the interpreter itself (an uncaught exception's report at exit).
+        return None
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_SKIPPED_DIRS) and not filename.startswith("<"):
@@ -128,6 +132,12 @@ class Unbuffered(object):
 
     def __getattr__(self, attr):
         return getattr(self.stream, attr)
+
+
+def say(message):
+    """The bootstrap's own notes, on the real stderr: the runtime shows them as log lines."""
+    sys.__stderr__.write("Lambda Lab bootstrap: {}\n".format(message))
+    sys.__stderr__.flush()
 
 
 def create_log_sink():

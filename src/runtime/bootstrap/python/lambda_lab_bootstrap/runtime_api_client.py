@@ -52,10 +52,16 @@ class RuntimeApiClient(object):
         return self._read_invocation()
 
     def post_response_and_next(self, request_id, body, content_type):
-        """Posts an invocation's response, polls for the next event, and returns it."""
+        """Posts an invocation's response, polls for the next event, and returns it.
+
+        A refused response (over the payload limit) has been reported to the caller by the
+        platform already (Function.ResponseSizeTooLarge); the next poll is sent, so the
+        environment goes on serving."""
         path = "{}/invocation/{}/response".format(_API, request_id)
         head = self._head("POST", path, {"Content-Type": content_type}, len(body))
-        return self._answer_and_next(path, head + body)
+        self._send(head + body + self._next_request)
+        self._read_answer()
+        return self._read_invocation()
 
     def post_error_and_next(self, request_id, error_json, error_type, xray_cause):
         path = "{}/invocation/{}/error".format(_API, request_id)

@@ -6,11 +6,12 @@ import os
 import re
 import sys
 
-from . import lambda_logging, log_sink
+from . import debugger, lambda_logging, log_sink
 from .fault import FaultException, error_from_exception, make_error, throwing_line, xray_cause
 from .handler_loader import load_handler
 from .lambda_context import create_lambda_context
 from .marshaller import marshal_response, to_json, unmarshal_request
+from .log_sink import say
 from .runtime_api_client import RuntimeApiClient, RuntimeApiLost
 
 _RUNTIME_PACKAGE = re.compile(r"No module named '(boto3|botocore)(\.|')")
@@ -22,11 +23,12 @@ def run():
     try:
         client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""))
     except ValueError as e:
-        _say(str(e))
+        say(str(e))
         sys.exit(1)
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     _set_search_path(task_root)
     try:
+        debugger.wait_if_asked()
         handler, error = _load(os.environ.get("_HANDLER", ""))
         if error is not None:
             import logging
@@ -40,7 +42,7 @@ def run():
         while True:
             invocation = _invoke(client, handler, invocation, sink, task_root)
     except RuntimeApiLost as e:
-        _say("lost the Runtime API ({}); exiting.".format(e))
+        say("lost the Runtime API ({}); exiting.".format(e))
         sys.exit(1)
 
 
@@ -49,7 +51,9 @@ def _set_search_path(task_root):
     front = [task_root]
     opt = os.environ.get("LAMBDA_LAB_OPT_DIR")
     if opt:
-        version = "python{}.{}".format(sys.version_info[0], sys.version_info[1])
+        # Layers are built for the runtime (python/lib/python3.12/...), whichever interpreter runs it here.
+        runtime = os.environ.get("AWS_EXECUTION_ENV", "")
+        version = runtime[len("AWS_Lambda_") :] if runtime.startswith("AWS_Lambda_python") else "python{}.{}".format(*sys.version_info[:2])
         front += [os.path.join(opt, "python", "lib", version, "site-packages"), os.path.join(opt, "python")]
     sys.path[0:0] = [p for p in front if p not in sys.path]
 
@@ -98,7 +102,7 @@ def _hint_runtime_packages(message):
     if not missing:
         return
     runtime = os.environ.get("AWS_EXECUTION_ENV", "").replace("AWS_Lambda_", "") or "the Python"
-    _say(
+    say(
         "{} is part of the managed {} runtime, but {} (Python {}) cannot import it. Install it for that interpreter "
         "(Debian/Ubuntu: apt-get install python3-boto3; or pip install boto3 in the project's virtual environment), "
         "or pick an interpreter that has it with lambdaLab.pythonBinaries or --python {}=PATH.".format(
@@ -106,7 +110,3 @@ def _hint_runtime_packages(message):
         )
     )
 
-
-def _say(message):
-    sys.__stderr__.write("Lambda Lab bootstrap: {}\n".format(message))
-    sys.__stderr__.flush()
