@@ -3,7 +3,7 @@ import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { DeploymentStore } from '../runtime/store/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, parse, readEvent } from './cliOptions';
+import { findTemplate, parse, parsePythonBinaries, readEvent } from './cliOptions';
 
 export const invokeCommand: CliCommand = {
   name: 'invoke',
@@ -23,6 +23,8 @@ FUNCTION is the template's logical id or the function's FunctionName.
       --no-freeze         Do not freeze environments between invokes
       --node RUNTIME=PATH Node binary for a runtime, e.g. --node nodejs22.x=/opt/node22/bin/node
                           (repeatable; default: the node running lambda-lab)
+      --python RUNTIME=PATH Python interpreter for a runtime, e.g. --python python3.12=.venv/bin/python
+                          (repeatable; default: the project's .venv, else python3 on PATH)
       --json              One JSON object per invocation on stdout:
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
                            billedDurationMs, initDurationMs?, maxMemoryUsedMB}
@@ -41,6 +43,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       'parameter-overrides': { type: 'string' },
       'no-freeze': { type: 'boolean' },
       node: { type: 'string', multiple: true },
+      python: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
     });
@@ -55,6 +58,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       watchCode: false,
       concurrencyCap: Math.max(10, concurrency),
       nodeBinaries: parseNodeBinaries(values.node),
+      pythonBinaries: parsePythonBinaries(values.python, io.cwd),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {

@@ -6,7 +6,7 @@ import { startLambdaApiServer } from '../runtime/api/lambdaApiServer';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/store/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, parse } from './cliOptions';
+import { findTemplate, parse, parsePythonBinaries } from './cliOptions';
 import { parseOverrides } from './invokeCommand';
 
 export const serveCommand: CliCommand = {
@@ -27,6 +27,8 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
       --layer-arn-map FILE   JSON {"<layer version ARN>": "<local folder or zip>"} for layers
                              that are not in the template
       --no-freeze            Do not freeze environments between invokes
+      --python RUNTIME=PATH  Python interpreter for a runtime, e.g. --python python3.12=.venv/bin/python
+                             (repeatable; default: the project's .venv, else python3 on PATH)
       --quiet                No function logs on stderr`,
   async run(args, io) {
     const { values, positionals } = parse(args, {
@@ -37,6 +39,7 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
       'parameter-overrides': { type: 'string' },
       'layer-arn-map': { type: 'string' },
       'no-freeze': { type: 'boolean' },
+      python: { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
     });
     if (positionals.length) throw new UsageError(`Unexpected arguments: ${positionals.join(' ')}`);
@@ -46,7 +49,7 @@ Any credentials are accepted; nothing is sent to AWS. Stop with Ctrl+C.
     const layerArnMap = values['layer-arn-map'] ? await readLayerArnMap(resolve(io.cwd, values['layer-arn-map'])) : undefined;
     const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']) };
 
-    const runtime = new LocalRuntime({ freeze: !values['no-freeze'] });
+    const runtime = new LocalRuntime({ freeze: !values['no-freeze'], pythonBinaries: parsePythonBinaries(values.python, io.cwd) });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);

@@ -56,7 +56,7 @@ export const runtimeMinor = (runtime: string) => /^python(\d+\.\d+)$/.exec(runti
 
 function locate(fn: FunctionConfig, configured: Record<string, string>, hostEnv: NodeJS.ProcessEnv): { path?: string; origin: InterpreterOrigin } {
   const mapped = configured[fn.runtime];
-  if (mapped) return { path: mapped, origin: 'configured' };
+  if (mapped) return { path: mapped.includes(path.sep) ? mapped : (onPath(mapped, hostEnv.PATH) ?? mapped), origin: 'configured' };
   const venv = projectVirtualEnv(fn);
   if (venv) return { path: venv, origin: 'virtual environment' };
   const active = hostEnv.VIRTUAL_ENV && venvPython(hostEnv.VIRTUAL_ENV);
