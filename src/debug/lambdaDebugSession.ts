@@ -16,6 +16,7 @@ import {
   ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { familyOf } from '../runtime/families/runtimeFamilies';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EnvironmentInfo, InvokeResult, LogRecord, RuntimeEvents, StopReason } from '../runtime/runtimeEvents';
@@ -155,8 +156,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       const runtime = await this.loadRuntime(settings);
       const fn = runtime.getFunction(args.function);
       if (!fn) throw new ConfigError(this.unknownFunctionMessage(runtime, args.function));
-      if (!fn.runtime.startsWith('nodejs')) {
-        this.output(`${fn.functionName} runs on ${fn.runtime}: only Node.js functions can be debugged, so its invocations run without breakpoints.\n`, 'important');
+      if (familyOf(fn.runtime)?.debugBridge === 'none') {
+        this.output(`${fn.functionName} runs on ${fn.runtime}: only Node.js and Python functions can be debugged, so its invocations run without breakpoints.\n`, 'important');
       }
       this.mode = 'launch';
       this.launched = fn;
@@ -288,7 +289,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   private async attachEnvironment(env: EnvironmentInfo): Promise<void> {
     const { runtime, settings } = this;
-    if (!runtime || !settings || !env.inspectorUrl || this.threadByEnvironment.has(env.id) || this.ending) return;
+    // Inspector WebSockets only: Python environments' debugpy is python/pythonDebugSession's.
+    if (!runtime || !settings || !env.inspectorUrl?.startsWith('ws') || this.threadByEnvironment.has(env.id) || this.ending) return;
     runtime.setDebuggerAttached(env.id, true, { suspendTimeout: settings.suspendTimeout });
     const fn = runtime.getFunction(env.functionName);
     const scanned = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);
