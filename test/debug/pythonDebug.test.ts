@@ -115,6 +115,27 @@ describe('debug adapter: Python functions', function () {
     }
   });
 
+  it('honours conditions, hit counts and logpoints', async () => {
+    await launch('Hello', {
+      [app]: [
+        { line: 8, logMessage: 'invoked for {event.get("name")}' },
+        { line: 9, condition: 'name == "second"' },
+        { line: 10, hitCondition: '2' },
+      ],
+    });
+    assert.equal(JSON.parse((await h.invoke({ name: 'first' })).body.payload).message, 'hi first');
+    const invoked = h.invoke({ name: 'second' });
+    const conditional = await h.stopped();
+    assert.equal((await h.location(conditional.body.threadId!)).line, 9);
+    await h.dc.continueRequest({ threadId: conditional.body.threadId! });
+    const hit = await h.stopped();
+    assert.equal((await h.location(hit.body.threadId!)).line, 10, 'line 10 stops on its second hit');
+    await h.dc.continueRequest({ threadId: hit.body.threadId! });
+    await invoked;
+    const logged = h.outputs().filter((o) => o.startsWith('invoked for '));
+    assert.deepEqual(logged.map((o) => o.trim()), ['invoked for first', 'invoked for second']);
+  });
+
   it('runs two environments at once, each a thread stopped at its own breakpoint hit', async () => {
     await launch('Hello', { [app]: [9] });
     const invokes = [h.invoke({ name: 'a' }), h.invoke({ name: 'b' })];
