@@ -9,12 +9,15 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
+import { DebugHarness, ensureAdapterBuilt } from '../debug/debugHarness';
+import { debugpyMissing, PY_HANDLER_LINE, PY_INIT_LINE, pythonProjectWithVenv } from '../debug/pythonProject';
 import { failedRow, latencyRow, median, sample, withinDeadline, type BenchRow } from './benchTable';
 
 const PYTHON = process.env.LAMBDA_LAB_TEST_PYTHON ?? '/usr/bin/python3';
 const FUNCTION = 'TrivialPython';
-const RUNS = { cold: 15, warmup: 200, blocks: 6, perBlock: 400 };
+const RUNS = { cold: 15, warmup: 200, blocks: 6, perBlock: 400, debugCold: 5, debugWarm: 20 };
 const LOOP_CAP_MS = 30_000;
 const DEADLINE_MS = 45_000;
 
@@ -162,6 +165,64 @@ export async function runPythonBench(): Promise<BenchRow[]> {
     rows.push(failedRow('Python invokes', 'ms', error));
   } finally {
     await runtime.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+  rows.push(...(await debugRows()));
+  return rows;
+}
+
+/** F5 → stopped at a module-level breakpoint (fresh adapter, cold start), and warm invoke → stopped in the handler. */
+async function debugRows(): Promise<BenchRow[]> {
+  const coldName = 'F5 → stopped at a Python init breakpoint';
+  const warmName = 'warm invoke → stopped in a Python handler';
+  const missing = debugpyMissing();
+  if (missing) return [failedRow(coldName, 'ms', new Error(missing)), failedRow(warmName, 'ms', new Error(missing))];
+  ensureAdapterBuilt();
+  progress('Python debugging: launch → init breakpoint, warm invoke → handler breakpoint');
+  const dir = pythonProjectWithVenv();
+  const app = path.join(dir, 'src', 'app.py');
+  const template = path.join(dir, 'template.yaml');
+  const rows: BenchRow[] = [];
+  try {
+    const cold: number[] = [];
+    for (let i = 0; i < RUNS.debugCold; i++) {
+      const h = await DebugHarness.start();
+      try {
+        await h.dc.initializeRequest({ adapterID: 'lambda-lab', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+        await h.dc.setBreakpointsRequest({ source: { path: app }, breakpoints: [{ line: PY_INIT_LINE }] });
+        await h.dc.configurationDoneRequest();
+        const t0 = performance.now();
+        await h.dc.launchRequest({ function: 'Hello', template, cwd: dir } as DebugProtocol.LaunchRequestArguments);
+        await h.stopped();
+        cold.push(performance.now() - t0);
+      } finally {
+        await h.stop();
+      }
+    }
+    rows.push(latencyRow(coldName, cold, { goal: '≤ 1000', note: 'includes python3 start, importing debugpy and its adapter process' }));
+  } catch (error) {
+    rows.push(failedRow(coldName, 'ms', error, { goal: '≤ 1000' }));
+  }
+  try {
+    const h = await DebugHarness.start();
+    const warm: number[] = [];
+    try {
+      await h.configure('launch', { function: 'Hello', template, cwd: dir, invocations: 0 }, { [app]: [PY_HANDLER_LINE] });
+      for (let i = 0; i < RUNS.debugWarm + 1; i++) {
+        const t0 = performance.now();
+        const invoked = h.invoke({ name: `run ${i}` });
+        const stop = await h.stopped();
+        if (i > 0) warm.push(performance.now() - t0);
+        await h.dc.continueRequest({ threadId: stop.body.threadId! });
+        await invoked;
+      }
+    } finally {
+      await h.stop();
+    }
+    rows.push(latencyRow(warmName, warm, { goal: '≤ 50' }));
+  } catch (error) {
+    rows.push(failedRow(warmName, 'ms', error, { goal: '≤ 50' }));
+  } finally {
     await rm(dir, { recursive: true, force: true });
   }
   return rows;

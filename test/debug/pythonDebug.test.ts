@@ -3,29 +3,11 @@
 // environments at once, exceptions, variables and evaluation. The fixture's project runs
 // Debian's python3 through a virtual environment that sees its packages (debugpy).
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { appendFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { PYTHON, pythonMissing } from '../integration/pythonHarness';
 import { DebugHarness, ensureAdapterBuilt } from './debugHarness';
-
-const FIXTURE = path.resolve(__dirname, '../fixtures/python/debug');
-
-/** A copy of the fixture with `.venv` → PYTHON (system packages included): the interpreter the session runs. */
-function projectWithVenv(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-pydebug-'));
-  cpSync(FIXTURE, dir, { recursive: true });
-  mkdirSync(path.join(dir, '.venv', 'bin'), { recursive: true });
-  writeFileSync(path.join(dir, '.venv', 'pyvenv.cfg'), `home = ${path.dirname(PYTHON)}\ninclude-system-site-packages = true\n`);
-  symlinkSync(PYTHON, path.join(dir, '.venv', 'bin', 'python3'));
-  return dir;
-}
-
-function debugpyMissing(): string | undefined {
-  return pythonMissing() ?? (spawnSync(PYTHON, ['-c', 'import debugpy']).status === 0 ? undefined : `${PYTHON} has no debugpy (apt-get install python3-debugpy)`);
-}
+import { debugpyMissing, pythonProjectWithVenv } from './pythonProject';
 
 describe('debug adapter: Python functions', function () {
   this.timeout(90_000);
@@ -42,7 +24,7 @@ describe('debug adapter: Python functions', function () {
     ensureAdapterBuilt();
   });
   beforeEach(async () => {
-    dir = projectWithVenv();
+    dir = pythonProjectWithVenv();
     app = path.join(dir, 'src', 'app.py');
     h = await DebugHarness.start();
   });
