@@ -53,6 +53,16 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
     const count = positiveInt(values.count, '--count', 1);
     const concurrency = Math.min(count, positiveInt(values.concurrency, '--concurrency', 1));
     const payload = await readEvent(io, values.event, values.payload);
+    // A reader that went away (`lambda-lab invoke … | head -1`) ends the command quietly, as
+    // Unix tools end: no more invocations, no more output, no stack trace.
+    let readerGone = false;
+    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      readerGone = true;
+    });
+    const print = (line: string) => {
+      if (!readerGone) io.stdout.write(line + '\n');
+    };
     const runtime = new LocalRuntime({
       freeze: !values['no-freeze'],
       watchCode: false,
@@ -85,18 +95,19 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       let failed = false;
       let next = 0;
       const caller = async () => {
-        while (next < count) {
+        while (next < count && !readerGone) {
           next++;
           try {
             const result = await runtime.invoke(functionName, payload, { qualifier: values.qualifier });
             results.push(result);
             if (result.functionError) failed = true;
-            io.stdout.write((values.json ? JSON.stringify(jsonOf(result)) : result.payload.toString()) + '\n');
+            print(values.json ? JSON.stringify(jsonOf(result)) : result.payload.toString());
           } catch (err) {
             if (!(err instanceof LambdaServiceError)) throw err;
             failed = true;
             const line = values.json ? JSON.stringify({ error: err.type, message: err.message }) : `${err.type}: ${err.message}`;
-            (values.json ? io.stdout : io.stderr).write(line + '\n');
+            if (values.json) print(line);
+            else io.stderr.write(line + '\n');
           }
         }
       };

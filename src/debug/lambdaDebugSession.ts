@@ -289,8 +289,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   private async attachEnvironment(env: EnvironmentInfo): Promise<void> {
     const { runtime, settings } = this;
-    // Inspector WebSockets only: Python environments' debugpy is python/pythonDebugSession's.
-    if (!runtime || !settings || !env.inspectorUrl?.startsWith('ws') || this.threadByEnvironment.has(env.id) || this.ending) return;
+    // Inspectors (CDP) only: Python environments' debugpy (DAP) is python/pythonDebugSession's.
+    if (!runtime || !settings || !env.inspectorUrl || env.debugBridge !== 'cdp' || this.threadByEnvironment.has(env.id) || this.ending) return;
     runtime.setDebuggerAttached(env.id, true, { suspendTimeout: settings.suspendTimeout });
     const fn = runtime.getFunction(env.functionName);
     const scanned = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);

@@ -7,6 +7,7 @@ import { EsbuildBuilder } from './build/esbuildBuilder';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
 import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
+import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
@@ -59,14 +60,15 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private qualifierResolver: QualifierResolver | undefined;
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
-  /** Binary warnings already given, per runtime and binary. */
-  private readonly warnedBinaries = new Set<string>();
+  private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
   private disposed = false;
 
   constructor(readonly options: RuntimeOptions = {}) {
     super();
     // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
+    // One listener for every environment (one each would pass the limit above with 50 of them).
+    this.on('environmentStopped', (info) => this.pools.get(`${info.functionName}:${info.version}`)?.forget(info.id));
   }
 
   get region() {
@@ -218,9 +220,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const optDir = await this.layerMaterializer?.(fn, version);
     const family = familyOf(fn.runtime);
     if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
-    const binaries = { ...this.options.nodeBinaries, ...this.options.pythonBinaries };
-    this.warnBinary(`${fn.runtime}:${binaries[fn.runtime] ?? ''}`, family.binaryWarning(fn, binaries));
-    const env = new ExecutionEnvironment({
+    const debug = [...this.debugControllers].some((c) => c.shouldDebug(fn, version));
+    const launch = await this.launcherFor(family).launch({ fn, optDir, debug });
+    return new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
       ordinal,
       fn,
@@ -228,27 +230,30 @@ export class LocalRuntime extends RuntimeEventEmitter {
       region: this.region,
       accountId: this.accountId,
       freeze: this.options.freeze ?? true,
-      debug: [...this.debugControllers].some((c) => c.shouldDebug(fn, version)),
+      debug,
       family,
-      binaries,
+      launch,
       optDir,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       logStore: this.logStoreFor(fn),
       events: this,
     });
-    const forget = (info: EnvironmentInfo) => {
-      if (info.id !== env.id) return;
-      this.off('environmentStopped', forget);
-      this.pools.get(`${fn.functionName}:${version}`)?.forget(env);
-    };
-    this.on('environmentStopped', forget);
-    return env;
   }
 
-  private warnBinary(key: string, warning: string | undefined) {
-    if (!warning || this.warnedBinaries.has(key)) return;
-    this.warnedBinaries.add(key);
-    this.emit('diagnostic', { level: 'warning', message: warning });
+  private launcherFor(family: RuntimeFamily): FamilyLauncher {
+    let launcher = this.launchers.get(family);
+    if (!launcher) {
+      const options = this.options;
+      launcher = family.launcher({
+        // Read at each launch: settings may change while the runtime lives.
+        get binaries() {
+          return { ...options.nodeBinaries, ...options.pythonBinaries };
+        },
+        diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
+      });
+      this.launchers.set(family, launcher);
+    }
+    return launcher;
   }
 
   /** Builds an esbuild function's $LATEST code (once until its sources change); no-op for others. */
@@ -405,12 +410,15 @@ export class LocalRuntime extends RuntimeEventEmitter {
     },
   };
 
-  /** Stops every environment and watcher; the runtime is unusable afterwards. */
+  /**
+   * Stops every environment and watcher; the runtime is unusable afterwards. Idle environments
+   * first write out what their process still holds (a handler's last 50 MB of stdout).
+   */
   async dispose(): Promise<void> {
     this.disposed = true;
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
-    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped')));
+    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));
     await this.builder.dispose();
   }
 }

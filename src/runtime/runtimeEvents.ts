@@ -1,5 +1,6 @@
 // Typed events the runtime emits. Views, the debug adapter and the CLI subscribe; nobody polls.
 import { EventEmitter } from 'node:events';
+import type { DebugBridge } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel } from './functionConfig';
 
 export type EnvironmentState = 'starting' | 'initializing' | 'ready' | 'busy' | 'frozen' | 'stopped';
@@ -19,7 +20,10 @@ export interface EnvironmentInfo {
   logStreamName: string;
   /** Runtime API endpoint host:port (AWS_LAMBDA_RUNTIME_API). */
   runtimeApi: string;
-  /** Set once the handler process's inspector listens (debugged environments only). */
+  /** The runtime family running it (`node`, `provided`, ...) and how a debugger reaches it. */
+  family: string;
+  debugBridge: DebugBridge;
+  /** Set once the handler process's debugger endpoint listens (debugged environments only). */
   inspectorUrl?: string;
   /** True when a debugger asked this environment to wait for it before init. */
   debug: boolean;

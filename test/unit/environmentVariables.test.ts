@@ -54,8 +54,9 @@ describe('Environment variables', () => {
     assert.equal(env.SECRET, undefined);
   });
 
-  it('puts layers where Node, PATH and LD_LIBRARY_PATH look, before the task root', () => {
-    const launch = nodeFamily.launch({ fn, optDir: '/opt-x', debug: false, binaries: { 'nodejs20.x': '/node/bin/node' } }) as ProcessLaunch;
+  it('puts layers where Node, PATH and LD_LIBRARY_PATH look, before the task root', async () => {
+    const host = { binaries: { 'nodejs20.x': '/node/bin/node' }, diagnostic: () => {} };
+    const launch = (await nodeFamily.launcher(host).launch({ fn, optDir: '/opt-x', debug: false })) as ProcessLaunch;
     const env = environmentVariables({ ...base, optDir: '/opt-x', binDir: launch.binDir, familyEnv: launch.env });
     assert.equal(env.NODE_PATH, '/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:/code');
     assert.ok(env.PATH.startsWith('/node/bin:'));

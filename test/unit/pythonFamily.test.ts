@@ -53,13 +53,14 @@ describe('runtime families: python', () => {
     assert.deepEqual(python.stderrMeaning('Traceback (most recent call last):'), { kind: 'log' });
   });
 
-  it('launches the configured interpreter on the bootstrap with the log fd, and waits for a debugger when debugging', () => {
-    // An "interpreter" answering the family's probe: executable, version, boto3 present.
+  it('launches the configured interpreter on the bootstrap with the log fd, waits for a debugger when debugging, and says which runs', async () => {
+    // An "interpreter" answering the family's probe: executable, version, no boto3.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-python-'));
     const fake = path.join(dir, 'python3');
     fs.writeFileSync(fake, "#!/bin/sh\nprintf '/elsewhere/python3\\n3.11.9\\nFalse\\n'\n", { mode: 0o755 });
-    const binaries = { 'python3.12': fake };
-    const launch = python.launch({ fn: fn('app.handler'), debug: true, binaries });
+    const notes: string[] = [];
+    const launcher = python.launcher({ binaries: { 'python3.12': fake }, diagnostic: (level, message) => notes.push(`${level}: ${message}`) });
+    const launch = await launcher.launch({ fn: fn('app.handler'), debug: true });
     assert.ok(!isLaunchFailure(launch));
     const { command, args, env, logFd } = launch as ProcessLaunch;
     assert.equal(command, fake, 'a configured interpreter runs by the path given');
@@ -67,11 +68,14 @@ describe('runtime families: python', () => {
     assert.ok(args.includes('-Xfrozen_modules=off'));
     assert.equal(env[LOG_FD_ENV], String(logFd));
     assert.equal(env[WAIT_FOR_DEBUGGER_ENV], '1');
-    const plain = python.launch({ fn: fn('app.handler'), debug: false, binaries }) as ProcessLaunch;
+    const plain = (await launcher.launch({ fn: fn('app.handler'), debug: false })) as ProcessLaunch;
     assert.deepEqual([plain.args.length, plain.env[WAIT_FOR_DEBUGGER_ENV]], [1, undefined]);
-    const warning = python.binaryWarning(fn('app.handler'), binaries) ?? '';
-    assert.match(warning, /^Fn: runtime python3\.12 runs on .*python3 \(Python 3\.11\.9, configured\); use a Python 3\.12 interpreter/);
-    assert.match(warning, /boto3 is part of the python3\.12 managed runtime but .* cannot import it/);
+    assert.equal(notes.length, 2, `said once per runtime and interpreter: ${notes.join(' | ')}`);
+    assert.match(notes[0], /^warning: Fn: runtime python3\.12 runs on .*python3 \(Python 3\.11\.9, configured\); use a Python 3\.12 interpreter/);
+    assert.match(notes[1], /^warning: Fn: boto3 is part of the python3\.12 managed runtime but .* cannot import it/);
+    const missing = await python.launcher({ binaries: { 'python3.12': path.join(dir, 'none') }, diagnostic: () => undefined }).launch({ fn: fn('app.handler'), debug: false });
+    assert.ok(isLaunchFailure(missing));
+    assert.match(missing.initError.payload.toString(), /No Python interpreter for python3\.12: .*none does not run/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -4,8 +4,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../src/runtime/bootstrap/bootstrapProtocol';
 import { familyOf, RUNTIME_FAMILIES } from '../../src/runtime/families/runtimeFamilies';
-import { isLaunchFailure, type ProcessLaunch } from '../../src/runtime/families/runtimeFamily';
+import { isLaunchFailure, type LaunchRequest, type ProcessLaunch } from '../../src/runtime/families/runtimeFamily';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
+
+const warnings: string[] = [];
+const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message) };
+const launch = (runtime: string, request: Omit<LaunchRequest, 'fn'> & { codeDir?: string }) =>
+  familyOf(runtime)!.launcher(host).launch({ ...request, fn: fn(runtime, request.codeDir) });
 
 const fn = (runtime: string, codeDir = '/code'): FunctionConfig => ({
   logicalId: 'Fn',
@@ -33,10 +38,10 @@ describe('runtime families', () => {
     assert.equal(new Set(all).size, all.length);
   });
 
-  it('node: the managed heap split, the bootstrap, NODE_PATH through layers, the log fd, the debugger wait', () => {
-    const launch = familyOf('nodejs20.x')!.launch({ fn: fn('nodejs20.x'), optDir: '/opt-x', debug: true, binaries: {} });
-    assert.ok(!isLaunchFailure(launch));
-    const { args, env, logFd, binDir, command } = launch as ProcessLaunch;
+  it('node: the managed heap split, the bootstrap, NODE_PATH through layers, the log fd, the debugger wait', async () => {
+    const debugged = await launch('nodejs20.x', { optDir: '/opt-x', debug: true });
+    assert.ok(!isLaunchFailure(debugged));
+    const { args, env, logFd, binDir, command } = debugged;
     assert.equal(command, process.execPath);
     assert.equal(binDir, path.dirname(process.execPath));
     assert.ok(args.includes('--max-old-space-size=900') && args.includes('--max-semi-space-size=50'));
@@ -45,7 +50,7 @@ describe('runtime families', () => {
     assert.equal(env.NODE_PATH, '/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:/code');
     assert.equal(env[LOG_FD_ENV], String(logFd));
     assert.equal(env[WAIT_FOR_DEBUGGER_ENV], '1');
-    const plain = familyOf('nodejs20.x')!.launch({ fn: fn('nodejs20.x'), debug: false, binaries: {} }) as ProcessLaunch;
+    const plain = (await launch('nodejs20.x', { debug: false })) as ProcessLaunch;
     assert.equal(plain.env[WAIT_FOR_DEBUGGER_ENV], undefined);
     assert.ok(!plain.args.some((a) => a.startsWith('--inspect')));
   });
@@ -58,29 +63,34 @@ describe('runtime families', () => {
     assert.deepEqual(node.stderrMeaning('my own line'), { kind: 'log' });
   });
 
-  it("node: warns when the local node is not the runtime's major version", () => {
-    const node = familyOf('nodejs18.x')!;
+  it("node: warns once when the local node is not the runtime's major version", async () => {
     const major = Number(process.versions.node.split('.')[0]);
-    assert.equal(node.binaryWarning(fn(`nodejs${major}.x`), {}), undefined);
-    assert.match(node.binaryWarning(fn(major === 18 ? 'nodejs20.x' : 'nodejs18.x'), {}) ?? '', /runs on local Node \d+/);
+    const other = major === 18 ? 'nodejs20.x' : 'nodejs18.x';
+    warnings.length = 0;
+    await launch(`nodejs${major}.x`, { debug: false });
+    assert.deepEqual(warnings, []);
+    const launcher = familyOf(other)!.launcher(host);
+    await launcher.launch({ fn: fn(other), debug: false });
+    await launcher.launch({ fn: fn(other), debug: false });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /runs on local Node \d+/);
   });
 
-  it("provided: runs the function's bootstrap, else the layers' /opt/bootstrap, else fails init with Lambda's error", () => {
+  it("provided: runs the function's bootstrap, else the layers' /opt/bootstrap, else fails init with Lambda's error", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'family-'));
     const code = path.join(dir, 'code');
     const opt = path.join(dir, 'opt');
     fs.mkdirSync(code);
     fs.mkdirSync(opt);
-    const provided = familyOf('provided.al2023')!;
-    const missing = provided.launch({ fn: fn('provided.al2023', code), optDir: opt, debug: false, binaries: {} });
+    const missing = await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false });
     assert.ok(isLaunchFailure(missing));
     assert.equal(missing.initError.errorType, 'Runtime.InvalidEntrypoint');
     assert.match(missing.initError.payload.toString(), /Couldn't find valid bootstrap\(s\): \[.*code\/bootstrap .*opt\/bootstrap\]/);
     fs.writeFileSync(path.join(opt, 'bootstrap'), '#!/bin/sh\n');
-    assert.equal((provided.launch({ fn: fn('provided.al2023', code), optDir: opt, debug: false, binaries: {} }) as ProcessLaunch).command, path.join(opt, 'bootstrap'));
+    assert.equal(((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command, path.join(opt, 'bootstrap'));
     fs.writeFileSync(path.join(code, 'bootstrap'), '#!/bin/sh\n');
-    assert.equal((provided.launch({ fn: fn('provided.al2023', code), optDir: opt, debug: false, binaries: {} }) as ProcessLaunch).command, path.join(code, 'bootstrap'));
-    assert.equal(provided.debugBridge, 'none');
+    assert.equal(((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command, path.join(code, 'bootstrap'));
+    assert.equal(familyOf('provided.al2023')!.debugBridge, 'none');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

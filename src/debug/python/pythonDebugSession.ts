@@ -128,7 +128,7 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
   }
 
   private isPythonEnvironment(env: EnvironmentInfo): boolean {
-    return !!env.inspectorUrl?.startsWith('tcp://');
+    return env.debugBridge === 'dap' && !!env.inspectorUrl;
   }
 
   private listenPython<E extends keyof RuntimeEvents>(runtime: LocalRuntime, event: E, listener: (...args: RuntimeEvents[E]) => void): void {

@@ -1,38 +1,25 @@
-// One execution environment: a handler process, its Runtime API endpoint and its log stream.
-// Lifecycle INIT → READY ⇄ BUSY (frozen while idle) → stopped, with Lambda's timeouts,
-// memory limit and error shapes. One invocation at a time, as in Lambda.
-import { spawn, type ChildProcess } from 'node:child_process';
+// One execution environment's lifecycle: INIT → READY ⇄ BUSY (frozen while idle) → stopped,
+// one invocation at a time as in Lambda, with the init and invoke timeouts. The handler
+// process (handlerProcess), its memory (memoryWatch), its log stream (environmentLog) and its
+// Runtime API endpoint (runtimeApiServer) are driven through small interfaces, so the state
+// machine can be run against fakes.
 import * as crypto from 'node:crypto';
-import * as readline from 'node:readline';
-import type { Readable } from 'node:stream';
-import type { BootstrapLogRecord } from '../bootstrap/bootstrapProtocol';
 import * as functionErrors from '../errors/functionErrors';
-import { isLaunchFailure, type RuntimeFamily } from '../families/runtimeFamily';
+import { isLaunchFailure, type LaunchFailure, type ProcessLaunch, type RuntimeFamily } from '../families/runtimeFamily';
 import type { FunctionConfig } from '../functionConfig';
-import { LogStore, type LogStreamWriter } from '../logs/logStore';
+import type { LogStore } from '../logs/logStore';
 import * as platformLog from '../logs/platformLog';
-import type {
-  EnvironmentInfo,
-  EnvironmentState,
-  InvocationInfo,
-  InvokeResult,
-  LogKind,
-  LogRecord,
-  RuntimeEventEmitter,
-  StopReason,
-} from '../runtimeEvents';
+import type { EnvironmentInfo, EnvironmentState, InvocationInfo, InvokeResult, RuntimeEventEmitter, StopReason } from '../runtimeEvents';
+import { EnvironmentLog } from './environmentLog';
 import { environmentVariables } from './environmentVariables';
-import { peakResidentMB, residentMB } from './processMemory';
-import { killTree } from './processTree';
-import { RuntimeApiServer, type RuntimeApiOutcome } from './runtimeApiServer';
+import { spawnHandlerProcess, type HandlerProcess, type OutputChannel, type SpawnHandlerProcess } from './handlerProcess';
+import { MemoryWatch } from './memoryWatch';
+import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers, type RuntimeApiOutcome } from './runtimeApiServer';
 
 /** How long an idle environment keeps running before it is frozen (see freezeAfterGrace). */
 const FREEZE_GRACE_MS = 2;
 /** Lambda's limit on the INIT phase of on-demand functions. */
 export const INIT_LIMIT_MS = 10_000;
-const MEMORY_POLL_MS = 100;
-/** The last 4 KB of an invocation's log are what `LogType: Tail` returns. */
-const TAIL_BYTES = 4096;
 
 export interface EnvironmentSpec {
   id: string;
@@ -42,16 +29,19 @@ export interface EnvironmentSpec {
   region: string;
   accountId: string;
   freeze: boolean;
-  /** Start with the inspector open and the bootstrap waiting for a debugger. */
+  /** Start with the debugger endpoint open and the bootstrap waiting for a debugger. */
   debug: boolean;
-  /** The runtime family that runs fn.runtime. */
+  /** The runtime family that runs fn.runtime, and how it starts this environment's process. */
   family: RuntimeFamily;
-  /** Binaries the user mapped to runtimes. */
-  binaries: Record<string, string>;
+  launch: ProcessLaunch | LaunchFailure;
   optDir?: string;
   hostAllowlist: string[];
   logStore: LogStore;
   events: RuntimeEventEmitter;
+  /** Starts the handler process (default: a real one; unit tests pass a fake). */
+  spawnProcess?: SpawnHandlerProcess;
+  /** Opens the Runtime API endpoint (default: a real HTTP server; unit tests pass a fake). */
+  openRuntimeApi?: (handlers: RuntimeApiHandlers) => RuntimeApiEndpoint;
 }
 
 export interface InvokeRequest {
@@ -69,7 +59,6 @@ interface Current {
   request: InvokeRequest;
   info: InvocationInfo;
   deliveredAt: number;
-  tail: string[];
   settle: (result: InvokeResult) => void;
   /** Rejects the caller's promise with EnvironmentLostError (only before delivery). */
   lose: () => void;
@@ -81,18 +70,16 @@ interface Current {
 
 export class ExecutionEnvironment {
   state: EnvironmentState = 'starting';
-  readonly logStreamName: string;
-  private readonly server: RuntimeApiServer;
+  private readonly server: RuntimeApiEndpoint;
   private runtimeApi = '';
-  private child: ChildProcess | undefined;
-  private readonly log: LogStreamWriter;
+  private process: HandlerProcess | undefined;
+  private readonly log: EnvironmentLog;
+  private readonly memory: MemoryWatch;
   private inspectorUrl: string | undefined;
   private debuggerAttached = false;
   private freezeTimer: NodeJS.Timeout | undefined;
   /** While debugged, the invoke timeout is off unless the session asked for it to be enforced. */
   private timeoutSuspended = false;
-  /** Log lines of the INIT phase: a failed init shows them in the first invocation's tail, as Lambda's re-init does. */
-  private readonly initLines: string[] = [];
   private frozen = false;
   private invocations = 0;
   private readonly startedAt = Date.now();
@@ -110,27 +97,29 @@ export class ExecutionEnvironment {
   private current: Current | undefined;
   /** Waiting for the runtime client's next poll before delivery (warm reuse right after a response). */
   private queued: Current | undefined;
-  private memoryTimer: NodeJS.Timeout | undefined;
   /**
    * The invoke timeout: one timer per environment, re-armed with refresh() on each delivery
    * rather than a new setTimeout/clearTimeout pair per invoke. Unref'd: while an invocation
    * runs, the handler process's pipes keep our process alive anyway.
    */
   private timeoutTimer: NodeJS.Timeout | undefined;
-  private lastRssMB = 0;
-  private peakReadAt = 0;
-  private peakCachedMB = 0;
   private outOfMemory = false;
   private stopReason: StopReason | undefined;
   private retireReason: StopReason | undefined;
-  private exitDescription = '';
   private readonly exited: Promise<void>;
   private resolveExited!: () => void;
 
   constructor(private readonly spec: EnvironmentSpec) {
-    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
-    this.logStreamName = `${day}/[${spec.version}]${crypto.randomBytes(16).toString('hex')}`;
-    this.log = spec.logStore.openStream(spec.fn.functionName, this.logStreamName);
+    this.log = new EnvironmentLog({ fn: spec.fn, version: spec.version, environmentId: spec.id, logStore: spec.logStore, events: spec.events });
+    this.memory = new MemoryWatch(
+      { residentMB: () => this.process?.residentMB(), peakResidentMB: () => this.process?.peakResidentMB() },
+      spec.fn.memorySize,
+      () => this.idle,
+      () => {
+        this.outOfMemory = true;
+        this.kill('out-of-memory');
+      },
+    );
     this.initDone = new Promise(
       (resolve) =>
         (this.resolveInit = () => {
@@ -139,7 +128,7 @@ export class ExecutionEnvironment {
         }),
     );
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
-    this.server = new RuntimeApiServer({
+    const handlers: RuntimeApiHandlers = {
       onNext: () => this.onNext(),
       onOutcome: (o) => this.onOutcome(o),
       onInitError: (payload, errorType) => {
@@ -149,11 +138,16 @@ export class ExecutionEnvironment {
       onStreamChunk: (requestId, chunk) => {
         if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk);
       },
-    });
+    };
+    this.server = (spec.openRuntimeApi ?? ((h) => new RuntimeApiServer(h)))(handlers);
   }
 
   get id() {
     return this.spec.id;
+  }
+
+  get logStreamName() {
+    return this.log.streamName;
   }
 
   /** True while it can take an invocation without a cold start. */
@@ -178,10 +172,12 @@ export class ExecutionEnvironment {
       functionName: fn.functionName,
       logicalId: fn.logicalId,
       version,
-      pid: this.child?.pid,
+      pid: this.process?.pid,
       state: this.state,
-      logStreamName: this.logStreamName,
+      logStreamName: this.log.streamName,
       runtimeApi: this.runtimeApi,
+      family: this.spec.family.name,
+      debugBridge: this.spec.family.debugBridge,
       inspectorUrl: this.inspectorUrl,
       debug,
       startedAt: this.startedAt,
@@ -191,47 +187,35 @@ export class ExecutionEnvironment {
 
   /** Spawns the handler process; init runs on its own and `invoke` waits for it. */
   async start(): Promise<void> {
-    const { fn, version, debug } = this.spec;
+    const { fn, version, launch } = this.spec;
     this.runtimeApi = await this.server.listen();
     // Stopped while the endpoint was opening (runtime disposed, function recycled): spawn nothing.
     if (this.state === 'stopped') return this.server.close();
-    const launch = this.spec.family.launch({ fn, optDir: this.spec.optDir, debug, binaries: this.spec.binaries });
+    const failed = isLaunchFailure(launch);
     const env = environmentVariables({
       fn,
       version,
       region: this.spec.region,
       runtimeApi: this.runtimeApi,
-      logStreamName: this.logStreamName,
+      logStreamName: this.log.streamName,
       optDir: this.spec.optDir,
-      binDir: isLaunchFailure(launch) ? undefined : launch.binDir,
-      familyEnv: isLaunchFailure(launch) ? undefined : launch.env,
+      binDir: failed ? undefined : launch.binDir,
+      familyEnv: failed ? undefined : launch.env,
       hostEnv: process.env,
       hostAllowlist: this.spec.hostAllowlist,
     });
-    if (isLaunchFailure(launch)) this.initError = launch.initError;
-    const { command, args } = isLaunchFailure(launch) ? { command: '/bin/false', args: [] } : launch;
+    // A runtime that cannot start still goes through a process that exits, as in Lambda.
+    if (failed) this.initError = launch.initError;
+    const { command, args, logFd } = failed ? { command: '/bin/false', args: [], logFd: undefined } : launch;
     this.setState('initializing');
-    this.emitPlatform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
-    const logFd = isLaunchFailure(launch) ? undefined : launch.logFd;
-    const stdio = ['ignore', ...Array<'pipe'>(Math.max(2, logFd ?? 0)).fill('pipe')] as const;
-    const child = spawn(command, args, { cwd: fn.codeDir, env, stdio: [...stdio] });
-    this.child = child;
-    child.on('error', (err) => {
-      this.exitDescription = `Runtime failed to start: ${err.message}`;
-      this.onExit();
-    });
-    child.on('exit', (code, signal) => {
-      this.exitDescription = signal ? `signal: ${signalName(signal)}` : `exit status ${code}`;
-      // 'close' waits for the output pipes, which a surviving grandchild may hold open forever.
-      setTimeout(() => this.onExit(), 200).unref();
-    });
-    child.on('close', () => this.onExit());
-    this.readLines(child.stdout!, (line) => this.emitFunctionLine(line));
-    this.readLines(child.stderr!, (line) => this.onStderr(line));
-    if (logFd) this.readLines(child.stdio[logFd] as Readable, (line) => this.onLogRecord(line));
+    this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
+    this.process = (this.spec.spawnProcess ?? spawnHandlerProcess)(
+      { command, args, cwd: fn.codeDir, env, logFd },
+      { onLine: (channel, line) => this.onLine(channel, line), onExit: (description) => this.onExit(description) },
+    );
     this.spec.events.emit('environmentStarted', this.info());
-    this.watchMemory();
-    if (!debug) {
+    this.memory.start();
+    if (!this.spec.debug) {
       const initTimer = setTimeout(() => {
         if (this.state === 'initializing') {
           this.initError = functionErrors.initTimedOut(INIT_LIMIT_MS);
@@ -263,7 +247,7 @@ export class ExecutionEnvironment {
     };
     return new Promise<InvokeResult>((resolve, reject) => {
       const lose = () => reject(new EnvironmentLostError(`environment ${this.id} stopped before the invocation started`));
-      const entry: Current = { request, info, deliveredAt: 0, tail: [], settle: resolve, lose, timed: false };
+      const entry: Current = { request, info, deliveredAt: 0, settle: resolve, lose, timed: false };
       this.queued = entry;
       request.signal?.addEventListener(
         'abort',
@@ -300,7 +284,8 @@ export class ExecutionEnvironment {
     entry.deliveredAt = performance.now();
     this.awaitingPoll = true;
     this.spec.events.emit('invocationStarted', entry.info);
-    this.emitPlatform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
+    this.log.startTail(request.requestId);
+    this.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
     const qualifier = version === '$LATEST' ? '' : `:${version}`;
     this.server.deliver({
       requestId: request.requestId,
@@ -312,8 +297,8 @@ export class ExecutionEnvironment {
     });
     // SIGCONT after the event is written: the process wakes once, with its event already
     // waiting, rather than waking to an empty socket and again when the event lands.
-    if (owedContinue) this.continueProcess();
-    this.watchMemory();
+    if (owedContinue) this.process?.thaw();
+    this.memory.start();
     if (!this.timeoutSuspended) this.armTimeout(entry);
   }
 
@@ -332,6 +317,10 @@ export class ExecutionEnvironment {
   private onNext() {
     if (this.state === 'initializing') {
       this.initDurationMs = Date.now() - this.startedAt;
+      this.log.endInit();
+      // One reading at the end of init: a process that crashes before the first poll of its
+      // memory still reports what it used.
+      this.memory.sample();
       this.setState('ready');
       this.resolveInit();
       if (!this.queued) this.freezeAfterGrace();
@@ -393,7 +382,7 @@ export class ExecutionEnvironment {
     if (this.current !== entry) return;
     const { fn } = this.spec;
     const { requestId } = entry.request;
-    this.emitPlatform(platformLog.timeoutLine(fn.loggingConfig.logFormat, requestId, fn.timeout, new Date()), requestId);
+    this.log.platform(platformLog.timeoutLine(fn.loggingConfig.logFormat, requestId, fn.timeout, new Date()), requestId);
     const body = functionErrors.invokeTimedOut(requestId, fn.timeout);
     this.finish(entry, body.payload, 'Unhandled', { status: 'timeout', errorType: body.errorType });
     this.kill('timeout');
@@ -411,9 +400,7 @@ export class ExecutionEnvironment {
     const { fn, version } = this.spec;
     const durationMs = entry.deliveredAt ? (entry.answeredAt ?? performance.now()) - entry.deliveredAt : 0;
     const initDurationMs = entry.info.cold ? this.initDurationMs : undefined;
-    const pid = this.child?.pid;
-    const peak = (pid && this.peakMB(pid)) || this.lastRssMB;
-    const maxMemoryUsedMB = Math.min(Math.ceil(peak), fn.memorySize);
+    const maxMemoryUsedMB = this.memory.maxUsedMB();
     const status = extra.status ?? (functionError ? 'error' : undefined);
     const metrics: platformLog.ReportMetrics = {
       durationMs,
@@ -427,8 +414,8 @@ export class ExecutionEnvironment {
     const format = fn.loggingConfig.logFormat;
     const { requestId } = entry.request;
     const now = new Date();
-    this.emitPlatform(platformLog.endLine(format, requestId, status ?? 'success', now), requestId, entry);
-    this.emitPlatform(platformLog.reportLine(format, requestId, metrics, now), requestId, entry);
+    this.log.platform(platformLog.endLine(format, requestId, status ?? 'success', now), requestId);
+    this.log.platform(platformLog.reportLine(format, requestId, metrics, now), requestId);
     const result: InvokeResult = {
       requestId,
       payload,
@@ -442,7 +429,7 @@ export class ExecutionEnvironment {
       initDurationMs,
       maxMemoryUsedMB,
       memorySizeMB: fn.memorySize,
-      logTail: tailOf(entry.tail),
+      logTail: this.log.takeTail(),
     };
     this.spec.events.emit('invocationEnded', entry.info, result);
     entry.settle(result);
@@ -460,25 +447,23 @@ export class ExecutionEnvironment {
     this.initDurationMs ??= Date.now() - this.startedAt;
     if (!this.initReported) {
       this.initReported = true;
-      this.emitPlatform(platformLog.initReportLine(fn.loggingConfig.logFormat, this.initDurationMs, error.errorType, new Date()));
+      this.log.platform(platformLog.initReportLine(fn.loggingConfig.logFormat, this.initDurationMs, error.errorType, new Date()));
     }
+    this.log.endInit();
     this.spec.events.emit('invocationStarted', entry.info);
-    entry.tail.push(...this.initLines);
-    this.emitPlatform(platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()), entry.request.requestId);
+    this.log.startTail(entry.request.requestId, true);
+    this.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()), entry.request.requestId);
     this.finish(entry, error.payload, 'Unhandled', { status: 'error', errorType: error.errorType });
     this.kill('init-error');
   }
 
-  private onExit() {
+  private onExit(description: string) {
     if (this.state === 'stopped') return;
     this.exiting = true;
-    const description = this.exitDescription || 'exit status 0';
     const reason: StopReason = this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
-    if (this.state === 'initializing' && !this.initError) {
-      this.initError = functionErrors.runtimeExited(description);
-    }
+    if (this.state === 'initializing' && !this.initError) this.initError = functionErrors.runtimeExited(description);
     if (this.initError && this.state === 'initializing') {
-      this.setStateQuiet('ready');
+      this.state = 'ready';
       this.resolveInit();
       if (this.queued) this.tryDeliver();
     }
@@ -486,10 +471,10 @@ export class ExecutionEnvironment {
     if (entry) {
       const { requestId } = entry.request;
       const body = functionErrors.runtimeExited(description, { requestId, outOfMemory: this.outOfMemory });
-      this.emitPlatform(platformLog.runtimeExitLine(requestId, description), requestId);
+      this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
       this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
     }
-    this.stopWatchingMemory();
+    this.memory.stop();
     clearTimeout(this.timeoutTimer);
     clearTimeout(this.freezeTimer);
     this.server.close();
@@ -506,6 +491,21 @@ export class ExecutionEnvironment {
     await this.exited;
   }
 
+  /**
+   * Stops after the output the process has queued is written out (`lambda-lab invoke` ending):
+   * an idle environment loses its Runtime API, which makes a runtime client exit on its own
+   * once it has flushed; a busy one is stopped at once.
+   */
+  async stopDraining(reason: StopReason): Promise<void> {
+    if (!this.idle || !this.process) return this.stop(reason);
+    this.stopReason ??= reason;
+    clearTimeout(this.freezeTimer);
+    this.frozen = false;
+    this.server.close();
+    this.process.drain();
+    await this.exited;
+  }
+
   /** Stops after the running (and any queued) invocation is answered. */
   async stopWhenIdle(reason: StopReason): Promise<void> {
     if (!this.current && !this.queued) return this.stop(reason);
@@ -515,11 +515,8 @@ export class ExecutionEnvironment {
 
   private kill(reason: StopReason) {
     this.stopReason ??= reason;
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) {
-      if (!this.child) this.onExit();
-      return;
-    }
-    killTree(this.child.pid!);
+    if (!this.process) return this.onExit('exit status 0');
+    this.process.kill();
   }
 
   setDebuggerAttached(attached: boolean, opts: { suspendTimeout?: boolean } = {}) {
@@ -534,70 +531,22 @@ export class ExecutionEnvironment {
   }
 
   private freeze() {
-    if (!this.spec.freeze || this.debuggerAttached || this.frozen || !this.child?.pid || !this.idle) return;
-    try {
-      process.kill(this.child.pid, 'SIGSTOP');
-      this.frozen = true;
-      this.setState('frozen');
-    } catch {
-      // already gone: onExit will follow
-    }
+    if (!this.spec.freeze || this.debuggerAttached || this.frozen || !this.process || !this.idle) return;
+    if (!this.process.freeze()) return; // already gone: onExit follows
+    this.frozen = true;
+    this.setState('frozen');
   }
 
   private thaw() {
-    if (this.markThawed()) this.continueProcess();
+    if (this.markThawed()) this.process?.thaw();
   }
 
-  /** Records the thaw; true when the process is stopped and owed a SIGCONT (continueProcess). */
+  /** Records the thaw; true when the process is stopped and owed a SIGCONT. */
   private markThawed(): boolean {
-    if (!this.frozen || !this.child?.pid) return false;
+    if (!this.frozen || !this.process) return false;
     this.frozen = false;
     if (this.state === 'frozen') this.setState('ready');
     return true;
-  }
-
-  private continueProcess() {
-    try {
-      process.kill(this.child!.pid!, 'SIGCONT');
-    } catch {
-      // already gone
-    }
-  }
-
-  /** VmHWM, read at most every 100 ms: back-to-back warm invokes need not each pay for /proc. */
-  private peakMB(pid: number): number {
-    const now = performance.now();
-    if (now - this.peakReadAt > 100) {
-      this.peakCachedMB = peakResidentMB(pid) ?? this.peakCachedMB;
-      this.peakReadAt = now;
-    }
-    return Math.max(this.peakCachedMB, this.lastRssMB);
-  }
-
-  /**
-   * Polls RSS every 100 ms while the process runs code (init, invocations), killing it when over
-   * MemorySize. Started on delivery if not already running, it stops itself at a tick that finds
-   * the environment idle, so back-to-back invokes pay nothing for it.
-   */
-  private watchMemory() {
-    const pid = this.child?.pid;
-    if (this.memoryTimer || !pid) return;
-    this.memoryTimer = setInterval(() => {
-      if (this.idle) return this.stopWatchingMemory();
-      const rss = residentMB(pid);
-      if (rss === undefined) return;
-      this.lastRssMB = Math.max(this.lastRssMB, rss);
-      if (rss > this.spec.fn.memorySize) {
-        this.outOfMemory = true;
-        this.kill('out-of-memory');
-      }
-    }, MEMORY_POLL_MS);
-    this.memoryTimer.unref();
-  }
-
-  private stopWatchingMemory() {
-    clearInterval(this.memoryTimer);
-    this.memoryTimer = undefined;
   }
 
   private setState(state: EnvironmentState) {
@@ -607,78 +556,20 @@ export class ExecutionEnvironment {
     if (this.spec.events.listenerCount('environmentStateChanged')) this.spec.events.emit('environmentStateChanged', this.info());
   }
 
-  private setStateQuiet(state: EnvironmentState) {
-    this.state = state;
-  }
-
-  private readLines(stream: Readable | null, onLine: (line: string) => void) {
-    if (!stream) return;
-    readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
-  }
-
-  private onStderr(line: string) {
-    const meaning = this.spec.family.stderrMeaning(line);
-    if (meaning.kind === 'debugger-ready') {
-      this.inspectorUrl = meaning.url;
-      this.spec.events.emit('environmentInspectorReady', this.info());
-      return;
+  private onLine(channel: OutputChannel, line: string) {
+    if (channel === 'log') return this.log.structuredLine(line);
+    if (channel === 'stderr') {
+      const meaning = this.spec.family.stderrMeaning(line);
+      if (meaning.kind === 'debugger-ready') {
+        this.inspectorUrl = meaning.url;
+        this.spec.events.emit('environmentInspectorReady', this.info());
+        return;
+      }
+      if (meaning.kind === 'noise') return;
+      if (meaning.kind === 'out-of-memory') this.outOfMemory = true;
     }
-    if (meaning.kind === 'noise') return;
-    if (meaning.kind === 'out-of-memory') this.outOfMemory = true;
-    this.emitFunctionLine(line);
+    this.log.functionLine(line);
   }
-
-  private onLogRecord(line: string) {
-    let record: BootstrapLogRecord;
-    try {
-      record = JSON.parse(line);
-    } catch {
-      return this.emitFunctionLine(line);
-    }
-    this.emit(record.line, 'function', {
-      timestamp: record.timestamp,
-      requestId: record.requestId,
-      level: record.level,
-      source: record.source,
-    });
-  }
-
-  private emitFunctionLine(line: string) {
-    this.emit(line, 'function', { requestId: this.current?.request.requestId });
-  }
-
-  private emitPlatform(message: string, requestId?: string, entry?: Current) {
-    this.emit(message, 'platform', { requestId }, entry);
-  }
-
-  private emit(message: string, kind: LogKind, extra: Partial<LogRecord>, entry = this.current) {
-    const { fn, version } = this.spec;
-    const record: LogRecord = {
-      functionName: fn.functionName,
-      version,
-      environmentId: this.id,
-      logGroup: fn.loggingConfig.logGroup,
-      logStreamName: this.logStreamName,
-      timestamp: extra.timestamp ?? Date.now(),
-      message,
-      kind,
-      requestId: extra.requestId,
-      level: extra.level,
-      source: extra.source,
-    };
-    this.log.append(record);
-    if (this.state === 'initializing') this.initLines.push(message);
-    if (entry && (!record.requestId || record.requestId === entry.request.requestId)) entry.tail.push(message);
-    this.spec.events.emit('log', record);
-  }
-}
-
-function tailOf(lines: string[]): string {
-  const text = lines.length ? lines.join('\n') + '\n' : '';
-  // A UTF-16 unit takes at most 3 UTF-8 bytes: short tails need no encoding to measure.
-  if (text.length * 3 <= TAIL_BYTES) return text;
-  const buf = Buffer.from(text);
-  return buf.length <= TAIL_BYTES ? text : buf.subarray(buf.length - TAIL_BYTES).toString();
 }
 
 /** X-Ray trace header as Lambda passes it (`Root=1-<8 hex time>-<24 hex>;Parent=...;Sampled=0`). */
@@ -687,15 +578,4 @@ function traceId(): string {
   const hex = crypto.randomUUID().replace(/-/g, '') + crypto.randomUUID().replace(/-/g, '');
   const time = Math.floor(Date.now() / 1000).toString(16);
   return `Root=1-${time}-${hex.slice(0, 24)};Parent=${hex.slice(32, 48)};Sampled=0;Lineage=1:local:0`;
-}
-
-/** Go's names, as Lambda prints `Runtime exited with error: signal: killed`. */
-function signalName(signal: NodeJS.Signals): string {
-  const names: Partial<Record<NodeJS.Signals, string>> = {
-    SIGKILL: 'killed',
-    SIGABRT: 'aborted (core dumped)',
-    SIGSEGV: 'segmentation fault',
-    SIGTERM: 'terminated',
-  };
-  return names[signal] ?? signal;
 }

@@ -33,7 +33,19 @@ export interface RuntimeApiHandlers {
   onStreamChunk?(requestId: string, chunk: Buffer): void;
 }
 
-export class RuntimeApiServer {
+/** What an environment needs of its Runtime API endpoint (a fake in unit tests). */
+export interface RuntimeApiEndpoint {
+  /** Opens the endpoint; resolves with its `host:port` (AWS_LAMBDA_RUNTIME_API). */
+  listen(): Promise<string>;
+  /** Hands an event to the runtime client now if it is polling, else when it next polls. */
+  deliver(event: RuntimeApiEvent): void;
+  /** Whether the runtime client is parked in `next` right now. */
+  readonly polling: boolean;
+  /** Closes the endpoint and every connection: a runtime client polling it sees it gone. */
+  close(): void;
+}
+
+export class RuntimeApiServer implements RuntimeApiEndpoint {
   private readonly server: http.Server;
   private waiting: http.ServerResponse | undefined;
   private pendingEvent: RuntimeApiEvent | undefined;

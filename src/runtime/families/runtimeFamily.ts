@@ -18,8 +18,23 @@ export interface LaunchRequest {
   optDir?: string;
   /** Start with the debugger endpoint open and wait for a debugger before init. */
   debug: boolean;
+}
+
+/** What a family's launcher gets from the runtime that holds it. */
+export interface FamilyHost {
   /** Binaries the user mapped to runtimes (`{"nodejs22.x": "/opt/node22/bin/node"}`). */
   binaries: Record<string, string>;
+  /** Progress and warnings for the user (the runtime's `diagnostic` event). */
+  diagnostic(level: 'info' | 'warning', message: string): void;
+}
+
+/**
+ * Prepares handler processes of one family for one runtime instance; it may keep state
+ * between launches (binaries found or provisioned, warnings already given).
+ */
+export interface FamilyLauncher {
+  /** The command line of one handler process, or why it cannot start. */
+  launch(request: LaunchRequest): Promise<ProcessLaunch | LaunchFailure>;
 }
 
 /** How to start a handler process; environment variables come on top of Lambda's own. */
@@ -71,13 +86,8 @@ export interface RuntimeFamily {
   readonly sourceLanguages: readonly string[];
   /** Whether its log records carry the call site of the logging call (`source`), for inline logs. */
   readonly logCallSites: boolean;
-  /** The command line of one handler process, or why it cannot start. */
-  launch(request: LaunchRequest): ProcessLaunch | LaunchFailure;
-  /**
-   * A warning when the binary that would run the function is not the version its runtime
-   * names (said once per binary by the runtime), else undefined.
-   */
-  binaryWarning(fn: FunctionConfig, binaries: Record<string, string>): string | undefined;
+  /** A launcher for one runtime instance (LocalRuntime creates one per family it uses). */
+  launcher(host: FamilyHost): FamilyLauncher;
   stderrMeaning(line: string): StderrMeaning;
   /** The handler's definition in source, resolved as the family's runtime resolves `Handler`. */
   locateHandler(fn: FunctionConfig, text?: string): HandlerLocation | undefined;

@@ -85,8 +85,11 @@ export class EnvironmentPool {
   }
 
   /** Called by the runtime when an environment stopped, whatever the reason. */
-  forget(env: ExecutionEnvironment) {
-    if (this.holding.delete(env)) this.options.slots.used--;
+  forget(environmentId: string) {
+    const env = [...this.holding].find((e) => e.id === environmentId);
+    if (!env) return;
+    this.holding.delete(env);
+    this.options.slots.used--;
     const i = this.environments.indexOf(env);
     if (i >= 0) this.environments.splice(i, 1);
     clearTimeout(this.idleTimers.get(env));
@@ -122,9 +125,12 @@ export class EnvironmentPool {
     return Promise.all(envs.map((env) => (env.idle || !env.alive ? env.stop(reason) : env.stopWhenIdle(reason)))).then(() => {});
   }
 
-  /** Stops everything now; running invocations fail as on a crash. */
-  stopAll(reason: StopReason): Promise<void> {
+  /**
+   * Stops everything now; running invocations fail as on a crash. With `drain`, idle
+   * environments first write out the output their process still holds.
+   */
+  stopAll(reason: StopReason, opts: { drain?: boolean } = {}): Promise<void> {
     const envs = this.environments.splice(0);
-    return Promise.all(envs.map((env) => env.stop(reason))).then(() => {});
+    return Promise.all(envs.map((env) => (opts.drain ? env.stopDraining(reason) : env.stop(reason)))).then(() => {});
   }
 }

@@ -255,8 +255,15 @@ export const nodeHttp = (): typeof http => require('node:http') as typeof http;
 /** Header values cannot carry line breaks; an error type with one must not break the request. */
 const headerValue = (value: string) => value.replace(/[\r\n]+/g, ' ');
 
-/** The Runtime API is this process's only reason to live: if it is gone, so is the environment. */
-export function exitOnLostRuntimeApi(error: unknown): never {
-  process.stderr.write(`Lambda Lab bootstrap: lost the Runtime API (${String(error)}); exiting.\n`);
-  process.exit(1);
+/**
+ * The Runtime API is this process's only reason to live: if it is gone, so is the environment.
+ * Exits once stdout and stderr are written out: on a pipe they are asynchronous, and
+ * process.exit() would drop what the handler queued (the runtime closes the API to end an
+ * environment gracefully).
+ */
+export function exitOnLostRuntimeApi(error: unknown): void {
+  let pending = 2;
+  const exit = () => --pending === 0 && process.exit(1);
+  process.stdout.write('', exit);
+  process.stderr.write(`Lambda Lab bootstrap: lost the Runtime API (${String(error)}); exiting.\n`, exit);
 }

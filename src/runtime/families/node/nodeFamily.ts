@@ -3,15 +3,16 @@
 import * as path from 'node:path';
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../bootstrap/bootstrapProtocol';
 import type { FunctionConfig } from '../../functionConfig';
-import { locateBootstrap, resolveNodeBinary } from '../../nodeBinaries';
+import { locateBootstrap, resolveNodeBinary, type NodeBinary } from '../../nodeBinaries';
 import { NODE_RUNTIMES } from '../../template/supportedRuntimes';
-import type { LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
+import type { FamilyHost, FamilyLauncher, LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
 import { locateNodeHandler } from './nodeHandlerLocation';
 
 /** The bootstrap's structured log records come on this descriptor (stdout stays the handler's). */
 const LOG_FD = 3;
 
-const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect)/;
+/** The runtime's chatter: the inspector's banners, and our bootstrap leaving when its Runtime API closes (how an environment is ended gracefully). */
+const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
 
 /** The major version a `nodejsNN.x` runtime names. */
 const runtimeMajor = (runtime: string) => Number(/^nodejs(\d+)/.exec(runtime)?.[1]) || undefined;
@@ -23,42 +24,21 @@ export const nodeFamily: RuntimeFamily = {
   sourceLanguages: ['javascript', 'typescript'],
   logCallSites: true,
 
-  launch({ fn, optDir, debug, binaries }: LaunchRequest): ProcessLaunch {
-    const node = resolveNodeBinary(fn.runtime, binaries);
-    // The managed runtime's heap settings: a tenth of memory for the new space, the rest old space.
-    const newSpace = Math.floor(fn.memorySize / 10);
-    const args = [
-      '--expose-gc',
-      '--max-http-header-size=81920',
-      `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
-      `--max-old-space-size=${fn.memorySize - newSpace}`,
-      // Not a managed-runtime flag (a documented local difference): one V8 background worker
-      // instead of four. SIGSTOP/SIGCONT must stop and wake every thread of the process, so
-      // a freeze/thaw pair costs in proportion to them (7 threads: ~110 us per pair, 4: ~60).
-      // Only GC/compilation parallelism changes; handler code cannot observe it.
-      '--v8-pool-size=1',
-    ];
-    if (debug) args.push('--inspect=127.0.0.1:0');
-    // Layers' /opt/nodejs/nodeNN/node_modules for the major that runs, as Lambda's NODE_PATH has.
-    const major = runtimeMajor(fn.runtime) ?? Number(/^v(\d+)/.exec(process.version)?.[1]);
-    const nodePath = [
-      optDir && path.join(optDir, 'nodejs', `node${major}`, 'node_modules'),
-      optDir && path.join(optDir, 'nodejs', 'node_modules'),
-      fn.codeDir,
-    ].filter(Boolean);
-    const env: Record<string, string> = { NODE_PATH: nodePath.join(':'), [LOG_FD_ENV]: String(LOG_FD) };
-    if (debug) env[WAIT_FOR_DEBUGGER_ENV] = '1';
-    return { command: node.path, args: [...args, locateBootstrap('node')], env, binDir: path.dirname(node.path), logFd: LOG_FD };
-  },
-
-  binaryWarning(fn: FunctionConfig, binaries: Record<string, string>): string | undefined {
-    const wanted = runtimeMajor(fn.runtime);
-    const node = resolveNodeBinary(fn.runtime, binaries);
-    if (!wanted || !node.major || wanted === node.major) return undefined;
-    return (
-      `${fn.logicalId}: runtime ${fn.runtime} runs on local Node ${node.major} (${node.path}); ` +
-      `set a Node ${wanted} binary for ${fn.runtime} (lambdaLab.nodeBinaries / --node ${fn.runtime}=PATH) for full fidelity.`
-    );
+  launcher: (host: FamilyHost): FamilyLauncher => {
+    const warned = new Set<string>();
+    return {
+      async launch({ fn, optDir, debug }: LaunchRequest): Promise<ProcessLaunch> {
+        const node = resolveNodeBinary(fn.runtime, host.binaries);
+        warnOnMajorMismatch(fn, node, warned, host);
+        return {
+          command: node.path,
+          args: [...nodeArgs(fn, debug), locateBootstrap('node')],
+          env: familyVariables(fn, optDir, debug),
+          binDir: path.dirname(node.path),
+          logFd: LOG_FD,
+        };
+      },
+    };
   },
 
   stderrMeaning(line: string): StderrMeaning {
@@ -71,3 +51,48 @@ export const nodeFamily: RuntimeFamily = {
 
   locateHandler: locateNodeHandler,
 };
+
+/** The managed runtime's node flags for this function. */
+function nodeArgs(fn: FunctionConfig, debug: boolean): string[] {
+  // The managed runtime's heap settings: a tenth of memory for the new space, the rest old space.
+  const newSpace = Math.floor(fn.memorySize / 10);
+  const args = [
+    '--expose-gc',
+    '--max-http-header-size=81920',
+    `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
+    `--max-old-space-size=${fn.memorySize - newSpace}`,
+    // Not a managed-runtime flag (a documented local difference): one V8 background worker
+    // instead of four. SIGSTOP/SIGCONT must stop and wake every thread of the process, so
+    // a freeze/thaw pair costs in proportion to them (7 threads: ~110 us per pair, 4: ~60).
+    // Only GC/compilation parallelism changes; handler code cannot observe it.
+    '--v8-pool-size=1',
+  ];
+  if (debug) args.push('--inspect=127.0.0.1:0');
+  return args;
+}
+
+/** NODE_PATH as Lambda's (layers' /opt/nodejs/nodeNN/node_modules for the major that runs), the log fd, the debugger wait. */
+function familyVariables(fn: FunctionConfig, optDir: string | undefined, debug: boolean): Record<string, string> {
+  const major = runtimeMajor(fn.runtime) ?? Number(/^v(\d+)/.exec(process.version)?.[1]);
+  const nodePath = [
+    optDir && path.join(optDir, 'nodejs', `node${major}`, 'node_modules'),
+    optDir && path.join(optDir, 'nodejs', 'node_modules'),
+    fn.codeDir,
+  ].filter(Boolean);
+  const env: Record<string, string> = { NODE_PATH: nodePath.join(':'), [LOG_FD_ENV]: String(LOG_FD) };
+  if (debug) env[WAIT_FOR_DEBUGGER_ENV] = '1';
+  return env;
+}
+
+/** Said once per runtime and binary: the function runs, on a node of another major version. */
+function warnOnMajorMismatch(fn: FunctionConfig, node: NodeBinary, warned: Set<string>, host: FamilyHost) {
+  const wanted = runtimeMajor(fn.runtime);
+  const key = `${fn.runtime}:${node.path}`;
+  if (!wanted || !node.major || wanted === node.major || warned.has(key)) return;
+  warned.add(key);
+  host.diagnostic(
+    'warning',
+    `${fn.logicalId}: runtime ${fn.runtime} runs on local Node ${node.major} (${node.path}); ` +
+      `set a Node ${wanted} binary for ${fn.runtime} (lambdaLab.nodeBinaries / --node ${fn.runtime}=PATH) for full fidelity.`,
+  );
+}

@@ -13,14 +13,15 @@ export const providedFamily: RuntimeFamily = {
   sourceLanguages: [],
   logCallSites: false,
 
-  launch({ fn, optDir }: LaunchRequest): ProcessLaunch | LaunchFailure {
-    const candidates = [path.join(fn.codeDir, 'bootstrap'), ...(optDir ? [path.join(optDir, 'bootstrap')] : [])];
-    const found = candidates.find((p) => fs.existsSync(p));
-    if (!found) return { initError: invalidEntrypoint(candidates) };
-    return { command: found, args: [], env: {} };
-  },
+  launcher: () => ({
+    async launch({ fn, optDir }: LaunchRequest): Promise<ProcessLaunch | LaunchFailure> {
+      const candidates = [path.join(fn.codeDir, 'bootstrap'), ...(optDir ? [path.join(optDir, 'bootstrap')] : [])];
+      const found = candidates.find((p) => fs.existsSync(p));
+      if (!found) return { initError: invalidEntrypoint(candidates) };
+      return { command: found, args: [], env: {} };
+    },
+  }),
 
-  binaryWarning: () => undefined,
   stderrMeaning: () => ({ kind: 'log' }),
   // The handler is whatever the bootstrap makes of _HANDLER: no source location to point at.
   locateHandler: () => undefined,

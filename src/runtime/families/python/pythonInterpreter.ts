@@ -3,7 +3,7 @@
 // (.venv or venv in the code folder or a folder above it, up to the template's), else an
 // activated one (VIRTUAL_ENV), else `python3` on PATH. Each interpreter is asked once for its
 // version, its real executable (a pyenv shim costs a shell per start) and whether boto3 is there.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionConfig } from '../../functionConfig';
@@ -30,16 +30,17 @@ interface Probe {
 }
 
 const PROBE = 'import sys, importlib.util as u; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3]); print(u.find_spec("boto3") is not None)';
-const probes = new Map<string, Probe | { problem: string }>();
+const probes = new Map<string, Promise<Probe | { problem: string }>>();
 
-export function resolvePython(fn: FunctionConfig, configured: Record<string, string> = {}, hostEnv = process.env): PythonInterpreter {
+export async function resolvePython(fn: FunctionConfig, configured: Record<string, string> = {}, hostEnv = process.env): Promise<PythonInterpreter> {
   const found = locate(fn, configured, hostEnv);
   if (!found.path) return { path: 'python3', origin: 'PATH', problem: 'python3 is not on PATH' };
-  let probe = probes.get(found.path);
-  if (!probe) {
-    probe = ask(found.path);
-    probes.set(found.path, probe);
+  let asked = probes.get(found.path);
+  if (!asked) {
+    asked = ask(found.path);
+    probes.set(found.path, asked);
   }
+  const probe = await asked;
   if ('problem' in probe) return { path: found.path, origin: found.origin, problem: probe.problem };
   return {
     // A virtual environment's python must run by its own path: that is how it finds pyvenv.cfg.
@@ -107,11 +108,12 @@ function onPath(name: string, searchPath = ''): string | undefined {
   return undefined;
 }
 
-function ask(python: string): Probe | { problem: string } {
-  try {
-    const [executable, version, boto3] = execFileSync(python, ['-c', PROBE], { encoding: 'utf8', timeout: 10_000 }).trim().split('\n');
-    return { executable, version, hasBoto3: boto3 === 'True' };
-  } catch (err) {
-    return { problem: `${python} does not run: ${(err as Error).message.split('\n')[0]}` };
-  }
+function ask(python: string): Promise<Probe | { problem: string }> {
+  return new Promise((resolve) => {
+    execFile(python, ['-c', PROBE], { encoding: 'utf8', timeout: 10_000 }, (err, stdout) => {
+      if (err) return resolve({ problem: `${python} does not run: ${err.message.split('\n')[0]}` });
+      const [executable, version, boto3] = stdout.trim().split('\n');
+      resolve({ executable, version, hasBoto3: boto3 === 'True' });
+    });
+  });
 }
