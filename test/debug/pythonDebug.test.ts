@@ -97,6 +97,17 @@ describe('debug adapter: Python functions', function () {
     }
   });
 
+  it("suspends the function's timeout while it is paused", async () => {
+    await launch('Quick', { [app]: [9] });
+    const invoked = h.invoke({ name: 'patient' });
+    const stop = await h.stopped();
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past Timeout: 1
+    await h.dc.continueRequest({ threadId: stop.body.threadId! });
+    const result = await invoked;
+    assert.equal(result.body.functionError, undefined, result.body.payload);
+    assert.equal(JSON.parse(result.body.payload).message, 'hello patient');
+  });
+
   it('honours conditions, hit counts and logpoints', async () => {
     await launch('Hello', {
       [app]: [

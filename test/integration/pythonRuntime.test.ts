@@ -260,6 +260,34 @@ describe('runtime: Python code changes and interpreters', function () {
     }
   });
 
+  it('runs inline ZipFile code as index.py, as Lambda stores it', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'template.yaml'),
+      [
+        'Resources:',
+        '  Inline:',
+        '    Type: AWS::Lambda::Function',
+        '    Properties:',
+        '      Runtime: python3.12',
+        '      Handler: index.handler',
+        '      Role: arn:aws:iam::123456789012:role/r',
+        '      Code:',
+        '        ZipFile: |',
+        '          import os',
+        '          def handler(event, context):',
+        '              return os.path.basename(__file__)',
+        '',
+      ].join('\n'),
+    );
+    const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab'), watchCode: false, pythonBinaries: { 'python3.12': PYTHON } });
+    try {
+      await runtime.loadTemplate(path.join(dir, 'template.yaml'));
+      assert.equal(JSON.parse((await runtime.invoke('Inline', '{}')).payload.toString()), 'index.py');
+    } finally {
+      await runtime.dispose();
+    }
+  });
+
   it('fails init with a message that says how to choose an interpreter when the configured one does not exist', async () => {
     fs.writeFileSync(path.join(dir, 'src', 'app.py'), 'def handler(event, context):\n    return 1\n');
     const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab'), watchCode: false, pythonBinaries: { 'python3.12': path.join(dir, 'no-python') } });
