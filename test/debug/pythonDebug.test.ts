@@ -108,6 +108,21 @@ describe('debug adapter: Python functions', function () {
     assert.equal(JSON.parse(result.body.payload).message, 'hello patient');
   });
 
+  it('pauses a running Python environment on request, in its own code', async () => {
+    await launch('Waits', {});
+    const invoked = h.invoke({ seconds: 3 });
+    const started = await h.next<DebugProtocol.ThreadEvent>('thread', (e) => e.body.reason === 'started');
+    await new Promise((resolve) => setTimeout(resolve, 800)); // init done, the handler sleeping
+    await h.dc.pauseRequest({ threadId: started.body.threadId });
+    const stop = await h.stopped();
+    assert.equal(stop.body.reason, 'pause');
+    assert.equal(stop.body.threadId, started.body.threadId);
+    const where = await h.location(stop.body.threadId!);
+    assert.deepEqual([where.file, where.name], [app, 'waits']);
+    await h.dc.continueRequest({ threadId: stop.body.threadId! });
+    assert.equal(JSON.parse((await invoked).body.payload), 'done waiting');
+  });
+
   it('honours conditions, hit counts and logpoints', async () => {
     await launch('Hello', {
       [app]: [
