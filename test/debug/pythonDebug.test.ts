@@ -97,6 +97,21 @@ describe('debug adapter: Python functions', function () {
     }
   });
 
+  it('binds a breakpoint set while an environment is warm, and stops there on the next invoke', async () => {
+    await launch('Hello', {});
+    assert.equal((await h.invoke({ name: 'first' })).body.cold, true);
+    const set = await h.dc.setBreakpointsRequest({ source: { path: app }, breakpoints: [{ line: 9 }] });
+    assert.deepEqual(set.body.breakpoints.map((b) => [b.verified, b.line]), [[true, 9]]);
+    const invoked = h.invoke({ name: 'second' });
+    const stop = await h.stopped();
+    assert.equal((await h.location(stop.body.threadId!)).line, 9);
+    await h.dc.setBreakpointsRequest({ source: { path: app }, breakpoints: [] });
+    await h.dc.continueRequest({ threadId: stop.body.threadId! });
+    assert.equal((await invoked).body.cold, false);
+    // Removed: the third invoke runs through.
+    assert.equal(JSON.parse((await h.invoke({ name: 'third' })).body.payload).message, 'hi third');
+  });
+
   it("suspends the function's timeout while it is paused", async () => {
     await launch('Quick', { [app]: [9] });
     const invoked = h.invoke({ name: 'patient' });

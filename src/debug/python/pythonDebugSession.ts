@@ -13,20 +13,12 @@ import type { EnvironmentInfo, RuntimeEvents, StopReason } from '../../runtime/r
 import { LambdaDebugSession } from '../lambdaDebugSession';
 import { commonSettings, type AttachArguments, type LaunchArguments, type SessionSettings } from '../launchConfig';
 import type { RuntimeHost } from '../runtimeHost';
+import { PythonBreakpoints, type PythonBreakpoint } from './pythonBreakpoints';
 import { PythonHandles } from './pythonHandles';
 import { PythonThread, type PythonThreadListener, type StepKind } from './pythonThread';
 
-/** Python thread ids and breakpoint ids live above the Node session's, so the two never collide. */
+/** Python thread ids live above the Node session's, so the two never collide. */
 const THREAD_ID_BASE = 1 << 20;
-const BREAKPOINT_ID_BASE = 1 << 29;
-
-interface PythonBreakpoint {
-  id: number;
-  spec: DebugProtocol.SourceBreakpoint;
-  verified: boolean;
-  line?: number;
-  message?: string;
-}
 
 type Matcher = (env: { functionName: string }) => boolean;
 
@@ -61,11 +53,10 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
   private pyMode: 'launch' | 'attach' | undefined;
   private readonly pyThreads = new Map<number, PythonThread>();
   private readonly pyThreadByEnvironment = new Map<string, PythonThread>();
-  private readonly pyBreakpoints = new Map<string, PythonBreakpoint[]>();
+  private readonly pyBreakpoints = new PythonBreakpoints();
   private readonly handles = new PythonHandles();
   private pyExceptionFilters: string[] = [];
   private nextPyThreadId = THREAD_ID_BASE;
-  private nextPyBreakpointId = BREAKPOINT_ID_BASE;
   private readonly pyDisposers: Array<() => void> = [];
   private pyEnding = false;
 
@@ -111,10 +102,9 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     this.pyRuntime = runtime;
     this.pyMatches = this.pendingMatcher(runtime);
     // Breakpoints set before the function was known can now say which function binds them.
-    for (const bp of [...this.pyBreakpoints.values()].flat()) {
-      if (bp.verified) continue;
+    for (const bp of this.pyBreakpoints.unverified()) {
       bp.message = this.pythonUnboundMessage();
-      this.sendEvent(new BreakpointEvent('changed', this.toClient(bp)));
+      this.sendBreakpointChange(bp);
     }
     this.listenPython(runtime, 'environmentInspectorReady', (env) => {
       if (this.isPythonEnvironment(env) && this.pyMatches(env)) void this.attachPython(env);
@@ -153,11 +143,11 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     this.pyThreads.set(thread.id, thread);
     this.pyThreadByEnvironment.set(env.id, thread);
     this.sendEvent(new ThreadEvent('started', thread.id));
-    const specs = new Map([...this.pyBreakpoints].map(([file, bps]) => [file, bps.map((bp) => bp.spec)]));
+    const specs = this.pyBreakpoints.specs();
     try {
       const bootstrapDir = path.dirname(locateBootstrap('python'));
       const bound = await thread.start({ bootstrapDir, justMyCode: true }, specs, this.pyExceptionFilters);
-      for (const [file, results] of bound) this.recordBinding(file, results, true);
+      for (const [file, results] of bound) this.pyBreakpoints.bound(thread, file, results).forEach((bp) => this.sendBreakpointChange(bp));
     } catch (err) {
       if (!thread.isEnded) this.note(`Cannot debug ${thread.name}: ${(err as Error).message}\n`, 'stderr');
     }
@@ -182,13 +172,13 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     const event = new StoppedEvent(body.reason, thread.id, body.text) as DebugProtocol.StoppedEvent;
     event.body.description = body.description;
     event.body.allThreadsStopped = false;
-    if (body.hitBreakpointIds?.length) event.body.hitBreakpointIds = this.ourBreakpointIds(thread, body.hitBreakpointIds);
+    if (body.hitBreakpointIds?.length) event.body.hitBreakpointIds = this.pyBreakpoints.ours(thread, body.hitBreakpointIds);
     this.sendEvent(event);
   }
 
   private pythonBreakpointChanged(thread: PythonThread, breakpoint: DebugProtocol.Breakpoint): void {
-    const file = breakpoint.source?.path;
-    if (file && breakpoint.id !== undefined) this.recordBinding(path.resolve(file), [breakpoint], false, thread);
+    const changed = this.pyBreakpoints.changed(thread, breakpoint);
+    if (changed) this.sendBreakpointChange(changed);
   }
 
   private pythonOutput(body: DebugProtocol.OutputEvent['body']): void {
@@ -202,6 +192,7 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     this.pyThreads.delete(thread.id);
     if (this.pyThreadByEnvironment.get(thread.environment.id) === thread) this.pyThreadByEnvironment.delete(thread.environment.id);
     this.handles.forgetThread(thread);
+    this.pyBreakpoints.forgetThread(thread);
     this.sendEvent(new ThreadEvent('exited', thread.id));
     if (!this.pyEnding) this.pyRuntime?.setDebuggerAttached(thread.environment.id, false);
   }
@@ -221,17 +212,14 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     if (!args.source.path?.endsWith('.py')) return super.setBreakPointsRequest(response, args);
     void this.respondPython(response, async () => {
       const file = path.resolve(args.source.path!);
-      const previous = this.pyBreakpoints.get(file) ?? [];
-      const bps = (args.breakpoints ?? []).map((spec) => {
-        const same = previous.find((p) => p.spec.line === spec.line);
-        return { id: same?.id ?? this.nextPyBreakpointId++, spec, verified: false, message: this.pythonUnboundMessage() };
-      });
-      this.pyBreakpoints.set(file, bps);
-      const threads = [...this.pyThreads.values()];
-      const results = await Promise.all(threads.map((t) => t.setBreakpoints(file, bps.map((b) => b.spec)).catch(() => undefined)));
-      const answered = results.find((r): r is DebugProtocol.Breakpoint[] => !!r);
-      if (answered) this.recordBinding(file, answered, false);
-      response.body = { breakpoints: bps.map((bp) => this.toClient(bp)) };
+      const bps = this.pyBreakpoints.set(file, args.breakpoints ?? [], this.pythonUnboundMessage());
+      await Promise.all(
+        [...this.pyThreads.values()].map(async (thread) => {
+          const results = await thread.setBreakpoints(file, bps.map((b) => b.spec)).catch(() => undefined);
+          if (results) this.pyBreakpoints.bound(thread, file, results);
+        }),
+      );
+      response.body = { breakpoints: bps.map((bp) => PythonBreakpoints.toClient(bp)) };
     });
   }
 
@@ -249,29 +237,8 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     return names.length ? `Binds when ${names.join(', ')} loads this file (next cold start).` : 'Binds when the debugged function loads this file.';
   }
 
-  /** debugpy's answer for a file's breakpoints, in the order they were sent: ours take its verification and line. */
-  private recordBinding(file: string, results: DebugProtocol.Breakpoint[], announce: boolean, from?: PythonThread): void {
-    const bps = this.pyBreakpoints.get(file) ?? [];
-    results.forEach((result, i) => {
-      const bp = from ? bps.find((b) => this.handles.remoteBreakpoint(from, b.id) === result.id) : bps[i];
-      if (!bp) return;
-      if (!from) for (const thread of this.pyThreads.values()) if (result.id !== undefined) this.handles.bindBreakpoint(thread, bp.id, result.id);
-      const changed = bp.verified !== !!result.verified || (result.verified && bp.line !== result.line);
-      bp.verified = bp.verified || !!result.verified;
-      if (result.verified) {
-        bp.line = result.line ?? bp.spec.line;
-        bp.message = undefined;
-      } else if (result.message) bp.message = result.message;
-      if (changed && (announce || from)) this.sendEvent(new BreakpointEvent('changed', this.toClient(bp)));
-    });
-  }
-
-  private ourBreakpointIds(thread: PythonThread, remote: number[]): number[] {
-    return remote.map((id) => this.handles.ourBreakpoint(thread, id)).filter((id): id is number => id !== undefined);
-  }
-
-  private toClient(bp: PythonBreakpoint): DebugProtocol.Breakpoint {
-    return { id: bp.id, verified: bp.verified, line: bp.line ?? bp.spec.line, message: bp.verified ? undefined : bp.message };
+  private sendBreakpointChange(bp: PythonBreakpoint): void {
+    this.sendEvent(new BreakpointEvent('changed', PythonBreakpoints.toClient(bp)));
   }
 
   // ---- execution control --------------------------------------------------------------------------

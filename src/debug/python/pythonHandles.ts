@@ -1,5 +1,5 @@
 // Ids the user's session hands out for what each debugpy owns (frames, variable references,
-// sources, breakpoints): debugpy numbers them per process, so two Python environments (and the
+// sources): debugpy numbers them per process, so two Python environments (and the
 // Node side) would collide. Ours are unique in the session, above the Node session's range;
 // frames and variables die when their thread runs again, as DAP says.
 import type { PythonThread } from './pythonThread';
@@ -17,8 +17,6 @@ export class PythonHandles {
   private readonly frames = new Map<number, Remote>();
   private readonly variableRefs = new Map<number, Remote>();
   private readonly sources = new Map<number, Remote>();
-  /** Per thread: our breakpoint id ↔ debugpy's. */
-  private readonly breakpoints = new Map<PythonThread, { ours: Map<number, number>; remote: Map<number, number> }>();
 
   frame(thread: PythonThread, remote: number): number {
     return this.add(this.frames, thread, remote);
@@ -45,21 +43,6 @@ export class PythonHandles {
     return id === undefined ? undefined : this.sources.get(id);
   }
 
-  bindBreakpoint(thread: PythonThread, ours: number, remote: number): void {
-    let table = this.breakpoints.get(thread);
-    if (!table) this.breakpoints.set(thread, (table = { ours: new Map(), remote: new Map() }));
-    table.ours.set(remote, ours);
-    table.remote.set(ours, remote);
-  }
-
-  ourBreakpoint(thread: PythonThread, remote: number): number | undefined {
-    return this.breakpoints.get(thread)?.ours.get(remote);
-  }
-
-  remoteBreakpoint(thread: PythonThread, ours: number): number | undefined {
-    return this.breakpoints.get(thread)?.remote.get(ours);
-  }
-
   /** The thread ran on: its frames and variable references are void. */
   forgetPause(thread: PythonThread): void {
     for (const table of [this.frames, this.variableRefs]) {
@@ -70,7 +53,6 @@ export class PythonHandles {
   forgetThread(thread: PythonThread): void {
     this.forgetPause(thread);
     for (const [id, entry] of this.sources) if (entry.thread === thread) this.sources.delete(id);
-    this.breakpoints.delete(thread);
   }
 
   private add(table: Map<number, Remote>, thread: PythonThread, remote: number): number {
