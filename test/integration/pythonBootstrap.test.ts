@@ -82,13 +82,13 @@ describe('Python bootstrap: invocations', function () {
   });
 
   describe('answers', () => {
-    it('encodes Decimal as its digits, NaN and Infinity bare, namedtuples as objects, bytes as text (python3.12+: non-ASCII as-is)', async () => {
+    it('encodes Decimal as its digits, NaN and Infinity bare, namedtuples and _asdict() objects as objects, bytes as text (python3.12+: non-ASCII as-is)', async () => {
       const outcome = await invokeOnce('app.decimals', {}, { runtime: 'python3.12' });
       assert.equal(outcome.headers['content-type'], 'application/json');
       assert.equal(
         outcome.body.toString(),
         '{"price": 1.10, "big": 12345678901234567890.000000001, "nan": NaN, "float_nan": NaN, "inf": Infinity, ' +
-          '"text": "h\u00e9llo", "point": {"x": 1, "y": 2}, "raw": "bytes", "tuple": [1, 2]}',
+          '"text": "h\u00e9llo", "point": {"x": 1, "y": 2}, "raw": "bytes", "tuple": [1, 2], "record": {"kind": "record"}}',
       );
     });
 

@@ -1,6 +1,6 @@
 # Events in, responses out, as the managed runtime's marshaller does it with simplejson:
-# Decimal written as its exact digits (NaN as NaN), NaN/Infinity allowed, namedtuples as
-# objects, bytes inside a value as UTF-8 text, a bytes response sent raw as
+# Decimal written as its exact digits (NaN as NaN), NaN/Infinity allowed, namedtuples (and
+# anything with an _asdict()) as objects, bytes inside a value as UTF-8 text, a bytes response sent raw as
 # application/unknown, and non-ASCII kept as-is from python3.12 on.
 #
 # The standard library's encoder cannot emit raw number text, so a Decimal is first encoded as
@@ -35,6 +35,9 @@ class _Encoder(json.JSONEncoder):
             return _MARK + str(len(self.raw) - 1)
         if isinstance(obj, (bytes, bytearray)):
             return bytes(obj).decode("utf-8")
+        as_dict = getattr(obj, "_asdict", None)
+        if callable(as_dict):
+            return as_dict()
         return super().default(obj)
 
     def iterencode(self, o, _one_shot=False):
