@@ -112,6 +112,20 @@ describe('debug adapter: Python functions', function () {
     assert.equal(JSON.parse((await h.invoke({ name: 'third' })).body.payload).message, 'hi third');
   });
 
+  it('runs the function undebugged, saying why, when its interpreter has no debugpy', async () => {
+    // This test's project: afterEach removes it once the session has ended.
+    rmSync(dir, { recursive: true, force: true });
+    dir = pythonProjectWithVenv(false);
+    await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), cwd: dir, invocations: 1, payload: { name: 'plain' } }, {
+      [path.join(dir, 'src', 'app.py')]: [9],
+    });
+    await h.next('terminated');
+    const outputs = h.outputs().join('');
+    assert.match(outputs, /LAMBDA_LAB_WAIT_FOR_DEBUGGER=1 but debugpy is not installed for .*\.venv\/bin\/python3: install it/);
+    assert.match(outputs, /returned: \{"message": "hi plain"/);
+    assert.equal(h.count('stopped'), 0);
+  });
+
   it("suspends the function's timeout while it is paused", async () => {
     await launch('Quick', { [app]: [9] });
     const invoked = h.invoke({ name: 'patient' });

@@ -12,11 +12,12 @@ const FIXTURE = path.resolve(__dirname, '../fixtures/python/debug');
 export const PY_INIT_LINE = 4;
 export const PY_HANDLER_LINE = 9;
 
-export function pythonProjectWithVenv(): string {
+/** `systemPackages: false`: a bare virtual environment, without debugpy. */
+export function pythonProjectWithVenv(systemPackages = true): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-pydebug-'));
   cpSync(FIXTURE, dir, { recursive: true });
   mkdirSync(path.join(dir, '.venv', 'bin'), { recursive: true });
-  writeFileSync(path.join(dir, '.venv', 'pyvenv.cfg'), `home = ${path.dirname(PYTHON)}\ninclude-system-site-packages = true\n`);
+  writeFileSync(path.join(dir, '.venv', 'pyvenv.cfg'), `home = ${path.dirname(PYTHON)}\ninclude-system-site-packages = ${systemPackages}\n`);
   symlinkSync(PYTHON, path.join(dir, '.venv', 'bin', 'python3'));
   return dir;
 }
