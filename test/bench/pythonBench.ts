@@ -199,7 +199,7 @@ async function debugRows(): Promise<BenchRow[]> {
         await h.stop();
       }
     }
-    rows.push(latencyRow(coldName, cold, { goal: '≤ 1000', note: 'includes python3 start, importing debugpy and its adapter process' }));
+    rows.push(latencyRow(coldName, cold, { goal: '≤ 1000', note: 'includes python3 start and importing debugpy' }));
   } catch (error) {
     rows.push(failedRow(coldName, 'ms', error, { goal: '≤ 1000' }));
   }

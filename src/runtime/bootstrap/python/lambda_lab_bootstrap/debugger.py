@@ -23,7 +23,23 @@ def wait_if_asked():
             )
         )
         return
-    host, port = debugpy.listen(("127.0.0.1", 0))
+    host, port = _listen(debugpy)
     say("debugpy listening on {}:{}".format(host, port))
     debugpy.wait_for_client()
 
+
+def _listen(debugpy):
+    """(host, port) debugpy listens on.
+
+    In-process when this debugpy can (pydevd speaks DAP itself): no adapter process to start,
+    which is most of a debugged cold start. debugpy does not return the port it picked then,
+    pydevd knows it. Older debugpy: its adapter process, which returns the port."""
+    try:
+        debugpy.listen(("127.0.0.1", 0), in_process_debug_adapter=True)
+    except TypeError:
+        return debugpy.listen(("127.0.0.1", 0))
+    import pydevd
+
+    db = pydevd.get_global_debugger()
+    db.wait_for_server_socket_ready()
+    return db._server_socket_name[0], db._server_socket_name[1]

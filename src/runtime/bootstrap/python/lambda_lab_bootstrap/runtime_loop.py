@@ -3,7 +3,6 @@
 # event: context, event decoded, handler called, answer posted with the next poll behind it.
 # BaseExceptions (sys.exit, KeyboardInterrupt) are not caught, so they end the process.
 import os
-import re
 import sys
 
 from . import debugger, lambda_logging, log_sink
@@ -13,9 +12,6 @@ from .lambda_context import create_lambda_context
 from .marshaller import marshal_response, to_json, unmarshal_request
 from .log_sink import say
 from .runtime_api_client import RuntimeApiClient, RuntimeApiLost
-
-_RUNTIME_PACKAGE = re.compile(r"No module named '(boto3|botocore)(\.|')")
-
 
 def run():
     sink = log_sink.create_log_sink()
@@ -98,7 +94,9 @@ def _invoke(client, handler, invocation, sink, task_root):
 
 def _hint_runtime_packages(message):
     """boto3 ships with the managed runtime, so its absence here is the local interpreter's, not the function's."""
-    missing = _RUNTIME_PACKAGE.search(message)
+    import re
+
+    missing = re.search(r"No module named '(boto3|botocore)(\.|')", message)
     if not missing:
         return
     runtime = os.environ.get("AWS_EXECUTION_ENV", "").replace("AWS_Lambda_", "") or "the Python"
