@@ -98,4 +98,19 @@ describe('debug adapter: a Node function invoking a Python function', function (
     const result = await invoked;
     assert.deepEqual(JSON.parse(result.payload.toString()), { order: 'o-1', total: '16.60' });
   });
+
+  it('detaching leaves a Python environment serving, undebugged and frozen between invokes again', async () => {
+    const pricing = path.join(dir, 'src', 'pricing.py');
+    await h.configure('attach', { functions: ['Pricing'] }, { [pricing]: [7] });
+    const invoked = runtime.invoke('Pricing', JSON.stringify({ items: ['tea'] }));
+    const stop = await h.stopped();
+    await h.dc.continueRequest({ threadId: stop.body.threadId! });
+    const first = await invoked;
+    await h.dc.disconnectRequest({});
+    const after = await runtime.invoke('Pricing', JSON.stringify({ items: ['cup'] })); // would wait at the breakpoint if still debugged
+    assert.equal(after.environmentId, first.environmentId, 'the same environment goes on serving');
+    assert.deepEqual(JSON.parse(after.payload.toString()), { total: '12.50' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(runtime.environments('Pricing')[0].state, 'frozen');
+  });
 });
