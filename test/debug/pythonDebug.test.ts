@@ -152,6 +152,21 @@ describe('debug adapter: Python functions', function () {
     assert.equal(JSON.parse((await invoked).body.payload), 'done waiting');
   });
 
+  it('never stops in the bootstrap: stepping out of the handler, with all exceptions on, runs to the next invoke', async () => {
+    await launch('Hello', { [app]: [10] }, ['all']);
+    const invoked = h.invoke({ name: 'out' });
+    const stop = await h.stopped();
+    assert.equal((await h.location(stop.body.threadId!)).line, 10);
+    await h.dc.stepOutRequest({ threadId: stop.body.threadId! });
+    assert.equal(JSON.parse((await invoked).body.payload).message, 'hi out');
+    const second = h.invoke({ name: 'again' });
+    const next = await h.stopped();
+    assert.deepEqual(await h.location(next.body.threadId!), { file: app, line: 10, name: 'handler' }, 'the step ended in user code: the next invoke');
+    await h.dc.continueRequest({ threadId: next.body.threadId! });
+    await second;
+    assert.equal(h.count('stopped'), 2);
+  });
+
   it('honours conditions, hit counts and logpoints', async () => {
     await launch('Hello', {
       [app]: [
