@@ -43,7 +43,8 @@ const DEFAULTS = {
 /** Read access to the persisted log streams of every loaded function. */
 export interface LogReader {
   listStreams(functionName: string): LogStreamInfo[];
-  readStream(functionName: string, logStreamName: string): LogRecord[];
+  /** Read as iterated: a stream may be larger than memory. */
+  readStream(functionName: string, logStreamName: string): Iterable<LogRecord>;
 }
 
 export class LocalRuntime extends RuntimeEventEmitter {

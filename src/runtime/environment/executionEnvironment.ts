@@ -204,15 +204,19 @@ export class ExecutionEnvironment {
       hostEnv: process.env,
       hostAllowlist: this.spec.hostAllowlist,
     });
-    // A runtime that cannot start still goes through a process that exits, as in Lambda.
-    if (failed) this.initError = launch.initError;
-    const { command, args, logFd } = failed ? { command: '/bin/false', args: [], logFd: undefined } : launch;
     this.setState('initializing');
     this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
-    this.process = (this.spec.spawnProcess ?? spawnHandlerProcess)(
-      { command, args, cwd: fn.codeDir, env, logFd },
-      { onLine: (channel, line) => this.onLine(channel, line), onExit: (description) => this.onExit(description) },
-    );
+    if (failed) {
+      // Nothing to start: init fails at once, as Lambda's does without a bootstrap.
+      this.initError = launch.initError;
+      this.resolveInit();
+    } else {
+      const { command, args, logFd } = launch;
+      this.process = (this.spec.spawnProcess ?? spawnHandlerProcess)(
+        { command, args, cwd: fn.codeDir, env, logFd },
+        { onLine: (channel, line) => this.onLine(channel, line), onExit: (description) => this.onExit(description) },
+      );
+    }
     this.spec.events.emit('environmentStarted', this.info());
     this.memory.start();
     if (!this.spec.debug) {
