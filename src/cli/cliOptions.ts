@@ -1,8 +1,10 @@
 // Option parsing shared by the subcommands: node's parseArgs with our error messages, the
-// default template lookup, and event input.
+// default template lookup, event input, and the options every template-loading command takes.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { TemplateDiagnostic } from '../runtime/functionConfig';
+import { findDefaultTemplate, noDefaultTemplateText } from '../runtime/template/templateDiscovery';
 import { UsageError, type CliIO } from './cliCommand';
 
 export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -13,7 +15,56 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
 }
 
-export const TEMPLATE_NAMES = ['template.yaml', 'template.yml', 'template.json'];
+/** Options every command that loads a template accepts, so what one command suggests another takes. */
+export const TEMPLATE_OPTIONS = {
+  region: { type: 'string' },
+  'layer-arn-map': { type: 'string' },
+} as const;
+
+export const TEMPLATE_OPTIONS_USAGE = `      --region REGION        AWS_REGION of the functions and ARNs (default: AWS_REGION,
+                             AWS_DEFAULT_REGION or the profile's region, else us-east-1)
+      --layer-arn-map FILE   JSON {"<layer version ARN>": "<local folder or zip>"} for layers
+                             that are not in the template; null runs without that layer`;
+
+/** `--region`, checked against the shape of AWS region names. */
+export function regionOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(value)) throw new UsageError(`--region must be an AWS region such as eu-west-1, got "${value}"`);
+  return value;
+}
+
+export interface LayerArnMap {
+  /** ARN → absolute folder or zip. */
+  map: Record<string, string>;
+  /** ARNs mapped to null: run without them. */
+  without: string[];
+}
+
+export async function readLayerArnMap(cwd: string, given: string | undefined): Promise<LayerArnMap> {
+  if (!given) return { map: {}, without: [] };
+  const file = path.resolve(cwd, given);
+  let map: unknown;
+  try {
+    map = JSON.parse(await fs.promises.readFile(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--layer-arn-map ${file}: ${(err as Error).message}`);
+  }
+  if (!map || typeof map !== 'object' || Array.isArray(map) || Object.values(map).some((v) => typeof v !== 'string' && v !== null)) {
+    throw new UsageError(`--layer-arn-map ${file} must be a JSON object {"<layer version ARN>": "<folder or zip path>" or null}`);
+  }
+  const entries = Object.entries(map as Record<string, string | null>);
+  return {
+    // Relative paths are relative to the map file, so the file can live in the project.
+    map: Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== null)
+      .map(([arn, p]) => [arn, path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p)])),
+    without: entries.filter(([, p]) => p === null).map(([arn]) => arn),
+  };
+}
+
+/** `file:line:col: warning: message`, as compilers print them. */
+export function formatDiagnostic(d: TemplateDiagnostic): string {
+  return `${d.templatePath}:${d.position.line}:${d.position.column}: ${d.severity}: ${d.resource ? `${d.resource}: ` : ''}${d.message}`;
+}
 
 /** `--template` as given, else template.yaml / .yml / .json in the current folder. */
 export function findTemplate(given: string | undefined, cwd: string): string {
@@ -22,11 +73,9 @@ export function findTemplate(given: string | undefined, cwd: string): string {
     if (!fs.existsSync(file)) throw new UsageError(`Template not found: ${file}`);
     return fs.statSync(file).isDirectory() ? findTemplate(undefined, file) : file;
   }
-  for (const name of TEMPLATE_NAMES) {
-    const file = path.join(cwd, name);
-    if (fs.existsSync(file)) return file;
-  }
-  throw new UsageError(`No template.yaml, template.yml or template.json in ${cwd}: pass --template FILE`);
+  const found = findDefaultTemplate(cwd);
+  if (!found) throw new UsageError(`${noDefaultTemplateText(cwd)}: pass --template FILE`);
+  return found;
 }
 
 /** The invoke payload from `--payload`, `-e FILE` or `-e -` (stdin); `{}` when none is given. */

@@ -1,9 +1,20 @@
-import { LambdaServiceError } from '../runtime/lambdaErrors';
+import { LambdaServiceError } from '../runtime/errors/serviceErrors';
 import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
-import { DeploymentStore } from '../runtime/store/deploymentStore';
+import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, parse, parsePythonBinaries, readEvent } from './cliOptions';
+import {
+  findTemplate,
+  formatDiagnostic,
+  parse,
+  parsePythonBinaries,
+  readEvent,
+  readLayerArnMap,
+  regionOption,
+  TEMPLATE_OPTIONS,
+  TEMPLATE_OPTIONS_USAGE,
+} from './cliOptions';
+import { invokeAsynchronously, parseDelayScale } from './eventInvoke';
 
 export const invokeCommand: CliCommand = {
   name: 'invoke',
@@ -29,6 +40,12 @@ FUNCTION is the template's logical id or the function's FunctionName.
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
                            billedDurationMs, initDurationMs?, maxMemoryUsedMB}
       --quiet             No logs on stderr
+      --invocation-type T RequestResponse (default) or Event: Event goes through the
+                          asynchronous queue (retries, destinations, dead-letter queue) and
+                          prints each attempt on stderr and each outcome on stdout
+      --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
+                          (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
+${TEMPLATE_OPTIONS_USAGE}
 
 Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or template error.`,
   async run(args, io) {
@@ -46,7 +63,16 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       python: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      ...TEMPLATE_OPTIONS,
+      'invocation-type': { type: 'string' },
+      'async-retry-delay-scale': { type: 'string' },
     });
+    const region = regionOption(values.region);
+    const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
+    const invocationType = values['invocation-type'] ?? 'RequestResponse';
+    if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
+      throw new UsageError(`--invocation-type must be RequestResponse or Event, got "${invocationType}"`);
+    }
     const [functionName, ...extra] = positionals;
     if (!functionName) throw new UsageError('Missing FUNCTION: which function to invoke');
     if (extra.length) throw new UsageError(`Unexpected arguments: ${extra.join(' ')}`);
@@ -69,20 +95,24 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       concurrencyCap: Math.max(10, concurrency),
       nodeBinaries: parseNodeBinaries(values.node),
       pythonBinaries: parsePythonBinaries(values.python, io.cwd),
+      ...(region ? { region } : {}),
+      asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
-      if (d.level !== 'info') io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
+      if (d.level !== 'info' || d.progress) io.stderr.write(`lambda-lab: ${d.progress ? '' : `${d.level}: `}${d.message}\n`);
     });
     const templatePath = findTemplate(values.template, io.cwd);
     // Versions, aliases and layers live in the deployment store, shared with `serve`.
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath) });
+    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map });
     await deployment.attach();
     try {
       const model = await runtime.loadTemplate(templatePath, {
         envVarsFile: values['env-vars'],
         parameterOverrides: parseOverrides(values['parameter-overrides']),
+        withoutLayers: layerArnMap.without,
       });
+      for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       await deployment.settled();
       const fn = runtime.getFunction(functionName);
       const unsupported = model.unsupported.find((u) => u.logicalId === functionName || u.functionName === functionName);
@@ -90,6 +120,17 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
         throw new UsageError(
           `No function ${functionName} in ${model.templatePath}. Functions: ${model.functions.map((f) => f.logicalId).join(', ') || 'none'}`,
         );
+      }
+      if (invocationType === 'Event' && fn) {
+        const stateDir = runtime.stateDirFor(templatePath);
+        return await invokeAsynchronously(runtime, io, {
+          functionName,
+          payload,
+          qualifier: values.qualifier,
+          count,
+          stateDir,
+          json: !!values.json,
+        });
       }
       const results: InvokeResult[] = [];
       let failed = false;
@@ -144,7 +185,10 @@ function jsonOf(r: InvokeResult) {
 
 function summary(fn: string, results: InvokeResult[], count: number): string {
   const cold = results.filter((r) => r.cold);
-  const warm = results.filter((r) => !r.cold).map((r) => r.durationMs).sort((a, b) => a - b);
+  const warm = results
+    .filter((r) => !r.cold)
+    .map((r) => r.durationMs)
+    .sort((a, b) => a - b);
   const errors = results.filter((r) => r.functionError).length;
   const parts = [`${results.length}/${count} invocations of ${fn} answered`];
   if (cold.length) {

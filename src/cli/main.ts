@@ -1,5 +1,6 @@
-// `lambda-lab`: a thin shell over runtime/. Exit 0 success, 1 function error, 2 usage or
-// template error.
+// `lambda-lab`: a thin shell over runtime/. Exit 0 success, 1 function error, 2 usage, template
+// or build error.
+import { BuildError } from '../runtime/build/buildError';
 import { TemplateError } from '../runtime/template/templateError';
 import { UsageError, type CliCommand, type CliIO } from './cliCommand';
 import { invokeCommand } from './invokeCommand';
@@ -43,7 +44,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`lambda-lab ${name}: ${err.message}\n\n${command.usage}\n`);
       return 2;
     }
-    if (err instanceof TemplateError || (err as { code?: string }).code === 'ENOENT') {
+    // Errors the user can fix are printed as compilers print them, without our stack.
+    if (err instanceof TemplateError || err instanceof BuildError || (err as { code?: string }).code === 'ENOENT') {
       io.stderr.write(`lambda-lab ${name}: ${(err as Error).message}\n`);
       return 2;
     }

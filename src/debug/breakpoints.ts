@@ -1,6 +1,8 @@
 // The user's breakpoints as DAP knows them: per-source lists, ids, verification state,
 // hit counts and logpoint messages. Binding them in a process is environmentThread's job.
+import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { FunctionConfig } from '../runtime/functionConfig';
 
 export type HitPredicate = (hits: number) => boolean;
 
@@ -136,4 +138,20 @@ export class BreakpointRegistry {
       message: bp.verified ? undefined : bp.message,
     };
   }
+}
+
+/**
+ * Why a breakpoint is not bound yet: waiting for a cold start of a function whose code (or
+ * whose build's source maps, `mapped`) holds the file, or a file none of them contains.
+ */
+export async function unboundMessage(bp: UserBreakpoint, functions: FunctionConfig[], mapped: (codeDir: string) => Promise<boolean>): Promise<string> {
+  if (functions.length === 0) return 'Binds when the debugged function loads this file.';
+  for (const fn of functions) {
+    const folders = [fn.codeDir, fn.build?.sourceDir].filter((d): d is string => !!d);
+    if (folders.some((d) => bp.path.startsWith(d + path.sep)) || (await mapped(fn.codeDir))) {
+      return `Binds when ${fn.functionName} loads this file (next cold start).`;
+    }
+  }
+  const names = functions.map((f) => f.functionName).join(', ');
+  return `${bp.path} is not part of the code of ${names}; this breakpoint binds only if that code loads the file.`;
 }

@@ -1,15 +1,16 @@
-// One execution environment under the debugger = one DAP thread: the inspector session of its
-// handler process, the scripts it loaded, where the user's breakpoints bound in it, and its
-// paused state. It knows nothing of DAP messages; the session turns its callbacks into events.
+// A Node execution environment under the debugger, as a DebugThread: the inspector session of
+// its handler process, the start-up handshake, the scripts it loaded, and when a pause is the
+// user's to see. Where breakpoints bind is breakpointBindings'. It knows nothing of DAP
+// messages; the session turns its callbacks into events.
 import * as path from 'node:path';
 import type { EnvironmentInfo } from '../runtime/runtimeEvents';
-import { BreakpointRegistry, logMessageExpression, type UserBreakpoint } from './breakpoints';
-import { CdpError, type CdpConnection } from './cdp/cdpConnection';
+import { BreakpointBindings, type BindableScript } from './breakpointBindings';
+import { logMessageExpression, type BreakpointRegistry, type UserBreakpoint } from './breakpoints';
+import { CdpConnection } from './cdp/cdpConnection';
 import type { Debugger } from './cdp/cdpProtocol';
-import { isSkipped, scriptUrlToPath, urlRegexForPath } from './scriptPaths';
-import type { FilePosition, LoadedSourceMap, SourceMapCache } from './sourceMaps';
-
-export type ExceptionState = 'none' | 'uncaught' | 'all';
+import type { DebugThread, ExceptionState, StepKind, ThreadListener } from './debugThread';
+import { isSkipped, scriptUrlToPath } from './scriptPaths';
+import type { LoadedSourceMap, MapPosition, SourceMapCache } from './sourceMaps';
 
 export interface ThreadSettings {
   /** Regex sources over script URLs (skipFiles). */
@@ -20,11 +21,11 @@ export interface ThreadSettings {
   knownMaps: LoadedSourceMap[];
 }
 
-export interface StopInfo {
-  reason: string;
-  description?: string;
-  text?: string;
-  hitBreakpointIds?: number[];
+/** What every thread of a session shares. */
+export interface SessionParts {
+  registry: BreakpointRegistry;
+  maps: SourceMapCache;
+  listener: ThreadListener;
 }
 
 /** Where a script position is for the user: a file (possibly through a source map) or a script without a file. */
@@ -38,57 +39,54 @@ export interface UserLocation {
   skipped: boolean;
 }
 
-export interface ThreadListener {
-  stopped(thread: EnvironmentThread, info: StopInfo): void;
-  breakpointBound(bp: UserBreakpoint, line: number): void;
-  logpoint(bp: UserBreakpoint, text: string): void;
-  /** `wasPaused`: the thread ended while stopped (its process died under the debugger). */
-  ended(thread: EnvironmentThread, wasPaused: boolean): void;
-}
-
-interface Script {
-  url: string;
-  path?: string;
-  sourceMapURL?: string;
-  skipped: boolean;
-}
-
-const JS_FILE = /\.[cm]?js$/i;
 export const OBJECT_GROUP = 'lambda-lab';
 /** How long a starting process may take to reach inspector.waitForDebugger(). */
 const WAIT_FOR_BOOTSTRAP_MS = 10_000;
-/** Scripts of the user's code: files, outside node_modules. */
-const USER_SCRIPT_URL = '^file://(?!.*/node_modules/).*\\.[cm]?js$';
 
-export class EnvironmentThread {
+const STEP_COMMANDS = { over: 'Debugger.stepOver', into: 'Debugger.stepInto', out: 'Debugger.stepOut' } as const;
+
+type RunCommand = 'Debugger.resume' | (typeof STEP_COMMANDS)[StepKind];
+
+export class EnvironmentThread implements DebugThread {
   readonly name: string;
-  private readonly scripts = new Map<string, Script>();
+  private readonly scripts = new Map<string, BindableScript>();
   private readonly skipRegexps: RegExp[];
-  /** User breakpoint id → inspector breakpoint ids bound for it. */
-  private readonly bindings = new Map<number, string[]>();
-  /** Inspector breakpoint id → user breakpoints sharing it. */
-  private readonly users = new Map<string, Set<number>>();
-  /** Binding key (url regex/script + position) → inspector breakpoint id, since V8 refuses duplicates. */
-  private readonly byKey = new Map<string, string>();
+  private readonly bindings: BreakpointBindings;
   private queue: Promise<unknown> = Promise.resolve();
-  private entryBreakpointId: string | undefined;
-  /** Scripts whose source map was read to bind breakpoints after they loaded. */
-  private readonly boundScripts = new Set<string>();
   private pendingReason: 'step' | 'pause' | undefined;
   private ended = false;
   paused: Debugger.PausedEvent | undefined;
 
-  constructor(
+  /** Connects to the environment's inspector; `start()` then lets its process run. */
+  static async connect(
+    id: number,
+    environment: EnvironmentInfo,
+    settings: Omit<ThreadSettings, 'knownMaps'>,
+    knownMaps: Promise<LoadedSourceMap[]>,
+    session: SessionParts,
+  ): Promise<EnvironmentThread> {
+    if (!environment.inspectorUrl) throw new Error('its process has no inspector');
+    const cdp = await CdpConnection.connect(environment.inspectorUrl);
+    return new EnvironmentThread(id, environment, cdp, { ...settings, knownMaps: await knownMaps }, session);
+  }
+
+  private readonly registry: BreakpointRegistry;
+  private readonly maps: SourceMapCache;
+  private readonly listener: ThreadListener;
+
+  private constructor(
     readonly id: number,
     readonly environment: EnvironmentInfo,
     readonly cdp: CdpConnection,
     private readonly settings: ThreadSettings,
-    private readonly registry: BreakpointRegistry,
-    private readonly maps: SourceMapCache,
-    private readonly listener: ThreadListener,
+    session: SessionParts,
   ) {
+    this.registry = session.registry;
+    this.maps = session.maps;
+    this.listener = session.listener;
     this.name = `${environment.functionName} ${environment.version} #${environment.ordinal}`;
     this.skipRegexps = settings.skipPatterns.map((p) => new RegExp(p));
+    this.bindings = new BreakpointBindings(cdp, settings, this.registry, this.maps, (id, location) => this.onResolved(id, location));
     cdp.on('Debugger.scriptParsed', (e) => this.onScriptParsed(e));
     cdp.on('Debugger.breakpointResolved', (e) => void this.onResolved(e.breakpointId, e.location));
     cdp.on('Debugger.paused', (e) => void this.onPaused(e).catch(() => undefined));
@@ -100,6 +98,10 @@ export class EnvironmentThread {
     return this.ended;
   }
 
+  get isPaused(): boolean {
+    return this.paused !== undefined;
+  }
+
   /** Enables the domains, binds every breakpoint, then lets the waiting process run its init. */
   async start(): Promise<void> {
     const { cdp, settings } = this;
@@ -109,7 +111,7 @@ export class EnvironmentThread {
       cdp.send('Debugger.enable', {}),
       cdp.send('Debugger.setBlackboxPatterns', { patterns: settings.skipPatterns }),
       cdp.send('Debugger.setPauseOnExceptions', { state: settings.exceptionState }),
-      this.serial(() => Promise.all([...this.registry.all().map((bp) => this.bind(bp)), this.updateEntryBreakpoint()])),
+      this.serial(() => Promise.all([...this.registry.all().map((bp) => this.bindings.bind(bp)), this.bindings.updateEntryBreakpoint()])),
     ]);
     await this.runWhenWaiting();
   }
@@ -137,8 +139,8 @@ export class EnvironmentThread {
   /** Re-binds after a setBreakpoints request changed a file's list. */
   updateBreakpoints(added: UserBreakpoint[], removed: UserBreakpoint[]): Promise<void> {
     return this.serial(async () => {
-      await Promise.all(removed.map((bp) => this.unbind(bp.id)));
-      await Promise.all([...added.map((bp) => this.bind(bp)), this.updateEntryBreakpoint()]);
+      await Promise.all(removed.map((bp) => this.bindings.unbind(bp.id)));
+      await Promise.all([...added.map((bp) => this.bindings.bind(bp)), this.bindings.updateEntryBreakpoint()]);
     });
   }
 
@@ -153,14 +155,14 @@ export class EnvironmentThread {
     return this.run('Debugger.resume');
   }
 
-  step(kind: 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut'): Promise<void> {
+  step(kind: StepKind): Promise<void> {
     this.pendingReason = 'step';
     this.paused = undefined;
-    return this.run(kind);
+    return this.run(STEP_COMMANDS[kind]);
   }
 
   /** Lets the process run on; its next pause must not wait for TCP (see nudgeUntilPaused). */
-  private async run(command: 'Debugger.resume' | 'Debugger.stepOver' | 'Debugger.stepInto' | 'Debugger.stepOut'): Promise<void> {
+  private async run(command: RunCommand): Promise<void> {
     this.cdp.nudgeUntilPaused();
     await this.cdp.send(command);
   }
@@ -205,127 +207,21 @@ export class EnvironmentThread {
     return next;
   }
 
-  private async original(script: Script, line: number, column: number): Promise<FilePosition | undefined> {
+  private async original(script: BindableScript, line: number, column: number): Promise<MapPosition | undefined> {
     if (!this.settings.sourceMaps || !script.sourceMapURL) return undefined;
     const map = await this.maps.forScript(script.url, script.sourceMapURL);
     return map?.toOriginal(line, column);
   }
 
   private onScriptParsed(e: Debugger.ScriptParsedEvent): void {
-    const script: Script = { url: e.url, path: scriptUrlToPath(e.url), sourceMapURL: e.sourceMapURL || undefined, skipped: isSkipped(e.url, this.skipRegexps) };
+    const script: BindableScript = { url: e.url, path: scriptUrlToPath(e.url), sourceMapURL: e.sourceMapURL || undefined, skipped: isSkipped(e.url, this.skipRegexps) };
     this.scripts.set(e.scriptId, script);
-    if (this.needsDynamicBinding(script)) void this.serial(() => this.bindInScript(e.scriptId, script));
-  }
-
-  /** A source-mapped script whose map was not known ahead (tsc output elsewhere, layers). */
-  private needsDynamicBinding(script: Script): boolean {
-    if (!this.settings.sourceMaps || !script.sourceMapURL || !script.path || script.skipped) return false;
-    return !this.settings.knownMaps.some((m) => m.generatedPath === script.path);
-  }
-
-  private async bindInScript(scriptId: string, script: Script): Promise<void> {
-    if (this.boundScripts.has(scriptId)) return;
-    this.boundScripts.add(scriptId);
-    const map = await this.maps.forScript(script.url, script.sourceMapURL!);
-    if (!map) return;
-    for (const bp of this.registry.all()) {
-      if (!map.hasSource(bp.path) || !BreakpointRegistry.isBindable(bp)) continue;
-      const pos = map.toGenerated(bp.path, bp.line);
-      if (!pos) continue;
-      const key = `${scriptId}:${pos.line}:${pos.column}`;
-      await this.addBinding(bp, key, async () => {
-        const r = await this.cdp.send('Debugger.setBreakpoint', {
-          location: { scriptId, lineNumber: pos.line - 1, columnNumber: pos.column },
-          condition: bp.condition,
-        });
-        return { breakpointId: r.breakpointId, locations: [r.actualLocation] };
-      });
-    }
-  }
-
-  /** Binds by URL so the breakpoint applies to the script whenever it loads. */
-  private async bind(bp: UserBreakpoint): Promise<void> {
-    // A breakpoint set while this thread started is in both the start-up set and the update.
-    if (!BreakpointRegistry.isBindable(bp) || this.bindings.has(bp.id)) return;
-    const targets: Array<{ file: string; line: number; column?: number }> = [];
-    const maps = this.settings.sourceMaps ? this.settings.knownMaps.filter((m) => m.hasSource(bp.path)) : [];
-    for (const map of maps) {
-      const pos = map.toGenerated(bp.path, bp.line);
-      if (pos) targets.push({ file: pos.path, line: pos.line - 1, column: pos.column });
-    }
-    if (maps.length === 0) {
-      if (this.settings.sourceMaps && !JS_FILE.test(bp.path)) return; // bound when a script mapping it loads
-      targets.push({ file: bp.path, line: bp.line - 1, column: bp.column !== undefined ? bp.column - 1 : undefined });
-    }
-    for (const t of targets) {
-      const urlRegex = urlRegexForPath(t.file);
-      await this.addBinding(bp, `${urlRegex}:${t.line}:${t.column ?? ''}`, () =>
-        this.cdp.send('Debugger.setBreakpointByUrl', { urlRegex, lineNumber: t.line, columnNumber: t.column, condition: bp.condition }),
-      );
-    }
-  }
-
-  private async addBinding(
-    bp: UserBreakpoint,
-    key: string,
-    set: () => Promise<{ breakpointId: string; locations: Debugger.Location[] }>,
-  ): Promise<void> {
-    let cdpId = this.byKey.get(key);
-    let locations: Debugger.Location[] = [];
-    if (!cdpId) {
-      try {
-        const r = await set();
-        cdpId = r.breakpointId;
-        locations = r.locations;
-      } catch (err) {
-        if (err instanceof CdpError) return; // the process went away or refused the location
-        throw err;
-      }
-      this.byKey.set(key, cdpId);
-    }
-    this.bindings.set(bp.id, [...(this.bindings.get(bp.id) ?? []), cdpId]);
-    const users = this.users.get(cdpId) ?? new Set<number>();
-    users.add(bp.id);
-    this.users.set(cdpId, users);
-    for (const loc of locations) await this.onResolved(cdpId, loc);
-  }
-
-  private async unbind(bpId: number): Promise<void> {
-    for (const cdpId of this.bindings.get(bpId) ?? []) {
-      const users = this.users.get(cdpId);
-      users?.delete(bpId);
-      if (users && users.size > 0) continue;
-      this.users.delete(cdpId);
-      for (const [key, id] of this.byKey) if (id === cdpId) this.byKey.delete(key);
-      await this.cdp.send('Debugger.removeBreakpoint', { breakpointId: cdpId }).catch(() => undefined);
-    }
-    this.bindings.delete(bpId);
-  }
-
-  /**
-   * A breakpoint in a source whose map was not found ahead (tsc output outside the code folder,
-   * layers) can only bind once the script that maps it is parsed, and Node runs CommonJS modules
-   * right after parsing them (instrumentation breakpoints do not fire for them). So while such
-   * breakpoints exist, pause at the first line of every user script, read its map, bind, resume.
-   */
-  private async updateEntryBreakpoint(): Promise<void> {
-    if (!this.settings.sourceMaps) return;
-    const needed = this.registry
-      .all()
-      .some((bp) => !JS_FILE.test(bp.path) && !this.settings.knownMaps.some((m) => m.hasSource(bp.path)));
-    if (needed && !this.entryBreakpointId) {
-      const r = await this.cdp.send('Debugger.setBreakpointByUrl', { urlRegex: USER_SCRIPT_URL, lineNumber: 0, columnNumber: 0 }).catch(() => undefined);
-      this.entryBreakpointId = r?.breakpointId;
-    } else if (!needed && this.entryBreakpointId) {
-      const id = this.entryBreakpointId;
-      this.entryBreakpointId = undefined;
-      await this.cdp.send('Debugger.removeBreakpoint', { breakpointId: id }).catch(() => undefined);
-    }
+    if (this.bindings.needsScriptBinding(script)) void this.serial(() => this.bindings.bindInScript(e.scriptId, script));
   }
 
   private async onResolved(cdpId: string, location: Debugger.Location): Promise<void> {
-    const users = this.users.get(cdpId);
-    if (!users) return;
+    const users = this.bindings.usersOf(cdpId);
+    if (users.size === 0) return;
     const where = await this.userLocation(location);
     for (const id of users) {
       const bp = this.registry.get(id);
@@ -334,13 +230,13 @@ export class EnvironmentThread {
   }
 
   private async onPaused(e: Debugger.PausedEvent): Promise<void> {
-    if (this.entryBreakpointId && e.hitBreakpoints?.includes(this.entryBreakpointId)) {
+    if (this.bindings.isEntryPause(e.hitBreakpoints)) {
       const scriptId = e.callFrames[0].location.scriptId;
       const script = this.scripts.get(scriptId);
-      if (script && this.needsDynamicBinding(script)) await this.serial(() => this.bindInScript(scriptId, script));
+      if (script && this.bindings.needsScriptBinding(script)) await this.serial(() => this.bindings.bindInScript(scriptId, script));
     }
     const hit = (e.hitBreakpoints ?? [])
-      .flatMap((id) => [...(this.users.get(id) ?? [])])
+      .flatMap((id) => [...this.bindings.usersOf(id)])
       .map((id) => this.registry.get(id))
       .filter((bp): bp is UserBreakpoint => bp !== undefined);
     const stopFor: UserBreakpoint[] = [];

@@ -1,8 +1,12 @@
-// The `lambda-lab` launch and attach configurations, and turning them into checked settings
-// with errors that name the field and what to do.
+// The `lambda-lab` launch and attach configurations, and turning them into checked settings and
+// the functions to debug, with errors that name the field and what to do.
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { FunctionConfig } from '../runtime/functionConfig';
+import type { LocalRuntime } from '../runtime/localRuntime';
+import { locateBootstrap } from '../runtime/nodeBinaries';
+import type { RuntimeHost } from './runtimeHost';
 import { NODE_INTERNALS } from './scriptPaths';
 
 interface CommonArguments {
@@ -47,12 +51,6 @@ export interface SessionSettings {
   skipFiles: string[];
 }
 
-/** Our Node bootstrap is bundled next to the adapter (out/bootstrap/) in every build. */
-export function bootstrapDir(): string {
-  const candidates = [path.join(__dirname, 'bootstrap'), path.resolve(__dirname, '../../out/bootstrap')];
-  return candidates.find((d) => existsSync(d)) ?? candidates[0];
-}
-
 export const DEFAULT_SKIP_FILES = [`${NODE_INTERNALS}/**`];
 
 function resolveFile(field: string, value: unknown, cwd: string): string | undefined {
@@ -78,7 +76,7 @@ export function commonSettings(args: CommonArguments): SessionSettings {
     suspendTimeout: args.timeout !== 'enforced',
     sourceMaps: args.sourceMaps !== false,
     // The bootstrap is ours, not the user's: never stop in it, whatever skipFiles says.
-    skipFiles: [...(args.skipFiles ?? DEFAULT_SKIP_FILES), `${bootstrapDir()}/**`],
+    skipFiles: [...(args.skipFiles ?? DEFAULT_SKIP_FILES), `${path.dirname(locateBootstrap('node'))}/**`],
   };
 }
 
@@ -104,4 +102,65 @@ export function invocationCount(args: LaunchArguments): number {
     throw new ConfigError(`"invocations" must be a whole number ≥ 0 (0 keeps the session open); got ${JSON.stringify(args.invocations)}.`);
   }
   return n;
+}
+
+/** Which functions' environments a session debugs. */
+export type FunctionMatcher = (fn: { functionName: string }) => boolean;
+
+export interface LaunchTarget {
+  settings: SessionSettings;
+  runtime: LocalRuntime;
+  fn: FunctionConfig;
+  payload: string;
+  count: number;
+}
+
+export interface AttachTarget {
+  settings: SessionSettings;
+  runtime: LocalRuntime;
+  matches: FunctionMatcher;
+}
+
+export async function resolveLaunch(args: LaunchArguments, host: RuntimeHost): Promise<LaunchTarget> {
+  const settings = commonSettings(args);
+  const count = invocationCount(args);
+  const payload = await launchPayload(args, settings.cwd);
+  if (typeof args.function !== 'string' || !args.function) {
+    throw new ConfigError('"function" is required: the logical id or FunctionName of the function to debug.');
+  }
+  const runtime = await loadRuntime(host, settings);
+  const fn = runtime.getFunction(args.function);
+  if (!fn) throw new ConfigError(unknownFunctionMessage(runtime, args.function));
+  return { settings, runtime, fn, payload, count };
+}
+
+export async function resolveAttach(args: AttachArguments, host: RuntimeHost): Promise<AttachTarget> {
+  const settings = commonSettings(args);
+  const runtime = await loadRuntime(host, settings);
+  const wanted = args.functions === undefined || args.functions === 'all' ? undefined : args.functions;
+  if (wanted !== undefined && (!Array.isArray(wanted) || wanted.some((w) => typeof w !== 'string'))) {
+    throw new ConfigError('"functions" must be a list of function names or logical ids, or "all".');
+  }
+  const names = new Set<string>();
+  for (const w of wanted ?? []) {
+    const fn = runtime.getFunction(w);
+    if (!fn) throw new ConfigError(unknownFunctionMessage(runtime, w));
+    names.add(fn.functionName);
+  }
+  return { settings, runtime, matches: (f) => wanted === undefined || names.has(f.functionName) };
+}
+
+async function loadRuntime(host: RuntimeHost, settings: SessionSettings): Promise<LocalRuntime> {
+  try {
+    return await host.getRuntime(settings.templatePath, { envVarsFile: settings.envVarsFile, cwd: settings.cwd });
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`Cannot load the template: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function unknownFunctionMessage(runtime: LocalRuntime, name: string): string {
+  const known = runtime.functions().map((f) => f.logicalId);
+  const listed = known.length ? `Functions: ${known.join(', ')}.` : 'The template defines no functions.';
+  return `Function "${name}" is not defined in the template. ${listed} Fix "function" in your launch configuration.`;
 }

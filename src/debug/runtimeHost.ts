@@ -1,8 +1,7 @@
 // Where a debug session gets its runtime: the extension shares its own; the standalone adapter
 // (tests, CLI) creates one per session.
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { LocalRuntime } from '../runtime/localRuntime';
+import { findDefaultTemplate, noDefaultTemplateText } from '../runtime/template/templateDiscovery';
 import { ConfigError } from './launchConfig';
 
 export interface RuntimeHost {
@@ -12,13 +11,10 @@ export interface RuntimeHost {
   dispose?(): Promise<void>;
 }
 
-const DEFAULT_TEMPLATES = ['template.yaml', 'template.yml', 'template.json'];
-
-export function findDefaultTemplate(cwd: string): string {
-  const found = DEFAULT_TEMPLATES.map((name) => path.join(cwd, name)).find((p) => existsSync(p));
-  if (!found) {
-    throw new ConfigError(`No template.yaml, template.yml or template.json in ${cwd}. Set "template" in your launch configuration.`);
-  }
+/** The default template in `cwd`, or an error telling the user to set "template". */
+export function defaultTemplateFor(cwd: string): string {
+  const found = findDefaultTemplate(cwd);
+  if (!found) throw new ConfigError(`${noDefaultTemplateText(cwd)}. Set "template" in your launch configuration.`);
   return found;
 }
 
@@ -27,7 +23,7 @@ export class StandaloneRuntimeHost implements RuntimeHost {
   private runtime: LocalRuntime | undefined;
 
   async getRuntime(templatePath: string | undefined, opts: { envVarsFile?: string; cwd?: string }): Promise<LocalRuntime> {
-    const template = templatePath ?? findDefaultTemplate(opts.cwd ?? process.cwd());
+    const template = templatePath ?? defaultTemplateFor(opts.cwd ?? process.cwd());
     this.runtime ??= new LocalRuntime();
     await this.runtime.loadTemplate(template, { envVarsFile: opts.envVarsFile });
     return this.runtime;

@@ -1,6 +1,7 @@
 // The function model: what a template says about each function and layer, in the shapes
 // of Lambda's own API (GetFunctionConfiguration, GetLayerVersion), plus where in the
 // template each thing came from so errors can point at it.
+import type { AsyncTemplateSettings } from './async/eventInvokeConfig';
 
 export interface SourcePosition {
   /** 1-based line and column in the template file. */
@@ -35,6 +36,15 @@ export interface EsbuildBuildConfig {
   external?: string[];
   /** Extension of the emitted files, `.js` or `.mjs` (SAM's OutExtension). */
   outExtension?: string;
+  /** package.json fields tried in order when resolving a package (SAM's MainFields). */
+  mainFields?: string[];
+  /** File extension → esbuild loader, e.g. `{ ".png": "file" }` (SAM's Loader: [".png=file"]). */
+  loader?: Record<string, string>;
+  /** Text put at the top / bottom of each output JavaScript file (SAM's Banner / Footer: js=...). */
+  banner?: string;
+  footer?: string;
+  /** Whether source maps embed the sources (SAM's SourcesContent; default true as in esbuild). */
+  sourcesContent?: boolean;
 }
 
 export interface FunctionConfig {
@@ -72,6 +82,9 @@ export interface FunctionConfig {
 export interface UnsupportedFunction {
   logicalId: string;
   functionName: string;
+  /** As the template gives them, when it does: tools can still show the function. */
+  runtime?: string;
+  handler?: string;
   reason: string;
   templatePath: string;
   position: SourcePosition;
@@ -107,6 +120,8 @@ export interface TemplateModel {
   parameters: Record<string, string>;
   /** Non-fatal findings (unknown properties, ignored features). Fatal ones throw TemplateError. */
   diagnostics: TemplateDiagnostic[];
+  /** EventInvokeConfig and dead-letter settings (template/asyncInvokeResources.ts). */
+  asyncInvoke?: AsyncTemplateSettings;
 }
 
 export const DEFAULT_MEMORY_MB = 128;

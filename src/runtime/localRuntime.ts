@@ -9,7 +9,7 @@ import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
 import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
-import { functionNotRunnable, invalidRequestContent, requestTooLarge, resourceNotFound } from './lambdaErrors';
+import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNotFound } from './errors/serviceErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
 import { EnvironmentPool, type ConcurrencySlots } from './pool/environmentPool';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
@@ -21,16 +21,19 @@ import type {
   RuntimeOptions,
 } from './runtimeOptions';
 import { loadTemplate } from './template/templateLoader';
+import { hostRegion } from './hostRegion';
 
 export interface LoadTemplateOptions {
   /** SAM `--env-vars` shaped JSON file. */
   envVarsFile?: string;
   parameterOverrides?: Record<string, string>;
+  /** Layer ARNs to run without (see TemplateLoadOptions). */
+  withoutLayers?: string[];
 }
 
-/** Lambda's payload limits (bytes): 6 MB synchronous, 256 KB asynchronous. */
+/** Lambda's payload limits (bytes): 6 MB synchronous, 1 MB asynchronous (256 KB before October 2025). */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-export const MAX_ASYNC_PAYLOAD = 256 * 1024;
+export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 
 const DEFAULTS = {
   region: 'us-east-1',
@@ -73,11 +76,16 @@ export class LocalRuntime extends RuntimeEventEmitter {
   }
 
   get region() {
-    return this.options.region ?? DEFAULTS.region;
+    return this.options.region ?? hostRegion() ?? DEFAULTS.region;
   }
 
   get accountId() {
     return this.options.accountId ?? DEFAULTS.accountId;
+  }
+
+  /** Most environments per function without reserved concurrency; asynchronous invokes never run more at once. */
+  get concurrencyCap() {
+    return this.options.concurrencyCap ?? DEFAULTS.concurrencyCap;
   }
 
   /** Where state (logs, builds, versions) lives for a template: `<template dir>/.lambda-lab` unless set. */
@@ -94,6 +102,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       stateDir,
       envVarsFile: opts.envVarsFile,
       parameterOverrides: opts.parameterOverrides,
+      withoutLayers: opts.withoutLayers,
       region: this.region,
       accountId: this.accountId,
     });
@@ -160,7 +169,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (!latest) {
       const unsupported = this.unsupportedFunctions().find((u) => u.functionName === nameOrId || u.logicalId === nameOrId);
       if (unsupported) throw functionNotRunnable(unsupported.functionName, unsupported.reason);
-      throw resourceNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
+      throw functionNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
     }
     const body = normalisePayload(payload, opts.invocationType === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
     // $LATEST resolves without a promise turn: it is every warm invoke's path.
@@ -177,7 +186,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   }
 
   private async resolve(fn: FunctionConfig, qualifier: string) {
-    if (!this.qualifierResolver) throw resourceNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
+    if (!this.qualifierResolver) throw functionNotFound(`${fn.functionName}:${qualifier} (no versions or aliases published)`);
     return this.qualifierResolver(fn, qualifier);
   }
 
@@ -212,7 +221,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   /** Overrides reserved concurrency at run time (PutFunctionConcurrency); undefined removes it. */
   setReservedConcurrency(nameOrId: string, value: number | undefined): void {
     const fn = this.getFunction(nameOrId);
-    if (!fn) throw resourceNotFound(nameOrId);
+    if (!fn) throw functionNotFound(nameOrId);
     fn.reservedConcurrentExecutions = value;
   }
 
@@ -251,6 +260,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
           return { ...options.nodeBinaries, ...options.pythonBinaries };
         },
         diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
+        progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
       });
       this.launchers.set(family, launcher);
     }

@@ -102,7 +102,7 @@ export interface RuntimeEvents {
   invocationEnded: [InvocationInfo, InvokeResult];
   log: [LogRecord];
   /** The runtime's own diagnostics (build output, warnings) for an output channel. */
-  diagnostic: [{ level: 'info' | 'warning' | 'error'; message: string }];
+  diagnostic: [{ level: 'info' | 'warning' | 'error'; message: string; /** A long step the user is waiting for (e.g. a download). */ progress?: boolean }];
 }
 
 /** EventEmitter with the event map above checked at compile time. */

@@ -24,6 +24,11 @@ export interface RuntimeOptions {
   watchCode?: boolean;
   /** Log streams kept per function on disk (default 50). */
   logRetention?: number;
+  /**
+   * Multiplies the asynchronous queue's retry delays and event ages (default 1: Lambda's
+   * 1 and 2 minutes after function errors); 0.001 makes a minute 60 ms for local work.
+   */
+  asyncRetryDelayScale?: number;
 }
 
 /** Lets the debug adapter decide which new environments start under a debugger. */
@@ -55,7 +60,7 @@ export interface InvokeOptions {
   requestId?: string;
   /** Abort waiting; the environment is destroyed if the invoke was running (as a timeout would). */
   signal?: AbortSignal;
-  /** Asynchronous invokes get the 256 KB payload limit instead of 6 MB. */
+  /** Asynchronous invokes get the 1 MB payload limit instead of 6 MB. */
   invocationType?: 'RequestResponse' | 'Event';
   /** Called with each chunk of a streamed response (streamifyResponse), as it arrives. */
   onStreamChunk?: (chunk: Buffer) => void;

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PythonAwareDebugSession as LambdaDebugSession } from '../debug/python/pythonDebugSession';
-import { findDefaultTemplate, type RuntimeHost } from '../debug/runtimeHost';
+import { defaultTemplateFor, type RuntimeHost } from '../debug/runtimeHost';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import { DEBUG_TYPE, type LambdaDebugConfiguration } from './debugConfigurations';
@@ -25,7 +25,7 @@ class SharedRuntimeHost implements RuntimeHost {
 
   async getRuntime(templatePath: string | undefined, opts: { envVarsFile?: string; cwd?: string }): Promise<LocalRuntime> {
     await this.templates.ready();
-    const template = path.resolve(templatePath ?? findDefaultTemplate(opts.cwd ?? process.cwd()));
+    const template = path.resolve(templatePath ?? defaultTemplateFor(opts.cwd ?? process.cwd()));
     if (!this.templates.model(template) || opts.envVarsFile) await this.templates.load(template, opts.envVarsFile);
     return this.runtime;
   }

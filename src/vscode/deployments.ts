@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
-import { DeploymentStore } from '../runtime/store/deploymentStore';
+import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { subscribe } from './subscribe';
 
 export class Deployments implements vscode.Disposable {

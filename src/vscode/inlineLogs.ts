@@ -6,7 +6,7 @@ import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvocationInfo, InvokeResult, LogRecord } from '../runtime/runtimeEvents';
 import { parseErrorPayload } from './invocationHistory';
-import { firstUserFrame, toSource } from './sourceMaps';
+import { firstUserFrame, toSource } from './sourceLocations';
 import { subscribe } from './subscribe';
 import { cell, clock } from './treeFormat';
 

@@ -4,14 +4,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
-import { LambdaServiceError } from '../runtime/lambdaErrors';
+import { LambdaServiceError } from '../runtime/errors/serviceErrors';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { EventFileError, type EventStore, type SavedEvent } from './eventStore';
 import { parseErrorPayload } from './invocationHistory';
 import type { ResultDocuments } from './resultDocuments';
 import { SAMPLE_EVENTS, type SampleEvent } from './sampleEvents';
-import { firstUserFrame } from './sourceMaps';
+import { firstUserFrame } from './sourceLocations';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { ms } from './treeFormat';
 

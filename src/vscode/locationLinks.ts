@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as vscode from 'vscode';
-import { LOCATION_PATTERN, toSource } from './sourceMaps';
+import { LOCATION_PATTERN, toSource } from './sourceLocations';
 
 export class LocationLinks implements vscode.DocumentLinkProvider {
   provideDocumentLinks(doc: vscode.TextDocument): vscode.DocumentLink[] {

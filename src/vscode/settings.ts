@@ -25,6 +25,7 @@ export function readSettings(): LambdaLabSettings {
       nodeBinaries: c.get<Record<string, string>>('nodeBinaries', {}),
       pythonBinaries: c.get<Record<string, string>>('pythonBinaries', {}),
       logRetention: c.get<number>('logRetention', 50),
+      ...(c.get<string>('region') ? { region: c.get<string>('region') } : {}),
     },
   };
 }

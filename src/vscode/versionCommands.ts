@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import { listPackageFiles } from '../runtime/store/codePackage';
-import type { AliasRecord, PublishedVersion, RoutingConfig } from '../runtime/store/versionStore';
+import type { AliasRecord, PublishedVersion, RoutingConfig } from '../runtime/versions/versionStore';
+import type { FunctionResolver } from './commandArguments';
+import { registerCommands } from './commandRegistration';
 import type { Deployments } from './deployments';
 import type { InvokeOutcome, Invoker } from './invoker';
 import { readOnlyUri } from './readOnlyFiles';
@@ -25,7 +27,7 @@ export interface VersionCommandDeps {
   deployments: Deployments;
   invoker: Invoker;
   /** Resolves a command argument (node, function name, nothing) to a function, asking when needed. */
-  functionFrom: (arg: unknown) => Promise<FunctionConfig | undefined>;
+  functionFrom: FunctionResolver;
 }
 
 export function registerVersionCommands({ deployments, invoker, functionFrom }: VersionCommandDeps): vscode.Disposable {
@@ -125,14 +127,14 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     await vscode.commands.executeCommand('vscode.diff', readOnlyUri(snapshot), vscode.Uri.file(current), `${relative} (${fn.functionName} version ${version.version}) ↔ $LATEST`);
   };
 
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand('lambdaLab.publishVersion', publish),
-    vscode.commands.registerCommand('lambdaLab.createAlias', createAlias),
-    vscode.commands.registerCommand('lambdaLab.updateAlias', updateAlias),
-    vscode.commands.registerCommand('lambdaLab.deleteAlias', deleteAlias),
-    vscode.commands.registerCommand('lambdaLab.invokeVersion', invokeQualified),
-    vscode.commands.registerCommand('lambdaLab.compareWithLatest', compareWithLatest),
-  );
+  return registerCommands({
+    'lambdaLab.publishVersion': publish,
+    'lambdaLab.createAlias': createAlias,
+    'lambdaLab.updateAlias': updateAlias,
+    'lambdaLab.deleteAlias': deleteAlias,
+    'lambdaLab.invokeVersion': invokeQualified,
+    'lambdaLab.compareWithLatest': compareWithLatest,
+  });
 }
 
 function isVersionNode(arg: unknown): arg is Extract<VersionsNode, { kind: 'version' }> {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
-import type { AliasRecord, PublishedVersion, VersionInfo } from '../runtime/store/versionStore';
+import type { AliasRecord, PublishedVersion, VersionInfo } from '../runtime/versions/versionStore';
 import type { Deployments } from './deployments';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';

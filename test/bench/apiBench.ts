@@ -1,4 +1,4 @@
-// The Lambda API server's benchmark (issue 5): a warm invoke through `serve` over raw HTTP
+// The Lambda API server's benchmark: a warm invoke through `serve` over raw HTTP
 // and through @aws-sdk/client-lambda, next to a 2-hop loopback floor measured in the same run
 // (client → server → server in another process, keep-alive, as an invoke goes client → API
 // server → handler process), and how soon `lambda-lab serve` answers after it is started.
@@ -23,10 +23,12 @@ const FIXTURE = path.join(ROOT, 'test/fixtures/api/bench');
 const sample = (count: number, once: () => Promise<void>) => sampleRuns(count, once, performance.now() + LOOP_CAP_MS);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/** serve wants a SigV4 Authorization header, as the SDKs send it; its content is not checked. */
+const SIGNED = 'AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00';
 
 function post(url: string, body: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: SIGNED } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks)}`))));

@@ -142,3 +142,13 @@ export function formatTable(rows: readonly BenchRow[]): string {
   if (notes.length) out.push('', 'notes:', ...notes);
   return out.join('\n');
 }
+
+/** One thing measured on the warm path: a call to repeat, and how to clean up after it. */
+export interface Lane {
+  name: string;
+  call: () => Promise<unknown>;
+  close?: () => Promise<void>;
+  samples: number[];
+  /** Why the lane stopped early. */
+  failure?: unknown;
+}

@@ -1,4 +1,4 @@
-// The debugger's benchmark (issue 3): launch → stopped at an init breakpoint (cold start
+// The debugger's benchmark: launch → stopped at an init breakpoint (cold start
 // included), warm invoke → stopped in the handler, step → stopped; beside them the same cold
 // and warm invokes without a debugger, so the debugger's own cost shows.
 // Alone: `node --import tsx test/bench/debugBench.ts`.

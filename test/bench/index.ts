@@ -26,6 +26,8 @@ const SECTIONS: Section[] = [
   { title: 'debugger', file: 'debugBench.ts', exportName: 'runDebugBench' },
   { title: 'Python', file: 'pythonBench.ts', exportName: 'runPythonBench' },
   { title: 'Lambda API / function URLs', file: 'apiBench.ts', exportName: 'runApiBench' },
+  { title: 'Node fidelity (runtime SDK, Node provisioning)', file: 'nodeFidelityBench.ts', exportName: 'runNodeFidelityBench' },
+  { title: 'template language server', file: 'languageBench.ts', exportName: 'runLanguageBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {

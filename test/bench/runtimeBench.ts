@@ -1,21 +1,25 @@
-// The local invocation runtime against its floors (issue 2, Benchmark): what a bare Node
-// start, a spawn+require+invoke of the same handler and a loopback HTTP round trip cost on
-// this machine, next to what LocalRuntime's cold, warm and concurrent invokes cost.
+// The local invocation runtime against its floors (floors.ts): LocalRuntime's cold, warm and
+// concurrent invokes beside a bare Node start, a spawn+require+invoke of the same handler and
+// a loopback HTTP round trip on this machine.
 // The machine is shared, so each figure is sampled in blocks alternating with its floor's:
 // a burst of load slows both, and the ratio stays meaningful.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
-import { LocalRuntime } from '../../src/runtime/localRuntime';
-import type { RuntimeOptions } from '../../src/runtime/runtimeOptions';
-import { errorLine, failedRow, latencyRow, median, perSecond, sample as sampleRuns, withinDeadline, type BenchRow } from './benchTable';
-
-const FUNCTION = 'TrivialFunction';
-const CALLERS = 8;
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
+import type { LocalRuntime } from '../../src/runtime/localRuntime';
+import { failedRow, latencyRow, median, perSecond, sample as sampleRuns, withinDeadline, type BenchRow, type Lane } from './benchTable';
+import { idleHandlerRssMB, openOneHop, openRuntimeApiLoop, rssMB, runNode } from './floors';
+import {
+  assumedHandlerProcess,
+  CALLERS,
+  createRuntime,
+  FUNCTION,
+  probeHandlerProcess,
+  writeFixture,
+  type Fixture,
+  type HandlerProcessShape,
+} from './runtimeFixture';
 
 // Sample counts. Loops are also bounded in time, so a slow machine still finishes in minutes.
 const RUNS = {
@@ -37,60 +41,8 @@ const DEADLINE_MS = 45_000;
 /** What is being measured now, on stderr (the table goes to stdout). */
 const progress = (what: string) => process.stderr.write(`  measuring ${what}…\n`);
 
-// One handler for every measurement. `probe` returns what the runtime gave the process, so
-// the floors can be measured with exactly the same environment and Node flags.
-const HANDLER_SOURCE = `exports.handler = async (event) =>
-  event && event.probe ? { env: process.env, execArgv: process.execArgv } : { ok: true };
-`;
-
-const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  ${FUNCTION}:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: trivial/
-      Handler: index.handler
-      Runtime: nodejs20.x
-      MemorySize: 128
-      Timeout: 3
-`;
-
-interface HandlerProcessShape {
-  env: NodeJS.ProcessEnv;
-  execArgv: string[];
-  /** Set when the runtime could not be probed and a Lambda-like environment was assumed. */
-  assumed?: string;
-}
-
-interface Fixture {
-  dir: string;
-  templatePath: string;
-  codeDir: string;
-}
-
-export async function writeFixture(): Promise<Fixture> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'lambda-lab-bench-'));
-  const codeDir = path.join(dir, 'trivial');
-  await mkdir(codeDir);
-  await writeFile(path.join(codeDir, 'index.js'), HANDLER_SOURCE);
-  const templatePath = path.join(dir, 'template.yaml');
-  await writeFile(templatePath, TEMPLATE);
-  return { dir, templatePath, codeDir };
-}
-
 /** Runs `fn` up to `count` times within this bench's time cap. */
 const sample = (count: number, fn: () => Promise<unknown>, stopAt = performance.now() + LOOP_CAP_MS) => sampleRuns(count, fn, stopAt);
-
-/** One thing measured on the warm path: a call to repeat, and how to clean up after it. */
-interface Lane {
-  name: string;
-  call: () => Promise<unknown>;
-  close?: () => Promise<void>;
-  samples: number[];
-  /** Why the lane stopped early. */
-  failure?: unknown;
-}
 
 /**
  * Warms every lane up, then samples them in alternating blocks. A lane whose block fails or
@@ -120,198 +72,6 @@ function laneRows(lane: Lane, latency: Partial<BenchRow>, rate?: { name: string 
   const rows = [latencyRow(lane.name, lane.samples, latency)];
   if (rate) rows.push({ median: perSecond(lane.samples), unit: rate.unit ?? 'inv/s', ...rate });
   return rows;
-}
-
-
-export async function probeHandlerProcess(runtime: LocalRuntime): Promise<HandlerProcessShape> {
-  const result = await runtime.invoke(FUNCTION, JSON.stringify({ probe: true }));
-  if (result.functionError) throw new Error(result.payload.toString());
-  await runtime.stopEnvironments(FUNCTION);
-  return JSON.parse(result.payload.toString()) as HandlerProcessShape;
-}
-
-/** Lambda's own variables, none of the host's: what the runtime is meant to give, when it cannot be asked. */
-function assumedHandlerProcess(fixture: Fixture, error: unknown): HandlerProcessShape {
-  return {
-    env: {
-      PATH: process.env.PATH,
-      LANG: 'en_US.UTF-8',
-      TZ: ':UTC',
-      LAMBDA_TASK_ROOT: fixture.codeDir,
-      _HANDLER: 'index.handler',
-      AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
-      AWS_REGION: 'us-east-1',
-    },
-    execArgv: [],
-    assumed: `runtime probe failed (${errorLine(error)}); floors use a minimal Lambda-like environment`,
-  };
-}
-
-/** Spawns node with the handler process's flags and environment; resolves with its stdout at exit. */
-function runNode(shape: HandlerProcessShape, args: string[], cwd: string, env = shape.env): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...shape.execArgv, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${err}`))));
-  });
-}
-
-/**
- * Starts a long-lived node child and resolves once it printed its first line. It exits when
- * its stdin closes, so it cannot outlive the bench even if a phase is abandoned.
- */
-function startNode(shape: HandlerProcessShape, script: string, cwd: string): Promise<{ child: ChildProcess; line: string }> {
-  const guarded = `process.stdin.on('end', () => process.exit(0)).resume();\n${script}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...shape.execArgv, '-e', guarded], { env: shape.env, cwd, stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`helper process exited ${code} before it was ready`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ child, line: out.slice(0, nl) });
-    });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-async function rssMB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!kb) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(kb[1]) / 1024;
-}
-
-/** Keep-alive round trips to a server in another process, as a handler talks to its Runtime API. */
-async function openOneHop(shape: HandlerProcessShape, cwd: string): Promise<Lane> {
-  const server = `const s = require('http').createServer((q, r) => { q.resume(); q.on('end', () => r.end('{"ok":true}')); });
-s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`;
-  const { child, line } = await startNode(shape, server, cwd);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const call = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: Number(line), method: 'POST', path: '/', agent }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
-      req.on('error', reject);
-      req.end('{}');
-    });
-  const close = async () => {
-    agent.destroy();
-    await stopChild(child);
-  };
-  return { name: 'floor: 1-hop HTTP keep-alive RTT', call, close, samples: [] };
-}
-
-// The smallest Runtime API client there is: next → handler → response, one keep-alive socket.
-const MINIMAL_RUNTIME_CLIENT = `const http = require('http');
-const handler = require('./index.js').handler;
-const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const call = (method, path, body) => new Promise((resolve, reject) => {
-  const req = http.request({ host, port, method, path, agent }, (res) => {
-    let data = '';
-    res.setEncoding('utf8');
-    res.on('data', (c) => (data += c));
-    res.on('end', () => resolve({ headers: res.headers, data }));
-  });
-  req.on('error', reject);
-  req.end(body);
-});
-(async () => {
-  for (;;) {
-    const next = await call('GET', '/2018-06-01/runtime/invocation/next');
-    const id = next.headers['lambda-runtime-aws-request-id'];
-    const result = await handler(JSON.parse(next.data), { awsRequestId: id });
-    await call('POST', '/2018-06-01/runtime/invocation/' + id + '/response', JSON.stringify(result));
-  }
-})();`;
-
-/**
- * Invokes over a bare-bones Runtime API (no logs, limits or events) to the client above:
- * what the protocol itself costs, between the 1-hop floor and LocalRuntime.
- */
-async function openRuntimeApiLoop(shape: HandlerProcessShape, cwd: string): Promise<Lane> {
-  let waitingNext: http.ServerResponse | undefined;
-  let pending: { id: string; delivered: boolean; settle: (body: string) => void } | undefined;
-  let counter = 0;
-  const deliver = (res: http.ServerResponse) => {
-    waitingNext = undefined;
-    pending!.delivered = true;
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Lambda-Runtime-Aws-Request-Id': pending!.id,
-      'Lambda-Runtime-Deadline-Ms': String(Date.now() + 3000),
-    });
-    res.end('{}');
-  };
-  const server = http.createServer((req, res) => {
-    const body: Buffer[] = [];
-    req.on('data', (c: Buffer) => body.push(c));
-    req.on('end', () => {
-      if (req.url === '/2018-06-01/runtime/invocation/next') {
-        if (pending && !pending.delivered) deliver(res);
-        else waitingNext = res;
-      } else if (pending && req.url === `/2018-06-01/runtime/invocation/${pending.id}/response`) {
-        const { settle } = pending;
-        pending = undefined;
-        res.writeHead(202).end('{"status":"OK"}');
-        settle(Buffer.concat(body).toString());
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  const child = spawn(process.execPath, [...shape.execArgv, '-e', MINIMAL_RUNTIME_CLIENT], {
-    env: { ...shape.env, AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${port}` },
-    cwd,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const call = () =>
-    new Promise<void>((resolve, reject) => {
-      pending = {
-        id: `bench-${++counter}`,
-        delivered: false,
-        settle: (body) => (body === '{"ok":true}' ? resolve() : reject(new Error(`minimal runtime client answered ${body}`))),
-      };
-      if (waitingNext) deliver(waitingNext);
-    });
-  const close = async () => {
-    await stopChild(child);
-    server.closeAllConnections();
-    server.close();
-  };
-  return { name: '  minimal Runtime API loop, warm', call, close, samples: [] };
-}
-
-/** RSS of a bare node process that loaded the handler and sits idle: the floor for an idle environment. */
-async function idleHandlerRssMB(shape: HandlerProcessShape, codeDir: string): Promise<number> {
-  const script = `require(${JSON.stringify(path.join(codeDir, 'index.js'))}); setInterval(() => {}, 1 << 30); process.stdout.write('ready\\n');`;
-  const { child } = await startNode(shape, script, codeDir);
-  try {
-    await new Promise((r) => setTimeout(r, 300));
-    return await rssMB(child.pid!);
-  } finally {
-    await stopChild(child);
-  }
 }
 
 /** A phase that must not hang the bench: past its deadline (or on error) it becomes a failed row. */
@@ -475,18 +235,6 @@ async function measureIdleRss(runtime: LocalRuntime, floor: number | undefined, 
     floor,
     note: `over ${rss.length} environment(s); floor: idle node process with the handler loaded`,
   });
-}
-
-export async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}): Promise<LocalRuntime> {
-  const runtime = new LocalRuntime({
-    stateDir: path.join(fixture.dir, '.lambda-lab'),
-    idleTimeoutMs: 0,
-    watchCode: false,
-    concurrencyCap: CALLERS,
-    ...extra,
-  });
-  await runtime.loadTemplate(fixture.templatePath);
-  return runtime;
 }
 
 export async function runRuntimeBench(): Promise<BenchRow[]> {

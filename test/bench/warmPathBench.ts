@@ -1,12 +1,13 @@
 // The warm invoke path alone, beside its floors, in about a minute: what `npm run bench`
-// measures for warm invokes (issue 2) and for `serve` (issue 5), without the cold starts,
-// RSS, debugger and SDK figures. For iterating on the hot path:
+// measures for warm invokes and for `serve`, without the cold starts, RSS, debugger and SDK
+// figures. For iterating on the hot path:
 //   npm run build && node --import tsx test/bench/warmPathBench.ts
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { apiFixture, measureServeWarm, measureTwoHop } from './apiBench';
 import { formatTable, latencyRow, type BenchRow } from './benchTable';
-import { createRuntime, measureConcurrent, measureWarm, probeHandlerProcess, writeFixture } from './runtimeBench';
+import { measureConcurrent, measureWarm } from './runtimeBench';
+import { createRuntime, probeHandlerProcess, writeFixture } from './runtimeFixture';
 
 async function main(): Promise<void> {
   console.log(`warm path — node ${process.version} · load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

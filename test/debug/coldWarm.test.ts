@@ -2,22 +2,12 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+import { useDebugFixture } from './debugFixture';
 
 describe('debug adapter: cold and warm starts', function () {
   this.timeout(60_000);
-  let dir: string;
-  let h: DebugHarness;
-  let app: string;
-
-  before(() => {
-    ensureAdapterBuilt();
-    dir = copyFixture('js');
-    app = path.join(dir, 'src/app.js');
-  });
-  after(() => removeFixture(dir));
-  beforeEach(async () => (h = await DebugHarness.start()));
-  afterEach(() => h.stop());
+  const { dir, h } = useDebugFixture('js');
+  const app = path.join(dir, 'src/app.js');
 
   it('stops in init code on the cold start, then in the handler on the cold and the warm invoke', async () => {
     await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 2, payload: { name: 'dap' } }, { [app]: [3, 7] });

@@ -3,22 +3,11 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+import { useDebugFixture } from './debugFixture';
 
 describe('debug adapter: crashes and bad input', function () {
   this.timeout(60_000);
-  let dir: string;
-  let h: DebugHarness;
-  let template: string;
-
-  before(() => {
-    ensureAdapterBuilt();
-    dir = copyFixture('js');
-    template = path.join(dir, 'template.yaml');
-  });
-  after(() => removeFixture(dir));
-  beforeEach(async () => (h = await DebugHarness.start()));
-  afterEach(() => h.stop());
+  const { dir, template, h } = useDebugFixture('js');
 
   it('a handler process killed while paused ends its thread with a message; the session goes on', async () => {
     const app = path.join(dir, 'src/app.js');

@@ -33,8 +33,8 @@ export function ensureAdapterBuilt(): void {
 }
 
 /** A private copy of test/fixtures/debug/<name>, so tests may edit code and the runtime may write state. */
-export function copyFixture(name: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `lambda-lab-debug-${name}-`));
+export function copyFixture(name: string, dir = mkdtempSync(path.join(os.tmpdir(), `lambda-lab-debug-${name}-`))): string {
+  rmSync(dir, { recursive: true, force: true });
   cpSync(path.join(ROOT, 'test/fixtures/debug', name), dir, { recursive: true });
   return dir;
 }
@@ -48,24 +48,40 @@ const DISCONNECT_TIMEOUT_MS = 15_000;
 export type Breakpoints = Record<string, Array<number | DebugProtocol.SourceBreakpoint>>;
 
 export class DebugHarness {
-  readonly dc = new DebugClient(process.execPath, ADAPTER, 'lambda-lab');
-  private readonly seen: DebugProtocol.Event[] = [];
-  private readonly waiters: Array<{ match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }> = [];
+  private client: DebugClient | undefined;
+  private seen: DebugProtocol.Event[] = [];
+  private waiters: Array<{ match: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }> = [];
+  private counts = new Map<string, number>();
   /** The setBreakpoints responses of the configuration sequence, by file. */
   readonly breakpoints = new Map<string, DebugProtocol.Breakpoint[]>();
 
   /** Spawns the standalone adapter, or with `port` connects to an adapter serving DAP there. */
   static async start(port?: number): Promise<DebugHarness> {
     const h = new DebugHarness();
-    h.dc.defaultTimeout = EVENT_TIMEOUT_MS;
-    await h.dc.start(port);
-    for (const type of ['stopped', 'thread', 'output', 'breakpoint', 'terminated', 'initialized']) {
-      h.dc.on(type, (e: DebugProtocol.Event) => h.receive(e));
-    }
+    await h.open(port);
     return h;
   }
 
-  private readonly counts = new Map<string, number>();
+  /** A fresh adapter connection, forgetting every event and breakpoint of the previous one. */
+  async open(port?: number): Promise<void> {
+    this.seen = [];
+    this.waiters = [];
+    this.counts = new Map();
+    this.breakpoints.clear();
+    const dc = new DebugClient(process.execPath, ADAPTER, 'lambda-lab');
+    dc.defaultTimeout = EVENT_TIMEOUT_MS;
+    this.client = dc;
+    await dc.start(port);
+    for (const type of ['stopped', 'thread', 'output', 'breakpoint', 'terminated', 'initialized']) {
+      // A previous adapter's late events must not reach this test's queue.
+      dc.on(type, (e: DebugProtocol.Event) => this.client === dc && this.receive(e));
+    }
+  }
+
+  get dc(): DebugClient {
+    if (!this.client) throw new Error('The adapter is not started: call open() first (useDebugFixture does, before each test).');
+    return this.client;
+  }
 
   /** How many events of `type` arrived so far, consumed or not. */
   count(type: string): number {

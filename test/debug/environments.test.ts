@@ -4,24 +4,12 @@ import * as assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+import { useDebugFixture } from './debugFixture';
 
 describe('debug adapter: execution environments as threads', function () {
   this.timeout(60_000);
-  let dir: string;
-  let h: DebugHarness;
-  let app: string;
-
-  beforeEach(async () => {
-    ensureAdapterBuilt();
-    dir = copyFixture('js');
-    app = path.join(dir, 'src/app.js');
-    h = await DebugHarness.start();
-  });
-  afterEach(async () => {
-    await h.stop();
-    removeFixture(dir);
-  });
+  const { dir, h } = useDebugFixture('js', { copyPerTest: true });
+  const app = path.join(dir, 'src/app.js');
 
   it('with invocations: 0, three concurrent invokes are three threads, each stopping in init', async () => {
     await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 0 }, { [app]: [3] });

@@ -1,24 +1,12 @@
 // Exception breakpoints, and never a stop in our bootstrap or Node's internals.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+import { useDebugFixture } from './debugFixture';
 
 describe('debug adapter: exceptions and the bootstrap', function () {
   this.timeout(60_000);
-  let dir: string;
-  let h: DebugHarness;
-  let thrower: string;
-  let template: string;
-
-  before(() => {
-    ensureAdapterBuilt();
-    dir = copyFixture('js');
-    thrower = path.join(dir, 'src/thrower.js');
-    template = path.join(dir, 'template.yaml');
-  });
-  after(() => removeFixture(dir));
-  beforeEach(async () => (h = await DebugHarness.start()));
-  afterEach(() => h.stop());
+  const { dir, template, h } = useDebugFixture('js');
+  const thrower = path.join(dir, 'src/thrower.js');
 
   it('"all" stops on caught and escaping exceptions in the handler, with exception info', async () => {
     await h.configure('launch', { function: 'Thrower', template, payload: { fail: true } }, {}, ['all']);
@@ -70,7 +58,7 @@ describe('debug adapter: exceptions and the bootstrap', function () {
     assert.equal(h.count('stopped'), 1, 'stepping out of the handler runs on through the bootstrap');
     await h.stop();
 
-    h = await DebugHarness.start();
+    await h.open();
     await h.configure('launch', { function: 'BadImport', template }, {}, ['all']);
     await h.next('terminated');
     const failure = h.outputs().find((o) => o.includes('Runtime.ImportModuleError'));

@@ -1,22 +1,12 @@
 // Scopes, variables (with pages of large arrays), evaluate, setVariable, stepping and pause.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+import { useDebugFixture } from './debugFixture';
 
 describe('debug adapter: inspecting and stepping', function () {
   this.timeout(60_000);
-  let dir: string;
-  let h: DebugHarness;
-  let app: string;
-
-  before(() => {
-    ensureAdapterBuilt();
-    dir = copyFixture('js');
-    app = path.join(dir, 'src/app.js');
-  });
-  after(() => removeFixture(dir));
-  beforeEach(async () => (h = await DebugHarness.start()));
-  afterEach(() => h.stop());
+  const { dir, h } = useDebugFixture('js');
+  const app = path.join(dir, 'src/app.js');
 
   it('shows scopes and variables, evaluates, sets variables and steps', async () => {
     await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), payload: { name: 'vars', nested: { deep: [1, 2] } } }, { [app]: [9] });

@@ -9,7 +9,7 @@ import { PythonAwareDebugSession } from '../../src/debug/python/pythonDebugSessi
 import type { RuntimeHost } from '../../src/debug/runtimeHost';
 import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-import { DeploymentStore } from '../../src/runtime/store/deploymentStore';
+import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';
 import { PYTHON } from '../integration/pythonHarness';
 import { DebugHarness, ensureAdapterBuilt } from './debugHarness';
 import { debugpyMissing } from './pythonProject';

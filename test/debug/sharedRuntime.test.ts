@@ -7,37 +7,33 @@ import * as path from 'node:path';
 import { LambdaDebugSession } from '../../src/debug/lambdaDebugSession';
 import type { RuntimeHost } from '../../src/debug/runtimeHost';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+import { useDebugFixture } from './debugFixture';
 
 describe('debug adapter: sharing a runtime', function () {
   this.timeout(60_000);
-  let dir: string;
-  let app: string;
   let runtime: LocalRuntime;
   let server: net.Server;
-  let h: DebugHarness;
-
-  beforeEach(async () => {
-    ensureAdapterBuilt(); // the bootstrap the runtime spawns is part of out/
-    dir = copyFixture('js');
-    app = path.join(dir, 'src/app.js');
-    runtime = new LocalRuntime();
-    await runtime.loadTemplate(path.join(dir, 'template.yaml'));
-    const host: RuntimeHost = { getRuntime: async () => runtime };
-    server = net.createServer((socket) => {
-      const session = new LambdaDebugSession(host);
-      session.setRunAsServer(true);
-      session.start(socket, socket);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    h = await DebugHarness.start((server.address() as net.AddressInfo).port);
+  // The adapter runs in this process, over a runtime the test invokes directly.
+  const { dir, h } = useDebugFixture('js', {
+    copyPerTest: true,
+    serve: async (d) => {
+      runtime = new LocalRuntime();
+      await runtime.loadTemplate(path.join(d, 'template.yaml'));
+      const host: RuntimeHost = { getRuntime: async () => runtime };
+      server = net.createServer((socket) => {
+        const session = new LambdaDebugSession(host);
+        session.setRunAsServer(true);
+        session.start(socket, socket);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.address() as net.AddressInfo).port;
+    },
+    cleanup: async () => {
+      server.close();
+      await runtime.dispose();
+    },
   });
-  afterEach(async () => {
-    await h.stop();
-    server.close();
-    await runtime.dispose();
-    removeFixture(dir);
-  });
+  const app = path.join(dir, 'src/app.js');
 
   it('stops invokes made outside the session, and detaching leaves the environment serving undebugged', async () => {
     await h.configure('attach', { functions: ['Hello'] }, { [app]: [7] });

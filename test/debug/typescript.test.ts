@@ -5,22 +5,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from './debugHarness';
+import { useDebugFixture } from './debugFixture';
+import { copyFixture, removeFixture } from './debugHarness';
 
 describe('debug adapter: TypeScript through source maps', function () {
   this.timeout(60_000);
-  let dir: string;
-  let h: DebugHarness;
-
-  before(async () => {
-    ensureAdapterBuilt();
-    dir = copyFixture('ts');
+  const { dir, h } = useDebugFixture('ts', {
     // As `tsc --sourceMap` would: one .js per .ts with a sourceMappingURL to a .map beside it.
-    await build({ entryPoints: [path.join(dir, 'tsc/src/greet.ts')], outdir: path.join(dir, 'tsc/dist'), sourcemap: true, format: 'cjs', platform: 'node' });
+    prepare: async (d) => {
+      await build({ entryPoints: [path.join(d, 'tsc/src/greet.ts')], outdir: path.join(d, 'tsc/dist'), sourcemap: true, format: 'cjs', platform: 'node' });
+    },
   });
-  after(() => removeFixture(dir));
-  beforeEach(async () => (h = await DebugHarness.start()));
-  afterEach(() => h.stop());
 
   it('stops at .ts lines in init and handler code of an esbuild-built function, and steps in .ts', async () => {
     const app = path.join(dir, 'src/app.ts');

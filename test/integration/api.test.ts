@@ -104,7 +104,7 @@ describe('Lambda API server (integration)', function () {
       h.runtime.off('invocationStarted', onStart);
     }
     const asyncTooLarge = await serviceError(
-      h.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ pad: 'x'.repeat(300_000) })) })),
+      h.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ pad: 'x'.repeat(1_100_000) })) })),
     );
     assert.equal(asyncTooLarge.name, 'RequestTooLargeException');
   });

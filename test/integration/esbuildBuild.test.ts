@@ -4,7 +4,7 @@
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BuildError } from '../../src/runtime/build/buildError';
@@ -94,5 +94,61 @@ describe('esbuild builds', function () {
     writeFileSync(src('lib', 'greet.ts'), 'export function greet(name: string): string {\n  return `fixed ${name}`;\n}\n');
     await builder.build(fn);
     assert.match(readFileSync(join(fn.codeDir, 'app.js'), 'utf8'), /fixed \$\{name\}/);
+  });
+
+  it("applies SAM's MainFields, Loader, Banner, Footer and SourcesContent, resolving from the function's own node_modules", async () => {
+    const dir = join(project, 'props');
+    const pkg = join(dir, 'node_modules', 'dual');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'dual', main: 'main.js', module: 'module.mjs' }));
+    writeFileSync(join(pkg, 'main.js'), "exports.kind = 'main';");
+    writeFileSync(join(pkg, 'module.mjs'), "export const kind = 'module';");
+    writeFileSync(join(dir, 'note.txt'), 'text through the loader');
+    writeFileSync(join(dir, 'app.ts'), [
+      "import { kind } from 'dual';",
+      "import note from './note.txt';",
+      'export const handler = async () => ({ kind, note, banner: (globalThis as { bannerRan?: boolean }).bannerRan === true });',
+    ].join('\n'));
+    writeFileSync(join(project, 'template.yaml'), `Resources:
+  Props:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: props }
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        EntryPoints: [app.ts]
+        MainFields: module,main
+        Loader: [.txt=text]
+        Banner: js=globalThis.bannerRan = true;
+        Footer: js=// footer-marker
+        Sourcemap: true
+        SourcesContent: false
+`);
+    const model = await loadTemplate(join(project, 'template.yaml'), { stateDir: join(project, '.lambda-lab') });
+    assert.deepEqual(model.diagnostics, []);
+    const fn = model.functions[0];
+    await builder.build(fn);
+    const out = execFileSync(process.execPath, ['-e',
+      `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).handler().then((r) => process.stdout.write(JSON.stringify(r)))`]);
+    assert.deepEqual(JSON.parse(out.toString()), { kind: 'module', note: 'text through the loader', banner: true });
+    assert.match(readFileSync(join(fn.codeDir, 'app.js'), 'utf8'), /\/\/ footer-marker\s*(\/\/# sourceMappingURL=app\.js\.map\s*)?$/);
+    assert.equal(JSON.parse(readFileSync(join(fn.codeDir, 'app.js.map'), 'utf8')).sourcesContent, undefined);
+  });
+
+  it('warns about a BuildProperties entry SAM does not know, pointing at it', async () => {
+    writeFileSync(join(project, 'template.yaml'), `Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: src }
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        EntryPoints: [app.ts]
+        Minifyy: true
+`);
+    const model = await loadTemplate(join(project, 'template.yaml'), { stateDir: join(project, '.lambda-lab') });
+    assert.equal(model.diagnostics.length, 1);
+    assert.deepEqual(model.diagnostics[0].position, { line: 9, column: 18 });
+    assert.match(model.diagnostics[0].message, /^BuildProperties\.Minifyy is not one of SAM's esbuild properties \(EntryPoints, /);
   });
 });

@@ -5,10 +5,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import type { InvokeResult, LogRecord, StopReason } from '../../src/runtime/runtimeEvents';
-import { DeploymentStore } from '../../src/runtime/store/deploymentStore';
+import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';
 import { PYTHON, pythonFixture, requirePython } from './pythonHarness';
 import { ensureBootstrapBuilt } from './runtimeApiTestServer';
 

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import type { InvokeResult, StopReason } from '../../src/runtime/runtimeEvents';
 

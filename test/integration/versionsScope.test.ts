@@ -6,7 +6,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { buildZip } from '../../src/runtime/store/codePackage';
-import { DeploymentStore } from '../../src/runtime/store/deploymentStore';
+import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';
 import { copyFixture } from '../fixtures/api/apiHarness';
 
 describe('deployment stores scoped to their templates (integration)', function () {
@@ -59,7 +59,7 @@ describe('deployment stores scoped to their templates (integration)', function (
 
     assert.deepEqual(await layersStore.layers.layerNames(), ['layer-a', 'layer-b', 'layer-c']);
     assert.deepEqual(await greeterStore.layers.layerNames(), []);
-    assert.ok(!existsSync(join(greeterDir, '.lambda-lab', 'layers')), 'no layer snapshots in the other folder');
+    assert.ok(!existsSync(join(greeterDir, '.lambda-lab', 'layers', 'content')), 'no layer snapshots in the other folder');
 
     await assert.rejects(greeterStore.materializeLayers(layered, '$LATEST'), /layered|LayeredFunction/);
     await assert.rejects(layersStore.resolveQualifier(greeter, 'live'), /GreeterFunction.*not one of the templates/);

@@ -123,7 +123,10 @@ export function makeProject(): string {
     'node/chatty.js',
     `exports.handler = async () => {\n  const pad = 'x'.repeat(1000);\n  for (let i = 0; i < 50000; i++) process.stdout.write(\`line \${i} \${pad}\\n\`);\n  return 'written';\n};\n`,
   );
-  write('node/crash.js', `const hold = Buffer.alloc(32 * 1024 * 1024, 1);\nexports.handler = async () => process.exit(hold.length ? 3 : 4);\n`);
+  write(
+    'node/crash.js',
+    `const hold = Buffer.alloc(32 * 1024 * 1024, 1);\nexports.handler = async () => process.exit(hold.length ? 3 : 4);\n`,
+  );
   write('shell/bootstrap', SHELL_BOOTSTRAP, 0o755);
   write('slow/bootstrap', SLOW_BOOTSTRAP, 0o755);
   write('ric/bootstrap', RIC_BOOTSTRAP, 0o755);
@@ -179,7 +182,9 @@ export async function survivorsGone(dir: string, since: number, label: string): 
     await waitUntil('the sandbox to be empty', limitMs, () => processesIn(dir).length === 0);
   } catch {
     const left = processesIn(dir);
-    throw new Error(`${left.length} process(es) outlived ${label} by ${limitMs} ms: ${left.map((p) => `${p.pid} ${p.state} ${p.command}`).join('; ')}`);
+    throw new Error(
+      `${left.length} process(es) outlived ${label} by ${limitMs} ms: ${left.map((p) => `${p.pid} ${p.state} ${p.command}`).join('; ')}`,
+    );
   }
   const elapsed = Date.now() - since;
   console.log(`      ${label}: no process left after ${elapsed} ms`);

@@ -98,7 +98,12 @@ export class FakeRuntimeApi implements RuntimeApiEndpoint {
   }
 
   fail(requestId: string, errorType: string): void {
-    this.handlers.onOutcome({ kind: 'error', requestId, payload: Buffer.from(JSON.stringify({ errorType, errorMessage: 'boom' })), errorType });
+    this.handlers.onOutcome({
+      kind: 'error',
+      requestId,
+      payload: Buffer.from(JSON.stringify({ errorType, errorMessage: 'boom' })),
+      errorType,
+    });
   }
 }
 

@@ -3,7 +3,7 @@
 // request, idle reaping, retiring and stopping.
 import * as assert from 'node:assert/strict';
 import { EnvironmentLostError, type InvokeRequest } from '../../src/runtime/environment/executionEnvironment';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import { EnvironmentPool, type ConcurrencySlots, type PooledEnvironment } from '../../src/runtime/pool/environmentPool';
 import type { InvokeResult, StopReason } from '../../src/runtime/runtimeEvents';
 import { sleep, tick } from './environmentFakes';
@@ -67,7 +67,9 @@ class FakePooled implements PooledEnvironment {
   }
 }
 
-function makePool(opts: { limit?: number; slots?: ConcurrencySlots; idleTimeoutMs?: number; failCreate?: () => boolean; dying?: boolean } = {}) {
+function makePool(
+  opts: { limit?: number; slots?: ConcurrencySlots; idleTimeoutMs?: number; failCreate?: () => boolean; dying?: boolean } = {},
+) {
   const created: FakePooled[] = [];
   const slots = opts.slots ?? { used: 0 };
   const pool: EnvironmentPool<FakePooled> = new EnvironmentPool<FakePooled>({
@@ -104,7 +106,10 @@ describe('EnvironmentPool (fakes)', () => {
     assert.equal(created.length, 2, 'busy: a second environment');
     created[0].taken[1].answer();
     created[1].taken[0].answer();
-    assert.deepEqual((await Promise.all([b, c])).map((r) => r.environmentId), ['fn:$LATEST:1', 'fn:$LATEST:2']);
+    assert.deepEqual(
+      (await Promise.all([b, c])).map((r) => r.environmentId),
+      ['fn:$LATEST:1', 'fn:$LATEST:2'],
+    );
   });
 
   it('never lets two callers claim the same idle environment', async () => {
@@ -142,7 +147,10 @@ describe('EnvironmentPool (fakes)', () => {
     void latest.pool.invoke(request('a'));
     void v1.pool.invoke(request('b'));
     await tick();
-    await assert.rejects(latest.pool.invoke(request('c')), (err: LambdaServiceError) => err.type === 'TooManyRequestsException' && err.statusCode === 429);
+    await assert.rejects(
+      latest.pool.invoke(request('c')),
+      (err: LambdaServiceError) => err.type === 'TooManyRequestsException' && err.statusCode === 429,
+    );
     assert.equal(slots.used, 2);
     await latest.created[0].stop('stopped');
     assert.equal(slots.used, 1, 'a stopped environment gives its slot back');

@@ -3,6 +3,10 @@ import { environmentVariables } from '../../src/runtime/environment/environmentV
 import { nodeFamily } from '../../src/runtime/families/node/nodeFamily';
 import type { ProcessLaunch } from '../../src/runtime/families/runtimeFamily';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
+import { userCacheDir } from '../../src/runtime/userCache';
+
+/** Where the runtime's AWS SDK sits on NODE_PATH: Lambda's /var/runtime/node_modules, after layers. */
+const RUNTIME_SDK = `${userCacheDir()}/aws-sdk/node_modules`;
 
 const fn: FunctionConfig = {
   logicalId: 'Fn',
@@ -55,10 +59,10 @@ describe('Environment variables', () => {
   });
 
   it('puts layers where Node, PATH and LD_LIBRARY_PATH look, before the task root', async () => {
-    const host = { binaries: { 'nodejs20.x': '/node/bin/node' }, diagnostic: () => {} };
+    const host = { binaries: { 'nodejs20.x': '/node/bin/node' }, diagnostic: () => {}, progress: () => {} };
     const launch = (await nodeFamily.launcher(host).launch({ fn, optDir: '/opt-x', debug: false })) as ProcessLaunch;
     const env = environmentVariables({ ...base, optDir: '/opt-x', binDir: launch.binDir, familyEnv: launch.env });
-    assert.equal(env.NODE_PATH, '/opt-x/nodejs/node20/node_modules:/opt-x/nodejs/node_modules:/code');
+    assert.equal(env.NODE_PATH, ['/opt-x/nodejs/node20/node_modules', '/opt-x/nodejs/node_modules', RUNTIME_SDK, '/code'].join(':'));
     assert.ok(env.PATH.startsWith('/node/bin:'));
     assert.ok(env.PATH.endsWith(':/opt-x/bin'));
     assert.ok(env.LD_LIBRARY_PATH.startsWith('/opt-x/lib'));
@@ -66,7 +70,11 @@ describe('Environment variables', () => {
   });
 
   it("lets the function's own value win over a family variable such as NODE_PATH", () => {
-    const env = environmentVariables({ ...base, fn: { ...fn, environment: { NODE_PATH: '/mine' } }, familyEnv: { NODE_PATH: '/family', OTHER: 'x' } });
+    const env = environmentVariables({
+      ...base,
+      fn: { ...fn, environment: { NODE_PATH: '/mine' } },
+      familyEnv: { NODE_PATH: '/family', OTHER: 'x' },
+    });
     assert.equal(env.NODE_PATH, '/mine');
     assert.equal(env.OTHER, 'x');
   });

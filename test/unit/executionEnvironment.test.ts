@@ -51,7 +51,10 @@ describe('ExecutionEnvironment (fakes)', () => {
     assert.deepEqual(body(result), { ok: true });
     assert.equal(result.cold, true);
     assert.ok(result.initDurationMs !== undefined);
-    assert.match(result.logTail, /^START RequestId: r1 Version: \$LATEST\nEND RequestId: r1\nREPORT RequestId: r1\t.*Max Memory Used: 40 MB\tInit Duration/);
+    assert.match(
+      result.logTail,
+      /^START RequestId: r1 Version: \$LATEST\nEND RequestId: r1\nREPORT RequestId: r1\t.*Max Memory Used: 40 MB\tInit Duration/,
+    );
     assert.equal(f.env.state, 'busy', 'answered but the client has not polled again');
     assert.ok(f.env.releasing);
     f.api.poll();
@@ -170,7 +173,9 @@ describe('ExecutionEnvironment (fakes)', () => {
   });
 
   it('a launch failure (no bootstrap) fails the first invocation with the family’s init error', async () => {
-    make({ launch: { initError: { errorType: 'Runtime.InvalidEntrypoint', payload: Buffer.from('{"errorType":"Runtime.InvalidEntrypoint"}') } } });
+    make({
+      launch: { initError: { errorType: 'Runtime.InvalidEntrypoint', payload: Buffer.from('{"errorType":"Runtime.InvalidEntrypoint"}') } },
+    });
     await f.env.start();
     assert.equal(f.spawned(), false);
     const result = await f.env.invoke({ requestId: 'l', payload: Buffer.from('{}') });

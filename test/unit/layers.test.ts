@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { FunctionConfig, LayerConfig } from '../../src/runtime/functionConfig';
 import { LayerMaterializerService } from '../../src/runtime/layers/layerMaterializer';
 import { LayerStore } from '../../src/runtime/layers/layerStore';
-import { UnsafeZipError, extractZip } from '../../src/runtime/layers/zipExtract';
+import { UnsafeZipError, extractZip } from '../../src/runtime/store/zipExtract';
 import { buildZip, type ZipEntry } from '../../src/runtime/store/codePackage';
 
 const file = (name: string, data = 'x', mode = 0o100644): ZipEntry => ({ name, data: Buffer.from(data), mode });

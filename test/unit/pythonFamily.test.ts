@@ -59,7 +59,7 @@ describe('runtime families: python', () => {
     const fake = path.join(dir, 'python3');
     fs.writeFileSync(fake, "#!/bin/sh\nprintf '/elsewhere/python3\\n3.11.9\\nFalse\\n'\n", { mode: 0o755 });
     const notes: string[] = [];
-    const launcher = python.launcher({ binaries: { 'python3.12': fake }, diagnostic: (level, message) => notes.push(`${level}: ${message}`) });
+    const launcher = python.launcher({ binaries: { 'python3.12': fake }, diagnostic: (level, message) => notes.push(`${level}: ${message}`), progress: () => undefined });
     const launch = await launcher.launch({ fn: fn('app.handler'), debug: true });
     assert.ok(!isLaunchFailure(launch));
     const { command, args, env, logFd } = launch as ProcessLaunch;
@@ -73,7 +73,7 @@ describe('runtime families: python', () => {
     assert.equal(notes.length, 2, `said once per runtime and interpreter: ${notes.join(' | ')}`);
     assert.match(notes[0], /^warning: Fn: runtime python3\.12 runs on .*python3 \(Python 3\.11\.9, configured\); use a Python 3\.12 interpreter/);
     assert.match(notes[1], /^warning: Fn: boto3 is part of the python3\.12 managed runtime but .* cannot import it/);
-    const missing = await python.launcher({ binaries: { 'python3.12': path.join(dir, 'none') }, diagnostic: () => undefined }).launch({ fn: fn('app.handler'), debug: false });
+    const missing = await python.launcher({ binaries: { 'python3.12': path.join(dir, 'none') }, diagnostic: () => undefined, progress: () => undefined }).launch({ fn: fn('app.handler'), debug: false });
     assert.ok(isLaunchFailure(missing));
     assert.match(missing.initError.payload.toString(), /No Python interpreter for python3\.12: .*none does not run/);
     fs.rmSync(dir, { recursive: true, force: true });

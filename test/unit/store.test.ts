@@ -1,18 +1,22 @@
 // The version store's building blocks: deterministic deployment packages (CodeSha256),
 // atomic writes, and versions/aliases persisted and validated as Lambda does.
 import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../../src/runtime/functionConfig';
-import { LambdaServiceError } from '../../src/runtime/lambdaErrors';
+import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import { LayerMaterializerService } from '../../src/runtime/layers/layerMaterializer';
 import { LayerStore } from '../../src/runtime/layers/layerStore';
-import { extractZip } from '../../src/runtime/layers/zipExtract';
+import { extractZip } from '../../src/runtime/store/zipExtract';
 import { parseFunctionName } from '../../src/runtime/store/arns';
 import { writeJsonAtomic } from '../../src/runtime/store/atomicFile';
 import { packageFolder } from '../../src/runtime/store/codePackage';
-import { VersionStore } from '../../src/runtime/store/versionStore';
+import { processStartTime, selfIdentity } from '../../src/runtime/store/processIdentity';
+import { sweepStaleTemps } from '../../src/runtime/store/staleTemps';
+import { StateLocks } from '../../src/runtime/store/stateLock';
+import { VersionStore } from '../../src/runtime/versions/versionStore';
 
 describe('version store (unit)', () => {
   let root: string;
@@ -121,5 +125,82 @@ describe('version store (unit)', () => {
     assert.deepEqual((await reopened.versions(fn)).map((v) => [v.version, v.description]), [['1', 'one'], ['2', '']]);
     assert.equal((await reopened.alias(fn, 'live')).functionVersion, '1');
     assert.equal((await reopened.resolve(fn, '1')).config.codeDir, v1.config.codeDir);
+  });
+});
+
+describe('state locks and stale temps (unit, real processes)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lambda-lab-locks-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The pid-starttime of a process that has exited. */
+  function deadIdentity(): string {
+    const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    return `${child.stdout.toString()}-${processStartTime(process.pid) ?? 0}`;
+  }
+
+  it('serialises read-modify-write of one file across processes: two processes × 40 increments = 80', async () => {
+    const counter = join(dir, 'counter.txt');
+    writeFileSync(counter, '0');
+    const script = join(dir, 'increment.ts');
+    writeFileSync(
+      script,
+      `import { readFile, writeFile } from 'node:fs/promises';
+import { StateLocks } from ${JSON.stringify(join(__dirname, '..', '..', 'src', 'runtime', 'store', 'stateLock.ts'))};
+const locks = new StateLocks(${JSON.stringify(join(dir, 'locks'))});
+(async () => {
+  for (let i = 0; i < 40; i++) {
+    await locks.run('counter', async () => {
+      const n = Number(await readFile(${JSON.stringify(counter)}, 'utf8'));
+      await new Promise((ok) => setImmediate(ok));
+      await writeFile(${JSON.stringify(counter)}, String(n + 1));
+    });
+  }
+})();
+`,
+    );
+    const runOne = () =>
+      new Promise<number | null>((ok) => spawn(process.execPath, ['--import', 'tsx', script], { stdio: 'inherit' }).once('exit', ok));
+    assert.deepEqual(await Promise.all([runOne(), runOne()]), [0, 0]);
+    assert.equal(readFileSync(counter, 'utf8'), '80');
+    assert.deepEqual(readdirSync(join(dir, 'locks')), [], 'locks released, no temps left');
+  });
+
+  it('takes over a lock whose owner died, and one whose pid now belongs to another process', async () => {
+    const locks = new StateLocks(join(dir, 'locks'));
+    mkdirSync(join(dir, 'locks'));
+    writeFileSync(join(dir, 'locks', 'a.lock'), `${deadIdentity()} x\n`);
+    assert.equal(await locks.run('a', async () => 'ran'), 'ran');
+    if (process.platform === 'linux') {
+      // Our own pid with another start time: the pid was reused, the owner is gone.
+      writeFileSync(join(dir, 'locks', 'b.lock'), `${process.pid}-1 x\n`);
+      assert.equal(await locks.run('b', async () => 'ran'), 'ran');
+    }
+    assert.deepEqual(readdirSync(join(dir, 'locks')), []);
+  });
+
+  it('waits for a live owner and then names it', async () => {
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      mkdirSync(join(dir, 'locks'));
+      writeFileSync(join(dir, 'locks', 'c.lock'), `${holder.pid}-${processStartTime(holder.pid!) ?? 0} x\n`);
+      const locks = new StateLocks(join(dir, 'locks'), 300);
+      await assert.rejects(locks.run('c', async () => 'ran'), new RegExp(`held by process ${holder.pid}`));
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('sweeps temps of dead processes only', async () => {
+    const dead = join(dir, `x.json.${deadIdentity()}.0badf00d.tmp`);
+    const live = join(dir, `y.json.${selfIdentity()}.0badf00d.tmp`);
+    mkdirSync(dead);
+    writeFileSync(join(dead, 'big.bin'), 'x');
+    writeFileSync(live, '{}');
+    assert.equal(await sweepStaleTemps([dir]), 1);
+    assert.deepEqual(readdirSync(dir), [`y.json.${selfIdentity()}.0badf00d.tmp`]);
   });
 });

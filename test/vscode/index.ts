@@ -28,6 +28,7 @@ export function run(): Promise<void> {
   require('./suite/versions.test');
   require('./suite/layers.test');
   require('./suite/apiServer.test');
+  require('./suite/languageServer.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

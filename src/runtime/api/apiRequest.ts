@@ -1,6 +1,6 @@
 // One request to the Lambda API: path parameters, query, body and the JSON/empty answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { invalidRequestContent, requestTooLarge } from '../lambdaErrors';
+import { invalidRequestContent, requestTooLarge } from '../errors/serviceErrors';
 
 export class ApiRequest {
   constructor(
@@ -16,12 +16,15 @@ export class ApiRequest {
     return Array.isArray(value) ? value[0] : value;
   }
 
-  /** The body, refused with 413 beyond `limit` bytes (before reading it when Content-Length says so). */
-  body(limit: number): Promise<Buffer> {
+  /**
+   * The body, refused with 413 beyond `limit` bytes (before reading it when Content-Length says
+   * so); `invocationType` words the refusal as Lambda does for that kind of invoke.
+   */
+  body(limit: number, invocationType?: 'Event'): Promise<Buffer> {
     const declared = Number(this.req.headers['content-length']);
     if (declared > limit) {
       this.req.resume();
-      return Promise.reject(requestTooLarge(declared, limit));
+      return Promise.reject(requestTooLarge(declared, limit, invocationType));
     }
     // Plain events rather than async iteration: this is on every invoke's path.
     return new Promise((resolve, reject) => {
@@ -32,7 +35,7 @@ export class ApiRequest {
         size += chunk.length;
         if (size > limit && !refused) {
           refused = true;
-          reject(requestTooLarge(size, limit));
+          reject(requestTooLarge(size, limit, invocationType));
         }
         if (!refused) chunks.push(chunk);
       });

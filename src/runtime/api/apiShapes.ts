@@ -3,7 +3,7 @@
 import type { FunctionConfig } from '../functionConfig';
 import type { LayerStore, LayerVersionRecord } from '../layers/layerStore';
 import { layerArn } from '../store/arns';
-import type { AliasRecord, VersionInfo, VersionStore } from '../store/versionStore';
+import type { AliasRecord, VersionInfo, VersionStore } from '../versions/versionStore';
 
 export type Json = Record<string, unknown>;
 

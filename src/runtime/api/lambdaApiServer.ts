@@ -1,18 +1,21 @@
 // AWS Lambda's REST API on localhost, for the AWS SDKs and CLI: Invoke (RequestResponse,
-// Event, DryRun) plus the management operations of managementRoutes.ts. Signed requests are
-// accepted whatever their credentials; nothing is ever sent to AWS.
+// Event, DryRun) plus the management operations of managementRoutes.ts. requestGuards.ts decides
+// who may call it (signed requests, whatever their credentials, addressed to this server, not
+// from web pages); nothing is ever sent to AWS.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { invalidRequestContent } from '../lambdaErrors';
+import { invalidRequestContent, unknownOperation, validationError } from '../errors/serviceErrors';
 import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, type LocalRuntime } from '../localRuntime';
-import { DeploymentStore } from '../store/deploymentStore';
-import { invalidParameter } from '../store/versionStore';
-import { sendError, unknownOperation } from './apiErrors';
+import { DeploymentStore } from '../versions/deploymentStore';
 import { ApiRequest } from './apiRequest';
 import { AsyncInvokeQueue } from './asyncInvokeQueue';
+import { sendError } from './errorResponse';
+import { eventInvokeConfigRoutes } from './eventInvokeConfigRoutes';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
+import { checkClientContext } from './lambdaPatterns';
+import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
 
 export interface LambdaApiServerOptions {
   host?: string;
@@ -20,6 +23,12 @@ export interface LambdaApiServerOptions {
   port?: number;
   /** Shared versions/aliases/layers store; one is made (and attached to the runtime) when absent. */
   deployment?: DeploymentStore;
+  /** Serve requests without a SigV4 signature (curl); the SDKs and the AWS CLI always sign. */
+  allowUnsigned?: boolean;
+  /** Host names besides the listen address and loopback names that requests may be addressed to. */
+  allowedHosts?: string[];
+  /** Multiplies asynchronous retry delays and event ages (default RuntimeOptions.asyncRetryDelayScale, else 1). */
+  asyncRetryDelayScale?: number;
 }
 
 export interface LambdaApiServer {
@@ -37,19 +46,23 @@ const CLOSE_GRACE_MS = 1000;
 export async function startLambdaApiServer(runtime: LocalRuntime, options: LambdaApiServerOptions = {}): Promise<LambdaApiServer> {
   let deployment = options.deployment;
   const ownDeployment = !deployment;
+  const template = runtime.templateModels()[0]?.templatePath;
+  const stateDir = runtime.options.stateDir ?? (template ? runtime.stateDirFor(template) : join(process.cwd(), '.lambda-lab'));
   if (!deployment) {
-    const template = runtime.templateModels()[0]?.templatePath;
-    const stateDir = runtime.options.stateDir ?? (template ? runtime.stateDirFor(template) : join(process.cwd(), '.lambda-lab'));
     deployment = new DeploymentStore(runtime, { stateDir });
     await deployment.attach();
   }
-  const events = new AsyncInvokeQueue(runtime);
+  const events = new AsyncInvokeQueue(runtime, { stateDir, retryDelayScale: options.asyncRetryDelayScale });
+  await events.start();
   const routes: Route[] = [
     { method: 'POST', pattern: ['2015-03-31', 'functions', '{FunctionName}', 'invocations'], handler: (r) => invoke(runtime, deployment, events, r) },
     ...managementRoutes(runtime, deployment),
+    ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
   ];
 
-  const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, req, res));
+  let guard: RequestGuard = () => undefined;
+  // Whatever a request does, it ends its own response at worst, never the process.
+  const server = createServer({ keepAlive: true }, (req, res) => void handle(routes, guard, req, res).catch(() => res.destroy()));
   // Lambda invokes may run for 15 minutes; idle keep-alive sockets outlive the SDK's.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -63,12 +76,13 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     });
   });
   const { port } = server.address() as AddressInfo;
+  guard = createRequestGuard({ host, port, allowUnsigned: options.allowUnsigned, allowedHosts: options.allowedHosts });
   const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     url: `http://${shownHost}:${port}`,
     deployment,
     events,
-    /** Stops accepting requests; in-flight ones get a moment, then their sockets close. Queued events are not awaited (see events.drain()). */
+    /** Stops accepting requests; in-flight ones get a moment, then their sockets close. Queued events stay on disk for the next start (see events.drain()). */
     async close() {
       events.close();
       await new Promise<void>((ok) => {
@@ -81,8 +95,14 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   };
 }
 
-async function handle(routes: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(routes: Route[], guard: RequestGuard, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
+  const refused = guard(req);
+  if (refused) {
+    req.resume();
+    sendRefusal(res, refused, requestId);
+    return;
+  }
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -106,22 +126,37 @@ function matchSegments(pattern: string[], segments: string[]): Record<string, st
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
-    if (p.startsWith('{')) params[p.slice(1, -1)] = decodeURIComponent(segments[i]);
+    if (p.startsWith('{')) params[p.slice(1, -1)] = decodeSegment(segments[i]);
     else if (p !== segments[i]) return undefined;
   }
   return params;
 }
 
-const INVOCATION_TYPES = new Set(['RequestResponse', 'Event', 'DryRun']);
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw invalidRequestContent(`The request path segment "${segment.slice(0, 200)}" holds a malformed percent-escape.`);
+  }
+}
+
+const INVOCATION_TYPES = ['Event', 'RequestResponse', 'DryRun'];
+const LOG_TYPES = ['None', 'Tail'];
+
+/** An enum header, or the ValidationException Lambda answers for any other value. */
+function enumHeader(r: ApiRequest, header: string, field: string, values: string[], fallback: string): string {
+  const value = r.header(header) ?? fallback;
+  if (!values.includes(value)) throw validationError(value, field, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  return value;
+}
 
 async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events: AsyncInvokeQueue, r: ApiRequest): Promise<void> {
   const { fn, qualifier } = lookupFunction(runtime, r.params.FunctionName, r.query.get('Qualifier') ?? undefined);
-  const type = r.header('x-amz-invocation-type') ?? 'RequestResponse';
-  if (!INVOCATION_TYPES.has(type)) {
-    throw invalidParameter(`InvocationType ${type} is not one of RequestResponse, Event, DryRun.`);
-  }
+  const type = enumHeader(r, 'x-amz-invocation-type', 'invocationType', INVOCATION_TYPES, 'RequestResponse');
+  const logType = enumHeader(r, 'x-amz-log-type', 'logType', LOG_TYPES, 'None');
   const clientContext = r.header('x-amz-client-context');
-  const body = await r.body(type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
+  checkClientContext(clientContext);
+  const body = await r.body(type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD, type === 'Event' ? 'Event' : undefined);
   if (type !== 'RequestResponse') {
     // Both answer before anything runs, so the qualifier and payload are checked here.
     if (qualifier && qualifier !== '$LATEST') await deployment.versions.resolve(fn, qualifier);
@@ -130,7 +165,8 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
       return;
     }
     checkJson(body);
-    events.enqueue({ functionName: fn.functionName, payload: body, qualifier, clientContext, requestId: r.requestId });
+    // Lambda passes ClientContext to synchronous invocations only.
+    await events.enqueue({ functionName: fn.functionName, payload: body, qualifier, requestId: r.requestId });
     r.send(202);
     return;
   }
@@ -142,7 +178,7 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
     'X-Amz-Executed-Version': result.version,
   };
   if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
-  if (r.header('x-amz-log-type') === 'Tail') {
+  if (logType === 'Tail') {
     headers['X-Amz-Log-Result'] = Buffer.from(result.logTail).subarray(-LOG_TAIL_BYTES).toString('base64');
   }
   r.res.writeHead(200, headers);

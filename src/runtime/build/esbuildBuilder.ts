@@ -125,6 +125,11 @@ export function esbuildOptions(outdir: string, build: EsbuildBuildConfig): Build
     sourcemap: build.sourcemap ? 'linked' : false,
     external: build.external ?? [],
     ...(build.outExtension ? { outExtension: { '.js': build.outExtension } } : {}),
+    ...(build.mainFields ? { mainFields: build.mainFields } : {}),
+    ...(build.loader ? { loader: build.loader as BuildOptions['loader'] } : {}),
+    ...(build.banner !== undefined ? { banner: { js: build.banner } } : {}),
+    ...(build.footer !== undefined ? { footer: { js: build.footer } } : {}),
+    ...(build.sourcesContent !== undefined ? { sourcesContent: build.sourcesContent } : {}),
     logLevel: 'silent',
   };
 }

@@ -26,6 +26,8 @@ export interface FamilyHost {
   binaries: Record<string, string>;
   /** Progress and warnings for the user (the runtime's `diagnostic` event). */
   diagnostic(level: 'info' | 'warning', message: string): void;
+  /** A long step the user waits for before the process can start (e.g. installing a binary). */
+  progress(message: string): void;
 }
 
 /**

@@ -1,12 +1,14 @@
 // Builds the `/opt` a function version sees: its layers merged into one folder in order, later
 // layers overwriting earlier ones' files, as Lambda extracts them. Each merged folder is named
 // after the layer versions it holds, so it is built once and never changes.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { access, cp, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../functionConfig';
-import { functionNotRunnable } from '../lambdaErrors';
+import { functionNotRunnable } from '../errors/serviceErrors';
+import { MAX_UNZIPPED_BYTES } from '../store/zipExtract';
 import type { LayerMaterializer } from '../runtimeOptions';
+import { tempPathFor } from '../store/processIdentity';
 import type { LayerStore, ResolvedLayer } from './layerStore';
 
 /** Lambda's limit on layers per function. */
@@ -17,6 +19,8 @@ export interface LayerMaterializerOptions {
   layerArnMap?: Record<string, string>;
   /** The configuration of a published version (its `layers` are the ARNs it was published with). */
   versionConfig?: (fn: FunctionConfig, version: string) => Promise<FunctionConfig | undefined>;
+  /** What a function version's own code unpacks to, counted with its layers against Lambda's limit. */
+  codeUnzippedSize?: (fn: FunctionConfig, version: string) => Promise<number>;
 }
 
 export class LayerMaterializerService {
@@ -51,12 +55,17 @@ export class LayerMaterializerService {
         throw functionNotRunnable(fn.functionName, (err as Error).message);
       }
     }
+    const unzipped = out.reduce((n, l) => n + l.unzippedSize, 0);
+    if (unzipped > MAX_UNZIPPED_BYTES) throw tooLarge(fn, `the layers of ${fn.logicalId} unpack to ${unzipped} bytes`);
     return out;
   }
 
   async materialize(fn: FunctionConfig, version: string): Promise<string | undefined> {
     const layers = await this.resolve(fn, version);
     if (layers.length === 0) return undefined;
+    const code = (await this.options.codeUnzippedSize?.(fn, version).catch(() => 0)) ?? 0;
+    const unzipped = code + layers.reduce((n, l) => n + l.unzippedSize, 0);
+    if (unzipped > MAX_UNZIPPED_BYTES) throw tooLarge(fn, `the code and layers of ${fn.logicalId} unpack to ${unzipped} bytes`);
     const key = createHash('sha256')
       .update(layers.map((l) => l.hashHex).join('\n'))
       .digest('hex')
@@ -72,7 +81,7 @@ export class LayerMaterializerService {
   private async merge(layers: ResolvedLayer[], target: string): Promise<string> {
     if (await access(target).then(() => true, () => false)) return target;
     await mkdir(this.optRoot, { recursive: true });
-    const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const temp = tempPathFor(target);
     try {
       await mkdir(temp);
       for (const layer of layers) {
@@ -85,4 +94,12 @@ export class LayerMaterializerService {
     }
     return target;
   }
+}
+
+function tooLarge(fn: FunctionConfig, what: string) {
+  return functionNotRunnable(
+    fn.functionName,
+    `${fn.templatePath}: ${what}; Lambda's limit for a function and its layers is ${MAX_UNZIPPED_BYTES} bytes unzipped ` +
+      `(Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes). Make the code or the layers smaller.`,
+  );
 }

@@ -5,11 +5,13 @@ import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionConfig, LayerConfig } from '../functionConfig';
-import { readJsonIfExists, writeJsonAtomic } from '../store/atomicFile';
+import { writeJsonAtomic } from '../store/atomicFile';
 import { layerArn, parseLayerArn, type ArnContext } from '../store/arns';
 import { awsDate } from '../store/awsDate';
 import { ContentStore } from '../store/contentStore';
-import { Mutex } from '../store/mutex';
+import { SharedJsonFiles } from '../store/sharedJsonFile';
+import { stateFileName } from '../store/stateFileName';
+import { StateLocks } from '../store/stateLock';
 
 export interface LayerVersionRecord {
   layerName: string;
@@ -22,6 +24,8 @@ export interface LayerVersionRecord {
   codeSha256: string;
   hashHex: string;
   codeSize: number;
+  /** Bytes the layer unpacks to (absent in records written before it was kept). */
+  unzippedSize?: number;
   createdDate: string;
 }
 
@@ -29,6 +33,7 @@ export interface LayerVersionRecord {
 export interface ResolvedLayer {
   arn: string;
   codeSize: number;
+  unzippedSize: number;
   hashHex: string;
   /** Immutable folder with the layer's files. */
   contentDir: string;
@@ -49,8 +54,10 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
   private readonly dir: string;
   /** `templatePath#logicalId` → the template's layer. */
   private readonly templateLayers = new Map<string, LayerConfig>();
-  private readonly files = new Map<string, LayerFile>();
-  private readonly lock = new Mutex();
+  /** Every layer name seen in the folder or the templates. */
+  private readonly names = new Set<string>();
+  private readonly files = new SharedJsonFiles<LayerFile>();
+  private readonly lock: StateLocks;
 
   constructor(
     stateDir: string,
@@ -59,6 +66,7 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
     super();
     this.dir = join(stateDir, 'layers');
     this.content = new ContentStore(join(this.dir, 'content'));
+    this.lock = new StateLocks(join(stateDir, 'locks'));
   }
 
   /** The layers a (re)loaded template defines; replaces those it defined before. */
@@ -79,7 +87,8 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
   /** Names of every layer known, from the template or from earlier runs. */
   async layerNames(): Promise<string[]> {
     await this.syncAll();
-    return [...this.files.keys()].sort();
+    await this.loadPersisted();
+    return [...this.names].sort();
   }
 
   async versions(layerName: string): Promise<LayerVersionRecord[]> {
@@ -113,7 +122,7 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
     const mapped = arnMap[ref];
     if (mapped !== undefined) {
       const snap = await this.content.snapshot(mapped, `layer ${ref} (mapped to ${mapped})`);
-      return { arn: ref, codeSize: snap.codeSize, hashHex: snap.hashHex, contentDir: snap.dir };
+      return { arn: ref, codeSize: snap.codeSize, unzippedSize: snap.unzippedSize, hashHex: snap.hashHex, contentDir: snap.dir };
     }
     const parsed = parseLayerArn(ref);
     if (parsed && parsed.version !== undefined && this.isLocalAccount(parsed)) {
@@ -141,24 +150,33 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
   }
 
   private resolved(record: LayerVersionRecord): ResolvedLayer {
-    return { arn: this.arn(record), codeSize: record.codeSize, hashHex: record.hashHex, contentDir: this.contentDir(record) };
+    return {
+      arn: this.arn(record),
+      codeSize: record.codeSize,
+      unzippedSize: record.unzippedSize ?? 0,
+      hashHex: record.hashHex,
+      contentDir: this.contentDir(record),
+    };
   }
 
   /** The layer's latest version, publishing a new one when its content or description changed. */
   private async current(layer: LayerConfig): Promise<LayerVersionRecord> {
     const snap = await this.content.snapshot(layer.contentPath, `layer ${layer.logicalId} (${layer.templatePath})`);
-    return this.lock.run(layer.layerName, async () => {
+    const upToDate = (latest: LayerVersionRecord | undefined): boolean =>
+      !!latest &&
+      latest.codeSha256 === snap.codeSha256 &&
+      latest.description === layer.description &&
+      sameList(latest.compatibleRuntimes, layer.compatibleRuntimes) &&
+      sameList(latest.compatibleArchitectures, layer.compatibleArchitectures);
+    // Every cold start asks; only a change needs the cross-process lock.
+    const seen = (await this.file(layer.layerName)).versions;
+    const seenLatest = seen[seen.length - 1];
+    if (seenLatest && upToDate(seenLatest)) return seenLatest;
+    return this.lock.run(`layer-${layer.layerName}`, async () => {
+      this.files.invalidate(this.filePath(layer.layerName));
       const file = await this.file(layer.layerName);
       const latest = file.versions[file.versions.length - 1];
-      if (
-        latest &&
-        latest.codeSha256 === snap.codeSha256 &&
-        latest.description === layer.description &&
-        sameList(latest.compatibleRuntimes, layer.compatibleRuntimes) &&
-        sameList(latest.compatibleArchitectures, layer.compatibleArchitectures)
-      ) {
-        return latest;
-      }
+      if (latest && upToDate(latest)) return latest;
       const record: LayerVersionRecord = {
         layerName: layer.layerName,
         version: (latest?.version ?? 0) + 1,
@@ -169,30 +187,36 @@ export class LayerStore extends EventEmitter<LayerStoreEvents> {
         codeSha256: snap.codeSha256,
         hashHex: snap.hashHex,
         codeSize: snap.codeSize,
+        unzippedSize: snap.unzippedSize,
         createdDate: awsDate(),
       };
       const next: LayerFile = { ...file, versions: [...file.versions, record] };
       await writeJsonAtomic(this.filePath(layer.layerName), next);
-      this.files.set(layer.layerName, next);
+      this.files.invalidate(this.filePath(layer.layerName));
+      await this.file(layer.layerName);
       this.emit('changed', layer.layerName);
       return record;
     });
   }
 
   private filePath(layerName: string): string {
-    return join(this.dir, `${layerName}.json`);
+    return join(this.dir, stateFileName('layer', layerName));
   }
 
+  /** The layer's versions as the folder holds them now; `changed` when another process added one. */
   private async file(layerName: string): Promise<LayerFile> {
-    let file = this.files.get(layerName);
-    if (!file) {
-      file = (await readJsonIfExists<LayerFile>(this.filePath(layerName))) ?? { layerName, versions: [] };
-      this.files.set(layerName, file);
-    }
-    return file;
+    const { value, changed } = await this.files.read(this.filePath(layerName));
+    if (value) this.names.add(layerName);
+    if (changed) this.emit('changed', layerName);
+    return value ?? { layerName, versions: [] };
   }
 
-  /** Loads layers persisted by earlier runs, so ListLayers shows them before a template names them. */
+  /** Picks up a layer version another process published. */
+  async refresh(layerName: string): Promise<void> {
+    await this.file(layerName);
+  }
+
+  /** Loads layers persisted by this or other processes, so ListLayers shows them before a template names them. */
   async loadPersisted(): Promise<void> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     for (const name of names) if (name.endsWith('.json')) await this.file(name.slice(0, -5));

@@ -18,7 +18,7 @@ export interface LogStreamInfo {
 }
 
 /** `2026/11/27/[$LATEST]abc…` → a file name without slashes or brackets. */
-const fileNameOf = (streamName: string) => streamName.replace(/[\/\[\]$]/g, (c) => ({ '/': '-', '[': '', ']': '_', $: '' })[c]!) + '.jsonl';
+const fileNameOf = (streamName: string) => streamName.replace(/[/[\]$]/g, (c) => ({ '/': '-', '[': '', ']': '_', $: '' })[c]!) + '.jsonl';
 
 /** Writers open in this process: their events of one tick are written with one system call, and flushed before we exit. */
 const pendingWriters = new Set<LogStreamWriter>();

@@ -60,9 +60,14 @@ export function readEnds(file: string): StreamEnds {
     const header = first && typeof first.logStreamName === 'string' ? (first as unknown as StreamHeader) : undefined;
     // Lines the chunk holds whole: all but the last, unless the chunk is the whole file.
     const whole = (lines: string[], complete: boolean) => (complete ? lines : lines.slice(0, -1));
-    const firstEvent = whole(head, size <= END_BYTES).slice(1).map(parse).find(isEvent);
+    const firstEvent = whole(head, size <= END_BYTES)
+      .slice(1)
+      .map(parse)
+      .find(isEvent);
     const tailStart = Math.max(0, size - END_BYTES);
-    const tail = readAt(fd, tailStart, size - tailStart).toString('utf8').split('\n');
+    const tail = readAt(fd, tailStart, size - tailStart)
+      .toString('utf8')
+      .split('\n');
     // The tail's first line may be cut at its start (unless the chunk starts the file).
     const tailLines = (tailStart === 0 ? tail : tail.slice(1)).filter(Boolean);
     const closed = tailLines.at(-1) === CLOSED_LINE;

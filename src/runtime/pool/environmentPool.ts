@@ -1,7 +1,7 @@
 // The environments of one function version: reuse a warm one, scale out up to the
 // concurrency limit, throttle beyond it, reap idle ones, retire all on code change.
 import { EnvironmentLostError, type ExecutionEnvironment, type InvokeRequest } from '../environment/executionEnvironment';
-import { tooManyRequests } from '../lambdaErrors';
+import { tooManyRequests } from '../errors/serviceErrors';
 import type { InvokeResult, StopReason } from '../runtimeEvents';
 
 /** Environments alive or being created for one function, across all its versions. */

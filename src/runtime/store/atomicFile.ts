@@ -1,12 +1,12 @@
 // Writes that never leave a half-written file behind: write a temp file next to the target,
 // then rename over it (rename is atomic within one filesystem).
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { tempPathFor } from './processIdentity';
 
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = tempPathFor(path);
   try {
     await writeFile(temp, data);
     await rename(temp, path);

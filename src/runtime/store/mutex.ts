@@ -1,4 +1,4 @@
-/** Serialises async work per key (one publish per function at a time, one layer version per layer). */
+/** Serialises async work per key within one process (StateLocks adds the cross-process lock). */
 export class Mutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 

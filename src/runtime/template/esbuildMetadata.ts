@@ -8,7 +8,11 @@ import { NO_VALUE } from './intrinsics';
 import type { LoadContext } from './loadContext';
 import type { TemplateMap, TemplateValue } from './templateDocument';
 
-const KNOWN = new Set(['EntryPoints', 'Sourcemap', 'Target', 'Format', 'Minify', 'External', 'OutExtension']);
+/** Every property SAM's esbuild builder (aws-lambda-builders) takes; UseNpmCi/SkipDeps concern dependency installs. */
+const KNOWN = new Set(['EntryPoints', 'Sourcemap', 'Target', 'Format', 'Minify', 'External', 'OutExtension', 'MainFields', 'Loader',
+  'Banner', 'Footer', 'SourcesContent']);
+const INSTALL_ONLY = new Set(['UseNpmCi', 'SkipDeps']);
+const LOADERS = new Set(['base64', 'binary', 'copy', 'dataurl', 'default', 'empty', 'file', 'js', 'json', 'jsx', 'text', 'ts', 'tsx']);
 const HANDLER_SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
 
 /** The esbuild config of a function, undefined if its Metadata asks for no esbuild build. */
@@ -27,7 +31,10 @@ export function readEsbuildMetadata(ctx: LoadContext, logicalId: string, resourc
     throw ctx.doc.error(metadata, 'BuildProperties', logicalId, 'BuildProperties must be a map (EntryPoints, Sourcemap, Target, Format...)');
   }
   for (const key of Object.keys(resolved)) {
-    if (!KNOWN.has(key)) ctx.warn(raw, key, logicalId, `BuildProperties.${key} is not applied by the local esbuild build`);
+    if (INSTALL_ONLY.has(key)) continue;
+    if (!KNOWN.has(key)) {
+      ctx.warn(raw, key, logicalId, `BuildProperties.${key} is not one of SAM's esbuild properties (${[...KNOWN].join(', ')}); it is ignored`);
+    }
   }
   const entryPoints = stringList(ctx, raw, resolved, 'EntryPoints', logicalId) ?? [defaultEntryPoint(ctx, metadata, logicalId, sourceDir, handler)];
   const format = resolved.Format === undefined ? undefined : String(resolved.Format).toLowerCase();
@@ -51,6 +58,15 @@ export function readEsbuildMetadata(ctx: LoadContext, logicalId: string, resourc
   const external = stringList(ctx, raw, resolved, 'External', logicalId);
   if (external) config.external = external;
   if (outExtension !== undefined) config.outExtension = outExtension;
+  const mainFields = stringList(ctx, raw, resolved, 'MainFields', logicalId);
+  if (mainFields) config.mainFields = mainFields;
+  const loader = readLoader(ctx, raw, resolved, logicalId);
+  if (loader) config.loader = loader;
+  const banner = readJsText(ctx, raw, resolved, 'Banner', logicalId);
+  if (banner !== undefined) config.banner = banner;
+  const footer = readJsText(ctx, raw, resolved, 'Footer', logicalId);
+  if (footer !== undefined) config.footer = footer;
+  if (resolved.SourcesContent !== undefined) config.sourcesContent = truthy(resolved.SourcesContent);
   return config;
 }
 
@@ -66,6 +82,30 @@ function stringList(ctx: LoadContext, raw: TemplateMap, resolved: TemplateMap, k
     throw ctx.doc.error(raw, key, logicalId, `BuildProperties.${key} must be a list of strings`);
   }
   return value as string[];
+}
+
+/** SAM writes Loader as esbuild flags: `- .png=file`. */
+function readLoader(ctx: LoadContext, raw: TemplateMap, resolved: TemplateMap, logicalId: string): Record<string, string> | undefined {
+  const entries = stringList(ctx, raw, resolved, 'Loader', logicalId);
+  if (!entries) return undefined;
+  const loader: Record<string, string> = {};
+  for (const entry of entries) {
+    const [extension, name] = entry.split('=');
+    if (!extension?.startsWith('.') || !name || !LOADERS.has(name)) {
+      throw ctx.doc.error(raw, 'Loader', logicalId,
+        `BuildProperties.Loader entries are .ext=loader with a loader among ${[...LOADERS].join(', ')}; got "${entry}"`);
+    }
+    loader[extension] = name;
+  }
+  return loader;
+}
+
+/** Banner / Footer: `js=text` as SAM passes them to esbuild (a plain string is taken as the js text). */
+function readJsText(ctx: LoadContext, raw: TemplateMap, resolved: TemplateMap, key: string, logicalId: string): string | undefined {
+  const value = resolved[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw ctx.doc.error(raw, key, logicalId, `BuildProperties.${key} must be a string such as "js=// text"`);
+  return value.startsWith('js=') ? value.slice(3) : value;
 }
 
 /** SAM writes OutExtension as esbuild flags: `- .js=.mjs`. */

@@ -18,6 +18,7 @@ import { readEsbuildMetadata } from './esbuildMetadata';
 import { isPlainMap, mergeGlobals } from './globals';
 import { NO_VALUE } from './intrinsics';
 import type { LoadContext } from './loadContext';
+import { containedPath } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
 import { isNodeRuntime, isPythonRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
 import type { TemplateMap, TemplateValue } from './templateDocument';
@@ -45,12 +46,26 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   }
   const props = new ResourceProperties(ctx, logicalId, serverless ? mergeGlobals(ctx.doc, ctx.functionGlobals, own) : own);
   const position = ctx.resourcePosition(logicalId);
+  const known: { runtime?: string; handler?: string } = {};
   const unsupported = (reason: string): FunctionReadResult =>
-    ({ unsupported: { logicalId, functionName, reason, templatePath: ctx.doc.templatePath, position } });
+    ({ unsupported: { logicalId, functionName, ...known, reason, templatePath: ctx.doc.templatePath, position } });
+  const softString = (name: string) => {
+    const value = props.value(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  known.runtime = softString('Runtime');
+  known.handler = softString('Handler');
+  if (known.runtime === undefined) delete known.runtime;
+  if (known.handler === undefined) delete known.handler;
 
   if (props.string('PackageType') === 'Image') {
     return unsupported('PackageType Image is not supported: Lambda Lab runs .zip functions as host processes, not container images');
   }
+  if (props.has('DurableConfig')) {
+    return unsupported('DurableConfig: durable execution (checkpoints, replay, waits) is not emulated yet, so the function ' +
+      'would run as a plain function and fail inside the durable execution SDK; remove DurableConfig to run it as a plain function');
+  }
+  warnUnemulated(ctx, props);
   const runtime = props.string('Runtime');
   if (!runtime) {
     throw props.error('Runtime', `Runtime is missing; set it (e.g. nodejs20.x) on the function${serverless ? ' or under Globals.Function' : ''}`);
@@ -77,7 +92,7 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
     functionName,
     runtime,
     handler,
-    codeDir: build ? join(ctx.stateDir, 'build', logicalId) : code.dir,
+    codeDir: build ? containedPath(ctx.stateDir, 'build', logicalId) : code.dir,
     memorySize: props.integer('MemorySize', DEFAULT_MEMORY_MB, 128, 10240, ' MB'),
     timeout: props.integer('Timeout', DEFAULT_TIMEOUT_S, 1, 900, ' seconds'),
     environment: applyEnvVars(envVars, logicalId, functionName, declared),
@@ -97,6 +112,21 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   const alias = serverless ? props.string('AutoPublishAlias') : undefined;
   if (alias) config.autoPublishAlias = alias;
   return { config };
+}
+
+/** Properties whose absence locally changes what the function sees; it still runs, with a warning. */
+const UNEMULATED: Record<string, string> = {
+  FileSystemConfigs: 'EFS file systems are not mounted locally: paths under /mnt/ do not exist',
+  VpcConfig: 'the function runs on your network, not in the VPC: private endpoints may be unreachable and public ones reachable',
+  CapacityProviderConfig: 'Lambda Managed Instances (several invocations per environment) are not emulated: each environment handles one invocation at a time',
+  TenancyConfig: 'tenant isolation is not emulated: invocations are not separated by tenant id',
+  SnapStart: 'SnapStart does not apply locally: every cold start runs the full init',
+};
+
+function warnUnemulated(ctx: LoadContext, props: ResourceProperties): void {
+  for (const [name, difference] of Object.entries(UNEMULATED)) {
+    if (props.has(name)) ctx.warn(props.raw, name, props.logicalId, `${name}: ${difference}`);
+  }
 }
 
 type CodeLocation = { dir: string } | { unsupported: string };
@@ -138,7 +168,7 @@ function writeInlineCode(ctx: LoadContext, props: ResourceProperties, code: Temp
   const python = isPythonRuntime(runtime);
   if (!isNodeRuntime(runtime) && !python) return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
   if (typeof code !== 'string') throw props.error('Code', 'inline code (ZipFile / InlineCode) must be a string');
-  const dir = join(ctx.stateDir, 'inline', props.logicalId);
+  const dir = containedPath(ctx.stateDir, 'inline', props.logicalId);
   const file = join(dir, python ? 'index.py' : 'index.js');
   // Rewriting unchanged code would look like a code change to the file watcher.
   if (!existsSync(file) || readFileSync(file, 'utf8') !== code) {
@@ -237,6 +267,11 @@ function readLayers(ctx: LoadContext, props: ResourceProperties): string[] {
   for (const entry of entries) {
     if (entry === NO_VALUE) continue;
     if (typeof entry !== 'string') throw props.error('Layers', 'each entry of Layers must be a layer ARN or !Ref of a layer resource');
+    if (ctx.withoutLayers.has(entry)) {
+      ctx.warn(props.raw, 'Layers', props.logicalId,
+        `layer ${entry} is left out (the layer ARN map maps it to null): the function runs without it, and code needing it fails as it would in Lambda without the layer`);
+      continue;
+    }
     out.push(entry);
   }
   return out;

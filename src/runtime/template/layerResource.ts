@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { LayerConfig } from '../functionConfig';
 import { isPlainMap } from './globals';
 import type { LoadContext } from './loadContext';
+import { parseLayerName } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
 import type { TemplateMap } from './templateDocument';
 
@@ -15,6 +16,9 @@ export function readLayer(ctx: LoadContext, logicalId: string, resource: Templat
   const own = resource.Properties ?? {};
   if (!isPlainMap(own)) throw ctx.doc.error(resource, 'Properties', logicalId, 'Properties must be a map of layer properties');
   const props = new ResourceProperties(ctx, logicalId, own);
+  const parsedName = parseLayerName(props.string('LayerName') ?? logicalId);
+  if ('problem' in parsedName) throw props.error('LayerName', parsedName.problem);
+  const layerName = parsedName.name;
   const serverless = resource.Type === SERVERLESS_LAYER;
   const property = serverless ? 'ContentUri' : 'Content';
   const content = props.value(property);
@@ -34,7 +38,7 @@ export function readLayer(ctx: LoadContext, logicalId: string, resource: Templat
   }
   const layer: LayerConfig = {
     logicalId,
-    layerName: props.string('LayerName') ?? logicalId,
+    layerName,
     contentPath,
     compatibleRuntimes: stringList(props, 'CompatibleRuntimes'),
     compatibleArchitectures: stringList(props, 'CompatibleArchitectures'),

@@ -15,4 +15,6 @@ export interface LoadContext {
   resourcePosition(logicalId: string): SourcePosition;
   /** Logical ids of the template's layer resources. */
   isLayer(logicalId: string): boolean;
+  /** Layer ARNs left out of every function, by the user's choice. */
+  withoutLayers: Set<string>;
 }

@@ -16,12 +16,26 @@ import {
   type ScalarTag,
 } from 'yaml';
 import type { SourcePosition } from '../functionConfig';
+import { relaxFlowIndentation } from './flowIndentation';
 import { TemplateError } from './templateError';
 
 export type TemplateValue = string | number | boolean | null | TemplateValue[] | TemplateMap;
 export interface TemplateMap {
   [key: string]: TemplateValue;
 }
+
+/** A finding that does not stop loading (SAM CLI's YAML reader, PyYAML, accepts the text). */
+export interface DocumentWarning {
+  position: SourcePosition;
+  message: string;
+}
+
+/**
+ * Most nodes alias expansion may produce. The walk below copies each alias target, so a few
+ * hundred bytes of nested aliases ("billion laughs") would otherwise expand to billions of
+ * nodes; real templates use a handful of aliases.
+ */
+export const ALIAS_EXPANSION_BUDGET = 100_000;
 
 interface NodeInfo {
   position: SourcePosition;
@@ -68,6 +82,7 @@ export class TemplateDocument {
     readonly templatePath: string,
     readonly root: TemplateMap,
     private readonly info: WeakMap<object, NodeInfo>,
+    readonly warnings: DocumentWarning[],
   ) {}
 
   static fromFile(templatePath: string): TemplateDocument {
@@ -82,24 +97,35 @@ export class TemplateDocument {
   }
 
   static parse(text: string, templatePath: string): TemplateDocument {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, customTags, uniqueKeys: true, prettyErrors: false });
-    const at = (offset: number): SourcePosition => {
-      const { line, col } = lineCounter.linePos(offset);
-      return { line, column: col };
-    };
-    const firstError = doc.errors[0];
-    if (firstError) {
-      throw new TemplateError(templatePath, at(firstError.pos[0]), undefined,
-        `${firstError.message.split('\n')[0]}; fix the YAML/JSON syntax`);
+    const warnings: DocumentWarning[] = [];
+    let parsed = parseText(text);
+    const firstError = parsed.doc.errors[0];
+    if (firstError?.code === 'BAD_INDENT' && /^Flow (sequence|map)/.test(firstError.message)) {
+      // PyYAML (SAM CLI) accepts flow collections whose continuation lines are less indented
+      // than their key; the yaml library does not. Indent them and parse again.
+      const relaxed = relaxFlowIndentation(text);
+      const retry = parseText(relaxed.text, relaxed.padding);
+      if (retry.doc.errors.length === 0) {
+        parsed = retry;
+        for (const line of relaxed.lines) {
+          warnings.push({ position: { line, column: 1 },
+            message: 'this flow collection continues less indented than its key; SAM CLI (PyYAML) accepts it, strict YAML parsers do not: indent it' });
+        }
+      }
+    }
+    const { doc, at } = parsed;
+    const error = doc.errors[0];
+    if (error) {
+      throw new TemplateError(templatePath, at(error.pos[0]), undefined,
+        `${error.message.split('\n')[0]}; fix the YAML/JSON syntax`);
     }
     const info = new WeakMap<object, NodeInfo>();
-    const root = new Walker(doc, text, templatePath, at, info).value(doc.contents);
+    const root = new Walker(doc, parsed.text, templatePath, at, info, warnings).value(doc.contents);
     if (root === null || typeof root !== 'object' || Array.isArray(root)) {
       throw new TemplateError(templatePath, { line: 1, column: 1 }, undefined,
         'the template must be a map with a Resources section');
     }
-    return new TemplateDocument(templatePath, root, info);
+    return new TemplateDocument(templatePath, root, info, warnings);
   }
 
   /** Position of a map or list, or of one of its entries (the value's start), or undefined if unknown. */
@@ -144,6 +170,24 @@ export class TemplateDocument {
   }
 }
 
+function parseText(text: string, padding?: Map<number, number>): { doc: Document; text: string; at: (offset: number) => SourcePosition } {
+  const lineCounter = new LineCounter();
+  // Duplicate keys are reported by the walk as warnings: PyYAML keeps the last value silently.
+  const doc = parseDocument(text, { lineCounter, customTags, uniqueKeys: false, prettyErrors: false });
+  const at = (offset: number): SourcePosition => {
+    const { line, col } = lineCounter.linePos(offset);
+    // Columns of re-indented lines are given as they are in the file.
+    const pad = padding?.get(line) ?? 0;
+    return { line, column: col > pad ? col - pad : 1 };
+  };
+  return { doc, text, at };
+}
+
+/** Shared by the walkers of one document (one per alias level). */
+interface WalkState {
+  aliasNodes: number;
+}
+
 class Walker {
   constructor(
     private readonly doc: Document,
@@ -151,7 +195,9 @@ class Walker {
     private readonly templatePath: string,
     private readonly at: (offset: number) => SourcePosition,
     private readonly info: WeakMap<object, NodeInfo>,
+    private readonly warnings: DocumentWarning[],
     private readonly aliasDepth = 0,
+    private readonly state: WalkState = { aliasNodes: 0 },
   ) {}
 
   /** Path of map keys from the root to the node being walked, so errors can name the resource. */
@@ -162,6 +208,10 @@ class Walker {
     if (isAlias(node)) return this.alias(node);
     const yamlNode = node as YamlNode;
     const start = yamlNode.range?.[0] ?? 0;
+    if (this.aliasDepth > 0 && ++this.state.aliasNodes > ALIAS_EXPANSION_BUDGET) {
+      throw new TemplateError(this.templatePath, this.at(start), undefined,
+        `YAML aliases expand to more than ${ALIAS_EXPANSION_BUDGET} nodes (an alias bomb?); write the values out instead of nesting aliases`);
+    }
     const plain = this.untagged(yamlNode);
     const tag = yamlNode.tag;
     if (!tag || !tag.startsWith('!') || tag.startsWith('!!')) return plain;
@@ -201,6 +251,11 @@ class Walker {
         const key = isScalar(keyNode) ? String(keyNode.value) : String(this.value(keyNode));
         const keyPos = this.at(keyNode?.range?.[0] ?? 0);
         const valueNode = pair.value as YamlNode | null;
+        if (keys.has(key)) {
+          const first = keys.get(key)!.key;
+          this.warnings.push({ position: keyPos,
+            message: `duplicate key ${key} (first at line ${first.line}); SAM CLI keeps this last value, remove one of them` });
+        }
         keys.set(key, { key: keyPos, value: valueNode?.range ? this.at(this.tagOffset(valueNode.tag, valueNode.range[0])) : keyPos });
         this.path.push(key);
         map[key] = this.value(valueNode);
@@ -229,7 +284,8 @@ class Walker {
       throw new TemplateError(this.templatePath, this.at(offset), undefined, 'alias nesting is too deep (a cycle?)');
     }
     const target = node.resolve(this.doc);
-    return new Walker(this.doc, this.text, this.templatePath, this.at, this.info, this.aliasDepth + 1).value(target);
+    return new Walker(this.doc, this.text, this.templatePath, this.at, this.info, this.warnings, this.aliasDepth + 1, this.state)
+      .value(target);
   }
 
   /** yaml ranges start after the tag; point at the tag itself when it directly precedes the node. */

@@ -3,13 +3,16 @@
 // Fatal problems throw TemplateError pointing at file:line:col and the resource.
 import { basename, dirname, resolve } from 'node:path';
 import type { FunctionConfig, LayerConfig, SourcePosition, TemplateDiagnostic, TemplateModel, UnsupportedFunction } from '../functionConfig';
+import { readAsyncInvokeSettings } from './asyncInvokeResources';
 import { readEnvVarsFile } from './envVarsFile';
 import { functionNameOf, LAMBDA_FUNCTION, readFunction, SERVERLESS_FUNCTION } from './functionResource';
 import { isPlainMap, readFunctionGlobals } from './globals';
 import { IntrinsicResolver, type IntrinsicScope } from './intrinsics';
 import { LAMBDA_LAYER, readLayer, SERVERLESS_LAYER } from './layerResource';
 import type { LoadContext } from './loadContext';
+import { checkDependencyCycles } from './dependencyCycles';
 import { resolveParameters } from './parameters';
+import { functionNameProblem, logicalIdProblem, parseLayerName } from './resourceNames';
 import { TemplateDocument, type TemplateMap } from './templateDocument';
 
 export interface TemplateLoadOptions {
@@ -22,6 +25,10 @@ export interface TemplateLoadOptions {
   region?: string;
   /** Default 123456789012. */
   accountId?: string;
+  /** Layer ARNs the user chose to run without (a `null` in the layer ARN map). */
+  withoutLayers?: string[];
+  /** The template's text when it differs from the file (an editor's unsaved buffer). */
+  text?: string;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -32,7 +39,7 @@ const LAYER_TYPES = new Set([SERVERLESS_LAYER, LAMBDA_LAYER]);
 
 export async function loadTemplate(templatePath: string, opts: TemplateLoadOptions): Promise<TemplateModel> {
   const absolutePath = resolve(templatePath);
-  const doc = TemplateDocument.fromFile(absolutePath);
+  const doc = opts.text === undefined ? TemplateDocument.fromFile(absolutePath) : TemplateDocument.parse(opts.text, absolutePath);
   const envVars = opts.envVarsFile ? readEnvVarsFile(resolve(opts.envVarsFile)) : undefined;
   const region = opts.region ?? DEFAULT_REGION;
   const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
@@ -48,6 +55,15 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     const position = doc.positionOf(node, key) ?? doc.positionOf(node) ?? (resource ? resourcePosition(resource) : { line: 1, column: 1 });
     diagnostics.push({ severity: 'warning', message, templatePath: absolutePath, position, ...(resource ? { resource } : {}) });
   };
+
+  for (const w of doc.warnings) {
+    diagnostics.push({ severity: 'warning', message: w.message, templatePath: absolutePath, position: w.position });
+  }
+  for (const logicalId of Object.keys(resources)) {
+    const problem = logicalIdProblem(logicalId);
+    if (problem) throw doc.errorAtKey(resources, logicalId, undefined, problem);
+  }
+  checkDependencyCycles(doc, resources);
 
   const parameters = resolveParameters(doc, envVars?.global ?? {}, opts.parameterOverrides ?? {});
   for (const w of parameters.warnings) warn(w.node, w.key, undefined, w.message);
@@ -69,6 +85,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     naming.add(logicalId);
     const name = functionNameOf(ctx, logicalId, resource);
     naming.delete(logicalId);
+    const problem = functionNameProblem(name);
+    if (problem) throw doc.error(resource.Properties, 'FunctionName', logicalId, problem, resourcePosition(logicalId));
     names.set(logicalId, name);
     return name;
   };
@@ -97,7 +115,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
   };
   const layerArn = (logicalId: string): string => {
     const props = (resources[logicalId] as TemplateMap).Properties;
-    const name = isPlainMap(props) && typeof props.LayerName === 'string' ? props.LayerName : logicalId;
+    const parsed = parseLayerName(isPlainMap(props) && typeof props.LayerName === 'string' ? props.LayerName : logicalId);
+    const name = 'name' in parsed ? parsed.name : logicalId;
     return `arn:${partitionOf(region)}:lambda:${region}:${accountId}:layer:${name}:1`;
   };
   const resolver = new IntrinsicResolver(scope);
@@ -112,6 +131,7 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     warn,
     resourcePosition,
     isLayer: (logicalId) => LAYER_TYPES.has(typeOf(logicalId) ?? ''),
+    withoutLayers: new Set(opts.withoutLayers ?? []),
   };
 
   const functions: FunctionConfig[] = [];
@@ -133,7 +153,8 @@ export async function loadTemplate(templatePath: string, opts: TemplateLoadOptio
     else unsupported.push(result.unsupported);
   }
   checkUniqueNames(doc, resources, [...functions, ...unsupported]);
-  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics };
+  const asyncInvoke = readAsyncInvokeSettings(ctx, resources, functions, { region, accountId });
+  return { templatePath: absolutePath, functions, unsupported, layers, parameters: parameters.strings, diagnostics, asyncInvoke };
 }
 
 function section(doc: TemplateDocument, name: string): TemplateMap {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AliasRecord, PublishedVersion } from '../../../src/runtime/store/versionStore';
+import type { AliasRecord, PublishedVersion } from '../../../src/runtime/versions/versionStore';
 import type { InvokeOutcome } from '../../../src/vscode/invoker';
 import type { VersionsNode } from '../../../src/vscode/versionsTree';
 import { api, eventually, helloDir } from './helpers';

@@ -4,9 +4,11 @@
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
 import { handlerMetadata, installAwslambdaGlobal } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
+import { installEsmNodePath } from './esmNodePath';
 import { loadHandler } from './handlerLoader';
 import { logError, patchConsole } from './logPatch';
 import { exitOnLostRuntimeApi, RuntimeApiClient } from './runtimeApiClient';
+import { clientGeneration, refuseCallbackHandler } from './runtimeClient';
 import { UnhandledPromiseRejection } from './runtimeErrors';
 import { EXIT_UNCAUGHT_EXCEPTION, EXIT_UNHANDLED_REJECTION, RuntimeLoop, type ErrorCallbacks } from './runtimeLoop';
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  const generation = clientGeneration(env);
   // Until the first invocation, escaping errors are init errors.
   const postInitErrorThenExit = (code: number) => (error: unknown) =>
     void client.postInitError(error).then(() => process.exit(code), exitOnLostRuntimeApi);
@@ -50,24 +53,33 @@ async function main(): Promise<void> {
     unhandledRejection: postInitErrorThenExit(EXIT_UNHANDLED_REJECTION),
   };
   const onUncaught = (error: unknown) => {
-    logError('Uncaught Exception', error);
+    logError(generation === 'ric4' ? 'Init Error' : 'Uncaught Exception', error);
     errorCallbacks.uncaughtException(error);
   };
-  process.on('uncaughtException', onUncaught);
   let loop: RuntimeLoop | undefined;
-  process.on('unhandledRejection', (reason, promise) => {
-    if (loop?.claimRejection(promise, reason)) return;
-    const error = new UnhandledPromiseRejection(reason, promise);
-    logError('Unhandled Promise Rejection', error);
-    errorCallbacks.unhandledRejection(error);
-  });
+  // The classic client answers an exception nothing caught (init error or the current
+  // invocation's error); aws-lambda-ric 4.x installs no listener, so node prints it and exits 1,
+  // which Lambda reports as Runtime.ExitError.
+  if (generation === 'classic') {
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', (reason, promise) => {
+      if (loop?.claimRejection(promise, reason)) return;
+      const error = new UnhandledPromiseRejection(reason, promise);
+      logError('Unhandled Promise Rejection', error);
+      errorCallbacks.unhandledRejection(error);
+    });
+  }
   beforeExitListener.install();
   installAwslambdaGlobal();
 
+  installEsmNodePath(true);
+
   if (pauseForDebugger) waitForDebugger();
   try {
-    const handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '');
-    loop = new RuntimeLoop(client, handler, handlerMetadata(handler), errorCallbacks, pauseForDebugger);
+    const handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? '', generation);
+    const metadata = handlerMetadata(handler);
+    if (generation === 'ric4') refuseCallbackHandler(handler, metadata.streaming);
+    loop = new RuntimeLoop(client, handler, metadata, errorCallbacks, pauseForDebugger, generation);
     loop.scheduleIteration();
   } catch (error) {
     // The managed runtime loads the handler in a top-level await: a failure is an uncaught exception.

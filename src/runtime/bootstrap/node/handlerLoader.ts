@@ -2,10 +2,14 @@
 // Node runtime does: `[dir/]module.export[.nested]`, the module tried as an extensionless
 // file, then .js (CommonJS unless the nearest package.json says "type": "module"), .mjs,
 // .cjs, and finally node's own resolution from the task root. Failures become the runtime's
-// `Runtime.*` errors, which bootstrap.ts reports as init errors.
+// `Runtime.*` errors, which bootstrap.ts reports as init errors. The 4.x client (nodejs24.x)
+// imports every candidate as an ES module instead and looks the handler up in the module
+// namespace, then in its `default` (for CommonJS: module.exports itself).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { installEsmNodePath } from './esmNodePath';
+import type { ClientGeneration } from './runtimeClient';
 import {
   handlerNotFound,
   importModuleError,
@@ -17,7 +21,7 @@ export type UserHandler = (...args: unknown[]) => unknown;
 
 const MODULE_AND_PATH = /^([^.]*)\.(.*)$/;
 
-export async function loadHandler(appRoot: string, fullHandler: string): Promise<UserHandler> {
+export async function loadHandler(appRoot: string, fullHandler: string, generation: ClientGeneration = 'classic'): Promise<UserHandler> {
   if (fullHandler.includes('..')) {
     throw malformedHandlerName(
       `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
@@ -29,18 +33,46 @@ export async function loadHandler(appRoot: string, fullHandler: string): Promise
   if (!match) throw malformedHandlerName('Bad handler');
   const [, moduleName, propertyPath] = match;
 
-  const userModule = await loadModule(appRoot, moduleRoot, moduleName);
+  if (generation === 'ric4') {
+    const namespace = await loadModule(() => importFirst(appRoot, moduleRoot, moduleName));
+    let handler = findIn(propertyPath, namespace);
+    if (!handler && typeof namespace === 'object' && namespace !== null && 'default' in namespace) {
+      handler = findIn(propertyPath, (namespace as { default: unknown }).default);
+    }
+    return checked(handler, fullHandler);
+  }
+  const userModule = await loadModule(() => resolveAndLoad(appRoot, moduleRoot, moduleName));
   const handler = propertyPath
     .split('.')
     .reduce<unknown>((value, key) => (value ? (value as Record<string, unknown>)[key] : undefined), userModule);
+  return checked(handler, fullHandler);
+}
+
+function checked(handler: unknown, fullHandler: string): UserHandler {
   if (!handler) throw handlerNotFound(`${fullHandler} is undefined or not exported`);
   if (typeof handler !== 'function') throw handlerNotFound(`${fullHandler} is not a function`);
   return handler as UserHandler;
 }
 
-async function loadModule(appRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
+/** 4.x descends only through objects: `a.b` where `a` is a function finds nothing. */
+function findIn(propertyPath: string, value: unknown): unknown {
+  return propertyPath.split('.').reduce<unknown>(
+    (nested, key) => (nested && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined), value);
+}
+
+/** 4.x: the module as "", .js, .mjs, .cjs, each through import(); else node's resolution from the task root. */
+async function importFirst(appRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
+  const base = path.resolve(appRoot, moduleRoot, moduleName);
+  for (const extension of ['', '.js', '.mjs', '.cjs']) {
+    const loaded = await importIfExists(`${base}${extension}`);
+    if (loaded) return loaded;
+  }
+  return require(require.resolve(moduleName, { paths: [appRoot, path.join(appRoot, moduleRoot)] }));
+}
+
+async function loadModule(load: () => Promise<unknown>): Promise<unknown> {
   try {
-    return await resolveAndLoad(appRoot, moduleRoot, moduleName);
+    return await load();
   } catch (error) {
     if (error instanceof SyntaxError) throw userCodeSyntaxError(error);
     if ((error as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND') throw importModuleError(error);
@@ -49,8 +81,11 @@ async function loadModule(appRoot: string, moduleRoot: string, moduleName: strin
 }
 
 const requireIfExists = (file: string): unknown => (existsSync(file) ? require(file) : undefined);
-const importIfExists = async (file: string): Promise<unknown> =>
-  existsSync(file) ? await import(pathToFileURL(file).href) : undefined;
+const importIfExists = async (file: string): Promise<unknown> => {
+  if (!existsSync(file)) return undefined;
+  installEsmNodePath(false);
+  return await import(pathToFileURL(file).href);
+};
 
 async function resolveAndLoad(appRoot: string, moduleRoot: string, moduleName: string): Promise<unknown> {
   const base = path.resolve(appRoot, moduleRoot, moduleName);

@@ -9,7 +9,7 @@ export interface RuntimeErrorResponse {
   trace: string[];
 }
 
-class RuntimeError extends Error {
+export class RuntimeError extends Error {
   constructor(type: string, message: string) {
     super(message);
     this.name = `Runtime.${type}`;

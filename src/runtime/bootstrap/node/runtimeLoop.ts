@@ -4,12 +4,13 @@
 // replaced, as in Lambda.
 import type { HandlerMetadata } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
-import { buildCallbackContext, type AfterPost } from './callbackContext';
+import { buildCallbackContext, serializeResponse, type AfterPost } from './callbackContext';
 import type { UserHandler } from './handlerLoader';
 import { InvokeContext } from './invokeContext';
 import { logError } from './logPatch';
 import { createResponseStream } from './responseStream';
 import { exitOnLostRuntimeApi, type RuntimeApiClient } from './runtimeApiClient';
+import type { ClientGeneration } from './runtimeClient';
 import { nodeJsExit } from './runtimeErrors';
 
 /** What the process-level 'uncaughtException'/'unhandledRejection' listeners do; re-pointed per invocation. */
@@ -46,6 +47,7 @@ export class RuntimeLoop {
     private readonly errorCallbacks: ErrorCallbacks,
     /** A debugger is attached (the runtime asked us to wait for one). */
     private readonly debugging = false,
+    private readonly generation: ClientGeneration = 'classic',
   ) {}
 
   /**
@@ -64,7 +66,9 @@ export class RuntimeLoop {
   /** Starts the next iteration on the next turn of the event loop. */
   scheduleIteration(): void {
     setImmediate(() => {
-      const once = this.metadata.streaming ? this.handleOnceStreaming() : this.handleOnce();
+      const once = this.metadata.streaming
+        ? this.handleOnceStreaming()
+        : this.generation === 'ric4' ? this.handleOnceAwaiting() : this.handleOnce();
       once.catch((error: unknown) => {
         console.log(`Unexpected Top Level Error: ${String(error)}`);
         this.errorCallbacks.uncaughtException(error);
@@ -102,6 +106,31 @@ export class RuntimeLoop {
       }
     } catch (error) {
       answer.callback(error);
+    }
+  }
+
+  /**
+   * aws-lambda-ric 4.x (nodejs24.x): `await handler(event, context)`, no callback and no
+   * callback fields on the context; whatever it returns (a plain value too) is the answer,
+   * posted on the next turn without waiting for the event loop to drain.
+   */
+  private async handleOnceAwaiting(): Promise<void> {
+    const { body, headers } = await this.client.nextInvocation();
+    const invoke = new InvokeContext(headers);
+    this.setErrorCallbacks(invoke.requestId);
+    beforeExitListener.reset();
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    try {
+      outcome = { ok: true, value: await this.handler(JSON.parse(body), invoke.enter({})) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    await new Promise((turn) => setImmediate(turn));
+    if (outcome.ok) {
+      this.after(this.client.postInvocationResponse(invoke.requestId, serializeResponse(outcome.value)));
+    } else {
+      logError('Invoke Error', outcome.error);
+      this.after(this.client.postInvocationError(invoke.requestId, outcome.error));
     }
   }
 

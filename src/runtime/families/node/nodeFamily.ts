@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../bootstrap/bootstrapProtocol';
 import type { FunctionConfig } from '../../functionConfig';
-import { locateBootstrap, resolveNodeBinary, type NodeBinary } from '../../nodeBinaries';
+import { locateBootstrap, NodeProvider, runtimeMajor, type NodeBinary } from '../../nodeBinaries';
 import { NODE_RUNTIMES } from '../../template/supportedRuntimes';
 import type { FamilyHost, FamilyLauncher, LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
 import { locateNodeHandler } from './nodeHandlerLocation';
@@ -12,10 +12,8 @@ import { locateNodeHandler } from './nodeHandlerLocation';
 const LOG_FD = 3;
 
 /** The runtime's chatter: the inspector's banners, and our bootstrap leaving when its Runtime API closes (how an environment is ended gracefully). */
-const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
-
-/** The major version a `nodejsNN.x` runtime names. */
-const runtimeMajor = (runtime: string) => Number(/^nodejs(\d+)/.exec(runtime)?.[1]) || undefined;
+const NOISE =
+  /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
 
 export const nodeFamily: RuntimeFamily = {
   name: 'node',
@@ -26,15 +24,17 @@ export const nodeFamily: RuntimeFamily = {
 
   launcher: (host: FamilyHost): FamilyLauncher => {
     const warned = new Set<string>();
+    // The exact Node major and the runtime's AWS SDK, provisioned once per runtime instance.
+    const provider = new NodeProvider({ progress: host.progress, warning: (m) => host.diagnostic('warning', m) }, host.binaries);
     return {
       async launch({ fn, optDir, debug }: LaunchRequest): Promise<ProcessLaunch> {
-        const node = resolveNodeBinary(fn.runtime, host.binaries);
-        warnOnMajorMismatch(fn, node, warned, host);
+        const node = await provider.prepare(fn, optDir);
+        warnOnMajorMismatch(fn, node.binary, warned, host);
         return {
-          command: node.path,
-          args: [...nodeArgs(fn, debug), locateBootstrap('node')],
-          env: familyVariables(fn, optDir, debug),
-          binDir: path.dirname(node.path),
+          command: node.binary.path,
+          args: [...nodeArgs(fn, debug), ...node.flags, locateBootstrap('node')],
+          env: familyVariables(fn, optDir, debug, node.runtimeSdkDir),
+          binDir: path.dirname(node.binary.path),
           logFd: LOG_FD,
         };
       },
@@ -71,12 +71,17 @@ function nodeArgs(fn: FunctionConfig, debug: boolean): string[] {
   return args;
 }
 
-/** NODE_PATH as Lambda's (layers' /opt/nodejs/nodeNN/node_modules for the major that runs), the log fd, the debugger wait. */
-function familyVariables(fn: FunctionConfig, optDir: string | undefined, debug: boolean): Record<string, string> {
+/**
+ * NODE_PATH as Lambda's (layers' /opt/nodejs/nodeNN/node_modules for the major that runs, then
+ * the runtime's SDK where /var/runtime/node_modules sits, then the task root), the log fd, the
+ * debugger wait.
+ */
+function familyVariables(fn: FunctionConfig, optDir: string | undefined, debug: boolean, runtimeSdkDir: string): Record<string, string> {
   const major = runtimeMajor(fn.runtime) ?? Number(/^v(\d+)/.exec(process.version)?.[1]);
   const nodePath = [
     optDir && path.join(optDir, 'nodejs', `node${major}`, 'node_modules'),
     optDir && path.join(optDir, 'nodejs', 'node_modules'),
+    runtimeSdkDir,
     fn.codeDir,
   ].filter(Boolean);
   const env: Record<string, string> = { NODE_PATH: nodePath.join(':'), [LOG_FD_ENV]: String(LOG_FD) };
@@ -84,11 +89,14 @@ function familyVariables(fn: FunctionConfig, optDir: string | undefined, debug: 
   return env;
 }
 
-/** Said once per runtime and binary: the function runs, on a node of another major version. */
+/**
+ * Said once per runtime and binary: the function runs on a configured node of another major
+ * version (when no binary is configured, NodeProvider says why it could not provision one).
+ */
 function warnOnMajorMismatch(fn: FunctionConfig, node: NodeBinary, warned: Set<string>, host: FamilyHost) {
   const wanted = runtimeMajor(fn.runtime);
   const key = `${fn.runtime}:${node.path}`;
-  if (!wanted || !node.major || wanted === node.major || warned.has(key)) return;
+  if (!host.binaries[fn.runtime] || !wanted || !node.major || wanted === node.major || warned.has(key)) return;
   warned.add(key);
   host.diagnostic(
     'warning',

@@ -1,20 +1,33 @@
 // Published versions, aliases and reserved concurrency of each function, as Lambda keeps them.
 // PublishVersion freezes $LATEST's code (a content-addressed snapshot under
 // `<stateDir>/versions/code/`) and configuration; aliases route to one version or split
-// traffic between two. One JSON file per function, written atomically, survives restarts.
+// traffic between two. One JSON file per function, written atomically, survives restarts; every
+// change is a read-modify-write under the state folder's cross-process lock, so Lambda Lab
+// processes sharing the folder never reuse a version number or lose each other's writes.
 import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../functionConfig';
-import { LambdaServiceError } from '../lambdaErrors';
+import {
+  aliasNotFound,
+  conflict,
+  functionNotFound,
+  invalidParameter,
+  LambdaServiceError,
+  preconditionFailed,
+  unzippedSizeTooLarge,
+} from '../errors/serviceErrors';
 import type { LayerMaterializerService } from '../layers/layerMaterializer';
 import type { ResolvedQualifier } from '../runtimeOptions';
-import { functionArn, type ArnContext } from './arns';
-import { readJsonIfExists, writeJsonAtomic } from './atomicFile';
-import { awsDate } from './awsDate';
-import { ContentStore, type PackageInfo } from './contentStore';
-import { Mutex } from './mutex';
+import { functionArn, type ArnContext } from '../store/arns';
+import { writeJsonAtomic } from '../store/atomicFile';
+import { awsDate } from '../store/awsDate';
+import { ContentStore, type PackageInfo } from '../store/contentStore';
+import { SharedJsonFiles } from '../store/sharedJsonFile';
+import { stateFileName } from '../store/stateFileName';
+import { StateLocks } from '../store/stateLock';
+import { MAX_UNZIPPED_BYTES } from '../store/zipExtract';
 
 export interface LayerRef {
   arn: string;
@@ -69,17 +82,6 @@ export interface AliasInput {
 
 const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]{1,128}$/;
 
-export const invalidParameter = (message: string) =>
-  new LambdaServiceError('InvalidParameterValueException', message, 400);
-const conflict = (message: string) => new LambdaServiceError('ResourceConflictException', message, 409);
-const notFound = (message: string) => new LambdaServiceError('ResourceNotFoundException', message, 404);
-const preconditionFailed = () =>
-  new LambdaServiceError(
-    'PreconditionFailedException',
-    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
-    412,
-  );
-
 /** Events for views: something about a function's versions or aliases changed. */
 export interface VersionStoreEvents {
   changed: [functionName: string];
@@ -88,8 +90,8 @@ export interface VersionStoreEvents {
 export class VersionStore extends EventEmitter<VersionStoreEvents> {
   readonly code: ContentStore;
   private readonly dir: string;
-  private readonly states = new Map<string, FunctionState>();
-  private readonly lock = new Mutex();
+  private readonly files = new SharedJsonFiles<FunctionState>();
+  private readonly lock: StateLocks;
 
   constructor(
     private readonly stateDir: string,
@@ -99,6 +101,7 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
     super();
     this.dir = join(stateDir, 'versions');
     this.code = new ContentStore(join(this.dir, 'code'));
+    this.lock = new StateLocks(join(stateDir, 'locks'));
   }
 
   arn(fn: FunctionConfig, qualifier?: string): string {
@@ -135,8 +138,14 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
   async version(fn: FunctionConfig, version: string): Promise<VersionInfo> {
     if (version === '$LATEST') return this.latest(fn);
     const found = (await this.state(fn)).versions.find((v) => v.version === version);
-    if (!found) throw notFound(`Function not found: ${this.arn(fn, version)}`);
+    if (!found) throw functionNotFound(this.arn(fn, version));
     return found;
+  }
+
+  /** What a version's own code unpacks to (a published version's snapshot, or $LATEST's folder). */
+  async unzippedCodeSize(fn: FunctionConfig, version: string): Promise<number> {
+    const codeDir = version === '$LATEST' ? fn.codeDir : (await this.versionConfig(fn, version))?.codeDir;
+    return codeDir ? this.code.unzippedSize(codeDir, [this.stateDir]) : 0;
   }
 
   /** The configuration a published version runs with (for the layer materializer). */
@@ -149,12 +158,10 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
    * last published version, Lambda returns that version instead of making a new one.
    */
   async publish(fn: FunctionConfig, opts: { description?: string; codeSha256?: string; revisionId?: string } = {}): Promise<PublishedVersion> {
-    return this.lock.run(fn.functionName, async () => {
+    return this.update(fn, async (state) => {
       if (fn.build && !(await stat(fn.codeDir).catch(() => undefined))) {
-        throw new LambdaServiceError(
-          'ResourceConflictException',
+        throw conflict(
           `${fn.logicalId} (${fn.templatePath}) is built with esbuild and has not been built yet: invoke $LATEST once, then publish.`,
-          409,
         );
       }
       // Strict here: a version pins its code and its layer versions.
@@ -166,13 +173,16 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
         );
       }
       if (opts.revisionId !== undefined && opts.revisionId !== latest.revisionId) throw preconditionFailed();
-      const state = await this.state(fn);
       const configHash = hashConfig(fn, latest.layers);
       const last = state.versions[state.versions.length - 1];
       if (last && last.codeSha256 === latest.codeSha256 && last.configHash === configHash) return last;
       const snap = await this.code.snapshot(fn.codeDir, this.codeLabel(fn), [this.stateDir]).catch((err: Error) => {
-        throw new LambdaServiceError('ResourceConflictException', err.message, 409);
+        throw err instanceof LambdaServiceError ? err : conflict(err.message);
       });
+      const unzipped = snap.unzippedSize + (await this.layers.resolve(fn)).reduce((n, l) => n + l.unzippedSize, 0);
+      if (unzipped > MAX_UNZIPPED_BYTES) {
+        throw unzippedSizeTooLarge(MAX_UNZIPPED_BYTES, `${fn.logicalId}: code and layers unpack to ${unzipped} bytes`);
+      }
       const version = String(state.lastVersion + 1);
       const published: PublishedVersion = {
         version,
@@ -196,8 +206,15 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
     if (!fn.autoPublishAlias) return undefined;
     const published = await this.publish(fn, { description: fn.description });
     const existing = (await this.state(fn)).aliases.find((a) => a.name === fn.autoPublishAlias);
-    if (!existing) return this.createAlias(fn, fn.autoPublishAlias, { functionVersion: published.version });
-    if (existing.functionVersion === published.version) return existing;
+    if (existing?.functionVersion === published.version) return existing;
+    if (!existing) {
+      try {
+        return await this.createAlias(fn, fn.autoPublishAlias, { functionVersion: published.version });
+      } catch (err) {
+        // Another Lambda Lab process loading the same template created it first.
+        if (!(err instanceof LambdaServiceError && err.statusCode === 409)) throw err;
+      }
+    }
     return this.updateAlias(fn, fn.autoPublishAlias, { functionVersion: published.version });
   }
 
@@ -210,16 +227,15 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
 
   async alias(fn: FunctionConfig, name: string): Promise<AliasRecord> {
     const found = (await this.state(fn)).aliases.find((a) => a.name === name);
-    if (!found) throw notFound(`Alias not found: ${this.arn(fn, name)}`);
+    if (!found) throw aliasNotFound(this.arn(fn, name));
     return found;
   }
 
   async createAlias(fn: FunctionConfig, name: string, input: AliasInput): Promise<AliasRecord> {
-    return this.lock.run(fn.functionName, async () => {
-      if (!ALIAS_NAME.test(name)) {
-        throw invalidParameter(`Alias name ${JSON.stringify(name)} is invalid: 1-128 letters, digits, - or _, not only digits.`);
-      }
-      const state = await this.state(fn);
+    if (!ALIAS_NAME.test(name)) {
+      throw invalidParameter(`Alias name ${JSON.stringify(name)} is invalid: 1-128 letters, digits, - or _, not only digits.`);
+    }
+    return this.update(fn, async (state) => {
       if (state.aliases.some((a) => a.name === name)) throw conflict(`Alias already exists: ${this.arn(fn, name)}`);
       if (input.functionVersion === undefined) throw invalidParameter('FunctionVersion is required to create an alias.');
       const alias: AliasRecord = {
@@ -236,10 +252,9 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
   }
 
   async updateAlias(fn: FunctionConfig, name: string, input: AliasInput): Promise<AliasRecord> {
-    return this.lock.run(fn.functionName, async () => {
-      const state = await this.state(fn);
+    return this.update(fn, async (state) => {
       const current = state.aliases.find((a) => a.name === name);
-      if (!current) throw notFound(`Alias not found: ${this.arn(fn, name)}`);
+      if (!current) throw aliasNotFound(this.arn(fn, name));
       if (input.revisionId !== undefined && input.revisionId !== current.revisionId) throw preconditionFailed();
       const alias: AliasRecord = {
         name,
@@ -255,8 +270,7 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
   }
 
   async deleteAlias(fn: FunctionConfig, name: string): Promise<void> {
-    await this.lock.run(fn.functionName, async () => {
-      const state = await this.state(fn);
+    await this.update(fn, async (state) => {
       // Lambda answers 204 whether or not the alias existed.
       if (state.aliases.some((a) => a.name === name)) {
         await this.save({ ...state, aliases: state.aliases.filter((a) => a.name !== name) });
@@ -266,7 +280,7 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
 
   private checkAlias(fn: FunctionConfig, state: FunctionState, alias: AliasRecord): void {
     const known = (v: string) => v === '$LATEST' || state.versions.some((p) => p.version === v);
-    if (!known(alias.functionVersion)) throw notFound(`Function not found: ${this.arn(fn, alias.functionVersion)}`);
+    if (!known(alias.functionVersion)) throw functionNotFound(this.arn(fn, alias.functionVersion));
     const weights = Object.entries(alias.routingConfig?.AdditionalVersionWeights ?? {});
     if (weights.length === 0) return;
     if (weights.length > 1) throw invalidParameter('RoutingConfig.AdditionalVersionWeights can name only one additional version.');
@@ -274,7 +288,7 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
     if (alias.functionVersion === '$LATEST' || extra === '$LATEST') {
       throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
     }
-    if (!known(extra)) throw notFound(`Function not found: ${this.arn(fn, extra)}`);
+    if (!known(extra)) throw functionNotFound(this.arn(fn, extra));
     if (extra === alias.functionVersion) {
       throw invalidParameter(`Alias ${alias.name}: the additional version ${extra} must differ from FunctionVersion.`);
     }
@@ -290,12 +304,12 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
     let version = qualifier;
     if (!/^\d+$/.test(qualifier)) {
       const alias = state.aliases.find((a) => a.name === qualifier);
-      if (!alias) throw notFound(`Function not found: ${this.arn(fn, qualifier)}`);
+      if (!alias) throw functionNotFound(this.arn(fn, qualifier));
       version = pickVersion(alias);
       if (version === '$LATEST') return { version, config: fn };
     }
     const published = state.versions.find((v) => v.version === version);
-    if (!published) throw notFound(`Function not found: ${this.arn(fn, version)}`);
+    if (!published) throw functionNotFound(this.arn(fn, version));
     return { version, config: published.config };
   }
 
@@ -306,9 +320,7 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
   }
 
   async setReservedConcurrency(fn: FunctionConfig, value: number | null): Promise<void> {
-    await this.lock.run(fn.functionName, async () => {
-      await this.save({ ...(await this.state(fn)), reservedConcurrency: value });
-    });
+    await this.update(fn, (state) => this.save({ ...state, reservedConcurrency: value }));
   }
 
   /** The deployment package (zip) of a version: stored at publish, made on demand for $LATEST. */
@@ -332,26 +344,37 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
   }
 
   private statePath(functionName: string): string {
-    return join(this.dir, `${functionName}.json`);
+    return join(this.dir, stateFileName('function', functionName));
   }
 
+  /**
+   * The function's state as the folder holds it now (another process may have changed it).
+   * Emits `changed` when it differs from what this process saw last.
+   */
   private async state(fn: FunctionConfig): Promise<FunctionState> {
-    let state = this.states.get(fn.functionName);
-    if (!state) {
-      state = (await readJsonIfExists<FunctionState>(this.statePath(fn.functionName))) ?? {
-        functionName: fn.functionName,
-        lastVersion: 0,
-        versions: [],
-        aliases: [],
-      };
-      this.states.set(fn.functionName, state);
-    }
-    return state;
+    const { value, changed } = await this.files.read(this.statePath(fn.functionName));
+    if (changed) this.emit('changed', fn.functionName);
+    return value ?? { functionName: fn.functionName, lastVersion: 0, versions: [], aliases: [] };
+  }
+
+  /** Re-reads the function's state under the cross-process lock, for a read-modify-write. */
+  private update<T>(fn: FunctionConfig, work: (state: FunctionState) => Promise<T>): Promise<T> {
+    return this.lock.run(`function-${fn.functionName}`, async () => {
+      this.files.invalidate(this.statePath(fn.functionName));
+      return work(await this.state(fn));
+    });
+  }
+
+  /** Picks up changes other processes made to a function's state (views refresh on `changed`). */
+  async refresh(fn: FunctionConfig): Promise<void> {
+    await this.state(fn);
   }
 
   private async save(state: FunctionState): Promise<void> {
-    await writeJsonAtomic(this.statePath(state.functionName), state);
-    this.states.set(state.functionName, state);
+    const path = this.statePath(state.functionName);
+    await writeJsonAtomic(path, state);
+    this.files.invalidate(path);
+    await this.files.read(path);
     this.emit('changed', state.functionName);
   }
 }

@@ -7,6 +7,10 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
+import { unzippedSizeTooLarge } from '../errors/serviceErrors';
+
+/** Lambda's limit on a deployment package or layer, and on a function plus its layers, unzipped. */
+export const MAX_UNZIPPED_BYTES = 262_144_000;
 
 export class UnsafeZipError extends Error {
   constructor(
@@ -53,7 +57,10 @@ async function readAll(stream: Readable): Promise<string> {
  * `label` names the zip in errors, e.g. `layer SharedLayer (layers/shared.zip)`.
  * Symlinks are created last, so no file is ever written through one.
  */
-export async function extractZip(source: string | Buffer, target: string, label: string): Promise<void> {
+export async function extractZip(source: string | Buffer, target: string, label: string, limit = MAX_UNZIPPED_BYTES): Promise<void> {
+  // Refused from the central directory alone, before a byte is written.
+  const total = await zipUnzippedSize(source).catch(() => 0);
+  if (total > limit) throw unzippedSizeTooLarge(limit, `${label} unpacks to ${total} bytes`);
   const root = resolve(target);
   await mkdir(root, { recursive: true });
   let zip: yauzl.ZipFile;
@@ -63,6 +70,7 @@ export async function extractZip(source: string | Buffer, target: string, label:
     throw new Error(`${label}: not a readable zip file (${(err as Error).message}).`);
   }
   const links = new Map<string, string>();
+  let declared = 0;
   await new Promise<void>((ok, fail) => {
     const failWith = (err: Error) => {
       zip.close();
@@ -73,6 +81,9 @@ export async function extractZip(source: string | Buffer, target: string, label:
     zip.on('error', failWith);
     zip.on('end', ok);
     zip.on('entry', (entry: yauzl.Entry) => {
+      // yauzl fails an entry whose data outgrows its declared size, so the declared sizes bound what is written.
+      declared += entry.uncompressedSize;
+      if (declared > limit) return failWith(unzippedSizeTooLarge(limit, `${label} unpacks to more than that`));
       writeEntry(zip, entry, root, label, links).then(() => zip.readEntry(), failWith);
     });
     zip.readEntry();
@@ -81,6 +92,22 @@ export async function extractZip(source: string | Buffer, target: string, label:
     checkLinkTarget(root, dest, linkTarget, links, label);
     await symlink(linkTarget, dest);
   }
+}
+
+/** What a zip file unpacks to (the sum of its entries' sizes), from its central directory alone. */
+export async function zipUnzippedSize(source: string | Buffer): Promise<number> {
+  const zip = await openZip(source);
+  let total = 0;
+  await new Promise<void>((ok, fail) => {
+    zip.on('entry', (entry: yauzl.Entry) => {
+      total += entry.uncompressedSize;
+      zip.readEntry();
+    });
+    zip.on('end', ok);
+    zip.on('error', fail);
+    zip.readEntry();
+  });
+  return total;
 }
 
 /** A link must stay inside root when followed, without passing through another link of the zip. */

@@ -3,11 +3,17 @@
 // runs SAM's AutoPublishAlias. The API server and the sidebar share one of these.
 // By default a store takes every template of the runtime and installs the runtime-wide hooks;
 // a host with one store per state folder scopes each to its templates and routes the hooks itself.
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { unreservedConcurrencyBelowMinimum } from '../errors/serviceErrors';
 import type { FunctionConfig, TemplateModel } from '../functionConfig';
 import { LayerMaterializerService } from '../layers/layerMaterializer';
 import { LayerStore } from '../layers/layerStore';
 import type { LocalRuntime } from '../localRuntime';
 import type { LayerMaterializer, QualifierResolver } from '../runtimeOptions';
+import { sweepStaleTemps } from '../store/staleTemps';
+import { removeStaleLocks } from '../store/stateLock';
 import { VersionStore } from './versionStore';
 
 export interface DeploymentStoreOptions {
@@ -17,7 +23,13 @@ export interface DeploymentStoreOptions {
   layerArnMap?: Record<string, string>;
   /** Which templates (absolute paths, as the runtime loads them) this store takes in; default all. */
   templates?: (templatePath: string) => boolean;
+  /** The account's concurrency limit that reserved concurrency is carved from (Lambda's default: 1,000). */
+  accountConcurrency?: number;
 }
+
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+/** Lambda keeps this much of the account limit for functions without reserved concurrency. */
+const UNRESERVED_MINIMUM = 100;
 
 export interface AttachOptions {
   /**
@@ -34,6 +46,16 @@ export class DeploymentStore {
   /** Template loads still being taken in (layers, concurrency, AutoPublishAlias). */
   private pending: Promise<void> = Promise.resolve();
   private hooksInstalled = false;
+  private watchers: FSWatcher[] = [];
+  /** A function's state changed (here or in another process): its reserved concurrency applies now. */
+  private readonly onVersionsChanged = (functionName: string) => {
+    const fn = this.runtime.getFunction(functionName);
+    if (!fn || !this.covers(fn.templatePath)) return;
+    void this.versions.reservedConcurrency(fn).then(
+      (reserved) => this.runtime.setReservedConcurrency(fn.functionName, reserved),
+      () => undefined,
+    );
+  };
   private readonly onTemplate = (model: TemplateModel) => {
     if (this.covers(model.templatePath)) this.pending = this.pending.then(() => this.templateLoaded(model));
   };
@@ -53,6 +75,7 @@ export class DeploymentStore {
     this.materializer = new LayerMaterializerService(this.layers, options.stateDir, {
       layerArnMap: options.layerArnMap,
       versionConfig: (fn, version) => this.versions.versionConfig(fn, version),
+      codeUnzippedSize: (fn, version) => this.versions.unzippedCodeSize(fn, version),
     });
     this.versions = new VersionStore(options.stateDir, arnContext, this.materializer);
   }
@@ -65,6 +88,9 @@ export class DeploymentStore {
       this.hooksInstalled = true;
     }
     this.runtime.on('templateLoaded', this.onTemplate);
+    this.versions.on('changed', this.onVersionsChanged);
+    await this.sweepTemps();
+    await this.watchState();
     await this.layers.loadPersisted();
     for (const model of this.runtime.templateModels()) this.onTemplate(model);
     await this.settled();
@@ -82,18 +108,67 @@ export class DeploymentStore {
 
   detach(): void {
     this.runtime.off('templateLoaded', this.onTemplate);
+    this.versions.off('changed', this.onVersionsChanged);
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
     if (!this.hooksInstalled) return;
     this.runtime.setQualifierResolver(undefined);
     this.runtime.setLayerMaterializer(undefined);
     this.hooksInstalled = false;
   }
 
-  /** Reserved concurrency set through the API outlives template reloads and restarts. */
+  /**
+   * Reserved concurrency set through the API outlives template reloads and restarts. As in
+   * Lambda, all functions' reservations together leave at least 100 of the account limit unreserved.
+   */
   async setReservedConcurrency(functionName: string, value: number | null): Promise<void> {
     const fn = this.runtime.getFunction(functionName);
     if (!fn) return;
+    if (value !== null) {
+      let reservedByOthers = 0;
+      for (const other of this.runtime.functions()) {
+        if (other.functionName !== fn.functionName && this.covers(other.templatePath)) {
+          reservedByOthers += (await this.versions.reservedConcurrency(other)) ?? 0;
+        }
+      }
+      const limit = this.options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
+      if (value + reservedByOthers > limit - UNRESERVED_MINIMUM) throw unreservedConcurrencyBelowMinimum(UNRESERVED_MINIMUM);
+    }
     await this.versions.setReservedConcurrency(fn, value);
-    this.runtime.setReservedConcurrency(fn.functionName, value ?? undefined);
+    this.runtime.setReservedConcurrency(fn.functionName, (await this.versions.reservedConcurrency(fn)) ?? undefined);
+  }
+
+  /** Removes what Lambda Lab processes killed mid-write left behind (temp files, half-extracted folders). */
+  private async sweepTemps(): Promise<void> {
+    const root = this.options.stateDir;
+    const dirs = ['versions', 'versions/code', 'layers', 'layers/content', 'opt', 'locks'].map((d) => join(root, d));
+    const removed = (await sweepStaleTemps(dirs)) + (await removeStaleLocks(join(root, 'locks')));
+    if (removed) this.runtime.emit('diagnostic', { level: 'info', message: `Removed ${removed} leftover temp file(s) and lock(s) of ended Lambda Lab processes from ${root}.` });
+  }
+
+  /** Other Lambda Lab processes on this folder publish too: follow their writes as they happen. */
+  private async watchState(): Promise<void> {
+    const follow = (dir: string, changed: (name: string) => void) => {
+      try {
+        const watcher = watch(dir, (_event, file) => {
+          if (file?.endsWith('.json')) changed(file.slice(0, -'.json'.length));
+        });
+        watcher.on('error', () => watcher.close());
+        watcher.unref();
+        this.watchers.push(watcher);
+      } catch {
+        // No watching on this filesystem: state is still re-read on every use and under every lock.
+      }
+    };
+    const versionsDir = join(this.options.stateDir, 'versions');
+    const layersDir = join(this.options.stateDir, 'layers');
+    await mkdir(versionsDir, { recursive: true });
+    await mkdir(layersDir, { recursive: true });
+    follow(versionsDir, (name) => {
+      const fn = this.runtime.getFunction(name);
+      if (fn && this.covers(fn.templatePath)) void this.versions.refresh(fn).catch(() => undefined);
+    });
+    follow(layersDir, (name) => void this.layers.refresh(name).catch(() => undefined));
   }
 
   /** A function routed to the wrong store would get another folder's versions and layers: refuse it. */

@@ -2,16 +2,7 @@
 // AWS SDK v3 and botocore read first) and a JSON body with `Type`/`Message` (plus `__type`
 // for clients that only read the body).
 import type { ServerResponse } from 'node:http';
-import { LambdaServiceError } from '../lambdaErrors';
-
-export const unknownOperation = (method: string, path: string) =>
-  new LambdaServiceError(
-    'UnknownOperationException',
-    `Lambda Lab's local Lambda API does not serve ${method} ${path}. It emulates Invoke, ListFunctions, GetFunction, ` +
-      'GetFunctionConfiguration, PublishVersion, ListVersionsByFunction, the alias operations, the function concurrency ' +
-      'operations, ListLayers, ListLayerVersions, GetLayerVersion and GetLayerVersionByArn; functions and layers come from the template.',
-    404,
-  );
+import { LambdaServiceError } from '../errors/serviceErrors';
 
 export function sendError(res: ServerResponse, err: unknown, requestId: string): void {
   const known = err instanceof LambdaServiceError;
