@@ -43,7 +43,8 @@ describe('debug adapter: a Node function invoking a Python function', function (
     const deployment = new DeploymentStore(runtime, { stateDir: path.join(dir, '.lambda-lab') });
     await deployment.attach();
     await runtime.loadTemplate(path.join(dir, 'template.yaml'));
-    api = await startLambdaApiServer(runtime, { port: 0, deployment });
+    // The fixture calls the API with fetch, unsigned (an SDK would sign; any credentials do).
+    api = await startLambdaApiServer(runtime, { port: 0, deployment, allowUnsigned: true });
     // The host variable the SDKs read; the runtime passes AWS_ENDPOINT_URL* through to functions.
     process.env.AWS_ENDPOINT_URL_LAMBDA = api.url;
     const host: RuntimeHost = { getRuntime: async () => runtime };
