@@ -7,6 +7,7 @@ import {
   findTemplate,
   formatDiagnostic,
   parse,
+  parsePythonBinaries,
   readEvent,
   readLayerArnMap,
   regionOption,
@@ -33,6 +34,8 @@ FUNCTION is the template's logical id or the function's FunctionName.
       --no-freeze         Do not freeze environments between invokes
       --node RUNTIME=PATH Node binary for a runtime, e.g. --node nodejs22.x=/opt/node22/bin/node
                           (repeatable; default: the node running lambda-lab)
+      --python RUNTIME=PATH Python interpreter for a runtime, e.g. --python python3.12=.venv/bin/python
+                          (repeatable; default: the project's .venv, else python3 on PATH)
       --json              One JSON object per invocation on stdout:
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
                            billedDurationMs, initDurationMs?, maxMemoryUsedMB, warnings?}
@@ -57,6 +60,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       'parameter-overrides': { type: 'string' },
       'no-freeze': { type: 'boolean' },
       node: { type: 'string', multiple: true },
+      python: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       ...TEMPLATE_OPTIONS,
@@ -90,6 +94,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       watchCode: false,
       concurrencyCap: Math.max(10, concurrency),
       nodeBinaries: parseNodeBinaries(values.node),
+      pythonBinaries: parsePythonBinaries(values.python, io.cwd),
       ...(region ? { region } : {}),
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
     });

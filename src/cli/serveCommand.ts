@@ -6,7 +6,7 @@ import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, formatDiagnostic, parse, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import { findTemplate, formatDiagnostic, parse, parsePythonBinaries, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
 import { parseDelayScale } from './eventInvoke';
 import { parseOverrides } from './invokeCommand';
 
@@ -40,6 +40,8 @@ ${TEMPLATE_OPTIONS_USAGE}
       --no-freeze            Do not freeze environments between invokes
       --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
                              (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
+      --python RUNTIME=PATH  Python interpreter for a runtime, e.g. --python python3.12=.venv/bin/python
+                             (repeatable; default: the project's .venv, else python3 on PATH)
       --quiet                No function logs on stderr`,
   async run(args, io) {
     const { values, positionals } = parse(args, {
@@ -54,6 +56,7 @@ ${TEMPLATE_OPTIONS_USAGE}
       'allow-host': { type: 'string', multiple: true },
       'account-concurrency': { type: 'string' },
       'no-freeze': { type: 'boolean' },
+      python: { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
       'async-retry-delay-scale': { type: 'string' },
     });
@@ -73,6 +76,7 @@ ${TEMPLATE_OPTIONS_USAGE}
 
     const runtime = new LocalRuntime({
       freeze: !values['no-freeze'],
+      pythonBinaries: parsePythonBinaries(values.python, io.cwd),
       ...(region ? { region } : {}),
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
     });

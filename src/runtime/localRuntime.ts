@@ -253,8 +253,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private launcherFor(family: RuntimeFamily): FamilyLauncher {
     let launcher = this.launchers.get(family);
     if (!launcher) {
+      const options = this.options;
       launcher = family.launcher({
-        binaries: this.options.nodeBinaries ?? {},
+        // Read at each launch: settings may change while the runtime lives.
+        get binaries() {
+          return { ...options.nodeBinaries, ...options.pythonBinaries };
+        },
         diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
         progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
       });
@@ -291,7 +295,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     let timer: NodeJS.Timeout | undefined;
     try {
       const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
-        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache)([\\/]|$)/.test(String(file))) return;
+        // Python writes __pycache__ into the code folder as it imports it: not a code change.
+        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(String(file))) return;
         clearTimeout(timer);
         timer = setTimeout(() => void this.onCodeChanged(fn.functionName), 100);
       });

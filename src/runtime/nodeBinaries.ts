@@ -187,10 +187,10 @@ function packageRoot(): string {
 
 let root: string | undefined;
 
-/** out/bootstrap/<language>.js, built by `npm run build`. */
-export function locateBootstrap(language: 'node'): string {
+/** out/bootstrap/node.js or out/bootstrap/python/bootstrap.py, put there by `npm run build`. */
+export function locateBootstrap(language: 'node' | 'python'): string {
   root ??= packageRoot();
-  const file = path.join(root, 'out', 'bootstrap', `${language}.js`);
+  const file = language === 'python' ? path.join(root, 'out', 'bootstrap', 'python', 'bootstrap.py') : path.join(root, 'out', 'bootstrap', `${language}.js`);
   if (!fs.existsSync(file)) throw new Error(`Missing ${file}: run \`npm run build\` first`);
   return file;
 }

@@ -16,6 +16,8 @@ export interface RuntimeOptions {
   concurrencyCap?: number;
   /** Node binary per runtime, e.g. `{ "nodejs22.x": "/opt/node22/bin/node" }`; default: the `node` running us. */
   nodeBinaries?: Record<string, string>;
+  /** Python interpreter per runtime, e.g. `{ "python3.12": "/usr/bin/python3.12" }`; default: the project's .venv, else `python3` on PATH. */
+  pythonBinaries?: Record<string, string>;
   /** Host environment variables passed through to handler processes (names or `PREFIX*`). */
   hostEnvAllowlist?: string[];
   /** Watch code folders and recycle $LATEST environments on change (default true). */

@@ -24,6 +24,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { title: 'runtime', exportName: 'runRuntimeBench', run: runRuntimeBench },
   { title: 'debugger', file: 'debugBench.ts', exportName: 'runDebugBench' },
+  { title: 'Python', file: 'pythonBench.ts', exportName: 'runPythonBench' },
   { title: 'Lambda API / function URLs', file: 'apiBench.ts', exportName: 'runApiBench' },
   { title: 'Node fidelity (runtime SDK, Node provisioning)', file: 'nodeFidelityBench.ts', exportName: 'runNodeFidelityBench' },
   { title: 'template language server', file: 'languageBench.ts', exportName: 'runLanguageBench' },

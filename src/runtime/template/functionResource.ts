@@ -20,7 +20,7 @@ import { NO_VALUE } from './intrinsics';
 import type { LoadContext } from './loadContext';
 import { aliasNameProblem, containedPath } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
-import { isNodeRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
+import { isNodeRuntime, isPythonRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
 import type { TemplateMap, TemplateValue } from './templateDocument';
 
 export const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
@@ -73,7 +73,7 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   const runtimeProblem = unsupportedRuntimeReason(runtime);
   if (runtimeProblem) return unsupported(runtimeProblem);
   const handler = props.string('Handler') ?? '';
-  if (!handler && isNodeRuntime(runtime)) {
+  if (!handler && (isNodeRuntime(runtime) || isPythonRuntime(runtime))) {
     throw props.error('Handler', `Handler is missing; set it to <file>.<export>, e.g. app.handler${serverless ? ' (or under Globals.Function)' : ''}`);
   }
 
@@ -177,10 +177,11 @@ function s3Description(value: TemplateMap): string {
 
 /** Lambda stores inline code as `index.js` (Node) / `index.py` (Python); we write it under stateDir. */
 function writeInlineCode(ctx: LoadContext, props: ResourceProperties, code: TemplateValue, runtime: string): CodeLocation {
-  if (!isNodeRuntime(runtime)) return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
+  const python = isPythonRuntime(runtime);
+  if (!isNodeRuntime(runtime) && !python) return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
   if (typeof code !== 'string') throw props.error('Code', 'inline code (ZipFile / InlineCode) must be a string');
   const dir = containedPath(ctx.stateDir, 'inline', props.logicalId);
-  const file = join(dir, 'index.js');
+  const file = join(dir, python ? 'index.py' : 'index.js');
   // Rewriting unchanged code would look like a code change to the file watcher.
   if (!existsSync(file) || readFileSync(file, 'utf8') !== code) {
     mkdirSync(dir, { recursive: true });
