@@ -91,7 +91,7 @@ function propertyPathOf(keys: string[]): string | undefined {
 }
 
 /** The keys of the block maps enclosing a line indented by `indent`, read from the lines above. */
-export function keyPathAbove(state: TemplateState, line: number, indent: number): string[] {
+function keyPathAbove(state: TemplateState, line: number, indent: number): string[] {
   const keys: string[] = [];
   let limit = indent;
   for (let l = line - 1; l >= 0 && limit > 0; l--) {

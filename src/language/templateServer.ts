@@ -92,7 +92,6 @@ export function startTemplateServer(connection: Connection): void {
   documents.onDidChangeContent(({ document }) => {
     clearTimeout(checkTimers.get(document.uri));
     checkTimers.set(document.uri, setTimeout(() => fresh(document.uri), CHECK_DELAY_MS));
-    if (!document.uri.endsWith('.yaml') && !document.uri.endsWith('.yml') && !document.uri.endsWith('.json')) probe.forget();
   });
   documents.onDidSave(() => probe.forget());
   documents.onDidClose(({ document }) => {

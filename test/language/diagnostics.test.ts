@@ -127,6 +127,11 @@ describe('language server: diagnostics', function () {
     const java = edit(TEMPLATE, 'Runtime: python3.13', 'Runtime: java21');
     const local = withMessage((await diagnose(java)).diagnostics, /PyFunction cannot run in Lambda Lab: runtime java21 is not supported yet/);
     assert.deepEqual(local.range, rangeOf(java, 'java21'));
+    const globalJava = edit(TEMPLATE, 'Runtime: nodejs22.x', 'Runtime: java21');
+    const once = (await diagnose(globalJava)).diagnostics.filter((d) => /cannot run in Lambda Lab/.test(d.message) && !/^PyFunction/.test(d.message));
+    assert.equal(once.length, 1, 'a Globals runtime is reported once, not per function');
+    assert.match(once[0].message, /^Functions using Globals\.Function\.Runtime cannot run in Lambda Lab: runtime java21 is not supported yet/);
+    assert.deepEqual(once[0].range, rangeOf(globalJava, 'java21'));
   });
 
   it('MemorySize, Timeout, EphemeralStorage and reserved concurrency out of Lambda\'s ranges', async () => {
