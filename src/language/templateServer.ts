@@ -154,6 +154,10 @@ export function startTemplateServer(connection: Connection): void {
     const here = at(textDocument.uri, position);
     if (!here) return null;
     if (!/^[A-Za-z0-9]+$/.test(newName)) throw new Error(`${newName} is not a valid logical id: use letters and digits only`);
+    const index = here.state.index!;
+    if (index.resources.has(newName) || index.parameters.has(newName) || index.conditions.has(newName)) {
+      throw new Error(`${newName} is already a logical id in this template; choose another name`);
+    }
     return rename(here.state, here.offset, newName) ?? null;
   });
   connection.onCompletion(({ textDocument, position }) => {
