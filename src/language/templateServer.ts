@@ -136,7 +136,7 @@ export function startTemplateServer(connection: Connection): void {
   };
   connection.onHover(({ textDocument, position }) => {
     const here = at(textDocument.uri, position);
-    return here ? hover(here.state, here.offset) ?? null : null;
+    return here ? hover(here.state, here.offset, probe) ?? null : null;
   });
   connection.onDefinition(({ textDocument, position }) => {
     const here = at(textDocument.uri, position);
