@@ -1,6 +1,7 @@
 // Diagnostics over LSP: each problem on the offending value, quick fixes where obvious,
 // updated as the text changes, and only for documents that are templates.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic, DocumentSymbol } from 'vscode-languageserver-protocol';
@@ -39,6 +40,17 @@ describe('language server: diagnostics', function () {
     const note = withMessage(diagnostics, /GetAtt Table\.Arn \(AWS::DynamoDB::Table\) cannot be resolved locally/);
     assert.deepEqual(note.range, rangeOf(TEMPLATE, '!GetAtt Table.Arn'));
   });
+
+  for (const example of ['hello', 'layers']) {
+    it(`the bundled examples/${example} template has no errors`, async () => {
+      const file = path.resolve(__dirname, '../../examples', example, 'template.yaml');
+      const uri = pathToFileURL(file).href;
+      await client.open(uri, readFileSync(file, 'utf8'));
+      const published = await client.diagnostics(uri);
+      assert.deepEqual(published.diagnostics.filter((d) => d.severity === ERROR), []);
+      await client.close(uri);
+    });
+  }
 
   it('an unknown Ref, with the case fix', async () => {
     const text = edit(TEMPLATE, 'TABLE: !Ref Table', 'TABLE: !Ref table');
