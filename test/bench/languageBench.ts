@@ -26,6 +26,7 @@ function generatedTemplate(functions: number): string {
       '      MemorySize: 256', '      Environment:', '        Variables:', '          TABLE: !Ref Table',
       `          NAME: !Sub 'fn-${i}-\${Stage}'`, `          ARN: !GetAtt Table.Arn`);
   }
+  lines.push('Outputs:', '  TableArn:', '    Value: !GetAtt Table.Arn', '  FirstFunction:', '    Value: !Ref Function0');
   return `${lines.join('\n')}\n`;
 }
 
