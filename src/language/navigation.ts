@@ -48,7 +48,7 @@ export function handlerOf(state: TemplateState, logicalId: string, probe: CodePr
 }
 
 /** The logical id at offset: a declaration's key, or a reference to it. */
-export function symbolAt(state: TemplateState, offset: number): Symbol | undefined {
+function symbolAt(state: TemplateState, offset: number): Symbol | undefined {
   const index = state.index;
   if (!index) return undefined;
   const ref = index.referenceAt(offset);
