@@ -64,6 +64,18 @@ describe('language server: diagnostics', function () {
     assert.deepEqual(fix.edit?.changes?.[uri], [{ range: d.range, newText: 'Table' }]);
   });
 
+  it('a Ref one typo away from a single logical id gets that fix; an ambiguous one gets none', async () => {
+    let text = edit(TEMPLATE, 'TABLE: !Ref Table', 'TABLE: !Ref Tabel');
+    text = edit(text, '- !Ref SharedLayer', '- !Ref SharedLayr');
+    const { uri, diagnostics } = await diagnose(text);
+    const typo = withMessage(diagnostics, /^Ref Tabel: .*\(did you mean Table\?\)$/);
+    assert.deepEqual((await fixes(uri, typo)).map((f) => f.title), ['Change to Table']);
+    assert.equal(withMessage(diagnostics, /^Ref SharedLayr:/).message.includes('did you mean SharedLayer?'), true);
+    const ambiguous = edit(edit(TEMPLATE, '\nOutputs:', '  Tables:\n    Type: AWS::SQS::Queue\n\nOutputs:'), '!Ref Table\n', '!Ref Tabls\n');
+    const d = withMessage((await diagnose(ambiguous)).diagnostics, /^Ref Tabls:/);
+    assert.doesNotMatch(d.message, /did you mean/);
+  });
+
   it('unknown GetAtt targets and attributes, and Sub ${} names', async () => {
     let text = edit(TEMPLATE, '!GetAtt Table.Arn', '!GetAtt Table.StreamUrl');
     text = edit(text, "'hello-${Stage}'", "'hello-${Stag}-${Nothing.Arn}'");
