@@ -40,7 +40,7 @@ const NODE_SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.
 const IDENT = '[A-Za-z_$][\\w$]*';
 
 /** Scans the text of a JavaScript/TypeScript module for its export names. */
-export function nodeExports(text: string): ModuleExports {
+function nodeExports(text: string): ModuleExports {
   const names: ExportedName[] = [];
   let complete = true;
   const add = (name: string, index: number): void => {
@@ -169,7 +169,7 @@ function pythonNames(text: string): ExportedName[] {
   return out;
 }
 
-export const HANDLER_LANGUAGES: HandlerLanguage[] = [node, python];
+const HANDLER_LANGUAGES: HandlerLanguage[] = [node, python];
 
 export function handlerLanguageOf(runtime: string): HandlerLanguage | undefined {
   return HANDLER_LANGUAGES.find((l) => l.matches(runtime));
