@@ -102,7 +102,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   };
 }
 
-async function handle(routes: Route[], guard: RequestGuard, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handle(routes: Route[], guard: RequestGuard, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const refused = guard(req);
   if (refused) {

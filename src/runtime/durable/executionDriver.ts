@@ -1,0 +1,315 @@
+// Drives one durable execution in this process: invokes the function with the durable envelope,
+// and after each invocation that suspends (PENDING), invokes it again when something it waits
+// for happens — a wait's or a retry delay's time comes, a callback arrives, an invoked function
+// returns. One invocation at a time, as Lambda runs them. Every change is saved before it is
+// acted on, so a restarted Lambda Lab picks the execution up where it stood.
+import { randomUUID } from 'node:crypto';
+import type { InvokeResult } from '../runtimeEvents';
+import type { ErrorObject, ExecutionRecord, Operation } from './executionRecord';
+import type { ExecutionStore } from './executionStore';
+import { invocationCompleted, OperationLedger, type TimeScale } from './operationLedger';
+
+/** What the driver needs from the runtime. */
+export interface DriverHost {
+  /** One plain invocation of the function's version with the durable envelope as payload. */
+  invokeVersion(functionName: string, version: string, payload: Buffer, requestId: string): Promise<InvokeResult>;
+  /** context.invoke: a synchronous invoke of another function (durable ones followed to their end). */
+  invokeChained(functionName: string, payload: string | undefined): Promise<{ result?: string; error?: ErrorObject }>;
+  diagnostic(message: string): void;
+}
+
+/** Invocations that fail outside the SDK (crash, timeout) are tried again this many times before the execution fails. */
+const INVOCATION_ATTEMPTS = 3;
+const NODE_MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class ExecutionDriver {
+  readonly ledger: OperationLedger;
+  private invoking = false;
+  /** Something changed while an invocation ran: invoke again when it ends. */
+  private wake = false;
+  private failedInvocations = 0;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private readonly chained = new Set<string>();
+  private readonly ended: Promise<ExecutionRecord>;
+  private resolveEnded!: (record: ExecutionRecord) => void;
+  private saving: Promise<void> = Promise.resolve();
+  private disposed = false;
+
+  constructor(
+    readonly record: ExecutionRecord,
+    private readonly store: ExecutionStore,
+    private readonly host: DriverHost,
+    private readonly time: TimeScale,
+  ) {
+    this.ledger = new OperationLedger(record, time);
+    this.ended = new Promise((ok) => (this.resolveEnded = ok));
+  }
+
+  get running(): boolean {
+    return this.record.Status === 'RUNNING';
+  }
+
+  /** Resolves with the record once the execution succeeded, failed, timed out or was stopped. */
+  whenEnded(): Promise<ExecutionRecord> {
+    return this.ended;
+  }
+
+  /**
+   * Starts driving: arms the deadlines and the execution timeout, then invokes. A resumed
+   * execution is invoked only when something is waiting for it or nothing else would wake it.
+   */
+  begin(resumed = false): void {
+    if (!this.running) return this.end();
+    const timeoutAt = this.record.StartTimestamp + this.record.executionTimeout * 1000;
+    this.timeoutTimer = longTimer(timeoutAt - Date.now(), () => void this.timeOut());
+    for (const d of this.record.deadlines) this.arm(d.operationId, d.at, d.kind);
+    // Chained invokes in flight when the last process ended are started again.
+    for (const op of this.record.operations) {
+      if (op.Type === 'CHAINED_INVOKE' && op.Status === 'STARTED') this.startChained(op, this.chainedInput(op));
+    }
+    if (!resumed || this.record.updatedOperationIds.length > 0 || !this.hasPendingWork()) this.schedule();
+  }
+
+  /** Saves the record; changes are written in the order they were made. */
+  save(): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(this.record)) as ExecutionRecord;
+    this.saving = this.saving.then(() => this.store.save(snapshot));
+    return this.saving;
+  }
+
+  /** Marks operations changed by the service and invokes the function again (now or after the running invocation). */
+  changed(ids: string[]): void {
+    for (const id of ids) if (!this.record.updatedOperationIds.includes(id)) this.record.updatedOperationIds.push(id);
+    void this.save();
+    this.schedule();
+  }
+
+  /** A checkpoint answer handed the service's changes to the running invocation. */
+  delivered(): void {
+    this.record.updatedOperationIds = [];
+    this.wake = false;
+  }
+
+  /** After a checkpoint: arm the deadlines it created, start the invokes it asked for. */
+  afterCheckpoint(touched: string[]): void {
+    for (const d of this.record.deadlines) if (touched.includes(d.operationId)) this.arm(d.operationId, d.at, d.kind);
+    for (const id of touched) {
+      const op = this.ledger.get(id);
+      if (op?.Type === 'CHAINED_INVOKE' && op.Status === 'STARTED' && !this.chained.has(id)) this.startChained(op, this.chainedInput(op));
+    }
+    if (!this.running) this.end();
+  }
+
+  private schedule(): void {
+    if (!this.running || this.disposed) return;
+    if (this.invoking) {
+      this.wake = true;
+      return;
+    }
+    void this.invokeOnce();
+  }
+
+  private async invokeOnce(): Promise<void> {
+    this.invoking = true;
+    this.wake = false;
+    const r = this.record;
+    const requestId = randomUUID();
+    r.checkpointToken = randomUUID();
+    r.invocations++;
+    const envelope = {
+      DurableExecutionArn: r.DurableExecutionArn,
+      CheckpointToken: r.checkpointToken,
+      UpdatedOperationIds: r.updatedOperationIds,
+      InitialExecutionState: { Operations: this.ledger.replayState().map(toEnvelopeOperation), NextMarker: '' },
+    };
+    r.updatedOperationIds = [];
+    await this.save();
+    const start = Date.now();
+    let outcome: { Status?: string; Result?: string; Error?: ErrorObject } | undefined;
+    let invocationError: ErrorObject | undefined;
+    try {
+      const result = await this.host.invokeVersion(r.functionName, r.version, Buffer.from(JSON.stringify(envelope)), requestId);
+      const body = parseJson(result.payload.toString('utf8'));
+      if (result.functionError) invocationError = functionErrorObject(body);
+      else outcome = body as typeof outcome;
+    } catch (err) {
+      invocationError = { ErrorType: (err as Error).name, ErrorMessage: (err as Error).message };
+    }
+    this.invoking = false;
+    if (this.disposed) return;
+    if (!this.running) {
+      invocationCompleted(r, requestId, start, invocationError ?? outcome?.Error);
+      return this.end();
+    }
+    invocationCompleted(r, requestId, start, invocationError ?? (outcome?.Status === 'FAILED' ? outcome.Error : undefined));
+    if (outcome?.Status === 'SUCCEEDED') this.ledger.finish('SUCCEEDED', outcome.Result, undefined);
+    else if (outcome?.Status === 'FAILED') this.ledger.finish('FAILED', undefined, outcome.Error);
+    else if (outcome?.Status === 'PENDING') this.failedInvocations = 0;
+    else {
+      const error = invocationError ?? { ErrorType: 'Runtime.InvalidResponse', ErrorMessage: 'The handler returned no durable execution status; wrap it with withDurableExecution().' };
+      if (++this.failedInvocations >= INVOCATION_ATTEMPTS || !invocationError) this.ledger.finish('FAILED', undefined, error);
+      else {
+        this.host.diagnostic(`${r.functionName}: invocation ${requestId} of ${r.DurableExecutionArn} failed (${error.ErrorMessage}); invoking again`);
+        this.wake = true;
+      }
+    }
+    await this.save();
+    if (!this.running) return this.end();
+    if (this.wake || r.updatedOperationIds.length > 0) return this.schedule();
+    if (!this.hasPendingWork()) {
+      this.ledger.finish('FAILED', undefined, { ErrorType: 'InvalidParameterValueException', ErrorMessage: 'Cannot return PENDING status with no pending operations.' });
+      await this.save();
+      this.end();
+    }
+  }
+
+  /** Something will wake the execution up: a timer, an awaited callback or a running invoke. */
+  private hasPendingWork(): boolean {
+    return this.timers.size > 0 || this.chained.size > 0 || this.record.operations.some((op) => op.Type === 'CALLBACK' && op.Status === 'STARTED');
+  }
+
+  private arm(operationId: string, at: number, kind: string): void {
+    const key = `${operationId}:${kind}`;
+    if (this.timers.has(key)) return;
+    this.timers.set(
+      key,
+      longTimer(at - Date.now(), () => {
+        this.timers.delete(key);
+        this.onDeadline(operationId, kind);
+      }),
+    );
+  }
+
+  private onDeadline(operationId: string, kind: string): void {
+    const op = this.ledger.get(operationId);
+    if (!op || !this.running) return;
+    const r = this.record;
+    r.deadlines = r.deadlines.filter((d) => !(d.operationId === operationId && d.kind === kind));
+    if (kind === 'wait' && op.Status === 'STARTED') this.ledger.close(op, 'SUCCEEDED', undefined, undefined);
+    else if (kind === 'retry' && op.Status === 'PENDING') {
+      op.Status = 'READY';
+      delete op.StepDetails?.NextAttemptTimestamp;
+    } else if (kind.startsWith('callback') && op.Status === 'STARTED') {
+      const message = kind === 'callback-heartbeat' ? 'Callback timed out on heartbeat' : 'Callback timed out';
+      this.ledger.close(op, 'TIMED_OUT', undefined, { ErrorType: 'CallbackTimeout', ErrorMessage: message });
+      this.clearTimers(operationId);
+    } else return;
+    this.changed([operationId]);
+  }
+
+  /** A heartbeat pushes the callback's heartbeat deadline back. */
+  heartbeat(op: Operation, heartbeatSeconds: number): void {
+    const key = `${op.Id}:callback-heartbeat`;
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    const at = Date.now() + this.time.delayMs(heartbeatSeconds);
+    this.record.deadlines = this.record.deadlines.filter((d) => !(d.operationId === op.Id && d.kind === 'callback-heartbeat'));
+    this.record.deadlines.push({ operationId: op.Id, at, kind: 'callback-heartbeat' });
+    this.arm(op.Id, at, 'callback-heartbeat');
+    void this.save();
+  }
+
+  clearTimers(operationId: string): void {
+    for (const [key, timer] of this.timers) {
+      if (key.startsWith(`${operationId}:`)) {
+        clearTimeout(timer);
+        this.timers.delete(key);
+      }
+    }
+  }
+
+  private chainedInput(op: Operation): string | undefined {
+    const started = this.record.events.find((e) => e.Id === op.Id && e.EventType === 'ChainedInvokeStarted');
+    return (started?.ChainedInvokeStartedDetails as { Input?: { Payload?: string } } | undefined)?.Input?.Payload;
+  }
+
+  private startChained(op: Operation, payload: string | undefined): void {
+    const started = this.record.events.find((e) => e.Id === op.Id && e.EventType === 'ChainedInvokeStarted');
+    const target = (started?.ChainedInvokeStartedDetails as { FunctionName?: string } | undefined)?.FunctionName;
+    this.chained.add(op.Id);
+    const done = (result?: string, error?: ErrorObject) => {
+      this.chained.delete(op.Id);
+      if (!this.running || op.Status !== 'STARTED') return;
+      this.ledger.close(op, error ? 'FAILED' : 'SUCCEEDED', result, error);
+      this.changed([op.Id]);
+    };
+    if (!target) return done(undefined, { ErrorType: 'InvalidParameterValueException', ErrorMessage: 'ChainedInvokeOptions.FunctionName is missing.' });
+    this.host.invokeChained(target, payload).then(
+      ({ result, error }) => done(result, error),
+      (err: Error) => done(undefined, { ErrorType: err.name, ErrorMessage: err.message }),
+    );
+  }
+
+  private async timeOut(): Promise<void> {
+    if (!this.running) return;
+    this.ledger.finish('TIMED_OUT', undefined, { ErrorType: 'Execution.TimedOut', ErrorMessage: `The execution ran past its ExecutionTimeout of ${this.record.executionTimeout} seconds.` });
+    await this.save();
+    this.end();
+  }
+
+  /** Stops timers and releases the execution; waiters get the final record. */
+  end(): void {
+    clearTimeout(this.timeoutTimer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    if (!this.running) {
+      void this.saving.then(() => this.store.release(this.record));
+      this.resolveEnded(this.record);
+    }
+  }
+
+  /** This process lets go of the execution (Lambda Lab is closing); another process may resume it. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.timeoutTimer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await this.saving;
+    await this.store.release(this.record);
+  }
+}
+
+/** setTimeout for delays past Node's 24.8-day limit (waits may last a year). */
+function longTimer(ms: number, fire: () => void): NodeJS.Timeout {
+  if (ms <= NODE_MAX_TIMER_MS) {
+    const t = setTimeout(fire, Math.max(0, ms));
+    t.unref?.();
+    return t;
+  }
+  const holder = setTimeout(() => Object.assign(holder, longTimer(ms - NODE_MAX_TIMER_MS, fire)), NODE_MAX_TIMER_MS);
+  holder.unref?.();
+  return holder;
+}
+
+/** Operations in the invocation event carry ISO-8601 timestamps (the API's responses carry epoch seconds). */
+function toEnvelopeOperation(op: Operation): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...op, StartTimestamp: iso(op.StartTimestamp) };
+  if (op.EndTimestamp !== undefined) out.EndTimestamp = iso(op.EndTimestamp);
+  if (op.StepDetails) out.StepDetails = { ...op.StepDetails, NextAttemptTimestamp: iso(op.StepDetails.NextAttemptTimestamp) };
+  if (op.WaitDetails) out.WaitDetails = { ScheduledEndTimestamp: iso(op.WaitDetails.ScheduledEndTimestamp) };
+  return out;
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Lambda function error payload (`errorType`, `errorMessage`, `trace`) as the durable API's ErrorObject. */
+export function functionErrorObject(body: unknown): ErrorObject {
+  const b = (body ?? {}) as { errorType?: unknown; errorMessage?: unknown; trace?: unknown };
+  const out: ErrorObject = {
+    ErrorType: typeof b.errorType === 'string' ? b.errorType : 'Error',
+    ErrorMessage: typeof b.errorMessage === 'string' ? b.errorMessage : 'The invocation failed',
+  };
+  if (Array.isArray(b.trace)) out.StackTrace = b.trace.map(String);
+  return out;
+}
