@@ -150,8 +150,9 @@ export class DurableService {
     if (!driver || !driver.running || !token || token !== driver.record.checkpointToken) throw invalidParameter('Invalid checkpoint token');
     const touched = driver.ledger.apply(updates);
     const r = driver.record;
+    // Changes the service made since the invocation started go out too. They stay marked for the
+    // next invocation: an SDK that suspends anyway must find them on replay.
     const changed = [...new Set([...touched, ...r.updatedOperationIds])];
-    driver.delivered();
     r.checkpointToken = randomUUID();
     driver.afterCheckpoint(touched);
     await driver.save();

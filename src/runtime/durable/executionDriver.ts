@@ -85,12 +85,6 @@ export class ExecutionDriver {
     this.schedule();
   }
 
-  /** A checkpoint answer handed the service's changes to the running invocation. */
-  delivered(): void {
-    this.record.updatedOperationIds = [];
-    this.wake = false;
-  }
-
   /** After a checkpoint: arm the deadlines it created, start the invokes it asked for. */
   afterCheckpoint(touched: string[]): void {
     for (const d of this.record.deadlines) if (touched.includes(d.operationId)) this.arm(d.operationId, d.at, d.kind);
@@ -136,10 +130,13 @@ export class ExecutionDriver {
     } catch (err) {
       invocationError = { ErrorType: (err as Error).name, ErrorMessage: (err as Error).message };
     }
+    // From here to the decision nothing awaits: a callback or a timer arriving meanwhile must
+    // find this invocation either still running (and set `wake`) or fully handled.
     this.invoking = false;
     if (this.disposed) return;
     if (!this.running) {
       invocationCompleted(r, requestId, start, invocationError ?? outcome?.Error);
+      void this.save();
       return this.end();
     }
     invocationCompleted(r, requestId, start, invocationError ?? (outcome?.Status === 'FAILED' ? outcome.Error : undefined));
@@ -154,14 +151,12 @@ export class ExecutionDriver {
         this.wake = true;
       }
     }
-    await this.save();
-    if (!this.running) return this.end();
-    if (this.wake || r.updatedOperationIds.length > 0) return this.schedule();
-    if (!this.hasPendingWork()) {
+    if (this.running && !this.wake && r.updatedOperationIds.length === 0 && !this.hasPendingWork()) {
       this.ledger.finish('FAILED', undefined, { ErrorType: 'InvalidParameterValueException', ErrorMessage: 'Cannot return PENDING status with no pending operations.' });
-      await this.save();
-      this.end();
     }
+    void this.save();
+    if (!this.running) return this.end();
+    if (this.wake || r.updatedOperationIds.length > 0) this.schedule();
   }
 
   /** Something will wake the execution up: a timer, an awaited callback or a running invoke. */
@@ -254,8 +249,11 @@ export class ExecutionDriver {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     if (!this.running) {
-      void this.saving.then(() => this.store.release(this.record));
-      this.resolveEnded(this.record);
+      // Waiters read the execution from disk once it leaves this process: after the last save.
+      void this.saving
+        .then(() => this.store.release(this.record))
+        .catch((err: Error) => this.host.diagnostic(`${this.record.DurableExecutionArn}: ${err.message}`))
+        .then(() => this.resolveEnded(this.record));
     }
   }
 
