@@ -243,6 +243,15 @@ export class DurableService {
     await driver.save();
   }
 
+  /** After a callback: the execution it belongs to once settled, if this process drives it (else undefined). */
+  async settle(callbackId: string): Promise<ExecutionRecord | undefined> {
+    const id = decodeCallbackId(callbackId);
+    const driver = id && [...this.drivers.values()].find((d) => d.record.executionId === id.executionId);
+    if (!driver) return undefined;
+    await driver.whenSettled();
+    return driver.record;
+  }
+
   private async adoptByArn(record: ExecutionRecord): Promise<ExecutionDriver> {
     const fn = this.host.getFunction(record.functionName);
     if (!fn) throw resourceNotFound(`Function not found: ${record.functionName}`);

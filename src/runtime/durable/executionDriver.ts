@@ -33,6 +33,7 @@ export class ExecutionDriver {
   private readonly chained = new Set<string>();
   private readonly ended: Promise<ExecutionRecord>;
   private resolveEnded!: (record: ExecutionRecord) => void;
+  private idleWaiters: Array<() => void> = [];
   private saving: Promise<void> = Promise.resolve();
   private disposed = false;
 
@@ -48,6 +49,12 @@ export class ExecutionDriver {
 
   get running(): boolean {
     return this.record.Status === 'RUNNING';
+  }
+
+  /** Resolves once the execution ended or its function suspended, with nothing to do until a timer, a callback or an invoke. */
+  whenSettled(): Promise<void> {
+    if (!this.running || (!this.invoking && !this.wake && this.record.updatedOperationIds.length === 0)) return Promise.resolve();
+    return Promise.race([this.ended.then(() => undefined), new Promise<void>((ok) => this.idleWaiters.push(ok))]);
   }
 
   /** Resolves with the record once the execution succeeded, failed, timed out or was stopped. */
@@ -156,7 +163,8 @@ export class ExecutionDriver {
     }
     void this.save();
     if (!this.running) return this.end();
-    if (this.wake || r.updatedOperationIds.length > 0) this.schedule();
+    if (this.wake || r.updatedOperationIds.length > 0) return this.schedule();
+    for (const settled of this.idleWaiters.splice(0)) settled();
   }
 
   /** Something will wake the execution up: a timer, an awaited callback or a running invoke. */
