@@ -148,6 +148,7 @@ export class DurableService {
   async checkpoint(arn: string, token: string | undefined, updates: OperationUpdate[]): Promise<{ token: string; operations: Operation[] }> {
     const driver = this.drivers.get(arn);
     if (!driver || !driver.running || !token || token !== driver.record.checkpointToken) throw invalidParameter('Invalid checkpoint token');
+    const eventsBefore = driver.record.events.length;
     const touched = driver.ledger.apply(updates);
     const r = driver.record;
     // Changes the service made since the invocation started go out too. They stay marked for the
@@ -155,7 +156,7 @@ export class DurableService {
     const changed = [...new Set([...touched, ...r.updatedOperationIds])];
     r.checkpointToken = randomUUID();
     driver.afterCheckpoint(touched);
-    await driver.save();
+    await driver.journal([...new Set([...touched, r.operations[0].Id])], eventsBefore);
     return { token: r.checkpointToken, operations: changed.map((id) => driver.ledger.get(id)).filter((op): op is Operation => !!op) };
   }
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InvokeResult } from '../runtimeEvents';
 import type { ErrorObject, ExecutionRecord, Operation } from './executionRecord';
-import type { ExecutionStore } from './executionStore';
+import type { ExecutionStore, JournalEntry } from './executionStore';
 import { invocationCompleted, OperationLedger, type TimeScale } from './operationLedger';
 
 /** What the driver needs from the runtime. */
@@ -82,6 +82,28 @@ export class ExecutionDriver {
   save(): Promise<void> {
     const snapshot = JSON.parse(JSON.stringify(this.record)) as ExecutionRecord;
     this.saving = this.saving.then(() => this.store.save(snapshot));
+    return this.saving;
+  }
+
+  /** Records one checkpoint's changes (after the snapshot and the entries before it). */
+  journal(operationIds: string[], eventsBefore: number): Promise<void> {
+    const r = this.record;
+    const entry = JSON.parse(
+      JSON.stringify({
+        operations: operationIds.map((id) => this.ledger.get(id)).filter(Boolean),
+        events: r.events.slice(eventsBefore),
+        fields: {
+          checkpointToken: r.checkpointToken,
+          deadlines: r.deadlines,
+          updatedOperationIds: r.updatedOperationIds,
+          Status: r.Status,
+          EndTimestamp: r.EndTimestamp,
+          Result: r.Result,
+          Error: r.Error,
+        },
+      }),
+    ) as JournalEntry;
+    this.saving = this.saving.then(() => this.store.append(r, entry));
     return this.saving;
   }
 

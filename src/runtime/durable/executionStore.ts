@@ -1,16 +1,26 @@
-// Durable executions on disk: `<stateDir>/durable/<function>/<execution id>.json`, each file
-// rewritten whole by atomic rename after every change, so a crash leaves the last state and
-// never a torn one. One process at a time drives an execution: it holds the execution's owner
+// Durable executions on disk: `<stateDir>/durable/<function>/<execution id>.json`, a snapshot
+// rewritten whole by atomic rename (at each invocation, timer, callback), plus `<id>.journal`:
+// one line per checkpoint since that snapshot, appended before the SDK hears the checkpoint
+// was taken. Rewriting a growing snapshot per checkpoint would cost each step more than the
+// step itself; reading applies the journal's whole lines to the snapshot (a torn last line is
+// a checkpoint never acknowledged). One process at a time drives an execution: it holds the execution's owner
 // file (`<id>.owner`, its pid and start time); an owner that no longer runs owns nothing.
 // Callbacks for an execution another process drives are dropped into that function's `inbox/`,
 // which the owner watches.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readJsonIfExists, writeFileAtomic, writeJsonAtomic } from '../store/atomicFile';
 import { isAlive, selfIdentity } from '../store/processIdentity';
-import type { ExecutionRecord } from './executionRecord';
+import type { ExecutionRecord, HistoryEvent, Operation } from './executionRecord';
+
+/** What one checkpoint changed: operations (whole), new events, and the service's own fields. */
+export interface JournalEntry {
+  operations: Operation[];
+  events: HistoryEvent[];
+  fields: Pick<ExecutionRecord, 'checkpointToken' | 'deadlines' | 'updatedOperationIds' | 'Status' | 'EndTimestamp' | 'Result' | 'Error'>;
+}
 
 /** A callback result for an execution driven by another process. */
 export interface InboxMessage {
@@ -35,19 +45,48 @@ export class ExecutionStore {
     return path.join(this.dir, safe(functionName), 'inbox');
   }
 
-  save(record: ExecutionRecord): Promise<void> {
-    return writeFileAtomic(this.fileOf(record.functionName, record.executionId), JSON.stringify(record));
+  private journalOf(functionName: string, executionId: string) {
+    return path.join(this.dir, safe(functionName), `${safe(executionId)}.journal`);
   }
 
-  read(functionName: string, executionId: string): Promise<ExecutionRecord | undefined> {
-    return readJsonIfExists<ExecutionRecord>(this.fileOf(functionName, executionId));
+  /** Writes the snapshot; the journal it includes goes. */
+  async save(record: ExecutionRecord): Promise<void> {
+    await writeFileAtomic(this.fileOf(record.functionName, record.executionId), JSON.stringify(record));
+    await rm(this.journalOf(record.functionName, record.executionId), { force: true });
+  }
+
+  append(record: ExecutionRecord, entry: JournalEntry): Promise<void> {
+    return appendFile(this.journalOf(record.functionName, record.executionId), JSON.stringify(entry) + '\n');
+  }
+
+  async read(functionName: string, executionId: string): Promise<ExecutionRecord | undefined> {
+    const record = await readJsonIfExists<ExecutionRecord>(this.fileOf(functionName, executionId));
+    if (!record) return undefined;
+    const journal = await readFile(this.journalOf(functionName, executionId), 'utf8').catch(() => '');
+    for (const line of journal.split('\n')) {
+      if (!line) continue;
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch {
+        break;
+      }
+      for (const op of entry.operations) {
+        const at = record.operations.findIndex((o) => o.Id === op.Id);
+        if (at < 0) record.operations.push(op);
+        else record.operations[at] = op;
+      }
+      record.events.push(...entry.events);
+      Object.assign(record, entry.fields);
+    }
+    return record;
   }
 
   /** Every execution of a function, oldest first. */
   async list(functionName: string): Promise<ExecutionRecord[]> {
     const folder = path.join(this.dir, safe(functionName));
     const names = (await readdir(folder).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
-    const records = await Promise.all(names.map((n) => readJsonIfExists<ExecutionRecord>(path.join(folder, n)).catch(() => undefined)));
+    const records = await Promise.all(names.map((n) => this.read(functionName, n.slice(0, -'.json'.length)).catch(() => undefined)));
     return records.filter((r): r is ExecutionRecord => r !== undefined).sort((a, b) => a.StartTimestamp - b.StartTimestamp);
   }
 
@@ -58,6 +97,7 @@ export class ExecutionStore {
 
   async remove(record: ExecutionRecord): Promise<void> {
     await rm(this.fileOf(record.functionName, record.executionId), { force: true });
+    await rm(this.journalOf(record.functionName, record.executionId), { force: true });
     await this.release(record);
   }
 
