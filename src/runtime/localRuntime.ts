@@ -208,7 +208,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const started = Date.now();
     const driver = await this.durable.start({ fn, version, payload: body.toString('utf8'), name: opts.durableExecutionName });
     opts.onDurableExecution?.(driver.record.DurableExecutionArn);
-    const record = await driver.whenEnded();
+    // The service's timers do not keep a process alive; a caller following an execution through a long wait does.
+    const following = setInterval(() => undefined, 60_000);
+    const record = await driver.whenEnded().finally(() => clearInterval(following));
     const durationMs = Date.now() - started;
     return {
       ...executionInvokeResult(record, opts.requestId ?? crypto.randomUUID()),

@@ -1,8 +1,10 @@
 // Durable functions with AWS's durable execution SDK on real handlers: replay, waits, retries,
 // parallel/map, child contexts, chained invokes, execution timeout and stop, through the runtime.
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import type { LocalRuntime } from '../../src/runtime/localRuntime';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { durableRuntime, hasNode22, runs, tempState } from '../fixtures/durable/durableHarness';
 
 describe('durable executions (integration, real SDK)', function () {
@@ -123,5 +125,22 @@ describe('durable executions (integration, real SDK)', function () {
     assert.deepEqual(JSON.parse(again.payload.toString()), { sum: 6 });
     assert.deepEqual(runs(dir), { one: 1, two: 1, three: 1 });
     await assert.rejects(runtime.invoke('Sequential', JSON.stringify({ dir, waitSeconds: 2 }), { durableExecutionName: 'order-7' }), /different input/);
+  });
+});
+
+describe('DurableConfig in templates', () => {
+  it('names the field and the bounds of a bad ExecutionTimeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-lab-durable-config-'));
+    writeFileSync(
+      join(dir, 'template.yaml'),
+      'Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: nodejs22.x\n      Handler: a.b\n      CodeUri: .\n      DurableConfig: { ExecutionTimeout: 0 }\n',
+    );
+    const runtime = new LocalRuntime({ stateDir: join(dir, '.lambda-lab'), watchCode: false });
+    try {
+      await assert.rejects(runtime.loadTemplate(join(dir, 'template.yaml')), /DurableConfig\.ExecutionTimeout must be a whole number from 1 to 31622400/);
+    } finally {
+      await runtime.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
