@@ -81,7 +81,10 @@ export class ExecutionDriver {
   /** Saves the record; changes are written in the order they were made. */
   save(): Promise<void> {
     const snapshot = JSON.parse(JSON.stringify(this.record)) as ExecutionRecord;
-    this.saving = this.saving.then(() => this.store.save(snapshot));
+    // A failed write is reported, not thrown: the next save writes the whole state again.
+    this.saving = this.saving
+      .then(() => this.store.save(snapshot))
+      .catch((err: Error) => this.host.diagnostic(`${this.record.DurableExecutionArn}: cannot save its state: ${err.message}`));
     return this.saving;
   }
 
@@ -103,8 +106,10 @@ export class ExecutionDriver {
         },
       }),
     ) as JournalEntry;
-    this.saving = this.saving.then(() => this.store.append(r, entry));
-    return this.saving;
+    // A checkpoint that could not be written fails (the SDK hears of it), and later writes still run.
+    const written = this.saving.then(() => this.store.append(r, entry));
+    this.saving = written.catch(() => undefined);
+    return written;
   }
 
   /** Marks operations changed by the service and invokes the function again (now or after the running invocation). */
