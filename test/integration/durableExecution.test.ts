@@ -118,6 +118,36 @@ describe('durable executions (integration, real SDK)', function () {
     await assert.rejects(runtime.durable.stop(arn, undefined), /already ended \(STOPPED\)/);
   });
 
+  it('invokes again after an invocation that crashed outside the SDK; the checkpointed step is not run again', async () => {
+    rmSync(join(dir, 'crashed'), { force: true });
+    const { result, body, record } = await invoke('CrashOnce', {});
+    assert.equal(result.functionError, undefined, result.payload.toString());
+    assert.equal(body as unknown, 'kept');
+    assert.deepEqual(runs(dir), { 'before the crash': 1 });
+    const invocations = record.events.filter((e) => e.EventType === 'InvocationCompleted');
+    assert.equal(invocations.length, 2);
+    assert.match(JSON.stringify(invocations[0].InvocationCompletedDetails), /Runtime\.ExitError/);
+  });
+
+  it('replays a state larger than an invocation event: the SDK reads the rest with GetDurableExecutionState', async () => {
+    let pages = 0;
+    const state = runtime.durable.state.bind(runtime.durable);
+    runtime.durable.state = (...args) => {
+      pages++;
+      return state(...args);
+    };
+    try {
+      const { result, body, record } = await invoke('BigState', {});
+      assert.equal(result.functionError, undefined, result.payload.toString().slice(0, 500));
+      assert.equal(body as unknown, 30 * 200_000);
+      assert.deepEqual(runs(dir), { chunk: 30 });
+      assert.equal(record.invocations, 2);
+      assert.ok(pages >= 1, 'the replay read a page of state');
+    } finally {
+      runtime.durable.state = state;
+    }
+  });
+
   it('names executions: the same name and input give the same execution, another input is refused', async () => {
     const first = await runtime.invoke('Sequential', JSON.stringify({ dir, waitSeconds: 1 }), { durableExecutionName: 'order-7' });
     assert.deepEqual(JSON.parse(first.payload.toString()), { sum: 6 });

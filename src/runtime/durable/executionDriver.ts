@@ -21,6 +21,10 @@ export interface DriverHost {
 /** Invocations that fail outside the SDK (crash, timeout) are tried again this many times before the execution fails. */
 const INVOCATION_ATTEMPTS = 3;
 const NODE_MAX_TIMER_MS = 2 ** 31 - 1;
+/** Bytes of operations the invocation event carries (the rest of 6 MB is the envelope and headroom). */
+const ENVELOPE_BUDGET = 5 * 1024 * 1024;
+/** First delay before an invocation that failed outside the SDK is tried again (then doubled). */
+const INVOCATION_RETRY_MS = 1000;
 
 export class ExecutionDriver {
   readonly ledger: OperationLedger;
@@ -30,6 +34,7 @@ export class ExecutionDriver {
   private failedInvocations = 0;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private timeoutTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly chained = new Set<string>();
   private readonly ended: Promise<ExecutionRecord>;
   private resolveEnded!: (record: ExecutionRecord) => void;
@@ -139,6 +144,8 @@ export class ExecutionDriver {
   }
 
   private async invokeOnce(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.invoking = true;
     this.wake = false;
     const r = this.record;
@@ -149,7 +156,7 @@ export class ExecutionDriver {
       DurableExecutionArn: r.DurableExecutionArn,
       CheckpointToken: r.checkpointToken,
       UpdatedOperationIds: r.updatedOperationIds,
-      InitialExecutionState: { Operations: this.ledger.replayState().map(toEnvelopeOperation), NextMarker: '' },
+      InitialExecutionState: initialState(this.ledger.replayState()),
     };
     r.updatedOperationIds = [];
     await this.save();
@@ -181,8 +188,9 @@ export class ExecutionDriver {
       const error = invocationError ?? { ErrorType: 'Runtime.InvalidResponse', ErrorMessage: 'The handler returned no durable execution status; wrap it with withDurableExecution().' };
       if (++this.failedInvocations >= INVOCATION_ATTEMPTS || !invocationError) this.ledger.finish('FAILED', undefined, error);
       else {
-        this.host.diagnostic(`${r.functionName}: invocation ${requestId} of ${r.DurableExecutionArn} failed (${error.ErrorMessage}); invoking again`);
-        this.wake = true;
+        const delay = INVOCATION_RETRY_MS * 2 ** (this.failedInvocations - 1);
+        this.host.diagnostic(`${r.functionName}: invocation ${requestId} of ${r.DurableExecutionArn} failed (${error.ErrorMessage}); invoking again in ${delay / 1000} s`);
+        this.retryTimer = longTimer(delay, () => this.schedule());
       }
     }
     if (this.running && !this.wake && r.updatedOperationIds.length === 0 && !this.hasPendingWork()) {
@@ -196,7 +204,7 @@ export class ExecutionDriver {
 
   /** Something will wake the execution up: a timer, an awaited callback or a running invoke. */
   private hasPendingWork(): boolean {
-    return this.timers.size > 0 || this.chained.size > 0 || this.record.operations.some((op) => op.Type === 'CALLBACK' && op.Status === 'STARTED');
+    return this.timers.size > 0 || this.retryTimer !== undefined || this.chained.size > 0 || this.record.operations.some((op) => op.Type === 'CALLBACK' && op.Status === 'STARTED');
   }
 
   private arm(operationId: string, at: number, kind: string): void {
@@ -281,6 +289,7 @@ export class ExecutionDriver {
   /** Stops timers and releases the execution; waiters get the final record. */
   end(): void {
     clearTimeout(this.timeoutTimer);
+    clearTimeout(this.retryTimer);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     if (!this.running) {
@@ -296,6 +305,7 @@ export class ExecutionDriver {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.timeoutTimer);
+    clearTimeout(this.retryTimer);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await this.saving;
@@ -313,6 +323,22 @@ function longTimer(ms: number, fire: () => void): NodeJS.Timeout {
   const holder = setTimeout(() => Object.assign(holder, longTimer(ms - NODE_MAX_TIMER_MS, fire)), NODE_MAX_TIMER_MS);
   holder.unref?.();
   return holder;
+}
+
+/**
+ * The operations the invocation event carries, up to what fits in a 6 MB invoke payload; the
+ * SDK reads the rest with GetDurableExecutionState from NextMarker, as Lambda pages them.
+ */
+function initialState(operations: Operation[]): { Operations: Record<string, unknown>[]; NextMarker: string } {
+  const out: Record<string, unknown>[] = [];
+  let size = 0;
+  for (const op of operations) {
+    const wire = toEnvelopeOperation(op);
+    size += Buffer.byteLength(JSON.stringify(wire)) + 1;
+    if (size > ENVELOPE_BUDGET && out.length > 0) return { Operations: out, NextMarker: String(out.length) };
+    out.push(wire);
+  }
+  return { Operations: out, NextMarker: '' };
 }
 
 /** Operations in the invocation event carry ISO-8601 timestamps (the API's responses carry epoch seconds). */
