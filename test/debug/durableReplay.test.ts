@@ -43,8 +43,7 @@ describe('debug adapter: durable functions across replays', function () {
   });
 
   it('stops inside the step in the first invocation only, and after the wait in the replay', async () => {
-    // Enforced: the SDK sees the function's real deadline, so it suspends on the wait rather than waiting in-process.
-    await h.configure('attach', { functions: ['Debugged'], timeout: 'enforced' }, { [source]: [6, 9] });
+    await h.configure('attach', { functions: ['Debugged'] }, { [source]: [6, 9] });
     let arn = '';
     const invoke = runtime.invoke('Debugged', '{}', { onDurableExecution: (a) => (arn = a) });
     const first = await h.stopped();
