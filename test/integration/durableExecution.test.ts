@@ -148,6 +148,15 @@ describe('durable executions (integration, real SDK)', function () {
     }
   });
 
+  it('waitForCondition checks, waits and checks again with the state it carries', async () => {
+    const { result, body, record } = await invoke('Poll', {});
+    assert.equal(result.functionError, undefined, result.payload.toString());
+    assert.deepEqual(body, { count: 3 });
+    assert.deepEqual(runs(dir), { check: 3 });
+    const retries = record.events.filter((e) => e.EventType === 'StepSucceeded' && e.StepSucceededDetails && (e.StepSucceededDetails as { RetryDetails?: unknown }).RetryDetails);
+    assert.equal(retries.length, 2, 'two checks asked to continue');
+  });
+
   it('names executions: the same name and input give the same execution, another input is refused', async () => {
     const first = await runtime.invoke('Sequential', JSON.stringify({ dir, waitSeconds: 1 }), { durableExecutionName: 'order-7' });
     assert.deepEqual(JSON.parse(first.payload.toString()), { sum: 6 });
