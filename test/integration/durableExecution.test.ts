@@ -157,6 +157,16 @@ describe('durable executions (integration, real SDK)', function () {
     assert.equal(retries.length, 2, 'two checks asked to continue');
   });
 
+  it('a callback nobody answers times out after its (scaled) timeout and fails the wait', async () => {
+    const { result, body, record } = await invoke('Approval', { orderId: 'never answered' });
+    assert.equal(result.functionError, 'Unhandled');
+    assert.equal(record.Status, 'FAILED');
+    assert.match(JSON.stringify(body), /[Tt]imed out/);
+    const timedOut = record.events.find((e) => e.EventType === 'CallbackTimedOut');
+    assert.ok(timedOut, record.events.map((e) => e.EventType).join());
+    assert.equal((record.events.find((e) => e.EventType === 'CallbackStarted')!.CallbackStartedDetails as { Timeout: number }).Timeout, 600);
+  });
+
   it('names executions: the same name and input give the same execution, another input is refused', async () => {
     const first = await runtime.invoke('Sequential', JSON.stringify({ dir, waitSeconds: 1 }), { durableExecutionName: 'order-7' });
     assert.deepEqual(JSON.parse(first.payload.toString()), { sum: 6 });
