@@ -15,6 +15,7 @@ import {
   TEMPLATE_OPTIONS_USAGE,
 } from './cliOptions';
 import { invokeAsynchronously, parseDelayScale } from './eventInvoke';
+import { parseTimeScale, startDurableExecution } from './executionsCommand';
 
 export const invokeCommand: CliCommand = {
   name: 'invoke',
@@ -45,6 +46,8 @@ FUNCTION is the template's logical id or the function's FunctionName.
                           prints each attempt on stderr and each outcome on stdout
       --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
                           (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
+      --durable-time-scale F  Multiply what durable functions wait for (waits, retry delays,
+                          callback timeouts) by F: 1 real time (default), 0 no waiting
 ${TEMPLATE_OPTIONS_USAGE}
 
 Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or template error.`,
@@ -66,6 +69,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       ...TEMPLATE_OPTIONS,
       'invocation-type': { type: 'string' },
       'async-retry-delay-scale': { type: 'string' },
+      'durable-time-scale': { type: 'string' },
     });
     const region = regionOption(values.region);
     const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
@@ -97,6 +101,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       pythonBinaries: parsePythonBinaries(values.python, io.cwd),
       ...(region ? { region } : {}),
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
+      durableTimeScale: parseTimeScale(values['durable-time-scale']),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     // Template and runtime warnings so far, also carried by each --json object.
@@ -125,6 +130,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
           `No function ${functionName} in ${model.templatePath}. Functions: ${model.functions.map((f) => f.logicalId).join(', ') || 'none'}`,
         );
       }
+      if (invocationType === 'Event' && fn?.durableConfig) return await startDurableExecution(runtime, io, fn, payload, values.qualifier);
       if (invocationType === 'Event' && fn) {
         const stateDir = runtime.stateDirFor(templatePath);
         return await invokeAsynchronously(runtime, io, {
@@ -143,7 +149,10 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
         while (next < count && !readerGone) {
           next++;
           try {
-            const result = await runtime.invoke(functionName, payload, { qualifier: values.qualifier });
+            const result = await runtime.invoke(functionName, payload, {
+              qualifier: values.qualifier,
+              onDurableExecution: (arn) => !values.quiet && io.stderr.write(`lambda-lab: durable execution ${arn}\n`),
+            });
             results.push(result);
             if (result.functionError) failed = true;
             print(values.json ? JSON.stringify(jsonOf(result, warnings)) : result.payload.toString());

@@ -7,6 +7,7 @@ import {
   DEFAULT_MEMORY_MB,
   DEFAULT_TIMEOUT_S,
   type ApplicationLogLevel,
+  type DurableConfig,
   type FunctionConfig,
   type LoggingConfig,
   type SystemLogLevel,
@@ -61,10 +62,6 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   if (props.string('PackageType') === 'Image') {
     return unsupported('PackageType Image is not supported: Lambda Lab runs .zip functions as host processes, not container images');
   }
-  if (declares(props, 'DurableConfig')) {
-    return unsupported('DurableConfig: durable execution (checkpoints, replay, waits) is not emulated yet, so the function ' +
-      'would run as a plain function and fail inside the durable execution SDK; remove DurableConfig to run it as a plain function');
-  }
   warnUnemulated(ctx, props);
   const runtime = props.string('Runtime');
   if (!runtime) {
@@ -113,6 +110,8 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   const aliasProblem = alias === undefined ? undefined : aliasNameProblem(alias);
   if (aliasProblem) throw props.error('AutoPublishAlias', aliasProblem);
   if (alias) config.autoPublishAlias = alias;
+  const durable = readDurableConfig(props);
+  if (durable) config.durableConfig = durable;
   return { config };
 }
 
@@ -252,6 +251,22 @@ function oneOf<T extends string>(props: ResourceProperties, field: string, value
     throw props.nestedError(['LoggingConfig', field], `LoggingConfig.${field} must be one of ${allowed.join(', ')}`);
   }
   return upper;
+}
+
+/** DurableConfig as CloudFormation takes it: ExecutionTimeout (required) and RetentionPeriodInDays (default 14). */
+function readDurableConfig(props: ResourceProperties): DurableConfig | undefined {
+  const durable = props.map('DurableConfig');
+  if (!durable) return undefined;
+  const whole = (field: string, min: number, max: number, fallback?: number): number => {
+    const raw = durable[field];
+    if (raw === undefined && fallback !== undefined) return fallback;
+    const n = Number(raw);
+    if (raw === undefined || !Number.isInteger(n) || n < min || n > max) {
+      throw props.nestedError(['DurableConfig', field], `DurableConfig.${field} must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+  return { executionTimeout: whole('ExecutionTimeout', 1, 31_622_400), retentionPeriodInDays: whole('RetentionPeriodInDays', 1, 90, 14) };
 }
 
 function readEphemeralStorage(props: ResourceProperties): number {
