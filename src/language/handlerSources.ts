@@ -3,6 +3,7 @@
 // language is one more entry of HANDLER_LANGUAGES.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isTypeModule } from '../runtime/bootstrap/node/moduleType';
 import { isNodeRuntime } from '../runtime/template/supportedRuntimes';
 
 export interface ExportedName {
@@ -79,20 +80,6 @@ function nodeExports(text: string): ModuleExports {
   return { names, complete };
 }
 
-function isTypeModule(folder: string): boolean {
-  for (let dir = folder; ; dir = path.dirname(dir)) {
-    if (path.basename(dir) === 'node_modules') return false;
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown } | null)?.type === 'module';
-      } catch {
-        return false;
-      }
-    }
-    if (path.dirname(dir) === dir) return false;
-  }
-}
 
 const MODULE_AND_PATH = /^([^.]*)\.(.*)$/;
 
