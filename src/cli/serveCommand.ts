@@ -1,6 +1,6 @@
 // `lambda-lab serve`: AWS Lambda's own API on localhost for the SDKs and the AWS CLI.
 import { watch } from 'node:fs';
-import { startLambdaApiServer } from '../runtime/api/lambdaApiServer';
+import { startLambdaApiServer } from '../runtime/lambdaApi/lambdaApiServer';
 import { DEFAULT_FRONT_DOOR_PORT, HttpFrontDoors } from '../runtime/http/frontDoors';
 import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';

@@ -3,7 +3,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startDurableEndpoint, type DurableEndpoint } from './api/durableEndpoint';
+import { startDurableEndpoint, type DurableEndpoint } from './lambdaApi/durableEndpoint';
 import { EsbuildBuilder } from './build/esbuildBuilder';
 import { DurableService, executionInvokeResult } from './durable/durableService';
 import { functionErrorObject } from './durable/executionDriver';

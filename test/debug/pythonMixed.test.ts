@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PythonAwareDebugSession } from '../../src/debug/python/pythonDebugSession';
 import type { RuntimeHost } from '../../src/debug/runtimeHost';
-import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
+import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/lambdaApi/lambdaApiServer';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';
 import { PYTHON } from '../integration/pythonHarness';

@@ -15,7 +15,7 @@ import {
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
+import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/lambdaApi/lambdaApiServer';
 import type { LocalRuntime } from '../../src/runtime/localRuntime';
 import { durableRuntime, eventually, hasNode22, runs, tempState } from '../fixtures/durable/durableHarness';
 
