@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cachedNodeBinary } from '../../src/runtime/nodeBinaries';
+import { cachedNodeBinary } from '../../src/runtime/families/node/nodeBinaries';
 import { eventually, hasNode22, NODE22, runs } from '../fixtures/durable/durableHarness';
 
 const ROOT = join(__dirname, '..', '..');

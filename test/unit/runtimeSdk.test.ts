@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RuntimeSdk } from '../../src/runtime/runtimeSdk';
+import { RuntimeSdk } from '../../src/runtime/families/node/runtimeSdk';
 
 describe('runtime SDK: what a function needs', () => {
   let dir: string;

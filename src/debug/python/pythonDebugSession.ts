@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { BreakpointEvent, OutputEvent, StoppedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { LocalRuntime } from '../../runtime/localRuntime';
-import { locateBootstrap } from '../../runtime/nodeBinaries';
+import { locateBootstrap } from '../../runtime/bootstrap/bootstrapLocation';
 import type { EnvironmentInfo, RuntimeEvents, StopReason } from '../../runtime/runtimeEvents';
 import { LambdaDebugSession } from '../lambdaDebugSession';
 import { commonSettings, type AttachArguments, type LaunchArguments, type SessionSettings } from '../launchConfig';

@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../bootstrap/bootstrapProtocol';
 import type { FunctionConfig } from '../../functionConfig';
-import { locateBootstrap, NodeProvider, runtimeMajor, type NodeBinary } from '../../nodeBinaries';
+import { locateBootstrap } from '../../bootstrap/bootstrapLocation';
+import { NodeProvider, runtimeMajor, type NodeBinary } from './nodeBinaries';
 import { NODE_RUNTIMES } from '../../template/supportedRuntimes';
 import type { FamilyHost, FamilyLauncher, LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
 import { locateNodeHandler } from './nodeHandlerLocation';

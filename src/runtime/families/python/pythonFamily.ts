@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../bootstrap/bootstrapProtocol';
 import type { FunctionErrorBody } from '../../errors/functionErrors';
 import type { FunctionConfig } from '../../functionConfig';
-import { locateBootstrap } from '../../nodeBinaries';
+import { locateBootstrap } from '../../bootstrap/bootstrapLocation';
 import { PYTHON_RUNTIMES } from '../../template/supportedRuntimes';
 import type { FamilyHost, FamilyLauncher, LaunchFailure, LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
 import { locatePythonHandler } from './pythonHandlerLocation';

@@ -5,7 +5,7 @@
 // layers, before the task root. The function's own copy therefore wins, as in Lambda.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { npmInstall, RETRY_INSTALL_AFTER_MS, userCacheDir, withInstallLock } from './userCache';
+import { npmInstall, RETRY_INSTALL_AFTER_MS, userCacheDir, withInstallLock } from '../../userCache';
 
 /**
  * Imports of packages the runtime provides (`@aws-sdk/*` and their `@smithy/*` dependencies):
