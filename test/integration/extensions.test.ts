@@ -1,0 +1,150 @@
+// External extensions (a shell one with curl, a Node one), a Telemetry API subscriber, a
+// wrapper script, and extensions that fail or hang: real processes on the environment's
+// Runtime API endpoint, driven through the Lambda API.
+import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import * as assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { json, startHarness, type Harness } from '../fixtures/api/apiHarness';
+
+
+
+describe('extensions (integration)', function () {
+  this.timeout(90_000);
+  let h: Harness;
+  let out: string;
+
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-lab-extensions-'));
+    cpSync(join(__dirname, '../fixtures/extensions'), dir, { recursive: true });
+    out = mkdtempSync(join(tmpdir(), 'lambda-lab-ext-out-'));
+    const template = join(dir, 'template.yaml');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('/tmp/replaced-by-the-test', out));
+    h = await startHarness(dir);
+  });
+  after(() => h?.stop(true));
+
+  const invoke = (name: string, payload: object = {}) =>
+    h.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), LogType: 'Tail' }));
+  const tail = (o: InvokeCommandOutput) => Buffer.from(o.LogResult ?? '', 'base64').toString();
+  const lines = (file: string) =>
+    readFileSync(join(out, file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+
+  it('runs a shell (curl) and a Node extension: they register, get INVOKE and SHUTDOWN, and log to the stream', async () => {
+    const cold = await invoke('with-extensions', { n: 1 });
+    assert.equal(cold.FunctionError, undefined, Buffer.from(cold.Payload ?? []).toString());
+    const warm = await invoke('with-extensions', { n: 2 });
+    // The Node extension works 50 ms after each INVOKE: the invocation's Duration includes it.
+    const duration = Number(/REPORT RequestId: \S+\tDuration: ([\d.]+) ms/.exec(tail(warm))?.[1]);
+    assert.ok(duration >= 50, `Duration ${duration} ms should include the extension's 50 ms`);
+    await h.runtime.stopEnvironments('with-extensions');
+    const [stream] = h.runtime.logs.listStreams('with-extensions');
+    const stored = [...h.runtime.logs.readStream('with-extensions', stream.logStreamName)].map((e) => e.message);
+    assert.ok(stored[0].startsWith('INIT_START'), stored[0]);
+    // Extension init comes before the runtime's: their lines are in the stream before the first START.
+    const init = stored.slice(0, stored.findIndex((l) => l.startsWith('START')));
+    assert.ok(init.includes('EXTENSION\tName: node-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]'), init.join('\n'));
+    assert.ok(init.includes('EXTENSION\tName: shell-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]'), init.join('\n'));
+    assert.ok(init.includes('shell-ext registered'), init.join('\n'));
+    assert.ok(init.includes('node-ext registered for with-extensions'), init.join('\n'));
+
+    const register = JSON.parse(readFileSync(join(out, 'shell-ext.register'), 'utf8'));
+    assert.deepEqual(register, { functionName: 'with-extensions', functionVersion: '$LATEST', handler: 'app.handler' });
+    for (const file of ['shell-ext.events', 'node-ext.events']) {
+      const events = lines(file);
+      assert.deepEqual(
+        events.map((e) => e.eventType),
+        ['INVOKE', 'INVOKE', 'SHUTDOWN'],
+        file,
+      );
+      const [first, second, shutdown] = events;
+      assert.equal(first.requestId, cold.$metadata.requestId);
+      assert.equal(second.requestId, warm.$metadata.requestId);
+      assert.equal(first.invokedFunctionArn, 'arn:aws:lambda:us-east-1:123456789012:function:with-extensions');
+      assert.equal(first.tracing.type, 'X-Amzn-Trace-Id');
+      assert.match(first.tracing.value, /^Root=1-/);
+      assert.ok(first.deadlineMs > Date.now() - 60_000);
+      assert.equal(shutdown.shutdownReason, 'spindown');
+      assert.ok(shutdown.deadlineMs > first.deadlineMs - 3_000);
+    }
+  });
+
+  it('delivers every platform event of a cold and a warm invoke to a Telemetry API subscriber, in order', async () => {
+    const cold = await invoke('telemetry');
+    const warm = await invoke('telemetry');
+    assert.equal(cold.FunctionError, undefined);
+    await h.runtime.stopEnvironments('telemetry');
+    const events = lines('telemetry.events');
+    const platform = events.filter((e) => e.type.startsWith('platform.'));
+    assert.deepEqual(
+      platform.map((e) => e.type),
+      [
+        'platform.initStart',
+        'platform.extension',
+        'platform.telemetrySubscription',
+        'platform.initRuntimeDone',
+        'platform.initReport',
+        'platform.start',
+        'platform.runtimeDone',
+        'platform.report',
+        'platform.start',
+        'platform.runtimeDone',
+        'platform.report',
+      ],
+    );
+    const byType = (type: string) => platform.filter((e) => e.type === type);
+    assert.deepEqual(byType('platform.extension')[0].record, { name: 'telemetry-ext', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] });
+    assert.deepEqual(byType('platform.telemetrySubscription')[0].record, {
+      name: 'telemetry-ext',
+      state: 'Subscribed',
+      types: ['platform', 'function', 'extension'],
+    });
+    assert.equal(byType('platform.initStart')[0].record.functionName, 'telemetry');
+    assert.equal(byType('platform.initReport')[0].record.status, 'success');
+    const [start1, start2] = byType('platform.start');
+    assert.equal(start1.record.requestId, cold.$metadata.requestId);
+    assert.equal(start2.record.requestId, warm.$metadata.requestId);
+    const [done1] = byType('platform.runtimeDone');
+    assert.equal(done1.record.status, 'success');
+    assert.ok(done1.record.metrics.producedBytes > 0);
+    const [report1, report2] = byType('platform.report');
+    assert.equal(report1.record.requestId, cold.$metadata.requestId);
+    assert.ok(report1.record.metrics.initDurationMs > 0);
+    assert.equal(report2.record.metrics.initDurationMs, undefined);
+    assert.equal(report2.record.metrics.memorySizeMB, 128);
+    for (const e of events) assert.ok(!Number.isNaN(Date.parse(e.time)), e.time);
+    // The handler's output as `function`, the extension's own as `extension`.
+    assert.equal(events.filter((e) => e.type === 'function' && String(e.record).includes('handler ran')).length, 2);
+    assert.ok(events.some((e) => e.type === 'extension' && e.record === 'telemetry-ext subscribed: 200'));
+  });
+
+  it('runs the runtime through AWS_LAMBDA_EXEC_WRAPPER, with its command line as arguments', async () => {
+    const o = await invoke('wrapped');
+    assert.equal(o.FunctionError, undefined, Buffer.from(o.Payload ?? []).toString());
+    const result = json(o.Payload) as { wrappedBy: string; wrapperArgs: string; execPath: string };
+    assert.equal(result.wrappedBy, 'wrapper.sh');
+    assert.equal(result.wrapperArgs.split(' ')[0], result.execPath);
+  });
+
+  it('fails init with the error an extension reports on init/error', async () => {
+    const o = await invoke('failing-extension');
+    assert.equal(o.FunctionError, 'Unhandled');
+    assert.deepEqual(json(o.Payload), { errorType: 'Extension.ConfigInvalid', errorMessage: 'failing-ext: no API key configured' });
+    assert.match(tail(o), /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.ConfigInvalid/);
+  });
+
+  it('times out an invocation an extension never finishes, and still ends the environment and the extension', async () => {
+    const o = await invoke('hanging-extension');
+    assert.equal(o.FunctionError, 'Unhandled');
+    assert.equal(json(o.Payload).errorType, 'Sandbox.Timedout');
+    const pid = Number(readFileSync(join(out, 'hanging-ext.pid'), 'utf8'));
+    await h.runtime.stopEnvironments('hanging-extension');
+    assert.equal(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), false);
+  });
+});
+
+
