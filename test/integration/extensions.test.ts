@@ -133,8 +133,11 @@ describe('extensions (integration)', function () {
   it('fails init with the error an extension reports on init/error', async () => {
     const o = await invoke('failing-extension');
     assert.equal(o.FunctionError, 'Unhandled');
-    assert.deepEqual(json(o.Payload), { errorType: 'Extension.ConfigInvalid', errorMessage: 'failing-ext: no API key configured' });
-    assert.match(tail(o), /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.ConfigInvalid/);
+    assert.deepEqual(json(o.Payload), {
+      errorType: 'Extension.InitError',
+      errorMessage: 'extension failing-ext failed to initialize (Extension.ConfigInvalid): failing-ext: no API key configured',
+    });
+    assert.match(tail(o), /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.InitError/);
   });
 
   it('times out an invocation an extension never finishes, and still ends the environment and the extension', async () => {

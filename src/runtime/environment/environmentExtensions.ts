@@ -56,9 +56,11 @@ export class EnvironmentExtensions {
         this.onReady = undefined;
         ready?.();
       },
-      onInitError: (ext, errorType, body) => spec.onFailure(errorType, errorMessageOf(body, `extension ${ext.name} reported an init error`), 'init'),
+      // Lambda fails the phase with its own error type; the extension's type and message are in the message.
+      onInitError: (ext, errorType, body) =>
+        spec.onFailure('Extension.InitError', `extension ${ext.name} failed to initialize (${errorType}): ${errorMessageOf(body)}`, 'init'),
       onExitError: (ext, errorType, body) =>
-        spec.onFailure(errorType, errorMessageOf(body, `extension ${ext.name} reported an exit error`), spec.initializing() ? 'init' : 'invoke'),
+        spec.onFailure('Extension.ExitError', `extension ${ext.name} exited with ${errorType}: ${errorMessageOf(body)}`, spec.initializing() ? 'init' : 'invoke'),
     });
     this.telemetry = new TelemetryApi({ extensionName: (id) => this.api.nameOf(id), initializing: () => spec.initializing() });
   }
@@ -239,14 +241,14 @@ export function wrappedCommand(
   return { command: resolved, args: [command, ...args] };
 }
 
-function errorMessageOf(body: Buffer, fallback: string): string {
+function errorMessageOf(body: Buffer): string {
   try {
     const parsed = JSON.parse(body.toString());
     if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
   } catch {
     // not JSON
   }
-  return body.length ? body.toString() : fallback;
+  return body.length ? body.toString() : 'no details';
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -3,6 +3,7 @@
 // `init/error` / `exit/error`. An extension is "busy" from its registration (or from the event
 // it was handed) until its next `event/next`: the environment's init and each invocation end
 // only once none is busy. It knows nothing about processes; environmentExtensions drives it.
+// Refusals are 403s with the error types of AWS's runtime interface emulator (rapid).
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
 
@@ -110,15 +111,18 @@ export class ExtensionsApi {
     const ext = this.byId.get(String(req.headers['lambda-extension-identifier'] ?? ''));
     if (!ext) {
       req.resume();
-      reply(res, 403, { errorMessage: 'Invalid or missing Lambda-Extension-Identifier header', errorType: 'Extension.ForbiddenExtension' });
+      reply(res, 403, { errorMessage: 'Unknown Lambda-Extension-Identifier', errorType: 'Extension.UnknownExtensionIdentifier' });
       return true;
     }
     if (req.method === 'GET' && path === '/event/next') {
       req.resume();
       this.next(ext, res);
     } else if (req.method === 'POST' && (path === '/init/error' || path === '/exit/error')) {
-      const errorType = String(req.headers['lambda-extension-function-error-type'] ?? 'Extension.UnknownReason');
+      const errorType = req.headers['lambda-extension-function-error-type'];
       readBody(req, (body) => {
+        if (typeof errorType !== 'string' || !errorType) {
+          return reply(res, 403, { errorMessage: 'Lambda-Extension-Function-Error-Type not found', errorType: 'Extension.MissingHeader' });
+        }
         reply(res, 202, { status: 'OK' });
         if (path === '/init/error') this.handlers.onInitError(ext, errorType, body);
         else this.handlers.onExitError(ext, errorType, body);
@@ -133,22 +137,22 @@ export class ExtensionsApi {
   private register(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) {
     const name = req.headers['lambda-extension-name'];
     if (typeof name !== 'string' || !name) {
-      return reply(res, 400, { errorMessage: 'Missing Lambda-Extension-Name header', errorType: 'InvalidRequest' });
+      return reply(res, 403, { errorMessage: 'Empty extension name', errorType: 'Extension.InvalidExtensionName' });
     }
     if (!this.handlers.canRegister()) {
-      return reply(res, 403, { errorMessage: 'Extensions can only register during the init phase', errorType: 'Extension.RegistrationClosed' });
+      return reply(res, 403, { errorMessage: 'Extension registration closed already', errorType: 'Extension.RegistrationClosed' });
     }
     let events: unknown;
     try {
       events = JSON.parse(body.toString() || '{}').events ?? [];
     } catch {
-      return reply(res, 400, { errorMessage: 'The register body is not JSON ({"events": ["INVOKE", "SHUTDOWN"]})', errorType: 'InvalidRequest' });
+      return reply(res, 403, { errorMessage: 'The register body is not JSON ({"events": ["INVOKE", "SHUTDOWN"]})', errorType: 'InvalidRequestFormat' });
     }
     if (!Array.isArray(events) || events.some((e) => e !== 'INVOKE' && e !== 'SHUTDOWN')) {
-      return reply(res, 400, { errorMessage: `Invalid events ${JSON.stringify(events)}: only INVOKE and SHUTDOWN`, errorType: 'InvalidRequest' });
+      return reply(res, 403, { errorMessage: `Invalid events ${JSON.stringify(events)}: only INVOKE and SHUTDOWN`, errorType: 'Extension.InvalidEventType' });
     }
     if ([...this.byId.values()].some((e) => e.name === name)) {
-      return reply(res, 409, { errorMessage: `Extension ${name} is already registered`, errorType: 'Extension.AlreadyRegistered' });
+      return reply(res, 403, { errorMessage: 'Extension with this name already registered', errorType: 'Extension.InvalidExtensionState' });
     }
     // Busy from registration until its first `next`: that `next` is how it says its init is done.
     const ext: Extension = { id: crypto.randomUUID(), name, events: events as ExtensionEventType[], busy: true, parked: undefined, pending: undefined };
@@ -162,7 +166,7 @@ export class ExtensionsApi {
 
   private next(ext: Extension, res: http.ServerResponse) {
     if (ext.parked) {
-      return reply(res, 400, { errorMessage: 'Another event/next request is already waiting', errorType: 'InvalidStateTransition' });
+      return reply(res, 403, { errorMessage: 'Another event/next request is already waiting', errorType: 'Extension.InvalidExtensionState' });
     }
     const pending = ext.pending;
     ext.pending = undefined;
