@@ -122,10 +122,11 @@ describe('extensions (integration)', function () {
     assert.ok(events.some((e) => e.type === 'extension' && e.record === 'telemetry-ext subscribed: 200'));
   });
 
-  it('runs the runtime through AWS_LAMBDA_EXEC_WRAPPER, with its command line as arguments', async () => {
+  it('runs the runtime through AWS_LAMBDA_EXEC_WRAPPER, with its command line as arguments, and NODE_OPTIONS from /opt', async () => {
     const o = await invoke('wrapped');
     assert.equal(o.FunctionError, undefined, Buffer.from(o.Payload ?? []).toString());
-    const result = json(o.Payload) as { wrappedBy: string; wrapperArgs: string; execPath: string };
+    const result = json(o.Payload) as { wrappedBy: string; wrapperArgs: string; execPath: string; preloaded: string };
+    assert.equal(result.preloaded, 'preload.js');
     assert.equal(result.wrappedBy, 'wrapper.sh');
     assert.equal(result.wrapperArgs.split(' ')[0], result.execPath);
   });

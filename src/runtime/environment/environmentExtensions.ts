@@ -241,6 +241,17 @@ export function wrappedCommand(
   return { command: resolved, args: [command, ...args] };
 }
 
+/**
+ * Layers' language hooks name files under /opt (`NODE_OPTIONS=--require /opt/…`,
+ * `PYTHONPATH=/opt/…`): there, that is the merged layers' folder. Rewrites them in place.
+ */
+export function mapOptPaths(env: Record<string, string>, optDir: string | undefined): void {
+  if (!optDir) return;
+  for (const name of ['NODE_OPTIONS', 'PYTHONPATH']) {
+    if (env[name]) env[name] = env[name].replace(/(^|[\s:=])\/opt\//g, `$1${optDir}/`);
+  }
+}
+
 function errorMessageOf(body: Buffer): string {
   try {
     const parsed = JSON.parse(body.toString());

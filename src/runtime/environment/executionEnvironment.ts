@@ -9,7 +9,7 @@ import type { FunctionConfig } from '../functionConfig';
 import type { LogStore } from '../logs/logStore';
 import * as platformLog from '../logs/platformLog';
 import type { EnvironmentInfo, EnvironmentState, InvocationInfo, InvokeResult, RuntimeEventEmitter, StopReason } from '../runtimeEvents';
-import { EnvironmentExtensions, wrappedCommand } from './environmentExtensions';
+import { EnvironmentExtensions, mapOptPaths, wrappedCommand } from './environmentExtensions';
 import { EnvironmentFreezer } from './environmentFreezer';
 import { EnvironmentLog } from './environmentLog';
 import { invocationEvent } from './invocationEvent';
@@ -230,6 +230,7 @@ export class ExecutionEnvironment {
       hostEnv: process.env,
       hostAllowlist: this.spec.hostAllowlist,
     });
+    mapOptPaths(env, this.spec.optDir);
     this.setState('initializing');
     this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
     this.extensions.platform('platform.initStart', () => ({
