@@ -3,7 +3,7 @@
 // Runtime API endpoint, driven through the Lambda API.
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { json, startHarness, type Harness } from '../fixtures/api/apiHarness';
@@ -141,14 +141,72 @@ describe('extensions (integration)', function () {
     assert.match(tail(o), /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.InitError/);
   });
 
+  it('fails init with Extension.Crash when an extension exits before registering', async () => {
+    const o = await invoke('crashing-extension');
+    assert.equal(o.FunctionError, 'Unhandled');
+    assert.deepEqual(json(o.Payload), { errorType: 'Extension.Crash', errorMessage: 'extension crash-ext exited with error: exit status 3' });
+  });
+
+  it('fails init with Sandbox.Timedout when an extension never registers, and kills it', async () => {
+    const o = await invoke('silent-extension');
+    assert.equal(o.FunctionError, 'Unhandled');
+    assert.deepEqual(json(o.Payload), { errorType: 'Sandbox.Timedout', errorMessage: 'INIT phase timed out after 10.00 seconds' });
+    await h.runtime.stopEnvironments('silent-extension');
+    const pid = Number(readFileSync(join(out, 'silent-ext.pid'), 'utf8'));
+    await gone(pid);
+  });
+
+  it('answers misuse of the Extensions and Telemetry APIs with 403s and Lambda\'s error types', async () => {
+    const o = await invoke('probe');
+    assert.deepEqual(json(o.Payload), {
+      unknownId: { status: 403, errorType: 'Extension.UnknownExtensionIdentifier' },
+      lateRegister: { status: 403, errorType: 'Extension.RegistrationClosed' },
+      noName: { status: 403, errorType: 'Extension.InvalidExtensionName' },
+      telemetryNoId: { status: 403, errorType: 'Extension.UnknownExtensionIdentifier' },
+    });
+  });
+
+  it('serves the Logs API, and refuses a second subscription through the Telemetry API', async () => {
+    const o = await invoke('logs-api');
+    assert.equal(o.FunctionError, undefined);
+    await h.runtime.stopEnvironments('logs-api');
+    const [logs, telemetry] = lines('logs-api.answers');
+    assert.deepEqual(logs, { status: 200, body: 'OK' });
+    assert.equal(telemetry.status, 400);
+    const events = lines('logs-api.events');
+    assert.deepEqual(
+      events.filter((e) => e.type.startsWith('platform.')).map((e) => e.type),
+      ['platform.initStart', 'platform.extension', 'platform.logsSubscription', 'platform.initRuntimeDone', 'platform.initReport', 'platform.start', 'platform.runtimeDone', 'platform.report'],
+    );
+    assert.ok(events.some((e) => e.type === 'function' && String(e.record).includes('handler ran')));
+  });
+
   it('times out an invocation an extension never finishes, and still ends the environment and the extension', async () => {
     const o = await invoke('hanging-extension');
     assert.equal(o.FunctionError, 'Unhandled');
     assert.equal(json(o.Payload).errorType, 'Sandbox.Timedout');
     const pid = Number(readFileSync(join(out, 'hanging-ext.pid'), 'utf8'));
     await h.runtime.stopEnvironments('hanging-extension');
-    assert.equal(existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), false);
+    await gone(pid);
   });
 });
+
+/**
+ * Waits until the process is gone. An environment that failed on its own ends its extensions
+ * after its invoke answered (within the shutdown budget), not when the test asks.
+ */
+async function gone(pid: number): Promise<void> {
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(alive(pid), false, `extension process ${pid} still alive`);
+}
+
+/** Whether the process exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
 
 

@@ -34,7 +34,8 @@ interface Subscription {
   buffer: TelemetryEvent[];
   bytes: number;
   timer: NodeJS.Timeout | undefined;
-  sending: boolean;
+  /** The batches on their way, one after the other: each flush chains on it. */
+  delivery: Promise<void>;
 }
 
 export interface TelemetryApiHandlers {
@@ -86,7 +87,7 @@ export class TelemetryApi {
     if (req.method !== 'PUT') return reply(res, 405, { errorMessage: `Use PUT ${req.url}`, errorType: 'MethodNotAllowed' });
     const extension = this.handlers.extensionName(req.headers['lambda-extension-identifier']);
     if (!extension) {
-      return reply(res, 403, { errorMessage: 'Invalid or missing Lambda-Extension-Identifier header', errorType: 'Extension.ForbiddenExtension' });
+      return reply(res, 403, { errorMessage: 'Unknown Lambda-Extension-Identifier', errorType: 'Extension.UnknownExtensionIdentifier' });
     }
     let parsed: { destination?: { protocol?: string; URI?: string }; types?: unknown; buffering?: Record<string, unknown>; schemaVersion?: string };
     try {
@@ -134,7 +135,17 @@ export class TelemetryApi {
     // Subscribing again replaces the extension's subscription to the same API (idempotent).
     const index = this.subscriptions.findIndex((s) => s.extension === extension);
     if (index >= 0) this.subscriptions.splice(index, 1);
-    const sub: Subscription = { extension, api, types: new Set(types), url, ...buffering, buffer: [], bytes: 0, timer: undefined, sending: false };
+    const sub: Subscription = {
+      extension,
+      api,
+      types: new Set(types),
+      url,
+      ...buffering,
+      buffer: [],
+      bytes: 0,
+      timer: undefined,
+      delivery: Promise.resolve(),
+    };
     this.subscriptions.push(sub);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 2 });
     res.end('OK');
@@ -150,18 +161,17 @@ export class TelemetryApi {
     else if (!sub.timer) sub.timer = setTimeout(() => void this.flush(sub), sub.timeoutMs).unref();
   }
 
-  private async flush(sub: Subscription): Promise<void> {
+  /** Sends what is buffered once the batches before it are delivered; resolves when it is. */
+  private flush(sub: Subscription): Promise<void> {
     clearTimeout(sub.timer);
     sub.timer = undefined;
-    if (sub.sending || !sub.buffer.length) return;
-    sub.sending = true;
-    const batch = sub.buffer.splice(0);
-    sub.bytes = 0;
-    await post(sub.url, JSON.stringify(batch), this.agent);
-    sub.sending = false;
-    // What came in while this batch was on its way goes next (or on its timer).
-    if (sub.buffer.length && (this.closed || sub.buffer.length >= sub.maxItems || sub.bytes >= sub.maxBytes)) await this.flush(sub);
-    else if (sub.buffer.length && !sub.timer) sub.timer = setTimeout(() => void this.flush(sub), sub.timeoutMs).unref();
+    sub.delivery = sub.delivery.then(() => {
+      if (!sub.buffer.length) return;
+      const batch = sub.buffer.splice(0);
+      sub.bytes = 0;
+      return post(sub.url, JSON.stringify(batch), this.agent);
+    });
+    return sub.delivery;
   }
 }
 
