@@ -21,7 +21,8 @@ describe('extensions (integration)', function () {
     out = mkdtempSync(join(tmpdir(), 'lambda-lab-ext-out-'));
     const template = join(dir, 'template.yaml');
     writeFileSync(template, readFileSync(template, 'utf8').replace('/tmp/replaced-by-the-test', out));
-    h = await startHarness(dir);
+    // Frozen between invokes, as users run them: extensions must not depend on the runtime running.
+    h = await startHarness(dir, { runtime: { freeze: true } });
   });
   after(() => h?.stop(true));
 
