@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { json, startHarness, type Harness } from '../fixtures/api/apiHarness';
 
-
-
 describe('extensions (integration)', function () {
   this.timeout(90_000);
   let h: Harness;
@@ -47,7 +45,10 @@ describe('extensions (integration)', function () {
     const stored = [...h.runtime.logs.readStream('with-extensions', stream.logStreamName)].map((e) => e.message);
     assert.ok(stored[0].startsWith('INIT_START'), stored[0]);
     // Extension init comes before the runtime's: their lines are in the stream before the first START.
-    const init = stored.slice(0, stored.findIndex((l) => l.startsWith('START')));
+    const init = stored.slice(
+      0,
+      stored.findIndex((l) => l.startsWith('START')),
+    );
     assert.ok(init.includes('EXTENSION\tName: node-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]'), init.join('\n'));
     assert.ok(init.includes('EXTENSION\tName: shell-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]'), init.join('\n'));
     assert.ok(init.includes('shell-ext registered'), init.join('\n'));
@@ -145,7 +146,10 @@ describe('extensions (integration)', function () {
   it('fails init with Extension.Crash when an extension exits before registering', async () => {
     const o = await invoke('crashing-extension');
     assert.equal(o.FunctionError, 'Unhandled');
-    assert.deepEqual(json(o.Payload), { errorType: 'Extension.Crash', errorMessage: 'extension crash-ext exited with error: exit status 3' });
+    assert.deepEqual(json(o.Payload), {
+      errorType: 'Extension.Crash',
+      errorMessage: 'extension crash-ext exited with error: exit status 3',
+    });
   });
 
   it('fails init with Sandbox.Timedout when an extension never registers, and kills it', async () => {
@@ -157,7 +161,7 @@ describe('extensions (integration)', function () {
     await gone(pid);
   });
 
-  it('answers misuse of the Extensions and Telemetry APIs with 403s and Lambda\'s error types', async () => {
+  it("answers misuse of the Extensions and Telemetry APIs with 403s and Lambda's error types", async () => {
     const o = await invoke('probe');
     assert.deepEqual(json(o.Payload), {
       unknownId: { status: 403, errorType: 'Extension.UnknownExtensionIdentifier' },
@@ -177,7 +181,16 @@ describe('extensions (integration)', function () {
     const events = lines('logs-api.events');
     assert.deepEqual(
       events.filter((e) => e.type.startsWith('platform.')).map((e) => e.type),
-      ['platform.initStart', 'platform.extension', 'platform.logsSubscription', 'platform.initRuntimeDone', 'platform.initReport', 'platform.start', 'platform.runtimeDone', 'platform.report'],
+      [
+        'platform.initStart',
+        'platform.extension',
+        'platform.logsSubscription',
+        'platform.initRuntimeDone',
+        'platform.initReport',
+        'platform.start',
+        'platform.runtimeDone',
+        'platform.report',
+      ],
     );
     assert.ok(events.some((e) => e.type === 'function' && String(e.record).includes('handler ran')));
   });
@@ -209,5 +222,3 @@ function alive(pid: number): boolean {
     return false;
   }
 }
-
-

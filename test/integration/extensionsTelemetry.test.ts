@@ -85,14 +85,20 @@ describe('Telemetry API subscriptions and buffering (integration)', function () 
     assert.equal(batches.length, 1, 'the 5 wait for their 30 s timer');
     await api.close();
     assert.equal(batches.length, 2);
-    assert.deepEqual(batches[1].map((e) => e.record), [0, 1, 2, 3, 4].map((i) => ({ i })));
+    assert.deepEqual(
+      batches[1].map((e) => e.record),
+      [0, 1, 2, 3, 4].map((i) => ({ i })),
+    );
   });
 
   it('sends on timeoutMs, and replays init events to a subscriber that joins during init', async () => {
     api.emit('platform', 'platform.initStart', { phase: 'init' });
     await subscribe(valid({ timeoutMs: 25 }));
     await until(() => batches.length === 1);
-    assert.deepEqual(batches[0].map((e) => e.type), ['platform.initStart', 'platform.telemetrySubscription']);
+    assert.deepEqual(
+      batches[0].map((e) => e.type),
+      ['platform.initStart', 'platform.telemetrySubscription'],
+    );
   });
 });
 
@@ -100,7 +106,12 @@ function listen(server: http.Server): Promise<void> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 }
 
-function request(server: http.Server, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+function request(
+  server: http.Server,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: string }> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method: 'PUT', headers }, (res) => {

@@ -60,7 +60,11 @@ export class EnvironmentExtensions {
       onInitError: (ext, errorType, body) =>
         spec.onFailure('Extension.InitError', `extension ${ext.name} failed to initialize (${errorType}): ${errorMessageOf(body)}`, 'init'),
       onExitError: (ext, errorType, body) =>
-        spec.onFailure('Extension.ExitError', `extension ${ext.name} exited with ${errorType}: ${errorMessageOf(body)}`, spec.initializing() ? 'init' : 'invoke'),
+        spec.onFailure(
+          'Extension.ExitError',
+          `extension ${ext.name} exited with ${errorType}: ${errorMessageOf(body)}`,
+          spec.initializing() ? 'init' : 'invoke',
+        ),
     });
     this.telemetry = new TelemetryApi({ extensionName: (id) => this.api.nameOf(id), initializing: () => spec.initializing() });
   }
@@ -155,7 +159,8 @@ export class EnvironmentExtensions {
     const startedAt = Date.now();
     if (live.length) {
       await Promise.race([this.telemetry.close(), delay(SHUTDOWN_BUDGET_MS / 4)]);
-      const shutdownReason: ShutdownEventBody['shutdownReason'] = reason === 'timeout' ? 'timeout' : FAILURES.has(reason) ? 'failure' : 'spindown';
+      const shutdownReason: ShutdownEventBody['shutdownReason'] =
+        reason === 'timeout' ? 'timeout' : FAILURES.has(reason) ? 'failure' : 'spindown';
       const deadlineMs = startedAt + SHUTDOWN_BUDGET_MS;
       if (this.api.subscribed('SHUTDOWN')) {
         this.api.dispatch({ eventType: 'SHUTDOWN', shutdownReason, deadlineMs });
@@ -179,7 +184,11 @@ export class EnvironmentExtensions {
     const events = ext.events.join(', ');
     this.spec.onPlatformLine(
       fn.loggingConfig.logFormat === 'JSON'
-        ? JSON.stringify({ time: new Date().toISOString(), type: 'platform.extension', record: { name: ext.name, state: 'Ready', events: ext.events } })
+        ? JSON.stringify({
+            time: new Date().toISOString(),
+            type: 'platform.extension',
+            record: { name: ext.name, state: 'Ready', events: ext.events },
+          })
         : `EXTENSION\tName: ${ext.name}\tState: Ready\tEvents: [${events}]`,
     );
     this.platform('platform.extension', () => ({ name: ext.name, state: 'Ready', events: ext.events }));

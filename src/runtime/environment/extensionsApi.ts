@@ -146,27 +146,47 @@ export class ExtensionsApi {
     try {
       events = JSON.parse(body.toString() || '{}').events ?? [];
     } catch {
-      return reply(res, 403, { errorMessage: 'The register body is not JSON ({"events": ["INVOKE", "SHUTDOWN"]})', errorType: 'InvalidRequestFormat' });
+      return reply(res, 403, {
+        errorMessage: 'The register body is not JSON ({"events": ["INVOKE", "SHUTDOWN"]})',
+        errorType: 'InvalidRequestFormat',
+      });
     }
     if (!Array.isArray(events) || events.some((e) => e !== 'INVOKE' && e !== 'SHUTDOWN')) {
-      return reply(res, 403, { errorMessage: `Invalid events ${JSON.stringify(events)}: only INVOKE and SHUTDOWN`, errorType: 'Extension.InvalidEventType' });
+      return reply(res, 403, {
+        errorMessage: `Invalid events ${JSON.stringify(events)}: only INVOKE and SHUTDOWN`,
+        errorType: 'Extension.InvalidEventType',
+      });
     }
     if ([...this.byId.values()].some((e) => e.name === name)) {
       return reply(res, 403, { errorMessage: 'Extension with this name already registered', errorType: 'Extension.InvalidExtensionState' });
     }
     // Busy from registration until its first `next`: that `next` is how it says its init is done.
-    const ext: Extension = { id: crypto.randomUUID(), name, events: events as ExtensionEventType[], busy: true, parked: undefined, pending: undefined };
+    const ext: Extension = {
+      id: crypto.randomUUID(),
+      name,
+      events: events as ExtensionEventType[],
+      busy: true,
+      parked: undefined,
+      pending: undefined,
+    };
     this.busyCount++;
     this.byId.set(ext.id, ext);
     const text = JSON.stringify(this.handlers.registration());
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Lambda-Extension-Identifier': ext.id, 'Content-Length': Buffer.byteLength(text) });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Lambda-Extension-Identifier': ext.id,
+      'Content-Length': Buffer.byteLength(text),
+    });
     res.end(text);
     this.handlers.onRegistered(ext);
   }
 
   private next(ext: Extension, res: http.ServerResponse) {
     if (ext.parked) {
-      return reply(res, 403, { errorMessage: 'Another event/next request is already waiting', errorType: 'Extension.InvalidExtensionState' });
+      return reply(res, 403, {
+        errorMessage: 'Another event/next request is already waiting',
+        errorType: 'Extension.InvalidExtensionState',
+      });
     }
     const pending = ext.pending;
     ext.pending = undefined;

@@ -89,7 +89,12 @@ export class TelemetryApi {
     if (!extension) {
       return reply(res, 403, { errorMessage: 'Unknown Lambda-Extension-Identifier', errorType: 'Extension.UnknownExtensionIdentifier' });
     }
-    let parsed: { destination?: { protocol?: string; URI?: string }; types?: unknown; buffering?: Record<string, unknown>; schemaVersion?: string };
+    let parsed: {
+      destination?: { protocol?: string; URI?: string };
+      types?: unknown;
+      buffering?: Record<string, unknown>;
+      schemaVersion?: string;
+    };
     try {
       parsed = JSON.parse(body.toString());
     } catch {
@@ -130,7 +135,10 @@ export class TelemetryApi {
       });
     }
     if (!this.handlers.initializing()) {
-      return reply(res, 403, { errorMessage: 'Subscriptions are accepted during the init phase only', errorType: 'Extension.SubscriptionClosed' });
+      return reply(res, 403, {
+        errorMessage: 'Subscriptions are accepted during the init phase only',
+        errorType: 'Extension.SubscriptionClosed',
+      });
     }
     // Subscribing again replaces the extension's subscription to the same API (idempotent).
     const index = this.subscriptions.findIndex((s) => s.extension === extension);
