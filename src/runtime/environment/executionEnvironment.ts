@@ -574,7 +574,14 @@ export class ExecutionEnvironment {
    */
   async stopDraining(reason: StopReason): Promise<void> {
     // Extensions need the endpoint for their SHUTDOWN: no quiet draining with them.
-    if (this.current || this.queued || !this.process || this.state === 'initializing' || !this.alive || this.extensions.api.registered.length)
+    if (
+      this.current ||
+      this.queued ||
+      !this.process ||
+      this.state === 'initializing' ||
+      !this.alive ||
+      this.extensions.api.registered.length
+    )
       return this.stop(reason);
     this.stopReason ??= reason;
     // Writing out what it queued is no part of an invocation: its memory no longer counts.
