@@ -44,15 +44,18 @@ describe('extensions (integration)', function () {
     const [stream] = h.runtime.logs.listStreams('with-extensions');
     const stored = [...h.runtime.logs.readStream('with-extensions', stream.logStreamName)].map((e) => e.message);
     assert.ok(stored[0].startsWith('INIT_START'), stored[0]);
-    // Extension init comes before the runtime's: their lines are in the stream before the first START.
+    // What the extensions print during init, then (as Lambda writes them when init ends) one
+    // EXTENSION line each, right before the first START.
     const init = stored.slice(
       0,
       stored.findIndex((l) => l.startsWith('START')),
     );
-    assert.ok(init.includes('EXTENSION\tName: node-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]'), init.join('\n'));
-    assert.ok(init.includes('EXTENSION\tName: shell-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]'), init.join('\n'));
     assert.ok(init.includes('shell-ext registered'), init.join('\n'));
     assert.ok(init.includes('node-ext registered for with-extensions'), init.join('\n'));
+    assert.deepEqual(init.slice(-2).sort(), [
+      'EXTENSION\tName: node-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]',
+      'EXTENSION\tName: shell-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]',
+    ]);
 
     const register = JSON.parse(readFileSync(join(out, 'shell-ext.register'), 'utf8'));
     assert.deepEqual(register, { functionName: 'with-extensions', functionVersion: '$LATEST', handler: 'app.handler' });
@@ -122,6 +125,13 @@ describe('extensions (integration)', function () {
     // The handler's output as `function`, the extension's own as `extension`.
     assert.equal(events.filter((e) => e.type === 'function' && String(e.record).includes('handler ran')).length, 2);
     assert.ok(events.some((e) => e.type === 'extension' && e.record === 'telemetry-ext subscribed: 200'));
+    const [stream] = h.runtime.logs.listStreams('telemetry');
+    const stored = [...h.runtime.logs.readStream('telemetry', stream.logStreamName)].map((e) => e.message);
+    const start = stored.findIndex((l) => l.startsWith('START'));
+    assert.deepEqual(stored.slice(start - 2, start), [
+      'TELEMETRY\tName: telemetry-ext\tState: Subscribed\tTypes: [Platform, Function, Extension]',
+      'EXTENSION\tName: telemetry-ext\tState: Ready\tEvents: [INVOKE, SHUTDOWN]',
+    ]);
   });
 
   it('runs the runtime through AWS_LAMBDA_EXEC_WRAPPER, with its command line as arguments, and NODE_OPTIONS from /opt', async () => {
@@ -140,7 +150,10 @@ describe('extensions (integration)', function () {
       errorType: 'Extension.InitError',
       errorMessage: 'extension failing-ext failed to initialize (Extension.ConfigInvalid): failing-ext: no API key configured',
     });
-    assert.match(tail(o), /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.InitError/);
+    assert.match(
+      tail(o),
+      /EXTENSION\tName: failing-ext\tState: Ready\tEvents: \[INVOKE\]\nINIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Extension.InitError/,
+    );
   });
 
   it('fails init with Extension.Crash when an extension exits before registering', async () => {

@@ -158,6 +158,7 @@ export class EnvironmentExtensions {
     const live = this.processes.filter((p) => !p.gone);
     const startedAt = Date.now();
     if (live.length) {
+      // Subscribers get the last batch before SHUTDOWN, from a quarter of the budget at most.
       await Promise.race([this.telemetry.close(), delay(SHUTDOWN_BUDGET_MS / 4)]);
       const shutdownReason: ShutdownEventBody['shutdownReason'] =
         reason === 'timeout' ? 'timeout' : FAILURES.has(reason) ? 'failure' : 'spindown';
@@ -180,19 +181,35 @@ export class EnvironmentExtensions {
   }
 
   private registered(ext: RegisteredExtension) {
-    const { fn } = this.spec;
-    const events = ext.events.join(', ');
-    this.spec.onPlatformLine(
-      fn.loggingConfig.logFormat === 'JSON'
-        ? JSON.stringify({
-            time: new Date().toISOString(),
-            type: 'platform.extension',
-            record: { name: ext.name, state: 'Ready', events: ext.events },
-          })
-        : `EXTENSION\tName: ${ext.name}\tState: Ready\tEvents: [${events}]`,
-    );
     this.platform('platform.extension', () => ({ name: ext.name, state: 'Ready', events: ext.events }));
     this.onRegistered?.();
+  }
+
+  /**
+   * The log stream's lines for what registered and subscribed during init: Lambda writes them
+   * when init ends, right before START (or INIT_REPORT when init failed).
+   */
+  logInit(): void {
+    const json = this.spec.fn.loggingConfig.logFormat === 'JSON';
+    const time = new Date().toISOString();
+    for (const sub of this.telemetry.subscribed) {
+      const record = { name: sub.extension, state: 'Subscribed', types: sub.types };
+      const label = sub.api === 'telemetry' ? 'TELEMETRY' : 'LOGS';
+      const types = sub.types.map((t) => t[0].toUpperCase() + t.slice(1)).join(', ');
+      this.spec.onPlatformLine(
+        json
+          ? JSON.stringify({ time, type: `platform.${sub.api === 'telemetry' ? 'telemetry' : 'logs'}Subscription`, record })
+          : `${label}\tName: ${sub.extension}\tState: Subscribed\tTypes: [${types}]`,
+      );
+    }
+    for (const ext of this.api.registered) {
+      const record = { name: ext.name, state: 'Ready', events: ext.events };
+      this.spec.onPlatformLine(
+        json
+          ? JSON.stringify({ time, type: 'platform.extension', record })
+          : `EXTENSION\tName: ${ext.name}\tState: Ready\tEvents: [${ext.events.join(', ')}]`,
+      );
+    }
   }
 
   private extensionLine(_channel: OutputChannel, line: string) {

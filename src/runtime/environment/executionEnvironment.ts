@@ -376,6 +376,7 @@ export class ExecutionEnvironment {
       status: 'success',
       metrics: { durationMs: this.initDurationMs },
     }));
+    this.extensions.logInit();
     this.log.endInit();
     // One reading at the end of init: a process that crashes before the first poll of its
     // memory still reports what it used.
@@ -504,6 +505,7 @@ export class ExecutionEnvironment {
     this.initDurationMs ??= Date.now() - this.startedAt;
     if (!this.initReported) {
       this.initReported = true;
+      this.extensions.logInit();
       this.log.platform(platformLog.initReportLine(fn.loggingConfig.logFormat, this.initDurationMs, error.errorType, new Date()));
     }
     this.log.endInit();

@@ -53,6 +53,11 @@ export class TelemetryApi {
 
   constructor(private readonly handlers: TelemetryApiHandlers) {}
 
+  /** Who subscribed to what, in subscription order. */
+  get subscribed(): Array<{ extension: string; api: 'telemetry' | 'logs'; types: TelemetryType[] }> {
+    return this.subscriptions.map((s) => ({ extension: s.extension, api: s.api, types: [...s.types] }));
+  }
+
   /** Whether anyone listens: callers skip building records when no one does. */
   get active(): boolean {
     return this.subscriptions.length > 0 || this.handlers.initializing();
