@@ -17,6 +17,7 @@ import { environmentVariables } from './environmentVariables';
 import { spawnHandlerProcess, type HandlerProcess, type OutputChannel, type SpawnHandlerProcess } from './handlerProcess';
 import { MemoryWatch } from './memoryWatch';
 import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers, type RuntimeApiOutcome } from './runtimeApiServer';
+import * as telemetryRecords from './telemetryRecords';
 
 /** Lambda's limit on the INIT phase of on-demand functions. */
 export const INIT_LIMIT_MS = 10_000;
@@ -233,14 +234,7 @@ export class ExecutionEnvironment {
     mapOptPaths(env, this.spec.optDir);
     this.setState('initializing');
     this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
-    this.extensions.platform('platform.initStart', () => ({
-      initializationType: 'on-demand',
-      phase: 'init',
-      runtimeVersion: `${fn.runtime.replace(/\.x$/, '')}.local`,
-      runtimeVersionArn: 'local',
-      functionName: fn.functionName,
-      functionVersion: version,
-    }));
+    this.extensions.platform('platform.initStart', () => telemetryRecords.initStart(fn, version));
     this.armInitTimeout();
     // Extension init comes first: the runtime starts once every external extension registered.
     if (!failed) await this.extensions.start(env);
@@ -336,7 +330,7 @@ export class ExecutionEnvironment {
     const event = invocationEvent(request, { fn, version, region, accountId });
     this.server.deliver(event);
     this.extensions.invoke(event);
-    this.extensions.platform('platform.start', () => ({ requestId: request.requestId, version, tracing: tracing(event.traceId) }));
+    this.extensions.platform('platform.start', () => telemetryRecords.start(event, version));
     // SIGCONT after the event is written: the process wakes once, with its event already
     // waiting, rather than waking to an empty socket and again when the event lands.
     if (owedContinue) this.process?.thaw();
@@ -358,7 +352,7 @@ export class ExecutionEnvironment {
 
   private onNext() {
     if (this.state === 'initializing') {
-      this.extensions.platform('platform.initRuntimeDone', () => ({ initializationType: 'on-demand', phase: 'init', status: 'success' }));
+      this.extensions.platform('platform.initRuntimeDone', () => telemetryRecords.initRuntimeDone());
       // Init ends when the runtime and every extension have asked for their next event.
       this.extensions.whenReady(() => this.endInit());
       return;
@@ -370,12 +364,7 @@ export class ExecutionEnvironment {
   private endInit() {
     if (this.state !== 'initializing') return;
     this.initDurationMs = Date.now() - this.startedAt;
-    this.extensions.platform('platform.initReport', () => ({
-      initializationType: 'on-demand',
-      phase: 'init',
-      status: 'success',
-      metrics: { durationMs: this.initDurationMs },
-    }));
+    this.extensions.platform('platform.initReport', () => telemetryRecords.initReport(this.initDurationMs!));
     this.extensions.logInit();
     this.log.endInit();
     // One reading at the end of init: a process that crashes before the first poll of its
@@ -405,7 +394,7 @@ export class ExecutionEnvironment {
     // The deadline is absolute: an answer that comes after it, before our own busy loop got
     // round to the timeout, is a timeout all the same.
     if (entry.timed && entry.answeredAt - entry.deliveredAt >= this.spec.fn.timeout * 1000) return this.onTimeout(entry);
-    this.extensions.platform('platform.runtimeDone', () => runtimeDoneRecord(o, entry.answeredAt! - entry.deliveredAt));
+    this.extensions.platform('platform.runtimeDone', () => telemetryRecords.runtimeDone(o, entry.answeredAt! - entry.deliveredAt));
     if (!this.extensions.allReady) {
       // Extensions still at work on this invocation: it ends when they are done, within the
       // same timeout, and their time counts in its Duration (PostRuntimeExtensionsDuration).
@@ -473,7 +462,7 @@ export class ExecutionEnvironment {
     const now = new Date();
     this.log.platform(platformLog.endLine(format, requestId, status ?? 'success', now), requestId);
     this.log.platform(platformLog.reportLine(format, requestId, metrics, now), requestId);
-    this.extensions.platform('platform.report', () => reportRecord(requestId, status, metrics));
+    this.extensions.platform('platform.report', () => telemetryRecords.report(requestId, status, metrics));
     const result: InvokeResult = {
       requestId,
       payload,
@@ -645,35 +634,4 @@ export class ExecutionEnvironment {
     this.extensions.functionOutput(channel, line);
     this.log.functionLine(line);
   }
-}
-
-function tracing(traceId: string) {
-  return { type: 'X-Amzn-Trace-Id', value: traceId };
-}
-
-/** platform.runtimeDone (Telemetry API 2022-12-13). */
-function runtimeDoneRecord(o: RuntimeApiOutcome, durationMs: number) {
-  const status = o.kind === 'response' ? 'success' : 'failure';
-  return {
-    requestId: o.requestId,
-    status,
-    ...(o.kind === 'error' ? { errorType: o.errorType } : o.kind === 'too-large' ? { errorType: 'Function.ResponseSizeTooLarge' } : {}),
-    metrics: { durationMs, producedBytes: o.kind === 'too-large' ? o.size : o.payload.length },
-  };
-}
-
-/** platform.report (Telemetry API 2022-12-13). */
-function reportRecord(requestId: string, status: string | undefined, m: platformLog.ReportMetrics) {
-  return {
-    requestId,
-    status: m.status ?? (status === 'error' ? 'failure' : 'success'),
-    ...(m.errorType ? { errorType: m.errorType } : {}),
-    metrics: {
-      durationMs: m.durationMs,
-      billedDurationMs: m.billedDurationMs,
-      memorySizeMB: m.memorySizeMB,
-      maxMemoryUsedMB: m.maxMemoryUsedMB,
-      ...(m.initDurationMs !== undefined ? { initDurationMs: m.initDurationMs } : {}),
-    },
-  };
 }
