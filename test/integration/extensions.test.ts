@@ -169,6 +169,18 @@ describe('extensions (integration)', function () {
     });
   });
 
+  it('fails the running invocation with Extension.Crash when an extension exits during it', async () => {
+    const o = await invoke('crash-on-invoke');
+    assert.equal(o.FunctionError, 'Unhandled');
+    assert.deepEqual(json(o.Payload), {
+      errorType: 'Extension.Crash',
+      errorMessage: 'extension crash-on-invoke-ext exited with error: exit status 2',
+    });
+    // The environment is gone: the next invoke starts a new one, which fails the same way.
+    const again = await invoke('crash-on-invoke');
+    assert.equal(json(again.Payload).errorType, 'Extension.Crash');
+  });
+
   it('fails init with Sandbox.Timedout when an extension never registers, and kills it', async () => {
     const o = await invoke('silent-extension');
     assert.equal(o.FunctionError, 'Unhandled');

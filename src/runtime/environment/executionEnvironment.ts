@@ -87,6 +87,8 @@ export class ExecutionEnvironment {
   private initDurationMs: number | undefined;
   private initReported = false;
   private initError: functionErrors.FunctionErrorBody | undefined;
+  /** An extension failed after init: the environment ends with this error. */
+  private extensionFailure: functionErrors.FunctionErrorBody | undefined;
   private readonly initDone: Promise<void>;
   private resolveInit!: () => void;
   /** The process is gone; onExit is winding the environment down. */
@@ -522,8 +524,8 @@ export class ExecutionEnvironment {
     const entry = this.current;
     if (entry) {
       const { requestId } = entry.request;
-      const body = functionErrors.runtimeExited(description, { requestId, outOfMemory: this.outOfMemory });
-      this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
+      const body = this.extensionFailure ?? functionErrors.runtimeExited(description, { requestId, outOfMemory: this.outOfMemory });
+      if (!this.extensionFailure) this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
       this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
     }
     this.memory.end();
@@ -540,14 +542,19 @@ export class ExecutionEnvironment {
     });
   }
 
-  /** An extension failed (Extension.*): init fails with its error, or the environment ends. */
+  /**
+   * An extension failed (Extension.*): init fails with its error, or the environment ends and
+   * the running invocation fails with it.
+   */
   private onExtensionFailure(errorType: string, errorMessage: string, phase: 'init' | 'invoke') {
     if (!this.alive) return;
+    const body = { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage })) };
     if (phase === 'init') {
-      this.initError ??= { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage })) };
+      this.initError ??= body;
       if (!this.initialized) this.resolveInit();
       return;
     }
+    this.extensionFailure ??= body;
     this.kill('crash');
   }
 
