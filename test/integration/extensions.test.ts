@@ -234,6 +234,14 @@ describe('extensions (integration)', function () {
     await h.runtime.stopEnvironments('hanging-extension');
     await gone(pid);
   });
+
+  // Last: its extension appends to the Logs API test's files.
+  it('sends the runtime SIGTERM before the extensions SHUTDOWN when the environment ends', async () => {
+    const o = await invoke('graceful');
+    assert.equal(o.FunctionError, undefined);
+    await h.runtime.stopEnvironments('graceful');
+    assert.equal(readFileSync(join(out, 'graceful.sigterm'), 'utf8'), 'SIGTERM');
+  });
 });
 
 /**

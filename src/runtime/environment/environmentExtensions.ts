@@ -108,6 +108,11 @@ export class EnvironmentExtensions {
     this.onRegistered = undefined;
   }
 
+  /** Whether external extension processes are running. */
+  get external(): boolean {
+    return this.processes.some((p) => !p.gone);
+  }
+
   /** Whether every extension is done with its last event (or its init). */
   get allReady(): boolean {
     return this.api.allReady;

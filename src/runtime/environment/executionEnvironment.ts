@@ -21,6 +21,9 @@ import * as telemetryRecords from './telemetryRecords';
 
 /** Lambda's limit on the INIT phase of on-demand functions. */
 export const INIT_LIMIT_MS = 10_000;
+/** What Lambda's graceful shutdown leaves the runtime before the extensions' turn. */
+const GRACEFUL_RUNTIME_MS = 300;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export interface EnvironmentSpec {
   id: string;
@@ -113,6 +116,9 @@ export class ExecutionEnvironment {
   private draining = false;
   private readonly exited: Promise<void>;
   private resolveExited!: () => void;
+  /** The handler process is gone (exited drops extensions only later). */
+  private readonly processEnded: Promise<void>;
+  private resolveProcessEnded!: () => void;
 
   constructor(private readonly spec: EnvironmentSpec) {
     this.log = new EnvironmentLog({
@@ -146,6 +152,7 @@ export class ExecutionEnvironment {
         }),
     );
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.processEnded = new Promise((resolve) => (this.resolveProcessEnded = resolve));
     this.extensions = new EnvironmentExtensions({
       fn: spec.fn,
       version: spec.version,
@@ -511,6 +518,7 @@ export class ExecutionEnvironment {
   }
 
   private onExit(description: string) {
+    this.resolveProcessEnded();
     if (this.state === 'stopped') return;
     this.exiting = true;
     const reason: StopReason =
@@ -560,6 +568,13 @@ export class ExecutionEnvironment {
 
   /** Stops the process (SIGKILL, as Lambda shuts sandboxes down) and waits until it is gone. */
   async stop(reason: StopReason): Promise<void> {
+    // Lambda's graceful shutdown: with external extensions, the runtime gets SIGTERM and a
+    // moment (300 ms) to end on its own; the extensions then get SHUTDOWN (onExit).
+    if (this.process?.terminate && this.extensions.external && !this.current && this.alive) {
+      this.stopReason ??= reason;
+      this.process.terminate();
+      await Promise.race([this.processEnded, delay(GRACEFUL_RUNTIME_MS)]);
+    }
     this.kill(reason);
     await this.exited;
   }
