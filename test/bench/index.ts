@@ -30,6 +30,7 @@ const SECTIONS: Section[] = [
   { title: 'template language server', file: 'languageBench.ts', exportName: 'runLanguageBench' },
   { title: 'HTTP front doors (API Gateway, streaming)', file: 'httpBench.ts', exportName: 'runHttpBench' },
   { title: 'durable functions', file: 'durableBench.ts', exportName: 'runDurableBench' },
+  { title: 'extensions', file: 'extensionsBench.ts', exportName: 'runExtensionsBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {

@@ -9,6 +9,7 @@ import type { FunctionConfig } from '../functionConfig';
 import type { LogStore } from '../logs/logStore';
 import * as platformLog from '../logs/platformLog';
 import type { EnvironmentInfo, EnvironmentState, InvocationInfo, InvokeResult, RuntimeEventEmitter, StopReason } from '../runtimeEvents';
+import { EnvironmentExtensions, mapOptPaths, wrappedCommand } from './environmentExtensions';
 import { EnvironmentFreezer } from './environmentFreezer';
 import { EnvironmentLog } from './environmentLog';
 import { invocationEvent } from './invocationEvent';
@@ -16,9 +17,13 @@ import { environmentVariables } from './environmentVariables';
 import { spawnHandlerProcess, type HandlerProcess, type OutputChannel, type SpawnHandlerProcess } from './handlerProcess';
 import { MemoryWatch } from './memoryWatch';
 import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers, type RuntimeApiOutcome } from './runtimeApiServer';
+import * as telemetryRecords from './telemetryRecords';
 
 /** Lambda's limit on the INIT phase of on-demand functions. */
 export const INIT_LIMIT_MS = 10_000;
+/** What Lambda's graceful shutdown leaves the runtime before the extensions' turn. */
+const GRACEFUL_RUNTIME_MS = 300;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export interface EnvironmentSpec {
   id: string;
@@ -76,6 +81,8 @@ export class ExecutionEnvironment {
   private readonly memory: MemoryWatch;
   private inspectorUrl: string | undefined;
   private readonly freezer: EnvironmentFreezer;
+  /** External extensions, the Extensions and Telemetry APIs (environmentExtensions). */
+  private readonly extensions: EnvironmentExtensions;
   /** While debugged, the invoke timeout is off unless the session asked for it to be enforced. */
   private timeoutSuspended = false;
   private invocations = 0;
@@ -83,6 +90,8 @@ export class ExecutionEnvironment {
   private initDurationMs: number | undefined;
   private initReported = false;
   private initError: functionErrors.FunctionErrorBody | undefined;
+  /** An extension failed after init: the environment ends with this error. */
+  private extensionFailure: functionErrors.FunctionErrorBody | undefined;
   private readonly initDone: Promise<void>;
   private resolveInit!: () => void;
   /** The process is gone; onExit is winding the environment down. */
@@ -107,6 +116,9 @@ export class ExecutionEnvironment {
   private draining = false;
   private readonly exited: Promise<void>;
   private resolveExited!: () => void;
+  /** The handler process is gone (exited drops extensions only later). */
+  private readonly processEnded: Promise<void>;
+  private resolveProcessEnded!: () => void;
 
   constructor(private readonly spec: EnvironmentSpec) {
     this.log = new EnvironmentLog({
@@ -140,6 +152,17 @@ export class ExecutionEnvironment {
         }),
     );
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.processEnded = new Promise((resolve) => (this.resolveProcessEnded = resolve));
+    this.extensions = new EnvironmentExtensions({
+      fn: spec.fn,
+      version: spec.version,
+      optDir: spec.optDir,
+      onLogLine: (line) => this.log.functionLine(line),
+      onPlatformLine: (line) => this.log.platform(line),
+      onFailure: (errorType, errorMessage, phase) => this.onExtensionFailure(errorType, errorMessage, phase),
+      initializing: () => this.state === 'starting' || this.state === 'initializing',
+      spawnProcess: spec.spawnProcess,
+    });
     const handlers: RuntimeApiHandlers = {
       onNext: () => this.onNext(),
       onOutcome: (o) => this.onOutcome(o),
@@ -150,6 +173,7 @@ export class ExecutionEnvironment {
       onStreamChunk: (requestId, chunk, contentType) => {
         if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk, contentType);
       },
+      route: (req, res) => this.extensions.route(req, res),
     };
     this.server = (spec.openRuntimeApi ?? ((h) => new RuntimeApiServer(h)))(handlers);
   }
@@ -216,14 +240,22 @@ export class ExecutionEnvironment {
       hostEnv: process.env,
       hostAllowlist: this.spec.hostAllowlist,
     });
+    mapOptPaths(env, this.spec.optDir);
     this.setState('initializing');
     this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
-    if (failed) {
-      // Nothing to start: init fails at once, as Lambda's does without a bootstrap.
-      this.initError = launch.initError;
+    this.extensions.platform('platform.initStart', () => telemetryRecords.initStart(fn, version));
+    this.armInitTimeout();
+    // Extension init comes first: the runtime starts once every external extension registered.
+    if (!failed) await this.extensions.start(env);
+    if (!this.alive) return;
+    if (failed || this.initError) {
+      // Nothing to start (or an extension failed its init): init fails at once, as Lambda's
+      // does without a bootstrap.
+      if (failed) this.initError = launch.initError;
       this.resolveInit();
     } else {
-      const { command, args, logFd } = launch;
+      const { logFd } = launch;
+      const { command, args } = wrappedCommand(this.spec.family.name, env, this.spec.optDir, launch.command, launch.args);
       this.process = (this.spec.spawnProcess ?? spawnHandlerProcess)(
         { command, args, cwd: fn.codeDir, env, logFd },
         { onLine: (channel, line) => this.onLine(channel, line), onExit: (description) => this.onExit(description) },
@@ -231,15 +263,17 @@ export class ExecutionEnvironment {
     }
     this.spec.events.emit('environmentStarted', this.info());
     this.memory.start();
-    if (!this.spec.debug) {
-      const initTimer = setTimeout(() => {
-        if (this.state === 'initializing') {
-          this.initError = functionErrors.initTimedOut(INIT_LIMIT_MS);
-          this.kill('init-error');
-        }
-      }, INIT_LIMIT_MS);
-      void this.initDone.then(() => clearTimeout(initTimer));
-    }
+  }
+
+  private armInitTimeout() {
+    if (this.spec.debug) return;
+    const initTimer = setTimeout(() => {
+      if (this.state === 'initializing') {
+        this.initError = functionErrors.initTimedOut(INIT_LIMIT_MS);
+        this.kill('init-error');
+      }
+    }, INIT_LIMIT_MS);
+    void this.initDone.then(() => clearTimeout(initTimer));
   }
 
   /**
@@ -302,7 +336,10 @@ export class ExecutionEnvironment {
     this.spec.events.emit('invocationStarted', entry.info);
     this.log.startTail(request.requestId);
     this.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
-    this.server.deliver(invocationEvent(request, { fn, version, region, accountId }));
+    const event = invocationEvent(request, { fn, version, region, accountId });
+    this.server.deliver(event);
+    this.extensions.invoke(event);
+    this.extensions.platform('platform.start', () => telemetryRecords.start(event, version));
     // SIGCONT after the event is written: the process wakes once, with its event already
     // waiting, rather than waking to an empty socket and again when the event lands.
     if (owedContinue) this.process?.thaw();
@@ -324,18 +361,27 @@ export class ExecutionEnvironment {
 
   private onNext() {
     if (this.state === 'initializing') {
-      this.initDurationMs = Date.now() - this.startedAt;
-      this.log.endInit();
-      // One reading at the end of init: a process that crashes before the first poll of its
-      // memory still reports what it used.
-      this.memory.sample();
-      this.setState('ready');
-      this.resolveInit();
-      if (!this.queued) this.freezer.freezeAfterGrace();
+      this.extensions.platform('platform.initRuntimeDone', () => telemetryRecords.initRuntimeDone());
+      // Init ends when the runtime and every extension have asked for their next event.
+      this.extensions.whenReady(() => this.endInit());
       return;
     }
     this.awaitingPoll = false;
     this.afterInvocation();
+  }
+
+  private endInit() {
+    if (this.state !== 'initializing') return;
+    this.initDurationMs = Date.now() - this.startedAt;
+    this.extensions.platform('platform.initReport', () => telemetryRecords.initReport(this.initDurationMs!));
+    this.extensions.logInit();
+    this.log.endInit();
+    // One reading at the end of init: a process that crashes before the first poll of its
+    // memory still reports what it used.
+    this.memory.sample();
+    this.setState('ready');
+    this.resolveInit();
+    if (!this.queued) this.freezer.freezeAfterGrace();
   }
 
   /**
@@ -357,6 +403,18 @@ export class ExecutionEnvironment {
     // The deadline is absolute: an answer that comes after it, before our own busy loop got
     // round to the timeout, is a timeout all the same.
     if (entry.timed && entry.answeredAt - entry.deliveredAt >= this.spec.fn.timeout * 1000) return this.onTimeout(entry);
+    this.extensions.platform('platform.runtimeDone', () => telemetryRecords.runtimeDone(o, entry.answeredAt! - entry.deliveredAt));
+    if (!this.extensions.allReady) {
+      // Extensions still at work on this invocation: it ends when they are done, within the
+      // same timeout, and their time counts in its Duration (PostRuntimeExtensionsDuration).
+      this.extensions.whenReady(() => {
+        if (this.current !== entry) return;
+        entry.answeredAt = performance.now();
+        entry.timed = false;
+        this.onAnswered(entry, o);
+      });
+      return;
+    }
     entry.timed = false;
     // Log records the handler wrote before answering are already in our pipes, but their
     // 'data' may come later in this same poll phase: END and REPORT wait for it (setImmediate
@@ -413,6 +471,7 @@ export class ExecutionEnvironment {
     const now = new Date();
     this.log.platform(platformLog.endLine(format, requestId, status ?? 'success', now), requestId);
     this.log.platform(platformLog.reportLine(format, requestId, metrics, now), requestId);
+    this.extensions.platform('platform.report', () => telemetryRecords.report(requestId, status, metrics));
     const result: InvokeResult = {
       requestId,
       payload,
@@ -444,6 +503,7 @@ export class ExecutionEnvironment {
     this.initDurationMs ??= Date.now() - this.startedAt;
     if (!this.initReported) {
       this.initReported = true;
+      this.extensions.logInit();
       this.log.platform(platformLog.initReportLine(fn.loggingConfig.logFormat, this.initDurationMs, error.errorType, new Date()));
     }
     this.log.endInit();
@@ -458,6 +518,7 @@ export class ExecutionEnvironment {
   }
 
   private onExit(description: string) {
+    this.resolveProcessEnded();
     if (this.state === 'stopped') return;
     this.exiting = true;
     const reason: StopReason =
@@ -471,23 +532,49 @@ export class ExecutionEnvironment {
     const entry = this.current;
     if (entry) {
       const { requestId } = entry.request;
-      const body = functionErrors.runtimeExited(description, { requestId, outOfMemory: this.outOfMemory });
-      this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
+      const body = this.extensionFailure ?? functionErrors.runtimeExited(description, { requestId, outOfMemory: this.outOfMemory });
+      if (!this.extensionFailure) this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
       this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
     }
     this.memory.end();
     clearTimeout(this.timeoutTimer);
     this.freezer.end();
-    this.server.close();
-    this.log.close();
     this.state = 'stopped';
     this.dropQueued();
-    this.resolveExited();
     this.spec.events.emit('environmentStopped', this.info(), reason);
+    // Extensions get their SHUTDOWN (and the endpoint stays open for them) before it all ends.
+    void this.extensions.shutdown(reason).then(() => {
+      this.server.close();
+      this.log.close();
+      this.resolveExited();
+    });
+  }
+
+  /**
+   * An extension failed (Extension.*): init fails with its error, or the environment ends and
+   * the running invocation fails with it.
+   */
+  private onExtensionFailure(errorType: string, errorMessage: string, phase: 'init' | 'invoke') {
+    if (!this.alive) return;
+    const body = { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage })) };
+    if (phase === 'init') {
+      this.initError ??= body;
+      if (!this.initialized) this.resolveInit();
+      return;
+    }
+    this.extensionFailure ??= body;
+    this.kill('crash');
   }
 
   /** Stops the process (SIGKILL, as Lambda shuts sandboxes down) and waits until it is gone. */
   async stop(reason: StopReason): Promise<void> {
+    // Lambda's graceful shutdown: with external extensions, the runtime gets SIGTERM and a
+    // moment (300 ms) to end on its own; the extensions then get SHUTDOWN (onExit).
+    if (this.process?.terminate && this.extensions.external && !this.current && this.alive) {
+      this.stopReason ??= reason;
+      this.process.terminate();
+      await Promise.race([this.processEnded, delay(GRACEFUL_RUNTIME_MS)]);
+    }
     this.kill(reason);
     await this.exited;
   }
@@ -499,7 +586,16 @@ export class ExecutionEnvironment {
    * running an invocation is stopped at once.
    */
   async stopDraining(reason: StopReason): Promise<void> {
-    if (this.current || this.queued || !this.process || this.state === 'initializing' || !this.alive) return this.stop(reason);
+    // Extensions need the endpoint for their SHUTDOWN: no quiet draining with them.
+    if (
+      this.current ||
+      this.queued ||
+      !this.process ||
+      this.state === 'initializing' ||
+      !this.alive ||
+      this.extensions.api.registered.length
+    )
+      return this.stop(reason);
     this.stopReason ??= reason;
     // Writing out what it queued is no part of an invocation: its memory no longer counts.
     this.memory.end();
@@ -541,7 +637,10 @@ export class ExecutionEnvironment {
       // While draining, the handler's queued stdout and stderr are what matters. The structured
       // channel is written synchronously, so everything on it from before is in already; what
       // comes now is the runtime client's report of its lost Runtime API, which we caused.
-      if (!this.draining) this.log.structuredLine(line);
+      if (!this.draining) {
+        this.extensions.functionOutput(channel, line);
+        this.log.structuredLine(line);
+      }
       return;
     }
     if (channel === 'stderr') {
@@ -554,6 +653,7 @@ export class ExecutionEnvironment {
       if (meaning.kind === 'noise') return;
       if (meaning.kind === 'out-of-memory') this.outOfMemory = true;
     }
+    this.extensions.functionOutput(channel, line);
     this.log.functionLine(line);
   }
 }

@@ -43,6 +43,8 @@ export interface HandlerProcess {
   thaw(): void;
   /** Ends the whole sandbox now (SIGKILL, which also ends stopped processes); onExit follows. */
   kill(): void;
+  /** Asks the process itself to end (thawed, then SIGTERM), as Lambda's graceful shutdown does. */
+  terminate?(): void;
   /**
    * Lets the process end on its own while its output is read (after its Runtime API went
    * away, a runtime client flushes and exits); kills it once the output has been quiet for a
@@ -129,6 +131,16 @@ class ChildHandlerProcess implements HandlerProcess {
   kill(): void {
     if (this.ended) return;
     this.sweep();
+  }
+
+  terminate(): void {
+    if (!this.running) return;
+    this.thaw();
+    try {
+      process.kill(this.child.pid!, 'SIGTERM');
+    } catch {
+      // already gone: 'exit' follows
+    }
   }
 
   drain(): void {

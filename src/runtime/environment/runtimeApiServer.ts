@@ -31,6 +31,11 @@ export interface RuntimeApiHandlers {
   onInitError(payload: Buffer, errorType: string): void;
   /** A chunk of a streamed response as it arrives, with the stream's Content-Type. */
   onStreamChunk?(requestId: string, chunk: Buffer, contentType: string | undefined): void;
+  /**
+   * The other APIs Lambda serves on this endpoint (Extensions, Telemetry, Logs): true when it
+   * took the request. Asked only for URLs outside the Runtime API.
+   */
+  route?(req: http.IncomingMessage, res: http.ServerResponse): boolean;
 }
 
 /** What an environment needs of its Runtime API endpoint (a fake in unit tests). */
@@ -119,6 +124,7 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
 
   private route(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = req.url ?? '';
+    if (!url.startsWith(PREFIX) && this.handlers.route?.(req, res)) return;
     if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) {
       if (this.reading) this.pollsBehindAnswers.push(() => this.next(req, res));
       else this.next(req, res);
