@@ -208,8 +208,11 @@ export class EnvironmentThread implements DebugThread {
   }
 
   private async original(script: BindableScript, line: number, column: number): Promise<MapPosition | undefined> {
-    if (!this.settings.sourceMaps || !script.sourceMapURL) return undefined;
-    const map = await this.maps.forScript(script.url, script.sourceMapURL);
+    if (!this.settings.sourceMaps) return undefined;
+    // Local builds write external maps (no sourceMappingURL): those were found ahead in the build output.
+    const map = script.sourceMapURL
+      ? await this.maps.forScript(script.url, script.sourceMapURL)
+      : this.settings.knownMaps.find((m) => m.generatedPath === script.path);
     return map?.toOriginal(line, column);
   }
 

@@ -270,7 +270,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const started = Date.now();
     const build = this.builder.build(fn).then(
       () => {
-        this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms` });
+        const names = fn.build?.minify ? ' (unminified: Minify applies to deployed builds; locally the code stays readable for debugging)' : '';
+        this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms${names}` });
       },
       (err: Error) => {
         this.builds.delete(fn.functionName);
@@ -322,11 +323,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
   /** After a template reload: environments of functions whose configuration changed are retired. */
   private async retireChanged(before: TemplateModel, after: TemplateModel) {
     const now = new Map(after.functions.map((f) => [f.functionName, JSON.stringify(f)]));
-    await Promise.all(
-      before.functions
-        .filter((f) => now.get(f.functionName) !== JSON.stringify(f))
-        .map((f) => this.stopFunction(f, 'config-changed', true)),
-    );
+    const changed = before.functions.filter((f) => now.get(f.functionName) !== JSON.stringify(f));
+    // Build properties are part of the configuration: the next invoke builds again.
+    for (const f of changed) this.builds.delete(f.functionName);
+    await Promise.all(changed.map((f) => this.stopFunction(f, 'config-changed', true)));
   }
 
   /** A function left its template: stop its environments, its watcher and its build context. */
