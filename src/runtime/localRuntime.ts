@@ -181,6 +181,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
       clientContext: opts.clientContext,
       onStreamChunk: opts.onStreamChunk,
       signal: opts.signal,
+    }).catch((err: unknown) => {
+      if (!opts.signal?.aborted) this.emit('invokeFailed', config.functionName, err instanceof Error ? err : new Error(String(err)));
+      throw err;
     });
   }
 

@@ -11,6 +11,7 @@ import { DEBUG_TYPE, DebugConfigurations } from './debugConfigurations';
 import { registerDebugging } from './debugging';
 import { Deployments } from './deployments';
 import { EventStore } from './eventStore';
+import { FailureReports } from './failureReports';
 import { registerFunctionCommands } from './functionCommands';
 import { FunctionsTree } from './functionsTree';
 import { HandlerCodeLens } from './handlerCodeLens';
@@ -48,6 +49,7 @@ export interface LambdaLabApi {
   debugConfigurations: DebugConfigurations;
   deployments: Deployments;
   apiServer: ApiServerControl;
+  failures: FailureReports;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -64,7 +66,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const logIndex = new LogIndex(runtime);
   const results = new ResultDocuments();
   const logDocuments = new LogDocuments(logIndex);
-  const invoker = new Invoker(runtime, templates, events, results);
+  const failures = new FailureReports(runtime);
+  const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const functionsTree = new FunctionsTree(runtime, templates, events, history);
   const logsTree = new LogsTree(logIndex, templates);
@@ -87,6 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     history,
     logIndex,
     logDocuments,
+    failures,
     invoker,
     inlineLogs,
     functionsTree,
@@ -145,7 +149,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
-  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer };
+  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer, failures };
 }
 
 export async function deactivate(): Promise<void> {
