@@ -1,5 +1,7 @@
 // The Functions view: every function of every template (grouped by template when there are
-// several), with its handler, saved events and recent invocations as children.
+// several), with its handler, saved events and recent invocations as children. What cannot run
+// says why on its own rows: a template that failed to load, a function Lambda Lab cannot run
+// (with the fix when there is one).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
@@ -14,6 +16,8 @@ import { cell, clock, failedIcon, ms, okIcon } from './treeFormat';
 
 export type FunctionsNode =
   | { kind: 'template'; templatePath: string }
+  /** One line of why something cannot run, leading to its place in the template. */
+  | { kind: 'note'; text: string; icon: 'error' | 'warning' | 'lightbulb'; templatePath: string; position: { line: number; column: number } }
   | { kind: 'function'; fn: FunctionConfig }
   | { kind: 'unsupported'; fn: UnsupportedFunction }
   | { kind: 'handler'; fn: FunctionConfig; location: HandlerLocation }
@@ -59,6 +63,14 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     switch (node.kind) {
       case 'template':
         return this.functionsOf(node.templatePath);
+      case 'unsupported':
+        return reasonLines(node.fn.reason, path.dirname(node.fn.templatePath)).map((text, i) => ({
+          kind: 'note',
+          text,
+          icon: i === 0 ? 'warning' : 'lightbulb',
+          templatePath: node.fn.templatePath,
+          position: node.fn.position,
+        }));
       case 'function': {
         const location = locateHandler(node.fn);
         const children: FunctionsNode[] = location ? [{ kind: 'handler', fn: node.fn, location }] : [];
@@ -76,20 +88,24 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
 
   getTreeItem(node: FunctionsNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'template': {
-        const item = new vscode.TreeItem(path.basename(path.dirname(node.templatePath)), vscode.TreeItemCollapsibleState.Expanded);
-        item.description = vscode.workspace.asRelativePath(node.templatePath);
-        item.resourceUri = vscode.Uri.file(node.templatePath);
-        item.iconPath = new vscode.ThemeIcon('file-code');
-        item.id = `template:${node.templatePath}`;
+      case 'template':
+        return this.templateItem(node.templatePath);
+      case 'note': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        const color = node.icon === 'error' ? 'list.errorForeground' : node.icon === 'warning' ? 'list.warningForeground' : undefined;
+        item.iconPath = new vscode.ThemeIcon(node.icon, color ? new vscode.ThemeColor(color) : undefined);
+        item.tooltip = `${node.text}\n${node.templatePath}:${node.position.line}:${node.position.column}`;
+        item.contextValue = 'note';
+        item.command = { command: 'lambdaLab.revealInTemplate', title: 'Reveal in Template', arguments: [node] };
         return item;
       }
       case 'function':
         return this.functionItem(node.fn);
       case 'unsupported': {
-        const item = new vscode.TreeItem(node.fn.logicalId, vscode.TreeItemCollapsibleState.None);
-        item.description = 'cannot run locally';
-        item.tooltip = new vscode.MarkdownString(`**${cell(node.fn.logicalId)}** cannot run here: ${cell(node.fn.reason)}`);
+        const item = new vscode.TreeItem(node.fn.functionName, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `cannot run here: ${reasonLines(node.fn.reason, path.dirname(node.fn.templatePath))[0]}`;
+        item.tooltip = new vscode.MarkdownString(`**${cell(node.fn.functionName)}** cannot run here: ${cell(node.fn.reason)}`);
+        item.id = `unsupported:${node.fn.templatePath}#${node.fn.logicalId}`;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         item.contextValue = 'functionUnsupported';
         item.command = { command: 'lambdaLab.revealInTemplate', title: 'Reveal in Template', arguments: [node] };
@@ -163,11 +179,30 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     return item;
   }
 
+  private templateItem(templatePath: string): vscode.TreeItem {
+    const folder = path.dirname(templatePath);
+    const relative = vscode.workspace.asRelativePath(folder, false);
+    const failure = this.templates.failure(templatePath);
+    const item = new vscode.TreeItem(relative === folder ? path.basename(folder) : relative, vscode.TreeItemCollapsibleState.Expanded);
+    const file = path.basename(templatePath);
+    const count = this.templates.functions(templatePath).length + this.templates.unsupported(templatePath).length;
+    item.description = failure ? 'failed to load' : `${/^template\.ya?ml$/.test(file) ? '' : `${file} · `}${count} function${count === 1 ? '' : 's'}`;
+    item.tooltip = failure ? `${templatePath}\n${failure.message}` : templatePath;
+    item.iconPath = failure ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-code');
+    item.contextValue = failure ? 'templateFailed' : 'template';
+    item.id = `template:${templatePath}`;
+    return item;
+  }
+
   private functionsOf(templatePath: string | undefined): FunctionsNode[] {
     if (!templatePath) return [];
+    const failure = this.templates.failure(templatePath);
+    const failed: FunctionsNode[] = failure
+      ? [{ kind: 'note', text: failure.message, icon: 'error', templatePath, position: { line: failure.line, column: failure.column } }]
+      : [];
     const fns: FunctionsNode[] = this.templates.functions(templatePath).map((fn) => ({ kind: 'function', fn }));
     const unsupported: FunctionsNode[] = this.templates.unsupported(templatePath).map((fn) => ({ kind: 'unsupported', fn }));
-    return [...fns, ...unsupported];
+    return [...failed, ...fns, ...unsupported];
   }
 
   private savedEvents(fn: FunctionConfig): SavedEvent[] {
@@ -200,4 +235,11 @@ function invocationItem(invocation: Invocation): vscode.TreeItem {
   item.contextValue = 'invocation';
   item.command = { command: 'lambdaLab.openInvocationResult', title: 'Open Result', arguments: [info.requestId] };
   return item;
+}
+
+/** A reason as rows: the problem, then its fix (after `; `), with paths relative to the template. */
+function reasonLines(reason: string, templateDir: string): string[] {
+  const relative = reason.split(templateDir + path.sep).join('');
+  const at = relative.indexOf('; ');
+  return at < 0 ? [relative] : [relative.slice(0, at), relative.slice(at + 2)];
 }

@@ -8,7 +8,7 @@ import type { InvokeResult } from '../runtime/runtimeEvents';
 import { EventFileError, type EventStore, type SavedEvent } from './eventStore';
 import type { FailureReports } from './failureReports';
 import type { ResultDocuments } from './resultDocuments';
-import { SAMPLE_EVENTS, type SampleEvent } from './sampleEvents';
+import { sampleItems, type SampleChoice } from './sampleChoices';
 import type { TemplateWorkspace } from './templateWorkspace';
 
 /** How the event is chosen: the default one, a given file, or ask the user. */
@@ -80,13 +80,13 @@ export class Invoker implements vscode.Disposable {
 
   /** Resolves null when dismissed, undefined for the empty event. */
   private async pickEvent(fn: FunctionConfig, siblings: FunctionConfig[]): Promise<SavedEvent | undefined | null> {
-    type Item = vscode.QuickPickItem & { event?: SavedEvent; sample?: SampleEvent };
+    type Item = vscode.QuickPickItem & { event?: SavedEvent; sample?: SampleChoice };
     const saved: Item[] = this.events.list(fn, siblings).map((event) => ({ label: event.name, description: vscode.workspace.asRelativePath(event.file), event }));
     const items: Item[] = [
       ...(saved.length ? [{ label: 'Saved events', kind: vscode.QuickPickItemKind.Separator }, ...saved] : []),
       { label: 'Empty event', description: '{}' },
       { label: 'New event from sample (saved to events/)', kind: vscode.QuickPickItemKind.Separator },
-      ...SAMPLE_EVENTS.map((sample) => ({ label: sample.label, description: sample.description, sample })),
+      ...sampleItems(fn),
     ];
     const pick = await vscode.window.showQuickPick(items, { title: `Invoke ${fn.functionName} with…`, matchOnDescription: true });
     if (!pick) return null;
