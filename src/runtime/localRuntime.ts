@@ -247,6 +247,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       launch,
       optDir,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
+      hostEnv: this.options.awsProfile ? { ...process.env, AWS_PROFILE: this.options.awsProfile } : process.env,
       logStore: this.logStoreFor(fn),
       events: this,
     });

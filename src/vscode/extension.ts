@@ -4,6 +4,7 @@
 // *Commands files; only one-line commands are wired here.
 import * as vscode from 'vscode';
 import { LocalRuntime } from '../runtime/localRuntime';
+import { AwsCredentials } from './awsCredentials';
 import { ApiServerControl, type ApiServerStartOptions } from './apiServerControl';
 import { functionResolver } from './commandArguments';
 import { registerCommands } from './commandRegistration';
@@ -66,7 +67,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const logIndex = new LogIndex(runtime);
   const results = new ResultDocuments();
   const logDocuments = new LogDocuments(logIndex);
-  const failures = new FailureReports(runtime);
+  const credentials = new AwsCredentials(runtime);
+  const failures = new FailureReports(runtime, credentials);
   const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const functionsTree = new FunctionsTree(runtime, templates, events, history);
@@ -90,6 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     history,
     logIndex,
     logDocuments,
+    credentials,
     failures,
     invoker,
     inlineLogs,
@@ -126,6 +129,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
       if (!e.affectsConfiguration('lambdaLab')) return;
       const next = readSettings();
       Object.assign(runtime.options, next.runtime); // the runtime reads its options when it creates pools/environments
+      if (e.affectsConfiguration('lambdaLab.awsProfile') || e.affectsConfiguration('lambdaLab.region')) {
+        credentials.update();
+        // Warm environments keep the profile they started with: the next invokes start with the new one.
+        for (const fn of runtime.functions()) void runtime.recycleEnvironments(fn.functionName);
+      }
       inlineLogs.setEnabled(next.inlineLogs);
       if (templateSettings.some((s) => e.affectsConfiguration(s))) void templates.refresh();
     }),
@@ -140,6 +148,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
         if (await createSampleProject()) await templates.refresh();
       },
       'lambdaLab.showOutput': () => output.show(),
+      'lambdaLab.selectAwsProfile': () => credentials.select(),
       'lambdaLab.startApiServer': (options?: ApiServerStartOptions) => apiServer.start(options),
       'lambdaLab.stopApiServer': () => apiServer.stop(),
       'lambdaLab.apiServerActions': () => apiServer.showActions(),

@@ -9,6 +9,7 @@ import { BuildError } from '../runtime/build/buildError';
 import { LambdaServiceError } from '../runtime/errors/serviceErrors';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvocationInfo, InvokeResult } from '../runtime/runtimeEvents';
+import type { AwsCredentials } from './awsCredentials';
 import { parseErrorPayload } from './invocationHistory';
 import { firstUserFrame, type SourceLocation } from './sourceLocations';
 import { subscribe } from './subscribe';
@@ -37,7 +38,10 @@ export class FailureReports implements vscode.Disposable {
   readonly onDidReport = this.emitter.event;
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly runtime: LocalRuntime) {
+  constructor(
+    private readonly runtime: LocalRuntime,
+    private readonly credentials: AwsCredentials,
+  ) {
     this.statusBar.name = 'Lambda Lab: last invoke';
     this.subscriptions = [
       subscribe(runtime, 'invocationStarted', (info) => this.showRunning(info)),
@@ -78,13 +82,15 @@ export class FailureReports implements vscode.Disposable {
     if (!errorType) return;
     const fn = this.runtime.getFunction(info.functionName);
     const location = fn && firstUserFrame(error?.trace, [fn.codeDir, ...(fn.build ? [fn.build.sourceDir] : [])]);
+    const message = `${info.functionName} failed: ${errorType}: ${error?.errorMessage ?? ''}`;
+    const credentials = this.credentials.explain(`${errorType}: ${error?.errorMessage ?? ''}`);
     this.notify({
       functionName: info.functionName,
       kind: 'function-error',
-      message: `${info.functionName} failed: ${errorType}: ${error?.errorMessage ?? ''}`,
+      message: credentials ? `${message} — ${credentials}` : message,
       location,
       requestId: result.requestId,
-    }, 'Open Log');
+    }, credentials ? 'Select AWS Profile' : 'Open Log');
   }
 
   private showRunning(info: InvocationInfo): void {
@@ -95,7 +101,7 @@ export class FailureReports implements vscode.Disposable {
     this.statusBar.show();
   }
 
-  private notify(report: FailureReport, fallbackAction: 'Open Log' | 'Show Output'): void {
+  private notify(report: FailureReport, fallbackAction: 'Open Log' | 'Show Output' | 'Select AWS Profile'): void {
     const key = `${report.functionName}\0${report.message}`;
     const now = Date.now();
     if (now - (this.lastShown.get(key) ?? 0) < REPEAT_WINDOW_MS) return;
@@ -109,6 +115,8 @@ export class FailureReports implements vscode.Disposable {
         await vscode.window.showTextDocument(vscode.Uri.file(report.location.file), { selection: new vscode.Range(pos, pos) });
       } else if (pick === 'Open Log' && report.requestId) {
         await vscode.commands.executeCommand('lambdaLab.openInvocationLog', report.requestId);
+      } else if (pick === 'Select AWS Profile') {
+        await vscode.commands.executeCommand('lambdaLab.selectAwsProfile');
       } else if (pick === 'Show Output') {
         await vscode.commands.executeCommand('lambdaLab.showOutput');
       }

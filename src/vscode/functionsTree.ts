@@ -197,8 +197,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   private functionsOf(templatePath: string | undefined): FunctionsNode[] {
     if (!templatePath) return [];
     const failure = this.templates.failure(templatePath);
+    const position = failure && { line: failure.line, column: failure.column };
     const failed: FunctionsNode[] = failure
-      ? [{ kind: 'note', text: failure.message, icon: 'error', templatePath, position: { line: failure.line, column: failure.column } }]
+      ? reasonLines(`Line ${failure.line}: ${failure.message}`, path.dirname(templatePath)).map((text, i) => ({ kind: 'note', text, icon: i === 0 ? 'error' : 'lightbulb', templatePath, position: position! }))
       : [];
     const fns: FunctionsNode[] = this.templates.functions(templatePath).map((fn) => ({ kind: 'function', fn }));
     const unsupported: FunctionsNode[] = this.templates.unsupported(templatePath).map((fn) => ({ kind: 'unsupported', fn }));

@@ -25,6 +25,8 @@ export function readSettings(): LambdaLabSettings {
       nodeBinaries: c.get<Record<string, string>>('nodeBinaries', {}),
       logRetention: c.get<number>('logRetention', 50),
       ...(c.get<string>('region') ? { region: c.get<string>('region') } : {}),
+      // Present even when empty, so clearing the setting clears the runtime's option.
+      awsProfile: c.get<string>('awsProfile') || undefined,
     },
   };
 }

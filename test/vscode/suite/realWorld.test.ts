@@ -3,9 +3,11 @@
 // results read as responses, TypeScript minified without source maps still debugs, and the
 // sample events follow what the template declares.
 import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { readAwsProfiles } from '../../../src/vscode/awsProfiles';
 import type { FailureReport } from '../../../src/vscode/failureReports';
 import type { FunctionsNode } from '../../../src/vscode/functionsTree';
 import type { InvokeOutcome } from '../../../src/vscode/invoker';
@@ -57,7 +59,7 @@ describe('a workspace of real-world SAM projects', () => {
     const rows = await templateRows();
     const orders = rows.find((r) => r.node.kind === 'template' && r.node.templatePath === template('orders-api'))!;
     assert.equal(label(orders.item), path.join('real-world', 'orders-api'));
-    assert.equal(orders.item.description, '3 functions');
+    assert.equal(orders.item.description, '4 functions');
     assert.equal(orders.item.tooltip, template('orders-api'));
   });
 
@@ -66,9 +68,10 @@ describe('a workspace of real-world SAM projects', () => {
     const broken = rows.find((r) => r.node.kind === 'template' && r.node.templatePath === template('broken'));
     assert.ok(broken, 'the broken template has no row');
     assert.equal(broken.item.description, 'failed to load');
-    const [error] = await rowsUnder('broken');
-    assert.match(label(error), /Nested mappings are not allowed in compact mappings/);
+    const [error, fix] = await rowsUnder('broken');
+    assert.equal(label(error), 'Line 11: Nested mappings are not allowed in compact mappings');
     assert.equal((error.iconPath as vscode.ThemeIcon).id, 'error');
+    assert.equal(label(fix), 'fix the YAML/JSON syntax');
 
     const [problem] = vscode.languages.getDiagnostics(vscode.Uri.file(template('broken'))).filter((d) => d.source === 'Lambda Lab');
     const doc = await vscode.workspace.openTextDocument(template('broken'));
@@ -169,5 +172,40 @@ describe('a workspace of real-world SAM projects', () => {
     assert.match(http.label, /API Gateway HTTP API/);
     const request = http.sample.create('eu-west-1', '123456789012') as { routeKey: string; rawPath: string; pathParameters: Record<string, string>; body?: string };
     assert.deepEqual([request.routeKey, request.rawPath, request.pathParameters, request.body], ['GET /orders/{orderId}', '/orders/1001', { orderId: '1001' }, undefined]);
+  });
+
+  describe('AWS credentials', () => {
+    const configFile = realWorld('aws-config');
+    const before = process.env.AWS_CONFIG_FILE;
+    after(async () => {
+      if (before === undefined) delete process.env.AWS_CONFIG_FILE;
+      else process.env.AWS_CONFIG_FILE = before;
+      await vscode.workspace.getConfiguration('lambdaLab').update('awsProfile', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.getConfiguration('lambdaLab').update('region', undefined, vscode.ConfigurationTarget.Workspace);
+    });
+
+    it('offers the profiles of the config file with their region, and handlers get the chosen one', async function () {
+      this.timeout(120_000);
+      writeFileSync(configFile, '[default]\nregion = us-east-2\n\n[profile lab-dev]\nregion = eu-west-3\nsso_session = corp\n');
+      process.env.AWS_CONFIG_FILE = configFile; // the suite runs in the extension host's process
+      assert.deepEqual(readAwsProfiles().map((p) => [p.name, p.region]), [['default', 'us-east-2'], ['lab-dev', 'eu-west-3']]);
+
+      const settings = vscode.workspace.getConfiguration('lambdaLab');
+      await settings.update('awsProfile', 'lab-dev', vscode.ConfigurationTarget.Workspace);
+      await settings.update('region', 'eu-west-3', vscode.ConfigurationTarget.Workspace);
+      const lab = await api();
+      await eventually('the runtime to take the profile', () => lab.runtime.options.awsProfile === 'lab-dev' || undefined);
+      const outcome = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invoke', 'WhoAmIFunction'))!;
+      assert.deepEqual(JSON.parse(outcome.result.payload.toString()), { profile: 'lab-dev', region: 'eu-west-3' });
+    });
+
+    it('names the profile when a handler could not load credentials', async function () {
+      this.timeout(120_000);
+      const lab = await api();
+      const reported = nextReport((r) => r.functionName === 'WhoAmIFunction');
+      await lab.runtime.invoke('WhoAmIFunction', JSON.stringify({ callAws: true }));
+      const report = await reported;
+      assert.match(report.message, /^WhoAmIFunction failed: CredentialsProviderError: Could not load credentials from any providers — Handlers ran with AWS profile "lab-dev" \(region eu-west-3\)/);
+    });
   });
 });
