@@ -16,6 +16,7 @@ import { FailureReports } from './failureReports';
 import { registerFunctionCommands } from './functionCommands';
 import { FunctionsTree } from './functionsTree';
 import { HandlerCodeLens } from './handlerCodeLens';
+import { registerHandlerF5 } from './handlerF5';
 import { InlineLogs } from './inlineLogs';
 import { InvocationHistory } from './invocationHistory';
 import { Invoker } from './invoker';
@@ -71,7 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const failures = new FailureReports(runtime, credentials);
   const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
-  const functionsTree = new FunctionsTree(runtime, templates, events, history);
+  const functionsTree = new FunctionsTree(runtime, templates, events, history, logIndex);
   const logsTree = new LogsTree(logIndex, templates);
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
@@ -83,6 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const codeLens = new HandlerCodeLens(templates);
   const debugConfigurations = new DebugConfigurations(templates, events);
   const debugging = registerDebugging(runtime, templates, invoker);
+  const handlerF5 = registerHandlerF5(templates, debugConfigurations);
 
   const functionFrom = functionResolver(runtime, templates);
 
@@ -104,6 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     apiServer,
     codeLens,
     debugging,
+    handlerF5,
     vscode.window.createTreeView('lambdaLab.functions', { treeDataProvider: functionsTree, showCollapseAll: true }),
     vscode.window.createTreeView('lambdaLab.logs', { treeDataProvider: logsTree, showCollapseAll: true }),
     vscode.window.createTreeView('lambdaLab.versions', { treeDataProvider: versionsTree }),

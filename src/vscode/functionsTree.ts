@@ -10,9 +10,13 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EventStore, SavedEvent } from './eventStore';
 import { locateHandler, type HandlerLocation } from './handlerLocator';
 import type { Invocation, InvocationHistory } from './invocationHistory';
+import type { InvocationLog, LogIndex } from './logIndex';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { cell, clock, failedIcon, ms, okIcon } from './treeFormat';
+
+/** Rows under Recent invocations. */
+const RECENT_LIMIT = 10;
 
 export type FunctionsNode =
   | { kind: 'template'; templatePath: string }
@@ -24,18 +28,22 @@ export type FunctionsNode =
   | { kind: 'events'; fn: FunctionConfig }
   | { kind: 'event'; fn: FunctionConfig; event: SavedEvent }
   | { kind: 'invocations'; fn: FunctionConfig }
-  | { kind: 'invocation'; fn: FunctionConfig; invocation: Invocation };
+  | { kind: 'invocation'; fn: FunctionConfig; invocation: Invocation }
+  /** An invocation of an earlier window or of the CLI, known from its log stream on disk. */
+  | { kind: 'loggedInvocation'; fn: FunctionConfig; invocation: InvocationLog };
 
 export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly refresh = new TreeRefresh<FunctionsNode>(150);
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
+  private readonly hydrating = new Set<string>();
 
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly templates: TemplateWorkspace,
     private readonly events: EventStore,
     private readonly history: InvocationHistory,
+    private readonly logIndex: LogIndex,
   ) {
     const refresh = () => this.refreshSoon();
     this.subscriptions = [
@@ -80,7 +88,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'events':
         return this.savedEvents(node.fn).map((event) => ({ kind: 'event', fn: node.fn, event }));
       case 'invocations':
-        return this.history.recent(node.fn.functionName).map((invocation) => ({ kind: 'invocation', fn: node.fn, invocation }));
+        return this.recentOf(node.fn);
       default:
         return [];
     }
@@ -139,7 +147,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         return item;
       }
       case 'invocations': {
-        const count = this.history.recent(node.fn.functionName).length;
+        const count = this.recentOf(node.fn).length;
         const item = new vscode.TreeItem('Recent invocations', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = count ? String(count) : 'none yet';
         item.iconPath = new vscode.ThemeIcon('history');
@@ -148,6 +156,8 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       }
       case 'invocation':
         return invocationItem(node.invocation);
+      case 'loggedInvocation':
+        return loggedInvocationItem(node.invocation);
     }
   }
 
@@ -206,6 +216,28 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     return [...failed, ...fns, ...unsupported];
   }
 
+  /**
+   * This window's invocations (with their results), then the ones only their log streams on disk
+   * remember (before a reload, from the CLI), newest first; the streams are read once per function.
+   */
+  private recentOf(fn: FunctionConfig): FunctionsNode[] {
+    const recent = this.history.recent(fn.functionName);
+    const known = new Set(recent.map((i) => i.info.requestId));
+    if (!this.hydrating.has(fn.functionName)) {
+      this.hydrating.add(fn.functionName);
+      void this.logIndex.hydrate(fn.functionName).then(() => this.refreshSoon());
+    }
+    const logged = this.logIndex
+      .streamsOf(fn.functionName)
+      .flatMap((s) => [...s.invocations].reverse())
+      .filter((i) => i.done && !known.has(i.requestId))
+      .slice(0, Math.max(0, RECENT_LIMIT - recent.length));
+    return [
+      ...recent.map((invocation): FunctionsNode => ({ kind: 'invocation', fn, invocation })),
+      ...logged.map((invocation): FunctionsNode => ({ kind: 'loggedInvocation', fn, invocation })),
+    ];
+  }
+
   private savedEvents(fn: FunctionConfig): SavedEvent[] {
     return this.events.list(fn, this.templates.functions(fn.templatePath));
   }
@@ -243,4 +275,17 @@ function reasonLines(reason: string, templateDir: string): string[] {
   const relative = reason.split(templateDir + path.sep).join('');
   const at = relative.indexOf('; ');
   return at < 0 ? [relative] : [relative.slice(0, at), relative.slice(at + 2)];
+}
+
+function loggedInvocationItem(invocation: InvocationLog): vscode.TreeItem {
+  const started = invocation.records[0]?.timestamp;
+  const item = new vscode.TreeItem(invocation.failed ? 'failed' : invocation.durationMs !== undefined ? ms(invocation.durationMs) : 'ended', vscode.TreeItemCollapsibleState.None);
+  item.description = [invocation.cold ? 'cold' : 'warm', invocation.failed && invocation.durationMs !== undefined ? ms(invocation.durationMs) : undefined, started ? clock(started) : undefined, 'from log']
+    .filter(Boolean)
+    .join(' · ');
+  item.iconPath = invocation.failed ? failedIcon : okIcon;
+  item.tooltip = `${invocation.stream.functionName} ${invocation.requestId}\nFrom its log stream ${invocation.stream.logStreamName} (the result is not kept across windows). Click to open its log.`;
+  item.contextValue = 'loggedInvocation';
+  item.command = { command: 'lambdaLab.openInvocationLog', title: 'Open Log', arguments: [invocation.requestId] };
+  return item;
 }

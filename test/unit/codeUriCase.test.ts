@@ -17,6 +17,6 @@ describe('CodeUri whose case differs from the folder on disk', () => {
     assert.deepEqual(model.functions, []);
     const [fn] = model.unsupported;
     assert.equal(fn.logicalId, 'ReportFunction');
-    assert.match(fn.reason, /^CodeUri folder .*[\\/]wrong-case[\\/]Src does not exist; the folder on disk is src \(Lambda's file system is case-sensitive\): set CodeUri to src\/$/);
+    assert.match(fn.reason, /^CodeUri folder .*[\\/]wrong-case[\\/]Src does not exist; set CodeUri to src\/, the folder on disk \(names differ only in case, and Lambda's file system is case-sensitive\)$/);
   });
 });

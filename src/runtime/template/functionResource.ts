@@ -153,7 +153,7 @@ function readCodeLocation(ctx: LoadContext, props: ResourceProperties, serverles
   if (!existsSync(dir)) {
     const sameButCase = folderDifferingInCase(dir);
     const fix = sameButCase
-      ? `the folder on disk is ${relative(ctx.templateDir, sameButCase) || '.'} (Lambda's file system is case-sensitive): set ${property} to ${relative(ctx.templateDir, sameButCase)}/`
+      ? `set ${property} to ${relative(ctx.templateDir, sameButCase)}/, the folder on disk (names differ only in case, and Lambda's file system is case-sensitive)`
       : 'fix the path or create the folder';
     return { unsupported: `${property} folder ${dir} does not exist; ${fix}` };
   }

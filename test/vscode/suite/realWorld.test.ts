@@ -7,12 +7,13 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { LocalRuntime } from '../../../src/runtime/localRuntime';
 import { readAwsProfiles } from '../../../src/vscode/awsProfiles';
 import type { FailureReport } from '../../../src/vscode/failureReports';
 import type { FunctionsNode } from '../../../src/vscode/functionsTree';
 import type { InvokeOutcome } from '../../../src/vscode/invoker';
 import { sampleItems } from '../../../src/vscode/sampleChoices';
-import { api, eventually, lineOf } from './helpers';
+import { api, eventually, EXTENSION_ID, lineOf } from './helpers';
 
 const realWorld = (...parts: string[]) => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'real-world', ...parts);
 const template = (project: string) => realWorld(project, 'template.yaml');
@@ -82,7 +83,7 @@ describe('a workspace of real-world SAM projects', () => {
     const rows = await rowsUnder('wrong-case');
     assert.equal(label(rows[0]), 'ReportFunction');
     assert.match(String(rows[0].description), /^cannot run here: CodeUri folder Src does not exist/);
-    assert.equal(label(rows[2]), 'the folder on disk is src (Lambda\'s file system is case-sensitive): set CodeUri to src/');
+    assert.equal(label(rows[2]), "set CodeUri to src/, the folder on disk (names differ only in case, and Lambda's file system is case-sensitive)");
     assert.equal((rows[2].iconPath as vscode.ThemeIcon).id, 'lightbulb');
 
     const problems = vscode.languages.getDiagnostics(vscode.Uri.file(template('wrong-case'))).filter((d) => d.source === 'Lambda Lab');
@@ -172,6 +173,52 @@ describe('a workspace of real-world SAM projects', () => {
     assert.match(http.label, /API Gateway HTTP API/);
     const request = http.sample.create('eu-west-1', '123456789012') as { routeKey: string; rawPath: string; pathParameters: Record<string, string>; body?: string };
     assert.deepEqual([request.routeKey, request.rawPath, request.pathParameters, request.body], ['GET /orders/{orderId}', '/orders/1001', { orderId: '1001' }, undefined]);
+  });
+
+  it('lists invocations its log streams remember (an earlier window, the CLI) under Recent invocations', async function () {
+    this.timeout(120_000);
+    const lab = await api();
+    const other = new LocalRuntime({ watchCode: false }); // as the CLI or the previous window would
+    let requestId: string;
+    try {
+      await other.loadTemplate(template('orders-api'));
+      requestId = (await other.invoke('QueueWorkerFunction', JSON.stringify({ Records: [{ messageId: 'm-1' }] }))).requestId;
+    } finally {
+      await other.dispose();
+    }
+    const tree = lab.functionsTree;
+    const fn = tree.getChildren(tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('orders-api'))).find((n) => n.kind === 'function' && n.fn.functionName === 'QueueWorkerFunction')!;
+    const recent = tree.getChildren(fn).find((n) => n.kind === 'invocations')!;
+    const logged = await eventually('the logged invocation', () => tree.getChildren(recent).find((n) => n.kind === 'loggedInvocation' && n.invocation.requestId === requestId));
+    const item = tree.getTreeItem(logged);
+    assert.match(String(item.description), /^cold · .* · from log$/);
+    assert.deepEqual(item.command?.arguments, [requestId]);
+  });
+
+  it('F5 in a handler file debugs its function without asking which debugger', async function () {
+    this.timeout(120_000);
+    const binding = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { keybindings: Array<{ key: string; command: string; when: string }> } }).contributes.keybindings.find((k) => k.key === 'f5');
+    assert.equal(binding?.command, 'lambdaLab.debugHandlerFile');
+    assert.match(binding.when, /lambdaLab\.handlerFile/);
+
+    await vscode.window.showTextDocument(vscode.Uri.file(realWorld('orders-api', 'src', 'orders', 'app.js')));
+    const started = new Promise<vscode.DebugSession>((resolve) => {
+      const sub = vscode.debug.onDidStartDebugSession((s) => {
+        sub.dispose();
+        resolve(s);
+      });
+    });
+    const ended = new Promise<void>((resolve) => {
+      const sub = vscode.debug.onDidTerminateDebugSession(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+    assert.equal(await vscode.commands.executeCommand('lambdaLab.debugHandlerFile'), true);
+    const session = await started;
+    assert.deepEqual([session.type, session.configuration.function], ['lambda-lab', 'GetOrderFunction']);
+    await ended; // the F5 configuration invokes once, then ends
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   describe('AWS credentials', () => {

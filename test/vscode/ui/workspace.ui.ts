@@ -87,7 +87,7 @@ describe('a workspace of real-world SAM projects (UI)', function () {
     await row(functions, 'real-world/wrong-case').locator('.monaco-tl-twistie').click();
     const report = row(functions, 'ReportFunction');
     if ((await report.getAttribute('aria-expanded')) === 'false') await report.locator('.monaco-tl-twistie').click();
-    await row(functions, 'the folder on disk is src').waitFor();
+    await row(functions, 'set CodeUri to src/').waitFor();
     await screenshot(page, '12-broken-template-row');
   });
 
