@@ -32,6 +32,7 @@ import { createSampleProject } from './sampleProject';
 import { readSettings, templateSettings } from './settings';
 import { subscribe } from './subscribe';
 import { TemplateWorkspace } from './templateWorkspace';
+import { RuntimeMismatches } from './runtimeMismatches';
 import { registerVersionCommands } from './versionCommands';
 import { VersionsTree } from './versionsTree';
 import { startLanguageClient } from './languageClient';
@@ -72,7 +73,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const failures = new FailureReports(runtime, credentials);
   const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
-  const functionsTree = new FunctionsTree(runtime, templates, events, history, logIndex);
+  const mismatches = new RuntimeMismatches(runtime);
+  const functionsTree = new FunctionsTree(runtime, templates, events, history, logIndex, mismatches);
   const logsTree = new LogsTree(logIndex, templates);
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
@@ -95,6 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logIndex,
     logDocuments,
     credentials,
+    mismatches,
     failures,
     invoker,
     inlineLogs,

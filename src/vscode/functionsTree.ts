@@ -11,6 +11,7 @@ import type { EventStore, SavedEvent } from './eventStore';
 import { locateHandler, type HandlerLocation } from './handlerLocator';
 import type { Invocation, InvocationHistory } from './invocationHistory';
 import type { InvocationLog, LogIndex } from './logIndex';
+import type { RuntimeMismatches } from './runtimeMismatches';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { cell, clock, failedIcon, ms, okIcon } from './treeFormat';
@@ -44,10 +45,12 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     private readonly events: EventStore,
     private readonly history: InvocationHistory,
     private readonly logIndex: LogIndex,
+    private readonly mismatches: RuntimeMismatches,
   ) {
     const refresh = () => this.refreshSoon();
     this.subscriptions = [
       templates.onDidChange(refresh),
+      mismatches.onDidChange(refresh),
       history.onDidAdd(refresh),
       subscribe(runtime, 'functionsChanged', refresh),
       subscribe(runtime, 'environmentStarted', refresh),
@@ -164,8 +167,11 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   private functionItem(fn: FunctionConfig): vscode.TreeItem {
     const item = new vscode.TreeItem(fn.functionName, vscode.TreeItemCollapsibleState.Collapsed);
     const warm = this.runtime.environments(fn.functionName).filter((e) => e.state !== 'stopped').length;
-    item.description = warm ? `${fn.runtime} · ${warm} warm` : fn.runtime;
-    item.iconPath = new vscode.ThemeIcon('symbol-function', warm ? new vscode.ThemeColor('charts.green') : undefined);
+    const mismatch = this.mismatches.of(fn.runtime);
+    item.description = [fn.runtime, mismatch ? 'runs on the local Node' : undefined, warm ? `${warm} warm` : undefined].filter(Boolean).join(' · ');
+    item.iconPath = mismatch
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon('symbol-function', warm ? new vscode.ThemeColor('charts.green') : undefined);
     item.contextValue = 'function';
     item.id = `function:${fn.templatePath}#${fn.logicalId}`;
     const env = Object.entries(fn.environment);
@@ -173,6 +179,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       [
         `**${cell(fn.functionName)}**${fn.description ? ` — ${cell(fn.description)}` : ''}`,
         '',
+        ...(mismatch ? [`**Runs on the local Node:** ${cell(mismatch)}`, ''] : []),
         '| | |',
         '|---|---|',
         `| Runtime | ${cell(fn.runtime)} (${fn.architectures.join(', ')}) |`,

