@@ -32,6 +32,7 @@ import { createSampleProject } from './sampleProject';
 import { readSettings, templateSettings } from './settings';
 import { subscribe } from './subscribe';
 import { TemplateWorkspace } from './templateWorkspace';
+import { PausedTime } from './pausedTime';
 import { RuntimeMismatches } from './runtimeMismatches';
 import { registerVersionCommands } from './versionCommands';
 import { VersionsTree } from './versionsTree';
@@ -53,6 +54,7 @@ export interface LambdaLabApi {
   deployments: Deployments;
   apiServer: ApiServerControl;
   failures: FailureReports;
+  paused: PausedTime;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -67,10 +69,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const events = new EventStore(context.workspaceState);
   const history = new InvocationHistory(runtime);
   const logIndex = new LogIndex(runtime);
-  const results = new ResultDocuments();
+  const paused = new PausedTime(runtime);
+  const results = new ResultDocuments(paused);
   const logDocuments = new LogDocuments(logIndex);
   const credentials = new AwsCredentials(runtime);
-  const failures = new FailureReports(runtime, credentials);
+  const failures = new FailureReports(runtime, credentials, paused);
   const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const mismatches = new RuntimeMismatches(runtime);
@@ -85,7 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   };
   const codeLens = new HandlerCodeLens(templates);
   const debugConfigurations = new DebugConfigurations(templates, events);
-  const debugging = registerDebugging(runtime, templates, invoker);
+  const debugging = registerDebugging(runtime, templates, invoker, paused);
   const handlerF5 = registerHandlerF5(templates, debugConfigurations);
 
   const functionFrom = functionResolver(runtime, templates);
@@ -97,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logIndex,
     logDocuments,
     credentials,
+    paused,
     mismatches,
     failures,
     invoker,
@@ -164,7 +168,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
-  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer, failures };
+  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer, failures, paused };
 }
 
 export async function deactivate(): Promise<void> {

@@ -11,6 +11,8 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvocationInfo, InvokeResult } from '../runtime/runtimeEvents';
 import type { AwsCredentials } from './awsCredentials';
 import { parseErrorPayload } from './invocationHistory';
+import type { PausedTime } from './pausedTime';
+import { durationText } from './resultDocuments';
 import { firstUserFrame, type SourceLocation } from './sourceLocations';
 import { subscribe } from './subscribe';
 import { ms } from './treeFormat';
@@ -41,6 +43,7 @@ export class FailureReports implements vscode.Disposable {
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly credentials: AwsCredentials,
+    private readonly paused: PausedTime,
   ) {
     this.statusBar.name = 'Lambda Lab: last invoke';
     this.subscriptions = [
@@ -75,7 +78,9 @@ export class FailureReports implements vscode.Disposable {
     const error = result.functionError ? parseErrorPayload(result.payload) : undefined;
     const errorType = result.functionError ? error?.errorType ?? 'Error' : undefined;
     this.statusBar.text = `${errorType ? '$(error)' : '$(pass)'} λ ${info.functionName} ${errorType ? `${errorType} ` : ''}${ms(result.durationMs)}${result.cold ? ' (cold)' : ''}`;
-    this.statusBar.tooltip = `Last invoke of ${info.functionName}: ${errorType ?? 'success'}, ${ms(result.durationMs)}, ${result.cold ? 'cold' : 'warm'} start. Click to open the result.`;
+    const paused = this.paused.of(result.requestId);
+    if (paused) this.statusBar.text += ` $(debug-pause) ${ms(paused)}`;
+    this.statusBar.tooltip = `Last invoke of ${info.functionName}: ${errorType ?? 'success'}, ${durationText(result.durationMs, paused)}, ${result.cold ? 'cold' : 'warm'} start. Click to open the result.`;
     this.statusBar.backgroundColor = errorType ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.statusBar.command = { command: 'lambdaLab.openInvocationResult', title: 'Open Result', arguments: [result.requestId] };
     this.statusBar.show();

@@ -4,6 +4,7 @@
 // response it stands for.
 import * as vscode from 'vscode';
 import { asHttpResponse, renderHttpResponse } from './httpResponseView';
+import type { PausedTime } from './pausedTime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { ms } from './treeFormat';
 
@@ -18,6 +19,8 @@ const KEEP = 50;
 
 export class ResultDocuments implements vscode.TextDocumentContentProvider {
   private readonly results = new Map<string, StoredResult>();
+
+  constructor(private readonly paused: PausedTime) {}
 
   uriFor(functionName: string, result: InvokeResult): vscode.Uri {
     const http = !result.functionError && asHttpResponse(parseJson(result.payload.toString('utf8')));
@@ -55,7 +58,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
     const header = [
       `// ${functionName} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${result.functionError ? `error (${result.functionError})` : 'success'}`,
       `// RequestId ${result.requestId} · environment ${result.environmentId}`,
-      `// Duration ${ms(result.durationMs)} · billed ${ms(result.billedDurationMs)}` +
+      `// Duration ${durationText(result.durationMs, this.paused.of(result.requestId))} · billed ${ms(result.billedDurationMs)}` +
         (result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : '') +
         ` · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB` +
         (result.streamed ? ' · streamed response' : ''),
@@ -70,4 +73,10 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Duration as Lambda counts it; a debugged invoke says how much of it was spent stopped. */
+export function durationText(durationMs: number, pausedMs: number | undefined): string {
+  if (!pausedMs) return ms(durationMs);
+  return `${ms(durationMs)} (${ms(pausedMs)} paused in the debugger, ${ms(Math.max(0, durationMs - pausedMs))} running)`;
 }

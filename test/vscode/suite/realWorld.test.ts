@@ -152,7 +152,13 @@ describe('a workspace of real-world SAM projects', () => {
       const [locals] = ((await session.customRequest('scopes', { frameId: frame.id })) as DebugProtocol.ScopesResponse['body']).scopes;
       const vars = (await session.customRequest('variables', { variablesReference: locals.variablesReference })) as DebugProtocol.VariablesResponse['body'];
       assert.ok(vars.variables.some((v) => v.name === 'quantity'), `locals: ${vars.variables.map((v) => v.name).join(', ')}`);
+      const lab = await api();
+      const stoppedFor = 1_200;
+      await new Promise((r) => setTimeout(r, stoppedFor));
       await session.customRequest('continue', { threadId: stop.body.threadId });
+      const invocation = await eventually('the debugged invoke to end', () => lab.history.recent('PriceFunction')[0]);
+      const paused = lab.paused.of(invocation.info.requestId) ?? 0;
+      assert.ok(paused >= stoppedFor && paused <= invocation.result.durationMs, `paused ${paused} ms of ${invocation.result.durationMs} ms`);
     } finally {
       vscode.debug.removeBreakpoints([bp]);
       tracker.dispose();
