@@ -134,7 +134,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'events': {
         const count = this.savedEvents(node.fn).length;
         const item = new vscode.TreeItem('Events', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        item.description = count ? String(count) : 'none saved — add one from a sample';
+        const folder = `${path.relative(path.dirname(node.fn.templatePath), this.events.eventsDir(node.fn))}/${node.fn.logicalId}/`;
+        item.description = count ? String(count) : `none saved — add one from a sample (${folder})`;
+        item.tooltip = `Saved in ${folder} next to the template (files in events/ named after the function count too); new ones from samples go there.`;
         item.iconPath = new vscode.ThemeIcon('symbol-event');
         item.contextValue = 'events';
         item.id = `events:${node.fn.templatePath}#${node.fn.logicalId}`;
