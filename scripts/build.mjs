@@ -1,7 +1,7 @@
 // Bundles every entry point into out/. An entry whose source does not exist yet is skipped
 // with a note, so rooms can land one at a time.
 import { build, context } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 
 const entries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
@@ -12,7 +12,19 @@ const entries = [
   { in: 'test/vscode/index.ts', out: 'test/vscode/index' },
 ];
 
+// The Python bootstrap runs as source under the function's interpreter: copied, not bundled.
+const PYTHON_BOOTSTRAP = { from: 'src/runtime/bootstrap/python', to: 'out/bootstrap/python' };
+function copyPythonBootstrap() {
+  if (!existsSync(PYTHON_BOOTSTRAP.from)) return;
+  rmSync(PYTHON_BOOTSTRAP.to, { recursive: true, force: true });
+  cpSync(PYTHON_BOOTSTRAP.from, PYTHON_BOOTSTRAP.to, {
+    recursive: true,
+    filter: (source) => !source.includes('__pycache__'),
+  });
+}
+
 const watch = process.argv.includes('--watch');
+copyPythonBootstrap();
 const present = entries.filter((e) => existsSync(e.in));
 const options = (e) => ({
   entryPoints: [{ in: e.in, out: e.out }],

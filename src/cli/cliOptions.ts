@@ -118,3 +118,14 @@ export function describeJsonError(text: string, err: Error): string {
   const before = text.slice(0, pos).split('\n');
   return `${err.message} (line ${before.length}, column ${before.at(-1)!.length + 1})`;
 }
+
+/** `--python python3.12=/usr/bin/python3.12` (repeatable) → interpreter per runtime, relative paths from `cwd`. */
+export function parsePythonBinaries(specs: string[] | undefined, cwd: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const spec of specs ?? []) {
+    const m = /^(python3\.\d+)=(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`--python: expected RUNTIME=PATH such as python3.12=/usr/bin/python3.12, got "${spec}"`);
+    out[m[1]] = m[2].includes('/') ? path.resolve(cwd, m[2]) : m[2];
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 // `lambda-lab invoke --invocation-type Event`: the function runs through the asynchronous
 // queue (retries, event age, destinations, dead-letter queue) and the CLI reports each
 // attempt and the outcome, then exits once every event, destination invokes included, is done.
-import { AsyncInvokeQueue, formatMs } from '../runtime/api/asyncInvokeQueue';
+import { AsyncInvokeQueue, formatMs } from '../runtime/lambdaApi/asyncInvokeQueue';
 import { EventInvokeConfigStore } from '../runtime/async/eventInvokeConfigStore';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import { UsageError, type CliIO } from './cliCommand';

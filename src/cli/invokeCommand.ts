@@ -3,8 +3,19 @@ import { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, formatDiagnostic, parse, readEvent, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import {
+  findTemplate,
+  formatDiagnostic,
+  parse,
+  parsePythonBinaries,
+  readEvent,
+  readLayerArnMap,
+  regionOption,
+  TEMPLATE_OPTIONS,
+  TEMPLATE_OPTIONS_USAGE,
+} from './cliOptions';
 import { invokeAsynchronously, parseDelayScale } from './eventInvoke';
+import { parseTimeScale, startDurableExecution } from './executionsCommand';
 
 export const invokeCommand: CliCommand = {
   name: 'invoke',
@@ -24,15 +35,19 @@ FUNCTION is the template's logical id or the function's FunctionName.
       --no-freeze         Do not freeze environments between invokes
       --node RUNTIME=PATH Node binary for a runtime, e.g. --node nodejs22.x=/opt/node22/bin/node
                           (repeatable; default: the node running lambda-lab)
+      --python RUNTIME=PATH Python interpreter for a runtime, e.g. --python python3.12=.venv/bin/python
+                          (repeatable; default: the project's .venv, else python3 on PATH)
       --json              One JSON object per invocation on stdout:
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
-                           billedDurationMs, initDurationMs?, maxMemoryUsedMB}
+                           billedDurationMs, initDurationMs?, maxMemoryUsedMB, warnings?}
       --quiet             No logs on stderr
       --invocation-type T RequestResponse (default) or Event: Event goes through the
                           asynchronous queue (retries, destinations, dead-letter queue) and
                           prints each attempt on stderr and each outcome on stdout
       --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
                           (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
+      --durable-time-scale F  Multiply what durable functions wait for (waits, retry delays,
+                          callback timeouts) by F: 1 real time (default), 0 no waiting
 ${TEMPLATE_OPTIONS_USAGE}
 
 Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or template error.`,
@@ -48,11 +63,13 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       'parameter-overrides': { type: 'string' },
       'no-freeze': { type: 'boolean' },
       node: { type: 'string', multiple: true },
+      python: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
       ...TEMPLATE_OPTIONS,
       'invocation-type': { type: 'string' },
       'async-retry-delay-scale': { type: 'string' },
+      'durable-time-scale': { type: 'string' },
     });
     const region = regionOption(values.region);
     const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
@@ -81,11 +98,16 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       watchCode: false,
       concurrencyCap: Math.max(10, concurrency),
       nodeBinaries: parseNodeBinaries(values.node),
+      pythonBinaries: parsePythonBinaries(values.python, io.cwd),
       ...(region ? { region } : {}),
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
+      durableTimeScale: parseTimeScale(values['durable-time-scale']),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
+    // Template and runtime warnings so far, also carried by each --json object.
+    const warnings: Array<{ severity: string; message: string }> = [];
     runtime.on('diagnostic', (d) => {
+      if (d.level === 'warning') warnings.push({ severity: 'warning', message: d.message });
       if (d.level !== 'info' || d.progress) io.stderr.write(`lambda-lab: ${d.progress ? '' : `${d.level}: `}${d.message}\n`);
     });
     const templatePath = findTemplate(values.template, io.cwd);
@@ -99,6 +121,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
         withoutLayers: layerArnMap.without,
       });
       for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
+      warnings.unshift(...model.diagnostics);
       await deployment.settled();
       const fn = runtime.getFunction(functionName);
       const unsupported = model.unsupported.find((u) => u.logicalId === functionName || u.functionName === functionName);
@@ -107,9 +130,17 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
           `No function ${functionName} in ${model.templatePath}. Functions: ${model.functions.map((f) => f.logicalId).join(', ') || 'none'}`,
         );
       }
+      if (invocationType === 'Event' && fn?.durableConfig) return await startDurableExecution(runtime, io, fn, payload, values.qualifier);
       if (invocationType === 'Event' && fn) {
         const stateDir = runtime.stateDirFor(templatePath);
-        return await invokeAsynchronously(runtime, io, { functionName, payload, qualifier: values.qualifier, count, stateDir, json: !!values.json });
+        return await invokeAsynchronously(runtime, io, {
+          functionName,
+          payload,
+          qualifier: values.qualifier,
+          count,
+          stateDir,
+          json: !!values.json,
+        });
       }
       const results: InvokeResult[] = [];
       let failed = false;
@@ -118,10 +149,13 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
         while (next < count && !readerGone) {
           next++;
           try {
-            const result = await runtime.invoke(functionName, payload, { qualifier: values.qualifier });
+            const result = await runtime.invoke(functionName, payload, {
+              qualifier: values.qualifier,
+              onDurableExecution: (arn) => !values.quiet && io.stderr.write(`lambda-lab: durable execution ${arn}\n`),
+            });
             results.push(result);
             if (result.functionError) failed = true;
-            print(values.json ? JSON.stringify(jsonOf(result)) : result.payload.toString());
+            print(values.json ? JSON.stringify(jsonOf(result, warnings)) : result.payload.toString());
           } catch (err) {
             if (!(err instanceof LambdaServiceError)) throw err;
             failed = true;
@@ -141,7 +175,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
   },
 };
 
-function jsonOf(r: InvokeResult) {
+function jsonOf(r: InvokeResult, warnings: unknown[]) {
   const text = r.payload.toString();
   let payload: unknown = text;
   try {
@@ -159,12 +193,16 @@ function jsonOf(r: InvokeResult) {
     billedDurationMs: r.billedDurationMs,
     ...(r.initDurationMs !== undefined ? { initDurationMs: round(r.initDurationMs) } : {}),
     maxMemoryUsedMB: r.maxMemoryUsedMB,
+    ...(warnings.length ? { warnings } : {}),
   };
 }
 
 function summary(fn: string, results: InvokeResult[], count: number): string {
   const cold = results.filter((r) => r.cold);
-  const warm = results.filter((r) => !r.cold).map((r) => r.durationMs).sort((a, b) => a - b);
+  const warm = results
+    .filter((r) => !r.cold)
+    .map((r) => r.durationMs)
+    .sort((a, b) => a - b);
   const errors = results.filter((r) => r.functionError).length;
   const parts = [`${results.length}/${count} invocations of ${fn} answered`];
   if (cold.length) {

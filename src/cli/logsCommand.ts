@@ -1,8 +1,20 @@
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { UsageError, type CliCommand } from './cliCommand';
 import { findTemplate, parse } from './cliOptions';
+
+/** Read at a time when following (doubled for a line longer than that). */
+const FOLLOW_CHUNK_BYTES = 4 * 1024 * 1024;
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
 
 export const logsCommand: CliCommand = {
   name: 'logs',
@@ -26,11 +38,16 @@ export const logsCommand: CliCommand = {
     if (!fn) throw new UsageError(`No function ${name} in ${model.templatePath}`);
     const limit = values.streams ? Number(values.streams) : Infinity;
     const streams = runtime.logs.listStreams(fn.functionName).slice(-limit);
+    // Streams may be larger than memory: events are read as they are printed, at the pace stdout takes them.
+    const print = async (text: string) => {
+      if (!io.stdout.write(text)) await once(io.stdout as unknown as NodeJS.EventEmitter, 'drain');
+    };
     const offsets = new Map<string, number>();
     for (const s of streams) {
-      io.stdout.write(`==> ${fn.functionName} ${s.logStreamName} <==\n`);
-      for (const e of runtime.logs.readStream(fn.functionName, s.logStreamName)) io.stdout.write(e.message + '\n');
-      offsets.set(s.file, fs.statSync(s.file).size);
+      const size = fs.statSync(s.file).size;
+      await print(`==> ${fn.functionName} ${s.logStreamName} <==\n`);
+      for (const e of runtime.logs.readStream(fn.functionName, s.logStreamName)) await print(e.message + '\n');
+      offsets.set(s.file, size);
     }
     if (!values.follow) {
       if (!streams.length) io.stderr.write(`No logs yet for ${fn.functionName}: invoke it first (lambda-lab invoke ${name})\n`);
@@ -39,27 +56,35 @@ export const logsCommand: CliCommand = {
     }
     const dir = streams[0] ? path.dirname(streams[0].file) : path.join(runtime.stateDirFor(fn.templatePath), 'logs', fn.functionName);
     fs.mkdirSync(dir, { recursive: true });
+    /** Prints the whole lines appended to `file` since last time, one bounded chunk at a time. */
     const printNew = (file: string) => {
-      let size: number;
+      let fd: number;
       try {
-        size = fs.statSync(file).size;
+        fd = fs.openSync(file, 'r');
       } catch {
         return;
       }
-      const from = offsets.get(file) ?? 0;
-      if (size <= from) return;
-      const fd = fs.openSync(file, 'r');
-      const buf = Buffer.alloc(size - from);
-      fs.readSync(fd, buf, 0, buf.length, from);
-      fs.closeSync(fd);
-      // Only whole lines: a half-written record is read on the next change.
-      const text = buf.toString();
-      const end = text.lastIndexOf('\n') + 1;
-      offsets.set(file, from + Buffer.byteLength(text.slice(0, end)));
-      for (const line of text.slice(0, end).split('\n').filter(Boolean)) {
-        const event = JSON.parse(line);
-        if (typeof event.logStreamName === 'string') io.stdout.write(`==> ${fn.functionName} ${event.logStreamName} <==\n`);
-        else io.stdout.write(event.message + '\n');
+      try {
+        let chunk = Buffer.alloc(FOLLOW_CHUNK_BYTES);
+        for (;;) {
+          const from = offsets.get(file) ?? 0;
+          const n = fs.readSync(fd, chunk, 0, chunk.length, from);
+          // Only whole lines: a half-written record is read on the next change.
+          const end = chunk.subarray(0, n).lastIndexOf(10) + 1;
+          if (end === 0 && n === chunk.length) {
+            chunk = Buffer.alloc(chunk.length * 2); // one line longer than the chunk
+            continue;
+          }
+          if (end === 0) return;
+          offsets.set(file, from + end);
+          for (const line of chunk.toString('utf8', 0, end).split('\n').filter(Boolean)) {
+            const event = parseLine(line);
+            if (typeof event?.logStreamName === 'string') io.stdout.write(`==> ${fn.functionName} ${event.logStreamName} <==\n`);
+            else if (typeof event?.message === 'string') io.stdout.write(event.message + '\n');
+          }
+        }
+      } finally {
+        fs.closeSync(fd);
       }
     };
     const watcher = fs.watch(dir, (_e, f) => f && f.toString().endsWith('.jsonl') && printNew(path.join(dir, f.toString())));

@@ -3,12 +3,13 @@
 import { BuildError } from '../runtime/build/buildError';
 import { TemplateError } from '../runtime/template/templateError';
 import { UsageError, type CliCommand, type CliIO } from './cliCommand';
+import { executionsCommand } from './executionsCommand';
 import { invokeCommand } from './invokeCommand';
 import { listCommand } from './listCommand';
 import { logsCommand } from './logsCommand';
 import { serveCommand } from './serveCommand';
 
-const commands: CliCommand[] = [listCommand, invokeCommand, logsCommand, serveCommand];
+const commands: CliCommand[] = [listCommand, invokeCommand, logsCommand, serveCommand, executionsCommand];
 
 const overview = `lambda-lab — run and debug AWS Lambda functions locally, without Docker
 

@@ -1,14 +1,15 @@
 // `lambda-lab serve`: AWS Lambda's own API on localhost for the SDKs and the AWS CLI.
 import { watch } from 'node:fs';
-import { startLambdaApiServer } from '../runtime/api/lambdaApiServer';
+import { startLambdaApiServer } from '../runtime/lambdaApi/lambdaApiServer';
 import { DEFAULT_FRONT_DOOR_PORT, HttpFrontDoors } from '../runtime/http/frontDoors';
 import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, formatDiagnostic, parse, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import { findTemplate, formatDiagnostic, parse, parsePythonBinaries, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
 import { parseDelayScale } from './eventInvoke';
 import { parseOverrides } from './invokeCommand';
+import { parseTimeScale } from './executionsCommand';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -40,6 +41,10 @@ ${TEMPLATE_OPTIONS_USAGE}
       --no-freeze            Do not freeze environments between invokes
       --async-retry-delay-scale F  Multiply asynchronous retry delays and event ages by F
                              (default 1, Lambda's timing; 0.001 turns a minute into 60 ms)
+      --python RUNTIME=PATH  Python interpreter for a runtime, e.g. --python python3.12=.venv/bin/python
+                             (repeatable; default: the project's .venv, else python3 on PATH)
+      --durable-time-scale F Multiply what durable functions wait for (waits, retry delays,
+                             callback timeouts) by F: 1 real time (default), 0 no waiting
       --quiet                No function logs on stderr`,
   async run(args, io) {
     const { values, positionals } = parse(args, {
@@ -54,8 +59,10 @@ ${TEMPLATE_OPTIONS_USAGE}
       'allow-host': { type: 'string', multiple: true },
       'account-concurrency': { type: 'string' },
       'no-freeze': { type: 'boolean' },
+      python: { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
       'async-retry-delay-scale': { type: 'string' },
+      'durable-time-scale': { type: 'string' },
     });
     if (positionals.length) throw new UsageError(`Unexpected arguments: ${positionals.join(' ')}`);
     const port = values.port === undefined ? 3001 : Number(values.port);
@@ -73,8 +80,10 @@ ${TEMPLATE_OPTIONS_USAGE}
 
     const runtime = new LocalRuntime({
       freeze: !values['no-freeze'],
+      pythonBinaries: parsePythonBinaries(values.python, io.cwd),
       ...(region ? { region } : {}),
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
+      durableTimeScale: parseTimeScale(values['durable-time-scale']),
     });
     if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
     runtime.on('diagnostic', (d) => {
@@ -98,6 +107,8 @@ ${TEMPLATE_OPTIONS_USAGE}
         allowedHosts: values['allow-host'],
       });
       await deployment.settled();
+      const resumed = await runtime.durable.resume();
+      if (resumed) io.stderr.write(`lambda-lab: resumed ${resumed} durable execution${resumed > 1 ? 's' : ''}\n`);
       io.stdout.write(`Lambda API listening on ${server.url} (functions: ${model.functions.map((f) => f.functionName).join(', ') || 'none'})\n`);
       const rows = routeRows(model, doors);
       if (rows.length) io.stdout.write(formatRouteTable(rows, 'URL'));

@@ -1,7 +1,7 @@
 // Standalone entry (out/debugAdapter.js): one session over stdio, or with --server=PORT a TCP
 // server giving each connection its own session and runtime.
 import * as net from 'node:net';
-import { LambdaDebugSession } from './lambdaDebugSession';
+import { PythonAwareDebugSession as LambdaDebugSession } from './python/pythonDebugSession';
 import { StandaloneRuntimeHost } from './runtimeHost';
 
 const portArg = process.argv.slice(2).find((a) => a.startsWith('--server='));

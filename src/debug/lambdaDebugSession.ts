@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BreakpointEvent, Event, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { familyOf } from '../runtime/families/runtimeFamilies';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EnvironmentInfo, RuntimeEvents, StopReason } from '../runtime/runtimeEvents';
@@ -93,8 +94,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): void {
     void this.handle(response, async () => {
       const { settings, runtime, fn, payload, count } = await resolveLaunch(args, this.host);
-      if (!fn.runtime.startsWith('nodejs')) {
-        this.output(`${fn.functionName} runs on ${fn.runtime}: only Node.js functions can be debugged, so its invocations run without breakpoints.\n`, 'important');
+      if (familyOf(fn.runtime)?.debugBridge === 'none') {
+        this.output(`${fn.functionName} runs on ${fn.runtime}: only Node.js and Python functions can be debugged, so its invocations run without breakpoints.\n`, 'important');
       }
       this.mode = 'launch';
       this.launched = fn;
@@ -195,7 +196,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   private async attachEnvironment(env: EnvironmentInfo): Promise<void> {
     const { runtime, settings } = this;
-    if (!runtime || !settings || !SessionThreads.debuggable(env) || this.threads.ofEnvironment(env.id) || this.ending) return;
+    // Inspectors (CDP) only: Python environments' debugpy (DAP) is python/pythonDebugSession's.
+    if (!runtime || !settings || !SessionThreads.debuggable(env) || env.debugBridge !== 'cdp' || this.threads.ofEnvironment(env.id) || this.ending) return;
     runtime.setDebuggerAttached(env.id, true, { suspendTimeout: settings.suspendTimeout });
     const fn = runtime.getFunction(env.functionName);
     const knownMaps = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
-import { locateBootstrap } from '../runtime/nodeBinaries';
+import { locateBootstrap } from '../runtime/bootstrap/bootstrapLocation';
 import type { RuntimeHost } from './runtimeHost';
 import { NODE_INTERNALS } from './scriptPaths';
 

@@ -14,11 +14,13 @@ export function completion(state: TemplateState, position: Position): Completion
   const index = state.index;
   if (!index) return [];
   const before = state.lines.lineText(position.line).slice(0, position.character);
+  // Items keep the order given (parameters, then resources, then pseudo parameters), not the editor's alphabetical one.
+  let order = 0;
   const items = (labels: string[], kind: CompletionItemKind, prefix: string, detail?: (label: string) => string | undefined): CompletionItem[] =>
     labels.map((label) => {
       const d = detail?.(label);
       return {
-        label, kind,
+        label, kind, sortText: String(order++).padStart(5, '0'),
         textEdit: { range: { start: { line: position.line, character: position.character - prefix.length }, end: position }, newText: label },
         ...(d ? { detail: d } : {}),
       };
@@ -89,7 +91,7 @@ function propertyPathOf(keys: string[]): string | undefined {
 }
 
 /** The keys of the block maps enclosing a line indented by `indent`, read from the lines above. */
-export function keyPathAbove(state: TemplateState, line: number, indent: number): string[] {
+function keyPathAbove(state: TemplateState, line: number, indent: number): string[] {
   const keys: string[] = [];
   let limit = indent;
   for (let l = line - 1; l >= 0 && limit > 0; l--) {

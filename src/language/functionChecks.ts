@@ -86,15 +86,15 @@ function checkFunction(index: TemplateIndex, resource: ResourceInfo, templateDir
     if (!node || text === undefined) continue;
     const n = Number(text);
     if (!Number.isInteger(n) || n < range.min || n > range.max) {
-      at(node, 'error', `${id}: ${range.path.join('.')} must be a whole number from ${range.min} to ${range.max} ${range.unit}, not ${text}`);
+      at(node, 'error', `${props.owner(written!.fromGlobals)}: ${range.path.join('.')} must be a whole number from ${range.min} to ${range.max} ${range.unit}, not ${text}`);
     }
   }
   const reserved = props.literal('ReservedConcurrentExecutions');
   if (reserved) {
     const n = Number(reserved.value);
-    if (!Number.isInteger(n) || n < 0) at(reserved.node, 'error', `${id}: ReservedConcurrentExecutions must be a whole number from 0`);
+    if (!Number.isInteger(n) || n < 0) at(reserved.node, 'error', `${props.owner(reserved.fromGlobals)}: ReservedConcurrentExecutions must be a whole number from 0`);
     else if (n > MAX_RESERVED_CONCURRENCY) {
-      at(reserved.node, 'warning', `${id}: ReservedConcurrentExecutions ${n} is more than Lambda allows with the default account concurrency of 1,000 (at most ${MAX_RESERVED_CONCURRENCY}: 100 stay unreserved)`);
+      at(reserved.node, 'warning', `${props.owner(reserved.fromGlobals)}: ReservedConcurrentExecutions ${n} is more than Lambda allows with the default account concurrency of 1,000 (at most ${MAX_RESERVED_CONCURRENCY}: 100 stay unreserved)`);
     }
   }
   for (const written of props.all('Environment')) {
@@ -113,15 +113,15 @@ function checkFunction(index: TemplateIndex, resource: ResourceInfo, templateDir
   }
   if (props.literal('PackageType')?.value === 'Image') return;
   const runtime = props.literal('Runtime');
-  if (runtime) checkRuntime(runtime.value, runtime.node, id, now, at);
+  if (runtime) checkRuntime(runtime.value, runtime.node, runtime.fromGlobals ? 'Functions using Globals.Function.Runtime' : id, now, at);
   checkCode(props, templateDir, probe, runtime?.value, findings);
 }
 
-function checkRuntime(runtime: string, node: TreeNode, id: string, now: Date,
+function checkRuntime(runtime: string, node: TreeNode, owner: string, now: Date,
   at: (node: TreeNode, severity: Finding['severity'], message: string) => void): void {
   const status = runtimeStatus(runtime, now);
   if (!status.known) {
-    at(node, 'error', `${id}: ${runtime} is not a Lambda runtime (e.g. nodejs22.x, python3.13, provided.al2023)`);
+    at(node, 'error', `${runtime} is not a Lambda runtime (e.g. nodejs22.x, python3.13, provided.al2023)`);
     return;
   }
   if (status.deprecated) {
@@ -129,7 +129,7 @@ function checkRuntime(runtime: string, node: TreeNode, id: string, now: Date,
   } else if (status.deprecatedSoon) {
     at(node, 'information', `${runtime} will be deprecated by AWS on ${status.deprecation}`);
   }
-  if (status.localProblem) at(node, 'warning', `${id} cannot run in Lambda Lab: ${status.localProblem}`);
+  if (status.localProblem) at(node, 'warning', `${owner} cannot run in Lambda Lab: ${status.localProblem}`);
 }
 
 function checkCode(props: FunctionProperties, templateDir: string, probe: CodeProbe, runtime: string | undefined, findings: Finding[]): void {

@@ -34,17 +34,22 @@ export class FunctionProperties {
   }
 
   /** A literal string value (no intrinsic), after a parameter's Default for a plain !Ref. */
-  literal(name: string): { value: string; node: TreeNode } | undefined {
+  literal(name: string): { value: string; node: TreeNode; fromGlobals: boolean } | undefined {
     const written = this.get(name);
     const node = written?.value;
-    if (!node) return undefined;
+    if (!written || !node) return undefined;
     const plain = scalarString(node);
-    if (plain !== undefined) return { value: plain, node };
+    if (plain !== undefined) return { value: plain, node, fromGlobals: written.fromGlobals };
     if (node.kind === 'scalar' && node.tag === '!Ref' && typeof node.value === 'string') {
       const declared = scalarString(valueOf(this.index.parameters.get(node.value)?.value, 'Default'));
-      if (declared !== undefined) return { value: declared, node };
+      if (declared !== undefined) return { value: declared, node, fromGlobals: written.fromGlobals };
     }
     return undefined;
+  }
+
+  /** Who a finding about a property speaks of: the function, or Globals.Function for every function. */
+  owner(fromGlobals: boolean): string {
+    return fromGlobals ? 'Globals.Function' : this.resource.id;
   }
 
   esbuild(): boolean {

@@ -3,6 +3,7 @@
 // language is one more entry of HANDLER_LANGUAGES.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isTypeModule } from '../runtime/bootstrap/node/moduleType';
 import { isNodeRuntime } from '../runtime/template/supportedRuntimes';
 
 export interface ExportedName {
@@ -40,7 +41,7 @@ const NODE_SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.
 const IDENT = '[A-Za-z_$][\\w$]*';
 
 /** Scans the text of a JavaScript/TypeScript module for its export names. */
-export function nodeExports(text: string): ModuleExports {
+function nodeExports(text: string): ModuleExports {
   const names: ExportedName[] = [];
   let complete = true;
   const add = (name: string, index: number): void => {
@@ -79,20 +80,6 @@ export function nodeExports(text: string): ModuleExports {
   return { names, complete };
 }
 
-function isTypeModule(folder: string): boolean {
-  for (let dir = folder; ; dir = path.dirname(dir)) {
-    if (path.basename(dir) === 'node_modules') return false;
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown } | null)?.type === 'module';
-      } catch {
-        return false;
-      }
-    }
-    if (path.dirname(dir) === dir) return false;
-  }
-}
 
 const MODULE_AND_PATH = /^([^.]*)\.(.*)$/;
 
@@ -169,7 +156,7 @@ function pythonNames(text: string): ExportedName[] {
   return out;
 }
 
-export const HANDLER_LANGUAGES: HandlerLanguage[] = [node, python];
+const HANDLER_LANGUAGES: HandlerLanguage[] = [node, python];
 
 export function handlerLanguageOf(runtime: string): HandlerLanguage | undefined {
   return HANDLER_LANGUAGES.find((l) => l.matches(runtime));

@@ -4,12 +4,14 @@ import path from 'node:path';
 import type { Hover } from 'vscode-languageserver';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../runtime/template/templateLoader';
+import type { CodeProbe } from './codeProbe';
+import { handlerOf } from './navigation';
 import { describeRuntime } from './runtimeCatalog';
 import { FUNCTION_TYPES, type Reference } from './templateIndex';
 import type { TemplateState } from './templateState';
 import { scalarString } from './templateTree';
 
-export function hover(state: TemplateState, offset: number): Hover | undefined {
+export function hover(state: TemplateState, offset: number, probe: CodeProbe): Hover | undefined {
   const index = state.index;
   if (!index) return undefined;
   const ref = index.referenceAt(offset);
@@ -22,6 +24,12 @@ export function hover(state: TemplateState, offset: number): Hover | undefined {
     }
   }
   const at = index.nodeAt(offset);
+  const handler = at && at.node.kind === 'scalar' && at.path.length === 4 && at.path[0] === 'Resources' && at.path[3] === 'Handler'
+    ? handlerOf(state, at.path[1], probe) : undefined;
+  if (handler && at) {
+    const where = `${path.relative(state.templateDir, handler.file)}:${handler.export.line + 1}`;
+    return markdown(state, at.node.start, at.node.end, `Loads \`${handler.export.name}\` from \`${where}\`, as the ${handler.runtime} runtime resolves it`);
+  }
   if (at && at.path.at(-1) === 'Runtime' && at.node.kind === 'scalar') {
     const runtime = scalarString(at.node);
     if (runtime) return markdown(state, at.node.start, at.node.end, [`**${runtime}**`, '', ...describeRuntime(runtime)].join('\n'));

@@ -48,7 +48,7 @@ export class IncrementalParser {
         if (piece.node?.kind === 'map') entries.push(...piece.node.entries.map((e) => ({ ...e })));
         if (section.resources) {
           const resources = entries.find((e) => e.key === 'Resources');
-          const map: MapNode = { kind: 'map', start: section.resources[0]?.start ?? section.end, end: section.end, entries: [] };
+          const map: MapNode = { kind: 'map', start: section.resources[0]?.start ?? section.end, end: section.resources.at(-1)?.end ?? section.end, entries: [] };
           const seen = new Set<string>();
           for (const r of section.resources) {
             const rp = parsePiece(r.start, r.end);
@@ -107,7 +107,8 @@ function splitTemplate(text: string): Split | undefined {
     if (indent === 0) {
       if (trimmed.startsWith('-')) return undefined;
       const last = sections.at(-1);
-      if (last) last.end = lineStart;
+      // A Resources section ends with its own line; its resources end where the next section starts.
+      if (last && !last.resources) last.end = lineStart;
       resources = RESOURCES_LINE.test(body) ? [] : undefined;
       resourceIndent = -1;
       sections.push({ start: lineStart, end: text.length, ...(resources ? { resources } : {}) });

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { TemplateModel, SourcePosition } from '../runtime/functionConfig';
 import { TemplateError } from '../runtime/template/templateError';
 import { loadTemplate } from '../runtime/template/templateLoader';
@@ -27,9 +27,7 @@ export function isLoaderWorker(): boolean {
 }
 
 export function serveLoaderRequests(): void {
-  // Inline code and esbuild outputs the loader writes go to a folder of this worker's own.
-  const stateDir = mkdtempSync(path.join(tmpdir(), 'lambda-lab-language-'));
-  process.on('exit', () => rmSync(stateDir, { recursive: true, force: true }));
+  const { stateDir } = workerData as { stateDir: string };
   parentPort!.on('message', (request: LoaderRequest) => {
     void loadTemplate(request.templatePath, { stateDir, text: request.text }).then(
       (model) => parentPort!.postMessage({ id: request.id, model } satisfies LoaderResult),
@@ -61,11 +59,23 @@ export class TemplateLoaderClient {
   async dispose(): Promise<void> {
     await this.worker?.terminate();
     this.worker = undefined;
+    this.removeStateDir();
   }
+
+  /** Inline code the loader writes out goes to a folder of the server's own, removed when it exits. */
+  private stateDir: string | undefined;
+  private readonly removeStateDir = (): void => {
+    if (this.stateDir) rmSync(this.stateDir, { recursive: true, force: true });
+    this.stateDir = undefined;
+  };
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(__filename, { argv: [WORKER_FLAG] });
+    if (!this.stateDir) {
+      this.stateDir = mkdtempSync(path.join(tmpdir(), 'lambda-lab-language-'));
+      process.once('exit', this.removeStateDir);
+    }
+    const worker = new Worker(__filename, { argv: [WORKER_FLAG], workerData: { stateDir: this.stateDir } });
     worker.unref();
     worker.on('message', (result: LoaderResult) => {
       const resolve = this.pending.get(result.id);

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Location, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver';
 import type { CodeProbe } from './codeProbe';
 import { FunctionProperties } from './functionProperties';
+import type { ExportedName } from './handlerSources';
 import type { ReferenceKind } from './templateIndex';
 import type { TemplateState } from './templateState';
 import type { MapEntry } from './templateTree';
@@ -27,21 +28,27 @@ export function definition(state: TemplateState, offset: number, probe: CodeProb
   }
   const at = index.nodeAt(offset);
   if (!at || at.path.length !== 4 || at.path[0] !== 'Resources' || at.path[2] !== 'Properties' || at.path[3] !== 'Handler') return undefined;
-  const resource = index.resources.get(at.path[1]);
+  const target = handlerOf(state, at.path[1], probe);
+  if (!target) return undefined;
+  const position = { line: target.export.line, character: target.export.character };
+  return { uri: pathToFileURL(target.file).href, range: { start: position, end: { ...position, character: position.character + target.export.name.length } } };
+}
+
+/** Where a function's Handler leads, when the file and export are there. */
+export function handlerOf(state: TemplateState, logicalId: string, probe: CodeProbe): { file: string; export: ExportedName; runtime: string } | undefined {
+  const resource = state.index?.resources.get(logicalId);
   if (!resource) return undefined;
-  const props = new FunctionProperties(index, resource);
+  const props = new FunctionProperties(state.index!, resource);
   const runtime = props.literal('Runtime')?.value;
   const handler = props.literal('Handler')?.value;
   if (!runtime || !handler) return undefined;
   const codeDir = path.resolve(state.templateDir, props.literal(props.serverless ? 'CodeUri' : 'Code')?.value ?? '.');
   const target = probe.locateHandler(runtime, codeDir, handler, props.esbuild());
-  if (target.kind !== 'found') return undefined;
-  const position = { line: target.export.line, character: target.export.character };
-  return { uri: pathToFileURL(target.file).href, range: { start: position, end: { ...position, character: position.character + target.export.name.length } } };
+  return target.kind === 'found' ? { file: target.file, export: target.export, runtime } : undefined;
 }
 
 /** The logical id at offset: a declaration's key, or a reference to it. */
-export function symbolAt(state: TemplateState, offset: number): Symbol | undefined {
+function symbolAt(state: TemplateState, offset: number): Symbol | undefined {
   const index = state.index;
   if (!index) return undefined;
   const ref = index.referenceAt(offset);

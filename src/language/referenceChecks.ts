@@ -64,13 +64,26 @@ function checkReference(index: TemplateIndex, ref: Reference, resourceIds: () =>
     name, [...index.parameters.keys(), ...resourceIds()]);
 }
 
-/** An unknown name; when it differs from a known one only by case, the fix is obvious. */
+/** An unknown name; when it differs from a known one only by case, or is one typo away from a single one, the fix is obvious. */
 function unknown(at: { start: number; end: number }, message: string, name: string, known: string[]): Finding {
-  const match = known.find((k) => k.toLowerCase() === name.toLowerCase());
+  const near = name.length >= 4 ? known.filter((k) => Math.abs(k.length - name.length) <= 1 && editDistance(k, name) === 1) : [];
+  const match = known.find((k) => k.toLowerCase() === name.toLowerCase()) ?? (near.length === 1 ? near[0] : undefined);
   return {
     ...at, severity: 'error', message: match ? `${message} (did you mean ${match}?)` : message,
     ...(match ? { fix: { kind: 'replace', title: `Change to ${match}`, newText: match } } : {}),
   };
+}
+
+/** Edits (insert, delete, replace, swap two neighbours) from a to b: optimal string alignment. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }
 
 /** Strongly connected components of the resource dependency graph (Tarjan), each a cycle. */

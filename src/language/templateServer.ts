@@ -92,7 +92,6 @@ export function startTemplateServer(connection: Connection): void {
   documents.onDidChangeContent(({ document }) => {
     clearTimeout(checkTimers.get(document.uri));
     checkTimers.set(document.uri, setTimeout(() => fresh(document.uri), CHECK_DELAY_MS));
-    if (!document.uri.endsWith('.yaml') && !document.uri.endsWith('.yml') && !document.uri.endsWith('.json')) probe.forget();
   });
   documents.onDidSave(() => probe.forget());
   documents.onDidClose(({ document }) => {
@@ -137,7 +136,7 @@ export function startTemplateServer(connection: Connection): void {
   };
   connection.onHover(({ textDocument, position }) => {
     const here = at(textDocument.uri, position);
-    return here ? hover(here.state, here.offset) ?? null : null;
+    return here ? hover(here.state, here.offset, probe) ?? null : null;
   });
   connection.onDefinition(({ textDocument, position }) => {
     const here = at(textDocument.uri, position);
@@ -155,6 +154,10 @@ export function startTemplateServer(connection: Connection): void {
     const here = at(textDocument.uri, position);
     if (!here) return null;
     if (!/^[A-Za-z0-9]+$/.test(newName)) throw new Error(`${newName} is not a valid logical id: use letters and digits only`);
+    const index = here.state.index!;
+    if (index.resources.has(newName) || index.parameters.has(newName) || index.conditions.has(newName)) {
+      throw new Error(`${newName} is already a logical id in this template; choose another name`);
+    }
     return rename(here.state, here.offset, newName) ?? null;
   });
   connection.onCompletion(({ textDocument, position }) => {

@@ -70,10 +70,10 @@ export class TemplateState {
     }
   }
 
-  /** Fast findings, plus the loader's for this very version where they say something new. */
+  /** Fast findings, plus the loader's for this very version where they don't overlap one (the same problem, said twice). */
   allFindings(): Finding[] {
     if (this.loaderVersion !== this.version) return this.findings;
-    const extra = this.loaderFindings.filter((l) => !this.findings.some((f) => l.start >= f.start && l.start <= f.end));
+    const extra = this.loaderFindings.filter((l) => !this.findings.some((f) => l.start <= f.end && f.start <= l.end));
     return [...this.findings, ...extra];
   }
 

@@ -39,7 +39,7 @@ export interface ParseProblem {
   message: string;
 }
 
-export const SHORT_FORM_TAGS = [
+const SHORT_FORM_TAGS = [
   'Ref', 'Condition', 'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 'Equals', 'And', 'Or', 'Not', 'FindInMap',
   'Base64', 'GetAZs', 'ImportValue', 'Cidr', 'Transform', 'Length', 'ToJsonString',
 ];

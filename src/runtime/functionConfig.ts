@@ -74,9 +74,18 @@ export interface FunctionConfig {
   build?: EsbuildBuildConfig;
   /** SAM AutoPublishAlias, if any. */
   autoPublishAlias?: string;
+  /** DurableConfig: the function runs as a durable execution (checkpoints and replay). */
+  durableConfig?: DurableConfig;
   /** Absolute path of the template that defined it and the resource's position there. */
   templatePath: string;
   position: SourcePosition;
+}
+
+export interface DurableConfig {
+  /** Seconds an execution may run, waits included (1 to 31,622,400). */
+  executionTimeout: number;
+  /** Days an ended execution stays listed (1 to 90, default 14). */
+  retentionPeriodInDays: number;
 }
 
 /** A function the template defines that cannot run here, and why. */

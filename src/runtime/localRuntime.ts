@@ -3,11 +3,14 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { startDurableEndpoint, type DurableEndpoint } from './lambdaApi/durableEndpoint';
 import { EsbuildBuilder } from './build/esbuildBuilder';
+import { DurableService, executionInvokeResult } from './durable/durableService';
+import { functionErrorObject } from './durable/executionDriver';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
 import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
-import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
+import { isLaunchFailure, type FamilyLauncher, type ProcessLaunch, type RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNotFound } from './errors/serviceErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
@@ -46,7 +49,8 @@ const DEFAULTS = {
 /** Read access to the persisted log streams of every loaded function. */
 export interface LogReader {
   listStreams(functionName: string): LogStreamInfo[];
-  readStream(functionName: string, logStreamName: string): LogRecord[];
+  /** Read as iterated: a stream may be larger than memory. */
+  readStream(functionName: string, logStreamName: string): Iterable<LogRecord>;
 }
 
 export class LocalRuntime extends RuntimeEventEmitter {
@@ -65,9 +69,24 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private readonly logStores = new Map<string, LogStore>();
   private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
   private disposed = false;
+  /** Durable executions of the functions with DurableConfig. */
+  readonly durable: DurableService;
+  private durableEndpoint: Promise<DurableEndpoint> | undefined;
 
   constructor(readonly options: RuntimeOptions = {}) {
     super();
+    this.durable = new DurableService(
+      {
+        getFunction: (name) => this.getFunction(name),
+        functions: () => this.functions(),
+        stateDirFor: (templatePath) => this.stateDirFor(templatePath),
+        functionArn: (fn, version) => `arn:aws:lambda:${this.region}:${this.accountId}:function:${fn.functionName}:${version}`,
+        invokeVersion: (name, version, payload, requestId) => this.invokeVersion(name, version, payload, requestId),
+        invokeChained: (target, payload) => this.invokeChained(target, payload),
+        diagnostic: (message) => this.emit('diagnostic', { level: 'warning', message }),
+      },
+      { timeScale: options.durableTimeScale },
+    );
     // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
     // One listener for every environment (one each would pass the limit above with 50 of them).
@@ -174,6 +193,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     // $LATEST resolves without a promise turn: it is every warm invoke's path.
     const { version, config } =
       !opts.qualifier || opts.qualifier === '$LATEST' ? { version: '$LATEST', config: latest } : await this.resolve(latest, opts.qualifier);
+    if (config.durableConfig) return this.invokeDurable(config, version, body, opts);
     const pool = this.poolFor(config, version);
     return pool.invoke({
       requestId: opts.requestId ?? crypto.randomUUID(),
@@ -185,6 +205,58 @@ export class LocalRuntime extends RuntimeEventEmitter {
       if (!opts.signal?.aborted) this.emit('invokeFailed', config.functionName, err instanceof Error ? err : new Error(String(err)));
       throw err;
     });
+  }
+
+  /** Starts a durable execution and answers its outcome once it ends, as a synchronous invoke of a durable function does. */
+  private async invokeDurable(fn: FunctionConfig, version: string, body: Buffer, opts: InvokeOptions): Promise<InvokeResult> {
+    const started = Date.now();
+    const driver = await this.durable.start({ fn, version, payload: body.toString('utf8'), name: opts.durableExecutionName });
+    opts.onDurableExecution?.(driver.record.DurableExecutionArn);
+    // The service's timers do not keep a process alive; a caller following an execution through a long wait does.
+    const following = setInterval(() => undefined, 60_000);
+    const record = await driver.whenEnded().finally(() => clearInterval(following));
+    const durationMs = Date.now() - started;
+    return {
+      ...executionInvokeResult(record, opts.requestId ?? crypto.randomUUID()),
+      cold: false,
+      environmentId: '',
+      version,
+      durationMs,
+      billedDurationMs: 0,
+      maxMemoryUsedMB: 0,
+      memorySizeMB: fn.memorySize,
+      logTail: '',
+    };
+  }
+
+  /** One plain invocation of a version (a durable execution's replay): the durable envelope in, the SDK's status out. */
+  async invokeVersion(nameOrId: string, version: string, payload: Buffer, requestId: string): Promise<InvokeResult> {
+    const latest = this.getFunction(nameOrId);
+    if (!latest) throw functionNotFound(nameOrId);
+    const config = version === '$LATEST' ? latest : (await this.resolve(latest, version)).config;
+    return this.poolFor(config, version).invoke({ requestId, payload });
+  }
+
+  /** context.invoke of a durable function: `name`, `name:qualifier` or an ARN, invoked synchronously. */
+  private async invokeChained(target: string, payload: string | undefined) {
+    const arn = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::([^:]+))?$/.exec(target);
+    const [name, qualifier] = arn ? [arn[1], arn[2]] : target.split(':');
+    const result = await this.invoke(name, payload ?? '{}', { qualifier });
+    const text = result.payload.toString('utf8');
+    if (!result.functionError) return { result: text };
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { errorMessage: text };
+    }
+    return { error: functionErrorObject(body) };
+  }
+
+  /** The loopback endpoint durable handler processes checkpoint to, started with the first of them. */
+  private durableEndpointUrl(): Promise<string> {
+    this.durableEndpoint ??= startDurableEndpoint(this.durable);
+    return this.durableEndpoint.then((e) => e.url);
   }
 
   private async resolve(fn: FunctionConfig, qualifier: string) {
@@ -233,7 +305,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const family = familyOf(fn.runtime);
     if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
     const debug = [...this.debugControllers].some((c) => c.shouldDebug(fn, version));
-    const launch = await this.launcherFor(family).launch({ fn, optDir, debug });
+    let launch = await this.launcherFor(family).launch({ fn, optDir, debug });
+    if (fn.durableConfig && !isLaunchFailure(launch)) launch = { ...launch, env: { ...launch.env, ...(await this.durableEnv()) } };
     return new ExecutionEnvironment({
       id: `${fn.functionName}:${version}:${ordinal}`,
       ordinal,
@@ -253,11 +326,28 @@ export class LocalRuntime extends RuntimeEventEmitter {
     });
   }
 
+  /**
+   * What the durable execution SDK in a handler process needs to reach this runtime: the
+   * endpoint, and credentials to sign with when the host passes none (any will do locally).
+   */
+  private async durableEnv(): Promise<ProcessLaunch['env']> {
+    const env: ProcessLaunch['env'] = { AWS_ENDPOINT_URL_LAMBDA: await this.durableEndpointUrl() };
+    if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+      env.AWS_ACCESS_KEY_ID = 'LAMBDALABLOCAL';
+      env.AWS_SECRET_ACCESS_KEY = 'lambda-lab-local';
+    }
+    return env;
+  }
+
   private launcherFor(family: RuntimeFamily): FamilyLauncher {
     let launcher = this.launchers.get(family);
     if (!launcher) {
+      const options = this.options;
       launcher = family.launcher({
-        binaries: this.options.nodeBinaries ?? {},
+        // Read at each launch: settings may change while the runtime lives.
+        get binaries() {
+          return { ...options.nodeBinaries, ...options.pythonBinaries };
+        },
         diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
         progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
       });
@@ -295,7 +385,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     let timer: NodeJS.Timeout | undefined;
     try {
       const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
-        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache)([\\/]|$)/.test(String(file))) return;
+        // Python writes __pycache__ into the code folder as it imports it: not a code change.
+        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(String(file))) return;
         clearTimeout(timer);
         timer = setTimeout(() => void this.onCodeChanged(fn.functionName), 100);
       });
@@ -425,9 +516,11 @@ export class LocalRuntime extends RuntimeEventEmitter {
    */
   async dispose(): Promise<void> {
     this.disposed = true;
+    await this.durable.dispose();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));
+    await this.durableEndpoint?.then((e) => e.close(), () => undefined);
     await this.builder.dispose();
   }
 }

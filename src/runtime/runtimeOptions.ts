@@ -2,6 +2,8 @@
 import type { FunctionConfig } from './functionConfig';
 
 export interface RuntimeOptions {
+  /** Multiplies the durations durable functions ask for (waits, retry delays, callback timeouts): 1 real time (default), 0.01 a hundred times faster, 0 no waiting. */
+  durableTimeScale?: number;
   /** Folder for state: logs, builds, versions (default `<template dir>/.lambda-lab`). */
   stateDir?: string;
   /** AWS_REGION / AWS_DEFAULT_REGION given to functions (default us-east-1). */
@@ -16,6 +18,8 @@ export interface RuntimeOptions {
   concurrencyCap?: number;
   /** Node binary per runtime, e.g. `{ "nodejs22.x": "/opt/node22/bin/node" }`; default: the `node` running us. */
   nodeBinaries?: Record<string, string>;
+  /** Python interpreter per runtime, e.g. `{ "python3.12": "/usr/bin/python3.12" }`; default: the project's .venv, else `python3` on PATH. */
+  pythonBinaries?: Record<string, string>;
   /** Host environment variables passed through to handler processes (names or `PREFIX*`). */
   hostEnvAllowlist?: string[];
   /** AWS_PROFILE handlers get (the user's choice of shared-config profile); default: the host's. */
@@ -62,6 +66,10 @@ export interface InvokeOptions {
   signal?: AbortSignal;
   /** Asynchronous invokes get the 1 MB payload limit instead of 6 MB. */
   invocationType?: 'RequestResponse' | 'Event';
+  /** DurableExecutionName of a durable function's execution (starting one twice with the same input gives the same one). */
+  durableExecutionName?: string;
+  /** Called with the ARN as soon as a durable function's execution started (before it ends). */
+  onDurableExecution?: (durableExecutionArn: string) => void;
   /** Called with each chunk of a streamed response (streamifyResponse), as it arrives, with the stream's Content-Type. */
   onStreamChunk?: (chunk: Buffer, contentType: string | undefined) => void;
 }

@@ -21,6 +21,9 @@ export interface NpmInstallResult {
 
 const LOCK_POLL_MS = 250;
 
+/** After a failed install, cold starts go without for this long before npm is tried again (back online?). */
+export const RETRY_INSTALL_AFTER_MS = 2 * 60_000;
+
 /**
  * Runs `work` holding `<prefix>/.install-lock`, a folder created atomically: Lambda Lab
  * processes sharing the cache (extension, CLI, serve) never run npm in one prefix at once. A

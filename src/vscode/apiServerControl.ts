@@ -3,7 +3,7 @@
 // versions and aliases as the sidebar. Its URL stays in the status bar while it runs.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startLambdaApiServer, type LambdaApiServer } from '../runtime/api/lambdaApiServer';
+import { startLambdaApiServer, type LambdaApiServer } from '../runtime/lambdaApi/lambdaApiServer';
 import { DEFAULT_FRONT_DOOR_PORT, HttpFrontDoors } from '../runtime/http/frontDoors';
 import { routeRows } from '../runtime/http/routeListing';
 import type { LocalRuntime } from '../runtime/localRuntime';

@@ -3,7 +3,8 @@
 // functions whoever invokes them (sidebar, CodeLens, CLI, SDK, function URL).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LambdaDebugSession, PAUSED_EVENT } from '../debug/lambdaDebugSession';
+import { PAUSED_EVENT } from '../debug/lambdaDebugSession';
+import { PythonAwareDebugSession as LambdaDebugSession } from '../debug/python/pythonDebugSession';
 import { defaultTemplateFor, type RuntimeHost } from '../debug/runtimeHost';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';

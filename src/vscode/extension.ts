@@ -126,6 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
       [
         { scheme: 'file', language: 'javascript' },
         { scheme: 'file', language: 'typescript' },
+        { scheme: 'file', language: 'python' },
       ],
       codeLens,
     ),

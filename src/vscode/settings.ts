@@ -23,6 +23,7 @@ export function readSettings(): LambdaLabSettings {
       idleTimeoutMs: c.get<number>('idleTimeoutSeconds', 600) * 1000,
       concurrencyCap: c.get<number>('concurrencyCap', 10),
       nodeBinaries: c.get<Record<string, string>>('nodeBinaries', {}),
+      pythonBinaries: c.get<Record<string, string>>('pythonBinaries', {}),
       logRetention: c.get<number>('logRetention', 50),
       ...(c.get<string>('region') ? { region: c.get<string>('region') } : {}),
       // Present even when empty, so clearing the setting clears the runtime's option.

@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startLambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
+import { startLambdaApiServer } from '../../src/runtime/lambdaApi/lambdaApiServer';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { latencyRow, median, perSecond, sample as sampleRuns, type BenchRow } from './benchTable';
 

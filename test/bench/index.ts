@@ -24,10 +24,12 @@ interface Section {
 const SECTIONS: Section[] = [
   { title: 'runtime', exportName: 'runRuntimeBench', run: runRuntimeBench },
   { title: 'debugger', file: 'debugBench.ts', exportName: 'runDebugBench' },
+  { title: 'Python', file: 'pythonBench.ts', exportName: 'runPythonBench' },
   { title: 'Lambda API / function URLs', file: 'apiBench.ts', exportName: 'runApiBench' },
   { title: 'Node fidelity (runtime SDK, Node provisioning)', file: 'nodeFidelityBench.ts', exportName: 'runNodeFidelityBench' },
   { title: 'template language server', file: 'languageBench.ts', exportName: 'runLanguageBench' },
   { title: 'HTTP front doors (API Gateway, streaming)', file: 'httpBench.ts', exportName: 'runHttpBench' },
+  { title: 'durable functions', file: 'durableBench.ts', exportName: 'runDurableBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {

@@ -14,7 +14,7 @@ const EXAMPLE = path.resolve(__dirname, '../../examples/hello/template.yaml');
 const FUNCTIONS = 2000;
 const RUNS = { edits: 60, bigEdits: 40, loads: 5, roundTrips: 200 };
 
-export function generatedTemplate(functions: number): string {
+function generatedTemplate(functions: number): string {
   const lines = [
     "AWSTemplateFormatVersion: '2010-09-09'", 'Transform: AWS::Serverless-2016-10-31',
     'Parameters:', '  Stage:', '    Type: String', '    Default: dev',
@@ -26,6 +26,7 @@ export function generatedTemplate(functions: number): string {
       '      MemorySize: 256', '      Environment:', '        Variables:', '          TABLE: !Ref Table',
       `          NAME: !Sub 'fn-${i}-\${Stage}'`, `          ARN: !GetAtt Table.Arn`);
   }
+  lines.push('Outputs:', '  TableArn:', '    Value: !GetAtt Table.Arn', '  FirstFunction:', '    Value: !Ref Function0');
   return `${lines.join('\n')}\n`;
 }
 

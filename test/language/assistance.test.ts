@@ -39,6 +39,12 @@ describe('language server: hover, completion, outline', function () {
     assert.match(value, /\| TABLE_ARN \| `Table\.Arn` \|/);
   });
 
+  it('where a Handler leads', async () => {
+    const h = await hoverAt('Handler: app.handler', 12);
+    assert.deepEqual(h.range, rangeOf(TEMPLATE, 'app.handler'));
+    assert.equal(text(h), 'Loads `handler` from `src/app.js:3`, as the nodejs22.x runtime resolves it');
+  });
+
   it('a runtime\'s support status', async () => {
     const h = await hoverAt('Runtime: python3.13', 10);
     assert.deepEqual(h.range, rangeOf(TEMPLATE, 'python3.13'));

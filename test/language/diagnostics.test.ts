@@ -1,6 +1,7 @@
 // Diagnostics over LSP: each problem on the offending value, quick fixes where obvious,
 // updated as the text changes, and only for documents that are templates.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic, DocumentSymbol } from 'vscode-languageserver-protocol';
@@ -40,6 +41,17 @@ describe('language server: diagnostics', function () {
     assert.deepEqual(note.range, rangeOf(TEMPLATE, '!GetAtt Table.Arn'));
   });
 
+  for (const example of ['hello', 'layers']) {
+    it(`the bundled examples/${example} template has no errors`, async () => {
+      const file = path.resolve(__dirname, '../../examples', example, 'template.yaml');
+      const uri = pathToFileURL(file).href;
+      await client.open(uri, readFileSync(file, 'utf8'));
+      const published = await client.diagnostics(uri);
+      assert.deepEqual(published.diagnostics.filter((d) => d.severity === ERROR), []);
+      await client.close(uri);
+    });
+  }
+
   it('an unknown Ref, with the case fix', async () => {
     const text = edit(TEMPLATE, 'TABLE: !Ref Table', 'TABLE: !Ref table');
     const { uri, diagnostics } = await diagnose(text);
@@ -50,6 +62,18 @@ describe('language server: diagnostics', function () {
     const [fix] = await fixes(uri, d);
     assert.equal(fix.title, 'Change to Table');
     assert.deepEqual(fix.edit?.changes?.[uri], [{ range: d.range, newText: 'Table' }]);
+  });
+
+  it('a Ref one typo away from a single logical id gets that fix; an ambiguous one gets none', async () => {
+    let text = edit(TEMPLATE, 'TABLE: !Ref Table', 'TABLE: !Ref Tabel');
+    text = edit(text, '- !Ref SharedLayer', '- !Ref SharedLayr');
+    const { uri, diagnostics } = await diagnose(text);
+    const typo = withMessage(diagnostics, /^Ref Tabel: .*\(did you mean Table\?\)$/);
+    assert.deepEqual((await fixes(uri, typo)).map((f) => f.title), ['Change to Table']);
+    assert.equal(withMessage(diagnostics, /^Ref SharedLayr:/).message.includes('did you mean SharedLayer?'), true);
+    const ambiguous = edit(edit(TEMPLATE, '\nOutputs:', '  Tables:\n    Type: AWS::SQS::Queue\n\nOutputs:'), '!Ref Table\n', '!Ref Tabls\n');
+    const d = withMessage((await diagnose(ambiguous)).diagnostics, /^Ref Tabls:/);
+    assert.doesNotMatch(d.message, /did you mean/);
   });
 
   it('unknown GetAtt targets and attributes, and Sub ${} names', async () => {
@@ -127,6 +151,11 @@ describe('language server: diagnostics', function () {
     const java = edit(TEMPLATE, 'Runtime: python3.13', 'Runtime: java21');
     const local = withMessage((await diagnose(java)).diagnostics, /PyFunction cannot run in Lambda Lab: runtime java21 is not supported yet/);
     assert.deepEqual(local.range, rangeOf(java, 'java21'));
+    const globalJava = edit(TEMPLATE, 'Runtime: nodejs22.x', 'Runtime: java21');
+    const once = (await diagnose(globalJava)).diagnostics.filter((d) => /cannot run in Lambda Lab/.test(d.message) && !/^PyFunction/.test(d.message));
+    assert.equal(once.length, 1, 'a Globals runtime is reported once, not per function');
+    assert.match(once[0].message, /^Functions using Globals\.Function\.Runtime cannot run in Lambda Lab: runtime java21 is not supported yet/);
+    assert.deepEqual(once[0].range, rangeOf(globalJava, 'java21'));
   });
 
   it('MemorySize, Timeout, EphemeralStorage and reserved concurrency out of Lambda\'s ranges', async () => {

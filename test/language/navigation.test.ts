@@ -65,6 +65,7 @@ describe('language server: navigation', function () {
       { range: rangeOf(TEMPLATE, 'HelloFunction.Arn', 'HelloFunction'), newText: 'GreetFunction' },
     ]);
     await assert.rejects(client.request('textDocument/rename', uri, key('Table').start, { newName: 'my-table' }), /not a valid logical id/);
+    await assert.rejects(client.request('textDocument/rename', uri, key('Table').start, { newName: 'Stage' }), /Stage is already a logical id/);
     assert.equal(await client.request('textDocument/prepareRename', uri, positionOf(TEMPLATE, 'Runtime: nodejs22.x', 12)), null);
   });
 });

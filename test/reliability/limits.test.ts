@@ -12,7 +12,7 @@ import {
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/api/lambdaApiServer';
+import { startLambdaApiServer, type LambdaApiServer } from '../../src/runtime/lambdaApi/lambdaApiServer';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { buildZip } from '../../src/runtime/store/codePackage';
 import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';

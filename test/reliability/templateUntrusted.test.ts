@@ -77,6 +77,21 @@ describe('templates are untrusted input', () => {
     assert.match(error.problem, /^LayerName "\.\.\/\.\.\/\.\.\/tmp\/x" is invalid/);
   });
 
+  it('an AutoPublishAlias that is not an alias name is refused at the property', async () => {
+    const error = await rejection([
+      'Resources:',
+      '  Fn:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Runtime: nodejs20.x',
+      '      Handler: index.handler',
+      '      CodeUri: src',
+      '      AutoPublishAlias: ../live',
+    ].join('\n'));
+    assert.deepEqual([error.position.line, error.position.column, error.resource], [8, 25, 'Fn']);
+    assert.match(error.problem, /^AutoPublishAlias "\.\.\/live" is invalid/);
+  });
+
   it('a LayerName given as a layer ARN is accepted, its last part being the name', async () => {
     mkdirSync(join(dir, 'project', 'layer'));
     const model = await load([

@@ -70,7 +70,11 @@ describe('Environment variables', () => {
   });
 
   it("lets the function's own value win over a family variable such as NODE_PATH", () => {
-    const env = environmentVariables({ ...base, fn: { ...fn, environment: { NODE_PATH: '/mine' } }, familyEnv: { NODE_PATH: '/family', OTHER: 'x' } });
+    const env = environmentVariables({
+      ...base,
+      fn: { ...fn, environment: { NODE_PATH: '/mine' } },
+      familyEnv: { NODE_PATH: '/family', OTHER: 'x' },
+    });
     assert.equal(env.NODE_PATH, '/mine');
     assert.equal(env.OTHER, 'x');
   });

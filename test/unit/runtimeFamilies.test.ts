@@ -14,7 +14,9 @@ const RUNTIME_SDK = `${userCacheDir()}/aws-sdk/node_modules`;
 const warnings: string[] = [];
 const host = { binaries: {}, diagnostic: (_level: string, message: string) => warnings.push(message), progress: () => {} };
 const launch = (runtime: string, request: Omit<LaunchRequest, 'fn'> & { codeDir?: string }) =>
-  familyOf(runtime)!.launcher(host).launch({ ...request, fn: fn(runtime, request.codeDir) });
+  familyOf(runtime)!
+    .launcher(host)
+    .launch({ ...request, fn: fn(runtime, request.codeDir) });
 
 const fn = (runtime: string, codeDir = '/code'): FunctionConfig => ({
   logicalId: 'Fn',
@@ -61,23 +63,31 @@ describe('runtime families', () => {
 
   it("node: reads the inspector's banner and the heap-exhaustion line from stderr", () => {
     const node = familyOf('nodejs22.x')!;
-    assert.deepEqual(node.stderrMeaning('Debugger listening on ws://127.0.0.1:9229/abc'), { kind: 'debugger-ready', url: 'ws://127.0.0.1:9229/abc' });
+    assert.deepEqual(node.stderrMeaning('Debugger listening on ws://127.0.0.1:9229/abc'), {
+      kind: 'debugger-ready',
+      url: 'ws://127.0.0.1:9229/abc',
+    });
     assert.deepEqual(node.stderrMeaning('Debugger attached.'), { kind: 'noise' });
-    assert.deepEqual(node.stderrMeaning('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'), { kind: 'out-of-memory' });
+    assert.deepEqual(node.stderrMeaning('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'), {
+      kind: 'out-of-memory',
+    });
     assert.deepEqual(node.stderrMeaning('my own line'), { kind: 'log' });
   });
 
-  it("node: warns once when the local node is not the runtime's major version", async () => {
+  it("node: warns once when the binary configured for a runtime is not of the runtime's major version", async () => {
     const major = Number(process.versions.node.split('.')[0]);
     const other = major === 18 ? 'nodejs20.x' : 'nodejs18.x';
+    const configured = { ...host, binaries: { [`nodejs${major}.x`]: process.execPath, [other]: process.execPath } };
     warnings.length = 0;
-    await launch(`nodejs${major}.x`, { debug: false });
+    await familyOf(other)!
+      .launcher(configured)
+      .launch({ fn: fn(`nodejs${major}.x`), debug: false });
     assert.deepEqual(warnings, []);
-    const launcher = familyOf(other)!.launcher(host);
+    const launcher = familyOf(other)!.launcher(configured);
     await launcher.launch({ fn: fn(other), debug: false });
     await launcher.launch({ fn: fn(other), debug: false });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /run on the local Node/);
+    assert.match(warnings[0], new RegExp(`runtime ${other.replace('.', '\\.')} runs on local Node ${major}`));
   });
 
   it("provided: runs the function's bootstrap, else the layers' /opt/bootstrap, else fails init with Lambda's error", async () => {
@@ -91,9 +101,15 @@ describe('runtime families', () => {
     assert.equal(missing.initError.errorType, 'Runtime.InvalidEntrypoint');
     assert.match(missing.initError.payload.toString(), /Couldn't find valid bootstrap\(s\): \[.*code\/bootstrap .*opt\/bootstrap\]/);
     fs.writeFileSync(path.join(opt, 'bootstrap'), '#!/bin/sh\n');
-    assert.equal(((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command, path.join(opt, 'bootstrap'));
+    assert.equal(
+      ((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command,
+      path.join(opt, 'bootstrap'),
+    );
     fs.writeFileSync(path.join(code, 'bootstrap'), '#!/bin/sh\n');
-    assert.equal(((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command, path.join(code, 'bootstrap'));
+    assert.equal(
+      ((await launch('provided.al2023', { codeDir: code, optDir: opt, debug: false })) as ProcessLaunch).command,
+      path.join(code, 'bootstrap'),
+    );
     assert.equal(familyOf('provided.al2023')!.debugBridge, 'none');
     fs.rmSync(dir, { recursive: true, force: true });
   });

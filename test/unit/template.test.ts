@@ -185,7 +185,7 @@ describe('template loading', () => {
   it('lists functions that cannot run here with the reason, at their logical id', () => {
     const listed = model.unsupported.map((u) => [u.logicalId, u.position.line, u.reason]);
     assert.deepEqual(listed, [
-      ['PythonFunction', 151, 'runtime python3.12 is not supported yet (supported: nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, provided, provided.al2, provided.al2023)'],
+      ['JavaFunction', 151, 'runtime java21 is not supported yet (supported: nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, python3.9, python3.10, python3.11, python3.12, python3.13, python3.14, provided, provided.al2, provided.al2023)'],
       ['ImageFunction', 158, 'PackageType Image is not supported: Lambda Lab runs .zip functions as host processes, not container images'],
       ['S3Function', 164, 'CodeUri points at S3 (s3://my-bucket/code.zip); Lambda Lab runs local code: set CodeUri to a local folder'],
       ['S3MapFunction', 170, 'Code points at S3 (s3://my-bucket/code.zip); Lambda Lab runs local code: set Code to a local folder'],

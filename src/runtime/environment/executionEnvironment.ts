@@ -3,21 +3,20 @@
 // process (handlerProcess), its memory (memoryWatch), its log stream (environmentLog) and its
 // Runtime API endpoint (runtimeApiServer) are driven through small interfaces, so the state
 // machine can be run against fakes.
-import * as crypto from 'node:crypto';
 import * as functionErrors from '../errors/functionErrors';
 import { isLaunchFailure, type LaunchFailure, type ProcessLaunch, type RuntimeFamily } from '../families/runtimeFamily';
 import type { FunctionConfig } from '../functionConfig';
 import type { LogStore } from '../logs/logStore';
 import * as platformLog from '../logs/platformLog';
 import type { EnvironmentInfo, EnvironmentState, InvocationInfo, InvokeResult, RuntimeEventEmitter, StopReason } from '../runtimeEvents';
+import { EnvironmentFreezer } from './environmentFreezer';
 import { EnvironmentLog } from './environmentLog';
+import { invocationEvent } from './invocationEvent';
 import { environmentVariables } from './environmentVariables';
 import { spawnHandlerProcess, type HandlerProcess, type OutputChannel, type SpawnHandlerProcess } from './handlerProcess';
 import { MemoryWatch } from './memoryWatch';
 import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers, type RuntimeApiOutcome } from './runtimeApiServer';
 
-/** How long an idle environment keeps running before it is frozen (see freezeAfterGrace). */
-const FREEZE_GRACE_MS = 2;
 /** Lambda's limit on the INIT phase of on-demand functions. */
 export const INIT_LIMIT_MS = 10_000;
 
@@ -78,11 +77,9 @@ export class ExecutionEnvironment {
   private readonly log: EnvironmentLog;
   private readonly memory: MemoryWatch;
   private inspectorUrl: string | undefined;
-  private debuggerAttached = false;
-  private freezeTimer: NodeJS.Timeout | undefined;
+  private readonly freezer: EnvironmentFreezer;
   /** While debugged, the invoke timeout is off unless the session asked for it to be enforced. */
   private timeoutSuspended = false;
-  private frozen = false;
   private invocations = 0;
   private readonly startedAt = Date.now();
   private initDurationMs: number | undefined;
@@ -108,11 +105,19 @@ export class ExecutionEnvironment {
   private outOfMemory = false;
   private stopReason: StopReason | undefined;
   private retireReason: StopReason | undefined;
+  /** stopDraining closed the Runtime API: the process is writing out its output and leaving. */
+  private draining = false;
   private readonly exited: Promise<void>;
   private resolveExited!: () => void;
 
   constructor(private readonly spec: EnvironmentSpec) {
-    this.log = new EnvironmentLog({ fn: spec.fn, version: spec.version, environmentId: spec.id, logStore: spec.logStore, events: spec.events });
+    this.log = new EnvironmentLog({
+      fn: spec.fn,
+      version: spec.version,
+      environmentId: spec.id,
+      logStore: spec.logStore,
+      events: spec.events,
+    });
     this.memory = new MemoryWatch(
       { residentMB: () => this.process?.residentMB(), peakResidentMB: () => this.process?.peakResidentMB() },
       spec.fn.memorySize,
@@ -122,6 +127,13 @@ export class ExecutionEnvironment {
         this.kill('out-of-memory');
       },
     );
+    this.freezer = new EnvironmentFreezer({
+      enabled: spec.freeze,
+      process: () => this.process,
+      idle: () => this.idle,
+      onFrozen: () => this.setState('frozen'),
+      onThawed: () => this.state === 'frozen' && this.setState('ready'),
+    });
     this.initDone = new Promise(
       (resolve) =>
         (this.resolveInit = () => {
@@ -206,15 +218,19 @@ export class ExecutionEnvironment {
       hostEnv: this.spec.hostEnv ?? process.env,
       hostAllowlist: this.spec.hostAllowlist,
     });
-    // A runtime that cannot start still goes through a process that exits, as in Lambda.
-    if (failed) this.initError = launch.initError;
-    const { command, args, logFd } = failed ? { command: '/bin/false', args: [], logFd: undefined } : launch;
     this.setState('initializing');
     this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
-    this.process = (this.spec.spawnProcess ?? spawnHandlerProcess)(
-      { command, args, cwd: fn.codeDir, env, logFd },
-      { onLine: (channel, line) => this.onLine(channel, line), onExit: (description) => this.onExit(description) },
-    );
+    if (failed) {
+      // Nothing to start: init fails at once, as Lambda's does without a bootstrap.
+      this.initError = launch.initError;
+      this.resolveInit();
+    } else {
+      const { command, args, logFd } = launch;
+      this.process = (this.spec.spawnProcess ?? spawnHandlerProcess)(
+        { command, args, cwd: fn.codeDir, env, logFd },
+        { onLine: (channel, line) => this.onLine(channel, line), onExit: (description) => this.onExit(description) },
+      );
+    }
     this.spec.events.emit('environmentStarted', this.info());
     this.memory.start();
     if (!this.spec.debug) {
@@ -279,7 +295,7 @@ export class ExecutionEnvironment {
     if (this.state === 'initializing' || (this.state === 'busy' && !this.server.polling)) return;
     this.queued = undefined;
     this.current = entry;
-    const owedContinue = this.markThawed();
+    const owedContinue = this.freezer.markThawed();
     this.setState('busy');
     const { fn, version, accountId, region } = this.spec;
     const { request } = entry;
@@ -288,15 +304,7 @@ export class ExecutionEnvironment {
     this.spec.events.emit('invocationStarted', entry.info);
     this.log.startTail(request.requestId);
     this.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
-    const qualifier = version === '$LATEST' ? '' : `:${version}`;
-    this.server.deliver({
-      requestId: request.requestId,
-      payload: request.payload,
-      deadlineMs: Date.now() + fn.timeout * 1000,
-      invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${fn.functionName}${qualifier}`,
-      traceId: traceId(),
-      clientContext: request.clientContext ? Buffer.from(request.clientContext, 'base64').toString() : undefined,
-    });
+    this.server.deliver(invocationEvent(request, { fn, version, region, accountId }));
     // SIGCONT after the event is written: the process wakes once, with its event already
     // waiting, rather than waking to an empty socket and again when the event lands.
     if (owedContinue) this.process?.thaw();
@@ -325,7 +333,7 @@ export class ExecutionEnvironment {
       this.memory.sample();
       this.setState('ready');
       this.resolveInit();
-      if (!this.queued) this.freezeAfterGrace();
+      if (!this.queued) this.freezer.freezeAfterGrace();
       return;
     }
     this.awaitingPoll = false;
@@ -341,27 +349,16 @@ export class ExecutionEnvironment {
     if (this.state !== 'busy' || this.current || this.awaitingPoll || this.exiting) return;
     this.setState('ready');
     if (this.queued) this.tryDeliver();
-    else this.freezeAfterGrace();
-  }
-
-  /**
-   * Freezes FREEZE_GRACE_MS after the runtime client polled, unless an invocation arrived
-   * meanwhile. Back-to-back callers (a promise continuation here, the next HTTP request through
-   * `serve`) invoke again within a fraction of that, and freezing in between would cost a
-   * SIGSTOP/SIGCONT pair and two wake-ups for nothing. One timer per environment, refreshed.
-   */
-  private freezeAfterGrace() {
-    if (this.freezeTimer) this.freezeTimer.refresh();
-    else {
-      this.freezeTimer = setTimeout(() => this.freeze(), FREEZE_GRACE_MS);
-      this.freezeTimer.unref();
-    }
+    else this.freezer.freezeAfterGrace();
   }
 
   private onOutcome(o: RuntimeApiOutcome) {
     const entry = this.current;
     if (!entry || entry.request.requestId !== o.requestId) return;
     entry.answeredAt = performance.now();
+    // The deadline is absolute: an answer that comes after it, before our own busy loop got
+    // round to the timeout, is a timeout all the same.
+    if (entry.timed && entry.answeredAt - entry.deliveredAt >= this.spec.fn.timeout * 1000) return this.onTimeout(entry);
     entry.timed = false;
     // Log records the handler wrote before answering are already in our pipes, but their
     // 'data' may come later in this same poll phase: END and REPORT wait for it (setImmediate
@@ -454,7 +451,10 @@ export class ExecutionEnvironment {
     this.log.endInit();
     this.spec.events.emit('invocationStarted', entry.info);
     this.log.startTail(entry.request.requestId, true);
-    this.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()), entry.request.requestId);
+    this.log.platform(
+      platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()),
+      entry.request.requestId,
+    );
     this.finish(entry, error.payload, 'Unhandled', { status: 'error', errorType: error.errorType });
     this.kill('init-error');
   }
@@ -462,7 +462,8 @@ export class ExecutionEnvironment {
   private onExit(description: string) {
     if (this.state === 'stopped') return;
     this.exiting = true;
-    const reason: StopReason = this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
+    const reason: StopReason =
+      this.stopReason ?? (this.outOfMemory ? 'out-of-memory' : this.state === 'initializing' ? 'init-error' : 'crash');
     if (this.state === 'initializing' && !this.initError) this.initError = functionErrors.runtimeExited(description);
     if (this.initError && this.state === 'initializing') {
       this.state = 'ready';
@@ -476,9 +477,9 @@ export class ExecutionEnvironment {
       this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
       this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
     }
-    this.memory.stop();
+    this.memory.end();
     clearTimeout(this.timeoutTimer);
-    clearTimeout(this.freezeTimer);
+    this.freezer.end();
     this.server.close();
     this.log.close();
     this.state = 'stopped';
@@ -495,15 +496,17 @@ export class ExecutionEnvironment {
 
   /**
    * Stops after the output the process has queued is written out (`lambda-lab invoke` ending):
-   * an idle environment loses its Runtime API, which makes a runtime client exit on its own
-   * once it has flushed; a busy one is stopped at once.
+   * an environment running no invocation (idle, or answered and not yet polling again) loses
+   * its Runtime API, which makes a runtime client exit on its own once it has flushed; one
+   * running an invocation is stopped at once.
    */
   async stopDraining(reason: StopReason): Promise<void> {
-    // Answered but not yet polled again counts as idle: its output is still on its way.
-    if (!(this.idle || this.releasing) || !this.process) return this.stop(reason);
+    if (this.current || this.queued || !this.process || this.state === 'initializing' || !this.alive) return this.stop(reason);
     this.stopReason ??= reason;
-    clearTimeout(this.freezeTimer);
-    this.frozen = false;
+    // Writing out what it queued is no part of an invocation: its memory no longer counts.
+    this.memory.end();
+    this.freezer.end();
+    this.draining = true;
     this.server.close();
     this.process.drain();
     await this.exited;
@@ -523,33 +526,9 @@ export class ExecutionEnvironment {
   }
 
   setDebuggerAttached(attached: boolean, opts: { suspendTimeout?: boolean } = {}) {
-    this.debuggerAttached = attached;
     this.timeoutSuspended = attached && opts.suspendTimeout !== false;
-    if (attached) {
-      this.thaw();
-      if (this.current && this.timeoutSuspended) this.current.timed = false;
-    } else if (this.idle) {
-      this.freeze();
-    }
-  }
-
-  private freeze() {
-    if (!this.spec.freeze || this.debuggerAttached || this.frozen || !this.process || !this.idle) return;
-    if (!this.process.freeze()) return; // already gone: onExit follows
-    this.frozen = true;
-    this.setState('frozen');
-  }
-
-  private thaw() {
-    if (this.markThawed()) this.process?.thaw();
-  }
-
-  /** Records the thaw; true when the process is stopped and owed a SIGCONT. */
-  private markThawed(): boolean {
-    if (!this.frozen || !this.process) return false;
-    this.frozen = false;
-    if (this.state === 'frozen') this.setState('ready');
-    return true;
+    if (attached && this.current && this.timeoutSuspended) this.current.timed = false;
+    this.freezer.setDebuggerAttached(attached);
   }
 
   private setState(state: EnvironmentState) {
@@ -560,7 +539,13 @@ export class ExecutionEnvironment {
   }
 
   private onLine(channel: OutputChannel, line: string) {
-    if (channel === 'log') return this.log.structuredLine(line);
+    if (channel === 'log') {
+      // While draining, the handler's queued stdout and stderr are what matters. The structured
+      // channel is written synchronously, so everything on it from before is in already; what
+      // comes now is the runtime client's report of its lost Runtime API, which we caused.
+      if (!this.draining) this.log.structuredLine(line);
+      return;
+    }
     if (channel === 'stderr') {
       const meaning = this.spec.family.stderrMeaning(line);
       if (meaning.kind === 'debugger-ready') {
@@ -573,12 +558,4 @@ export class ExecutionEnvironment {
     }
     this.log.functionLine(line);
   }
-}
-
-/** X-Ray trace header as Lambda passes it (`Root=1-<8 hex time>-<24 hex>;Parent=...;Sampled=0`). */
-function traceId(): string {
-  // randomUUID draws from a cached entropy pool: far cheaper per invoke than randomBytes.
-  const hex = crypto.randomUUID().replace(/-/g, '') + crypto.randomUUID().replace(/-/g, '');
-  const time = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${time}-${hex.slice(0, 24)};Parent=${hex.slice(32, 48)};Sampled=0;Lineage=1:local:0`;
 }

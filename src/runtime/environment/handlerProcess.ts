@@ -8,9 +8,10 @@
 // owner's lifeline ends it if the owner dies first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { ensureLifeline, killSandbox, OWNER_TOKEN } from './ownerLifeline';
+import { ensureLifeline, killSandbox, OWNER_TOKEN, registerSandbox } from './ownerLifeline';
 import { SANDBOX_ENV } from './processSandbox';
 import { peakResidentMB, residentMB } from './processMemory';
 
@@ -56,14 +57,10 @@ export interface HandlerProcess {
 
 export type SpawnHandlerProcess = (spec: HandlerProcessSpec, events: HandlerProcessEvents) => HandlerProcess;
 
-/** Output quiet this long after the process exited: nothing more is coming. */
+/** Output quiet this long after the process exited (or while draining): nothing more is coming. */
 const QUIET_MS = 250;
-/**
- * While draining, the process is still running and may be slow to be scheduled after its thaw
- * on a loaded machine: it ends by itself once it sees its Runtime API closed, so this is only
- * the bound for one that does not.
- */
-const DRAIN_QUIET_MS = 1_000;
+/** A quiet check this late means our own loop was busy, with output maybe unread in the pipes. */
+const LATE_MS = 50;
 /** A draining process that keeps writing is killed after this. */
 const DRAIN_LIMIT_MS = 5_000;
 
@@ -75,10 +72,18 @@ class ChildHandlerProcess implements HandlerProcess {
   private description = '';
   private ended = false;
   private swept = false;
-  /** Armed after exit or while draining: fires when output has been quiet for QUIET_MS. */
+  /** performance.now() of the last output read (or of the exit). */
+  private lastOutputAt = 0;
+  /** After exit or while draining: what to do once nothing more is coming. */
+  private onQuiet: (() => void) | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
+  /** CPU ticks the process had used at the last quiet check (drain). */
+  private cpuTicks = -1;
 
-  constructor(spec: HandlerProcessSpec, private readonly events: HandlerProcessEvents) {
+  constructor(
+    spec: HandlerProcessSpec,
+    private readonly events: HandlerProcessEvents,
+  ) {
     ensureLifeline();
     const pipes = Math.max(2, spec.logFd ?? 0);
     this.child = spawn(spec.command, spec.args, {
@@ -87,6 +92,7 @@ class ChildHandlerProcess implements HandlerProcess {
       stdio: ['ignore', ...Array<'pipe'>(pipes).fill('pipe')],
       detached: true,
     });
+    if (this.child.pid !== undefined) registerSandbox(this.child.pid);
     this.child.on('error', (err) => {
       this.description = `Runtime failed to start: ${err.message}`;
       this.end();
@@ -96,7 +102,7 @@ class ChildHandlerProcess implements HandlerProcess {
       // Whatever it started goes with it, as Lambda ends the whole sandbox.
       this.sweep();
       // 'close' waits for every output pipe, which an escaped process may hold open forever.
-      this.awaitQuiet();
+      this.whenQuiet(() => this.end());
     });
     this.child.on('close', () => this.end());
     this.readLines(this.child.stdout, 'stdout');
@@ -128,7 +134,9 @@ class ChildHandlerProcess implements HandlerProcess {
   drain(): void {
     if (this.ended) return;
     this.thaw();
-    this.awaitQuiet(DRAIN_QUIET_MS);
+    // Quiet output alone is no proof: a process flushing a queue may just be waiting for a CPU.
+    // It is idle (and will not exit by itself) when it also used no CPU and is not runnable.
+    this.whenQuiet(() => (this.progressing() ? this.whenQuiet(this.onQuiet!) : this.kill()));
     setTimeout(() => this.kill(), DRAIN_LIMIT_MS).unref();
   }
 
@@ -156,10 +164,40 @@ class ChildHandlerProcess implements HandlerProcess {
     killSandbox(this.marker, this.child.pid);
   }
 
-  private awaitQuiet(quietMs = QUIET_MS) {
-    if (this.quietTimer) return this.quietTimer.refresh();
-    this.quietTimer = setTimeout(() => (this.running ? this.kill() : this.end()), quietMs);
+  /** Runs `action` once no output has come for QUIET_MS; 'exit' replaces a drain's action with its own. */
+  private whenQuiet(action: () => void, delay = QUIET_MS) {
+    this.onQuiet = action;
+    this.lastOutputAt = performance.now();
+    clearTimeout(this.quietTimer);
+    const due = performance.now() + delay;
+    this.quietTimer = setTimeout(() => {
+      const now = performance.now();
+      const quietFor = now - this.lastOutputAt;
+      // Late: our loop was busy and the pipes may hold output not read yet; look again after the poll phase.
+      if (now - due > LATE_MS || quietFor < QUIET_MS) return this.whenQuietAgain(Math.max(1, QUIET_MS - quietFor));
+      this.onQuiet?.();
+    }, delay);
     this.quietTimer.unref();
+  }
+
+  private whenQuietAgain(delay: number) {
+    const lastOutputAt = this.lastOutputAt;
+    this.whenQuiet(this.onQuiet!, delay);
+    this.lastOutputAt = lastOutputAt;
+  }
+
+  /** The process used CPU since the last look, or is runnable now. */
+  private progressing(): boolean {
+    try {
+      const stat = fs.readFileSync(`/proc/${this.child.pid}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+      const progressed = ticks !== this.cpuTicks || fields[0] === 'R';
+      this.cpuTicks = ticks;
+      return progressed;
+    } catch {
+      return false; // gone
+    }
   }
 
   private end() {
@@ -171,7 +209,7 @@ class ChildHandlerProcess implements HandlerProcess {
 
   private readLines(stream: Readable | null, channel: OutputChannel) {
     if (!stream) return;
-    stream.on('data', () => this.quietTimer?.refresh());
+    stream.on('data', () => (this.lastOutputAt = performance.now()));
     readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
       if (!this.ended) this.events.onLine(channel, line);
     });

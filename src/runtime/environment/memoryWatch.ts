@@ -17,6 +17,7 @@ export class MemoryWatch {
   private lastMB = 0;
   private peakReadAt = -Infinity;
   private peakCachedMB = 0;
+  private ended = false;
 
   constructor(
     private readonly process: MemoryReadings,
@@ -32,7 +33,7 @@ export class MemoryWatch {
    * pay nothing for it.
    */
   start(): void {
-    if (this.timer) return;
+    if (this.timer || this.ended) return;
     this.timer = setInterval(() => {
       if (this.idle()) return this.stop();
       const rss = this.sample();
@@ -44,6 +45,12 @@ export class MemoryWatch {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** No more polling: the environment is ending (its last figures stay readable). */
+  end(): void {
+    this.ended = true;
+    this.stop();
   }
 
   /** One reading now; kept as the last measured value. */

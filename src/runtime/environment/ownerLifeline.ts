@@ -15,17 +15,22 @@ import { sweepSandboxes } from './processSandbox';
 export const OWNER_TOKEN = crypto.randomBytes(8).toString('hex');
 
 /**
- * The watchdog's program, run with `node -e`: it receives `sweep <marker> <leader pid>` lines
- * and, at end of input (the owner is gone), sweeps everything of the owner. Signals that end
- * the owner's terminal session do not end it before it has swept.
+ * The watchdog's program, run with `node -e`: it receives `leader <pid>` when an environment's
+ * process starts and `sweep <marker> <leader pid>` when it ends, and at end of input (the owner
+ * is gone) sweeps everything of the owner, the sessions of every leader it was told of
+ * included: a handler that dies at the same moment as its owner (its output pipes broke) must
+ * not take the knowledge of its session with it. Signals that end the owner's terminal session
+ * do not end it before it has swept.
  */
 function watchdogMain(ownerToken: string, sweep: typeof sweepSandboxes): void {
   let buffered = '';
   let done = false;
+  /** Handler processes of live environments: their sessions and groups go too, even once they died. */
+  const leaders = new Set<number>();
   const finish = () => {
     if (done) return;
     done = true;
-    sweep(`${ownerToken}/`, []);
+    sweep(`${ownerToken}/`, [...leaders]);
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, finish);
@@ -35,7 +40,10 @@ function watchdogMain(ownerToken: string, sweep: typeof sweepSandboxes): void {
     buffered = lines.pop()!;
     for (const line of lines) {
       const [verb, marker, leader] = line.split(' ');
-      if (verb === 'sweep' && marker?.startsWith(`${ownerToken}/`)) sweep(marker, leader ? [Number(leader)] : []);
+      if (verb === 'leader') leaders.add(Number(marker));
+      if (verb !== 'sweep' || !marker?.startsWith(`${ownerToken}/`)) continue;
+      sweep(marker, leader ? [Number(leader)] : []);
+      leaders.delete(Number(leader));
     }
   });
   process.stdin.on('end', finish);
@@ -53,8 +61,10 @@ let watchdog: ChildProcess | undefined;
 
 /** Starts this owner's watchdog unless it runs (again, if something killed it). */
 export function ensureLifeline(): void {
-  if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) return;
-  const child = spawn(process.execPath, ['--v8-pool-size=1', '-e', WATCHDOG_SOURCE], {
+  if (watchdogAlive()) return;
+  // One V8 worker thread is plenty for it (Electron's node mode may not take the flag).
+  const flags = process.versions.electron ? [] : ['--v8-pool-size=1'];
+  const child = spawn(process.execPath, [...flags, '-e', WATCHDOG_SOURCE], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
     // Inside VS Code, execPath is Electron: this makes it a plain node.
@@ -72,6 +82,11 @@ export function ensureLifeline(): void {
   watchdog = child;
 }
 
+/** Tells the watchdog of a new environment's process (the leader of its session and group). */
+export function registerSandbox(leader: number): void {
+  if (watchdogAlive()) watchdog!.stdin!.write(`leader ${leader}\n`);
+}
+
 /**
  * Kills one environment's sandbox: its process group now (one atomic signal), then everything
  * else carrying its marker, through the watchdog (or here, if there is none).
@@ -84,12 +99,10 @@ export function killSandbox(marker: string, leader: number | undefined): void {
       // the group is empty already
     }
   }
-  const alive = watchdog && watchdog.exitCode === null && watchdog.signalCode === null && watchdog.stdin?.writable;
-  if (alive) watchdog!.stdin!.write(`sweep ${marker} ${leader ?? ''}\n`);
+  if (watchdogAlive()) watchdog!.stdin!.write(`sweep ${marker} ${leader ?? ''}\n`);
   else sweepSandboxes(marker, leader ? [leader] : []);
 }
 
-/** The watchdog's pid, for tests that kill it or count it. */
-export function lifelinePid(): number | undefined {
-  return watchdog?.pid;
+function watchdogAlive(): boolean {
+  return !!watchdog && watchdog.exitCode === null && watchdog.signalCode === null && !!watchdog.stdin?.writable;
 }

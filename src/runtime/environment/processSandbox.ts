@@ -16,16 +16,23 @@ export const SANDBOX_ENV = 'LAMBDA_LAB_SANDBOX';
  * SIGKILLs every live process whose marker starts with `markerPrefix`, every member of the
  * sessions and groups those lead or that `leaders` name, and all their descendants; repeats
  * until a pass finds none (a process may fork while we kill). SIGKILL also ends stopped
- * (frozen) processes. Returns how many processes it signalled.
+ * (frozen) processes. Returns how many processes it signalled. `procDir` and `kill` are for tests.
  *
  * Self-contained (no imports, no outer names): the owner's lifeline watchdog runs this very
  * function from its source text, in a process of its own.
  */
-export function sweepSandboxes(markerPrefix: string, leaders: number[], procDir = '/proc'): number {
+export function sweepSandboxes(
+  markerPrefix: string,
+  leaders: number[],
+  procDir = '/proc',
+  kill: (pid: number) => void = (pid) => process.kill(pid, 'SIGKILL'),
+): number {
   const fs = require('node:fs') as typeof import('node:fs');
   const needle = Buffer.from(`\0LAMBDA_LAB_SANDBOX=${markerPrefix}`);
   const self = process.pid;
   let signalled = 0;
+  // Kept across passes: a leader killed in one pass may have started a child just before.
+  const heads = new Set(leaders);
   for (let pass = 0; pass < 5; pass++) {
     const procs: Array<{ pid: number; ppid: number; pgid: number; sid: number }> = [];
     let entries: string[];
@@ -56,12 +63,11 @@ export function sweepSandboxes(markerPrefix: string, leaders: number[], procDir 
         return false;
       }
     };
-    const heads = new Set(leaders);
     for (const p of procs) if (marked(p.pid)) doomed.add(p.pid);
     for (const p of procs) if (doomed.has(p.pid) && (p.sid === p.pid || p.pgid === p.pid)) heads.add(p.pid);
     for (const p of procs) if (heads.has(p.sid) || heads.has(p.pgid)) doomed.add(p.pid);
     // Descendants, to a fixed point (a child may be listed before its parent).
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const p of procs) {
         if (!doomed.has(p.pid) && doomed.has(p.ppid)) {
@@ -74,7 +80,7 @@ export function sweepSandboxes(markerPrefix: string, leaders: number[], procDir 
     if (!doomed.size) return signalled;
     for (const pid of doomed) {
       try {
-        process.kill(pid, 'SIGKILL');
+        kill(pid);
         signalled++;
       } catch {
         // already gone

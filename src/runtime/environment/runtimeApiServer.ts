@@ -195,7 +195,8 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
   private error(requestId: string, req: http.IncomingMessage, res: http.ServerResponse) {
     this.readBody(req, MAX_SYNC_RESPONSE_BYTES, (body) => {
       this.open.delete(requestId);
-      const payload = body ?? Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Error payload too large' }));
+      const payload =
+        body ?? Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Error payload too large' }));
       this.handlers.onOutcome({ kind: 'error', requestId, payload, errorType: errorTypeOf(req, body) });
       this.acknowledge(res);
     });

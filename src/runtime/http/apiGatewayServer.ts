@@ -9,7 +9,7 @@ import type { EventContext } from './eventContext';
 import { buildEventV1 } from './eventV1';
 import { buildEventV2 } from './eventV2';
 import { headerValue, PayloadTooLarge, readFrontDoorRequest, withForwardingHeaders, type FrontDoorRequest } from './frontDoorRequest';
-import { gatewayError, type Problem } from './gatewayErrors';
+import { gatewayError, serveReportingFailures, type Problem } from './gatewayErrors';
 import { sendResult, type HttpResult } from './httpResult';
 import { invokeIntegration } from './integration';
 import { checkJwt } from './jwtAuthorizer';
@@ -70,14 +70,8 @@ export class ApiGatewayServer {
     await this.listener?.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      await this.serve(req, res);
-    } catch (err) {
-      // A local failure (no build, a crashed bootstrap) answers as the service's own error and is reported.
-      this.runtime.emit('diagnostic', { level: 'error', message: `${req.method} ${req.url}: ${(err as Error).message}` });
-      sendResult(res, gatewayError(this.api.kind, 'service-error'));
-    }
+  private handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return serveReportingFailures(this.runtime, this.api.kind, req, res, () => this.serve(req, res));
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

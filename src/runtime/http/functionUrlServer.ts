@@ -9,7 +9,7 @@ import { answerPreflight, decorateResponse, isPreflight } from './cors';
 import type { EventContext } from './eventContext';
 import { buildEventV2 } from './eventV2';
 import { headerValue, PayloadTooLarge, readFrontDoorRequest, withForwardingHeaders, type FrontDoorRequest } from './frontDoorRequest';
-import { gatewayError } from './gatewayErrors';
+import { gatewayError, serveReportingFailures } from './gatewayErrors';
 import { sendResult, type HttpResult } from './httpResult';
 import { invokeIntegration } from './integration';
 import { listen, type Listener } from './listener';
@@ -50,14 +50,8 @@ export class FunctionUrlServer {
     await this.listener?.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      await this.serve(req, res);
-    } catch (err) {
-      // A local failure (no build, a crashed bootstrap) answers as the service's own error and is reported.
-      this.runtime.emit('diagnostic', { level: 'error', message: `${req.method} ${req.url}: ${(err as Error).message}` });
-      sendResult(res, gatewayError('url', 'service-error'));
-    }
+  private handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return serveReportingFailures(this.runtime, 'url', req, res, () => this.serve(req, res));
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,6 +1,8 @@
 // The responses API Gateway and Lambda's function URLs write themselves, byte for byte:
 // REST APIs with `x-amzn-ErrorType`, HTTP APIs with their capitalised messages.
-import { jsonResult, type HttpResult } from './httpResult';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LocalRuntime } from '../localRuntime';
+import { jsonResult, sendResult, type HttpResult } from './httpResult';
 
 export type GatewayKind = 'rest' | 'http' | 'url';
 
@@ -67,4 +69,23 @@ export function gatewayError(kind: GatewayKind, problem: Problem): HttpResult {
   const [status, body] = (kind === 'http' ? HTTP : URL)[problem];
   if (!body.startsWith('{')) return { statusCode: status, headers: [['Content-Type', 'text/plain']], body: Buffer.from(body) };
   return jsonResult(status, body);
+}
+
+/**
+ * Runs one request's `serve`; a local failure (no build, a crashed bootstrap) answers as the
+ * service's own error and is reported, never ending the server.
+ */
+export async function serveReportingFailures(
+  runtime: LocalRuntime,
+  kind: GatewayKind,
+  req: IncomingMessage,
+  res: ServerResponse,
+  serve: () => Promise<void>,
+): Promise<void> {
+  try {
+    await serve();
+  } catch (err) {
+    runtime.emit('diagnostic', { level: 'error', message: `${req.method} ${req.url}: ${(err as Error).message}` });
+    sendResult(res, gatewayError(kind, 'service-error'));
+  }
 }

@@ -1,18 +1,18 @@
-// Log streams on disk: `<stateDir>/logs/<function>/<stream file>.jsonl`, one log event per
-// line, appended synchronously so nothing is lost if our process dies. Read back by the CLI
-// (`lambda-lab logs`) and the extension's Logs view.
+// Log streams on disk: `<stateDir>/logs/<function>/<stream file>.jsonl` (logStreamFile), one
+// log event per line, appended synchronously so nothing is lost if our process dies. Read back
+// by the CLI (`lambda-lab logs`) and the extension's Logs view. Retention and listing read only
+// the ends of each file, so their cost does not grow with the volume logged, and never delete
+// a stream an environment still writes, in this process or another.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LogRecord } from '../runtimeEvents';
-
-/** What is persisted of a LogRecord (the stream identity is the file). */
-type StoredEvent = Pick<LogRecord, 'timestamp' | 'message' | 'kind' | 'requestId' | 'level' | 'source'>;
+import { CLOSED_LINE, readEnds, readEvents, type StoredEvent, type StreamHeader } from './logStreamFile';
 
 export interface LogStreamInfo {
   functionName: string;
   logStreamName: string;
   file: string;
-  /** ms since epoch of the first and last event. */
+  /** ms since epoch of the first and last event (the file's times when they cannot be read). */
   firstEventTimestamp: number;
   lastEventTimestamp: number;
 }
@@ -20,18 +20,24 @@ export interface LogStreamInfo {
 /** `2026/11/27/[$LATEST]abc…` → a file name without slashes or brackets. */
 const fileNameOf = (streamName: string) => streamName.replace(/[/[\]$]/g, (c) => ({ '/': '-', '[': '', ']': '_', $: '' })[c]!) + '.jsonl';
 
-/** Events of one tick are written with one system call; every stream is flushed before we exit. */
-const open = new Set<LogStreamWriter>();
-process.once('exit', () => open.forEach((w) => w.flush()));
+/** Writers open in this process: their events of one tick are written with one system call, and flushed before we exit. */
+const pendingWriters = new Set<LogStreamWriter>();
+/** Files of the streams this process's environments still write. */
+const liveFiles = new Set<string>();
+process.once('exit', () => pendingWriters.forEach((w) => w.flush()));
 
 export class LogStreamWriter {
   private fd: number | undefined;
   private pending = '';
   private scheduled = false;
+  private closed = false;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    liveFiles.add(file);
+  }
 
   append(record: LogRecord): void {
+    if (this.closed) return;
     const stored: StoredEvent = { timestamp: record.timestamp, message: record.message, kind: record.kind };
     if (record.requestId) stored.requestId = record.requestId;
     if (record.level) stored.level = record.level;
@@ -39,14 +45,14 @@ export class LogStreamWriter {
     this.pending += JSON.stringify(stored) + '\n';
     if (!this.scheduled) {
       this.scheduled = true;
-      open.add(this);
+      pendingWriters.add(this);
       setImmediate(() => this.flush());
     }
   }
 
   flush(): void {
     this.scheduled = false;
-    open.delete(this);
+    pendingWriters.delete(this);
     if (!this.pending) return;
     if (this.fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -56,10 +62,15 @@ export class LogStreamWriter {
     this.pending = '';
   }
 
+  /** The environment stopped: the stream is complete, and retention may delete it. */
   close(): void {
+    if (this.closed) return;
+    this.pending += CLOSED_LINE + '\n';
     this.flush();
+    this.closed = true;
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
+    liveFiles.delete(this.file);
   }
 }
 
@@ -74,24 +85,29 @@ export class LogStore {
     return path.join(this.logsDir, functionName.replace(/[^\w.-]/g, '_'));
   }
 
-  /** Opens a new stream, first pruning the function's oldest streams beyond retention. */
+  /** Opens a new stream, first pruning the function's oldest finished streams beyond retention. */
   openStream(functionName: string, logStreamName: string): LogStreamWriter {
     const dir = this.functionDir(functionName);
     const existing = this.listStreams(functionName);
-    for (const old of existing.slice(0, Math.max(0, existing.length - this.retention + 1))) {
+    let excess = existing.length - this.retention + 1;
+    for (const old of existing) {
+      if (excess <= 0) break;
+      if (this.isLive(old.file)) continue;
       fs.rmSync(old.file, { force: true });
+      excess--;
     }
-    const writer = new LogStreamWriter(path.join(dir, fileNameOf(logStreamName)));
-    // The header line names the stream, so a reader needs no mapping back from the file name.
+    // The header names the stream (no mapping back from the file name), orders it, and says who writes it.
+    const header: StreamHeader = { logStreamName, functionName, createdAt: performance.timeOrigin + performance.now(), pid: process.pid };
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(writer.file, JSON.stringify({ logStreamName, functionName }) + '\n', { flag: 'a' });
-    return writer;
+    const file = path.join(dir, fileNameOf(logStreamName));
+    fs.writeFileSync(file, JSON.stringify(header) + '\n', { flag: 'a' });
+    return new LogStreamWriter(file);
   }
 
-  /** The function's streams, oldest first (by first event). */
+  /** The function's streams, oldest first. Reads the ends of each file only. */
   listStreams(functionName: string): LogStreamInfo[] {
     // Readers in this process see everything appended so far, written or not.
-    open.forEach((w) => w.flush());
+    pendingWriters.forEach((w) => w.flush());
     const dir = this.functionDir(functionName);
     let names: string[];
     try {
@@ -99,58 +115,54 @@ export class LogStore {
     } catch {
       return [];
     }
-    const streams: LogStreamInfo[] = [];
+    const streams: Array<LogStreamInfo & { order: number }> = [];
     for (const name of names) {
       const file = path.join(dir, name);
-      const { header, events } = readFile(file);
-      if (!header) continue;
-      const stat = fs.statSync(file);
-      streams.push({
-        functionName,
-        logStreamName: header.logStreamName,
-        file,
-        firstEventTimestamp: events[0]?.timestamp ?? stat.birthtimeMs,
-        lastEventTimestamp: events.at(-1)?.timestamp ?? stat.mtimeMs,
-      });
+      try {
+        const ends = readEnds(file);
+        if (!ends.header) continue;
+        const stat = fs.statSync(file);
+        streams.push({
+          functionName,
+          logStreamName: ends.header.logStreamName,
+          file,
+          firstEventTimestamp: ends.firstEventTimestamp ?? stat.birthtimeMs,
+          lastEventTimestamp: ends.lastEventTimestamp ?? stat.mtimeMs,
+          order: ends.header.createdAt ?? ends.firstEventTimestamp ?? stat.mtimeMs,
+        });
+      } catch {
+        // deleted meanwhile by another process's retention
+      }
     }
-    return streams.sort((a, b) => a.firstEventTimestamp - b.firstEventTimestamp);
+    return streams.sort((a, b) => a.order - b.order).map(({ order: _, ...s }) => s);
   }
 
-  /** Every event of one stream, in order. */
-  readStream(functionName: string, logStreamName: string): LogRecord[] {
-    open.forEach((w) => w.flush());
+  /** Every event of one stream, in order, read as it is iterated (a stream may not fit in memory). */
+  *readStream(functionName: string, logStreamName: string): Generator<LogRecord> {
+    pendingWriters.forEach((w) => w.flush());
     // The file is named after the stream: read that one, not every stream of the function.
-    let contents: ReturnType<typeof readFile>;
+    const file = path.join(this.functionDir(functionName), fileNameOf(logStreamName));
     try {
-      contents = readFile(path.join(this.functionDir(functionName), fileNameOf(logStreamName)));
+      if (readEnds(file).header?.logStreamName !== logStreamName) return;
     } catch {
-      return [];
+      return;
     }
-    if (contents.header?.logStreamName !== logStreamName) return [];
     const version = /\[(.*?)\]/.exec(logStreamName)?.[1] ?? '$LATEST';
-    return contents.events.map((e) => ({
-      ...e,
-      functionName,
-      logStreamName,
-      version,
-      environmentId: '',
-      logGroup: `/aws/lambda/${functionName}`,
-    }));
+    const logGroup = `/aws/lambda/${functionName}`;
+    for (const e of readEvents(file)) yield { ...e, functionName, logStreamName, version, environmentId: '', logGroup };
   }
-}
 
-function readFile(file: string): { header?: { logStreamName: string }; events: StoredEvent[] } {
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const events: StoredEvent[] = [];
-  let header: { logStreamName: string } | undefined;
-  for (const [i, line] of lines.entries()) {
+  /** Written by an environment of this process, or of another Lambda Lab process still running. */
+  private isLive(file: string): boolean {
+    if (liveFiles.has(file)) return true;
     try {
-      const parsed = JSON.parse(line);
-      if (i === 0 && typeof parsed.logStreamName === 'string') header = parsed;
-      else events.push(parsed);
-    } catch {
-      // A torn last line from a killed writer: skip it, keep the rest.
+      const { header, closed } = readEnds(file);
+      if (closed || !header?.pid || header.pid === process.pid) return false;
+      process.kill(header.pid, 0);
+      return true;
+    } catch (err) {
+      // EPERM: a process we may not signal holds that pid, so it is alive.
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
     }
   }
-  return { header, events };
 }

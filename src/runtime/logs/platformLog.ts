@@ -33,7 +33,13 @@ export function initReportLine(format: LogFormat, initDurationMs: number, errorT
     return JSON.stringify({
       time: time.toISOString(),
       type: 'platform.initReport',
-      record: { initializationType: 'on-demand', phase: 'init', status: 'error', errorType, metrics: { durationMs: Number(ms(initDurationMs)) } },
+      record: {
+        initializationType: 'on-demand',
+        phase: 'init',
+        status: 'error',
+        errorType,
+        metrics: { durationMs: Number(ms(initDurationMs)) },
+      },
     });
   }
   return `INIT_REPORT Init Duration: ${ms(initDurationMs)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`;

@@ -9,14 +9,30 @@ export interface ConcurrencySlots {
   used: number;
 }
 
-export interface PoolOptions {
+/** What the pool needs of an environment (ExecutionEnvironment; a fake in unit tests). */
+export interface PooledEnvironment {
+  readonly id: string;
+  /** Can take an invocation now without a cold start. */
+  readonly idle: boolean;
+  /** Answered its invocation; its runtime client is about to poll for the next. */
+  readonly releasing: boolean;
+  readonly alive: boolean;
+  /** Claims the environment synchronously; rejects with EnvironmentLostError if it cannot run the request. */
+  invoke(request: InvokeRequest): Promise<InvokeResult>;
+  start(): Promise<void>;
+  stop(reason: StopReason): Promise<void>;
+  stopWhenIdle(reason: StopReason): Promise<void>;
+  stopDraining(reason: StopReason): Promise<void>;
+}
+
+export interface PoolOptions<E extends PooledEnvironment = ExecutionEnvironment> {
   functionName: string;
   /** Environments allowed at once for the function, all versions together (reserved concurrency or the local cap). */
   limit: () => number;
   /** Shared by the pools of every version of the function, as reserved concurrency is in Lambda. */
   slots: ConcurrencySlots;
   /** Creates (does not start) the pool's next environment. */
-  create: (ordinal: number) => Promise<ExecutionEnvironment>;
+  create: (ordinal: number) => Promise<E>;
   /** Read at each scheduling, so a changed setting applies to running pools. */
   idleTimeoutMs: () => number;
 }
@@ -24,16 +40,16 @@ export interface PoolOptions {
 /** Attempts at running one request when environments die under it before it started. */
 const MAX_PLACEMENTS = 3;
 
-export class EnvironmentPool {
-  private readonly environments: ExecutionEnvironment[] = [];
+export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment> {
+  private readonly environments: E[] = [];
   private ordinal = 0;
   /** Environments holding one of the function's slots, released when they stop. */
-  private readonly holding = new Set<ExecutionEnvironment>();
-  private readonly idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
+  private readonly holding = new Set<E>();
+  private readonly idleTimers = new Map<E, NodeJS.Timeout>();
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions<E>) {}
 
-  list(): readonly ExecutionEnvironment[] {
+  list(): readonly E[] {
     return this.environments;
   }
 
@@ -56,8 +72,8 @@ export class EnvironmentPool {
    * A warm idle environment, else one that has just answered and is about to poll for its next
    * event (microseconds away, far cheaper than a cold start).
    */
-  private warm(): ExecutionEnvironment | undefined {
-    let releasing: ExecutionEnvironment | undefined;
+  private warm(): E | undefined {
+    let releasing: E | undefined;
     for (const env of this.environments) {
       if (env.idle) return env;
       releasing ??= env.releasing ? env : undefined;
@@ -66,12 +82,12 @@ export class EnvironmentPool {
   }
 
   /** A new environment if the function has a free concurrency slot; else throttle. */
-  private async scaleOut(): Promise<ExecutionEnvironment> {
+  private async scaleOut(): Promise<E> {
     // The slot is taken before the (async) creation, or concurrent callers would all pass the check.
     const { slots } = this.options;
     if (slots.used >= this.options.limit()) throw tooManyRequests(this.options.functionName);
     slots.used++;
-    let env: ExecutionEnvironment;
+    let env: E;
     try {
       env = await this.options.create(++this.ordinal);
     } catch (err) {
@@ -101,9 +117,10 @@ export class EnvironmentPool {
    * refresh() after each invoke; if it fires while an invoke runs, it does nothing, and that
    * invoke's end restarts it.
    */
-  private scheduleReap(env: ExecutionEnvironment) {
+  private scheduleReap(env: E) {
     const idleMs = this.options.idleTimeoutMs();
-    if (!idleMs) return;
+    // An environment that stopped while answering (a crash) was forgotten already: no timer may hold it.
+    if (!idleMs || !env.alive) return;
     const existing = this.idleTimers.get(env);
     if (existing) {
       existing.refresh();

@@ -7,6 +7,7 @@ import {
   DEFAULT_MEMORY_MB,
   DEFAULT_TIMEOUT_S,
   type ApplicationLogLevel,
+  type DurableConfig,
   type FunctionConfig,
   type LoggingConfig,
   type SystemLogLevel,
@@ -18,9 +19,9 @@ import { readEsbuildMetadata } from './esbuildMetadata';
 import { isPlainMap, mergeGlobals } from './globals';
 import { NO_VALUE } from './intrinsics';
 import type { LoadContext } from './loadContext';
-import { containedPath } from './resourceNames';
+import { aliasNameProblem, containedPath } from './resourceNames';
 import { ResourceProperties } from './resourceProperties';
-import { isNodeRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
+import { isNodeRuntime, isPythonRuntime, unsupportedRuntimeReason } from './supportedRuntimes';
 import type { TemplateMap, TemplateValue } from './templateDocument';
 
 export const SERVERLESS_FUNCTION = 'AWS::Serverless::Function';
@@ -61,10 +62,6 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   if (props.string('PackageType') === 'Image') {
     return unsupported('PackageType Image is not supported: Lambda Lab runs .zip functions as host processes, not container images');
   }
-  if (props.has('DurableConfig')) {
-    return unsupported('DurableConfig: durable execution (checkpoints, replay, waits) is not emulated yet, so the function ' +
-      'would run as a plain function and fail inside the durable execution SDK; remove DurableConfig to run it as a plain function');
-  }
   warnUnemulated(ctx, props);
   const runtime = props.string('Runtime');
   if (!runtime) {
@@ -73,7 +70,7 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   const runtimeProblem = unsupportedRuntimeReason(runtime);
   if (runtimeProblem) return unsupported(runtimeProblem);
   const handler = props.string('Handler') ?? '';
-  if (!handler && isNodeRuntime(runtime)) {
+  if (!handler && (isNodeRuntime(runtime) || isPythonRuntime(runtime))) {
     throw props.error('Handler', `Handler is missing; set it to <file>.<export>, e.g. app.handler${serverless ? ' (or under Globals.Function)' : ''}`);
   }
 
@@ -110,7 +107,11 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   }
   if (build) config.build = build;
   const alias = serverless ? props.string('AutoPublishAlias') : undefined;
+  const aliasProblem = alias === undefined ? undefined : aliasNameProblem(alias);
+  if (aliasProblem) throw props.error('AutoPublishAlias', aliasProblem);
   if (alias) config.autoPublishAlias = alias;
+  const durable = readDurableConfig(props);
+  if (durable) config.durableConfig = durable;
   return { config };
 }
 
@@ -125,8 +126,18 @@ const UNEMULATED: Record<string, string> = {
 
 function warnUnemulated(ctx: LoadContext, props: ResourceProperties): void {
   for (const [name, difference] of Object.entries(UNEMULATED)) {
-    if (props.has(name)) ctx.warn(props.raw, name, props.logicalId, `${name}: ${difference}`);
+    if (declares(props, name)) ctx.warn(props.raw, name, props.logicalId, `${name}: ${difference}`);
   }
+}
+
+/**
+ * Whether the template sets a property, looked at as written: its value is not evaluated, so
+ * references only a stack could resolve (subnet ids, ...) cause no warnings of their own.
+ */
+function declares(props: ResourceProperties, name: string): boolean {
+  const raw = props.raw[name];
+  if (raw === undefined || raw === null) return false;
+  return !(isPlainMap(raw) && Object.keys(raw).length === 1 && raw.Ref === 'AWS::NoValue');
 }
 
 type CodeLocation = { dir: string } | { unsupported: string };
@@ -182,10 +193,11 @@ function s3Description(value: TemplateMap): string {
 
 /** Lambda stores inline code as `index.js` (Node) / `index.py` (Python); we write it under stateDir. */
 function writeInlineCode(ctx: LoadContext, props: ResourceProperties, code: TemplateValue, runtime: string): CodeLocation {
-  if (!isNodeRuntime(runtime)) return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
+  const python = isPythonRuntime(runtime);
+  if (!isNodeRuntime(runtime) && !python) return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
   if (typeof code !== 'string') throw props.error('Code', 'inline code (ZipFile / InlineCode) must be a string');
   const dir = containedPath(ctx.stateDir, 'inline', props.logicalId);
-  const file = join(dir, 'index.js');
+  const file = join(dir, python ? 'index.py' : 'index.js');
   // Rewriting unchanged code would look like a code change to the file watcher.
   if (!existsSync(file) || readFileSync(file, 'utf8') !== code) {
     mkdirSync(dir, { recursive: true });
@@ -256,6 +268,22 @@ function oneOf<T extends string>(props: ResourceProperties, field: string, value
     throw props.nestedError(['LoggingConfig', field], `LoggingConfig.${field} must be one of ${allowed.join(', ')}`);
   }
   return upper;
+}
+
+/** DurableConfig as CloudFormation takes it: ExecutionTimeout (required) and RetentionPeriodInDays (default 14). */
+function readDurableConfig(props: ResourceProperties): DurableConfig | undefined {
+  const durable = props.map('DurableConfig');
+  if (!durable) return undefined;
+  const whole = (field: string, min: number, max: number, fallback?: number): number => {
+    const raw = durable[field];
+    if (raw === undefined && fallback !== undefined) return fallback;
+    const n = Number(raw);
+    if (raw === undefined || !Number.isInteger(n) || n < min || n > max) {
+      throw props.nestedError(['DurableConfig', field], `DurableConfig.${field} must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+  return { executionTimeout: whole('ExecutionTimeout', 1, 31_622_400), retentionPeriodInDays: whole('RetentionPeriodInDays', 1, 90, 14) };
 }
 
 function readEphemeralStorage(props: ResourceProperties): number {

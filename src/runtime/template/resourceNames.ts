@@ -27,6 +27,14 @@ export function parseLayerName(name: string): { name: string } | { problem: stri
   return { problem: `LayerName ${JSON.stringify(name)} is invalid: Lambda accepts letters, digits, - and _, up to 140 characters, or a layer ARN` };
 }
 
+/** Lambda CreateAlias: Name, letters, digits, - and _, not only digits (that would be a version). */
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]{1,128}$/;
+
+export function aliasNameProblem(name: string): string | undefined {
+  if (ALIAS_NAME.test(name)) return undefined;
+  return `AutoPublishAlias ${JSON.stringify(name)} is invalid: Lambda alias names are letters, digits, - and _, up to 128 characters, and not only digits`;
+}
+
 /** `base/parts...`, refusing any result outside base (template text must never escape the state folder). */
 export function containedPath(base: string, ...parts: string[]): string {
   const target = resolve(base, ...parts);

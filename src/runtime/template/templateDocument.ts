@@ -14,6 +14,7 @@ import {
   type Document,
   type Node as YamlNode,
   type ScalarTag,
+  visit,
 } from 'yaml';
 import type { SourcePosition } from '../functionConfig';
 import { relaxFlowIndentation } from './flowIndentation';
@@ -186,6 +187,20 @@ function parseText(text: string, padding?: Map<number, number>): { doc: Document
 /** Shared by the walkers of one document (one per alias level). */
 interface WalkState {
   aliasNodes: number;
+  /** Anchors by name, in document order: built once, as yaml's own lookup walks the whole document per alias. */
+  anchors?: Map<string, Array<{ offset: number; node: unknown }>>;
+}
+
+function collectAnchors(doc: Document): Map<string, Array<{ offset: number; node: unknown }>> {
+  const anchors = new Map<string, Array<{ offset: number; node: unknown }>>();
+  visit(doc, (_key, node) => {
+    const anchor = (node as { anchor?: string }).anchor;
+    if (!anchor || isAlias(node)) return;
+    const list = anchors.get(anchor) ?? [];
+    list.push({ offset: (node as YamlNode).range?.[0] ?? 0, node });
+    anchors.set(anchor, list);
+  });
+  return anchors;
 }
 
 class Walker {
@@ -283,7 +298,13 @@ class Walker {
       const offset = node.range?.[0] ?? 0;
       throw new TemplateError(this.templatePath, this.at(offset), undefined, 'alias nesting is too deep (a cycle?)');
     }
-    const target = node.resolve(this.doc);
+    this.state.anchors ??= collectAnchors(this.doc);
+    // An alias refers to the closest anchor of its name before it.
+    const offset = node.range?.[0] ?? 0;
+    const target = this.state.anchors.get(node.source)?.filter((a) => a.offset < offset).at(-1)?.node;
+    if (target === undefined) {
+      throw new TemplateError(this.templatePath, this.at(offset), undefined, `alias *${node.source} has no anchor &${node.source} before it`);
+    }
     return new Walker(this.doc, this.text, this.templatePath, this.at, this.info, this.warnings, this.aliasDepth + 1, this.state)
       .value(target);
   }

@@ -29,19 +29,19 @@ describe('template language server', () => {
   };
   const ours = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'lambda-lab');
 
-  it('squiggles an unknown !Ref as you type, on the name, with its quick fix', async () => {
+  it('squiggles a !Ref as you type, on the name, with the fix for its case', async () => {
     const name = position('!Ref Greeting', 5);
     const edit = new vscode.WorkspaceEdit();
-    edit.delete(doc.uri, new vscode.Range(name.translate(0, 7), name.translate(0, 8)));
+    edit.replace(doc.uri, new vscode.Range(name, name.translate(0, 1)), 'g');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    const d = await eventually('the unknown Ref diagnostic', () => ours().find((x) => /^Ref Greetin: no parameter/.test(x.message)));
+    const d = await eventually('the unknown Ref diagnostic', () => ours().find((x) => /^Ref greeting: no parameter.*\(did you mean Greeting\?\)$/.test(x.message)));
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
-    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.character], [name.line, name.character, name.character + 'Greetin'.length]);
+    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.character], [name.line, name.character, name.character + 'greeting'.length]);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range);
     const fix = actions.find((a) => a.title === 'Change to Greeting');
     assert.ok(fix?.edit, `actions: ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
-    await eventually('the diagnostic to go', () => !ours().some((x) => /Greetin:/.test(x.message)));
+    await eventually('the diagnostic to go', () => !ours().some((x) => /Ref greeting:/.test(x.message)));
     assert.ok(doc.getText().includes('!Ref Greeting'));
   });
 

@@ -68,6 +68,11 @@ async function main(): Promise<void> {
       logError('Unhandled Promise Rejection', error);
       errorCallbacks.unhandledRejection(error);
     });
+  } else if (pauseForDebugger) {
+    // Only to take back an async handler's error escaping to the debugger; anything else ends the process as without us.
+    process.on('unhandledRejection', (reason, promise) => {
+      if (!loop?.claimRejection(promise, reason)) throw reason;
+    });
   }
   beforeExitListener.install();
   installAwslambdaGlobal();

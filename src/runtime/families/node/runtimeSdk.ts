@@ -5,10 +5,14 @@
 // layers, before the task root. The function's own copy therefore wins, as in Lambda.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { npmInstall, userCacheDir, withInstallLock } from './userCache';
+import { npmInstall, RETRY_INSTALL_AFTER_MS, userCacheDir, withInstallLock } from '../../userCache';
 
-/** Package names the runtime provides: `@aws-sdk/*` and their `@smithy/*` dependencies. */
-const PROVIDED = /["'`]((?:@aws-sdk|@smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'`\s]*)?["'`]/g;
+/**
+ * Imports of packages the runtime provides (`@aws-sdk/*` and their `@smithy/*` dependencies):
+ * `require("…")`, `import("…")`, `from "…"`, `import "…"`. Only these forms count: a bundle that
+ * includes the SDK also carries its package names as plain strings, which need nothing installed.
+ */
+const PROVIDED = /(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s*|\bimport\s+)["'`]((?:@aws-sdk|@smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'`\s]*)?["'`]/g;
 const SOURCE = /\.(c|m)?js$/;
 /** Bounds of the scan of a function's code (a bundle is one big file; node_modules is skipped). */
 const MAX_FILES = 5000;
@@ -24,7 +28,7 @@ export class RuntimeSdk {
   private readonly scans = new Map<string, { mtimeMs: number; size: number; names: string[] }>();
   /** Installs run one at a time: npm must not run twice in one prefix. */
   private installing: Promise<unknown> = Promise.resolve();
-  /** Packages npm could not install in this process: tried once, not on every cold start. */
+  /** Packages npm could not install lately: not tried again on every cold start. */
   private readonly failed = new Set<string>();
 
   constructor(
@@ -66,6 +70,7 @@ export class RuntimeSdk {
     const result = await npmInstall(this.root, wanted.map((n) => (n.startsWith('@aws-sdk/') ? `${n}@^3` : n)));
     if (result.ok) return;
     for (const n of wanted) this.failed.add(n);
+    setTimeout(() => wanted.forEach((n) => this.failed.delete(n)), RETRY_INSTALL_AFTER_MS).unref();
     this.events.warning(
       `cannot install ${wanted.join(', ')} from the npm registry (${result.detail}). Handlers importing them fail with ` +
       `Runtime.ImportModuleError until they are installed: connect to the registry and invoke again, or add them to the function's package.json.`,
