@@ -8,7 +8,8 @@
 //   3. runs the Playwright UI tests (test/vscode/ui/*.ui.ts), which take screenshots into
 //      test-results/.
 // Options: --dev (symlink the work tree instead of packaging), --no-ui, --ui-only,
-//          --grep <pattern> (suite tests), --keep (leave the server running; prints its URL).
+//          --grep <pattern> (suite tests), --ui-files <a,b> (UI test files, default all),
+//          --keep (leave the server running; prints its URL).
 // See ../shared/notes/vscode-in-ci.md for why things are done this way.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -264,7 +265,7 @@ async function main() {
     if (!flag('--no-ui')) {
       log('running the UI tests');
       await browser.close();
-      const ui = spawnSync('npx', ['--no-install', 'mocha', '--no-config', '--bail', '--require', 'tsx/cjs', '--timeout', '120000', '--extension', 'ts', 'test/vscode/ui/*.ui.ts'], {
+      const ui = spawnSync('npx', ['--no-install', 'mocha', '--no-config', '--bail', '--require', 'tsx/cjs', '--timeout', '120000', '--extension', 'ts', ...(option('--ui-files')?.split(',') ?? ['test/vscode/ui/*.ui.ts'])], {
         cwd: root,
         stdio: 'inherit',
         env: { ...process.env, CODE_SERVER_URL: `http://127.0.0.1:${port}`, LAMBDA_LAB_WORKSPACE: workspace, LAMBDA_LAB_SCRATCH: scratch },

@@ -43,4 +43,6 @@ export interface ThreadListener {
   logpoint(bp: UserBreakpoint, text: string): void;
   /** `wasPaused`: the thread ended while stopped (its process died under the debugger). */
   ended(thread: DebugThread, wasPaused: boolean): void;
+  /** The thread ran again after a stop shown to the user, from `from` to `to` (epoch ms): time an invoke spent paused. */
+  resumed?(environmentId: string, from: number, to: number): void;
 }

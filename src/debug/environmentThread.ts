@@ -56,6 +56,8 @@ export class EnvironmentThread implements DebugThread {
   private pendingReason: 'step' | 'pause' | undefined;
   private ended = false;
   paused: Debugger.PausedEvent | undefined;
+  /** When the user-visible stop began; pauses the thread resumes from on its own are not counted. */
+  private stoppedAt: number | undefined;
 
   /** Connects to the environment's inspector; `start()` then lets its process run. */
   static async connect(
@@ -90,7 +92,12 @@ export class EnvironmentThread implements DebugThread {
     cdp.on('Debugger.scriptParsed', (e) => this.onScriptParsed(e));
     cdp.on('Debugger.breakpointResolved', (e) => void this.onResolved(e.breakpointId, e.location));
     cdp.on('Debugger.paused', (e) => void this.onPaused(e).catch(() => undefined));
-    cdp.on('Debugger.resumed', () => (this.paused = undefined));
+    cdp.on('Debugger.resumed', () => {
+      this.paused = undefined;
+      if (this.stoppedAt === undefined) return;
+      this.listener.resumed?.(this.environment.id, this.stoppedAt, Date.now());
+      this.stoppedAt = undefined;
+    });
     cdp.on('close', () => this.end());
   }
 
@@ -208,8 +215,11 @@ export class EnvironmentThread implements DebugThread {
   }
 
   private async original(script: BindableScript, line: number, column: number): Promise<MapPosition | undefined> {
-    if (!this.settings.sourceMaps || !script.sourceMapURL) return undefined;
-    const map = await this.maps.forScript(script.url, script.sourceMapURL);
+    if (!this.settings.sourceMaps) return undefined;
+    // Local builds write external maps (no sourceMappingURL): those were found ahead in the build output.
+    const map = script.sourceMapURL
+      ? await this.maps.forScript(script.url, script.sourceMapURL)
+      : this.settings.knownMaps.find((m) => m.generatedPath === script.path);
     return map?.toOriginal(line, column);
   }
 
@@ -273,6 +283,7 @@ export class EnvironmentThread implements DebugThread {
     }
     this.pendingReason = undefined;
     this.paused = e;
+    this.stoppedAt ??= Date.now();
     if (exception) {
       const description = e.data?.description?.split('\n')[0] ?? 'Exception';
       this.listener.stopped(this, { reason: 'exception', description: `Paused on exception: ${description}`, text: description });

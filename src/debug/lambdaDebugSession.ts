@@ -5,7 +5,7 @@
 // invokes from invokeRequests.
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BreakpointEvent, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
+import { BreakpointEvent, Event, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { familyOf } from '../runtime/families/runtimeFamilies';
 import type { FunctionConfig } from '../runtime/functionConfig';
@@ -29,6 +29,9 @@ const CONFIGURATION_WAIT_MS = 3000;
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Custom DAP event `{ environmentId, from, to }`: a stop of an environment ended (editors show paused time apart from Duration). */
+export const PAUSED_EVENT = 'lambdaLab.paused';
 
 export class LambdaDebugSession extends LoggingDebugSession implements ThreadListener {
   private runtime: LocalRuntime | undefined;
@@ -236,6 +239,10 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     if (known) this.inspection.forgetThread(known);
     if (wasPaused && !this.ending) this.output(`${thread.name} ended while paused: its process exited.\n`, 'stderr');
     this.sendEvent(new ThreadEvent('exited', thread.id));
+  }
+
+  resumed(environmentId: string, from: number, to: number): void {
+    this.sendEvent(new Event(PAUSED_EVENT, { environmentId, from, to }));
   }
 
   breakpointBound(bp: UserBreakpoint, line: number): void {

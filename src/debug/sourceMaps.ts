@@ -189,7 +189,8 @@ export function sourceMapOfFile(generatedPath: string): LoadedSourceMap | undefi
 function readMapOfFile(generatedPath: string): LoadedSourceMap | undefined {
   try {
     const url = MAPPING_URL.exec(readFileSync(generatedPath, 'utf8').slice(-MAPPING_URL_TAIL))?.[1];
-    if (!url) return undefined;
+    // An external map (local esbuild builds without Sourcemap) sits beside its file, unnamed.
+    if (!url) return parseSourceMap(readFileSync(`${generatedPath}.map`, 'utf8'), `${generatedPath}.map`, generatedPath);
     if (url.startsWith('data:')) return parseSourceMap(decodeDataUrl(url), generatedPath, generatedPath);
     const mapPath = mapFilePath(generatedPath, url);
     return parseSourceMap(readFileSync(mapPath, 'utf8'), mapPath, generatedPath);

@@ -201,6 +201,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
       clientContext: opts.clientContext,
       onStreamChunk: opts.onStreamChunk,
       signal: opts.signal,
+    }).catch((err: unknown) => {
+      if (!opts.signal?.aborted) this.emit('invokeFailed', config.functionName, err instanceof Error ? err : new Error(String(err)));
+      throw err;
     });
   }
 
@@ -317,6 +320,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       launch,
       optDir,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
+      hostEnv: this.options.awsProfile ? { ...process.env, AWS_PROFILE: this.options.awsProfile } : process.env,
       logStore: this.logStoreFor(fn),
       events: this,
     });
@@ -360,7 +364,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const started = Date.now();
     const build = this.builder.build(fn).then(
       () => {
-        this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms` });
+        const names = fn.build?.minify ? ' (unminified: Minify applies to deployed builds; locally the code stays readable for debugging)' : '';
+        this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms${names}` });
       },
       (err: Error) => {
         this.builds.delete(fn.functionName);
@@ -413,11 +418,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
   /** After a template reload: environments of functions whose configuration changed are retired. */
   private async retireChanged(before: TemplateModel, after: TemplateModel) {
     const now = new Map(after.functions.map((f) => [f.functionName, JSON.stringify(f)]));
-    await Promise.all(
-      before.functions
-        .filter((f) => now.get(f.functionName) !== JSON.stringify(f))
-        .map((f) => this.stopFunction(f, 'config-changed', true)),
-    );
+    const changed = before.functions.filter((f) => now.get(f.functionName) !== JSON.stringify(f));
+    // Build properties are part of the configuration: the next invoke builds again.
+    for (const f of changed) this.builds.delete(f.functionName);
+    await Promise.all(changed.map((f) => this.stopFunction(f, 'config-changed', true)));
   }
 
   /** A function left its template: stop its environments, its watcher and its build context. */

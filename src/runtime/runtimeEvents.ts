@@ -100,6 +100,8 @@ export interface RuntimeEvents {
   environmentStopped: [EnvironmentInfo, StopReason];
   invocationStarted: [InvocationInfo];
   invocationEnded: [InvocationInfo, InvokeResult];
+  /** An invoke that could not run (build error, missing runtime binary, crash of the runtime itself), whoever asked for it. */
+  invokeFailed: [functionName: string, error: Error];
   log: [LogRecord];
   /** The runtime's own diagnostics (build output, warnings) for an output channel. */
   diagnostic: [{ level: 'info' | 'warning' | 'error'; message: string; /** A long step the user is waiting for (e.g. a download). */ progress?: boolean }];

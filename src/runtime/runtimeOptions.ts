@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   pythonBinaries?: Record<string, string>;
   /** Host environment variables passed through to handler processes (names or `PREFIX*`). */
   hostEnvAllowlist?: string[];
+  /** AWS_PROFILE handlers get (the user's choice of shared-config profile); default: the host's. */
+  awsProfile?: string;
   /** Watch code folders and recycle $LATEST environments on change (default true). */
   watchCode?: boolean;
   /** Log streams kept per function on disk (default 50). */

@@ -4,6 +4,7 @@
 // *Commands files; only one-line commands are wired here.
 import * as vscode from 'vscode';
 import { LocalRuntime } from '../runtime/localRuntime';
+import { AwsCredentials } from './awsCredentials';
 import { ApiServerControl, type ApiServerStartOptions } from './apiServerControl';
 import { functionResolver } from './commandArguments';
 import { registerCommands } from './commandRegistration';
@@ -11,9 +12,11 @@ import { DEBUG_TYPE, DebugConfigurations } from './debugConfigurations';
 import { registerDebugging } from './debugging';
 import { Deployments } from './deployments';
 import { EventStore } from './eventStore';
+import { FailureReports } from './failureReports';
 import { registerFunctionCommands } from './functionCommands';
 import { FunctionsTree } from './functionsTree';
 import { HandlerCodeLens } from './handlerCodeLens';
+import { registerHandlerF5 } from './handlerF5';
 import { InlineLogs } from './inlineLogs';
 import { InvocationHistory } from './invocationHistory';
 import { Invoker } from './invoker';
@@ -29,6 +32,8 @@ import { createSampleProject } from './sampleProject';
 import { readSettings, templateSettings } from './settings';
 import { subscribe } from './subscribe';
 import { TemplateWorkspace } from './templateWorkspace';
+import { PausedTime } from './pausedTime';
+import { RuntimeMismatches } from './runtimeMismatches';
 import { registerVersionCommands } from './versionCommands';
 import { VersionsTree } from './versionsTree';
 import { startLanguageClient } from './languageClient';
@@ -48,6 +53,8 @@ export interface LambdaLabApi {
   debugConfigurations: DebugConfigurations;
   deployments: Deployments;
   apiServer: ApiServerControl;
+  failures: FailureReports;
+  paused: PausedTime;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -62,11 +69,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const events = new EventStore(context.workspaceState);
   const history = new InvocationHistory(runtime);
   const logIndex = new LogIndex(runtime);
-  const results = new ResultDocuments();
+  const paused = new PausedTime(runtime);
+  const results = new ResultDocuments(paused);
   const logDocuments = new LogDocuments(logIndex);
-  const invoker = new Invoker(runtime, templates, events, results);
+  const credentials = new AwsCredentials(runtime);
+  const failures = new FailureReports(runtime, credentials, paused);
+  const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
-  const functionsTree = new FunctionsTree(runtime, templates, events, history);
+  const mismatches = new RuntimeMismatches(runtime);
+  const functionsTree = new FunctionsTree(runtime, templates, events, history, logIndex, mismatches);
   const logsTree = new LogsTree(logIndex, templates);
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
@@ -77,7 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   };
   const codeLens = new HandlerCodeLens(templates);
   const debugConfigurations = new DebugConfigurations(templates, events);
-  const debugging = registerDebugging(runtime, templates, invoker);
+  const debugging = registerDebugging(runtime, templates, invoker, paused);
+  const handlerF5 = registerHandlerF5(templates, debugConfigurations);
 
   const functionFrom = functionResolver(runtime, templates);
 
@@ -87,6 +99,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     history,
     logIndex,
     logDocuments,
+    credentials,
+    paused,
+    mismatches,
+    failures,
     invoker,
     inlineLogs,
     functionsTree,
@@ -97,6 +113,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     apiServer,
     codeLens,
     debugging,
+    handlerF5,
     vscode.window.createTreeView('lambdaLab.functions', { treeDataProvider: functionsTree, showCollapseAll: true }),
     vscode.window.createTreeView('lambdaLab.logs', { treeDataProvider: logsTree, showCollapseAll: true }),
     vscode.window.createTreeView('lambdaLab.versions', { treeDataProvider: versionsTree }),
@@ -123,6 +140,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
       if (!e.affectsConfiguration('lambdaLab')) return;
       const next = readSettings();
       Object.assign(runtime.options, next.runtime); // the runtime reads its options when it creates pools/environments
+      if (e.affectsConfiguration('lambdaLab.awsProfile') || e.affectsConfiguration('lambdaLab.region')) {
+        credentials.update();
+        // Warm environments keep the profile they started with: the next invokes start with the new one.
+        for (const fn of runtime.functions()) void runtime.recycleEnvironments(fn.functionName);
+      }
       inlineLogs.setEnabled(next.inlineLogs);
       if (templateSettings.some((s) => e.affectsConfiguration(s))) void templates.refresh();
     }),
@@ -137,6 +159,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
         if (await createSampleProject()) await templates.refresh();
       },
       'lambdaLab.showOutput': () => output.show(),
+      'lambdaLab.selectAwsProfile': () => credentials.select(),
       'lambdaLab.startApiServer': (options?: ApiServerStartOptions) => apiServer.start(options),
       'lambdaLab.stopApiServer': () => apiServer.stop(),
       'lambdaLab.apiServerActions': () => apiServer.showActions(),
@@ -146,7 +169,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
-  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer };
+  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer, failures, paused };
 }
 
 export async function deactivate(): Promise<void> {

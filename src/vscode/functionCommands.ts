@@ -10,7 +10,7 @@ import type { EventStore } from './eventStore';
 import type { FunctionsNode, FunctionsTree } from './functionsTree';
 import { locateHandler } from './handlerLocator';
 import type { Invoker } from './invoker';
-import { SAMPLE_EVENTS } from './sampleEvents';
+import { sampleItems } from './sampleChoices';
 
 export interface FunctionCommandDeps {
   runtime: LocalRuntime;
@@ -50,9 +50,10 @@ export function registerFunctionCommands({ runtime, invoker, debugging, events, 
   };
 
   const revealInTemplate = async (node: FunctionsNode) => {
-    if (!('fn' in node)) return;
-    const pos = new vscode.Position(node.fn.position.line - 1, node.fn.position.column - 1);
-    await vscode.window.showTextDocument(vscode.Uri.file(node.fn.templatePath), { selection: new vscode.Range(pos, pos) });
+    const at = node.kind === 'note' ? node : 'fn' in node ? { templatePath: node.fn.templatePath, position: node.fn.position } : undefined;
+    if (!at) return;
+    const pos = new vscode.Position(at.position.line - 1, at.position.column - 1);
+    await vscode.window.showTextDocument(vscode.Uri.file(at.templatePath), { selection: new vscode.Range(pos, pos) });
   };
 
   const openHandler = async (arg: unknown) => {
@@ -67,10 +68,7 @@ export function registerFunctionCommands({ runtime, invoker, debugging, events, 
   const newEventFromSample = async (arg: unknown) => {
     const fn = await functionFrom(arg);
     if (!fn) return;
-    const pick = await vscode.window.showQuickPick(
-      SAMPLE_EVENTS.map((sample) => ({ label: sample.label, description: sample.description, sample })),
-      { title: `New event for ${fn.functionName} from sample` },
-    );
+    const pick = await vscode.window.showQuickPick(sampleItems(fn), { title: `New event for ${fn.functionName} from sample`, matchOnDescription: true });
     if (!pick) return;
     const saved = events.save(fn, pick.sample.id, pick.sample.create(runtime.region, runtime.accountId));
     functionsTree.refreshSoon();

@@ -1,5 +1,7 @@
 // The Functions view: every function of every template (grouped by template when there are
-// several), with its handler, saved events and recent invocations as children.
+// several), with its handler, saved events and recent invocations as children. What cannot run
+// says why on its own rows: a template that failed to load, a function Lambda Lab cannot run
+// (with the fix when there is one).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
@@ -8,34 +10,47 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EventStore, SavedEvent } from './eventStore';
 import { locateHandler, type HandlerLocation } from './handlerLocator';
 import type { Invocation, InvocationHistory } from './invocationHistory';
+import type { InvocationLog, LogIndex } from './logIndex';
+import type { RuntimeMismatches } from './runtimeMismatches';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { cell, clock, failedIcon, ms, okIcon } from './treeFormat';
 
+/** Rows under Recent invocations. */
+const RECENT_LIMIT = 10;
+
 export type FunctionsNode =
   | { kind: 'template'; templatePath: string }
+  /** One line of why something cannot run, leading to its place in the template. */
+  | { kind: 'note'; text: string; icon: 'error' | 'warning' | 'lightbulb'; templatePath: string; position: { line: number; column: number } }
   | { kind: 'function'; fn: FunctionConfig }
   | { kind: 'unsupported'; fn: UnsupportedFunction }
   | { kind: 'handler'; fn: FunctionConfig; location: HandlerLocation }
   | { kind: 'events'; fn: FunctionConfig }
   | { kind: 'event'; fn: FunctionConfig; event: SavedEvent }
   | { kind: 'invocations'; fn: FunctionConfig }
-  | { kind: 'invocation'; fn: FunctionConfig; invocation: Invocation };
+  | { kind: 'invocation'; fn: FunctionConfig; invocation: Invocation }
+  /** An invocation of an earlier window or of the CLI, known from its log stream on disk. */
+  | { kind: 'loggedInvocation'; fn: FunctionConfig; invocation: InvocationLog };
 
 export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly refresh = new TreeRefresh<FunctionsNode>(150);
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
+  private readonly hydrating = new Set<string>();
 
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly templates: TemplateWorkspace,
     private readonly events: EventStore,
     private readonly history: InvocationHistory,
+    private readonly logIndex: LogIndex,
+    private readonly mismatches: RuntimeMismatches,
   ) {
     const refresh = () => this.refreshSoon();
     this.subscriptions = [
       templates.onDidChange(refresh),
+      mismatches.onDidChange(refresh),
       history.onDidAdd(refresh),
       subscribe(runtime, 'functionsChanged', refresh),
       subscribe(runtime, 'environmentStarted', refresh),
@@ -59,6 +74,14 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     switch (node.kind) {
       case 'template':
         return this.functionsOf(node.templatePath);
+      case 'unsupported':
+        return reasonLines(node.fn.reason, path.dirname(node.fn.templatePath)).map((text, i) => ({
+          kind: 'note',
+          text,
+          icon: i === 0 ? 'warning' : 'lightbulb',
+          templatePath: node.fn.templatePath,
+          position: node.fn.position,
+        }));
       case 'function': {
         const location = locateHandler(node.fn);
         const children: FunctionsNode[] = location ? [{ kind: 'handler', fn: node.fn, location }] : [];
@@ -68,7 +91,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'events':
         return this.savedEvents(node.fn).map((event) => ({ kind: 'event', fn: node.fn, event }));
       case 'invocations':
-        return this.history.recent(node.fn.functionName).map((invocation) => ({ kind: 'invocation', fn: node.fn, invocation }));
+        return this.recentOf(node.fn);
       default:
         return [];
     }
@@ -76,20 +99,24 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
 
   getTreeItem(node: FunctionsNode): vscode.TreeItem {
     switch (node.kind) {
-      case 'template': {
-        const item = new vscode.TreeItem(path.basename(path.dirname(node.templatePath)), vscode.TreeItemCollapsibleState.Expanded);
-        item.description = vscode.workspace.asRelativePath(node.templatePath);
-        item.resourceUri = vscode.Uri.file(node.templatePath);
-        item.iconPath = new vscode.ThemeIcon('file-code');
-        item.id = `template:${node.templatePath}`;
+      case 'template':
+        return this.templateItem(node.templatePath);
+      case 'note': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        const color = node.icon === 'error' ? 'list.errorForeground' : node.icon === 'warning' ? 'list.warningForeground' : undefined;
+        item.iconPath = new vscode.ThemeIcon(node.icon, color ? new vscode.ThemeColor(color) : undefined);
+        item.tooltip = `${node.text}\n${node.templatePath}:${node.position.line}:${node.position.column}`;
+        item.contextValue = 'note';
+        item.command = { command: 'lambdaLab.revealInTemplate', title: 'Reveal in Template', arguments: [node] };
         return item;
       }
       case 'function':
         return this.functionItem(node.fn);
       case 'unsupported': {
-        const item = new vscode.TreeItem(node.fn.logicalId, vscode.TreeItemCollapsibleState.None);
-        item.description = 'cannot run locally';
-        item.tooltip = new vscode.MarkdownString(`**${cell(node.fn.logicalId)}** cannot run here: ${cell(node.fn.reason)}`);
+        const item = new vscode.TreeItem(node.fn.functionName, vscode.TreeItemCollapsibleState.Expanded);
+        item.description = `cannot run here: ${reasonLines(node.fn.reason, path.dirname(node.fn.templatePath))[0]}`;
+        item.tooltip = new vscode.MarkdownString(`**${cell(node.fn.functionName)}** cannot run here: ${cell(node.fn.reason)}`);
+        item.id = `unsupported:${node.fn.templatePath}#${node.fn.logicalId}`;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         item.contextValue = 'functionUnsupported';
         item.command = { command: 'lambdaLab.revealInTemplate', title: 'Reveal in Template', arguments: [node] };
@@ -107,7 +134,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'events': {
         const count = this.savedEvents(node.fn).length;
         const item = new vscode.TreeItem('Events', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        item.description = count ? String(count) : 'none saved — add one from a sample';
+        const folder = `${path.relative(path.dirname(node.fn.templatePath), this.events.eventsDir(node.fn))}/${node.fn.logicalId}/`;
+        item.description = count ? String(count) : `none saved — add one from a sample (${folder})`;
+        item.tooltip = `Saved in ${folder} next to the template (files in events/ named after the function count too); new ones from samples go there.`;
         item.iconPath = new vscode.ThemeIcon('symbol-event');
         item.contextValue = 'events';
         item.id = `events:${node.fn.templatePath}#${node.fn.logicalId}`;
@@ -123,7 +152,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         return item;
       }
       case 'invocations': {
-        const count = this.history.recent(node.fn.functionName).length;
+        const count = this.recentOf(node.fn).length;
         const item = new vscode.TreeItem('Recent invocations', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.description = count ? String(count) : 'none yet';
         item.iconPath = new vscode.ThemeIcon('history');
@@ -132,14 +161,19 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       }
       case 'invocation':
         return invocationItem(node.invocation);
+      case 'loggedInvocation':
+        return loggedInvocationItem(node.invocation);
     }
   }
 
   private functionItem(fn: FunctionConfig): vscode.TreeItem {
     const item = new vscode.TreeItem(fn.functionName, vscode.TreeItemCollapsibleState.Collapsed);
     const warm = this.runtime.environments(fn.functionName).filter((e) => e.state !== 'stopped').length;
-    item.description = warm ? `${fn.runtime} · ${warm} warm` : fn.runtime;
-    item.iconPath = new vscode.ThemeIcon('symbol-function', warm ? new vscode.ThemeColor('charts.green') : undefined);
+    const mismatch = this.mismatches.of(fn.runtime);
+    item.description = [fn.runtime, mismatch ? 'runs on the local Node' : undefined, warm ? `${warm} warm` : undefined].filter(Boolean).join(' · ');
+    item.iconPath = mismatch
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon('symbol-function', warm ? new vscode.ThemeColor('charts.green') : undefined);
     item.contextValue = 'function';
     item.id = `function:${fn.templatePath}#${fn.logicalId}`;
     const env = Object.entries(fn.environment);
@@ -147,6 +181,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       [
         `**${cell(fn.functionName)}**${fn.description ? ` — ${cell(fn.description)}` : ''}`,
         '',
+        ...(mismatch ? [`**Runs on the local Node:** ${cell(mismatch)}`, ''] : []),
         '| | |',
         '|---|---|',
         `| Runtime | ${cell(fn.runtime)} (${fn.architectures.join(', ')}) |`,
@@ -163,11 +198,53 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     return item;
   }
 
+  private templateItem(templatePath: string): vscode.TreeItem {
+    const folder = path.dirname(templatePath);
+    const relative = vscode.workspace.asRelativePath(folder, false);
+    const failure = this.templates.failure(templatePath);
+    const item = new vscode.TreeItem(relative === folder ? path.basename(folder) : relative, vscode.TreeItemCollapsibleState.Expanded);
+    const file = path.basename(templatePath);
+    const count = this.templates.functions(templatePath).length + this.templates.unsupported(templatePath).length;
+    item.description = failure ? 'failed to load' : `${/^template\.ya?ml$/.test(file) ? '' : `${file} · `}${count} function${count === 1 ? '' : 's'}`;
+    item.tooltip = failure ? `${templatePath}\n${failure.message}` : templatePath;
+    item.iconPath = failure ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-code');
+    item.contextValue = failure ? 'templateFailed' : 'template';
+    item.id = `template:${templatePath}`;
+    return item;
+  }
+
   private functionsOf(templatePath: string | undefined): FunctionsNode[] {
     if (!templatePath) return [];
+    const failure = this.templates.failure(templatePath);
+    const position = failure && { line: failure.line, column: failure.column };
+    const failed: FunctionsNode[] = failure
+      ? reasonLines(`Line ${failure.line}: ${failure.message}`, path.dirname(templatePath)).map((text, i) => ({ kind: 'note', text, icon: i === 0 ? 'error' : 'lightbulb', templatePath, position: position! }))
+      : [];
     const fns: FunctionsNode[] = this.templates.functions(templatePath).map((fn) => ({ kind: 'function', fn }));
     const unsupported: FunctionsNode[] = this.templates.unsupported(templatePath).map((fn) => ({ kind: 'unsupported', fn }));
-    return [...fns, ...unsupported];
+    return [...failed, ...fns, ...unsupported];
+  }
+
+  /**
+   * This window's invocations (with their results), then the ones only their log streams on disk
+   * remember (before a reload, from the CLI), newest first; the streams are read once per function.
+   */
+  private recentOf(fn: FunctionConfig): FunctionsNode[] {
+    const recent = this.history.recent(fn.functionName);
+    const known = new Set(recent.map((i) => i.info.requestId));
+    if (!this.hydrating.has(fn.functionName)) {
+      this.hydrating.add(fn.functionName);
+      void this.logIndex.hydrate(fn.functionName).then(() => this.refreshSoon());
+    }
+    const logged = this.logIndex
+      .streamsOf(fn.functionName)
+      .flatMap((s) => [...s.invocations].reverse())
+      .filter((i) => i.done && !known.has(i.requestId))
+      .slice(0, Math.max(0, RECENT_LIMIT - recent.length));
+    return [
+      ...recent.map((invocation): FunctionsNode => ({ kind: 'invocation', fn, invocation })),
+      ...logged.map((invocation): FunctionsNode => ({ kind: 'loggedInvocation', fn, invocation })),
+    ];
   }
 
   private savedEvents(fn: FunctionConfig): SavedEvent[] {
@@ -199,5 +276,25 @@ function invocationItem(invocation: Invocation): vscode.TreeItem {
   );
   item.contextValue = 'invocation';
   item.command = { command: 'lambdaLab.openInvocationResult', title: 'Open Result', arguments: [info.requestId] };
+  return item;
+}
+
+/** A reason as rows: the problem, then its fix (after `; `), with paths relative to the template. */
+function reasonLines(reason: string, templateDir: string): string[] {
+  const relative = reason.split(templateDir + path.sep).join('');
+  const at = relative.indexOf('; ');
+  return at < 0 ? [relative] : [relative.slice(0, at), relative.slice(at + 2)];
+}
+
+function loggedInvocationItem(invocation: InvocationLog): vscode.TreeItem {
+  const started = invocation.records[0]?.timestamp;
+  const item = new vscode.TreeItem(invocation.failed ? 'failed' : invocation.durationMs !== undefined ? ms(invocation.durationMs) : 'ended', vscode.TreeItemCollapsibleState.None);
+  item.description = [invocation.cold ? 'cold' : 'warm', invocation.failed && invocation.durationMs !== undefined ? ms(invocation.durationMs) : undefined, started ? clock(started) : undefined, 'from log']
+    .filter(Boolean)
+    .join(' · ');
+  item.iconPath = invocation.failed ? failedIcon : okIcon;
+  item.tooltip = `${invocation.stream.functionName} ${invocation.requestId}\nFrom its log stream ${invocation.stream.logStreamName} (the result is not kept across windows). Click to open its log.`;
+  item.contextValue = 'loggedInvocation';
+  item.command = { command: 'lambdaLab.openInvocationLog', title: 'Open Log', arguments: [invocation.requestId] };
   return item;
 }

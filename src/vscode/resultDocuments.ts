@@ -1,7 +1,10 @@
-// Invocation results as read-only JSON documents: the payload, pretty-printed, under a
-// header saying what ran and how long it took. Error payloads keep Lambda's shape
-// (errorType, errorMessage, trace) and their stack frames are links.
+// Invocation results as read-only documents: the payload, pretty-printed, under a header
+// saying what ran and how long it took. Error payloads keep Lambda's shape (errorType,
+// errorMessage, trace) and their stack frames are links; an HTTP-shaped result reads as the
+// response it stands for.
 import * as vscode from 'vscode';
+import { asHttpResponse, renderHttpResponse } from './httpResponseView';
+import type { PausedTime } from './pausedTime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { ms } from './treeFormat';
 
@@ -17,14 +20,18 @@ const KEEP = 50;
 export class ResultDocuments implements vscode.TextDocumentContentProvider {
   private readonly results = new Map<string, StoredResult>();
 
-  uriFor(functionName: string, requestId: string): vscode.Uri {
-    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${functionName} ${requestId.slice(0, 8)}.jsonc`, query: requestId });
+  constructor(private readonly paused: PausedTime) {}
+
+  uriFor(functionName: string, result: InvokeResult): vscode.Uri {
+    const http = !result.functionError && asHttpResponse(parseJson(result.payload.toString('utf8')));
+    const name = `${functionName} ${result.requestId.slice(0, 8)}${http ? ' response.http' : '.jsonc'}`;
+    return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${name}`, query: result.requestId });
   }
 
   remember(functionName: string, result: InvokeResult): vscode.Uri {
     this.results.set(result.requestId, { functionName, result });
     if (this.results.size > KEEP) this.results.delete(this.results.keys().next().value as string);
-    return this.uriFor(functionName, result.requestId);
+    return this.uriFor(functionName, result);
   }
 
   /** Reopens a kept result; undefined when it is no longer kept. */
@@ -35,9 +42,8 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
 
   async show(functionName: string, result: InvokeResult): Promise<vscode.TextEditor> {
     const doc = await vscode.workspace.openTextDocument(this.remember(functionName, result));
-    // Beside the code being worked on; in the only group when no editor is open.
-    const viewColumn = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    return vscode.window.showTextDocument(doc, { preview: true, viewColumn, preserveFocus: true });
+    // In the editor group being worked in, full width: a narrow split beside the code cuts header lines.
+    return vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Active });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
@@ -45,20 +51,32 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
     if (!stored) return `// The result of request ${uri.query} is no longer kept. Invoke the function again.\n`;
     const { functionName, result } = stored;
     const text = result.payload.toString('utf8');
-    let body: string;
-    try {
-      body = JSON.stringify(JSON.parse(text), null, 2);
-    } catch {
-      body = text; // not JSON (a streamed or binary response): shown as received
-    }
+    const value = parseJson(text);
+    const http = !result.functionError && asHttpResponse(value);
+    // Not JSON (a streamed or binary response): shown as received.
+    const body = http ? renderHttpResponse(http) : value === undefined ? text : JSON.stringify(value, null, 2);
     const header = [
       `// ${functionName} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${result.functionError ? `error (${result.functionError})` : 'success'}`,
       `// RequestId ${result.requestId} · environment ${result.environmentId}`,
-      `// Duration ${ms(result.durationMs)} · billed ${ms(result.billedDurationMs)}` +
+      `// Duration ${durationText(result.durationMs, this.paused.of(result.requestId))} · billed ${ms(result.billedDurationMs)}` +
         (result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : '') +
         ` · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB` +
         (result.streamed ? ' · streamed response' : ''),
     ];
     return `${header.join('\n')}\n${body}\n`;
   }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Duration as Lambda counts it; a debugged invoke says how much of it was spent stopped. */
+export function durationText(durationMs: number, pausedMs: number | undefined): string {
+  if (!pausedMs) return ms(durationMs);
+  return `${ms(durationMs)} (${ms(pausedMs)} paused in the debugger, ${ms(Math.max(0, durationMs - pausedMs))} running)`;
 }

@@ -10,7 +10,7 @@ Description: A sample function for Lambda Lab.
 
 Globals:
   Function:
-    Runtime: nodejs20.x
+    Runtime: nodejs22.x
     Timeout: 3
     MemorySize: 128
 

@@ -26,6 +26,8 @@ export function readSettings(): LambdaLabSettings {
       pythonBinaries: c.get<Record<string, string>>('pythonBinaries', {}),
       logRetention: c.get<number>('logRetention', 50),
       ...(c.get<string>('region') ? { region: c.get<string>('region') } : {}),
+      // Present even when empty, so clearing the setting clears the runtime's option.
+      awsProfile: c.get<string>('awsProfile') || undefined,
     },
   };
 }

@@ -1,6 +1,8 @@
 // Finds the SAM templates of the workspace, loads each into the shared runtime, reloads
-// them when they change, and reports load failures as problems at their position while
-// the views keep the last good state.
+// them when they change, and reports load failures as problems on the offending token while
+// the views keep the last good state (or, for a template never loaded, show its failure).
+// Functions that cannot run here are problems too, on their resource.
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig, LayerConfig, TemplateModel, UnsupportedFunction } from '../runtime/functionConfig';
@@ -22,8 +24,17 @@ interface PositionedError {
   column?: number;
 }
 
+/** Why a template failed to load, where. */
+export interface TemplateFailure {
+  message: string;
+  /** From 1. */
+  line: number;
+  column: number;
+}
+
 export class TemplateWorkspace implements vscode.Disposable {
   private readonly models = new Map<string, TemplateModel>();
+  private readonly failures = new Map<string, TemplateFailure>();
   private readonly envVarsFiles = new Map<string, string | undefined>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('lambda-lab');
@@ -48,8 +59,14 @@ export class TemplateWorkspace implements vscode.Disposable {
     return this.discovery ?? this.refresh();
   }
 
+  /** Every template found, including those whose last load failed. */
   templates(): string[] {
-    return [...this.models.keys()].sort();
+    return [...new Set([...this.models.keys(), ...this.failures.keys()])].sort();
+  }
+
+  /** Why the last load of a template failed; undefined once it loads. */
+  failure(templatePath: string): TemplateFailure | undefined {
+    return this.failures.get(templatePath);
   }
 
   model(templatePath: string): TemplateModel | undefined {
@@ -78,7 +95,12 @@ export class TemplateWorkspace implements vscode.Disposable {
     try {
       const model = await this.runtime.loadTemplate(file, { envVarsFile: this.envVarsFiles.get(file) ?? this.defaultEnvVarsFile(file) });
       this.models.set(file, model);
-      this.diagnostics.set(vscode.Uri.file(file), model.diagnostics.map(toDiagnostic));
+      this.failures.delete(file);
+      const text = readText(file);
+      this.diagnostics.set(vscode.Uri.file(file), [
+        ...model.diagnostics.map((d) => toDiagnostic(d, text)),
+        ...model.unsupported.map((u) => problem(text, u.position.line, u.position.column, `${u.functionName} cannot run locally: ${u.reason}`, vscode.DiagnosticSeverity.Warning)),
+      ]);
       this.log.info(`Loaded ${file}: ${model.functions.length} function(s), ${model.layers.length} layer(s)`);
       for (const u of model.unsupported) this.log.warn(`${u.logicalId} in ${file} cannot run locally: ${u.reason}`);
       return model;
@@ -86,10 +108,10 @@ export class TemplateWorkspace implements vscode.Disposable {
       const e = err as PositionedError;
       const line = e.position?.line ?? e.line ?? 1;
       const column = e.position?.column ?? e.column ?? 1;
-      const problem = e.problem ? `${e.resource ? `${e.resource}: ` : ''}${e.problem}` : e.message;
-      const d = new vscode.Diagnostic(at(line, column), problem, vscode.DiagnosticSeverity.Error);
-      d.source = 'Lambda Lab';
-      this.diagnostics.set(vscode.Uri.file(e.templatePath ?? file), [d]);
+      const message = e.problem ? `${e.resource ? `${e.resource}: ` : ''}${e.problem}` : e.message;
+      const where = e.templatePath ?? file;
+      this.failures.set(file, { message, line, column });
+      this.diagnostics.set(vscode.Uri.file(where), [problem(readText(where), line, column, message, vscode.DiagnosticSeverity.Error)]);
       this.log.error((e.position ? e.message : `${file}:${line}:${column}: ${e.message}`) + (this.models.has(file) ? ' (showing the last good version)' : ''));
       throw err;
     } finally {
@@ -121,10 +143,14 @@ export class TemplateWorkspace implements vscode.Disposable {
         if (await isLambdaTemplate(uri)) found.add(uri.fsPath);
       }
     }
-    for (const gone of [...this.models.keys()].filter((p) => !found.has(p))) this.forget(gone);
+    for (const gone of this.templates().filter((p) => !found.has(p))) this.forget(gone);
     await Promise.all([...found].map((p) => this.load(p).catch(() => undefined)));
-    void vscode.commands.executeCommand('setContext', 'lambdaLab.hasTemplates', this.models.size > 0);
+    this.announceTemplates();
     this.changed.fire();
+  }
+
+  private announceTemplates(): void {
+    void vscode.commands.executeCommand('setContext', 'lambdaLab.hasTemplates', this.templates().length > 0);
   }
 
   private watch(globs: string[]): void {
@@ -148,9 +174,9 @@ export class TemplateWorkspace implements vscode.Disposable {
       file,
       setTimeout(async () => {
         this.pending.delete(file);
-        if (this.models.has(file) || (await isLambdaTemplate(vscode.Uri.file(file)))) {
+        if (this.models.has(file) || this.failures.has(file) || (await isLambdaTemplate(vscode.Uri.file(file)))) {
           await this.load(file).catch(() => undefined);
-          void vscode.commands.executeCommand('setContext', 'lambdaLab.hasTemplates', this.models.size > 0);
+          this.announceTemplates();
         }
       }, 300),
     );
@@ -158,9 +184,10 @@ export class TemplateWorkspace implements vscode.Disposable {
 
   private forget(file: string): void {
     this.models.delete(file);
+    this.failures.delete(file);
     void this.runtime.unloadTemplate(file);
     this.diagnostics.delete(vscode.Uri.file(file));
-    void vscode.commands.executeCommand('setContext', 'lambdaLab.hasTemplates', this.models.size > 0);
+    this.announceTemplates();
   }
 
   dispose(): void {
@@ -179,14 +206,34 @@ async function isLambdaTemplate(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-function at(line: number, column: number): vscode.Range {
-  const p = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
-  return new vscode.Range(p, p.translate(0, 1));
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
-function toDiagnostic(d: TemplateModel['diagnostics'][number]): vscode.Diagnostic {
-  const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
-  const diagnostic = new vscode.Diagnostic(at(d.position.line, d.position.column), d.message, severity);
-  diagnostic.source = 'Lambda Lab';
-  return diagnostic;
+/**
+ * The token at a position (line and column from 1): a position in a line's indentation moves to
+ * its first character, and the range spans to the end of the word, so the squiggle is visible.
+ */
+export function tokenRange(text: string, line: number, column: number): vscode.Range {
+  const l = Math.max(0, line - 1);
+  const lineText = text.split(/\r?\n/)[l] ?? '';
+  let start = Math.max(0, column - 1);
+  const indent = /^\s*/.exec(lineText)![0].length;
+  if (start < indent || start >= lineText.length) start = Math.min(indent, lineText.length);
+  const end = start + (/^[^\s,:{}[\]]+/.exec(lineText.slice(start))?.[0].length || /^\S*/.exec(lineText.slice(start))![0].length || 1);
+  return new vscode.Range(l, start, l, end);
+}
+
+function problem(text: string, line: number, column: number, message: string, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(tokenRange(text, line, column), message, severity);
+  d.source = 'Lambda Lab';
+  return d;
+}
+
+function toDiagnostic(d: TemplateModel['diagnostics'][number], text: string): vscode.Diagnostic {
+  return problem(text, d.position.line, d.position.column, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
 }

@@ -29,6 +29,7 @@ export function run(): Promise<void> {
   require('./suite/layers.test');
   require('./suite/apiServer.test');
   require('./suite/languageServer.test');
+  require('./suite/realWorld.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 // The workspace the VS Code suite runs in, made fresh for every run (the tests write events
-// and runtime state into it): copies of examples/hello and of the layered fixture, so the
-// Functions view has two templates to group.
+// and runtime state into it): copies of examples/hello, of the layered fixture, and of the
+// real-world fixture (JavaScript, TypeScript/esbuild minified without source maps, MainFields,
+// a Java function, a broken template, a CodeUri in the wrong case).
 import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,5 +16,6 @@ export function makeWorkspace(scratch) {
     filter: (src) => !/[\\/](node_modules|\.lambda-lab)$/.test(src),
   });
   cpSync(path.join(repoRoot, 'test', 'vscode', 'fixtures', 'layered'), path.join(ws, 'layered'), { recursive: true });
+  cpSync(path.join(repoRoot, 'test', 'vscode', 'fixtures', 'realWorld'), path.join(ws, 'real-world'), { recursive: true });
   return ws;
 }

@@ -4,7 +4,7 @@
 // Source maps get absolute `sources`, so they still point at the .ts files when the output
 // is copied elsewhere (published versions) and debuggers bind breakpoints in the sources.
 import { context, type BuildContext, type BuildOptions, type Message, type OutputFile } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { EsbuildBuildConfig, FunctionConfig } from '../functionConfig';
 import { BuildError, formatProblem, type BuildProblem } from './buildError';
@@ -64,7 +64,7 @@ export class EsbuildBuilder {
   }
 
   private async stateFor(fn: FunctionConfig, build: EsbuildBuildConfig): Promise<FunctionBuild> {
-    const key = JSON.stringify({ build, codeDir: fn.codeDir });
+    const key = JSON.stringify({ build, codeDir: fn.codeDir, lockfile: lockfileStamp(build.sourceDir) });
     const existing = this.builds.get(fn.logicalId);
     if (existing?.key === key) return existing;
     if (existing) await this.disposeContext(fn.logicalId);
@@ -121,8 +121,11 @@ export function esbuildOptions(outdir: string, build: EsbuildBuildConfig): Build
     platform: 'node',
     format: build.format ?? 'cjs',
     ...(build.target ? { target: build.target.split(',').map((t) => t.trim()) } : {}),
-    minify: build.minify ?? false,
-    sourcemap: build.sourcemap ? 'linked' : false,
+    // Local builds are for running and debugging: never minified (minified syntax folds locals
+    // away from the Variables view), and a map is always written for the debugger, external
+    // unless the template asks for one (then linked, which Node reads with --enable-source-maps).
+    minify: false,
+    sourcemap: build.sourcemap ? 'linked' : 'external',
     external: build.external ?? [],
     ...(build.outExtension ? { outExtension: { '.js': build.outExtension } } : {}),
     ...(build.mainFields ? { mainFields: build.mainFields } : {}),
@@ -132,6 +135,22 @@ export function esbuildOptions(outdir: string, build: EsbuildBuildConfig): Build
     ...(build.sourcesContent !== undefined ? { sourcesContent: build.sourcesContent } : {}),
     logLevel: 'silent',
   };
+}
+
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
+
+/** The nearest lockfile at or above the sources, by path and mtime: a dependency change is a new build. */
+function lockfileStamp(sourceDir: string): string | undefined {
+  for (let dir = sourceDir; ; dir = dirname(dir)) {
+    for (const name of LOCKFILES) {
+      try {
+        return `${resolve(dir, name)}@${statSync(resolve(dir, name)).mtimeMs}`;
+      } catch {
+        // not in this folder
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /** Source maps: make `sources` absolute (esbuild writes them relative to the map). */

@@ -40,6 +40,8 @@ export interface EnvironmentSpec {
   launch: ProcessLaunch | LaunchFailure;
   optDir?: string;
   hostAllowlist: string[];
+  /** The host variables the allowlist picks from (default process.env). */
+  hostEnv?: NodeJS.ProcessEnv;
   logStore: LogStore;
   events: RuntimeEventEmitter;
   /** Starts the handler process (default: a real one; unit tests pass a fake). */
@@ -237,7 +239,7 @@ export class ExecutionEnvironment {
       optDir: this.spec.optDir,
       binDir: failed ? undefined : launch.binDir,
       familyEnv: failed ? undefined : launch.env,
-      hostEnv: process.env,
+      hostEnv: this.spec.hostEnv ?? process.env,
       hostAllowlist: this.spec.hostAllowlist,
     });
     mapOptPaths(env, this.spec.optDir);

@@ -1,7 +1,7 @@
 // One AWS::Serverless::Function or AWS::Lambda::Function → FunctionConfig, in the shapes and
 // with the defaults of Lambda's GetFunctionConfiguration; or, when it can't run here, the reason.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   DEFAULT_EPHEMERAL_STORAGE_MB,
   DEFAULT_MEMORY_MB,
@@ -161,11 +161,28 @@ function readCodeLocation(ctx: LoadContext, props: ResourceProperties, serverles
     return { unsupported: `${property} points at S3 (${value}); Lambda Lab runs local code: set ${property} to a local folder` };
   }
   const dir = isAbsolute(value) ? value : resolve(ctx.templateDir, value);
-  if (!existsSync(dir)) return { unsupported: `${property} folder ${dir} does not exist; fix the path or create the folder` };
+  if (!existsSync(dir)) {
+    const sameButCase = folderDifferingInCase(dir);
+    const fix = sameButCase
+      ? `set ${property} to ${relative(ctx.templateDir, sameButCase)}/, the folder on disk (names differ only in case, and Lambda's file system is case-sensitive)`
+      : 'fix the path or create the folder';
+    return { unsupported: `${property} folder ${dir} does not exist; ${fix}` };
+  }
   if (!statSync(dir).isDirectory()) {
     return { unsupported: `${property} ${dir} is a file; .zip packages are not supported yet, point ${property} at the unzipped folder` };
   }
   return { dir };
+}
+
+/** The sibling of a missing folder whose name differs only in case, e.g. `Src` for `src`. */
+function folderDifferingInCase(dir: string): string | undefined {
+  try {
+    const name = basename(dir).toLowerCase();
+    const hit = readdirSync(dirname(dir), { withFileTypes: true }).find((e) => e.isDirectory() && e.name.toLowerCase() === name);
+    return hit && join(dirname(dir), hit.name);
+  } catch {
+    return undefined;
+  }
 }
 
 function s3Description(value: TemplateMap): string {

@@ -22,9 +22,9 @@ describe('Lambda sidebar (UI)', function () {
     const hello = row(pane(page, 'Functions'), 'HelloFunction');
     await hello.hover();
     await hello.locator('.action-label[aria-label="Invoke"]').click();
-    await page.locator('.tabs-container .tab', { hasText: /^HelloFunction [0-9a-f]{8}\.jsonc/ }).waitFor({ timeout: 60_000 });
+    await page.locator('.tabs-container .tab', { hasText: /^HelloFunction [0-9a-f]{8} response\.http/ }).waitFor({ timeout: 60_000 });
     await page.locator('.statusbar-item', { hasText: /λ HelloFunction/ }).waitFor();
-    await page.locator('.monaco-editor .view-lines', { hasText: '"statusCode": 200' }).waitFor();
+    await page.locator('.monaco-editor .view-lines', { hasText: 'HTTP/1.1 200 OK' }).waitFor();
     await screenshot(page, '02-invoke-result');
   });
 
