@@ -74,6 +74,8 @@ export interface FunctionConfig {
   build?: EsbuildBuildConfig;
   /** SAM AutoPublishAlias, if any. */
   autoPublishAlias?: string;
+  /** SAM ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions, set on the AutoPublishAlias. */
+  provisionedConcurrency?: number;
   /** Absolute path of the template that defined it and the resource's position there. */
   templatePath: string;
   position: SourcePosition;

@@ -11,7 +11,7 @@ import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNotFound } from './errors/serviceErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
-import { EnvironmentPool, type ConcurrencySlots } from './pool/environmentPool';
+import { EnvironmentPool, type ConcurrencySlots, type ProvisionedState } from './pool/environmentPool';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
 import type {
   DebugController,
@@ -199,7 +199,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
         limit: () => this.concurrencyLimit(fn.functionName),
         slots: this.slotsFor(fn.functionName),
         idleTimeoutMs: () => this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
-        create: (ordinal) => this.createEnvironment(fn, version, ordinal),
+        create: (ordinal, provisioned) => this.createEnvironment(fn, version, ordinal, provisioned),
       });
       this.pools.set(key, pool);
     }
@@ -212,8 +212,24 @@ export class LocalRuntime extends RuntimeEventEmitter {
     return slots;
   }
 
+  /**
+   * Provisioned concurrency of one published version: `count` environments initialised ahead
+   * of any invocation (0 releases them). Resolves when they have initialised or one failed to.
+   */
+  async provisionConcurrency(nameOrId: string, version: string, count: number): Promise<void> {
+    const latest = this.getFunction(nameOrId);
+    if (!latest) throw functionNotFound(nameOrId);
+    const { config } = await this.resolve(latest, version);
+    await this.poolFor(config, version).provision(count);
+  }
+
+  provisionedConcurrency(nameOrId: string, version: string): ProvisionedState | undefined {
+    const fn = this.getFunction(nameOrId);
+    return fn ? this.pools.get(`${fn.functionName}:${version}`)?.provisionedState() : undefined;
+  }
+
   /** Reserved concurrency from the current configuration, else the local cap. */
-  private concurrencyLimit(functionName: string): number {
+  concurrencyLimit(functionName: string): number {
     const fn = this.getFunction(functionName);
     return fn?.reservedConcurrentExecutions ?? this.options.concurrencyCap ?? DEFAULTS.concurrencyCap;
   }
@@ -225,7 +241,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     fn.reservedConcurrentExecutions = value;
   }
 
-  private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number): Promise<ExecutionEnvironment> {
+  private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number, provisioned = false): Promise<ExecutionEnvironment> {
     if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
     const optDir = await this.layerMaterializer?.(fn, version);
     const family = familyOf(fn.runtime);
@@ -244,6 +260,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       family,
       launch,
       optDir,
+      initializationType: provisioned ? 'provisioned-concurrency' : 'on-demand',
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       logStore: this.logStoreFor(fn),
       events: this,

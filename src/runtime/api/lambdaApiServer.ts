@@ -17,6 +17,7 @@ import type { HttpFrontDoors } from '../http/frontDoors';
 import { functionUrlRoutes } from './functionUrlRoutes';
 import { invokeWithResponseStream } from './invokeWithResponseStream';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
+import { provisionedConcurrencyRoutes } from './provisionedConcurrencyRoutes';
 import { checkClientContext } from './lambdaPatterns';
 import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
 
@@ -64,6 +65,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     { method: 'POST', pattern: ['2021-11-15', 'functions', '{FunctionName}', 'response-streaming-invocations'], handler: (r) => invokeWithResponseStream(runtime, deployment, r) },
     ...managementRoutes(runtime, deployment),
     ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
+    ...provisionedConcurrencyRoutes(runtime, deployment),
     ...(options.frontDoors ? functionUrlRoutes(runtime, options.frontDoors) : []),
   ];
 
