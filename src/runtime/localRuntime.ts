@@ -35,6 +35,12 @@ export interface LoadTemplateOptions {
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
 export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 
+/**
+ * How long file events may keep coming for one save before it counts as done: an editor's
+ * truncate-then-write lands within a millisecond or two; a checkout's many files within a few.
+ */
+const SAVE_SETTLE_MS = 10;
+
 const DEFAULTS = {
   region: 'us-east-1',
   accountId: '123456789012',
@@ -315,7 +321,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
         // Python writes __pycache__ into the code folder as it imports it: not a code change.
         if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(String(file))) return;
         clearTimeout(timer);
-        timer = setTimeout(() => void this.onCodeChanged(fn.functionName), 100);
+        timer = setTimeout(() => void this.onCodeChanged(fn.functionName), SAVE_SETTLE_MS);
       });
       watcher.unref();
       this.watchers.set(key, watcher);
@@ -335,10 +341,11 @@ export class LocalRuntime extends RuntimeEventEmitter {
         this.emit('diagnostic', { level: 'error', message: (err as Error).message });
       }
     }
+    // Even with no environment listed: one may be starting, and its code must be the new one.
     const pool = this.pools.get(`${fn.functionName}:$LATEST`);
-    if (pool?.list().length) {
-      this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: code changed, recycling warm environments of $LATEST` });
-      await pool.retire('code-changed');
+    if (pool) {
+      this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: code changed, replacing the environments of $LATEST` });
+      await pool.replace('code-changed');
     }
   }
 

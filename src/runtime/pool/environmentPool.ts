@@ -65,6 +65,9 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
   private provisionedTarget = 0;
   private provisionFailure: string | undefined;
   private creating: Promise<void> = Promise.resolve();
+  /** Started ahead of any request (a code change's replacement), not yet claimed by an invocation. */
+  private readonly prestarted = new Set<E>();
+  private prestarting: Promise<void> | undefined;
 
   constructor(private readonly options: PoolOptions<E>) {}
 
@@ -76,7 +79,8 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
     for (let attempt = 1; ; attempt++) {
       // Claiming a warm environment must happen in the same tick as finding it, or two callers
       // could both pick one idle environment; env.invoke() claims it synchronously.
-      const env = this.warm() ?? (await this.scaleOut());
+      const env = this.warm() ?? (await this.prestartedOrNew());
+      this.prestarted.delete(env);
       try {
         const result = await env.invoke(request);
         this.scheduleReap(env);
@@ -98,6 +102,41 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
       releasing ??= env.releasing ? env : undefined;
     }
     return releasing;
+  }
+
+  /**
+   * An environment started ahead and still initialising (its init has a head start), else a
+   * new one. Provisioned environments still initialising are not taken: invocations spill to
+   * on-demand ones until they are ready, as in Lambda.
+   */
+  private async prestartedOrNew(): Promise<E> {
+    if (this.prestarting) await this.prestarting;
+    for (const env of this.prestarted) {
+      this.prestarted.delete(env);
+      if (env.alive) return env;
+    }
+    return this.scaleOut();
+  }
+
+  /**
+   * The code changed: every environment is retired (busy ones after their invocation) and one
+   * replacement starts at once, so the next invocation finds its init under way or done.
+   */
+  replace(reason: StopReason): Promise<void> {
+    const retired = this.retire(reason);
+    const prestart = this.scaleOut().then(
+      (env) => {
+        this.prestarted.add(env);
+        this.scheduleReap(env);
+      },
+      // No free slot (busy retirees still hold theirs): the next invocation starts one itself.
+      () => undefined,
+    );
+    const tracked: Promise<void> = prestart.finally(() => {
+      if (this.prestarting === tracked) this.prestarting = undefined;
+    });
+    this.prestarting = tracked;
+    return retired;
   }
 
   /** A new environment if the function has a free concurrency slot; else throttle. */
@@ -242,6 +281,7 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
 
   /** Whoever configured provisioned concurrency provisions again after a retire (a template reload does). */
   private unprovision() {
+    this.prestarted.clear();
     this.provisionedTarget = 0;
     this.provisioned.clear();
     this.initialised.clear();
