@@ -29,6 +29,7 @@ const SECTIONS: Section[] = [
   { title: 'Node fidelity (runtime SDK, Node provisioning)', file: 'nodeFidelityBench.ts', exportName: 'runNodeFidelityBench' },
   { title: 'template language server', file: 'languageBench.ts', exportName: 'runLanguageBench' },
   { title: 'HTTP front doors (API Gateway, streaming)', file: 'httpBench.ts', exportName: 'runHttpBench' },
+  { title: 'startup paths (hot reload, provisioned concurrency)', file: 'startupBench.ts', exportName: 'runStartupBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {
