@@ -62,6 +62,8 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
   /** Provisioned environments (alive or starting), and the ones of them that finished init. */
   private readonly provisioned = new Set<E>();
   private readonly initialised = new Set<E>();
+  /** Provisioned environments stopped on purpose (fewer requested, retired): their end is no failure. */
+  private readonly dismissed = new WeakSet<E>();
   private provisionedTarget = 0;
   private provisionFailure: string | undefined;
   private creating: Promise<void> = Promise.resolve();
@@ -174,6 +176,7 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
     this.provisionFailure = undefined;
     const surplus = [...this.provisioned].slice(count);
     for (const env of surplus) {
+      this.dismissed.add(env);
       this.release(env);
       void (env.idle ? env.stop('config-changed') : env.stopWhenIdle('config-changed'));
     }
@@ -202,7 +205,7 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
         started.map((env) =>
           env.whenInitialized().then((ok) => {
             if (ok) this.initialised.add(env);
-            else if (this.provisioned.has(env)) this.provisionFailure ??= `Environment ${env.id} failed to initialize; see its log stream.`;
+            else if (!this.dismissed.has(env)) this.provisionFailure ??= `Environment ${env.id} failed to initialize; see its log stream.`;
           }),
         ),
       ).then(() => undefined),
@@ -282,6 +285,7 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
   /** Whoever configured provisioned concurrency provisions again after a retire (a template reload does). */
   private unprovision() {
     this.prestarted.clear();
+    for (const env of this.provisioned) this.dismissed.add(env);
     this.provisionedTarget = 0;
     this.provisioned.clear();
     this.initialised.clear();
