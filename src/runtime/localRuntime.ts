@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EsbuildBuilder } from './build/esbuildBuilder';
+import { watchCode, type CodeWatcher } from './codeWatcher';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
 import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
@@ -63,7 +64,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private readonly pools = new Map<string, EnvironmentPool>();
   private readonly slots = new Map<string, ConcurrencySlots>();
   private readonly debugControllers = new Set<DebugController>();
-  private readonly watchers = new Map<string, fs.FSWatcher>();
+  private readonly watchers = new Map<string, CodeWatcher>();
   private readonly builder = new EsbuildBuilder();
   /** Builds in flight or done per function, reset when its sources change. */
   private readonly builds = new Map<string, Promise<void>>();
@@ -317,13 +318,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (this.watchers.has(key) || !fs.existsSync(dir)) return;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
-        // Python writes __pycache__ into the code folder as it imports it: not a code change.
-        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(String(file))) return;
+      // Python writes __pycache__ into the code folder as it imports it: not a code change.
+      const ignored = (file: string) => /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(file);
+      const watcher = watchCode(dir, ignored, () => {
         clearTimeout(timer);
         timer = setTimeout(() => void this.onCodeChanged(fn.functionName), SAVE_SETTLE_MS);
       });
-      watcher.unref();
       this.watchers.set(key, watcher);
     } catch (err) {
       this.emit('diagnostic', { level: 'warning', message: `${fn.logicalId}: cannot watch ${dir} for changes: ${(err as Error).message}` });

@@ -3,9 +3,10 @@
 // the last save that had finished building (been taken in) when it was sent, and none is lost;
 // the replacement environment starts as soon as the build is done, before any request.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchCode } from '../../src/runtime/codeWatcher';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
@@ -37,6 +38,16 @@ const tsCode = (n: number) =>
 const generationIn = (file: string) => Number(/GENERATION(?::\s*number)? = (\d+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? -1);
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
+
+/**
+ * Saves as an editor's safe write does (temp file renamed over the old one). A plain rewrite
+ * truncates first, and an environment starting in that instant (a client scaling out) would
+ * load an empty file: a race of the save itself, not of the reload this test is about.
+ */
+function save(file: string, text: string) {
+  writeFileSync(`${file}.saving`, text);
+  renameSync(`${file}.saving`, file);
+}
 
 describe('hot reload (integration)', function () {
   this.timeout(120_000);
@@ -89,7 +100,7 @@ describe('hot reload (integration)', function () {
       };
       const clients = [client(), client()];
       for (let n = 1; n <= SAVES; n++) {
-        writeFileSync(source, code(n));
+        save(source, code(n));
         // Bursts: some saves land together, others far enough apart to be taken in one by one.
         await sleep(n % 3 === 0 ? 150 : n % 3 === 1 ? 2 : 25);
       }
@@ -112,7 +123,7 @@ describe('hot reload (integration)', function () {
     const replaced = new Promise<void>((ok) =>
       runtime.on('diagnostic', (d) => d.message.startsWith('JsFunction: code changed') && ok()),
     );
-    writeFileSync(join(dir, 'js', 'app.js'), jsCode(1));
+    save(join(dir, 'js', 'app.js'), jsCode(1));
     await replaced;
     // Bounded wait for the replacement to come up, without invoking anything.
     let fresh = runtime.environments('js').filter((e) => e.id !== first.environmentId);
@@ -132,3 +143,38 @@ describe('hot reload (integration)', function () {
 function json(payload: Buffer): Record<string, unknown> {
   return JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
 }
+
+describe('code watcher', () => {
+  it('sees every rename-over save, and saves in a folder created after it started', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'lambda-lab-watch-'));
+    writeFileSync(join(root, 'app.js'), '0');
+    const seen: number[] = [];
+    let count = 0;
+    const watcher = watchCode(root, (f) => f.startsWith('ignored'), () => count++);
+    const settled = async () => {
+      await sleep(50);
+      seen.push(count);
+    };
+    try {
+      for (let n = 1; n <= 3; n++) {
+        save(join(root, 'app.js'), String(n));
+        await settled();
+      }
+      mkdirSync(join(root, 'lib'));
+      await settled();
+      writeFileSync(join(root, 'lib', 'util.js'), 'x');
+      await settled();
+      mkdirSync(join(root, 'ignored'));
+      await settled();
+      writeFileSync(join(root, 'ignored', 'x.js'), 'x');
+      await settled();
+      // Each step but the ignored folder's file was seen (counts only grow, by at least one per step).
+      for (let i = 1; i < 5; i++) assert.ok(seen[i] > seen[i - 1], `step ${i + 1} went unseen: ${seen.join(', ')}`);
+      assert.ok(seen[0] > 0);
+      assert.equal(seen[6], seen[5], 'a change in an ignored folder was reported');
+    } finally {
+      watcher.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
