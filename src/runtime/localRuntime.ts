@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { EsbuildBuilder } from './build/esbuildBuilder';
 import { watchCode, type CodeWatcher } from './codeWatcher';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
+import { PrestartedProcesses } from './environment/prestartedProcesses';
 import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
 import type { FamilyLauncher, RuntimeFamily } from './families/runtimeFamily';
@@ -72,6 +73,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
   private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
+  private readonly prestarted = new PrestartedProcesses();
   private disposed = false;
 
   constructor(readonly options: RuntimeOptions = {}) {
@@ -268,6 +270,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
       launch,
       optDir,
       initializationType: provisioned ? 'provisioned-concurrency' : 'on-demand',
+      // Only our Node bootstrap knows how to wait for a handover; a debugged start needs its own flags.
+      spawnProcess: family.name === 'node' && !debug && this.options.prestart !== false ? this.prestarted.take : undefined,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       logStore: this.logStoreFor(fn),
       events: this,
@@ -451,6 +455,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
    */
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.prestarted.dispose();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));

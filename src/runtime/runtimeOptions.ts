@@ -21,6 +21,8 @@ export interface RuntimeOptions {
   /** Host environment variables passed through to handler processes (names or `PREFIX*`). */
   hostEnvAllowlist?: string[];
   /** Watch code folders and recycle $LATEST environments on change (default true). */
+  /** Keep a Node process per command line started and waiting, so cold starts skip the spawn (default true). */
+  prestart?: boolean;
   watchCode?: boolean;
   /** Log streams kept per function on disk (default 50). */
   logRetention?: number;

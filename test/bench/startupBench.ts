@@ -1,6 +1,7 @@
-// Startup paths: hot reload (a save → the first answer running the new code) for a JavaScript
-// handler and an esbuild TypeScript one, each beside a cold invoke of the same function in the
-// same run; and the first invocation of a provisioned environment beside an on-demand cold start.
+// Startup paths: a cold start on a pre-started process beside one that spawns; hot reload (a
+// save → the first answer running the new code) for a JavaScript handler and an esbuild
+// TypeScript one, each beside a spawning cold invoke of the same function in the same run; and
+// the first invocation of a provisioned environment beside an on-demand cold start.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,13 +58,26 @@ export async function runStartupBench(): Promise<BenchRow[]> {
   await writeFile(path.join(dir, 'js', 'app.js'), code.js(0));
   await writeFile(path.join(dir, 'ts', 'app.ts'), code.ts(0));
   const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab'), freeze: false });
+  // The floor: today's cold start, a process spawned for it.
+  const spawning = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab-spawning'), freeze: false, watchCode: false, prestart: false });
   try {
     await runtime.loadTemplate(path.join(dir, 'template.yaml'));
+    await spawning.loadTemplate(path.join(dir, 'template.yaml'));
+    const name = 'cold invoke on a pre-started process';
+    try {
+      const floor = await coldInvokes(spawning, 'js', stopAt);
+      rows.push(latencyRow('floor: cold invoke, spawn+require+invoke', floor));
+      // A pause between samples lets the next process start and wait, as between a developer's cold starts.
+      const prestarted = await coldInvokes(runtime, 'js', stopAt, 400);
+      rows.push(latencyRow(name, prestarted, { floor: medianOf(floor), goal: '≤ 0.6× floor' }));
+    } catch (error) {
+      rows.push(failedRow(name, 'ms', error, { goal: '≤ 0.6× floor' }));
+    }
     for (const kind of ['js', 'ts'] as const) {
       const goal = kind === 'js' ? '≤ 50' : '≤ 150';
       const label = kind === 'js' ? 'JavaScript' : 'TypeScript (esbuild)';
       try {
-        const floor = await coldInvokes(runtime, kind, stopAt);
+        const floor = await coldInvokes(spawning, kind, stopAt);
         rows.push(latencyRow(`floor: cold invoke, ${label}`, floor));
         const reload = await saveToAnswer(runtime, kind, path.join(dir, kind, kind === 'js' ? 'app.js' : 'app.ts'), stopAt);
         rows.push(latencyRow(`hot reload: save → new code answered, ${label}`, reload, { goal, floor: medianOf(floor) }));
@@ -74,16 +88,18 @@ export async function runStartupBench(): Promise<BenchRow[]> {
     rows.push(...(await provisionedRows(runtime, dir, stopAt)));
   } finally {
     await runtime.dispose();
+    await spawning.dispose();
     await rm(dir, { recursive: true, force: true });
   }
   return rows;
 }
 
-async function coldInvokes(runtime: LocalRuntime, fn: string, stopAt: number): Promise<number[]> {
+async function coldInvokes(runtime: LocalRuntime, fn: string, stopAt: number, pauseMs = 0): Promise<number[]> {
   const samples: number[] = [];
   await runtime.invoke(fn, '{}');
   while (samples.length < COLDS && performance.now() < stopAt) {
     await runtime.stopEnvironments(fn);
+    if (pauseMs) await new Promise((ok) => setTimeout(ok, pauseMs));
     const t0 = performance.now();
     const r = await runtime.invoke(fn, '{}');
     samples.push(performance.now() - t0);
