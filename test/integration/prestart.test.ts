@@ -2,12 +2,14 @@
 // function still sees exactly what a freshly spawned process sees (variables, folder, open
 // descriptors, loaded modules, NODE_PATH), nothing of the function that took the previous
 // one, and its init phase reported (INIT_START, Init Duration).
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import type { InvokeResult } from '../../src/runtime/runtimeEvents';
+import { cli, makeProject, waitUntil } from '../reliability/processHarness';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Globals:
@@ -129,6 +131,54 @@ describe('pre-started environments (integration)', function () {
     } finally {
       await spawned.dispose();
       await prestarted.dispose();
+    }
+  });
+});
+
+/** Processes started by `parent` that wait for a handover (their start environment says so). */
+function waitingChildrenOf(parent: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (Number(ppid) === parent && readFileSync(`/proc/${entry}/environ`, 'utf8').includes('LAMBDA_LAB_PRESTART_FD=')) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/status`, 'utf8').includes('State:\tZ');
+  } catch {
+    return false;
+  }
+};
+
+describe('pre-started processes and their owner', function () {
+  this.timeout(60_000);
+
+  it('a waiting process dies with serve killed -9', async () => {
+    const dir = makeProject();
+    const owner = cli(['serve', '--template', join(dir, 'template.yaml'), '--port', '0']);
+    try {
+      const url = await waitUntil('serve to print its URL', 20_000, () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(owner.out())?.[1]);
+      const client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+      await client.send(new InvokeCommand({ FunctionName: 'Hello' }));
+      client.destroy();
+      const waiting = await waitUntil('a process to wait for the next cold start', 20_000, () => {
+        const pids = waitingChildrenOf(owner.pid!);
+        return pids.length ? pids : undefined;
+      });
+      owner.kill('SIGKILL');
+      await waitUntil('the waiting process to end with its owner', 20_000, () => waiting.every((pid) => !alive(pid)));
+    } finally {
+      owner.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
