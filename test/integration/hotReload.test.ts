@@ -120,9 +120,7 @@ describe('hot reload (integration)', function () {
 
   it('starts the replacement environment as soon as the code is taken in, before any request', async () => {
     const first = await runtime.invoke('js', '{}');
-    const replaced = new Promise<void>((ok) =>
-      runtime.on('diagnostic', (d) => d.message.startsWith('JsFunction: code changed') && ok()),
-    );
+    const replaced = new Promise<void>((ok) => runtime.on('diagnostic', (d) => d.message.startsWith('JsFunction: code changed') && ok()));
     save(join(dir, 'js', 'app.js'), jsCode(1));
     await replaced;
     // Bounded wait for the replacement to come up, without invoking anything.
@@ -150,7 +148,11 @@ describe('code watcher', () => {
     writeFileSync(join(root, 'app.js'), '0');
     const seen: number[] = [];
     let count = 0;
-    const watcher = watchCode(root, (f) => f.startsWith('ignored'), () => count++);
+    const watcher = watchCode(
+      root,
+      (f) => f.startsWith('ignored'),
+      () => count++,
+    );
     const settled = async () => {
       await sleep(50);
       seen.push(count);

@@ -114,14 +114,19 @@ describe('pre-started environments (integration)', function () {
 
         const ref = reference[fn];
         const volatile = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_LAB_SANDBOX']);
-        const comparable = (env: Record<string, string>) => Object.entries(env).filter(([k]) => !volatile.has(k) && !k.startsWith('LAMBDA_LAB_SANDBOX'));
+        const comparable = (env: Record<string, string>) =>
+          Object.entries(env).filter(([k]) => !volatile.has(k) && !k.startsWith('LAMBDA_LAB_SANDBOX'));
         assert.deepEqual(comparable(seen.env).sort(), comparable(ref.env).sort());
         assert.equal(seen.env[fn === 'first' ? 'ONLY_SECOND' : 'ONLY_FIRST'], undefined);
         assert.equal(seen.cwd, ref.cwd);
         // Node numbers its own descriptors in the order it opens them; what is open must be the same.
         const kinds = (fds: string[]) => fds.map((f) => f.replace(/^\d+:?/, '')).sort();
         assert.deepEqual(kinds(seen.fds), kinds(ref.fds), 'open descriptors differ from a spawned process');
-        assert.deepEqual(seen.fds.filter((f) => /^[0-3]:/.test(f)), ref.fds.filter((f) => /^[0-3]:/.test(f)), 'stdio or the log channel differ');
+        assert.deepEqual(
+          seen.fds.filter((f) => /^[0-3]:/.test(f)),
+          ref.fds.filter((f) => /^[0-3]:/.test(f)),
+          'stdio or the log channel differ',
+        );
         assert.deepEqual(seen.modules, ref.modules, 'loaded modules differ from a spawned process');
         assert.equal(seen.helper, fn);
         assert.deepEqual(seen.argv, ref.argv);
@@ -142,7 +147,8 @@ function waitingChildrenOf(parent: number): number[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const ppid = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (Number(ppid) === parent && readFileSync(`/proc/${entry}/environ`, 'utf8').includes('LAMBDA_LAB_PRESTART_FD=')) found.push(Number(entry));
+      if (Number(ppid) === parent && readFileSync(`/proc/${entry}/environ`, 'utf8').includes('LAMBDA_LAB_PRESTART_FD='))
+        found.push(Number(entry));
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -166,8 +172,17 @@ describe('pre-started processes and their owner', function () {
     const dir = makeProject();
     const owner = cli(['serve', '--template', join(dir, 'template.yaml'), '--port', '0']);
     try {
-      const url = await waitUntil('serve to print its URL', 20_000, () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(owner.out())?.[1]);
-      const client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+      const url = await waitUntil(
+        'serve to print its URL',
+        20_000,
+        () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(owner.out())?.[1],
+      );
+      const client = new LambdaClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        maxAttempts: 1,
+      });
       await client.send(new InvokeCommand({ FunctionName: 'Hello' }));
       client.destroy();
       const waiting = await waitUntil('a process to wait for the next cold start', 20_000, () => {

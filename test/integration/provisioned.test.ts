@@ -114,7 +114,9 @@ describe('provisioned concurrency (integration)', function () {
     );
 
     await h.client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: v.Version }));
-    const gone = await rejection(h.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: v.Version })));
+    const gone = await rejection(
+      h.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: v.Version })),
+    );
     assert.equal(gone.name, 'ProvisionedConcurrencyConfigNotFoundException');
     assert.equal(gone.$metadata.httpStatusCode, 404);
     // Without the configuration the next invocation of the version is an on-demand cold start.
@@ -126,18 +128,24 @@ describe('provisioned concurrency (integration)', function () {
 
   it('refuses $LATEST, unknown versions and more than the concurrency limit as Lambda does', async () => {
     const latest = await rejection(
-      h.client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: '$LATEST', ProvisionedConcurrentExecutions: 1 })),
+      h.client.send(
+        new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: '$LATEST', ProvisionedConcurrentExecutions: 1 }),
+      ),
     );
     assert.equal(latest.name, 'InvalidParameterValueException');
     assert.equal(latest.message, 'Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
 
     const unknown = await rejection(
-      h.client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: '99', ProvisionedConcurrentExecutions: 1 })),
+      h.client.send(
+        new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: '99', ProvisionedConcurrentExecutions: 1 }),
+      ),
     );
     assert.equal(unknown.name, 'ResourceNotFoundException');
 
     const tooMany = await rejection(
-      h.client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'provisioned', Qualifier: 'live', ProvisionedConcurrentExecutions: 11 })),
+      h.client.send(
+        new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'provisioned', Qualifier: 'live', ProvisionedConcurrentExecutions: 11 }),
+      ),
     );
     assert.equal(tooMany.name, 'InvalidParameterValueException');
     assert.match(tooMany.message, /concurrency limit of function provisioned \(10/);
@@ -149,7 +157,9 @@ describe('provisioned concurrency (integration)', function () {
   it('reports FAILED with a reason when the provisioned environments cannot initialise', async () => {
     writeFileSync(join(h.dir, 'src', 'app.js'), "throw new Error('init blew up');\n");
     const v = await h.client.send(new PublishVersionCommand({ FunctionName: 'plain' }));
-    await h.client.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: v.Version, ProvisionedConcurrentExecutions: 1 }));
+    await h.client.send(
+      new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'plain', Qualifier: v.Version, ProvisionedConcurrentExecutions: 1 }),
+    );
     const failed = await settledStatus(h.client, 'plain', v.Version!);
     assert.equal(failed.Status, 'FAILED');
     assert.match(failed.StatusReason ?? '', /failed to initialize/);
@@ -163,7 +173,10 @@ describe('ProvisionedConcurrencyConfig in a template', () => {
     writeFileSync(template, readFileSync(template, 'utf8').replace('      AutoPublishAlias: live\n', ''));
     const runtime = new LocalRuntime({ watchCode: false });
     try {
-      await assert.rejects(runtime.loadTemplate(template), /To set ProvisionedConcurrencyConfig AutoPublishAlias must be defined on the function/);
+      await assert.rejects(
+        runtime.loadTemplate(template),
+        /To set ProvisionedConcurrencyConfig AutoPublishAlias must be defined on the function/,
+      );
     } finally {
       await runtime.dispose();
     }

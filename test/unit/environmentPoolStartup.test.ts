@@ -99,7 +99,10 @@ describe('EnvironmentPool startup paths (fakes)', () => {
     const { pool, created } = makePool();
     const ready = pool.provision(2);
     await tick();
-    assert.deepEqual(created.map((e) => e.provisioned), [true, true]);
+    assert.deepEqual(
+      created.map((e) => e.provisioned),
+      [true, true],
+    );
     assert.deepEqual(pool.provisionedState(), { requested: 2, allocated: 0, status: 'IN_PROGRESS', statusReason: undefined });
     created[0].initDone();
     await tick();

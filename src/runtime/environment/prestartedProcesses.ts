@@ -5,7 +5,13 @@
 // the init phase then runs and is reported as after a spawn. Each process is an ordinary
 // sandboxed handler process from its start: it dies with its owner like any other.
 import { PRESTART_FD_ENV } from '../bootstrap/bootstrapProtocol';
-import { spawnHandlerProcess, type HandlerProcess, type HandlerProcessEvents, type HandlerProcessSpec, type SpawnHandlerProcess } from './handlerProcess';
+import {
+  spawnHandlerProcess,
+  type HandlerProcess,
+  type HandlerProcessEvents,
+  type HandlerProcessSpec,
+  type SpawnHandlerProcess,
+} from './handlerProcess';
 
 /** The descriptor the waiting bootstrap reads its handover from (after node's log channel, 3). */
 const HANDOVER_FD = 4;

@@ -36,7 +36,8 @@ export class ProvisionedConcurrencyConfigs {
    * environments have initialised (or failed to).
    */
   async put(fn: FunctionConfig, qualifier: string, requested: number): Promise<{ status: ProvisionedConfigStatus; ready: Promise<void> }> {
-    if (qualifier === '$LATEST') throw invalidParameter('Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
+    if (qualifier === '$LATEST')
+      throw invalidParameter('Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
     if (!Number.isInteger(requested) || requested < 1) {
       throw invalidParameter('ProvisionedConcurrentExecutions must be a whole number of 1 or more.');
     }
@@ -112,7 +113,11 @@ export class ProvisionedConcurrencyConfigs {
   }
 
   private status(fn: FunctionConfig, config: ProvisionedConfig): ProvisionedConfigStatus {
-    const state = this.runtime.provisionedConcurrency(fn.functionName, config.version) ?? { requested: config.requested, allocated: 0, status: 'IN_PROGRESS' };
+    const state = this.runtime.provisionedConcurrency(fn.functionName, config.version) ?? {
+      requested: config.requested,
+      allocated: 0,
+      status: 'IN_PROGRESS',
+    };
     return { ...config, ...state, requested: config.requested };
   }
 
