@@ -154,6 +154,29 @@ describe('provisioned concurrency (integration)', function () {
     assert.equal(missing.name, 'ProvisionedConcurrencyConfigNotFoundException');
   });
 
+  it('follows the AutoPublishAlias to the version a template reload publishes', async () => {
+    await settledStatus(h.client, 'provisioned', 'live');
+    const template = join(h.dir, 'template.yaml');
+    writeFileSync(
+      template,
+      readFileSync(template, 'utf8').replace(
+        '      AutoPublishAlias: live\n',
+        '      AutoPublishAlias: live\n      Description: republished\n',
+      ),
+    );
+    await h.runtime.loadTemplate(template);
+    await h.server.deployment.settled();
+    const ready = await settledStatus(h.client, 'provisioned', 'live');
+    assert.equal(ready.Status, 'READY');
+    const byVersion = (v: string) => h.runtime.environments('provisioned').filter((e) => e.version === v);
+    assert.equal(byVersion('2').length, 1, 'the new version is provisioned');
+    for (let i = 0; i < 100 && byVersion('1').length; i++) await new Promise((ok) => setTimeout(ok, 25));
+    assert.equal(byVersion('1').length, 0, 'the old version still holds provisioned environments');
+    const answer = await invoke(h.client, 'provisioned', 'live');
+    assert.equal(answer.version, '2');
+    assert.equal(answer.initType, 'provisioned-concurrency');
+  });
+
   it('reports FAILED with a reason when the provisioned environments cannot initialise', async () => {
     writeFileSync(join(h.dir, 'src', 'app.js'), "throw new Error('init blew up');\n");
     const v = await h.client.send(new PublishVersionCommand({ FunctionName: 'plain' }));
