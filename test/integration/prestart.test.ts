@@ -7,7 +7,9 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PrestartedProcesses } from '../../src/runtime/environment/prestartedProcesses';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
+import { locateBootstrap } from '../../src/runtime/nodeBinaries';
 import type { InvokeResult } from '../../src/runtime/runtimeEvents';
 import { cli, makeProject, waitUntil } from '../reliability/processHarness';
 
@@ -194,6 +196,43 @@ describe('pre-started processes and their owner', function () {
     } finally {
       owner.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('pre-started processes ended right after their handover', () => {
+  it('report the exit, and the reset pipe is no error of the runtime', async () => {
+    const prestarted = new PrestartedProcesses();
+    const spec = {
+      command: process.execPath,
+      args: [locateBootstrap('node')],
+      cwd: tmpdir(),
+      // No Runtime API answers there: a process that gets this far exits by itself.
+      env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9', LAMBDA_LAB_LOG_FD: '3', _HANDLER: 'app.handler' },
+      logFd: 3,
+    };
+    const exited = () => {
+      let done!: (description: string) => void;
+      const promise = new Promise<string>((ok) => (done = ok));
+      return { promise, events: { onLine: () => undefined, onExit: (d: string) => done(d) } };
+    };
+    try {
+      // The first start spawns, and leaves a process waiting behind it.
+      const first = exited();
+      prestarted.take(spec, first.events).kill();
+      await first.promise;
+      for (let i = 0; i < 3; i++) {
+        await sleep(500);
+        const taken = exited();
+        const proc = prestarted.take(spec, taken.events);
+        // Killed with its handover most likely still unread in its pipe.
+        proc.kill();
+        assert.equal(await taken.promise, 'signal: killed');
+      }
+      // An unhandled pipe error would have failed this test as an uncaught exception by now.
+      await sleep(100);
+    } finally {
+      prestarted.dispose();
     }
   });
 });

@@ -113,6 +113,8 @@ class ChildHandlerProcess implements HandlerProcess {
     this.readLines(this.child.stderr, 'stderr');
     if (spec.logFd) this.readLines(this.child.stdio[spec.logFd] as Readable, 'log');
     this.handoverFd = spec.handoverFd;
+    // A process killed before it read its handover resets the pipe: its exit is reported by 'exit', not here.
+    if (spec.handoverFd !== undefined) (this.child.stdio[spec.handoverFd] as Writable | null)?.on('error', () => undefined);
   }
 
   private readonly handoverFd: number | undefined;
