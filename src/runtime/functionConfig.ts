@@ -76,6 +76,8 @@ export interface FunctionConfig {
   autoPublishAlias?: string;
   /** DurableConfig: the function runs as a durable execution (checkpoints and replay). */
   durableConfig?: DurableConfig;
+  /** SAM ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions, set on the AutoPublishAlias. */
+  provisionedConcurrency?: number;
   /** Absolute path of the template that defined it and the resource's position there. */
   templatePath: string;
   position: SourcePosition;

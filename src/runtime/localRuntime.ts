@@ -7,14 +7,16 @@ import { startDurableEndpoint, type DurableEndpoint } from './lambdaApi/durableE
 import { EsbuildBuilder } from './build/esbuildBuilder';
 import { DurableService, executionInvokeResult } from './durable/durableService';
 import { functionErrorObject } from './durable/executionDriver';
+import { watchCode, type CodeWatcher } from './codeWatcher';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
+import { PrestartedProcesses } from './environment/prestartedProcesses';
 import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
 import { familyOf } from './families/runtimeFamilies';
 import { isLaunchFailure, type FamilyLauncher, type ProcessLaunch, type RuntimeFamily } from './families/runtimeFamily';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNotFound } from './errors/serviceErrors';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
-import { EnvironmentPool, type ConcurrencySlots } from './pool/environmentPool';
+import { EnvironmentPool, type ConcurrencySlots, type ProvisionedState } from './pool/environmentPool';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
 import type {
   DebugController,
@@ -38,6 +40,12 @@ export interface LoadTemplateOptions {
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
 export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 
+/**
+ * How long file events may keep coming for one save before it counts as done: an editor's
+ * truncate-then-write lands within a millisecond or two; a checkout's many files within a few.
+ */
+const SAVE_SETTLE_MS = 10;
+
 const DEFAULTS = {
   region: 'us-east-1',
   accountId: '123456789012',
@@ -60,7 +68,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private readonly pools = new Map<string, EnvironmentPool>();
   private readonly slots = new Map<string, ConcurrencySlots>();
   private readonly debugControllers = new Set<DebugController>();
-  private readonly watchers = new Map<string, fs.FSWatcher>();
+  private readonly watchers = new Map<string, CodeWatcher>();
   private readonly builder = new EsbuildBuilder();
   /** Builds in flight or done per function, reset when its sources change. */
   private readonly builds = new Map<string, Promise<void>>();
@@ -68,6 +76,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
   private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
+  private readonly prestarted = new PrestartedProcesses();
   private disposed = false;
   /** Durable executions of the functions with DurableConfig. */
   readonly durable: DurableService;
@@ -273,7 +282,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
         limit: () => this.concurrencyLimit(fn.functionName),
         slots: this.slotsFor(fn.functionName),
         idleTimeoutMs: () => this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
-        create: (ordinal) => this.createEnvironment(fn, version, ordinal),
+        create: (ordinal, provisioned) => this.createEnvironment(fn, version, ordinal, provisioned),
       });
       this.pools.set(key, pool);
     }
@@ -286,8 +295,24 @@ export class LocalRuntime extends RuntimeEventEmitter {
     return slots;
   }
 
+  /**
+   * Provisioned concurrency of one published version: `count` environments initialised ahead
+   * of any invocation (0 releases them). Resolves when they have initialised or one failed to.
+   */
+  async provisionConcurrency(nameOrId: string, version: string, count: number): Promise<void> {
+    const latest = this.getFunction(nameOrId);
+    if (!latest) throw functionNotFound(nameOrId);
+    const { config } = await this.resolve(latest, version);
+    await this.poolFor(config, version).provision(count);
+  }
+
+  provisionedConcurrency(nameOrId: string, version: string): ProvisionedState | undefined {
+    const fn = this.getFunction(nameOrId);
+    return fn ? this.pools.get(`${fn.functionName}:${version}`)?.provisionedState() : undefined;
+  }
+
   /** Reserved concurrency from the current configuration, else the local cap. */
-  private concurrencyLimit(functionName: string): number {
+  concurrencyLimit(functionName: string): number {
     const fn = this.getFunction(functionName);
     return fn?.reservedConcurrentExecutions ?? this.options.concurrencyCap ?? DEFAULTS.concurrencyCap;
   }
@@ -299,7 +324,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     fn.reservedConcurrentExecutions = value;
   }
 
-  private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number): Promise<ExecutionEnvironment> {
+  private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number, provisioned = false): Promise<ExecutionEnvironment> {
     if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
     const optDir = await this.layerMaterializer?.(fn, version);
     const family = familyOf(fn.runtime);
@@ -319,6 +344,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
       family,
       launch,
       optDir,
+      initializationType: provisioned ? 'provisioned-concurrency' : 'on-demand',
+      // Only our Node bootstrap knows how to wait for a handover; a debugged start needs its own flags.
+      spawnProcess: family.name === 'node' && !debug && this.options.prestart !== false ? this.prestarted.take : undefined,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       hostEnv: this.options.awsProfile ? { ...process.env, AWS_PROFILE: this.options.awsProfile } : process.env,
       logStore: this.logStoreFor(fn),
@@ -384,13 +412,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (this.watchers.has(key) || !fs.existsSync(dir)) return;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
-        // Python writes __pycache__ into the code folder as it imports it: not a code change.
-        if (file && /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(String(file))) return;
+      // Python writes __pycache__ into the code folder as it imports it: not a code change.
+      const ignored = (file: string) => /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(file);
+      const watcher = watchCode(dir, ignored, () => {
         clearTimeout(timer);
-        timer = setTimeout(() => void this.onCodeChanged(fn.functionName), 100);
+        timer = setTimeout(() => void this.onCodeChanged(fn.functionName), SAVE_SETTLE_MS);
       });
-      watcher.unref();
       this.watchers.set(key, watcher);
     } catch (err) {
       this.emit('diagnostic', { level: 'warning', message: `${fn.logicalId}: cannot watch ${dir} for changes: ${(err as Error).message}` });
@@ -408,10 +435,11 @@ export class LocalRuntime extends RuntimeEventEmitter {
         this.emit('diagnostic', { level: 'error', message: (err as Error).message });
       }
     }
+    // Even with no environment listed: one may be starting, and its code must be the new one.
     const pool = this.pools.get(`${fn.functionName}:$LATEST`);
-    if (pool?.list().length) {
-      this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: code changed, recycling warm environments of $LATEST` });
-      await pool.retire('code-changed');
+    if (pool) {
+      this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: code changed, replacing the environments of $LATEST` });
+      await pool.replace('code-changed');
     }
   }
 
@@ -517,6 +545,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.durable.dispose();
+    this.prestarted.dispose();
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));

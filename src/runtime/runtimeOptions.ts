@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   /** AWS_PROFILE handlers get (the user's choice of shared-config profile); default: the host's. */
   awsProfile?: string;
   /** Watch code folders and recycle $LATEST environments on change (default true). */
+  /** Keep a Node process per command line started and waiting, so cold starts skip the spawn (default true). */
+  prestart?: boolean;
   watchCode?: boolean;
   /** Log streams kept per function on disk (default 50). */
   logRetention?: number;

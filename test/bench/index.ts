@@ -31,6 +31,7 @@ const SECTIONS: Section[] = [
   { title: 'HTTP front doors (API Gateway, streaming)', file: 'httpBench.ts', exportName: 'runHttpBench' },
   { title: 'durable functions', file: 'durableBench.ts', exportName: 'runDurableBench' },
   { title: 'extensions', file: 'extensionsBench.ts', exportName: 'runExtensionsBench' },
+  { title: 'startup paths (hot reload, provisioned concurrency)', file: 'startupBench.ts', exportName: 'runStartupBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {

@@ -48,6 +48,10 @@ class FakePooled implements PooledEnvironment {
     this.started = true;
   }
 
+  async whenInitialized() {
+    return this.alive;
+  }
+
   private end(kind: string, reason: StopReason) {
     this.stops.push(`${kind}:${reason}`);
     this.alive = false;

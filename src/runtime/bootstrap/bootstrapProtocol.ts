@@ -8,6 +8,18 @@ export const LOG_FD_ENV = 'LAMBDA_LAB_LOG_FD';
 export const WAIT_FOR_DEBUGGER_ENV = 'LAMBDA_LAB_WAIT_FOR_DEBUGGER';
 
 /**
+ * Set on a pre-started bootstrap: the descriptor on which it waits for its environment (a
+ * PrestartHandover as JSON, then end of stream) before it does anything of a function's.
+ */
+export const PRESTART_FD_ENV = 'LAMBDA_LAB_PRESTART_FD';
+
+export interface PrestartHandover {
+  /** The process's whole environment from now on (what a spawn would have given it). */
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/**
  * A structured log record on the LOG_FD channel. `line` is the record exactly as Lambda would
  * write it (Text line or JSON object text); the runtime stores it as one log event.
  */

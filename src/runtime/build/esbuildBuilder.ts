@@ -4,9 +4,10 @@
 // Source maps get absolute `sources`, so they still point at the .ts files when the output
 // is copied elsewhere (published versions) and debuggers bind breakpoints in the sources.
 import { context, type BuildContext, type BuildOptions, type Message, type OutputFile } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { EsbuildBuildConfig, FunctionConfig } from '../functionConfig';
+import { tempPathFor } from '../store/processIdentity';
 import { BuildError, formatProblem, type BuildProblem } from './buildError';
 
 export interface BuildResult {
@@ -171,7 +172,10 @@ function writeIfChanged(path: string, contents: Uint8Array | string): void {
   } catch {
     mkdirSync(dirname(path), { recursive: true });
   }
-  writeFileSync(path, bytes);
+  // Renamed into place: an environment starting during a rebuild loads the old file or the new one, never half of one.
+  const temp = tempPathFor(path);
+  writeFileSync(temp, bytes);
+  renameSync(temp, path);
 }
 
 function problemOf(message: Message, sourceDir: string): BuildProblem {

@@ -58,7 +58,11 @@ export interface EnvironmentContext {
   familyEnv?: Record<string, string>;
   hostEnv: NodeJS.ProcessEnv;
   hostAllowlist: string[];
+  /** `provisioned-concurrency` for environments initialised ahead of their invocations. */
+  initializationType?: InitializationType;
 }
+
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
 export function environmentVariables(c: EnvironmentContext): Record<string, string> {
   const env: Record<string, string> = {};
@@ -79,7 +83,7 @@ export function environmentVariables(c: EnvironmentContext): Record<string, stri
     AWS_LAMBDA_FUNCTION_NAME: c.fn.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.fn.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: c.version,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: c.initializationType ?? 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: c.fn.loggingConfig.logGroup,
     AWS_LAMBDA_LOG_STREAM_NAME: c.logStreamName,
     AWS_LAMBDA_RUNTIME_API: c.runtimeApi,

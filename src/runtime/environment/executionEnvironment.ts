@@ -13,7 +13,7 @@ import { EnvironmentExtensions, mapOptPaths, wrappedCommand } from './environmen
 import { EnvironmentFreezer } from './environmentFreezer';
 import { EnvironmentLog } from './environmentLog';
 import { invocationEvent } from './invocationEvent';
-import { environmentVariables } from './environmentVariables';
+import { environmentVariables, type InitializationType } from './environmentVariables';
 import { spawnHandlerProcess, type HandlerProcess, type OutputChannel, type SpawnHandlerProcess } from './handlerProcess';
 import { MemoryWatch } from './memoryWatch';
 import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers, type RuntimeApiOutcome } from './runtimeApiServer';
@@ -39,6 +39,8 @@ export interface EnvironmentSpec {
   family: RuntimeFamily;
   launch: ProcessLaunch | LaunchFailure;
   optDir?: string;
+  /** Provisioned environments initialise ahead: their first invocation is no cold start and reports no Init Duration. */
+  initializationType?: InitializationType;
   hostAllowlist: string[];
   /** The host variables the allowlist picks from (default process.env). */
   hostEnv?: NodeJS.ProcessEnv;
@@ -223,6 +225,11 @@ export class ExecutionEnvironment {
     };
   }
 
+  /** Resolves when init has ended: true if the function initialised, false if init failed. */
+  whenInitialized(): Promise<boolean> {
+    return Promise.race([this.initDone.then(() => !this.initError && this.alive), this.exited.then(() => false)]);
+  }
+
   /** Spawns the handler process; init runs on its own and `invoke` waits for it. */
   async start(): Promise<void> {
     const { fn, version, launch } = this.spec;
@@ -241,6 +248,7 @@ export class ExecutionEnvironment {
       familyEnv: failed ? undefined : launch.env,
       hostEnv: this.spec.hostEnv ?? process.env,
       hostAllowlist: this.spec.hostAllowlist,
+      initializationType: this.spec.initializationType,
     });
     mapOptPaths(env, this.spec.optDir);
     this.setState('initializing');
@@ -287,7 +295,7 @@ export class ExecutionEnvironment {
     if (!this.alive) return Promise.reject(new EnvironmentLostError(`environment ${this.id} is stopped`));
     // One invocation at a time: a second one here would be a pool bug, never a silent overwrite.
     if (this.queued) return Promise.reject(new EnvironmentLostError(`environment ${this.id} already has an invocation waiting`));
-    const cold = this.invocations === 0;
+    const cold = this.invocations === 0 && this.spec.initializationType !== 'provisioned-concurrency';
     this.invocations++;
     const info: InvocationInfo = {
       requestId: request.requestId,

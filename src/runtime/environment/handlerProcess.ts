@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { ensureLifeline, killSandbox, OWNER_TOKEN, registerSandbox } from './ownerLifeline';
 import { SANDBOX_ENV } from './processSandbox';
 import { peakResidentMB, residentMB } from './processMemory';
@@ -25,6 +25,8 @@ export interface HandlerProcessSpec {
   env: Record<string, string>;
   /** Descriptor (≥ 3) of the structured log channel, if the family's bootstrap writes one. */
   logFd?: number;
+  /** Descriptor (≥ 3) on which a pre-started bootstrap waits for handover() (prestartedProcesses). */
+  handoverFd?: number;
 }
 
 export interface HandlerProcessEvents {
@@ -55,6 +57,8 @@ export interface HandlerProcess {
   residentMB(): number | undefined;
   /** Peak resident set size so far, in MB; undefined once the process is gone. */
   peakResidentMB(): number | undefined;
+  /** Gives a pre-started process (spawned with handoverFd) the environment and folder a spawn would have. */
+  handover?(env: Record<string, string>, cwd: string): void;
 }
 
 export type SpawnHandlerProcess = (spec: HandlerProcessSpec, events: HandlerProcessEvents) => HandlerProcess;
@@ -87,7 +91,7 @@ class ChildHandlerProcess implements HandlerProcess {
     private readonly events: HandlerProcessEvents,
   ) {
     ensureLifeline();
-    const pipes = Math.max(2, spec.logFd ?? 0);
+    const pipes = Math.max(2, spec.logFd ?? 0, spec.handoverFd ?? 0);
     this.child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: { ...spec.env, [SANDBOX_ENV]: this.marker },
@@ -110,6 +114,18 @@ class ChildHandlerProcess implements HandlerProcess {
     this.readLines(this.child.stdout, 'stdout');
     this.readLines(this.child.stderr, 'stderr');
     if (spec.logFd) this.readLines(this.child.stdio[spec.logFd] as Readable, 'log');
+    this.handoverFd = spec.handoverFd;
+    // A process killed before it read its handover resets the pipe: its exit is reported by 'exit', not here.
+    if (spec.handoverFd !== undefined) (this.child.stdio[spec.handoverFd] as Writable | null)?.on('error', () => undefined);
+  }
+
+  private readonly handoverFd: number | undefined;
+
+  handover(env: Record<string, string>, cwd: string): void {
+    const pipe = this.handoverFd === undefined ? undefined : (this.child.stdio[this.handoverFd] as Writable | null);
+    if (!pipe) throw new Error('this handler process was not started to wait for a handover');
+    // The sandbox marker stays: it is how everything the handler starts is found and ended with it.
+    pipe.end(JSON.stringify({ env: { ...env, [SANDBOX_ENV]: this.marker }, cwd }));
   }
 
   get pid() {

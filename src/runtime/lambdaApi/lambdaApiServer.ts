@@ -19,6 +19,7 @@ import { invokeWithResponseStream } from './invokeWithResponseStream';
 import { durableRoutes } from './durableRoutes';
 import { invokeDurable } from './durableInvoke';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
+import { provisionedConcurrencyRoutes } from './provisionedConcurrencyRoutes';
 import { checkClientContext } from './lambdaPatterns';
 import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
 
@@ -67,6 +68,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     ...managementRoutes(runtime, deployment),
     ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
     ...durableRoutes(runtime),
+    ...provisionedConcurrencyRoutes(runtime, deployment),
     ...(options.frontDoors ? functionUrlRoutes(runtime, options.frontDoors) : []),
   ];
 

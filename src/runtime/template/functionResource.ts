@@ -112,7 +112,25 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   if (alias) config.autoPublishAlias = alias;
   const durable = readDurableConfig(props);
   if (durable) config.durableConfig = durable;
+  const provisioned = serverless ? readProvisionedConcurrency(props, alias) : undefined;
+  if (provisioned !== undefined) config.provisionedConcurrency = provisioned;
   return { config };
+}
+
+/** SAM puts ProvisionedConcurrencyConfig on the AutoPublishAlias, so it refuses one without the other. */
+function readProvisionedConcurrency(props: ResourceProperties, alias: string | undefined): number | undefined {
+  const config = props.map('ProvisionedConcurrencyConfig');
+  if (!config) return undefined;
+  if (!alias) throw props.error('ProvisionedConcurrencyConfig', 'To set ProvisionedConcurrencyConfig AutoPublishAlias must be defined on the function');
+  const n = config.ProvisionedConcurrentExecutions;
+  const count = typeof n === 'number' ? n : typeof n === 'string' && n.trim() !== '' ? Number(n) : NaN;
+  if (!Number.isInteger(count) || count < 1) {
+    throw props.error(
+      'ProvisionedConcurrencyConfig',
+      `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions must be a whole number of 1 or more, not ${JSON.stringify(n)}`,
+    );
+  }
+  return count;
 }
 
 /** Properties whose absence locally changes what the function sees; it still runs, with a warning. */

@@ -14,6 +14,7 @@ import type { LocalRuntime } from '../localRuntime';
 import type { LayerMaterializer, QualifierResolver } from '../runtimeOptions';
 import { sweepStaleTemps } from '../store/staleTemps';
 import { removeStaleLocks } from '../store/stateLock';
+import { ProvisionedConcurrencyConfigs } from './provisionedConcurrency';
 import { VersionStore } from './versionStore';
 
 export interface DeploymentStoreOptions {
@@ -43,6 +44,7 @@ export class DeploymentStore {
   readonly layers: LayerStore;
   readonly materializer: LayerMaterializerService;
   readonly versions: VersionStore;
+  readonly provisioned: ProvisionedConcurrencyConfigs;
   /** Template loads still being taken in (layers, concurrency, AutoPublishAlias). */
   private pending: Promise<void> = Promise.resolve();
   private hooksInstalled = false;
@@ -51,6 +53,7 @@ export class DeploymentStore {
   private readonly onVersionsChanged = (functionName: string) => {
     const fn = this.runtime.getFunction(functionName);
     if (!fn || !this.covers(fn.templatePath)) return;
+    void this.provisioned.reapply(fn).catch(() => undefined);
     void this.versions.reservedConcurrency(fn).then(
       (reserved) => this.runtime.setReservedConcurrency(fn.functionName, reserved),
       () => undefined,
@@ -78,6 +81,7 @@ export class DeploymentStore {
       codeUnzippedSize: (fn, version) => this.versions.unzippedCodeSize(fn, version),
     });
     this.versions = new VersionStore(options.stateDir, arnContext, this.materializer);
+    this.provisioned = new ProvisionedConcurrencyConfigs(runtime, this.versions);
   }
 
   /** Plugs into the runtime; templates already loaded are taken in now, later ones as they load. */
@@ -192,6 +196,8 @@ export class DeploymentStore {
             message: `${fn.logicalId}: AutoPublishAlias ${alias.name} → version ${alias.functionVersion}`,
           });
         }
+        await this.provisioned.reapply(fn);
+        await this.provisioned.applyTemplate(fn);
       } catch (err) {
         this.runtime.emit('diagnostic', { level: 'error', message: `${fn.logicalId}: ${(err as Error).message}` });
       }

@@ -391,7 +391,7 @@ function pickVersion(alias: AliasRecord): string {
 
 /** What makes two configurations publish the same version: everything but where the files are. */
 function hashConfig(fn: FunctionConfig, layers: LayerRef[]): string {
-  const { codeDir: _c, build: _b, position: _p, layers: _l, reservedConcurrentExecutions: _r, autoPublishAlias: _a, ...rest } = fn;
+  const { codeDir: _c, build: _b, position: _p, layers: _l, reservedConcurrentExecutions: _r, autoPublishAlias: _a, provisionedConcurrency: _pc, ...rest } = fn;
   return createHash('sha256')
     .update(JSON.stringify({ ...rest, layers: layers.map((l) => l.arn) }))
     .digest('hex');

@@ -1,9 +1,10 @@
 // Entry point of out/bootstrap/node.js, the process our runtime starts for a Node function.
 // Speaks the Runtime API at AWS_LAMBDA_RUNTIME_API, loads _HANDLER from LAMBDA_TASK_ROOT,
 // and behaves as the managed nodejs runtimes do. Kept small: it is on the cold-start path.
-import { LOG_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
+import { LOG_FD_ENV, PRESTART_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
 import { handlerMetadata, installAwslambdaGlobal } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
+import { receiveEnvironment } from './environmentHandover';
 import { installEsmNodePath } from './esmNodePath';
 import { loadHandler } from './handlerLoader';
 import { logError, patchConsole } from './logPatch';
@@ -27,6 +28,8 @@ function waitForDebugger(): void {
 }
 
 async function main(): Promise<void> {
+  const handoverFd = takeEnv(PRESTART_FD_ENV);
+  if (handoverFd) receiveEnvironment(Number(handoverFd));
   const logFd = takeEnv(LOG_FD_ENV);
   const pauseForDebugger = takeEnv(WAIT_FOR_DEBUGGER_ENV) === '1';
   const env = process.env;
