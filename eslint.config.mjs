@@ -13,8 +13,22 @@ const noVscode = { name: 'vscode', message: 'Only src/vscode/ may import vscode:
 /** What plain Node scripts (scripts/*.mjs) may use without importing it. */
 const nodeGlobals = Object.fromEntries(
   [
-    'AbortController', 'Buffer', 'URL', 'URLSearchParams', 'TextDecoder', 'TextEncoder', 'clearInterval', 'clearTimeout',
-    'console', 'fetch', 'process', 'queueMicrotask', 'setImmediate', 'setInterval', 'setTimeout', 'structuredClone',
+    'AbortController',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'TextDecoder',
+    'TextEncoder',
+    'clearInterval',
+    'clearTimeout',
+    'console',
+    'fetch',
+    'process',
+    'queueMicrotask',
+    'setImmediate',
+    'setInterval',
+    'setTimeout',
+    'structuredClone',
   ].map((name) => [name, 'readonly']),
 );
 
@@ -27,7 +41,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: nodeGlobals },
     rules: {
       // `_`-prefixed parameters and rest siblings say "deliberately unused".
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true, caughtErrors: 'none' },
+      ],
       // Empty catches mark failures that are expected and harmless; each says why in a comment.
       'no-empty': ['error', { allowEmptyCatch: true }],
       // Test helpers and bootstraps load modules on demand with require().

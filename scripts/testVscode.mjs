@@ -31,7 +31,8 @@ const SUITE_TIMEOUT_MS = 240_000;
 const resultsDir = path.join(root, 'test-results');
 
 /** Workbench chatter that reaches the test console but says nothing about the tests. */
-const WORKBENCH_NOISE = /^(Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[lifecycle\] Long running operations)/;
+const WORKBENCH_NOISE =
+  /^(Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|\[lifecycle\] Long running operations)/;
 
 const log = (...m) => console.log('[test:vscode]', ...m);
 
@@ -88,7 +89,16 @@ function installExtension(scratch, extensionsDir, dev) {
   }
   const vsix = path.join(scratch, `${pkg.name}-${pkg.version}.vsix`);
   log('packaging', path.relative(root, vsix));
-  run('npx', ['--no-install', 'vsce', 'package', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', vsix]);
+  run('npx', [
+    '--no-install',
+    'vsce',
+    'package',
+    '--allow-missing-repository',
+    '--no-rewrite-relative-links',
+    '--skip-license',
+    '--out',
+    vsix,
+  ]);
   log('installing the .vsix into code-server');
   run(codeServerBin(), ['--config', path.join(scratch, 'config.yaml'), '--extensions-dir', extensionsDir, '--install-extension', vsix], {
     env: { ...process.env, EXTENSIONS_GALLERY: '{}' },
@@ -108,15 +118,20 @@ async function startCodeServer({ scratch, port, userDataDir, extensionsDir, work
   const child = spawn(
     codeServerBin(),
     [
-      '--config', config,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--config',
+      config,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
       workspace,
     ],
     { env: { ...process.env, EXTENSIONS_GALLERY: '{}', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
@@ -155,7 +170,7 @@ async function startCodeServer({ scratch, port, userDataDir, extensionsDir, work
         }
       };
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      for (const deadline = Date.now() + 8_000; groupAlive() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+      for (const deadline = Date.now() + 8_000; groupAlive() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 200));
       if (groupAlive()) {
         log('killing what is left of the code-server process group');
         process.kill(-child.pid, 'SIGKILL');
@@ -265,11 +280,32 @@ async function main() {
     if (!flag('--no-ui')) {
       log('running the UI tests');
       await browser.close();
-      const ui = spawnSync('npx', ['--no-install', 'mocha', '--no-config', '--bail', '--require', 'tsx/cjs', '--timeout', '120000', '--extension', 'ts', ...(option('--ui-files')?.split(',') ?? ['test/vscode/ui/*.ui.ts'])], {
-        cwd: root,
-        stdio: 'inherit',
-        env: { ...process.env, CODE_SERVER_URL: `http://127.0.0.1:${port}`, LAMBDA_LAB_WORKSPACE: workspace, LAMBDA_LAB_SCRATCH: scratch },
-      });
+      const ui = spawnSync(
+        'npx',
+        [
+          '--no-install',
+          'mocha',
+          '--no-config',
+          '--bail',
+          '--require',
+          'tsx/cjs',
+          '--timeout',
+          '120000',
+          '--extension',
+          'ts',
+          ...(option('--ui-files')?.split(',') ?? ['test/vscode/ui/*.ui.ts']),
+        ],
+        {
+          cwd: root,
+          stdio: 'inherit',
+          env: {
+            ...process.env,
+            CODE_SERVER_URL: `http://127.0.0.1:${port}`,
+            LAMBDA_LAB_WORKSPACE: workspace,
+            LAMBDA_LAB_SCRATCH: scratch,
+          },
+        },
+      );
       if (ui.status !== 0) failed = true;
     }
   } finally {

@@ -55,8 +55,11 @@ export async function readLayerArnMap(cwd: string, given: string | undefined): P
   const entries = Object.entries(map as Record<string, string | null>);
   return {
     // Relative paths are relative to the map file, so the file can live in the project.
-    map: Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== null)
-      .map(([arn, p]) => [arn, path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p)])),
+    map: Object.fromEntries(
+      entries
+        .filter((e): e is [string, string] => e[1] !== null)
+        .map(([arn, p]) => [arn, path.isAbsolute(p) ? p : path.resolve(path.dirname(file), p)]),
+    ),
     without: entries.filter(([, p]) => p === null).map(([arn]) => arn),
   };
 }

@@ -17,19 +17,34 @@ export async function invokeAsynchronously(
   const mine = new Set<string>();
   let failed = false;
   queue.on('attempt', ({ event, kind, detail, retryInMs }) => {
-    const what = kind === 'success' ? `attempt ${event.invokeCount} succeeded` : kind === 'throttled' ? 'throttled' : `attempt ${event.invokeCount} failed`;
+    const what =
+      kind === 'success'
+        ? `attempt ${event.invokeCount} succeeded`
+        : kind === 'throttled'
+          ? 'throttled'
+          : `attempt ${event.invokeCount} failed`;
     const retry = retryInMs !== undefined ? `; retrying in ${formatMs(retryInMs)}` : '';
     io.stderr.write(`lambda-lab: ${event.functionName} event ${event.requestId}: ${what}${detail ? ` (${detail})` : ''}${retry}\n`);
   });
   queue.on('outcome', ({ event, condition, deliveries }) => {
     if (mine.has(event.requestId) && condition !== 'Success') failed = true;
     if (opts.json) {
-      const line = { requestId: event.requestId, functionName: event.functionName, condition, approximateInvokeCount: event.invokeCount, deliveries };
+      const line = {
+        requestId: event.requestId,
+        functionName: event.functionName,
+        condition,
+        approximateInvokeCount: event.invokeCount,
+        deliveries,
+      };
       io.stdout.write(JSON.stringify(line) + '\n');
       return;
     }
-    const sent = deliveries.map((d) => `${d.target} ${d.arn}: ${d.error ? `failed (${d.error})` : d.requestId ? `invoked (${d.requestId})` : d.file}`);
-    io.stdout.write(`${event.functionName} ${event.requestId}: ${condition} after ${event.invokeCount} invocation(s)${sent.map((s) => `\n  ${s}`).join('')}\n`);
+    const sent = deliveries.map(
+      (d) => `${d.target} ${d.arn}: ${d.error ? `failed (${d.error})` : d.requestId ? `invoked (${d.requestId})` : d.file}`,
+    );
+    io.stdout.write(
+      `${event.functionName} ${event.requestId}: ${condition} after ${event.invokeCount} invocation(s)${sent.map((s) => `\n  ${s}`).join('')}\n`,
+    );
   });
   queue.on('dropped', ({ requestId }) => {
     if (mine.has(requestId)) failed = true;
@@ -49,6 +64,7 @@ export async function invokeAsynchronously(
 export function parseDelayScale(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--async-retry-delay-scale must be a number above 0 (e.g. 0.001), got "${value}"`);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new UsageError(`--async-retry-delay-scale must be a number above 0 (e.g. 0.001), got "${value}"`);
   return n;
 }

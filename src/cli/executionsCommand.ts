@@ -69,7 +69,9 @@ Exit status: 0 done, 1 the operation was refused, 2 usage or template error.`,
         if (values.history !== undefined) {
           const events = await runtime.durable.history(find(values.history).DurableExecutionArn);
           if (values.json) out(events, '');
-          else for (const e of events) io.stdout.write(`${new Date(e.EventTimestamp).toISOString()}  ${e.EventType.padEnd(22)} ${e.Name ?? ''}\n`);
+          else
+            for (const e of events)
+              io.stdout.write(`${new Date(e.EventTimestamp).toISOString()}  ${e.EventType.padEnd(22)} ${e.Name ?? ''}\n`);
           return 0;
         }
         if (values.stop !== undefined) {
@@ -86,17 +88,29 @@ Exit status: 0 done, 1 the operation was refused, 2 usage or template error.`,
             callbackId,
             outcome,
             result: outcome === 'succeed' ? (values.result ?? 'null') : undefined,
-            error: outcome === 'fail' ? { ErrorType: 'CallbackFailed', ErrorMessage: values.error ?? 'Failed from lambda-lab executions --fail' } : undefined,
+            error:
+              outcome === 'fail'
+                ? { ErrorType: 'CallbackFailed', ErrorMessage: values.error ?? 'Failed from lambda-lab executions --fail' }
+                : undefined,
           });
           const record = await runtime.durable.settle(callbackId);
-          out(record ? summaryOf(record) : { sent: outcome }, record ? `${record.Status}  ${record.DurableExecutionArn}${record.Result ? `\n${record.Result}` : ''}` : `Sent; the process driving the execution applies it.`);
+          out(
+            record ? summaryOf(record) : { sent: outcome },
+            record
+              ? `${record.Status}  ${record.DurableExecutionArn}${record.Result ? `\n${record.Result}` : ''}`
+              : `Sent; the process driving the execution applies it.`,
+          );
           return 0;
         }
         const statuses = values.status ? [values.status.toUpperCase()] : undefined;
         const rows = all.filter((e) => !statuses || statuses.includes(e.Status));
         if (values.json) out(rows.map(summaryOf), '');
         else if (!rows.length) io.stderr.write(`No durable executions of ${fn.logicalId} yet: lambda-lab invoke ${name}\n`);
-        else for (const e of rows) io.stdout.write(`${e.Status.padEnd(9)}  ${new Date(e.StartTimestamp).toISOString()}  ${duration(e).padStart(8)}  ${e.DurableExecutionArn}\n`);
+        else
+          for (const e of rows)
+            io.stdout.write(
+              `${e.Status.padEnd(9)}  ${new Date(e.StartTimestamp).toISOString()}  ${duration(e).padStart(8)}  ${e.DurableExecutionArn}\n`,
+            );
         return 0;
       } catch (err) {
         if (err instanceof UsageError || !(err as { type?: string }).type) throw err;
@@ -139,13 +153,22 @@ function checkJson(text: string): void {
  * lets it run until it ends or first waits, prints its ARN. What remains runs when `serve` (or
  * the extension) resumes it.
  */
-export async function startDurableExecution(runtime: LocalRuntime, io: CliIO, fn: FunctionConfig, payload: string, qualifier: string | undefined): Promise<number> {
+export async function startDurableExecution(
+  runtime: LocalRuntime,
+  io: CliIO,
+  fn: FunctionConfig,
+  payload: string,
+  qualifier: string | undefined,
+): Promise<number> {
   const version = qualifier && qualifier !== '$LATEST' ? qualifier : '$LATEST';
   if (!/^(\$LATEST|\d+)$/.test(version)) throw new UsageError('--qualifier of a durable Event invoke must be $LATEST or a version number');
   const driver = await runtime.durable.start({ fn, version, payload: payload.trim() ? payload : '{}' });
   await driver.whenSettled();
   io.stdout.write(`${driver.record.DurableExecutionArn}\n`);
-  if (driver.running) io.stderr.write(`lambda-lab: the execution is ${driver.record.Status}; lambda-lab serve resumes it (lambda-lab executions ${fn.logicalId} follows it)\n`);
+  if (driver.running)
+    io.stderr.write(
+      `lambda-lab: the execution is ${driver.record.Status}; lambda-lab serve resumes it (lambda-lab executions ${fn.logicalId} follows it)\n`,
+    );
   return 0;
 }
 
@@ -153,6 +176,7 @@ export async function startDurableExecution(runtime: LocalRuntime, io: CliIO, fn
 export function parseTimeScale(value: string | undefined, flag = '--durable-time-scale'): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!(n >= 0) || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number ≥ 0 (1 real time, 0.01 a hundred times faster, 0 no waiting), got "${value}"`);
+  if (!(n >= 0) || !Number.isFinite(n))
+    throw new UsageError(`${flag} must be a number ≥ 0 (1 real time, 0.01 a hundred times faster, 0 no waiting), got "${value}"`);
   return n;
 }

@@ -6,7 +6,15 @@ import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { parseLayerArn } from '../runtime/store/arns';
 import type { CliCommand } from './cliCommand';
-import { findTemplate, formatDiagnostic, parse, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import {
+  findTemplate,
+  formatDiagnostic,
+  parse,
+  readLayerArnMap,
+  regionOption,
+  TEMPLATE_OPTIONS,
+  TEMPLATE_OPTIONS_USAGE,
+} from './cliOptions';
 
 export const listCommand: CliCommand = {
   name: 'list',
@@ -28,8 +36,16 @@ Template warnings go to standard error (and into "warnings" with --json).`,
       const missing = new Map(model.functions.map((f) => [f.logicalId, missingLayers(f, model, layers.map, runtime)]));
       for (const d of model.diagnostics) io.stderr.write(formatDiagnostic(d) + '\n');
       if (values.json) {
-        const functions = model.functions.map((f) => (missing.get(f.logicalId)!.length ? { ...f, missingLayers: missing.get(f.logicalId) } : f));
-        io.stdout.write(JSON.stringify({ functions, unsupported: model.unsupported, layers: model.layers, warnings: model.diagnostics, routes: routeRows(model) }, null, 2) + '\n');
+        const functions = model.functions.map((f) =>
+          missing.get(f.logicalId)!.length ? { ...f, missingLayers: missing.get(f.logicalId) } : f,
+        );
+        io.stdout.write(
+          JSON.stringify(
+            { functions, unsupported: model.unsupported, layers: model.layers, warnings: model.diagnostics, routes: routeRows(model) },
+            null,
+            2,
+          ) + '\n',
+        );
         return 0;
       }
       const rows = [
@@ -37,11 +53,19 @@ Template warnings go to standard error (and into "warnings" with --json).`,
         ...model.functions.map((f) => [f.logicalId, f.runtime, f.handler, `${f.memorySize} MB`, `${f.timeout} s`]),
       ];
       const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-      for (const r of rows) io.stdout.write(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd() + '\n');
+      for (const r of rows)
+        io.stdout.write(
+          r
+            .map((c, i) => c.padEnd(widths[i]))
+            .join('  ')
+            .trimEnd() + '\n',
+        );
       for (const [id, arns] of missing) {
         for (const arn of arns) {
-          io.stdout.write(`${id}  (needs layer ${arn}, which is not available locally: map it to a folder or zip with ` +
-            `--layer-arn-map FILE or the lambdaLab.layerArnMap setting, or map it to null to run without it; until then invokes fail)\n`);
+          io.stdout.write(
+            `${id}  (needs layer ${arn}, which is not available locally: map it to a folder or zip with ` +
+              `--layer-arn-map FILE or the lambdaLab.layerArnMap setting, or map it to null to run without it; until then invokes fail)\n`,
+          );
         }
       }
       for (const u of model.unsupported) {

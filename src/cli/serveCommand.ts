@@ -6,7 +6,16 @@ import { formatRouteTable, routeRows } from '../runtime/http/routeListing';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { DeploymentStore } from '../runtime/versions/deploymentStore';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, formatDiagnostic, parse, parsePythonBinaries, readLayerArnMap, regionOption, TEMPLATE_OPTIONS, TEMPLATE_OPTIONS_USAGE } from './cliOptions';
+import {
+  findTemplate,
+  formatDiagnostic,
+  parse,
+  parsePythonBinaries,
+  readLayerArnMap,
+  regionOption,
+  TEMPLATE_OPTIONS,
+  TEMPLATE_OPTIONS_USAGE,
+} from './cliOptions';
 import { parseDelayScale } from './eventInvoke';
 import { parseOverrides } from './invokeCommand';
 import { parseTimeScale } from './executionsCommand';
@@ -69,14 +78,21 @@ ${TEMPLATE_OPTIONS_USAGE}
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${values.port}"`);
     const accountConcurrency = values['account-concurrency'] === undefined ? undefined : Number(values['account-concurrency']);
     if (accountConcurrency !== undefined && !(Number.isInteger(accountConcurrency) && accountConcurrency >= 100)) {
-      throw new UsageError(`--account-concurrency must be a whole number of at least 100 (Lambda keeps 100 unreserved), got "${values['account-concurrency']}"`);
+      throw new UsageError(
+        `--account-concurrency must be a whole number of at least 100 (Lambda keeps 100 unreserved), got "${values['account-concurrency']}"`,
+      );
     }
     const httpPort = values['http-port'] === undefined ? DEFAULT_FRONT_DOOR_PORT : Number(values['http-port']);
-    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) throw new UsageError(`--http-port must be 0-65535, got "${values['http-port']}"`);
+    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535)
+      throw new UsageError(`--http-port must be 0-65535, got "${values['http-port']}"`);
     const templatePath = findTemplate(values.template, io.cwd);
     const layerArnMap = await readLayerArnMap(io.cwd, values['layer-arn-map']);
     const region = regionOption(values.region);
-    const loadOptions = { envVarsFile: values['env-vars'], parameterOverrides: parseOverrides(values['parameter-overrides']), withoutLayers: layerArnMap.without };
+    const loadOptions = {
+      envVarsFile: values['env-vars'],
+      parameterOverrides: parseOverrides(values['parameter-overrides']),
+      withoutLayers: layerArnMap.without,
+    };
 
     const runtime = new LocalRuntime({
       freeze: !values['no-freeze'],
@@ -89,7 +105,11 @@ ${TEMPLATE_OPTIONS_USAGE}
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
     });
-    const deployment = new DeploymentStore(runtime, { stateDir: runtime.stateDirFor(templatePath), layerArnMap: layerArnMap.map, accountConcurrency });
+    const deployment = new DeploymentStore(runtime, {
+      stateDir: runtime.stateDirFor(templatePath),
+      layerArnMap: layerArnMap.map,
+      accountConcurrency,
+    });
     await deployment.attach();
     let server: Awaited<ReturnType<typeof startLambdaApiServer>> | undefined;
     let doors: HttpFrontDoors | undefined;
@@ -109,7 +129,9 @@ ${TEMPLATE_OPTIONS_USAGE}
       await deployment.settled();
       const resumed = await runtime.durable.resume();
       if (resumed) io.stderr.write(`lambda-lab: resumed ${resumed} durable execution${resumed > 1 ? 's' : ''}\n`);
-      io.stdout.write(`Lambda API listening on ${server.url} (functions: ${model.functions.map((f) => f.functionName).join(', ') || 'none'})\n`);
+      io.stdout.write(
+        `Lambda API listening on ${server.url} (functions: ${model.functions.map((f) => f.functionName).join(', ') || 'none'})\n`,
+      );
       const rows = routeRows(model, doors);
       if (rows.length) io.stdout.write(formatRouteTable(rows, 'URL'));
       const stopWatching = watchTemplate(templatePath, async () => {

@@ -128,7 +128,9 @@ export class BreakpointBindings {
     if (!this.settings.sourceMaps) return;
     const needed = this.registry.all().some((bp) => !JS_FILE.test(bp.path) && !this.settings.knownMaps.some((m) => m.hasSource(bp.path)));
     if (needed && !this.entryBreakpointId) {
-      const r = await this.cdp.send('Debugger.setBreakpointByUrl', { urlRegex: USER_SCRIPT_URL, lineNumber: 0, columnNumber: 0 }).catch(() => undefined);
+      const r = await this.cdp
+        .send('Debugger.setBreakpointByUrl', { urlRegex: USER_SCRIPT_URL, lineNumber: 0, columnNumber: 0 })
+        .catch(() => undefined);
       this.entryBreakpointId = r?.breakpointId;
     } else if (!needed && this.entryBreakpointId) {
       const id = this.entryBreakpointId;
@@ -137,7 +139,11 @@ export class BreakpointBindings {
     }
   }
 
-  private async add(bp: UserBreakpoint, key: string, set: () => Promise<{ breakpointId: string; locations: Debugger.Location[] }>): Promise<void> {
+  private async add(
+    bp: UserBreakpoint,
+    key: string,
+    set: () => Promise<{ breakpointId: string; locations: Debugger.Location[] }>,
+  ): Promise<void> {
     let cdpId = this.byKey.get(key);
     let locations: Debugger.Location[] = [];
     if (!cdpId) {

@@ -30,12 +30,18 @@ export function parseHitCondition(text: string): HitPredicate | undefined {
   if (!m) return undefined;
   const n = Number(m[2]);
   switch (m[1]) {
-    case '>': return (h) => h > n;
-    case '>=': return (h) => h >= n;
-    case '<': return (h) => h < n;
-    case '<=': return (h) => h <= n;
-    case '%': return (h) => n > 0 && h % n === 0;
-    default: return (h) => h === n; // '5', '=5' and '==5' all mean "on the 5th hit"
+    case '>':
+      return (h) => h > n;
+    case '>=':
+      return (h) => h >= n;
+    case '<':
+      return (h) => h < n;
+    case '<=':
+      return (h) => h <= n;
+    case '%':
+      return (h) => n > 0 && h % n === 0;
+    default:
+      return (h) => h === n; // '5', '=5' and '==5' all mean "on the 5th hit"
   }
 }
 
@@ -104,7 +110,8 @@ export class BreakpointRegistry {
       };
       if (bp.hitCondition) {
         bp.hitPredicate = parseHitCondition(bp.hitCondition);
-        if (!bp.hitPredicate) bp.message = `Invalid hit condition "${bp.hitCondition}": use a number, or >, >=, <, <=, == or % followed by a number.`;
+        if (!bp.hitPredicate)
+          bp.message = `Invalid hit condition "${bp.hitCondition}": use a number, or >, >=, <, <=, == or % followed by a number.`;
       }
       this.byId.set(bp.id, bp);
       all.push(bp);
@@ -144,7 +151,11 @@ export class BreakpointRegistry {
  * Why a breakpoint is not bound yet: waiting for a cold start of a function whose code (or
  * whose build's source maps, `mapped`) holds the file, or a file none of them contains.
  */
-export async function unboundMessage(bp: UserBreakpoint, functions: FunctionConfig[], mapped: (codeDir: string) => Promise<boolean>): Promise<string> {
+export async function unboundMessage(
+  bp: UserBreakpoint,
+  functions: FunctionConfig[],
+  mapped: (codeDir: string) => Promise<boolean>,
+): Promise<string> {
   if (functions.length === 0) return 'Binds when the debugged function loads this file.';
   for (const fn of functions) {
     const folders = [fn.codeDir, fn.build?.sourceDir].filter((d): d is string => !!d);

@@ -186,9 +186,16 @@ export class EnvironmentThread implements DebugThread {
     const column = location.columnNumber ?? 0;
     if (!script) return { name: `script ${location.scriptId}`, scriptId: location.scriptId, line, column: column + 1, skipped: false };
     const mapped = await this.original(script, line, column);
-    if (mapped) return { path: mapped.path, name: path.basename(mapped.path), line: mapped.line, column: mapped.column + 1, skipped: script.skipped };
+    if (mapped)
+      return { path: mapped.path, name: path.basename(mapped.path), line: mapped.line, column: mapped.column + 1, skipped: script.skipped };
     if (script.path) return { path: script.path, name: path.basename(script.path), line, column: column + 1, skipped: script.skipped };
-    return { name: script.url || `script ${location.scriptId}`, scriptId: location.scriptId, line, column: column + 1, skipped: script.skipped };
+    return {
+      name: script.url || `script ${location.scriptId}`,
+      scriptId: location.scriptId,
+      line,
+      column: column + 1,
+      skipped: script.skipped,
+    };
   }
 
   /** Stops debugging: breakpoints removed, process running on its own. */
@@ -224,7 +231,12 @@ export class EnvironmentThread implements DebugThread {
   }
 
   private onScriptParsed(e: Debugger.ScriptParsedEvent): void {
-    const script: BindableScript = { url: e.url, path: scriptUrlToPath(e.url), sourceMapURL: e.sourceMapURL || undefined, skipped: isSkipped(e.url, this.skipRegexps) };
+    const script: BindableScript = {
+      url: e.url,
+      path: scriptUrlToPath(e.url),
+      sourceMapURL: e.sourceMapURL || undefined,
+      skipped: isSkipped(e.url, this.skipRegexps),
+    };
     this.scripts.set(e.scriptId, script);
     if (this.bindings.needsScriptBinding(script)) void this.serial(() => this.bindings.bindInScript(e.scriptId, script));
   }
@@ -306,7 +318,8 @@ export class EnvironmentThread implements DebugThread {
         returnByValue: true,
         silent: true,
       });
-      if (r.exceptionDetails) return `${message} (logpoint error: ${r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text})`;
+      if (r.exceptionDetails)
+        return `${message} (logpoint error: ${r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text})`;
       return String(r.result.value);
     } catch (err) {
       return `${message} (logpoint error: ${(err as Error).message})`;

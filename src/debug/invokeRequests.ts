@@ -49,7 +49,13 @@ export interface InvokingSession {
 }
 
 /** A launch's `invocations`, one after another; resolves once all ran or the session ended. */
-export async function runInvocations(runtime: LocalRuntime, functionName: string, payload: string, count: number, session: InvokingSession): Promise<void> {
+export async function runInvocations(
+  runtime: LocalRuntime,
+  functionName: string,
+  payload: string,
+  count: number,
+  session: InvokingSession,
+): Promise<void> {
   for (let i = 0; i < count && !session.isEnding(); i++) {
     try {
       const result = await runtime.invoke(functionName, payload, { signal: session.signal });
@@ -57,7 +63,8 @@ export async function runInvocations(runtime: LocalRuntime, functionName: string
       if (result.functionError) session.output(`Invocation ${result.requestId} failed: ${text}\n`, 'stderr');
       else session.output(`Invocation ${result.requestId} returned: ${text}\n`, 'console');
     } catch (err) {
-      if (!session.isEnding()) session.output(`Invoke of ${functionName} failed: ${err instanceof Error ? err.message : String(err)}\n`, 'stderr');
+      if (!session.isEnding())
+        session.output(`Invoke of ${functionName} failed: ${err instanceof Error ? err.message : String(err)}\n`, 'stderr');
     }
   }
 }

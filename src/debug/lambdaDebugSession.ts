@@ -5,7 +5,18 @@
 // invokes from invokeRequests.
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BreakpointEvent, Event, InitializedEvent, LoggingDebugSession, OutputEvent, Source, StoppedEvent, TerminatedEvent, Thread, ThreadEvent } from '@vscode/debugadapter';
+import {
+  BreakpointEvent,
+  Event,
+  InitializedEvent,
+  LoggingDebugSession,
+  OutputEvent,
+  Source,
+  StoppedEvent,
+  TerminatedEvent,
+  Thread,
+  ThreadEvent,
+} from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { familyOf } from '../runtime/families/runtimeFamilies';
 import type { FunctionConfig } from '../runtime/functionConfig';
@@ -15,7 +26,15 @@ import type { UserBreakpoint } from './breakpoints';
 import { endedWhilePaused, logOutput, type ConsoleLocation, type ConsoleOutput } from './debugConsole';
 import type { DebugThread, StepKind, StopInfo, ThreadListener } from './debugThread';
 import { INVOKE_REQUEST, invokeFromRequest, runInvocations, type InvokeRequestArguments } from './invokeRequests';
-import { ConfigError, resolveAttach, resolveLaunch, type AttachArguments, type FunctionMatcher, type LaunchArguments, type SessionSettings } from './launchConfig';
+import {
+  ConfigError,
+  resolveAttach,
+  resolveLaunch,
+  type AttachArguments,
+  type FunctionMatcher,
+  type LaunchArguments,
+  type SessionSettings,
+} from './launchConfig';
 import { NodeInspection } from './nodeInspection';
 import type { RuntimeHost } from './runtimeHost';
 import { skipGlobToUrlRegex } from './scriptPaths';
@@ -95,7 +114,10 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     void this.handle(response, async () => {
       const { settings, runtime, fn, payload, count } = await resolveLaunch(args, this.host);
       if (familyOf(fn.runtime)?.debugBridge === 'none') {
-        this.output(`${fn.functionName} runs on ${fn.runtime}: only Node.js and Python functions can be debugged, so its invocations run without breakpoints.\n`, 'important');
+        this.output(
+          `${fn.functionName} runs on ${fn.runtime}: only Node.js and Python functions can be debugged, so its invocations run without breakpoints.\n`,
+          'important',
+        );
       }
       this.mode = 'launch';
       this.launched = fn;
@@ -137,7 +159,10 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     });
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments | undefined): void {
+  protected override disconnectRequest(
+    response: DebugProtocol.DisconnectResponse,
+    args: DebugProtocol.DisconnectArguments | undefined,
+  ): void {
     const terminate = this.mode === 'launch' ? args?.terminateDebuggee !== false : args?.terminateDebuggee === true;
     void this.endDebugging(terminate)
       .then(() => this.host.dispose?.())
@@ -197,13 +222,25 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   private async attachEnvironment(env: EnvironmentInfo): Promise<void> {
     const { runtime, settings } = this;
     // Inspectors (CDP) only: Python environments' debugpy (DAP) is python/pythonDebugSession's.
-    if (!runtime || !settings || !SessionThreads.debuggable(env) || env.debugBridge !== 'cdp' || this.threads.ofEnvironment(env.id) || this.ending) return;
+    if (
+      !runtime ||
+      !settings ||
+      !SessionThreads.debuggable(env) ||
+      env.debugBridge !== 'cdp' ||
+      this.threads.ofEnvironment(env.id) ||
+      this.ending
+    )
+      return;
     runtime.setDebuggerAttached(env.id, true, { suspendTimeout: settings.suspendTimeout });
     const fn = runtime.getFunction(env.functionName);
     const knownMaps = settings.sourceMaps && fn ? this.maps.scan(fn.codeDir) : Promise.resolve([]);
     let thread: DebugThread;
     try {
-      const threadSettings = { skipPatterns: settings.skipFiles.map(skipGlobToUrlRegex), sourceMaps: settings.sourceMaps, exceptionState: this.breakpoints.exceptionState };
+      const threadSettings = {
+        skipPatterns: settings.skipFiles.map(skipGlobToUrlRegex),
+        sourceMaps: settings.sourceMaps,
+        exceptionState: this.breakpoints.exceptionState,
+      };
       const parts = { registry: this.breakpoints.registry, maps: this.maps, listener: this };
       thread = await this.threads.connect(env, threadSettings, knownMaps, parts);
     } catch (err) {
@@ -260,7 +297,10 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   // ---- breakpoints ----------------------------------------------------------------------------
 
-  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
     void this.handle(response, async () => {
       if (!args.source.path) {
         response.body = { breakpoints: [] };
@@ -369,7 +409,12 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       return;
     }
     void this.handle(response, async () => {
-      response.body = await invokeFromRequest(this.runtime, this.launched?.functionName, (args ?? {}) as InvokeRequestArguments, this.invokeAbort.signal);
+      response.body = await invokeFromRequest(
+        this.runtime,
+        this.launched?.functionName,
+        (args ?? {}) as InvokeRequestArguments,
+        this.invokeAbort.signal,
+      );
     });
   }
 
@@ -391,7 +436,12 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       await work();
       this.sendResponse(response);
     } catch (err) {
-      this.sendErrorResponse(response, { id: 1001, format: '{_message}', variables: { _message: errorMessage(err) }, showUser: err instanceof ConfigError });
+      this.sendErrorResponse(response, {
+        id: 1001,
+        format: '{_message}',
+        variables: { _message: errorMessage(err) },
+        showUser: err instanceof ConfigError,
+      });
     }
   }
 }

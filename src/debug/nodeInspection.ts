@@ -52,7 +52,13 @@ export class NodeInspection {
           this.scriptSources.set(source.sourceReference, { thread, scriptId: where.scriptId });
         }
         if (where.skipped) (source as DebugProtocol.Source).presentationHint = 'deemphasize';
-        const sf = new StackFrame(id, frame.functionName || '(anonymous)', source, this.client.line(where.line), this.client.column(where.column));
+        const sf = new StackFrame(
+          id,
+          frame.functionName || '(anonymous)',
+          source,
+          this.client.line(where.line),
+          this.client.column(where.column),
+        );
         if (where.skipped) (sf as DebugProtocol.StackFrame).presentationHint = 'subtle';
         return sf;
       }),
@@ -85,7 +91,13 @@ export class NodeInspection {
 
   async setVariable(args: DebugProtocol.SetVariableArguments): Promise<DebugProtocol.SetVariableResponse['body']> {
     const v = await this.variables.setVariable(args);
-    return { value: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, namedVariables: v.namedVariables };
+    return {
+      value: v.value,
+      type: v.type,
+      variablesReference: v.variablesReference,
+      indexedVariables: v.indexedVariables,
+      namedVariables: v.namedVariables,
+    };
   }
 
   /** In a frame when one is given, else in a paused thread (or any), as the REPL does without a frame. */
@@ -107,7 +119,13 @@ export class NodeInspection {
       : await thread.cdp.send('Runtime.evaluate', common);
     if (r.exceptionDetails) throw new Error(exceptionText(r.exceptionDetails));
     const v = this.variables.toVariable(thread, '', r.result, args.expression);
-    return { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables, namedVariables: v.namedVariables };
+    return {
+      result: v.value,
+      type: v.type,
+      variablesReference: v.variablesReference,
+      indexedVariables: v.indexedVariables,
+      namedVariables: v.namedVariables,
+    };
   }
 
   exceptionInfo(thread: EnvironmentThread): DebugProtocol.ExceptionInfoResponse['body'] {

@@ -31,7 +31,12 @@ export class SessionThreads {
   }
 
   /** Connects to the environment's debugger; the thread counts as the session's from then on. */
-  async connect(env: EnvironmentInfo, settings: Omit<ThreadSettings, 'knownMaps'>, knownMaps: Promise<LoadedSourceMap[]>, parts: SessionParts): Promise<EnvironmentThread> {
+  async connect(
+    env: EnvironmentInfo,
+    settings: Omit<ThreadSettings, 'knownMaps'>,
+    knownMaps: Promise<LoadedSourceMap[]>,
+    parts: SessionParts,
+  ): Promise<EnvironmentThread> {
     const thread = await EnvironmentThread.connect(this.nextId++, env, settings, knownMaps, parts);
     this.byId.set(thread.id, thread);
     this.byEnvironment.set(env.id, thread);

@@ -8,7 +8,14 @@ import { OBJECT_GROUP, type EnvironmentThread } from './environmentThread';
 const PAGE_THRESHOLD = 100;
 
 type Container =
-  | { kind: 'scope'; thread: EnvironmentThread; objectId: string; callFrameId: string; scopeNumber: number; extras: DebugProtocol.Variable[] }
+  | {
+      kind: 'scope';
+      thread: EnvironmentThread;
+      objectId: string;
+      callFrameId: string;
+      scopeNumber: number;
+      extras: DebugProtocol.Variable[];
+    }
   | { kind: 'object'; thread: EnvironmentThread; objectId: string; evaluateName?: string; paged: boolean };
 
 export function describe(o: Runtime.RemoteObject): string {
@@ -76,7 +83,13 @@ export class VariableStore {
   private readonly containers = new Map<number, Container>();
 
   /** A reference for a scope of a paused frame; `extras` (this, return value) are listed first. */
-  addScope(thread: EnvironmentThread, objectId: string, callFrameId: string, scopeNumber: number, extras: DebugProtocol.Variable[] = []): number {
+  addScope(
+    thread: EnvironmentThread,
+    objectId: string,
+    callFrameId: string,
+    scopeNumber: number,
+    extras: DebugProtocol.Variable[] = [],
+  ): number {
     return this.add({ kind: 'scope', thread, objectId, callFrameId, scopeNumber, extras });
   }
 
@@ -138,12 +151,22 @@ export class VariableStore {
     const { cdp } = c.thread;
     const callFrameId = c.kind === 'scope' ? c.callFrameId : c.thread.paused?.callFrames[0]?.callFrameId;
     const evaluated = callFrameId
-      ? await cdp.send('Debugger.evaluateOnCallFrame', { callFrameId, expression: args.value, objectGroup: OBJECT_GROUP, generatePreview: true })
+      ? await cdp.send('Debugger.evaluateOnCallFrame', {
+          callFrameId,
+          expression: args.value,
+          objectGroup: OBJECT_GROUP,
+          generatePreview: true,
+        })
       : await cdp.send('Runtime.evaluate', { expression: args.value, objectGroup: OBJECT_GROUP, generatePreview: true });
     if (evaluated.exceptionDetails) throw new Error(`Cannot evaluate "${args.value}": ${exceptionText(evaluated.exceptionDetails)}`);
     const newValue = toCallArgument(evaluated.result);
     if (c.kind === 'scope') {
-      await cdp.send('Debugger.setVariableValue', { scopeNumber: c.scopeNumber, variableName: args.name, newValue, callFrameId: c.callFrameId });
+      await cdp.send('Debugger.setVariableValue', {
+        scopeNumber: c.scopeNumber,
+        variableName: args.name,
+        newValue,
+        callFrameId: c.callFrameId,
+      });
     } else {
       const r = await cdp.send('Runtime.callFunctionOn', {
         objectId: c.objectId,

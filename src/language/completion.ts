@@ -16,12 +16,22 @@ export function completion(state: TemplateState, position: Position): Completion
   const before = state.lines.lineText(position.line).slice(0, position.character);
   // Items keep the order given (parameters, then resources, then pseudo parameters), not the editor's alphabetical one.
   let order = 0;
-  const items = (labels: string[], kind: CompletionItemKind, prefix: string, detail?: (label: string) => string | undefined): CompletionItem[] =>
+  const items = (
+    labels: string[],
+    kind: CompletionItemKind,
+    prefix: string,
+    detail?: (label: string) => string | undefined,
+  ): CompletionItem[] =>
     labels.map((label) => {
       const d = detail?.(label);
       return {
-        label, kind, sortText: String(order++).padStart(5, '0'),
-        textEdit: { range: { start: { line: position.line, character: position.character - prefix.length }, end: position }, newText: label },
+        label,
+        kind,
+        sortText: String(order++).padStart(5, '0'),
+        textEdit: {
+          range: { start: { line: position.line, character: position.character - prefix.length }, end: position },
+          newText: label,
+        },
         ...(d ? { detail: d } : {}),
       };
     });
@@ -41,7 +51,8 @@ export function completion(state: TemplateState, position: Position): Completion
     return dot < 0 ? valueNames(sub[1]) : attributes(sub[1].slice(0, dot), sub[1].slice(dot + 1));
   }
   const getAtt = /(?:!GetAtt\s+|"Fn::GetAtt"\s*:\s*\[\s*"|Fn::GetAtt\s*:\s*\[?\s*)([\w]*)(?:\.(\w*))?$/.exec(before);
-  if (getAtt) return getAtt[2] !== undefined ? attributes(getAtt[1], getAtt[2]) : items(resourceIds, CompletionItemKind.Reference, getAtt[1], typeOf);
+  if (getAtt)
+    return getAtt[2] !== undefined ? attributes(getAtt[1], getAtt[2]) : items(resourceIds, CompletionItemKind.Reference, getAtt[1], typeOf);
   const getAttList = /!GetAtt\s*\[\s*(\w+)\s*,\s*(\w*)$/.exec(before);
   if (getAttList) return attributes(getAttList[1], getAttList[2]);
   const ref = /(?:!Ref\s+|\bRef\s*:\s*['"]?|"Ref"\s*:\s*")([\w:]*)$/.exec(before);
@@ -57,7 +68,8 @@ export function completion(state: TemplateState, position: Position): Completion
     const key = keyValue[2];
     const prefix = keyValue[3];
     if (key === 'Runtime') return items(LAMBDA_RUNTIMES, CompletionItemKind.EnumMember, prefix, (r) => describeRuntime(r).join(' '));
-    if (key === 'Type' && parents.length === 2 && parents[0] === 'Resources') return items(RESOURCE_TYPES, CompletionItemKind.Class, prefix);
+    if (key === 'Type' && parents.length === 2 && parents[0] === 'Resources')
+      return items(RESOURCE_TYPES, CompletionItemKind.Class, prefix);
     if (key === 'Handler' && parents[0] === 'Resources' && parents[2] === 'Properties') return handlers(state, parents[1], prefix, items);
     const propertyPath = propertyPathOf([...parents, key]);
     const values = propertyPath ? ENUMS[propertyPath] : undefined;
@@ -107,8 +119,12 @@ function keyPathAbove(state: TemplateState, line: number, indent: number): strin
   return keys;
 }
 
-function handlers(state: TemplateState, logicalId: string, prefix: string,
-  items: (labels: string[], kind: CompletionItemKind, prefix: string, detail?: (l: string) => string | undefined) => CompletionItem[]): CompletionItem[] {
+function handlers(
+  state: TemplateState,
+  logicalId: string,
+  prefix: string,
+  items: (labels: string[], kind: CompletionItemKind, prefix: string, detail?: (l: string) => string | undefined) => CompletionItem[],
+): CompletionItem[] {
   const index = state.index!;
   const resource = index.resources.get(logicalId);
   if (!resource) return [];

@@ -1,8 +1,7 @@
 // One problem found in a template, as offsets in its text, with the quick fix when one is obvious.
 
 export type QuickFix =
-  | { kind: 'replace'; title: string; newText: string }
-  | { kind: 'appendToFile'; title: string; file: string; text: string };
+  { kind: 'replace'; title: string; newText: string } | { kind: 'appendToFile'; title: string; file: string; text: string };
 
 export interface Finding {
   start: number;

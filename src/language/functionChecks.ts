@@ -21,8 +21,13 @@ const RANGES: Array<{ path: string[]; min: number; max: number; unit: string }> 
 /** Lambda keeps 100 of the account's concurrency (1,000 by default) unreserved. */
 const MAX_RESERVED_CONCURRENCY = 900;
 
-export function functionFindings(index: TemplateIndex, templateDir: string, probe: CodeProbe,
-  cache = new FunctionFindingCache(), now = new Date()): Finding[] {
+export function functionFindings(
+  index: TemplateIndex,
+  templateDir: string,
+  probe: CodeProbe,
+  cache = new FunctionFindingCache(),
+  now = new Date(),
+): Finding[] {
   const findings: Finding[] = [];
   const at = (node: TreeNode | { start: number; end: number }, severity: Finding['severity'], message: string): void => {
     findings.push({ start: node.start, end: node.end, severity, message });
@@ -75,8 +80,15 @@ export class FunctionFindingCache {
   }
 }
 
-function checkFunction(index: TemplateIndex, resource: ResourceInfo, templateDir: string, probe: CodeProbe, now: Date,
-  findings: Finding[], at: (node: TreeNode | { start: number; end: number }, severity: Finding['severity'], message: string) => void): void {
+function checkFunction(
+  index: TemplateIndex,
+  resource: ResourceInfo,
+  templateDir: string,
+  probe: CodeProbe,
+  now: Date,
+  findings: Finding[],
+  at: (node: TreeNode | { start: number; end: number }, severity: Finding['severity'], message: string) => void,
+): void {
   const props = new FunctionProperties(index, resource);
   const id = resource.id;
   for (const range of RANGES) {
@@ -86,15 +98,24 @@ function checkFunction(index: TemplateIndex, resource: ResourceInfo, templateDir
     if (!node || text === undefined) continue;
     const n = Number(text);
     if (!Number.isInteger(n) || n < range.min || n > range.max) {
-      at(node, 'error', `${props.owner(written!.fromGlobals)}: ${range.path.join('.')} must be a whole number from ${range.min} to ${range.max} ${range.unit}, not ${text}`);
+      at(
+        node,
+        'error',
+        `${props.owner(written!.fromGlobals)}: ${range.path.join('.')} must be a whole number from ${range.min} to ${range.max} ${range.unit}, not ${text}`,
+      );
     }
   }
   const reserved = props.literal('ReservedConcurrentExecutions');
   if (reserved) {
     const n = Number(reserved.value);
-    if (!Number.isInteger(n) || n < 0) at(reserved.node, 'error', `${props.owner(reserved.fromGlobals)}: ReservedConcurrentExecutions must be a whole number from 0`);
+    if (!Number.isInteger(n) || n < 0)
+      at(reserved.node, 'error', `${props.owner(reserved.fromGlobals)}: ReservedConcurrentExecutions must be a whole number from 0`);
     else if (n > MAX_RESERVED_CONCURRENCY) {
-      at(reserved.node, 'warning', `${props.owner(reserved.fromGlobals)}: ReservedConcurrentExecutions ${n} is more than Lambda allows with the default account concurrency of 1,000 (at most ${MAX_RESERVED_CONCURRENCY}: 100 stay unreserved)`);
+      at(
+        reserved.node,
+        'warning',
+        `${props.owner(reserved.fromGlobals)}: ReservedConcurrentExecutions ${n} is more than Lambda allows with the default account concurrency of 1,000 (at most ${MAX_RESERVED_CONCURRENCY}: 100 stay unreserved)`,
+      );
     }
   }
   for (const written of props.all('Environment')) {
@@ -102,7 +123,11 @@ function checkFunction(index: TemplateIndex, resource: ResourceInfo, templateDir
     if (variables?.kind !== 'map') continue;
     for (const v of variables.entries) {
       if (RESERVED_VARIABLES.has(v.key)) {
-        at({ start: v.keyStart, end: v.keyEnd }, 'error', `${v.key} is reserved by Lambda and cannot be set in a function's environment; rename it`);
+        at(
+          { start: v.keyStart, end: v.keyEnd },
+          'error',
+          `${v.key} is reserved by Lambda and cannot be set in a function's environment; rename it`,
+        );
       }
     }
   }
@@ -117,22 +142,37 @@ function checkFunction(index: TemplateIndex, resource: ResourceInfo, templateDir
   checkCode(props, templateDir, probe, runtime?.value, findings);
 }
 
-function checkRuntime(runtime: string, node: TreeNode, owner: string, now: Date,
-  at: (node: TreeNode, severity: Finding['severity'], message: string) => void): void {
+function checkRuntime(
+  runtime: string,
+  node: TreeNode,
+  owner: string,
+  now: Date,
+  at: (node: TreeNode, severity: Finding['severity'], message: string) => void,
+): void {
   const status = runtimeStatus(runtime, now);
   if (!status.known) {
     at(node, 'error', `${runtime} is not a Lambda runtime (e.g. nodejs22.x, python3.13, provided.al2023)`);
     return;
   }
   if (status.deprecated) {
-    at(node, 'warning', `${runtime} was deprecated by AWS on ${status.deprecation}: it gets no security patches and Lambda will block updating functions that use it; move to a supported runtime`);
+    at(
+      node,
+      'warning',
+      `${runtime} was deprecated by AWS on ${status.deprecation}: it gets no security patches and Lambda will block updating functions that use it; move to a supported runtime`,
+    );
   } else if (status.deprecatedSoon) {
     at(node, 'information', `${runtime} will be deprecated by AWS on ${status.deprecation}`);
   }
   if (status.localProblem) at(node, 'warning', `${owner} cannot run in Lambda Lab: ${status.localProblem}`);
 }
 
-function checkCode(props: FunctionProperties, templateDir: string, probe: CodeProbe, runtime: string | undefined, findings: Finding[]): void {
+function checkCode(
+  props: FunctionProperties,
+  templateDir: string,
+  probe: CodeProbe,
+  runtime: string | undefined,
+  findings: Finding[],
+): void {
   const id = props.resource.id;
   const property = props.serverless ? 'CodeUri' : 'Code';
   if (props.get(props.serverless ? 'InlineCode' : 'ZipFile') || valueOf(props.get('Code')?.value, 'ZipFile')) return;
@@ -142,8 +182,13 @@ function checkCode(props: FunctionProperties, templateDir: string, probe: CodePr
   if (location.startsWith('s3://')) return;
   const codeDir = path.resolve(templateDir, location);
   if (!probe.isDirectory(codeDir)) {
-    if (written) findings.push({ start: written.node.start, end: written.node.end, severity: 'error',
-      message: `${id}: ${property} folder ${codeDir} does not exist; fix the path or create the folder` });
+    if (written)
+      findings.push({
+        start: written.node.start,
+        end: written.node.end,
+        severity: 'error',
+        message: `${id}: ${property} folder ${codeDir} does not exist; fix the path or create the folder`,
+      });
     return;
   }
   const handler = props.literal('Handler');
@@ -155,15 +200,29 @@ function checkCode(props: FunctionProperties, templateDir: string, probe: CodePr
       findings.push({ ...at, severity: 'error', message: `${id}: ${target.message}` });
       break;
     case 'noFile':
-      findings.push({ ...at, severity: 'error',
-        message: `${id}: Handler ${handler.value} names a file that is not in ${property} (looked for ${target.tried.map((f) => path.relative(templateDir, f)).join(', ')})` });
+      findings.push({
+        ...at,
+        severity: 'error',
+        message: `${id}: Handler ${handler.value} names a file that is not in ${property} (looked for ${target.tried.map((f) => path.relative(templateDir, f)).join(', ')})`,
+      });
       break;
     case 'noExport': {
       const language = handlerLanguageOf(runtime)!;
-      findings.push({ ...at, severity: 'error',
+      findings.push({
+        ...at,
+        severity: 'error',
         message: `${id}: ${path.relative(templateDir, target.file)} does not export ${target.exportName}${target.known.length ? ` (it exports ${target.known.join(', ')})` : ''}`,
-        ...(target.canCreate ? { fix: { kind: 'appendToFile', title: `Create ${target.exportName} in ${path.basename(target.file)}`,
-          file: target.file, text: language.exportStub(target.file, target.exportName) } } : {}) });
+        ...(target.canCreate
+          ? {
+              fix: {
+                kind: 'appendToFile',
+                title: `Create ${target.exportName} in ${path.basename(target.file)}`,
+                file: target.file,
+                text: language.exportStub(target.file, target.exportName),
+              },
+            }
+          : {}),
+      });
       break;
     }
     default:

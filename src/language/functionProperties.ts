@@ -12,7 +12,10 @@ export interface WrittenProperty {
 export class FunctionProperties {
   readonly serverless: boolean;
 
-  constructor(readonly index: TemplateIndex, readonly resource: ResourceInfo) {
+  constructor(
+    readonly index: TemplateIndex,
+    readonly resource: ResourceInfo,
+  ) {
     this.serverless = resource.type === 'AWS::Serverless::Function';
   }
 

@@ -59,7 +59,11 @@ function nodeExports(text: string): ModuleExports {
   for (const p of patterns) for (const m of text.matchAll(p)) add(m[1], m.index + m[0].lastIndexOf(m[1]));
   for (const m of text.matchAll(/\bexport\s*\{([^}]*)\}/g)) {
     for (const part of m[1].split(',')) {
-      const name = part.trim().split(/\s+as\s+/).pop()?.trim();
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
       if (name && new RegExp(`^${IDENT}$`).test(name)) add(name, m.index + m[0].indexOf(part) + part.indexOf(name));
     }
   }
@@ -80,7 +84,6 @@ function nodeExports(text: string): ModuleExports {
   return { names, complete };
 }
 
-
 const MODULE_AND_PATH = /^([^.]*)\.(.*)$/;
 
 const node: HandlerLanguage = {
@@ -88,7 +91,10 @@ const node: HandlerLanguage = {
   locate(codeDir, handler, esbuild) {
     // The same split and messages as the Node runtime interface client.
     if (handler.includes('..')) {
-      return { kind: 'malformed', message: `'${handler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.` };
+      return {
+        kind: 'malformed',
+        message: `'${handler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+      };
     }
     const moduleAndPath = path.posix.basename(handler);
     const match = MODULE_AND_PATH.exec(moduleAndPath);
@@ -107,15 +113,17 @@ const node: HandlerLanguage = {
   },
   candidates(codeDir, esbuild) {
     const extensions = esbuild ? NODE_SOURCE_EXTENSIONS : NODE_EXTENSIONS.filter(Boolean);
-    return listFiles(codeDir, (f) => extensions.includes(path.extname(f)) && !f.endsWith('.d.ts'))
-      .flatMap((rel) => {
-        const stem = rel.slice(0, rel.length - path.extname(rel).length);
-        return nodeExports(readFileSync(path.join(codeDir, rel), 'utf8')).names.map((n) => `${stem}.${n.name}`);
-      });
+    return listFiles(codeDir, (f) => extensions.includes(path.extname(f)) && !f.endsWith('.d.ts')).flatMap((rel) => {
+      const stem = rel.slice(0, rel.length - path.extname(rel).length);
+      return nodeExports(readFileSync(path.join(codeDir, rel), 'utf8')).names.map((n) => `${stem}.${n.name}`);
+    });
   },
   exportStub(file, name) {
-    const esm = /\.m[jt]s$/.test(file) || /\.tsx?$/.test(file) || (file.endsWith('.js') && isTypeModule(path.dirname(file)))
-      || /^\s*(import|export)\s/m.test(readFileSync(file, 'utf8'));
+    const esm =
+      /\.m[jt]s$/.test(file) ||
+      /\.tsx?$/.test(file) ||
+      (file.endsWith('.js') && isTypeModule(path.dirname(file))) ||
+      /^\s*(import|export)\s/m.test(readFileSync(file, 'utf8'));
     return esm
       ? `\nexport const ${name} = async (event, context) => {\n  return {};\n};\n`
       : `\nexports.${name} = async (event, context) => {\n  return {};\n};\n`;
@@ -127,7 +135,8 @@ const python: HandlerLanguage = {
   matches: (runtime) => runtime.startsWith('python'),
   locate(codeDir, handler) {
     const dot = handler.lastIndexOf('.');
-    if (dot <= 0) return { kind: 'malformed', message: `Bad handler '${handler}': write it as <module>.<function>, e.g. app.lambda_handler` };
+    if (dot <= 0)
+      return { kind: 'malformed', message: `Bad handler '${handler}': write it as <module>.<function>, e.g. app.lambda_handler` };
     const modulePath = handler.slice(0, dot).replace(/\./g, '/');
     const functionName = handler.slice(dot + 1);
     const tried = [path.resolve(codeDir, `${modulePath}.py`), path.resolve(codeDir, modulePath, '__init__.py')];
@@ -140,7 +149,10 @@ const python: HandlerLanguage = {
   },
   candidates(codeDir) {
     return listFiles(codeDir, (f) => f.endsWith('.py')).flatMap((rel) => {
-      const module = rel.slice(0, -3).replace(/\/__init__$/, '').replace(/\//g, '.');
+      const module = rel
+        .slice(0, -3)
+        .replace(/\/__init__$/, '')
+        .replace(/\//g, '.');
       return pythonNames(readFileSync(path.join(codeDir, rel), 'utf8')).map((n) => `${module}.${n.name}`);
     });
   },

@@ -24,11 +24,18 @@ export function hover(state: TemplateState, offset: number, probe: CodeProbe): H
     }
   }
   const at = index.nodeAt(offset);
-  const handler = at && at.node.kind === 'scalar' && at.path.length === 4 && at.path[0] === 'Resources' && at.path[3] === 'Handler'
-    ? handlerOf(state, at.path[1], probe) : undefined;
+  const handler =
+    at && at.node.kind === 'scalar' && at.path.length === 4 && at.path[0] === 'Resources' && at.path[3] === 'Handler'
+      ? handlerOf(state, at.path[1], probe)
+      : undefined;
   if (handler && at) {
     const where = `${path.relative(state.templateDir, handler.file)}:${handler.export.line + 1}`;
-    return markdown(state, at.node.start, at.node.end, `Loads \`${handler.export.name}\` from \`${where}\`, as the ${handler.runtime} runtime resolves it`);
+    return markdown(
+      state,
+      at.node.start,
+      at.node.end,
+      `Loads \`${handler.export.name}\` from \`${where}\`, as the ${handler.runtime} runtime resolves it`,
+    );
   }
   if (at && at.path.at(-1) === 'Runtime' && at.node.kind === 'scalar') {
     const runtime = scalarString(at.node);
@@ -60,15 +67,23 @@ function describeFunction(state: TemplateState, fn: FunctionConfig): string {
     ['Timeout', `${fn.timeout} s`],
     ['EphemeralStorage', `${fn.ephemeralStorage} MB`],
     ['Architectures', fn.architectures.join(', ')],
-    ['Logging', `${fn.loggingConfig.logFormat}${fn.loggingConfig.applicationLogLevel ? ` (${fn.loggingConfig.applicationLogLevel}/${fn.loggingConfig.systemLogLevel})` : ''} → ${fn.loggingConfig.logGroup}`],
+    [
+      'Logging',
+      `${fn.loggingConfig.logFormat}${fn.loggingConfig.applicationLogLevel ? ` (${fn.loggingConfig.applicationLogLevel}/${fn.loggingConfig.systemLogLevel})` : ''} → ${fn.loggingConfig.logGroup}`,
+    ],
   ];
   if (fn.reservedConcurrentExecutions !== undefined) rows.push(['ReservedConcurrentExecutions', String(fn.reservedConcurrentExecutions)]);
   if (fn.layers.length) rows.push(['Layers', fn.layers.join(', ')]);
   if (fn.build) rows.push(['Build', `esbuild ${fn.build.entryPoints.join(', ')}`]);
   if (fn.autoPublishAlias) rows.push(['AutoPublishAlias', fn.autoPublishAlias]);
   const env = Object.entries(fn.environment);
-  const lines = [`**${fn.logicalId}** — effective configuration (Globals merged, intrinsics resolved)`, '', '| | |', '|---|---|',
-    ...rows.map(([k, v]) => `| ${k} | \`${escape(v)}\` |`)];
+  const lines = [
+    `**${fn.logicalId}** — effective configuration (Globals merged, intrinsics resolved)`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | \`${escape(v)}\` |`),
+  ];
   if (env.length) lines.push('', '**Environment**', '', '| | |', '|---|---|', ...env.map(([k, v]) => `| ${k} | \`${escape(v)}\` |`));
   return lines.join('\n');
 }
@@ -85,7 +100,9 @@ function referenceHover(state: TemplateState, ref: Reference, offset: number): s
   if (envValue) return `**${written}**\n\n${envValue}`;
   if (ref.kind === 'Condition') {
     const entry = index.conditions.get(ref.target);
-    return entry ? `**Condition ${ref.target}**\n\n\`\`\`yaml\n${state.text.slice(entry.keyStart, entry.value?.end ?? entry.keyEnd).trim()}\n\`\`\`` : `**Condition ${ref.target}**: not declared`;
+    return entry
+      ? `**Condition ${ref.target}**\n\n\`\`\`yaml\n${state.text.slice(entry.keyStart, entry.value?.end ?? entry.keyEnd).trim()}\n\`\`\``
+      : `**Condition ${ref.target}**: not declared`;
   }
   const value = resolveReference(state, ref);
   return `**${written}**\n\n${value}`;
@@ -115,16 +132,24 @@ function resolveReference(state: TemplateState, ref: Reference): string {
   const account = DEFAULT_ACCOUNT_ID;
   if (ref.target.startsWith('AWS::')) {
     const pseudo: Record<string, string> = {
-      'AWS::Region': region, 'AWS::AccountId': account, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com',
-      'AWS::NoValue': '(removes the property)', 'AWS::NotificationARNs': '[]',
+      'AWS::Region': region,
+      'AWS::AccountId': account,
+      'AWS::Partition': 'aws',
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::NoValue': '(removes the property)',
+      'AWS::NotificationARNs': '[]',
     };
     const value = pseudo[ref.target];
-    return value ? `Resolves to \`${value}\` locally (region and account are Lambda Lab's defaults)` : 'A pseudo parameter the runtime fills in from the template\'s folder name.';
+    return value
+      ? `Resolves to \`${value}\` locally (region and account are Lambda Lab's defaults)`
+      : "A pseudo parameter the runtime fills in from the template's folder name.";
   }
   const parameter = model?.parameters[ref.target];
   if (parameter !== undefined && !ref.attribute) {
     const declaration = index.parameters.get(ref.target);
-    const type = scalarString(declaration?.value?.kind === 'map' ? declaration.value.entries.find((e) => e.key === 'Type')?.value : undefined);
+    const type = scalarString(
+      declaration?.value?.kind === 'map' ? declaration.value.entries.find((e) => e.key === 'Type')?.value : undefined,
+    );
     return `Parameter${type ? ` (${type})` : ''}: resolves to \`${escape(parameter)}\``;
   }
   const resource = index.resources.get(ref.target);

@@ -39,7 +39,8 @@ export class IncrementalParser {
       const piece = parsePiece(0, text.length);
       problems.push(...piece.problems);
       if (piece.node?.kind === 'map') root = piece.node;
-      else if (piece.node) problems.push({ start: piece.node.start, end: piece.node.end, message: 'a template is a map with a Resources section' });
+      else if (piece.node)
+        problems.push({ start: piece.node.start, end: piece.node.end, message: 'a template is a map with a Resources section' });
     } else {
       const entries: MapEntry[] = [];
       for (const section of split.sections) {
@@ -48,14 +49,24 @@ export class IncrementalParser {
         if (piece.node?.kind === 'map') entries.push(...piece.node.entries.map((e) => ({ ...e })));
         if (section.resources) {
           const resources = entries.find((e) => e.key === 'Resources');
-          const map: MapNode = { kind: 'map', start: section.resources[0]?.start ?? section.end, end: section.resources.at(-1)?.end ?? section.end, entries: [] };
+          const map: MapNode = {
+            kind: 'map',
+            start: section.resources[0]?.start ?? section.end,
+            end: section.resources.at(-1)?.end ?? section.end,
+            entries: [],
+          };
           const seen = new Set<string>();
           for (const r of section.resources) {
             const rp = parsePiece(r.start, r.end);
             problems.push(...rp.problems);
             if (rp.node?.kind !== 'map') continue;
             for (const e of rp.node.entries) {
-              if (seen.has(e.key)) problems.push({ start: e.keyStart, end: e.keyEnd, message: `duplicate logical id ${e.key}: logical ids must be unique in a template; rename one` });
+              if (seen.has(e.key))
+                problems.push({
+                  start: e.keyStart,
+                  end: e.keyEnd,
+                  message: `duplicate logical id ${e.key}: logical ids must be unique in a template; rename one`,
+                });
               seen.add(e.key);
               map.entries.push(e);
             }
@@ -92,7 +103,8 @@ interface Split {
 /** Where the pieces are, or undefined when the text must be parsed whole. */
 function splitTemplate(text: string): Split | undefined {
   const firstChar = /\S/.exec(text.replace(/^\s*#.*$/gm, ''))?.[0];
-  if (firstChar === '{' || firstChar === '[' || /^(---|\.\.\.)/m.test(text) || /(^|[\s[{,])&[^\s]/.test(text) || /^%/m.test(text)) return undefined;
+  if (firstChar === '{' || firstChar === '[' || /^(---|\.\.\.)/m.test(text) || /(^|[\s[{,])&[^\s]/.test(text) || /^%/m.test(text))
+    return undefined;
   const sections: Split['sections'] = [];
   let resources: Array<{ start: number; end: number }> | undefined;
   let resourceIndent = -1;

@@ -15,9 +15,7 @@ export interface LoaderRequest {
   text: string;
 }
 
-export type LoaderResult =
-  | { id: number; model: TemplateModel }
-  | { id: number; error: { position: SourcePosition; message: string } };
+export type LoaderResult = { id: number; model: TemplateModel } | { id: number; error: { position: SourcePosition; message: string } };
 
 const WORKER_FLAG = '--lambda-lab-template-loader';
 
@@ -31,12 +29,14 @@ export function serveLoaderRequests(): void {
   parentPort!.on('message', (request: LoaderRequest) => {
     void loadTemplate(request.templatePath, { stateDir, text: request.text }).then(
       (model) => parentPort!.postMessage({ id: request.id, model } satisfies LoaderResult),
-      (error: unknown) => parentPort!.postMessage({
-        id: request.id,
-        error: error instanceof TemplateError
-          ? { position: error.position, message: `${error.resource ? `${error.resource}: ` : ''}${error.problem}` }
-          : { position: { line: 1, column: 1 }, message: `the template could not be loaded: ${(error as Error).message}` },
-      } satisfies LoaderResult),
+      (error: unknown) =>
+        parentPort!.postMessage({
+          id: request.id,
+          error:
+            error instanceof TemplateError
+              ? { position: error.position, message: `${error.resource ? `${error.resource}: ` : ''}${error.problem}` }
+              : { position: { line: 1, column: 1 }, message: `the template could not be loaded: ${(error as Error).message}` },
+        } satisfies LoaderResult),
     );
   });
 }
@@ -83,7 +83,8 @@ export class TemplateLoaderClient {
       resolve?.(result);
     });
     worker.on('error', (error) => {
-      for (const [id, resolve] of this.pending) resolve({ id, error: { position: { line: 1, column: 1 }, message: `the template loader failed: ${error.message}` } });
+      for (const [id, resolve] of this.pending)
+        resolve({ id, error: { position: { line: 1, column: 1 }, message: `the template loader failed: ${error.message}` } });
       this.pending.clear();
       this.worker = undefined;
     });

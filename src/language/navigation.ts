@@ -23,19 +23,30 @@ export function definition(state: TemplateState, offset: number, probe: CodeProb
   if (!index) return undefined;
   const ref = index.referenceAt(offset);
   if (ref) {
-    const symbol = ref.kind === 'Condition' ? declared(state, ref.target, 'condition') : declared(state, ref.target, 'resource') ?? declared(state, ref.target, 'parameter');
+    const symbol =
+      ref.kind === 'Condition'
+        ? declared(state, ref.target, 'condition')
+        : (declared(state, ref.target, 'resource') ?? declared(state, ref.target, 'parameter'));
     return symbol ? { uri: state.uri, range: state.lines.range(symbol.declaration.keyStart, symbol.declaration.keyEnd) } : undefined;
   }
   const at = index.nodeAt(offset);
-  if (!at || at.path.length !== 4 || at.path[0] !== 'Resources' || at.path[2] !== 'Properties' || at.path[3] !== 'Handler') return undefined;
+  if (!at || at.path.length !== 4 || at.path[0] !== 'Resources' || at.path[2] !== 'Properties' || at.path[3] !== 'Handler')
+    return undefined;
   const target = handlerOf(state, at.path[1], probe);
   if (!target) return undefined;
   const position = { line: target.export.line, character: target.export.character };
-  return { uri: pathToFileURL(target.file).href, range: { start: position, end: { ...position, character: position.character + target.export.name.length } } };
+  return {
+    uri: pathToFileURL(target.file).href,
+    range: { start: position, end: { ...position, character: position.character + target.export.name.length } },
+  };
 }
 
 /** Where a function's Handler leads, when the file and export are there. */
-export function handlerOf(state: TemplateState, logicalId: string, probe: CodeProbe): { file: string; export: ExportedName; runtime: string } | undefined {
+export function handlerOf(
+  state: TemplateState,
+  logicalId: string,
+  probe: CodeProbe,
+): { file: string; export: ExportedName; runtime: string } | undefined {
   const resource = state.index?.resources.get(logicalId);
   if (!resource) return undefined;
   const props = new FunctionProperties(state.index!, resource);
@@ -53,7 +64,9 @@ function symbolAt(state: TemplateState, offset: number): Symbol | undefined {
   if (!index) return undefined;
   const ref = index.referenceAt(offset);
   if (ref && !(offset > ref.end && ref.attributeStart !== undefined)) {
-    return ref.kind === 'Condition' ? declared(state, ref.target, 'condition') : declared(state, ref.target, 'resource') ?? declared(state, ref.target, 'parameter');
+    return ref.kind === 'Condition'
+      ? declared(state, ref.target, 'condition')
+      : (declared(state, ref.target, 'resource') ?? declared(state, ref.target, 'parameter'));
   }
   const key = index.keyAt(offset);
   if (!key || key.path.length !== 2) return undefined;
@@ -93,6 +106,7 @@ function occurrences(state: TemplateState, symbol: Symbol, includeDeclaration: b
 
 function declared(state: TemplateState, name: string, kind: Symbol['kind']): Symbol | undefined {
   const index = state.index!;
-  const entry = kind === 'resource' ? index.resources.get(name)?.entry : kind === 'parameter' ? index.parameters.get(name) : index.conditions.get(name);
+  const entry =
+    kind === 'resource' ? index.resources.get(name)?.entry : kind === 'parameter' ? index.parameters.get(name) : index.conditions.get(name);
   return entry ? { name, kind, declaration: entry } : undefined;
 }

@@ -10,7 +10,8 @@ export function documentSymbols(state: TemplateState): DocumentSymbol[] {
   const index = state.index;
   if (!index?.root) return [];
   const symbol = (entry: MapEntry, kind: SymbolKind, detail?: string, children?: DocumentSymbol[]): DocumentSymbol => ({
-    name: entry.key, kind,
+    name: entry.key,
+    kind,
     range: state.lines.range(entry.keyStart, Math.max(entry.keyEnd, entry.value?.end ?? entry.keyEnd)),
     selectionRange: state.lines.range(entry.keyStart, entry.keyEnd),
     ...(detail ? { detail } : {}),
@@ -28,13 +29,17 @@ export function documentSymbols(state: TemplateState): DocumentSymbol[] {
         byType.set(type, list);
       }
       const groups = [...byType].map(([type, children]): DocumentSymbol => ({
-        name: type, kind: SymbolKind.Namespace, detail: `${children.length}`,
+        name: type,
+        kind: SymbolKind.Namespace,
+        detail: `${children.length}`,
         range: { start: children[0].range.start, end: children[children.length - 1].range.end },
-        selectionRange: children[0].selectionRange, children,
+        selectionRange: children[0].selectionRange,
+        children,
       }));
       out.push(symbol(section, SymbolKind.Module, undefined, groups));
     } else if (section.key === 'Parameters' || section.key === 'Outputs' || section.key === 'Conditions' || section.key === 'Mappings') {
-      const kind = section.key === 'Parameters' ? SymbolKind.Variable : section.key === 'Conditions' ? SymbolKind.Boolean : SymbolKind.Field;
+      const kind =
+        section.key === 'Parameters' ? SymbolKind.Variable : section.key === 'Conditions' ? SymbolKind.Boolean : SymbolKind.Field;
       const children = section.value?.kind === 'map' ? section.value.entries.map((e) => symbol(e, kind)) : [];
       out.push(symbol(section, SymbolKind.Module, undefined, children));
     } else {
@@ -69,8 +74,10 @@ export function codeLenses(state: TemplateState): CodeLens[] {
   const index = state.index;
   if (!index) return [];
   return index.functions().flatMap((resource) => {
-    const name = state.model?.functions.find((f) => f.logicalId === resource.id)?.functionName
-      ?? new FunctionProperties(index, resource).literal('FunctionName')?.value ?? resource.id;
+    const name =
+      state.model?.functions.find((f) => f.logicalId === resource.id)?.functionName ??
+      new FunctionProperties(index, resource).literal('FunctionName')?.value ??
+      resource.id;
     const range = state.lines.range(resource.entry.keyStart, resource.entry.keyEnd);
     return [
       { range, command: { title: 'Invoke', command: 'lambdaLab.invoke', arguments: [name] } },

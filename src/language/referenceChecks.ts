@@ -18,8 +18,12 @@ export function referenceFindings(index: TemplateIndex): Finding[] {
   for (const [id, info] of index.resources) {
     const param = index.parameters.get(id);
     if (param) {
-      findings.push({ start: info.entry.keyStart, end: info.entry.keyEnd, severity: 'error',
-        message: `${id} is both a parameter and a resource; logical ids must be unique across Parameters and Resources` });
+      findings.push({
+        start: info.entry.keyStart,
+        end: info.entry.keyEnd,
+        severity: 'error',
+        message: `${id} is both a parameter and a resource; logical ids must be unique across Parameters and Resources`,
+      });
     }
   }
   findings.push(...cycles(index));
@@ -46,7 +50,9 @@ function checkReference(index: TemplateIndex, ref: Reference, resourceIds: () =>
     if (known && !known.includes(ref.attribute)) {
       const caseMatch = known.find((a) => a.toLowerCase() === ref.attribute!.toLowerCase());
       return {
-        start: ref.attributeStart!, end: ref.attributeEnd!, severity: 'error',
+        start: ref.attributeStart!,
+        end: ref.attributeEnd!,
+        severity: 'error',
         message: `${resource.type} has no attribute ${ref.attribute} for GetAtt (it has ${known.join(', ')})`,
         ...(caseMatch ? { fix: { kind: 'replace', title: `Change to ${caseMatch}`, newText: caseMatch } } : {}),
       };
@@ -60,8 +66,12 @@ function checkReference(index: TemplateIndex, ref: Reference, resourceIds: () =>
     return unknown(at, `${name} is not a pseudo parameter (there are ${PSEUDO_PARAMETERS.join(', ')})`, name, PSEUDO_PARAMETERS);
   }
   if (index.parameters.has(name) || index.resources.has(name)) return undefined;
-  return unknown(at, `${ref.kind} ${name}: no parameter, pseudo parameter or resource has this name; declare it under Parameters or fix the name`,
-    name, [...index.parameters.keys(), ...resourceIds()]);
+  return unknown(
+    at,
+    `${ref.kind} ${name}: no parameter, pseudo parameter or resource has this name; declare it under Parameters or fix the name`,
+    name,
+    [...index.parameters.keys(), ...resourceIds()],
+  );
 }
 
 /** An unknown name; when it differs from a known one only by case, or is one typo away from a single one, the fix is obvious. */
@@ -69,7 +79,9 @@ function unknown(at: { start: number; end: number }, message: string, name: stri
   const near = name.length >= 4 ? known.filter((k) => Math.abs(k.length - name.length) <= 1 && editDistance(k, name) === 1) : [];
   const match = known.find((k) => k.toLowerCase() === name.toLowerCase()) ?? (near.length === 1 ? near[0] : undefined);
   return {
-    ...at, severity: 'error', message: match ? `${message} (did you mean ${match}?)` : message,
+    ...at,
+    severity: 'error',
+    message: match ? `${message} (did you mean ${match}?)` : message,
     ...(match ? { fix: { kind: 'replace', title: `Change to ${match}`, newText: match } } : {}),
   };
 }
@@ -141,8 +153,12 @@ function cycles(index: TemplateIndex): Finding[] {
     const path = [...component, component[0]].join(' → ');
     for (const id of component) {
       const entry = index.resources.get(id)!.entry;
-      findings.push({ start: entry.keyStart, end: entry.keyEnd, severity: 'error',
-        message: `circular dependency: ${path}; CloudFormation cannot create these resources, remove one of the references` });
+      findings.push({
+        start: entry.keyStart,
+        end: entry.keyEnd,
+        severity: 'error',
+        message: `circular dependency: ${path}; CloudFormation cannot create these resources, remove one of the references`,
+      });
     }
   }
   return findings;

@@ -21,29 +21,45 @@ const DEPRECATION: Record<string, string> = {
   'python3.9': '2025-12-15',
   'python3.8': '2024-10-14',
   'python3.7': '2023-12-04',
-  'java25': '2029-06-30',
-  'java21': '2029-06-30',
-  'java17': '2026-06-30',
-  'java11': '2026-06-30',
+  java25: '2029-06-30',
+  java21: '2029-06-30',
+  java17: '2026-06-30',
+  java11: '2026-06-30',
   'java8.al2': '2026-06-30',
-  'java8': '2024-01-08',
-  'dotnet8': '2026-11-10',
-  'dotnet6': '2024-11-12',
+  java8: '2024-01-08',
+  dotnet8: '2026-11-10',
+  dotnet6: '2024-11-12',
   'ruby3.4': '2028-03-31',
   'ruby3.3': '2027-03-31',
   'ruby3.2': '2026-03-31',
   'ruby2.7': '2023-11-27',
   'provided.al2023': '2029-06-30',
   'provided.al2': '2026-06-30',
-  'provided': '2024-01-08',
+  provided: '2024-01-08',
   'go1.x': '2024-01-08',
 };
 
 /** Runtimes Lambda currently accepts for new functions, newest first per language (completion order). */
 export const LAMBDA_RUNTIMES = [
-  'nodejs24.x', 'nodejs22.x', 'nodejs20.x', 'python3.14', 'python3.13', 'python3.12', 'python3.11', 'python3.10',
-  'java25', 'java21', 'java17', 'java11', 'java8.al2', 'dotnet8', 'ruby3.4', 'ruby3.3', 'ruby3.2',
-  'provided.al2023', 'provided.al2',
+  'nodejs24.x',
+  'nodejs22.x',
+  'nodejs20.x',
+  'python3.14',
+  'python3.13',
+  'python3.12',
+  'python3.11',
+  'python3.10',
+  'java25',
+  'java21',
+  'java17',
+  'java11',
+  'java8.al2',
+  'dotnet8',
+  'ruby3.4',
+  'ruby3.3',
+  'ruby3.2',
+  'provided.al2023',
+  'provided.al2',
 ];
 
 /** Deprecations announced within this many days get an information note. */
@@ -76,7 +92,10 @@ export function describeRuntime(runtime: string, now = new Date()): string[] {
   const s = runtimeStatus(runtime, now);
   const lines: string[] = [];
   if (!s.known) lines.push(`${runtime} is not a runtime Lambda knows.`);
-  else if (s.deprecated) lines.push(`Deprecated by AWS on ${s.deprecation}: no security patches; Lambda later blocks creating and then updating functions with it.`);
+  else if (s.deprecated)
+    lines.push(
+      `Deprecated by AWS on ${s.deprecation}: no security patches; Lambda later blocks creating and then updating functions with it.`,
+    );
   else lines.push(`Supported by AWS until ${s.deprecation}.`);
   lines.push(s.localProblem ? `Not runnable in Lambda Lab: ${s.localProblem}.` : 'Runs in Lambda Lab.');
   return lines;

@@ -26,8 +26,10 @@ export function samGeneratedResources(index: TemplateIndex): Set<string> {
       for (const e of events.entries) {
         const type = scalarString(valueOf(e.value, 'Type'));
         const explicitApi = valueOf(valueOf(e.value, 'Properties'), 'RestApiId') ?? valueOf(valueOf(e.value, 'Properties'), 'ApiId');
-        if (type === 'Api' && !explicitApi) ['ServerlessRestApi', 'ServerlessRestApiProdStage', 'ServerlessRestApiDeployment'].forEach((id) => out.add(id));
-        if (type === 'HttpApi' && !explicitApi) ['ServerlessHttpApi', 'ServerlessHttpApiApiGatewayDefaultStage'].forEach((id) => out.add(id));
+        if (type === 'Api' && !explicitApi)
+          ['ServerlessRestApi', 'ServerlessRestApiProdStage', 'ServerlessRestApiDeployment'].forEach((id) => out.add(id));
+        if (type === 'HttpApi' && !explicitApi)
+          ['ServerlessHttpApi', 'ServerlessHttpApiApiGatewayDefaultStage'].forEach((id) => out.add(id));
       }
     } else if (r.type === 'AWS::Serverless::Api') {
       out.add(`${r.id}Stage`);

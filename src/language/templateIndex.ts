@@ -30,8 +30,14 @@ export interface ResourceInfo {
 export const FUNCTION_TYPES = new Set(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
 export const LAYER_TYPES = new Set(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);
 export const PSEUDO_PARAMETERS = [
-  'AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId',
-  'AWS::StackName', 'AWS::URLSuffix',
+  'AWS::AccountId',
+  'AWS::NotificationARNs',
+  'AWS::NoValue',
+  'AWS::Partition',
+  'AWS::Region',
+  'AWS::StackId',
+  'AWS::StackName',
+  'AWS::URLSuffix',
 ];
 
 export class TemplateIndex {
@@ -45,9 +51,17 @@ export class TemplateIndex {
    * `cache`: references found in each resource's tree by an earlier index; a resource the
    * incremental parser reused (the same node, maybe moved) is not walked again.
    */
-  constructor(readonly text: string, readonly parsed: ParsedTemplate, private readonly cache = new ReferenceCache()) {
+  constructor(
+    readonly text: string,
+    readonly parsed: ParsedTemplate,
+    private readonly cache = new ReferenceCache(),
+  ) {
     const root = parsed.root;
-    for (const [name, target] of [['Parameters', this.parameters], ['Conditions', this.conditions], ['Outputs', this.outputs]] as const) {
+    for (const [name, target] of [
+      ['Parameters', this.parameters],
+      ['Conditions', this.conditions],
+      ['Outputs', this.outputs],
+    ] as const) {
       const section = valueOf(root, name);
       if (section?.kind === 'map') for (const e of section.entries) target.set(e.key, e);
     }
@@ -56,7 +70,9 @@ export class TemplateIndex {
       for (const entry of resources.entries) {
         const properties = valueOf(entry.value, 'Properties');
         this.resources.set(entry.key, {
-          id: entry.key, entry, type: scalarString(valueOf(entry.value, 'Type')),
+          id: entry.key,
+          entry,
+          type: scalarString(valueOf(entry.value, 'Type')),
           ...(properties?.kind === 'map' ? { properties } : {}),
         });
       }
@@ -106,8 +122,11 @@ export class TemplateIndex {
   }
 
   referenceAt(offset: number): Reference | undefined {
-    return this.references.find((r) => (offset >= r.start && offset <= r.end)
-      || (r.attributeStart !== undefined && offset >= r.attributeStart && offset <= r.attributeEnd!));
+    return this.references.find(
+      (r) =>
+        (offset >= r.start && offset <= r.end) ||
+        (r.attributeStart !== undefined && offset >= r.attributeStart && offset <= r.attributeEnd!),
+    );
   }
 
   referencesTo(target: string, kinds: ReferenceKind[]): Reference[] {
@@ -128,15 +147,25 @@ export class TemplateIndex {
   }
 
   private collect(section: TreeNode | undefined, sectionName: string, prefix: string[] = []): void {
-    walkTree(section, (node, path) => {
-      const resource = sectionName === 'Resources' ? path[0] : undefined;
-      const at = path.length;
-      if (sectionName === 'Resources' && at === 2 && path[1] === 'DependsOn') this.dependsOn(node, resource);
-      if ((sectionName === 'Resources' || sectionName === 'Outputs') && at === 2 && path[1] === 'Condition' && node.kind === 'scalar' && !node.tag) {
-        this.add('Condition', node, node, resource);
-      }
-      this.intrinsic(node, resource);
-    }, prefix);
+    walkTree(
+      section,
+      (node, path) => {
+        const resource = sectionName === 'Resources' ? path[0] : undefined;
+        const at = path.length;
+        if (sectionName === 'Resources' && at === 2 && path[1] === 'DependsOn') this.dependsOn(node, resource);
+        if (
+          (sectionName === 'Resources' || sectionName === 'Outputs') &&
+          at === 2 &&
+          path[1] === 'Condition' &&
+          node.kind === 'scalar' &&
+          !node.tag
+        ) {
+          this.add('Condition', node, node, resource);
+        }
+        this.intrinsic(node, resource);
+      },
+      prefix,
+    );
   }
 
   private dependsOn(node: TreeNode, resource: string | undefined): void {

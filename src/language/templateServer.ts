@@ -63,7 +63,10 @@ export function startTemplateServer(connection: Connection): void {
   const scheduleLoad = (state: TemplateState): void => {
     clearTimeout(loadTimers.get(state.uri));
     if (!state.isTemplate) return;
-    loadTimers.set(state.uri, setTimeout(() => void runLoad(state.uri), LOAD_DELAY_MS));
+    loadTimers.set(
+      state.uri,
+      setTimeout(() => void runLoad(state.uri), LOAD_DELAY_MS),
+    );
   };
 
   const runLoad = async (uri: string): Promise<void> => {
@@ -91,7 +94,10 @@ export function startTemplateServer(connection: Connection): void {
 
   documents.onDidChangeContent(({ document }) => {
     clearTimeout(checkTimers.get(document.uri));
-    checkTimers.set(document.uri, setTimeout(() => fresh(document.uri), CHECK_DELAY_MS));
+    checkTimers.set(
+      document.uri,
+      setTimeout(() => fresh(document.uri), CHECK_DELAY_MS),
+    );
   });
   documents.onDidSave(() => probe.forget());
   documents.onDidClose(({ document }) => {
@@ -136,11 +142,11 @@ export function startTemplateServer(connection: Connection): void {
   };
   connection.onHover(({ textDocument, position }) => {
     const here = at(textDocument.uri, position);
-    return here ? hover(here.state, here.offset, probe) ?? null : null;
+    return here ? (hover(here.state, here.offset, probe) ?? null) : null;
   });
   connection.onDefinition(({ textDocument, position }) => {
     const here = at(textDocument.uri, position);
-    return here ? definition(here.state, here.offset, probe) ?? null : null;
+    return here ? (definition(here.state, here.offset, probe) ?? null) : null;
   });
   connection.onReferences(({ textDocument, position, context }) => {
     const here = at(textDocument.uri, position);
@@ -148,7 +154,7 @@ export function startTemplateServer(connection: Connection): void {
   });
   connection.onPrepareRename(({ textDocument, position }) => {
     const here = at(textDocument.uri, position);
-    return here ? prepareRename(here.state, here.offset) ?? null : null;
+    return here ? (prepareRename(here.state, here.offset) ?? null) : null;
   });
   connection.onRenameRequest(({ textDocument, position, newName }) => {
     const here = at(textDocument.uri, position);

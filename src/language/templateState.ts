@@ -29,7 +29,10 @@ export class TemplateState {
   model: TemplateModel | undefined;
   loaderFindings: Finding[] = [];
 
-  constructor(readonly uri: string, fallbackDir: string) {
+  constructor(
+    readonly uri: string,
+    fallbackDir: string,
+  ) {
     this.templatePath = uri.startsWith('file:') ? fileURLToPath(uri) : path.join(fallbackDir, 'template.yaml');
   }
 
@@ -64,7 +67,9 @@ export class TemplateState {
     const ends = this.nodeEnds();
     if ('model' in result) {
       this.model = result.model;
-      this.loaderFindings = result.model.diagnostics.map((d) => this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message));
+      this.loaderFindings = result.model.diagnostics.map((d) =>
+        this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message),
+      );
     } else {
       this.loaderFindings = [this.findingAt(ends, result.error.position, 'error', result.error.message)];
     }
@@ -94,7 +99,12 @@ export class TemplateState {
   }
 
   /** A loader position (1-based) → the node or word that starts there. */
-  private findingAt(ends: Map<number, number>, position: { line: number; column: number }, severity: Finding['severity'], message: string): Finding {
+  private findingAt(
+    ends: Map<number, number>,
+    position: { line: number; column: number },
+    severity: Finding['severity'],
+    message: string,
+  ): Finding {
     const start = this.lines.offset({ line: position.line - 1, character: position.column - 1 });
     const end = ends.get(start) ?? start + (/^\S+/.exec(this.text.slice(start, start + 200))?.[0].length ?? 1);
     return { start, end, severity, message };

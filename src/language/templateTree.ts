@@ -40,8 +40,26 @@ export interface ParseProblem {
 }
 
 const SHORT_FORM_TAGS = [
-  'Ref', 'Condition', 'Sub', 'GetAtt', 'If', 'Join', 'Select', 'Split', 'Equals', 'And', 'Or', 'Not', 'FindInMap',
-  'Base64', 'GetAZs', 'ImportValue', 'Cidr', 'Transform', 'Length', 'ToJsonString',
+  'Ref',
+  'Condition',
+  'Sub',
+  'GetAtt',
+  'If',
+  'Join',
+  'Select',
+  'Split',
+  'Equals',
+  'And',
+  'Or',
+  'Not',
+  'FindInMap',
+  'Base64',
+  'GetAZs',
+  'ImportValue',
+  'Cidr',
+  'Transform',
+  'Length',
+  'ToJsonString',
 ];
 
 const customTags: Array<ScalarTag | CollectionTag> = SHORT_FORM_TAGS.flatMap((name) => [
@@ -54,14 +72,20 @@ const customTags: Array<ScalarTag | CollectionTag> = SHORT_FORM_TAGS.flatMap((na
 export function parseFragment(fragment: string, base: number): { node: TreeNode | undefined; problems: ParseProblem[] } {
   const doc = parseDocument(fragment, { customTags, uniqueKeys: false, prettyErrors: false, strict: false });
   const problems: ParseProblem[] = doc.errors.map((e) => ({
-    start: base + e.pos[0], end: base + Math.max(e.pos[1], e.pos[0] + 1), message: e.message.split('\n')[0],
+    start: base + e.pos[0],
+    end: base + Math.max(e.pos[1], e.pos[0] + 1),
+    message: e.message.split('\n')[0],
   }));
   const node = doc.contents ? new Converter(fragment, base, problems).node(doc.contents as YamlNode) : undefined;
   return { node, problems };
 }
 
 class Converter {
-  constructor(private readonly text: string, private readonly base: number, private readonly problems: ParseProblem[]) {}
+  constructor(
+    private readonly text: string,
+    private readonly base: number,
+    private readonly problems: ParseProblem[],
+  ) {}
 
   node(node: YamlNode): TreeNode {
     const [start, end] = node.range ?? [0, 0];
@@ -75,8 +99,8 @@ class Converter {
     if (isAlias(node)) return { ...base, kind: 'alias' };
     if (isScalar(node)) {
       const v = node.value;
-      const value = v === null || v === undefined ? null
-        : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+      const value =
+        v === null || v === undefined ? null : typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
       return { ...base, kind: 'scalar', value };
     }
     if (isMap(node)) {
@@ -87,7 +111,11 @@ class Converter {
         const key = isScalar(keyNode) ? String(keyNode.value) : '';
         const [ks, ke] = keyNode?.range ?? [start, start];
         if (seen.has(key)) {
-          this.problems.push({ start: this.base + ks, end: this.base + ke, message: `duplicate key ${key}: a later entry would replace the earlier one; rename or remove one` });
+          this.problems.push({
+            start: this.base + ks,
+            end: this.base + ke,
+            message: `duplicate key ${key}: a later entry would replace the earlier one; rename or remove one`,
+          });
         }
         seen.add(key);
         const value = pair.value ? this.node(pair.value as YamlNode) : undefined;

@@ -18,13 +18,7 @@ import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNo
 import { LogStore, type LogStreamInfo } from './logs/logStore';
 import { EnvironmentPool, type ConcurrencySlots, type ProvisionedState } from './pool/environmentPool';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
-import type {
-  DebugController,
-  InvokeOptions,
-  LayerMaterializer,
-  QualifierResolver,
-  RuntimeOptions,
-} from './runtimeOptions';
+import type { DebugController, InvokeOptions, LayerMaterializer, QualifierResolver, RuntimeOptions } from './runtimeOptions';
 import { loadTemplate } from './template/templateLoader';
 import { hostRegion } from './hostRegion';
 
@@ -196,7 +190,13 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (!latest) {
       const unsupported = this.unsupportedFunctions().find((u) => u.functionName === nameOrId || u.logicalId === nameOrId);
       if (unsupported) throw functionNotRunnable(unsupported.functionName, unsupported.reason);
-      throw functionNotFound(`${nameOrId}. Known functions: ${this.functions().map((f) => f.logicalId).join(', ') || 'none (no template loaded)'}`);
+      throw functionNotFound(
+        `${nameOrId}. Known functions: ${
+          this.functions()
+            .map((f) => f.logicalId)
+            .join(', ') || 'none (no template loaded)'
+        }`,
+      );
     }
     const body = normalisePayload(payload, opts.invocationType === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
     // $LATEST resolves without a promise turn: it is every warm invoke's path.
@@ -204,16 +204,18 @@ export class LocalRuntime extends RuntimeEventEmitter {
       !opts.qualifier || opts.qualifier === '$LATEST' ? { version: '$LATEST', config: latest } : await this.resolve(latest, opts.qualifier);
     if (config.durableConfig) return this.invokeDurable(config, version, body, opts);
     const pool = this.poolFor(config, version);
-    return pool.invoke({
-      requestId: opts.requestId ?? crypto.randomUUID(),
-      payload: body,
-      clientContext: opts.clientContext,
-      onStreamChunk: opts.onStreamChunk,
-      signal: opts.signal,
-    }).catch((err: unknown) => {
-      if (!opts.signal?.aborted) this.emit('invokeFailed', config.functionName, err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    });
+    return pool
+      .invoke({
+        requestId: opts.requestId ?? crypto.randomUUID(),
+        payload: body,
+        clientContext: opts.clientContext,
+        onStreamChunk: opts.onStreamChunk,
+        signal: opts.signal,
+      })
+      .catch((err: unknown) => {
+        if (!opts.signal?.aborted) this.emit('invokeFailed', config.functionName, err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      });
   }
 
   /** Starts a durable execution and answers its outcome once it ends, as a synchronous invoke of a durable function does. */
@@ -324,7 +326,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
     fn.reservedConcurrentExecutions = value;
   }
 
-  private async createEnvironment(fn: FunctionConfig, version: string, ordinal: number, provisioned = false): Promise<ExecutionEnvironment> {
+  private async createEnvironment(
+    fn: FunctionConfig,
+    version: string,
+    ordinal: number,
+    provisioned = false,
+  ): Promise<ExecutionEnvironment> {
     if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
     const optDir = await this.layerMaterializer?.(fn, version);
     const family = familyOf(fn.runtime);
@@ -392,7 +399,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const started = Date.now();
     const build = this.builder.build(fn).then(
       () => {
-        const names = fn.build?.minify ? ' (unminified: Minify applies to deployed builds; locally the code stays readable for debugging)' : '';
+        const names = fn.build?.minify
+          ? ' (unminified: Minify applies to deployed builds; locally the code stays readable for debugging)'
+          : '';
         this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms${names}` });
       },
       (err: Error) => {
@@ -483,7 +492,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
     if (nameOrId && !fn) return [];
     return [...this.pools.entries()]
       .filter(([key]) => !fn || key.startsWith(`${fn.functionName}:`))
-      .flatMap(([, pool]) => pool.list().filter((e) => e.alive).map((e) => e.info()));
+      .flatMap(([, pool]) =>
+        pool
+          .list()
+          .filter((e) => e.alive)
+          .map((e) => e.info()),
+      );
   }
 
   /** Stops the environments of one function (or all). Running invokes fail as on a crash. */
@@ -499,7 +513,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
   /** Mark an environment as debugged: no freezing, and the timeout suspended unless `suspendTimeout: false`. */
   setDebuggerAttached(environmentId: string, attached: boolean, opts: { suspendTimeout?: boolean } = {}): void {
     for (const pool of this.pools.values()) {
-      pool.list().find((e) => e.id === environmentId)?.setDebuggerAttached(attached, opts);
+      pool
+        .list()
+        .find((e) => e.id === environmentId)
+        ?.setDebuggerAttached(attached, opts);
     }
   }
 
@@ -549,7 +566,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));
-    await this.durableEndpoint?.then((e) => e.close(), () => undefined);
+    await this.durableEndpoint?.then(
+      (e) => e.close(),
+      () => undefined,
+    );
     await this.builder.dispose();
   }
 }

@@ -104,7 +104,13 @@ export interface RuntimeEvents {
   invokeFailed: [functionName: string, error: Error];
   log: [LogRecord];
   /** The runtime's own diagnostics (build output, warnings) for an output channel. */
-  diagnostic: [{ level: 'info' | 'warning' | 'error'; message: string; /** A long step the user is waiting for (e.g. a download). */ progress?: boolean }];
+  diagnostic: [
+    {
+      level: 'info' | 'warning' | 'error';
+      message: string;
+      /** A long step the user is waiting for (e.g. a download). */ progress?: boolean;
+    },
+  ];
 }
 
 /** EventEmitter with the event map above checked at compile time. */

@@ -50,7 +50,9 @@ export class ApiServerControl implements vscode.Disposable {
     const host = options.host ?? config.get<string>('host', '127.0.0.1');
     try {
       const deployment = await this.deployments.forTemplate(templatePath);
-      this.doors = await HttpFrontDoors.start(this.runtime, { host, port: DEFAULT_FRONT_DOOR_PORT }).catch(() => HttpFrontDoors.start(this.runtime, { host, port: 0 }));
+      this.doors = await HttpFrontDoors.start(this.runtime, { host, port: DEFAULT_FRONT_DOOR_PORT }).catch(() =>
+        HttpFrontDoors.start(this.runtime, { host, port: 0 }),
+      );
       this.server = await startLambdaApiServer(this.runtime, { host, port, deployment, frontDoors: this.doors });
     } catch (err) {
       await this.doors?.close();
@@ -91,9 +93,15 @@ export class ApiServerControl implements vscode.Disposable {
   async showActions(): Promise<void> {
     const url = this.server?.url;
     if (!url) return;
-    const pick = await vscode.window.showQuickPick([{ label: '$(copy) Copy URL', description: url, id: 'copy' }, { label: '$(debug-stop) Stop the Lambda API server', id: 'stop' }], {
-      title: `Lambda API server at ${url}`,
-    });
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: '$(copy) Copy URL', description: url, id: 'copy' },
+        { label: '$(debug-stop) Stop the Lambda API server', id: 'stop' },
+      ],
+      {
+        title: `Lambda API server at ${url}`,
+      },
+    );
     if (pick?.id === 'copy') {
       await vscode.env.clipboard.writeText(url);
       vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
@@ -107,14 +115,18 @@ export class ApiServerControl implements vscode.Disposable {
     const doors = this.doors;
     if (!doors) return '';
     const rows = this.runtime.templateModels().flatMap((m) => routeRows(m, doors));
-    return rows.length ? '\n\nAPI routes and function URLs:\n\n' + rows.map((r) => `- \`${r.method} ${r.path}\` → ${r.functionId}`).join('\n') : '';
+    return rows.length
+      ? '\n\nAPI routes and function URLs:\n\n' + rows.map((r) => `- \`${r.method} ${r.path}\` → ${r.functionId}`).join('\n')
+      : '';
   }
 
   /** With templates in several state folders, asks whose versions the server manages. */
   private async pickTemplate(): Promise<string | undefined> {
     const templates = this.templates.templates();
     if (!templates.length) {
-      void vscode.window.showErrorMessage('Lambda Lab: no SAM template is loaded, so the Lambda API server would have no functions to serve.');
+      void vscode.window.showErrorMessage(
+        'Lambda Lab: no SAM template is loaded, so the Lambda API server would have no functions to serve.',
+      );
       return undefined;
     }
     if (this.deployments.stateDirs().length <= 1) return templates[0];

@@ -7,7 +7,8 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import { awsConfigFiles, hostProfile, readAwsProfiles } from './awsProfiles';
 
 /** What AWS SDKs say when no credentials could be found or used. */
-const CREDENTIALS_FAILURE = /Could not load credentials|CredentialsProviderError|Unable to locate credentials|security token included in the request is (?:invalid|expired)|ExpiredToken|The config profile \(.*\) could not be found/i;
+const CREDENTIALS_FAILURE =
+  /Could not load credentials|CredentialsProviderError|Unable to locate credentials|security token included in the request is (?:invalid|expired)|ExpiredToken|The config profile \(.*\) could not be found/i;
 
 export class AwsCredentials implements vscode.Disposable {
   private readonly statusBar = vscode.window.createStatusBarItem('lambdaLab.awsProfile', vscode.StatusBarAlignment.Left, 9);
@@ -42,12 +43,20 @@ export class AwsCredentials implements vscode.Disposable {
           detail: p.files.map((f) => vscode.workspace.asRelativePath(f)).join(', '),
           profile: p,
         })),
-        ...(profiles.length ? [] : [{ label: 'default', description: `no profiles in ${awsConfigFiles().config}`, detail: undefined, profile: undefined }]),
+        ...(profiles.length
+          ? []
+          : [{ label: 'default', description: `no profiles in ${awsConfigFiles().config}`, detail: undefined, profile: undefined }]),
       ],
       { title: 'AWS profile for handlers (as AWS_PROFILE)' },
     );
     if (!picked) return undefined;
-    const regions = [...new Set([picked.profile?.region, this.runtime.region, 'us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'].filter((r): r is string => !!r))];
+    const regions = [
+      ...new Set(
+        [picked.profile?.region, this.runtime.region, 'us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'].filter(
+          (r): r is string => !!r,
+        ),
+      ),
+    ];
     const region = await vscode.window.showQuickPick(
       regions.map((r) => ({ label: r, description: r === picked.profile?.region ? `region of profile ${picked.label}` : undefined })),
       { title: `Region for handlers with profile ${picked.label} (AWS_REGION)` },

@@ -40,9 +40,13 @@ export function functionResolver(runtime: LocalRuntime, templates: TemplateWorks
       const fn = runtime.getFunction(name);
       const unsupported = fn ? undefined : templates.unsupported().find((u) => u.functionName === name || u.logicalId === name);
       if (unsupported) {
-        void vscode.window.showErrorMessage(`Lambda Lab: ${unsupported.logicalId} (${unsupported.templatePath}) cannot run locally: ${unsupported.reason}`);
+        void vscode.window.showErrorMessage(
+          `Lambda Lab: ${unsupported.logicalId} (${unsupported.templatePath}) cannot run locally: ${unsupported.reason}`,
+        );
       } else if (!fn) {
-        void vscode.window.showErrorMessage(`Lambda Lab: no function "${name}" in the loaded templates (${templates.templates().join(', ') || 'none found'}).`);
+        void vscode.window.showErrorMessage(
+          `Lambda Lab: no function "${name}" in the loaded templates (${templates.templates().join(', ') || 'none found'}).`,
+        );
       }
       return fn;
     }
@@ -51,7 +55,9 @@ export function functionResolver(runtime: LocalRuntime, templates: TemplateWorks
     const here = file && templates.functions().find((f) => locateHandler(f)?.file === file);
     if (here) return here;
     const pick = await vscode.window.showQuickPick(
-      templates.functions().map((fn) => ({ label: fn.functionName, description: `${fn.runtime} · ${vscode.workspace.asRelativePath(fn.templatePath)}`, fn })),
+      templates
+        .functions()
+        .map((fn) => ({ label: fn.functionName, description: `${fn.runtime} · ${vscode.workspace.asRelativePath(fn.templatePath)}`, fn })),
       { title: 'Lambda Lab: pick a function' },
     );
     return pick?.fn;

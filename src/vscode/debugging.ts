@@ -55,7 +55,13 @@ export function registerDebugging(runtime: LocalRuntime, templates: TemplateWork
     }),
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
       createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: { type?: string; command?: string; success?: boolean; event?: string; body?: { environmentId: string; from: number; to: number } }) => {
+        onDidSendMessage: (m: {
+          type?: string;
+          command?: string;
+          success?: boolean;
+          event?: string;
+          body?: { environmentId: string; from: number; to: number };
+        }) => {
           if (m.type === 'response' && (m.command === 'launch' || m.command === 'attach')) entry(session).settle(m.success === true);
           if (m.type === 'event' && m.event === PAUSED_EVENT && m.body) paused.add(m.body.environmentId, m.body.from, m.body.to);
         },

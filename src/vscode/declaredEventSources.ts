@@ -57,7 +57,9 @@ export function declaredSources(fn: Pick<FunctionConfig, 'templatePath' | 'logic
 }
 
 /** Samples in the order to offer them: the declared ones first. */
-export function samplesFor(fn: Pick<FunctionConfig, 'templatePath' | 'logicalId'>): Array<{ sample: SampleEvent; declared?: DeclaredSource }> {
+export function samplesFor(
+  fn: Pick<FunctionConfig, 'templatePath' | 'logicalId'>,
+): Array<{ sample: SampleEvent; declared?: DeclaredSource }> {
   const declared = declaredSources(fn);
   const rest = SAMPLE_EVENTS.filter((s) => !declared.some((d) => d.sample === s)).map((sample) => ({ sample }));
   return [...declared.map((d) => ({ sample: d.sample, declared: d })), ...rest];
@@ -76,7 +78,9 @@ function fill(name: string, type: string, sample: SampleEvent, p: TemplateMap, r
       ...base,
       detail: `${method} ${route}`,
       create: (region, accountId) => {
-        const e = sample.create(region, accountId) as Record<string, unknown> & { requestContext: Record<string, unknown> & { http?: object } };
+        const e = sample.create(region, accountId) as Record<string, unknown> & {
+          requestContext: Record<string, unknown> & { http?: object };
+        };
         if (type === 'HttpApi') {
           Object.assign(e, { routeKey: `${method} ${route}`, rawPath: path, ...(pathParameters ? { pathParameters } : {}) });
           Object.assign(e.requestContext, { routeKey: `${method} ${route}` });

@@ -121,7 +121,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logDocuments),
     vscode.workspace.registerTextDocumentContentProvider(READONLY_SCHEME, new ReadOnlyFiles()),
-    vscode.languages.registerDocumentLinkProvider([{ language: 'lambda-log' }, { scheme: LOG_SCHEME }, { scheme: RESULT_SCHEME }], new LocationLinks()),
+    vscode.languages.registerDocumentLinkProvider(
+      [{ language: 'lambda-log' }, { scheme: LOG_SCHEME }, { scheme: RESULT_SCHEME }],
+      new LocationLinks(),
+    ),
     vscode.languages.registerCodeLensProvider(
       [
         { scheme: 'file', language: 'javascript' },
@@ -169,7 +172,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
-  return { runtime, templates, logIndex, inlineLogs, history, functionsTree, logsTree, versionsTree, layersTree, codeLens, debugConfigurations, deployments, apiServer, failures, paused };
+  return {
+    runtime,
+    templates,
+    logIndex,
+    inlineLogs,
+    history,
+    functionsTree,
+    logsTree,
+    versionsTree,
+    layersTree,
+    codeLens,
+    debugConfigurations,
+    deployments,
+    apiServer,
+    failures,
+    paused,
+  };
 }
 
 export async function deactivate(): Promise<void> {

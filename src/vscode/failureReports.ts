@@ -71,12 +71,15 @@ export class FailureReports implements vscode.Disposable {
     const problem = error instanceof BuildError ? error.problems.find((p) => p.file && p.line) : undefined;
     const location = problem ? { file: problem.file!, line: problem.line!, column: problem.column ?? 1 } : undefined;
     const where = fn ? ` (${path.basename(path.dirname(fn.templatePath))}/${path.basename(fn.templatePath)})` : '';
-    this.notify({ functionName, kind: 'invoke-failed', message: `Lambda Lab: could not invoke ${functionName}${where}: ${detail}`, location }, 'Show Output');
+    this.notify(
+      { functionName, kind: 'invoke-failed', message: `Lambda Lab: could not invoke ${functionName}${where}: ${detail}`, location },
+      'Show Output',
+    );
   }
 
   private onEnded(info: InvocationInfo, result: InvokeResult): void {
     const error = result.functionError ? parseErrorPayload(result.payload) : undefined;
-    const errorType = result.functionError ? error?.errorType ?? 'Error' : undefined;
+    const errorType = result.functionError ? (error?.errorType ?? 'Error') : undefined;
     this.statusBar.text = `${errorType ? '$(error)' : '$(pass)'} λ ${info.functionName} ${errorType ? `${errorType} ` : ''}${ms(result.durationMs)}${result.cold ? ' (cold)' : ''}`;
     const paused = this.paused.of(result.requestId);
     if (paused) this.statusBar.text += ` $(debug-pause) ${ms(paused)}`;
@@ -89,13 +92,16 @@ export class FailureReports implements vscode.Disposable {
     const location = fn && firstUserFrame(error?.trace, [fn.codeDir, ...(fn.build ? [fn.build.sourceDir] : [])]);
     const message = `${info.functionName} failed: ${errorType}: ${error?.errorMessage ?? ''}`;
     const credentials = this.credentials.explain(`${errorType}: ${error?.errorMessage ?? ''}`);
-    this.notify({
-      functionName: info.functionName,
-      kind: 'function-error',
-      message: credentials ? `${message} — ${credentials}` : message,
-      location,
-      requestId: result.requestId,
-    }, credentials ? 'Select AWS Profile' : 'Open Log');
+    this.notify(
+      {
+        functionName: info.functionName,
+        kind: 'function-error',
+        message: credentials ? `${message} — ${credentials}` : message,
+        location,
+        requestId: result.requestId,
+      },
+      credentials ? 'Select AWS Profile' : 'Open Log',
+    );
   }
 
   private showRunning(info: InvocationInfo): void {

@@ -21,7 +21,14 @@ export interface FunctionCommandDeps {
   functionFrom: FunctionResolver;
 }
 
-export function registerFunctionCommands({ runtime, invoker, debugging, events, functionsTree, functionFrom }: FunctionCommandDeps): vscode.Disposable {
+export function registerFunctionCommands({
+  runtime,
+  invoker,
+  debugging,
+  events,
+  functionsTree,
+  functionFrom,
+}: FunctionCommandDeps): vscode.Disposable {
   const invoke = async (arg: unknown) => {
     const fn = await functionFrom(arg);
     return fn && invoker.invoke(fn);
@@ -32,7 +39,8 @@ export function registerFunctionCommands({ runtime, invoker, debugging, events, 
     return fn && invoker.invoke(fn, { kind: 'ask' });
   };
 
-  const invokeEvent = (node: FunctionsNode) => (node.kind === 'event' ? invoker.invoke(node.fn, { kind: 'file', event: node.event }) : undefined);
+  const invokeEvent = (node: FunctionsNode) =>
+    node.kind === 'event' ? invoker.invoke(node.fn, { kind: 'file', event: node.event }) : undefined;
 
   const debug = async (arg: unknown) => {
     const fn = await functionFrom(arg);
@@ -42,11 +50,15 @@ export function registerFunctionCommands({ runtime, invoker, debugging, events, 
   const stopEnvironments = async (arg: unknown) => {
     const fn = await functionFrom(arg);
     if (!fn) return;
-    await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: `Stopping ${fn.functionName}` }, () => runtime.stopEnvironments(fn.functionName));
+    await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: `Stopping ${fn.functionName}` }, () =>
+      runtime.stopEnvironments(fn.functionName),
+    );
   };
 
   const stopAllEnvironments = async () => {
-    await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: 'Stopping all environments' }, () => runtime.stopEnvironments());
+    await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: 'Stopping all environments' }, () =>
+      runtime.stopEnvironments(),
+    );
   };
 
   const revealInTemplate = async (node: FunctionsNode) => {
@@ -60,7 +72,10 @@ export function registerFunctionCommands({ runtime, invoker, debugging, events, 
     const fn = isTreeNode(arg) && arg.kind === 'handler' && 'fn' in arg ? arg.fn : await functionFrom(arg);
     const at = fn && locateHandler(fn);
     if (!fn) return;
-    if (!at) return void vscode.window.showWarningMessage(`Lambda Lab: the handler ${fn.handler} of ${fn.functionName} was not found in ${fn.codeDir}.`);
+    if (!at)
+      return void vscode.window.showWarningMessage(
+        `Lambda Lab: the handler ${fn.handler} of ${fn.functionName} was not found in ${fn.codeDir}.`,
+      );
     const pos = new vscode.Position(at.line, 0);
     await vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(pos, pos) });
   };
@@ -68,7 +83,10 @@ export function registerFunctionCommands({ runtime, invoker, debugging, events, 
   const newEventFromSample = async (arg: unknown) => {
     const fn = await functionFrom(arg);
     if (!fn) return;
-    const pick = await vscode.window.showQuickPick(sampleItems(fn), { title: `New event for ${fn.functionName} from sample`, matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(sampleItems(fn), {
+      title: `New event for ${fn.functionName} from sample`,
+      matchOnDescription: true,
+    });
     if (!pick) return;
     const saved = events.save(fn, pick.sample.id, pick.sample.create(runtime.region, runtime.accountId));
     functionsTree.refreshSoon();

@@ -22,7 +22,13 @@ const RECENT_LIMIT = 10;
 export type FunctionsNode =
   | { kind: 'template'; templatePath: string }
   /** One line of why something cannot run, leading to its place in the template. */
-  | { kind: 'note'; text: string; icon: 'error' | 'warning' | 'lightbulb'; templatePath: string; position: { line: number; column: number } }
+  | {
+      kind: 'note';
+      text: string;
+      icon: 'error' | 'warning' | 'lightbulb';
+      templatePath: string;
+      position: { line: number; column: number };
+    }
   | { kind: 'function'; fn: FunctionConfig }
   | { kind: 'unsupported'; fn: UnsupportedFunction }
   | { kind: 'handler'; fn: FunctionConfig; location: HandlerLocation }
@@ -133,7 +139,10 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       }
       case 'events': {
         const count = this.savedEvents(node.fn).length;
-        const item = new vscode.TreeItem('Events', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          'Events',
+          count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         const folder = `${path.relative(path.dirname(node.fn.templatePath), this.events.eventsDir(node.fn))}/${node.fn.logicalId}/`;
         item.description = count ? String(count) : `none saved — add one from a sample (${folder})`;
         item.tooltip = `Saved in ${folder} next to the template (files in events/ named after the function count too); new ones from samples go there.`;
@@ -153,7 +162,10 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       }
       case 'invocations': {
         const count = this.recentOf(node.fn).length;
-        const item = new vscode.TreeItem('Recent invocations', count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          'Recent invocations',
+          count ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.description = count ? String(count) : 'none yet';
         item.iconPath = new vscode.ThemeIcon('history');
         item.id = `invocations:${node.fn.templatePath}#${node.fn.logicalId}`;
@@ -170,7 +182,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     const item = new vscode.TreeItem(fn.functionName, vscode.TreeItemCollapsibleState.Collapsed);
     const warm = this.runtime.environments(fn.functionName).filter((e) => e.state !== 'stopped').length;
     const mismatch = this.mismatches.of(fn.runtime);
-    item.description = [fn.runtime, mismatch ? 'runs on the local Node' : undefined, warm ? `${warm} warm` : undefined].filter(Boolean).join(' · ');
+    item.description = [fn.runtime, mismatch ? 'runs on the local Node' : undefined, warm ? `${warm} warm` : undefined]
+      .filter(Boolean)
+      .join(' · ');
     item.iconPath = mismatch
       ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
       : new vscode.ThemeIcon('symbol-function', warm ? new vscode.ThemeColor('charts.green') : undefined);
@@ -191,7 +205,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         `| Log format | ${fn.loggingConfig.logFormat} |`,
         ...(fn.layers.length ? [`| Layers | ${fn.layers.map(cell).join(', ')} |`] : []),
         `| Warm environments | ${warm} |`,
-        ...(env.length ? ['', '**Environment variables**', '', '| | |', '|---|---|', ...env.map(([k, v]) => `| ${cell(k)} | \`${cell(v)}\` |`)] : []),
+        ...(env.length
+          ? ['', '**Environment variables**', '', '| | |', '|---|---|', ...env.map(([k, v]) => `| ${cell(k)} | \`${cell(v)}\` |`)]
+          : []),
       ].join('\n'),
     );
     item.tooltip = md;
@@ -205,9 +221,13 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     const item = new vscode.TreeItem(relative === folder ? path.basename(folder) : relative, vscode.TreeItemCollapsibleState.Expanded);
     const file = path.basename(templatePath);
     const count = this.templates.functions(templatePath).length + this.templates.unsupported(templatePath).length;
-    item.description = failure ? 'failed to load' : `${/^template\.ya?ml$/.test(file) ? '' : `${file} · `}${count} function${count === 1 ? '' : 's'}`;
+    item.description = failure
+      ? 'failed to load'
+      : `${/^template\.ya?ml$/.test(file) ? '' : `${file} · `}${count} function${count === 1 ? '' : 's'}`;
     item.tooltip = failure ? `${templatePath}\n${failure.message}` : templatePath;
-    item.iconPath = failure ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('file-code');
+    item.iconPath = failure
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'))
+      : new vscode.ThemeIcon('file-code');
     item.contextValue = failure ? 'templateFailed' : 'template';
     item.id = `template:${templatePath}`;
     return item;
@@ -218,7 +238,13 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     const failure = this.templates.failure(templatePath);
     const position = failure && { line: failure.line, column: failure.column };
     const failed: FunctionsNode[] = failure
-      ? reasonLines(`Line ${failure.line}: ${failure.message}`, path.dirname(templatePath)).map((text, i) => ({ kind: 'note', text, icon: i === 0 ? 'error' : 'lightbulb', templatePath, position: position! }))
+      ? reasonLines(`Line ${failure.line}: ${failure.message}`, path.dirname(templatePath)).map((text, i) => ({
+          kind: 'note',
+          text,
+          icon: i === 0 ? 'error' : 'lightbulb',
+          templatePath,
+          position: position!,
+        }))
       : [];
     const fns: FunctionsNode[] = this.templates.functions(templatePath).map((fn) => ({ kind: 'function', fn }));
     const unsupported: FunctionsNode[] = this.templates.unsupported(templatePath).map((fn) => ({ kind: 'unsupported', fn }));
@@ -288,8 +314,16 @@ function reasonLines(reason: string, templateDir: string): string[] {
 
 function loggedInvocationItem(invocation: InvocationLog): vscode.TreeItem {
   const started = invocation.records[0]?.timestamp;
-  const item = new vscode.TreeItem(invocation.failed ? 'failed' : invocation.durationMs !== undefined ? ms(invocation.durationMs) : 'ended', vscode.TreeItemCollapsibleState.None);
-  item.description = [invocation.cold ? 'cold' : 'warm', invocation.failed && invocation.durationMs !== undefined ? ms(invocation.durationMs) : undefined, started ? clock(started) : undefined, 'from log']
+  const item = new vscode.TreeItem(
+    invocation.failed ? 'failed' : invocation.durationMs !== undefined ? ms(invocation.durationMs) : 'ended',
+    vscode.TreeItemCollapsibleState.None,
+  );
+  item.description = [
+    invocation.cold ? 'cold' : 'warm',
+    invocation.failed && invocation.durationMs !== undefined ? ms(invocation.durationMs) : undefined,
+    started ? clock(started) : undefined,
+    'from log',
+  ]
     .filter(Boolean)
     .join(' · ');
   item.iconPath = invocation.failed ? failedIcon : okIcon;

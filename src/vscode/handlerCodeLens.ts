@@ -24,9 +24,24 @@ export class HandlerCodeLens implements vscode.CodeLensProvider, vscode.Disposab
       // Two functions sharing one handler file get their names on the lens.
       const suffix = here.length > 1 ? ` ${fn.functionName}` : '';
       return [
-        new vscode.CodeLens(range, { title: `$(play) Invoke${suffix}`, command: 'lambdaLab.invoke', arguments: [fn.functionName], tooltip: `Invoke ${fn.functionName} with its last used event` }),
-        new vscode.CodeLens(range, { title: '$(debug-alt) Debug', command: 'lambdaLab.debug', arguments: [fn.functionName], tooltip: `Debug ${fn.functionName}: start a session and invoke it` }),
-        new vscode.CodeLens(range, { title: '$(output) Logs', command: 'lambdaLab.openLogs', arguments: [fn.functionName], tooltip: `Open the latest log stream of ${fn.functionName}` }),
+        new vscode.CodeLens(range, {
+          title: `$(play) Invoke${suffix}`,
+          command: 'lambdaLab.invoke',
+          arguments: [fn.functionName],
+          tooltip: `Invoke ${fn.functionName} with its last used event`,
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(debug-alt) Debug',
+          command: 'lambdaLab.debug',
+          arguments: [fn.functionName],
+          tooltip: `Debug ${fn.functionName}: start a session and invoke it`,
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(output) Logs',
+          command: 'lambdaLab.openLogs',
+          arguments: [fn.functionName],
+          tooltip: `Open the latest log stream of ${fn.functionName}`,
+        }),
       ];
     });
   }

@@ -17,7 +17,9 @@ export function registerHandlerF5(templates: TemplateWorkspace, configurations: 
   };
   const update = () => {
     void vscode.commands.executeCommand('setContext', HANDLER_FILE_CONTEXT, functionOfEditor() !== undefined);
-    const launch = (vscode.workspace.workspaceFolders ?? []).some((f) => (vscode.workspace.getConfiguration('launch', f.uri).get<unknown[]>('configurations') ?? []).length > 0);
+    const launch = (vscode.workspace.workspaceFolders ?? []).some(
+      (f) => (vscode.workspace.getConfiguration('launch', f.uri).get<unknown[]>('configurations') ?? []).length > 0,
+    );
     void vscode.commands.executeCommand('setContext', LAUNCH_CONFIGURATIONS_CONTEXT, launch);
   };
   update();

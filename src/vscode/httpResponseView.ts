@@ -27,7 +27,8 @@ export function renderHttpResponse(r: ProxyResponse): string {
   const headers: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(r.headers ?? {})) headers.push([k, String(v)]);
   for (const [k, vs] of Object.entries(r.multiValueHeaders ?? {})) {
-    for (const v of Array.isArray(vs) ? vs : [vs]) if (!headers.some(([hk, hv]) => hk.toLowerCase() === k.toLowerCase() && hv === String(v))) headers.push([k, String(v)]);
+    for (const v of Array.isArray(vs) ? vs : [vs])
+      if (!headers.some(([hk, hv]) => hk.toLowerCase() === k.toLowerCase() && hv === String(v))) headers.push([k, String(v)]);
   }
   for (const c of r.cookies ?? []) headers.push(['set-cookie', String(c)]);
   const type = headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';

@@ -39,7 +39,12 @@ export class InvocationHistory implements vscode.Disposable {
   }
 
   private add(info: InvocationInfo, result: InvokeResult): void {
-    const invocation: Invocation = { info, result, endedAt: Date.now(), errorType: result.functionError ? errorTypeOf(result.payload) : undefined };
+    const invocation: Invocation = {
+      info,
+      result,
+      endedAt: Date.now(),
+      errorType: result.functionError ? errorTypeOf(result.payload) : undefined,
+    };
     const list = [invocation, ...this.recent(info.functionName)].slice(0, KEEP_PER_FUNCTION);
     this.byFunction.set(info.functionName, list);
     this.changed.fire(invocation);

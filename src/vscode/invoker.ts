@@ -38,7 +38,12 @@ export class Invoker implements vscode.Disposable {
     let event: SavedEvent | undefined;
     let payload: string;
     try {
-      const picked = choice.kind === 'ask' ? await this.pickEvent(fn, siblings) : choice.kind === 'file' ? choice.event : this.events.defaultEvent(fn, siblings);
+      const picked =
+        choice.kind === 'ask'
+          ? await this.pickEvent(fn, siblings)
+          : choice.kind === 'file'
+            ? choice.event
+            : this.events.defaultEvent(fn, siblings);
       if (picked === null) return undefined; // quick pick dismissed
       event = picked;
       payload = event ? this.events.read(event.file) : '{}';
@@ -81,7 +86,9 @@ export class Invoker implements vscode.Disposable {
   /** Resolves null when dismissed, undefined for the empty event. */
   private async pickEvent(fn: FunctionConfig, siblings: FunctionConfig[]): Promise<SavedEvent | undefined | null> {
     type Item = vscode.QuickPickItem & { event?: SavedEvent; sample?: SampleChoice };
-    const saved: Item[] = this.events.list(fn, siblings).map((event) => ({ label: event.name, description: vscode.workspace.asRelativePath(event.file), event }));
+    const saved: Item[] = this.events
+      .list(fn, siblings)
+      .map((event) => ({ label: event.name, description: vscode.workspace.asRelativePath(event.file), event }));
     const items: Item[] = [
       ...(saved.length ? [{ label: 'Saved events', kind: vscode.QuickPickItemKind.Separator }, ...saved] : []),
       { label: 'Empty event', description: '{}' },

@@ -10,7 +10,10 @@ export function startLanguageClient(context: vscode.ExtensionContext): vscode.Di
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: ['yaml', 'json', 'jsonc'].flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+    documentSelector: ['yaml', 'json', 'jsonc'].flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
     // Handler checks read the code next to the template: edits there re-check open templates.
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{js,mjs,cjs,ts,mts,cts,py,json}') },
     outputChannelName: 'Lambda Lab Templates',

@@ -37,8 +37,16 @@ export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.D
     if (!node) {
       const layers = this.templates.layers();
       const defined = new Set(layers.map((l) => l.logicalId));
-      const arns = new Set(this.templates.functions().flatMap((f) => f.layers).filter((ref) => !defined.has(ref)));
-      return [...layers.map((layer): LayersNode => ({ kind: 'layer', layer })), ...[...arns].map((arn): LayersNode => ({ kind: 'external', arn }))];
+      const arns = new Set(
+        this.templates
+          .functions()
+          .flatMap((f) => f.layers)
+          .filter((ref) => !defined.has(ref)),
+      );
+      return [
+        ...layers.map((layer): LayersNode => ({ kind: 'layer', layer })),
+        ...[...arns].map((arn): LayersNode => ({ kind: 'external', arn })),
+      ];
     }
     switch (node.kind) {
       case 'layer': {
@@ -47,7 +55,14 @@ export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.D
         const records = await store.versions(layer.layerName).catch(() => []);
         const newest = records[records.length - 1];
         return [
-          ...[...records].reverse().map((record): LayersNode => ({ kind: 'layerVersion', layer, record, arn: store.arn(record), dir: store.contentDir(record), latest: record === newest })),
+          ...[...records].reverse().map((record): LayersNode => ({
+            kind: 'layerVersion',
+            layer,
+            record,
+            arn: store.arn(record),
+            dir: store.contentDir(record),
+            latest: record === newest,
+          })),
           { kind: 'users', ref: layer.logicalId, templatePath: layer.templatePath },
         ];
       }
@@ -85,11 +100,22 @@ export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.D
       case 'layerVersion': {
         const { record } = node;
         const item = new vscode.TreeItem(`Version ${record.version}`, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = [node.latest ? 'latest' : '', record.createdDate.slice(0, 16).replace('T', ' '), `sha256 ${record.codeSha256.slice(0, 8)}`, `${record.codeSize} bytes`]
+        item.description = [
+          node.latest ? 'latest' : '',
+          record.createdDate.slice(0, 16).replace('T', ' '),
+          `sha256 ${record.codeSha256.slice(0, 8)}`,
+          `${record.codeSize} bytes`,
+        ]
           .filter(Boolean)
           .join(' · ');
         item.tooltip = new vscode.MarkdownString(
-          [`**${cell(record.layerName)}** version ${record.version}${record.description ? ` — ${cell(record.description)}` : ''}`, '', `\`${cell(node.arn)}\``, '', `CodeSha256 \`${cell(record.codeSha256)}\``].join('\n'),
+          [
+            `**${cell(record.layerName)}** version ${record.version}${record.description ? ` — ${cell(record.description)}` : ''}`,
+            '',
+            `\`${cell(node.arn)}\``,
+            '',
+            `CodeSha256 \`${cell(record.codeSha256)}\``,
+          ].join('\n'),
         );
         item.iconPath = new vscode.ThemeIcon('versions');
         item.contextValue = 'layerVersion';
@@ -98,7 +124,10 @@ export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.D
       }
       case 'users': {
         const count = this.users(node.ref, node.templatePath).length;
-        const item = new vscode.TreeItem('Used by', count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          'Used by',
+          count ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+        );
         item.description = count ? String(count) : 'no function';
         item.iconPath = new vscode.ThemeIcon('references');
         item.id = `layerUsers:${node.templatePath}#${node.ref}`;

@@ -23,7 +23,8 @@ export function registerLogCommands({ logIndex, logDocuments, history, results, 
     if (!fn) return;
     await logIndex.hydrate(fn.functionName);
     const newest = logIndex.streamsOf(fn.functionName)[0];
-    if (!newest) return void vscode.window.showInformationMessage(`Lambda Lab: ${fn.functionName} has no log streams yet. Invoke it first.`);
+    if (!newest)
+      return void vscode.window.showInformationMessage(`Lambda Lab: ${fn.functionName} has no log streams yet. Invoke it first.`);
     return logDocuments.open(fn.functionName, newest.logStreamName);
   };
 

@@ -45,7 +45,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
     const stream = this.index.stream(q.get('fn') ?? '', q.get('stream') ?? '');
     if (!stream) return `The log stream ${q.get('stream')} of ${q.get('fn')} is no longer kept.\n`;
     const request = q.get('request');
-    const records = request ? stream.invocations.find((i) => i.requestId === request)?.records ?? [] : stream.records;
+    const records = request ? (stream.invocations.find((i) => i.requestId === request)?.records ?? []) : stream.records;
     return records.map((r) => r.message.replace(/\n$/, '')).join('\n') + '\n';
   }
 

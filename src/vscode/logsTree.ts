@@ -7,9 +7,7 @@ import type { TemplateWorkspace } from './templateWorkspace';
 import { clock, failedIcon, ms, okIcon, runningIcon, shortStream } from './treeFormat';
 
 export type LogsNode =
-  | { kind: 'function'; functionName: string }
-  | { kind: 'stream'; stream: LogStream }
-  | { kind: 'invocation'; invocation: InvocationLog };
+  { kind: 'function'; functionName: string } | { kind: 'stream'; stream: LogStream } | { kind: 'invocation'; invocation: InvocationLog };
 
 export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Disposable {
   private readonly refresh = new TreeRefresh<LogsNode>(200);
@@ -53,7 +51,10 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
       }
       case 'stream': {
         const s = node.stream;
-        const item = new vscode.TreeItem(shortStream(s.logStreamName), s.invocations.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          shortStream(s.logStreamName),
+          s.invocations.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         const count = `${s.invocations.length} invocation${s.invocations.length === 1 ? '' : 's'}`;
         item.description = [s.live ? 'live' : undefined, count, clock(s.startedAt)].filter(Boolean).join(' · ');
         item.tooltip = `${s.logStreamName}\n${s.live ? 'Environment running: the document follows new lines.' : 'Environment stopped.'}`;
@@ -66,7 +67,11 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
       case 'invocation': {
         const inv = node.invocation;
         const item = new vscode.TreeItem(inv.requestId.slice(0, 8), vscode.TreeItemCollapsibleState.None);
-        item.description = [inv.cold ? 'cold' : 'warm', inv.done ? ms(inv.durationMs) : 'running', clock(inv.records[0]?.timestamp ?? Date.now())].join(' · ');
+        item.description = [
+          inv.cold ? 'cold' : 'warm',
+          inv.done ? ms(inv.durationMs) : 'running',
+          clock(inv.records[0]?.timestamp ?? Date.now()),
+        ].join(' · ');
         item.iconPath = !inv.done ? runningIcon : inv.failed ? failedIcon : okIcon;
         item.tooltip = `RequestId ${inv.requestId}${inv.failed ? ' (failed)' : ''}`;
         item.contextValue = 'logInvocation';

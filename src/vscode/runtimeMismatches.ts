@@ -55,9 +55,14 @@ export class RuntimeMismatches implements vscode.Disposable {
     const warning = runtimeId && this.mismatched.get(runtimeId);
     if (!runtimeId || !warning || this.notified.has(runtimeId)) return;
     this.notified.add(runtimeId);
-    void vscode.window.showWarningMessage(`Lambda Lab: ${functionName} (${runtimeId}) ran on the local Node, not Node ${runtimeId.replace(/^nodejs|\.x$/g, '')}: ${warning}`, 'Open Settings').then((pick) => {
-      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'lambdaLab.nodeBinaries');
-    });
+    void vscode.window
+      .showWarningMessage(
+        `Lambda Lab: ${functionName} (${runtimeId}) ran on the local Node, not Node ${runtimeId.replace(/^nodejs|\.x$/g, '')}: ${warning}`,
+        'Open Settings',
+      )
+      .then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'lambdaLab.nodeBinaries');
+      });
   }
 
   dispose(): void {

@@ -10,7 +10,9 @@ export interface SampleChoice {
   create(region: string, accountId: string): unknown;
 }
 
-export function sampleItems(fn: Pick<FunctionConfig, 'templatePath' | 'logicalId'>): Array<vscode.QuickPickItem & { sample: SampleChoice }> {
+export function sampleItems(
+  fn: Pick<FunctionConfig, 'templatePath' | 'logicalId'>,
+): Array<vscode.QuickPickItem & { sample: SampleChoice }> {
   return samplesFor(fn).map(({ sample, declared }) => ({
     label: declared ? `$(star-full) ${sample.label}` : sample.label,
     description: declared ? `${declared.detail} · declared as ${declared.name} (${declared.type})` : sample.description,

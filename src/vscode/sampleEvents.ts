@@ -10,7 +10,10 @@ export interface SampleEvent {
 }
 
 const now = () => new Date();
-const iso = () => now().toISOString().replace(/\.\d+Z$/, 'Z');
+const iso = () =>
+  now()
+    .toISOString()
+    .replace(/\.\d+Z$/, 'Z');
 const epochMs = () => now().getTime();
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -23,7 +26,12 @@ export const SAMPLE_EVENTS: SampleEvent[] = [
       resource: '/hello',
       path: '/hello',
       httpMethod: 'GET',
-      headers: { Accept: 'application/json', Host: `abc123.execute-api.${region}.amazonaws.com`, 'User-Agent': 'curl/8.5.0', 'X-Forwarded-Proto': 'https' },
+      headers: {
+        Accept: 'application/json',
+        Host: `abc123.execute-api.${region}.amazonaws.com`,
+        'User-Agent': 'curl/8.5.0',
+        'X-Forwarded-Proto': 'https',
+      },
       multiValueHeaders: { Accept: ['application/json'] },
       queryStringParameters: { name: 'Lambda' },
       multiValueQueryStringParameters: { name: ['Lambda'] },
@@ -114,7 +122,10 @@ export const SAMPLE_EVENTS: SampleEvent[] = [
           eventName: 'ObjectCreated:Put',
           userIdentity: { principalId: 'EXAMPLE' },
           requestParameters: { sourceIPAddress: '203.0.113.10' },
-          responseElements: { 'x-amz-request-id': 'EXAMPLE123456789', 'x-amz-id-2': 'EXAMPLE123/5678abcdefghijklambdaisawesome/mnopqrstuvwxyzABCDEFGH' },
+          responseElements: {
+            'x-amz-request-id': 'EXAMPLE123456789',
+            'x-amz-id-2': 'EXAMPLE123/5678abcdefghijklambdaisawesome/mnopqrstuvwxyzABCDEFGH',
+          },
           s3: {
             s3SchemaVersion: '1.0',
             configurationId: 'uploads',

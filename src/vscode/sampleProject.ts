@@ -55,7 +55,9 @@ export async function createSampleProject(): Promise<string | undefined> {
     if (!folder) return undefined;
   }
   if (existsSync(path.join(folder, 'template.yaml'))) {
-    void vscode.window.showWarningMessage(`${path.join(folder, 'template.yaml')} already exists; the sample was not written. Add its functions to lambdaLab.templateGlobs if they do not show.`);
+    void vscode.window.showWarningMessage(
+      `${path.join(folder, 'template.yaml')} already exists; the sample was not written. Add its functions to lambdaLab.templateGlobs if they do not show.`,
+    );
     return undefined;
   }
   for (const [name, text] of Object.entries(FILES)) {

@@ -99,7 +99,15 @@ export class TemplateWorkspace implements vscode.Disposable {
       const text = readText(file);
       this.diagnostics.set(vscode.Uri.file(file), [
         ...model.diagnostics.map((d) => toDiagnostic(d, text)),
-        ...model.unsupported.map((u) => problem(text, u.position.line, u.position.column, `${u.functionName} cannot run locally: ${u.reason}`, vscode.DiagnosticSeverity.Warning)),
+        ...model.unsupported.map((u) =>
+          problem(
+            text,
+            u.position.line,
+            u.position.column,
+            `${u.functionName} cannot run locally: ${u.reason}`,
+            vscode.DiagnosticSeverity.Warning,
+          ),
+        ),
       ]);
       this.log.info(`Loaded ${file}: ${model.functions.length} function(s), ${model.layers.length} layer(s)`);
       for (const u of model.unsupported) this.log.warn(`${u.logicalId} in ${file} cannot run locally: ${u.reason}`);
@@ -112,7 +120,10 @@ export class TemplateWorkspace implements vscode.Disposable {
       const where = e.templatePath ?? file;
       this.failures.set(file, { message, line, column });
       this.diagnostics.set(vscode.Uri.file(where), [problem(readText(where), line, column, message, vscode.DiagnosticSeverity.Error)]);
-      this.log.error((e.position ? e.message : `${file}:${line}:${column}: ${e.message}`) + (this.models.has(file) ? ' (showing the last good version)' : ''));
+      this.log.error(
+        (e.position ? e.message : `${file}:${line}:${column}: ${e.message}`) +
+          (this.models.has(file) ? ' (showing the last good version)' : ''),
+      );
       throw err;
     } finally {
       this.changed.fire();
@@ -235,5 +246,11 @@ function problem(text: string, line: number, column: number, message: string, se
 }
 
 function toDiagnostic(d: TemplateModel['diagnostics'][number], text: string): vscode.Diagnostic {
-  return problem(text, d.position.line, d.position.column, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  return problem(
+    text,
+    d.position.line,
+    d.position.column,
+    d.message,
+    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+  );
 }

@@ -36,7 +36,9 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     try {
       return await work();
     } catch (err) {
-      void vscode.window.showErrorMessage(`Lambda Lab: could not ${what} of ${fn.functionName} (${path.basename(fn.templatePath)}): ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(
+        `Lambda Lab: could not ${what} of ${fn.functionName} (${path.basename(fn.templatePath)}): ${(err as Error).message}`,
+      );
       return undefined;
     }
   };
@@ -55,10 +57,14 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     if (text === undefined) return undefined;
     const before = (await versions.versions(fn)).length;
     const published = await attempt('publish a version', fn, () =>
-      vscode.window.withProgress({ location: { viewId: 'lambdaLab.versions' }, title: `Publishing ${fn.functionName}` }, () => versions.publish(fn, { description: text })),
+      vscode.window.withProgress({ location: { viewId: 'lambdaLab.versions' }, title: `Publishing ${fn.functionName}` }, () =>
+        versions.publish(fn, { description: text }),
+      ),
     );
     if (published && (await versions.versions(fn)).length === before) {
-      void vscode.window.showInformationMessage(`Lambda Lab: ${fn.functionName} has not changed since version ${published.version}; no new version was published.`);
+      void vscode.window.showInformationMessage(
+        `Lambda Lab: ${fn.functionName} has not changed since version ${published.version}; no new version was published.`,
+      );
     }
     return published;
   };
@@ -69,7 +75,10 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     const { versions } = await deployments.forFunction(fn);
     const published = await versions.versions(fn);
     if (!published.length) {
-      const pick = await vscode.window.showWarningMessage(`Lambda Lab: ${fn.functionName} has no published version for an alias to point at.`, 'Publish Version');
+      const pick = await vscode.window.showWarningMessage(
+        `Lambda Lab: ${fn.functionName} has no published version for an alias to point at.`,
+        'Publish Version',
+      );
       if (pick) await publish(fn.functionName);
       return undefined;
     }
@@ -93,11 +102,20 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     if (node.kind !== 'alias') return undefined;
     const { fn, alias } = node;
     const { versions } = await deployments.forFunction(fn);
-    const target = await askRouting(fn, await versions.versions(fn), choice, `Alias ${alias.name} of ${fn.functionName} (now → ${routing(alias)})`);
+    const target = await askRouting(
+      fn,
+      await versions.versions(fn),
+      choice,
+      `Alias ${alias.name} of ${fn.functionName} (now → ${routing(alias)})`,
+    );
     if (!target) return undefined;
     // An empty weight map removes a split: updateAlias keeps the current routing when given none.
     return attempt(`update the alias ${alias.name}`, fn, () =>
-      versions.updateAlias(fn, alias.name, { ...target, routingConfig: target.routingConfig ?? { AdditionalVersionWeights: {} }, description: choice.description }),
+      versions.updateAlias(fn, alias.name, {
+        ...target,
+        routingConfig: target.routingConfig ?? { AdditionalVersionWeights: {} },
+        description: choice.description,
+      }),
     );
   };
 
@@ -105,7 +123,11 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     if (node.kind !== 'alias') return false;
     const { fn, alias } = node;
     if (!confirmed) {
-      const pick = await vscode.window.showWarningMessage(`Delete the alias ${alias.name} of ${fn.functionName} (→ ${routing(alias)})?`, { modal: true }, 'Delete');
+      const pick = await vscode.window.showWarningMessage(
+        `Delete the alias ${alias.name} of ${fn.functionName} (→ ${routing(alias)})?`,
+        { modal: true },
+        'Delete',
+      );
       if (pick !== 'Delete') return false;
     }
     const { versions } = await deployments.forFunction(fn);
@@ -124,7 +146,12 @@ export function registerVersionCommands({ deployments, invoker, functionFrom }: 
     if (!relative) return;
     const snapshot = path.join(version.config.codeDir, relative);
     const current = path.join(fn.codeDir, relative);
-    await vscode.commands.executeCommand('vscode.diff', readOnlyUri(snapshot), vscode.Uri.file(current), `${relative} (${fn.functionName} version ${version.version}) ↔ $LATEST`);
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      readOnlyUri(snapshot),
+      vscode.Uri.file(current),
+      `${relative} (${fn.functionName} version ${version.version}) ↔ $LATEST`,
+    );
   };
 
   return registerCommands({
@@ -148,7 +175,9 @@ async function askRouting(
   choice: AliasChoice,
   title: string,
 ): Promise<{ functionVersion: string; routingConfig?: RoutingConfig } | undefined> {
-  const items = [...published].reverse().map((v) => ({ label: v.version, description: v.description, detail: `${v.lastModified} · sha256 ${v.codeSha256.slice(0, 8)}` }));
+  const items = [...published]
+    .reverse()
+    .map((v) => ({ label: v.version, description: v.description, detail: `${v.lastModified} · sha256 ${v.codeSha256.slice(0, 8)}` }));
   const functionVersion = choice.functionVersion ?? (await vscode.window.showQuickPick(items, { title: `${title}: version` }))?.label;
   if (!functionVersion) return undefined;
   let split = choice.split;
@@ -156,9 +185,12 @@ async function askRouting(
     const others = items.filter((i) => i.label !== functionVersion);
     const none = { label: `All traffic to version ${functionVersion}`, description: '' };
     const second = others.length
-      ? await vscode.window.showQuickPick([none, ...others.map((o) => ({ ...o, label: o.label, description: `split traffic with version ${o.label}` }))], {
-          title: `${title}: send part of the traffic to a second version?`,
-        })
+      ? await vscode.window.showQuickPick(
+          [none, ...others.map((o) => ({ ...o, label: o.label, description: `split traffic with version ${o.label}` }))],
+          {
+            title: `${title}: send part of the traffic to a second version?`,
+          },
+        )
       : none;
     if (!second) return undefined;
     if (second === none) split = null;
@@ -167,7 +199,8 @@ async function askRouting(
         title: `${title}: share of traffic for version ${second.label}`,
         prompt: `Percent of invokes that run version ${second.label}; the rest run version ${functionVersion}.`,
         value: '10',
-        validateInput: (v) => (/^\d+(\.\d+)?$/.test(v.trim()) && Number(v) > 0 && Number(v) < 100 ? undefined : 'A number between 0 and 100'),
+        validateInput: (v) =>
+          /^\d+(\.\d+)?$/.test(v.trim()) && Number(v) > 0 && Number(v) < 100 ? undefined : 'A number between 0 and 100',
       });
       if (share === undefined) return undefined;
       split = { version: second.label, weight: Number(share) / 100 };

@@ -72,7 +72,10 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
         const item = new vscode.TreeItem('$LATEST', vscode.TreeItemCollapsibleState.None);
         const { info, newest } = node;
         const sameAsNewest = info && newest && info.codeSha256 === newest.codeSha256;
-        item.description = [this.warm(node.fn, '$LATEST'), !newest ? 'unpublished' : sameAsNewest ? `code as version ${newest.version}` : `changed since version ${newest.version}`]
+        item.description = [
+          this.warm(node.fn, '$LATEST'),
+          !newest ? 'unpublished' : sameAsNewest ? `code as version ${newest.version}` : `changed since version ${newest.version}`,
+        ]
           .filter(Boolean)
           .join(' · ');
         item.tooltip = info ? versionTooltip(node.fn, info) : `${node.fn.functionName} $LATEST: the code in ${node.fn.codeDir}`;
@@ -83,7 +86,14 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
       case 'version': {
         const { version } = node;
         const item = new vscode.TreeItem(version.version, vscode.TreeItemCollapsibleState.None);
-        item.description = [version.description, shortDate(version.lastModified), shortHash(version.codeSha256), this.warm(node.fn, version.version)].filter(Boolean).join(' · ');
+        item.description = [
+          version.description,
+          shortDate(version.lastModified),
+          shortHash(version.codeSha256),
+          this.warm(node.fn, version.version),
+        ]
+          .filter(Boolean)
+          .join(' · ');
         item.tooltip = versionTooltip(node.fn, version);
         item.iconPath = new vscode.ThemeIcon('versions');
         item.contextValue = 'publishedVersion';
@@ -95,7 +105,10 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
         const item = new vscode.TreeItem(alias.name, vscode.TreeItemCollapsibleState.None);
         item.description = `→ ${routing(alias)}`;
         item.tooltip = new vscode.MarkdownString(
-          [`**${cell(node.fn.functionName)}:${cell(alias.name)}** → ${cell(routing(alias))}`, ...(alias.description ? ['', cell(alias.description)] : [])].join('\n'),
+          [
+            `**${cell(node.fn.functionName)}:${cell(alias.name)}** → ${cell(routing(alias))}`,
+            ...(alias.description ? ['', cell(alias.description)] : []),
+          ].join('\n'),
         );
         item.iconPath = new vscode.ThemeIcon('tag');
         item.contextValue = 'alias';

@@ -28,11 +28,21 @@ const SIGNED = 'AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/lambda/
 
 function post(url: string, body: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: SIGNED } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks)}`))));
-    });
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: SIGNED },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks)}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -62,15 +72,18 @@ export async function measureTwoHop(): Promise<number[]> {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        const out = http.request({ host: '127.0.0.1', port, method: 'POST', agent: hopAgent, headers: { 'Content-Length': body.length } }, (bres) => {
-          const back: Buffer[] = [];
-          bres.on('data', (c: Buffer) => back.push(c));
-          bres.on('end', () => {
-            const payload = Buffer.concat(back);
-            res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
-            res.end(payload);
-          });
-        });
+        const out = http.request(
+          { host: '127.0.0.1', port, method: 'POST', agent: hopAgent, headers: { 'Content-Length': body.length } },
+          (bres) => {
+            const back: Buffer[] = [];
+            bres.on('data', (c: Buffer) => back.push(c));
+            bres.on('end', () => {
+              const payload = Buffer.concat(back);
+              res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
+              res.end(payload);
+            });
+          },
+        );
         out.end(body);
       });
     });
@@ -115,9 +128,13 @@ async function measureServeStart(dir: string): Promise<{ ready: number[]; firstI
   const firstInvoke: number[] = [];
   for (let i = 0; i < RUNS.serveStarts; i++) {
     const t0 = performance.now();
-    const child: ChildProcess = spawn(process.execPath, [...args, '--template', path.join(dir, 'template.yaml'), '--port', '0', '--quiet'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [...args, '--template', path.join(dir, 'template.yaml'), '--port', '0', '--quiet'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let errText = '';
     child.stderr!.on('data', (d: Buffer) => (errText += d));
     const url = await new Promise<string>((ok, fail) => {
@@ -157,14 +174,23 @@ export async function measureServeWarm(dir: string, hop: number[], rows: BenchRo
     rows.push({ name: 'warm invokes/s via serve, raw HTTP, sequential', median: perSecond(warm), unit: 'inv/s', floor: perSecond(hop) });
     // Attribution: the same warm invoke without the API server in front.
     const direct = await sample(RUNS.samples, () => runtime.invoke('trivial', '{"n":1}').then(() => undefined));
-    rows.push(latencyRow('  same, runtime.invoke() in process (no API server)', direct, { floor, note: 'the runtime part of the figure above' }));
+    rows.push(
+      latencyRow('  same, runtime.invoke() in process (no API server)', direct, { floor, note: 'the runtime part of the figure above' }),
+    );
     if (!opts.sdk) return;
-    const client = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1 });
+    const client = new LambdaClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
     const payload = Buffer.from('{"n":1}');
     const viaSdk = () => client.send(new InvokeCommand({ FunctionName: 'trivial', Payload: payload })).then(() => undefined);
     await sample(RUNS.warmup, viaSdk);
     const sdk = await sample(RUNS.sdkSamples, viaSdk);
-    rows.push(latencyRow('warm invoke via serve, @aws-sdk/client-lambda', sdk, { floor, note: 'includes SigV4 signing and SDK middleware' }));
+    rows.push(
+      latencyRow('warm invoke via serve, @aws-sdk/client-lambda', sdk, { floor, note: 'includes SigV4 signing and SDK middleware' }),
+    );
     rows.push({ name: 'warm invokes/s via SDK, sequential', median: perSecond(sdk), unit: 'inv/s' });
     client.destroy();
   } finally {

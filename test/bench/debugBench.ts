@@ -46,7 +46,11 @@ async function warmAndStep(dir: string, app: string): Promise<{ warm: number[]; 
   const warm: number[] = [];
   const step: number[] = [];
   try {
-    await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 0 }, { [app]: [HANDLER_LINE] });
+    await h.configure(
+      'launch',
+      { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 0 },
+      { [app]: [HANDLER_LINE] },
+    );
     for (let i = 0; i < RUNS.warmWarmup + RUNS.warm; i++) {
       const start = performance.now();
       const invoke = h.invoke({ name: `run ${i}` });

@@ -73,7 +73,10 @@ async function checkpointRows(runtime: LocalRuntime, dir: string): Promise<Bench
       floor: warmMedian,
       note: `${RUNS.steps} steps minus none, per checkpoint call; floor: a plain warm invoke`,
     }),
-    latencyRow('durable: service time per checkpoint (apply, answer, save)', timer.samples, { goal: '≤ 1', note: 'the issue’s goal: ≤ 1 ms median' }),
+    latencyRow('durable: service time per checkpoint (apply, answer, save)', timer.samples, {
+      goal: '≤ 1',
+      note: 'the issue’s goal: ≤ 1 ms median',
+    }),
     latencyRow('plain warm invoke (same runtime)', warm),
   ];
 }
@@ -84,7 +87,9 @@ async function replayRow(runtime: LocalRuntime, dir: string): Promise<BenchRow> 
   const replays = await Promise.all(
     Array.from({ length: RUNS.replays }, async () => {
       let arn = '';
-      const result = await runtime.invoke('ManySteps', JSON.stringify({ dir, steps: 100, thenWait: 6 }), { onDurableExecution: (a) => (arn = a) });
+      const result = await runtime.invoke('ManySteps', JSON.stringify({ dir, steps: 100, thenWait: 6 }), {
+        onDurableExecution: (a) => (arn = a),
+      });
       if (result.functionError) throw new Error(result.payload.toString());
       const record = await runtime.durable.get(arn);
       const invocations = record.events.filter((e) => e.EventType === 'InvocationCompleted');
@@ -93,7 +98,9 @@ async function replayRow(runtime: LocalRuntime, dir: string): Promise<BenchRow> 
       return details.EndTimestamp - details.StartTimestamp;
     }),
   );
-  return latencyRow('durable: invocation replaying 100 completed steps', replays, { note: `${RUNS.replays} executions, in parallel; includes the invoke itself` });
+  return latencyRow('durable: invocation replaying 100 completed steps', replays, {
+    note: `${RUNS.replays} executions, in parallel; includes the invoke itself`,
+  });
 }
 
 if (require.main === module) {

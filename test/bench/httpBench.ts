@@ -20,10 +20,14 @@ const sample = (count: number, once: () => Promise<void>) => sampleRuns(count, o
 
 function post(agent: http.Agent, url: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
+    const req = http.request(
+      url,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -47,11 +51,15 @@ function firstWriteDelay(agent: http.Agent, url: string): Promise<number> {
 /** The event the HTTP API route hands the function, as the echo route of the fixture returns it. */
 async function captureEvent(api: string, agent: http.Agent): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${api}/echo`, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': 7 } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve(body));
-    });
+    const req = http.request(
+      `${api}/echo`,
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': 7 } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c));
+        res.on('end', () => resolve(body));
+      },
+    );
     req.on('error', reject);
     req.end('{"n":1}');
   });
@@ -95,13 +103,24 @@ export async function runHttpBench(): Promise<BenchRow[]> {
     const api = doors.apiServers()[0].url;
     const ping = () => post(agent, `${api}/ping`, '{"n":1}');
     await sample(RUNS.warmup, ping);
-    rows.push(latencyRow('warm request through an HTTP API route (payload 2.0)', await sample(RUNS.samples, ping), { floor, goal: '≤ 1.5× floor', note: 'freeze on (serve default)' }));
+    rows.push(
+      latencyRow('warm request through an HTTP API route (payload 2.0)', await sample(RUNS.samples, ping), {
+        floor,
+        goal: '≤ 1.5× floor',
+        note: 'freeze on (serve default)',
+      }),
+    );
     // Attribution: a bare HTTP server handing the same-sized event to the runtime: what any front door costs.
     const bare = await bareFrontDoor(runtime, await captureEvent(api, agent));
     try {
       const viaBare = () => post(agent, `${bare.url}/ping`, '{"n":1}');
       await sample(RUNS.warmup, viaBare);
-      rows.push(latencyRow('  same event, bare HTTP server → runtime.invoke()', await sample(RUNS.samples, viaBare), { floor, note: 'the runtime and HTTP part of the figure above' }));
+      rows.push(
+        latencyRow('  same event, bare HTTP server → runtime.invoke()', await sample(RUNS.samples, viaBare), {
+          floor,
+          note: 'the runtime and HTTP part of the figure above',
+        }),
+      );
     } finally {
       bare.close();
     }
@@ -109,7 +128,12 @@ export async function runHttpBench(): Promise<BenchRow[]> {
     const url = doors.getUrl('FirstWriteFunction')!.url;
     const delays: number[] = [];
     for (let i = 0; i < RUNS.firstWrites; i++) delays.push(await firstWriteDelay(agent, url));
-    rows.push(latencyRow('streaming function URL: handler first write → client receives', delays.slice(10), { goal: '≤ 5', note: 'clocks: both processes use performance.timeOrigin' }));
+    rows.push(
+      latencyRow('streaming function URL: handler first write → client receives', delays.slice(10), {
+        goal: '≤ 5',
+        note: 'clocks: both processes use performance.timeOrigin',
+      }),
+    );
   } finally {
     agent.destroy();
     await doors?.close();

@@ -48,7 +48,10 @@ async function load(section: Section): Promise<BenchFn | undefined> {
 
 function machine(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   return `node ${process.version} · ${cpus.length}× ${cpus[0]?.model.trim() ?? 'unknown CPU'} · load average ${load}`;
 }
 

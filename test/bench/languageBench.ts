@@ -16,15 +16,34 @@ const RUNS = { edits: 60, bigEdits: 40, loads: 5, roundTrips: 200 };
 
 function generatedTemplate(functions: number): string {
   const lines = [
-    "AWSTemplateFormatVersion: '2010-09-09'", 'Transform: AWS::Serverless-2016-10-31',
-    'Parameters:', '  Stage:', '    Type: String', '    Default: dev',
-    'Globals:', '  Function:', '    Runtime: nodejs22.x', '    Timeout: 10', '    CodeUri: src/', 'Resources:',
-    '  Table:', '    Type: AWS::DynamoDB::Table',
+    "AWSTemplateFormatVersion: '2010-09-09'",
+    'Transform: AWS::Serverless-2016-10-31',
+    'Parameters:',
+    '  Stage:',
+    '    Type: String',
+    '    Default: dev',
+    'Globals:',
+    '  Function:',
+    '    Runtime: nodejs22.x',
+    '    Timeout: 10',
+    '    CodeUri: src/',
+    'Resources:',
+    '  Table:',
+    '    Type: AWS::DynamoDB::Table',
   ];
   for (let i = 0; i < functions; i++) {
-    lines.push(`  Function${i}:`, '    Type: AWS::Serverless::Function', '    Properties:', '      Handler: app.handler',
-      '      MemorySize: 256', '      Environment:', '        Variables:', '          TABLE: !Ref Table',
-      `          NAME: !Sub 'fn-${i}-\${Stage}'`, `          ARN: !GetAtt Table.Arn`);
+    lines.push(
+      `  Function${i}:`,
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Handler: app.handler',
+      '      MemorySize: 256',
+      '      Environment:',
+      '        Variables:',
+      '          TABLE: !Ref Table',
+      `          NAME: !Sub 'fn-${i}-\${Stage}'`,
+      `          ARN: !GetAtt Table.Arn`,
+    );
   }
   lines.push('Outputs:', '  TableArn:', '    Value: !GetAtt Table.Arn', '  FirstFunction:', '    Value: !Ref Function0');
   return `${lines.join('\n')}\n`;
@@ -85,7 +104,11 @@ export async function runLanguageBench(): Promise<BenchRow[]> {
     const example = pathToFileURL(EXAMPLE).href;
     await client.open(example, exampleText);
     await client.diagnostics(example);
-    rows.push(latencyRow('edit → diagnostics, examples/hello', await editLatencies(client, example, exampleText, 'MemorySize: 256', RUNS.edits), { floor: floor.median }));
+    rows.push(
+      latencyRow('edit → diagnostics, examples/hello', await editLatencies(client, example, exampleText, 'MemorySize: 256', RUNS.edits), {
+        floor: floor.median,
+      }),
+    );
 
     const uri = pathToFileURL(path.join(dir, 'template.yaml')).href;
     const t0 = performance.now();
@@ -93,11 +116,19 @@ export async function runLanguageBench(): Promise<BenchRow[]> {
     await client.diagnostics(uri);
     const opened = performance.now() - t0;
     rows.push(latencyRow(`open → diagnostics, ${FUNCTIONS} functions`, [opened], { note: 'first parse of every resource' }));
-    const bigEdit = 'Function1000:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      MemorySize: 256';
-    rows.push(latencyRow(`edit → diagnostics, ${FUNCTIONS} functions`, await editLatencies(client, uri, big, bigEdit, RUNS.bigEdits), { floor: floor.median, goal: '≤ 200' }));
-    rows.push(latencyRow(`edit → runtime loader's findings, ${FUNCTIONS} functions`, await loadLatencies(client, uri, big, RUNS.loads), {
-      note: 'worker thread, after 250 ms of quiet',
-    }));
+    const bigEdit =
+      'Function1000:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      MemorySize: 256';
+    rows.push(
+      latencyRow(`edit → diagnostics, ${FUNCTIONS} functions`, await editLatencies(client, uri, big, bigEdit, RUNS.bigEdits), {
+        floor: floor.median,
+        goal: '≤ 200',
+      }),
+    );
+    rows.push(
+      latencyRow(`edit → runtime loader's findings, ${FUNCTIONS} functions`, await loadLatencies(client, uri, big, RUNS.loads), {
+        note: 'worker thread, after 250 ms of quiet',
+      }),
+    );
     rows.push({ name: 'server memory (RSS) after the runs', median: rssMB(client.pid), unit: 'MB', goal: '≤ 400' });
     return rows;
   } finally {

@@ -35,17 +35,24 @@ function project(dir: string, name: string, runtime: string, code: string): stri
   const root = path.join(dir, name);
   mkdirSync(path.join(root, 'src'), { recursive: true });
   writeFileSync(path.join(root, 'src', 'index.js'), code);
-  writeFileSync(path.join(root, 'template.yaml'),
-    `Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: ${runtime}, Handler: index.handler, CodeUri: src, Timeout: 30, MemorySize: 1024 }\n`);
+  writeFileSync(
+    path.join(root, 'template.yaml'),
+    `Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: ${runtime}, Handler: index.handler, CodeUri: src, Timeout: 30, MemorySize: 1024 }\n`,
+  );
   return path.join(root, 'template.yaml');
 }
 
 async function sdkColdStart(dir: string): Promise<BenchRow[]> {
   const runtimeId = `nodejs${process.versions.node.split('.')[0]}.x`;
-  const template = project(dir, 'sdk', runtimeId, `
+  const template = project(
+    dir,
+    'sdk',
+    runtimeId,
+    `
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const client = new DynamoDBClient({});
-exports.handler = async () => typeof client.send;`);
+exports.handler = async () => typeof client.send;`,
+  );
   const runtime = new LocalRuntime({ watchCode: false, freeze: false, stateDir: path.join(dir, 'sdk', '.lambda-lab') });
   try {
     await runtime.loadTemplate(template);
@@ -65,15 +72,26 @@ exports.handler = async () => typeof client.send;`);
     const floor: number[] = [];
     for (let i = 0; i < COLD_SAMPLES; i++) {
       const t = performance.now();
-      const r = spawnSync(process.execPath, ['-e', `const { DynamoDBClient } = require(${JSON.stringify(module)}); new DynamoDBClient({});`]);
+      const r = spawnSync(process.execPath, [
+        '-e',
+        `const { DynamoDBClient } = require(${JSON.stringify(module)}); new DynamoDBClient({});`,
+      ]);
       floor.push(performance.now() - t);
       if (r.status !== 0) throw new Error(r.stderr.toString());
     }
     return [
-      latencyRow('cold invoke, handler importing @aws-sdk/client-dynamodb (runtime SDK)', cold,
-        { floor: median(floor), goal: '≤ 1.2× floor', note: 'floor: plain `node` requiring it and building a client' }),
-      { name: 'first invoke, installing @aws-sdk/client-dynamodb into an empty cache (npm registry)', median: firstMs, unit: 'ms',
-        floor: median(cold), note: 'floor: a cold invoke once installed; network-bound, once per machine and package' },
+      latencyRow('cold invoke, handler importing @aws-sdk/client-dynamodb (runtime SDK)', cold, {
+        floor: median(floor),
+        goal: '≤ 1.2× floor',
+        note: 'floor: plain `node` requiring it and building a client',
+      }),
+      {
+        name: 'first invoke, installing @aws-sdk/client-dynamodb into an empty cache (npm registry)',
+        median: firstMs,
+        unit: 'ms',
+        floor: median(cold),
+        note: 'floor: a cold invoke once installed; network-bound, once per machine and package',
+      },
     ];
   } catch (error) {
     return [failedRow('cold invoke, handler importing @aws-sdk/client-dynamodb', 'ms', error)];
@@ -101,8 +119,13 @@ async function firstInvokeUnprovisioned(dir: string): Promise<BenchRow[]> {
       cold.push(performance.now() - t);
     }
     return [
-      { name: `first invoke of nodejs${major}.x, Node ${major} not yet provisioned (npm registry)`, median: firstMs, unit: 'ms',
-        floor: median(cold), note: 'floor: a cold invoke once provisioned; network-bound, once per machine and major' },
+      {
+        name: `first invoke of nodejs${major}.x, Node ${major} not yet provisioned (npm registry)`,
+        median: firstMs,
+        unit: 'ms',
+        floor: median(cold),
+        note: 'floor: a cold invoke once provisioned; network-bound, once per machine and major',
+      },
     ];
   } catch (error) {
     return [failedRow(`first invoke of nodejs${major}.x, Node ${major} not yet provisioned`, 'ms', error)];

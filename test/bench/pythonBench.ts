@@ -53,7 +53,13 @@ const progress = (what: string) => process.stderr.write(`  measuring ${what}…\
 
 /** What the handler process gets, minus what only our runtime sets: the floor runs in the same environment. */
 function lambdaLikeEnv(codeDir: string): NodeJS.ProcessEnv {
-  return { PATH: `${path.dirname(PYTHON)}:/usr/local/bin:/usr/bin:/bin`, LANG: 'en_US.UTF-8', TZ: ':UTC', LAMBDA_TASK_ROOT: codeDir, AWS_REGION: 'us-east-1' };
+  return {
+    PATH: `${path.dirname(PYTHON)}:/usr/local/bin:/usr/bin:/bin`,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    LAMBDA_TASK_ROOT: codeDir,
+    AWS_REGION: 'us-east-1',
+  };
 }
 
 function runPython(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
@@ -135,7 +141,11 @@ export async function runPythonBench(): Promise<BenchRow[]> {
     }
     rows.push(latencyRow('floor: python3 start+import handler+call', floor));
     const coldGoal = { floor: median(floor), goal: '≤ 1.3× floor' };
-    rows.push(failure !== undefined ? failedRow('Python cold invoke (spawn → response)', 'ms', failure, coldGoal) : latencyRow('Python cold invoke (spawn → response)', cold, coldGoal));
+    rows.push(
+      failure !== undefined
+        ? failedRow('Python cold invoke (spawn → response)', 'ms', failure, coldGoal)
+        : latencyRow('Python cold invoke (spawn → response)', cold, coldGoal),
+    );
 
     progress('1-hop floor to a Python process and Python warm invokes (interleaved)');
     const hop = await oneHop(codeDir);
@@ -160,7 +170,11 @@ export async function runPythonBench(): Promise<BenchRow[]> {
     }
     rows.push(latencyRow('floor: 1-hop HTTP keep-alive RTT', hopSamples));
     const warmGoal = { floor: median(hopSamples), goal: '≤ 1.5× floor' };
-    rows.push(warmFailure !== undefined ? failedRow('Python warm invoke, sequential', 'ms', warmFailure, warmGoal) : latencyRow('Python warm invoke, sequential', warm, warmGoal));
+    rows.push(
+      warmFailure !== undefined
+        ? failedRow('Python warm invoke, sequential', 'ms', warmFailure, warmGoal)
+        : latencyRow('Python warm invoke, sequential', warm, warmGoal),
+    );
   } catch (error) {
     rows.push(failedRow('Python invokes', 'ms', error));
   } finally {

@@ -91,7 +91,13 @@ const invokeTrivial = async (runtime: LocalRuntime) => {
 };
 
 /** Cold invokes, each beside a `node -e 0` (handler env, host env) and a spawn+require+invoke+exit of the same handler. */
-async function measureCold(runtime: LocalRuntime | undefined, shape: HandlerProcessShape, cwd: string, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
+async function measureCold(
+  runtime: LocalRuntime | undefined,
+  shape: HandlerProcessShape,
+  cwd: string,
+  floors: BenchRow[],
+  figures: BenchRow[],
+): Promise<void> {
   progress('node start, spawn+require+invoke+exit and cold invokes (interleaved)');
   const invokeScript = `require('./index.js').handler({}, {}).then((r) => process.stdout.write(JSON.stringify(r)));`;
   const spawnInvoke = async () => {
@@ -133,7 +139,13 @@ async function measureCold(runtime: LocalRuntime | undefined, shape: HandlerProc
 }
 
 /** The 1-hop floor, the bare Runtime API loop and warm invokes (freeze on, then off), in alternating blocks. */
-export async function measureWarm(runtime: LocalRuntime | undefined, fixture: Fixture, shape: HandlerProcessShape, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
+export async function measureWarm(
+  runtime: LocalRuntime | undefined,
+  fixture: Fixture,
+  shape: HandlerProcessShape,
+  floors: BenchRow[],
+  figures: BenchRow[],
+): Promise<void> {
   progress('1-hop floor, bare Runtime API loop, warm invokes (interleaved)');
   const hop = await openOneHop(shape, fixture.codeDir);
   const loop = await openRuntimeApiLoop(shape, fixture.codeDir);
@@ -161,17 +173,30 @@ export async function measureWarm(runtime: LocalRuntime | undefined, fixture: Fi
   const hopRate = hop.samples.length ? perSecond(hop.samples) : undefined;
   floors.push(...laneRows(hop, {}, { name: 'floor: 1-hop HTTP sequential', unit: 'req/s' }));
   floors.push(
-    ...laneRows(loop, { floor: hopP50, note: "a 20-line Runtime API client and server (next → response → 202 → next): the protocol's own cost" }, { name: '  minimal Runtime API loop', floor: hopRate }),
+    ...laneRows(
+      loop,
+      { floor: hopP50, note: "a 20-line Runtime API client and server (next → response → 202 → next): the protocol's own cost" },
+      { name: '  minimal Runtime API loop', floor: hopRate },
+    ),
   );
   figures.push(...laneRows(warm, { floor: hopP50, goal: '≤ 1.5× floor' }));
   figures.push(...laneRows(warmNoFreeze, { floor: hopP50 }));
   if (warm.failure === undefined && warm.samples.length) {
-    figures.push({ name: 'warm invokes/s, sequential', median: perSecond(warm.samples), unit: 'inv/s', floor: hopRate, goal: '≥ 2/3× floor' });
+    figures.push({
+      name: 'warm invokes/s, sequential',
+      median: perSecond(warm.samples),
+      unit: 'inv/s',
+      floor: hopRate,
+      goal: '≥ 2/3× floor',
+    });
   }
 }
 
 /** `callers` loops of `perCaller` calls each, all at once: every latency, and the aggregate rate. */
-async function concurrently(callers: Array<() => Promise<unknown>>, perCaller: number): Promise<{ latencies: number[]; perSecond: number }> {
+async function concurrently(
+  callers: Array<() => Promise<unknown>>,
+  perCaller: number,
+): Promise<{ latencies: number[]; perSecond: number }> {
   const t0 = performance.now();
   const perLoop = await Promise.all(callers.map((call) => sample(perCaller, call)));
   const latencies = perLoop.flat();
@@ -182,7 +207,13 @@ async function concurrently(callers: Array<() => Promise<unknown>>, perCaller: n
  * CALLERS concurrent callers over up to CALLERS environments, in rounds alternating with as
  * many 1-hop client/server pairs at once: what this machine's cores allow in parallel.
  */
-export async function measureConcurrent(runtime: LocalRuntime, shape: HandlerProcessShape, cwd: string, floors: BenchRow[], figures: BenchRow[]): Promise<void> {
+export async function measureConcurrent(
+  runtime: LocalRuntime,
+  shape: HandlerProcessShape,
+  cwd: string,
+  floors: BenchRow[],
+  figures: BenchRow[],
+): Promise<void> {
   let throttled = 0;
   const tolerant = async () => {
     try {
@@ -203,7 +234,10 @@ export async function measureConcurrent(runtime: LocalRuntime, shape: HandlerPro
     const floor = { latencies: [] as number[], rates: [] as number[] };
     const figure = { latencies: [] as number[], rates: [] as number[] };
     for (let round = 0; round < RUNS.concurrentRounds; round++) {
-      for (const [into, callers] of [[floor, pairs], [figure, invokers]] as const) {
+      for (const [into, callers] of [
+        [floor, pairs],
+        [figure, invokers],
+      ] as const) {
         const r = await concurrently(callers, RUNS.perCaller / RUNS.concurrentRounds);
         into.latencies.push(...r.latencies);
         into.rates.push(r.perSecond);
@@ -261,7 +295,9 @@ export async function runRuntimeBench(): Promise<BenchRow[]> {
     }
     if (runtime) {
       const rt = runtime;
-      await phase(figures, `invokes/s, ${CALLERS} callers`, 'inv/s', { goal: '≥ 4000' }, () => measureConcurrent(rt, shape, fixture.codeDir, floors, figures));
+      await phase(figures, `invokes/s, ${CALLERS} callers`, 'inv/s', { goal: '≥ 4000' }, () =>
+        measureConcurrent(rt, shape, fixture.codeDir, floors, figures),
+      );
       await phase(figures, 'RSS per idle environment', 'MB', { floor: idleFloor }, () => measureIdleRss(rt, idleFloor, figures));
     }
     return [...floors, ...figures];

@@ -65,7 +65,6 @@ export async function createRuntime(fixture: Fixture, extra: RuntimeOptions = {}
   return runtime;
 }
 
-
 export async function probeHandlerProcess(runtime: LocalRuntime): Promise<HandlerProcessShape> {
   const result = await runtime.invoke(FUNCTION, JSON.stringify({ probe: true }));
   if (result.functionError) throw new Error(result.payload.toString());

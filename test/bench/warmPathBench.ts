@@ -10,7 +10,12 @@ import { measureConcurrent, measureWarm } from './runtimeBench';
 import { createRuntime, probeHandlerProcess, writeFixture } from './runtimeFixture';
 
 async function main(): Promise<void> {
-  console.log(`warm path — node ${process.version} · load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `warm path — node ${process.version} · load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const fixture = await writeFixture();
   const floors: BenchRow[] = [];
   const figures: BenchRow[] = [];

@@ -64,7 +64,10 @@ describe('breakpoint bindings', () => {
     await table.unbind(plain.id);
     assert.equal(inspector.of('Debugger.removeBreakpoint').length, 0, 'still used by the other breakpoint');
     await table.unbind(conditional.id);
-    assert.deepEqual(inspector.of('Debugger.removeBreakpoint').map((s) => s.params.breakpointId), ['bp-1']);
+    assert.deepEqual(
+      inspector.of('Debugger.removeBreakpoint').map((s) => s.params.breakpointId),
+      ['bp-1'],
+    );
     assert.equal(table.usersOf('bp-1').size, 0);
 
     registry.setForSource(file, []);
@@ -105,7 +108,10 @@ describe('breakpoint bindings', () => {
 
     registry.setForSource('/work/app/src/late.ts', []);
     await table.updateEntryBreakpoint();
-    assert.deepEqual(inspector.of('Debugger.removeBreakpoint').map((s) => s.params.breakpointId), ['bp-1']);
+    assert.deepEqual(
+      inspector.of('Debugger.removeBreakpoint').map((s) => s.params.breakpointId),
+      ['bp-1'],
+    );
     assert.ok(!table.isEntryPause(['bp-1']));
   });
 });

@@ -38,7 +38,10 @@ describe('debug adapter: breakpoint kinds', function () {
 
     const logs: DebugProtocol.OutputEvent[] = [];
     for (let i = 0; i < 3; i++) logs.push(await h.next<DebugProtocol.OutputEvent>('output', (e) => e.body.output.startsWith('count is')));
-    assert.deepEqual(logs.map((l) => l.body.output), ['count is 1 for {"name":"a"}\n', 'count is 2 for {"name":"b"}\n', 'count is 3 for {"name":"c"}\n']);
+    assert.deepEqual(
+      logs.map((l) => l.body.output),
+      ['count is 1 for {"name":"a"}\n', 'count is 2 for {"name":"b"}\n', 'count is 3 for {"name":"c"}\n'],
+    );
     assert.deepEqual([logs[0].body.source?.path, logs[0].body.line], [app, 10]);
   });
 
@@ -62,7 +65,10 @@ describe('debug adapter: breakpoint kinds', function () {
     assert.match(notPart.message ?? '', /is not part of the code of Hello/);
 
     // Line 5 is blank: the breakpoint binds on the next line with code, and says so.
-    const bound = await h.next<DebugProtocol.BreakpointEvent>('breakpoint', (e) => e.body.breakpoint.id === blank.id && e.body.breakpoint.verified);
+    const bound = await h.next<DebugProtocol.BreakpointEvent>(
+      'breakpoint',
+      (e) => e.body.breakpoint.id === blank.id && e.body.breakpoint.verified,
+    );
     assert.equal(bound.body.breakpoint.line, 6);
     const stop = await h.stopped();
     assert.equal((await h.location(stop.body.threadId!)).line, 6);

@@ -10,13 +10,20 @@ describe('debug adapter: cold and warm starts', function () {
   const app = path.join(dir, 'src/app.js');
 
   it('stops in init code on the cold start, then in the handler on the cold and the warm invoke', async () => {
-    await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 2, payload: { name: 'dap' } }, { [app]: [3, 7] });
+    await h.configure(
+      'launch',
+      { function: 'Hello', template: path.join(dir, 'template.yaml'), invocations: 2, payload: { name: 'dap' } },
+      { [app]: [3, 7] },
+    );
 
     const init = await h.stopped();
     assert.equal(init.body.reason, 'breakpoint');
     assert.deepEqual(await h.location(init.body.threadId!), { file: app, line: 3, name: '(anonymous)' });
     const threads = await h.dc.threadsRequest();
-    assert.deepEqual(threads.body.threads.map((t) => t.name), ['Hello $LATEST #1']);
+    assert.deepEqual(
+      threads.body.threads.map((t) => t.name),
+      ['Hello $LATEST #1'],
+    );
     const [verified] = h.breakpoints.get(app)!;
     assert.equal(verified.verified, false, 'unbound until the function loads the file');
 

@@ -49,7 +49,10 @@ describe('debug adapter: crashes and bad input', function () {
 
   it('fails the launch when the folder has no template', async () => {
     await h.dc.initializeRequest({ adapterID: 'lambda-lab', pathFormat: 'path' });
-    await assert.rejects(h.dc.launchRequest({ function: 'Hello', cwd: path.join(dir, 'src') } as DebugProtocol.LaunchRequestArguments), /No template\.yaml, template\.yml or template\.json in .*src/);
+    await assert.rejects(
+      h.dc.launchRequest({ function: 'Hello', cwd: path.join(dir, 'src') } as DebugProtocol.LaunchRequestArguments),
+      /No template\.yaml, template\.yml or template\.json in .*src/,
+    );
   });
 
   it('finds template.yaml in cwd and reads the event file', async () => {

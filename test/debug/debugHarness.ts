@@ -128,7 +128,10 @@ export class DebugHarness {
   ): Promise<void> {
     await this.dc.initializeRequest({ adapterID: 'lambda-lab', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
     await this.next('initialized');
-    const started = request === 'launch' ? this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments) : this.dc.attachRequest(args as DebugProtocol.AttachRequestArguments);
+    const started =
+      request === 'launch'
+        ? this.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments)
+        : this.dc.attachRequest(args as DebugProtocol.AttachRequestArguments);
     for (const [file, lines] of Object.entries(breakpoints)) {
       const r = await this.dc.setBreakpointsRequest({
         source: { path: file },

@@ -42,7 +42,10 @@ describe('debug adapter: execution environments as threads', function () {
     assert.notEqual(again.body.threadId, cold.body.threadId);
     assert.equal((await h.location(again.body.threadId!)).line, 3);
     const threads = await h.dc.threadsRequest();
-    assert.deepEqual(threads.body.threads.map((t) => t.name), ['Hello $LATEST #2']);
+    assert.deepEqual(
+      threads.body.threads.map((t) => t.name),
+      ['Hello $LATEST #2'],
+    );
     await h.dc.continueRequest({ threadId: again.body.threadId! });
     assert.equal(JSON.parse((await second).body.payload).invocations, 1, 'a fresh environment ran init again');
   });
@@ -58,11 +61,17 @@ describe('debug adapter: execution environments as threads', function () {
 
     const other = await h.invoke({}, 'Thrower');
     assert.equal(JSON.parse(other.body.payload).ok, true, 'Thrower is not debugged: its breakpoint does not stop it');
-    assert.deepEqual((await h.dc.threadsRequest()).body.threads.map((t) => t.name), ['Hello $LATEST #1']);
+    assert.deepEqual(
+      (await h.dc.threadsRequest()).body.threads.map((t) => t.name),
+      ['Hello $LATEST #1'],
+    );
   });
 
   it('attach names an unknown function', async () => {
     await h.dc.initializeRequest({ adapterID: 'lambda-lab', pathFormat: 'path' });
-    await assert.rejects(h.dc.attachRequest({ template: path.join(dir, 'template.yaml'), functions: ['Hello', 'Nope'] } as never), /Function "Nope" is not defined/);
+    await assert.rejects(
+      h.dc.attachRequest({ template: path.join(dir, 'template.yaml'), functions: ['Hello', 'Nope'] } as never),
+      /Function "Nope" is not defined/,
+    );
   });
 });

@@ -9,14 +9,21 @@ describe('debug adapter: inspecting and stepping', function () {
   const app = path.join(dir, 'src/app.js');
 
   it('shows scopes and variables, evaluates, sets variables and steps', async () => {
-    await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), payload: { name: 'vars', nested: { deep: [1, 2] } } }, { [app]: [9] });
+    await h.configure(
+      'launch',
+      { function: 'Hello', template: path.join(dir, 'template.yaml'), payload: { name: 'vars', nested: { deep: [1, 2] } } },
+      { [app]: [9] },
+    );
     const stop = await h.stopped();
     const threadId = stop.body.threadId!;
     const frame = await h.topFrame(threadId);
     assert.equal(frame.line, 9);
 
     const scopes = (await h.dc.scopesRequest({ frameId: frame.id })).body.scopes;
-    assert.deepEqual(scopes.map((s) => s.name), ['Local', 'Closure', 'Global']);
+    assert.deepEqual(
+      scopes.map((s) => s.name),
+      ['Local', 'Closure', 'Global'],
+    );
     assert.equal(scopes.at(-1)!.expensive, true);
     const closure = await h.dc.variablesRequest({ variablesReference: scopes[1].variablesReference });
     assert.equal(closure.body.variables.find((v) => v.name === 'greeting')?.value, '"hello"');
@@ -27,13 +34,22 @@ describe('debug adapter: inspecting and stepping', function () {
     const eventProps = await h.dc.variablesRequest({ variablesReference: event.variablesReference });
     const nested = eventProps.body.variables.find((v) => v.name === 'nested')!;
     assert.equal(nested.evaluateName, 'event.nested');
-    const deep = (await h.dc.variablesRequest({ variablesReference: nested.variablesReference })).body.variables.find((v) => v.name === 'deep')!;
+    const deep = (await h.dc.variablesRequest({ variablesReference: nested.variablesReference })).body.variables.find(
+      (v) => v.name === 'deep',
+    )!;
     assert.equal(deep.value, '(2) [1, 2]');
 
     const items = locals.get('items')!;
     assert.equal(items.indexedVariables, 250, 'large arrays are paged');
     const page = await h.dc.variablesRequest({ variablesReference: items.variablesReference, filter: 'indexed', start: 100, count: 3 });
-    assert.deepEqual(page.body.variables.map((v) => [v.name, v.value]), [['100', '200'], ['101', '202'], ['102', '204']]);
+    assert.deepEqual(
+      page.body.variables.map((v) => [v.name, v.value]),
+      [
+        ['100', '200'],
+        ['101', '202'],
+        ['102', '204'],
+      ],
+    );
     const named = await h.dc.variablesRequest({ variablesReference: items.variablesReference, filter: 'named' });
     assert.ok(named.body.variables.some((v) => v.name === 'length' && v.value === '250'));
 
@@ -43,7 +59,11 @@ describe('debug adapter: inspecting and stepping', function () {
     const assigned = await h.dc.evaluateRequest({ expression: 'invocations = 40', frameId: frame.id, context: 'repl' });
     assert.equal(assigned.body.result, '40');
 
-    const set = await h.dc.setVariableRequest({ variablesReference: scopes[0].variablesReference, name: 'event', value: '({ name: "changed" })' });
+    const set = await h.dc.setVariableRequest({
+      variablesReference: scopes[0].variablesReference,
+      name: 'event',
+      value: '({ name: "changed" })',
+    });
     assert.equal(set.body.value, '{name: "changed"}');
 
     await h.dc.stepInRequest({ threadId });

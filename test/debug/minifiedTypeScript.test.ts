@@ -12,12 +12,19 @@ describe('debug adapter: TypeScript built with Sourcemap: false and Minify: true
 
   it('binds .ts breakpoints in init and handler code and shows the source names', async () => {
     const app = path.join(dir, 'src/app.ts');
-    await h.configure('launch', { function: 'TsMinified', template: path.join(dir, 'template.yaml'), payload: { name: 'min' } }, { [app]: [7, 15] });
+    await h.configure(
+      'launch',
+      { function: 'TsMinified', template: path.join(dir, 'template.yaml'), payload: { name: 'min' } },
+      { [app]: [7, 15] },
+    );
 
     const init = await h.stopped();
     const tid = init.body.threadId!;
     assert.deepEqual(await h.location(tid), { file: app, line: 7, name: '(anonymous)' });
-    const bound = await h.next<DebugProtocol.BreakpointEvent>('breakpoint', (e) => e.body.breakpoint.verified && e.body.breakpoint.line === 15);
+    const bound = await h.next<DebugProtocol.BreakpointEvent>(
+      'breakpoint',
+      (e) => e.body.breakpoint.verified && e.body.breakpoint.line === 15,
+    );
     assert.equal(bound.body.breakpoint.source?.path, app);
 
     await h.dc.continueRequest({ threadId: tid });

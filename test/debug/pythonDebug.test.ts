@@ -43,7 +43,10 @@ describe('debug adapter: Python functions', function () {
     // Said in the answer, or in a change event once launch knows the function (whichever came first).
     const expected = /^Binds when Hello loads this file \(next cold start\)\.$/;
     if (!expected.test(unbound.message ?? '')) {
-      const told = await h.next<DebugProtocol.BreakpointEvent>('breakpoint', (e) => e.body.breakpoint.id === unbound.id && !e.body.breakpoint.verified);
+      const told = await h.next<DebugProtocol.BreakpointEvent>(
+        'breakpoint',
+        (e) => e.body.breakpoint.id === unbound.id && !e.body.breakpoint.verified,
+      );
       assert.match(told.body.breakpoint.message ?? '', expected);
     }
 
@@ -54,7 +57,10 @@ describe('debug adapter: Python functions', function () {
       assert.equal(init.body.reason, 'breakpoint');
       assert.deepEqual(await h.location(init.body.threadId!), { file: app, line: 4, name: '<module>' });
       if (round === 1) {
-        const bound = await h.next<DebugProtocol.BreakpointEvent>('breakpoint', (e) => e.body.breakpoint.id === unbound.id && !!e.body.breakpoint.verified);
+        const bound = await h.next<DebugProtocol.BreakpointEvent>(
+          'breakpoint',
+          (e) => e.body.breakpoint.id === unbound.id && !!e.body.breakpoint.verified,
+        );
         assert.equal(bound.body.breakpoint.line, 4);
       }
       const names = (await h.dc.threadsRequest()).body.threads.filter((t) => t.id === init.body.threadId).map((t) => t.name);
@@ -69,7 +75,10 @@ describe('debug adapter: Python functions', function () {
       assert.equal(result.body.cold, true);
       threadIds.push(init.body.threadId!);
       // An edit retires the warm environment: the next invoke is a cold start again.
-      const exited = h.next<DebugProtocol.ThreadEvent>('thread', (e) => e.body.reason === 'exited' && e.body.threadId === init.body.threadId);
+      const exited = h.next<DebugProtocol.ThreadEvent>(
+        'thread',
+        (e) => e.body.reason === 'exited' && e.body.threadId === init.body.threadId,
+      );
       appendFileSync(app, `# edit ${round}\n`);
       await exited;
     }
@@ -101,7 +110,10 @@ describe('debug adapter: Python functions', function () {
     await launch('Hello', {});
     assert.equal((await h.invoke({ name: 'first' })).body.cold, true);
     const set = await h.dc.setBreakpointsRequest({ source: { path: app }, breakpoints: [{ line: 9 }] });
-    assert.deepEqual(set.body.breakpoints.map((b) => [b.verified, b.line]), [[true, 9]]);
+    assert.deepEqual(
+      set.body.breakpoints.map((b) => [b.verified, b.line]),
+      [[true, 9]],
+    );
     const invoked = h.invoke({ name: 'second' });
     const stop = await h.stopped();
     assert.equal((await h.location(stop.body.threadId!)).line, 9);
@@ -116,9 +128,13 @@ describe('debug adapter: Python functions', function () {
     // This test's project: afterEach removes it once the session has ended.
     rmSync(dir, { recursive: true, force: true });
     dir = pythonProjectWithVenv(false);
-    await h.configure('launch', { function: 'Hello', template: path.join(dir, 'template.yaml'), cwd: dir, invocations: 1, payload: { name: 'plain' } }, {
-      [path.join(dir, 'src', 'app.py')]: [9],
-    });
+    await h.configure(
+      'launch',
+      { function: 'Hello', template: path.join(dir, 'template.yaml'), cwd: dir, invocations: 1, payload: { name: 'plain' } },
+      {
+        [path.join(dir, 'src', 'app.py')]: [9],
+      },
+    );
     await h.next('terminated');
     const outputs = h.outputs().join('');
     assert.match(outputs, /LAMBDA_LAB_WAIT_FOR_DEBUGGER=1 but debugpy is not installed for .*\.venv\/bin\/python3: install it/);
@@ -161,7 +177,11 @@ describe('debug adapter: Python functions', function () {
     assert.equal(JSON.parse((await invoked).body.payload).message, 'hi out');
     const second = h.invoke({ name: 'again' });
     const next = await h.stopped();
-    assert.deepEqual(await h.location(next.body.threadId!), { file: app, line: 10, name: 'handler' }, 'the step ended in user code: the next invoke');
+    assert.deepEqual(
+      await h.location(next.body.threadId!),
+      { file: app, line: 10, name: 'handler' },
+      'the step ended in user code: the next invoke',
+    );
     await h.dc.continueRequest({ threadId: next.body.threadId! });
     await second;
     assert.equal(h.count('stopped'), 2);
@@ -185,7 +205,10 @@ describe('debug adapter: Python functions', function () {
     await h.dc.continueRequest({ threadId: hit.body.threadId! });
     await invoked;
     const logged = h.outputs().filter((o) => o.startsWith('invoked for '));
-    assert.deepEqual(logged.map((o) => o.trim()), ['invoked for first', 'invoked for second']);
+    assert.deepEqual(
+      logged.map((o) => o.trim()),
+      ['invoked for first', 'invoked for second'],
+    );
   });
 
   it('runs two environments at once, each a thread stopped at its own breakpoint hit', async () => {

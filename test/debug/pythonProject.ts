@@ -17,12 +17,18 @@ export function pythonProjectWithVenv(systemPackages = true): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-pydebug-'));
   cpSync(FIXTURE, dir, { recursive: true });
   mkdirSync(path.join(dir, '.venv', 'bin'), { recursive: true });
-  writeFileSync(path.join(dir, '.venv', 'pyvenv.cfg'), `home = ${path.dirname(PYTHON)}\ninclude-system-site-packages = ${systemPackages}\n`);
+  writeFileSync(
+    path.join(dir, '.venv', 'pyvenv.cfg'),
+    `home = ${path.dirname(PYTHON)}\ninclude-system-site-packages = ${systemPackages}\n`,
+  );
   symlinkSync(PYTHON, path.join(dir, '.venv', 'bin', 'python3'));
   return dir;
 }
 
 /** Why Python functions cannot be debugged here, or undefined. */
 export function debugpyMissing(): string | undefined {
-  return pythonMissing() ?? (spawnSync(PYTHON, ['-c', 'import debugpy']).status === 0 ? undefined : `${PYTHON} has no debugpy (apt-get install python3-debugpy)`);
+  return (
+    pythonMissing() ??
+    (spawnSync(PYTHON, ['-c', 'import debugpy']).status === 0 ? undefined : `${PYTHON} has no debugpy (apt-get install python3-debugpy)`)
+  );
 }

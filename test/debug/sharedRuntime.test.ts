@@ -55,6 +55,9 @@ describe('debug adapter: sharing a runtime', function () {
     assert.equal(runtime.environments('Hello').length, 1);
     await h.dc.terminateRequest({});
     await h.next('terminated');
-    assert.deepEqual(runtime.environments('Hello').filter((e) => e.state !== 'stopped'), []);
+    assert.deepEqual(
+      runtime.environments('Hello').filter((e) => e.state !== 'stopped'),
+      [],
+    );
   });
 });

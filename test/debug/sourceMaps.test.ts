@@ -55,7 +55,11 @@ describe('source maps', function () {
       assert.equal(cache.forGenerated(generated), async);
 
       // The editor counts from 1 both ways; column 1 lies before the line's first mapping.
-      assert.deepEqual(toSource({ file: pathToFileURL(generated).href, line: returnLine.line, column: 1 }), { file: source, line: 3, column: 3 });
+      assert.deepEqual(toSource({ file: pathToFileURL(generated).href, line: returnLine.line, column: 1 }), {
+        file: source,
+        line: 3,
+        column: 3,
+      });
     });
   }
 

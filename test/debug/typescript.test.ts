@@ -13,18 +13,31 @@ describe('debug adapter: TypeScript through source maps', function () {
   const { dir, h } = useDebugFixture('ts', {
     // As `tsc --sourceMap` would: one .js per .ts with a sourceMappingURL to a .map beside it.
     prepare: async (d) => {
-      await build({ entryPoints: [path.join(d, 'tsc/src/greet.ts')], outdir: path.join(d, 'tsc/dist'), sourcemap: true, format: 'cjs', platform: 'node' });
+      await build({
+        entryPoints: [path.join(d, 'tsc/src/greet.ts')],
+        outdir: path.join(d, 'tsc/dist'),
+        sourcemap: true,
+        format: 'cjs',
+        platform: 'node',
+      });
     },
   });
 
   it('stops at .ts lines in init and handler code of an esbuild-built function, and steps in .ts', async () => {
     const app = path.join(dir, 'src/app.ts');
-    await h.configure('launch', { function: 'TsHello', template: path.join(dir, 'template.yaml'), payload: { name: 'map' } }, { [app]: [7, 15] });
+    await h.configure(
+      'launch',
+      { function: 'TsHello', template: path.join(dir, 'template.yaml'), payload: { name: 'map' } },
+      { [app]: [7, 15] },
+    );
 
     const init = await h.stopped();
     const tid = init.body.threadId!;
     assert.deepEqual(await h.location(tid), { file: app, line: 7, name: '(anonymous)' });
-    const bound = await h.next<DebugProtocol.BreakpointEvent>('breakpoint', (e) => e.body.breakpoint.verified && e.body.breakpoint.line === 15);
+    const bound = await h.next<DebugProtocol.BreakpointEvent>(
+      'breakpoint',
+      (e) => e.body.breakpoint.verified && e.body.breakpoint.line === 15,
+    );
     assert.equal(bound.body.breakpoint.source?.path, app);
 
     await h.dc.continueRequest({ threadId: tid });

@@ -52,7 +52,9 @@ describe('Lambda API server (integration)', function () {
   });
 
   it('returns only the last 4 KB of a long log, and function errors with X-Amz-Function-Error', async () => {
-    const long = await h.client.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"logBytes":20000}'), LogType: 'Tail' }));
+    const long = await h.client.send(
+      new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"logBytes":20000}'), LogType: 'Tail' }),
+    );
     const tail = Buffer.from(long.LogResult ?? '', 'base64');
     assert.equal(tail.length, 4096);
     assert.match(tail.toString(), /REPORT RequestId: /);
@@ -89,7 +91,9 @@ describe('Lambda API server (integration)', function () {
     const onStart = (info: InvocationInfo) => ran.push(info);
     h.runtime.on('invocationStarted', onStart);
     try {
-      const event = await h.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from('{"async":true}') }));
+      const event = await h.client.send(
+        new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from('{"async":true}') }),
+      );
       assert.equal(event.StatusCode, 202);
       assert.equal(text(event.Payload), '');
       const requestId = event.$metadata.requestId;
@@ -104,7 +108,13 @@ describe('Lambda API server (integration)', function () {
       h.runtime.off('invocationStarted', onStart);
     }
     const asyncTooLarge = await serviceError(
-      h.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ pad: 'x'.repeat(1_100_000) })) })),
+      h.client.send(
+        new InvokeCommand({
+          FunctionName: 'echo',
+          InvocationType: 'Event',
+          Payload: Buffer.from(JSON.stringify({ pad: 'x'.repeat(1_100_000) })),
+        }),
+      ),
     );
     assert.equal(asyncTooLarge.name, 'RequestTooLargeException');
   });
@@ -123,7 +133,10 @@ describe('Lambda API server (integration)', function () {
     assert.equal((await h.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'echo' }))).ReservedConcurrentExecutions, 3);
     assert.equal(h.runtime.getFunction('echo')?.reservedConcurrentExecutions, 3);
     await h.client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'echo' }));
-    assert.equal((await h.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'echo' }))).ReservedConcurrentExecutions, undefined);
+    assert.equal(
+      (await h.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'echo' }))).ReservedConcurrentExecutions,
+      undefined,
+    );
   });
 
   it('answers 200 concurrent SDK invokes with reserved concurrency 5 exactly once each: result or 429', async () => {
@@ -137,7 +150,9 @@ describe('Lambda API server (integration)', function () {
       await Promise.all(
         Array.from({ length: 200 }, async (_, id) => {
           try {
-            const out = await h.client.send(new InvokeCommand({ FunctionName: 'slow', Payload: Buffer.from(JSON.stringify({ id, ms: 300 })) }));
+            const out = await h.client.send(
+              new InvokeCommand({ FunctionName: 'slow', Payload: Buffer.from(JSON.stringify({ id, ms: 300 })) }),
+            );
             assert.equal(json(out.Payload).id, id, 'each caller gets its own result');
             assert.ok(!outcomes.has(id));
             outcomes.set(id, 'ok');
@@ -170,12 +185,28 @@ describe('Lambda API server (integration)', function () {
     const v2 = /aws-cli\/2/.test(version.stdout + version.stderr);
     const outFile = join(h.dir, 'cli-out.json');
     const args = [
-      'lambda', 'invoke', '--endpoint-url', h.server.url, '--region', 'us-east-1',
-      '--function-name', 'echo', '--payload', '{"from":"cli"}', '--log-type', 'Tail',
+      'lambda',
+      'invoke',
+      '--endpoint-url',
+      h.server.url,
+      '--region',
+      'us-east-1',
+      '--function-name',
+      'echo',
+      '--payload',
+      '{"from":"cli"}',
+      '--log-type',
+      'Tail',
       ...(v2 ? ['--cli-binary-format', 'raw-in-base64-out'] : []),
       outFile,
     ];
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'local-secret', AWS_PAGER: '', AWS_EC2_METADATA_DISABLED: 'true' };
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+      AWS_SECRET_ACCESS_KEY: 'local-secret',
+      AWS_PAGER: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
     const stdout = await new Promise<string>((ok, fail) =>
       execFile('aws', args, { env }, (err, out, errOut) => (err ? fail(new Error(`${err.message}\n${errOut}`)) : ok(out))),
     );

@@ -33,7 +33,9 @@ describe('lambda-lab serve (integration)', function () {
       this.skip();
     }
     dir = copyFixture('basic');
-    child = spawn(process.execPath, [CLI, 'serve', '--template', join(dir, 'template.yaml'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [CLI, 'serve', '--template', join(dir, 'template.yaml'), '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d));
     const exited = new Promise<number | null>((ok) => child!.once('exit', (code) => ok(code)));
@@ -46,7 +48,12 @@ describe('lambda-lab serve (integration)', function () {
       });
       void exited.then((code) => fail(new Error(`serve exited ${code} before printing its URL: ${stderr}`)));
     });
-    const client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+    const client = new LambdaClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
     const out = await client.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"via":"serve"}') }));
     client.destroy();
     const body = json(out.Payload);

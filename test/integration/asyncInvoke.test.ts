@@ -28,7 +28,9 @@ describe('asynchronous invocation (integration)', function () {
   });
 
   const sendEvent = async (functionName: string, payload: Record<string, unknown>) => {
-    const out = await h.client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+    const out = await h.client.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
+    );
     assert.equal(out.StatusCode, 202);
     return out.$metadata.requestId!;
   };
@@ -42,7 +44,11 @@ describe('asynchronous invocation (integration)', function () {
     await h.server.events.drain();
 
     const runs = attempts(attemptsFile);
-    assert.deepEqual(runs.map((r) => r.requestId), [requestId, requestId, requestId], 'three runs of the same event, with its request id');
+    assert.deepEqual(
+      runs.map((r) => r.requestId),
+      [requestId, requestId, requestId],
+      'three runs of the same event, with its request id',
+    );
     assert.deepEqual(retries, [60, 120], "Lambda's one- and two-minute waits, scaled by 0.001");
     // The queue waits at least the delay between runs (no upper bound: the machine is shared).
     assert.ok(runs[1].at - runs[0].at >= 59 && runs[2].at - runs[1].at >= 119, `spacing ${runs.map((r) => r.at - runs[0].at)}`);
@@ -104,7 +110,10 @@ describe('asynchronous invocation (integration)', function () {
     const event = readJson(join(busDir, busFile));
     assert.equal(event['detail-type'], 'Lambda Function Invocation Result - Success');
     assert.equal(event.source, 'lambda');
-    assert.deepEqual(event.resources, ['arn:aws:events:us-east-1:123456789012:event-bus/results', 'arn:aws:lambda:us-east-1:123456789012:function:Flaky:$LATEST']);
+    assert.deepEqual(event.resources, [
+      'arn:aws:events:us-east-1:123456789012:event-bus/results',
+      'arn:aws:lambda:us-east-1:123456789012:function:Flaky:$LATEST',
+    ]);
     assert.equal(event.detail.requestContext.requestId, good);
     assert.equal(event.detail.requestContext.approximateInvokeCount, 2);
     assert.deepEqual(event.detail.responsePayload, { ok: true, attempts: 2 });
@@ -174,7 +183,7 @@ describe('asynchronous invocation (integration)', function () {
     assert.equal(record.responsePayload.errorMessage, 'boom 2');
   });
 
-  it("sends a failure to the queue SAM creates when an SQS destination has no ARN (MaximumRetryAttempts 0: one run)", async () => {
+  it('sends a failure to the queue SAM creates when an SQS destination has no ARN (MaximumRetryAttempts 0: one run)', async () => {
     const requestId = await sendEvent('AutoQueue', { attemptsFile: join(dir, 'auto.log') });
     await h.server.events.drain();
     assert.equal(attempts(join(dir, 'auto.log')).length, 1);
@@ -195,7 +204,12 @@ describe('asynchronous invocation (integration)', function () {
       }),
     );
     const out = await h.client.send(
-      new InvokeCommand({ FunctionName: 'Plain', Qualifier: 'live', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ attemptsFile: join(dir, 'alias.log') })) }),
+      new InvokeCommand({
+        FunctionName: 'Plain',
+        Qualifier: 'live',
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify({ attemptsFile: join(dir, 'alias.log') })),
+      }),
     );
     await h.server.events.drain();
     assert.equal(attempts(join(dir, 'alias.log')).length, 1, "the alias's MaximumRetryAttempts 0, not $LATEST's default 2");
@@ -210,13 +224,24 @@ describe('asynchronous invocation (integration)', function () {
     const payload = Buffer.from('{"left":true}');
     writeFileSync(
       join(queueDir, 'gone-1.json'),
-      JSON.stringify({ requestId: 'gone-1', functionName: 'Gone', payload: payload.toString('base64'), enqueuedAt: Date.now(), invokeCount: 1, throttles: 0, notBefore: 0 }),
+      JSON.stringify({
+        requestId: 'gone-1',
+        functionName: 'Gone',
+        payload: payload.toString('base64'),
+        enqueuedAt: Date.now(),
+        invokeCount: 1,
+        throttles: 0,
+        notBefore: 0,
+      }),
     );
     const queue = new AsyncInvokeQueue(h.runtime, { stateDir: join(dir, 'restart-state') });
     const dropped: DroppedReport[] = [];
     queue.on('dropped', (d) => dropped.push(d));
     const { redriven } = await queue.start();
-    assert.deepEqual(redriven.map((e) => e.requestId), ['gone-1']);
+    assert.deepEqual(
+      redriven.map((e) => e.requestId),
+      ['gone-1'],
+    );
     await queue.drain();
     assert.equal(dropped.length, 1);
     assert.equal(dropped[0].reason, 'function Gone is no longer defined by a loaded template');

@@ -18,9 +18,13 @@ interface Serve {
 }
 
 async function startServe(dir: string, scale: string): Promise<Serve> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--template', join(dir, 'template.yaml'), '--port', '0', '--no-freeze', '--async-retry-delay-scale', scale], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--template', join(dir, 'template.yaml'), '--port', '0', '--no-freeze', '--async-retry-delay-scale', scale],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
@@ -65,12 +69,26 @@ describe('asynchronous queue across processes (integration)', function () {
     // Scale 0.05: the first retry waits 3 s, long enough to stop serve in between.
     const first = await startServe(dir, '0.05');
     running.push(first.child);
-    const client = new LambdaClient({ endpoint: first.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
-    const sent = await client.send(new InvokeCommand({ FunctionName: 'Flaky', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ attemptsFile, failTimes: 1 })) }));
+    const client = new LambdaClient({
+      endpoint: first.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    const sent = await client.send(
+      new InvokeCommand({
+        FunctionName: 'Flaky',
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify({ attemptsFile, failTimes: 1 })),
+      }),
+    );
     client.destroy();
     const requestId = sent.$metadata.requestId!;
     const queued = join(queueDir, `${requestId}.json`);
-    await eventually(() => (existsSync(queued) && readJson(queued).invokeCount === 1 ? true : undefined), 'the first attempt to be recorded');
+    await eventually(
+      () => (existsSync(queued) && readJson(queued).invokeCount === 1 ? true : undefined),
+      'the first attempt to be recorded',
+    );
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
     assert.match(first.stderr(), /attempt 1 failed \(Error: flaky attempt 1\); retrying in 3 s/);
@@ -82,12 +100,18 @@ describe('asynchronous queue across processes (integration)', function () {
     const second = await startServe(dir, '0.05');
     running.push(second.child);
     const busDir = join(dir, '.lambda-lab', 'async', 'destinations', 'events', 'results');
-    const [busFile] = await eventually(() => (filesUnder(busDir).length ? filesUnder(busDir) : undefined), 'the Success record after the restart');
+    const [busFile] = await eventually(
+      () => (filesUnder(busDir).length ? filesUnder(busDir) : undefined),
+      'the Success record after the restart',
+    );
     const record = readJson(join(busDir, busFile)).detail;
     assert.equal(record.requestContext.requestId, requestId);
     assert.equal(record.requestContext.condition, 'Success');
     assert.equal(record.requestContext.approximateInvokeCount, 2, 'the count carried over the restart');
-    assert.deepEqual(attempts(attemptsFile).map((a) => a.requestId), [requestId, requestId]);
+    assert.deepEqual(
+      attempts(attemptsFile).map((a) => a.requestId),
+      [requestId, requestId],
+    );
     assert.ok(!existsSync(queued), 'done: no longer queued');
     assert.match(second.stderr(), /torn\.json dropped: unreadable queued event/);
     assert.deepEqual(readdirSync(join(dir, '.lambda-lab', 'async', 'dropped')), ['torn.json']);
@@ -99,8 +123,19 @@ describe('asynchronous queue across processes (integration)', function () {
     const attemptsFile = join(dir, 'killed.log');
     const first = await startServe(dir, '0.05');
     running.push(first.child);
-    const client = new LambdaClient({ endpoint: first.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
-    const sent = await client.send(new InvokeCommand({ FunctionName: 'Slow', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ attemptsFile, ms: 1500 })) }));
+    const client = new LambdaClient({
+      endpoint: first.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    const sent = await client.send(
+      new InvokeCommand({
+        FunctionName: 'Slow',
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify({ attemptsFile, ms: 1500 })),
+      }),
+    );
     client.destroy();
     const requestId = sent.$metadata.requestId!;
     await eventually(() => (attempts(attemptsFile).length === 1 ? true : undefined), 'the handler to start');
@@ -112,11 +147,18 @@ describe('asynchronous queue across processes (integration)', function () {
     const second = await startServe(dir, '0.05');
     running.push(second.child);
     const doneDir = join(dir, '.lambda-lab', 'async', 'destinations', 'sqs', 'slow-done');
-    const [file] = await eventually(() => (filesUnder(doneDir).length ? filesUnder(doneDir) : undefined), 'the Success record after the restart');
+    const [file] = await eventually(
+      () => (filesUnder(doneDir).length ? filesUnder(doneDir) : undefined),
+      'the Success record after the restart',
+    );
     const record = readJson(join(doneDir, file));
     assert.equal(record.requestContext.requestId, requestId);
     assert.equal(record.requestContext.approximateInvokeCount, 1);
-    assert.deepEqual(attempts(attemptsFile).map((a) => a.requestId), [requestId, requestId], 'the handler saw the event twice');
+    assert.deepEqual(
+      attempts(attemptsFile).map((a) => a.requestId),
+      [requestId, requestId],
+      'the handler saw the event twice',
+    );
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0);
   });
@@ -124,8 +166,17 @@ describe('asynchronous queue across processes (integration)', function () {
   it('lambda-lab invoke --invocation-type Event prints each attempt and where the outcome went', async () => {
     const attemptsFile = join(dir, 'cli.log');
     const failing = await cli([
-      'invoke', 'FailsToQueue', '--template', join(dir, 'template.yaml'), '--invocation-type', 'Event', '--async-retry-delay-scale', '0.001',
-      '--payload', JSON.stringify({ attemptsFile }), '--quiet',
+      'invoke',
+      'FailsToQueue',
+      '--template',
+      join(dir, 'template.yaml'),
+      '--invocation-type',
+      'Event',
+      '--async-retry-delay-scale',
+      '0.001',
+      '--payload',
+      JSON.stringify({ attemptsFile }),
+      '--quiet',
     ]);
     assert.equal(failing.code, 1, failing.stderr);
     const lines = failing.stderr.split('\n').filter((l) => l.includes('FailsToQueue event'));
@@ -133,16 +184,36 @@ describe('asynchronous queue across processes (integration)', function () {
     assert.match(lines[0], /attempt 1 failed \(Error: boom\); retrying in 60 ms$/);
     assert.match(lines[1], /attempt 2 failed \(Error: boom\); retrying in 120 ms$/);
     assert.match(lines[2], /attempt 3 failed \(Error: boom\)$/);
-    assert.match(failing.stdout, /^FailsToQueue [0-9a-f-]{36}: RetriesExhausted after 3 invocation\(s\)\n {2}OnFailure arn:aws:sqs:us-east-1:123456789012:failures: .*destinations[/\\]sqs[/\\]failures[/\\].*\.json\n {2}DeadLetterQueue arn:aws:sns:us-east-1:123456789012:dead-letters: .*dead-letter[/\\]sns[/\\]dead-letters[/\\].*\.json\n$/);
+    assert.match(
+      failing.stdout,
+      /^FailsToQueue [0-9a-f-]{36}: RetriesExhausted after 3 invocation\(s\)\n {2}OnFailure arn:aws:sqs:us-east-1:123456789012:failures: .*destinations[/\\]sqs[/\\]failures[/\\].*\.json\n {2}DeadLetterQueue arn:aws:sns:us-east-1:123456789012:dead-letters: .*dead-letter[/\\]sns[/\\]dead-letters[/\\].*\.json\n$/,
+    );
     assert.equal(attempts(attemptsFile).length, 3);
 
     const ok = await cli([
-      'invoke', 'OkToFunction', '--template', join(dir, 'template.yaml'), '--invocation-type', 'Event', '--json', '--quiet',
-      '--payload', JSON.stringify({ sinkFile: join(dir, 'cli-sink.json') }),
+      'invoke',
+      'OkToFunction',
+      '--template',
+      join(dir, 'template.yaml'),
+      '--invocation-type',
+      'Event',
+      '--json',
+      '--quiet',
+      '--payload',
+      JSON.stringify({ sinkFile: join(dir, 'cli-sink.json') }),
     ]);
     assert.equal(ok.code, 0, ok.stderr);
-    const outcomes = ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as { functionName: string; condition: string; deliveries: Array<{ requestId?: string }> });
-    assert.deepEqual(outcomes.map((o) => [o.functionName, o.condition]), [['OkToFunction', 'Success'], ['Sink', 'Success']]);
+    const outcomes = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { functionName: string; condition: string; deliveries: Array<{ requestId?: string }> });
+    assert.deepEqual(
+      outcomes.map((o) => [o.functionName, o.condition]),
+      [
+        ['OkToFunction', 'Success'],
+        ['Sink', 'Success'],
+      ],
+    );
     assert.equal(readJson(join(dir, 'cli-sink.json')).requestContext.condition, 'Success');
   });
 });

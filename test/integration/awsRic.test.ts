@@ -69,7 +69,10 @@ describe('runtime: AWS Node runtime interface client (aws-lambda-ric) as a provi
     assert.equal(err.errorMessage, 'bad input');
     assert.ok(Array.isArray(err.trace), r.payload.toString());
     assert.equal(err.trace[0], 'TypeError: bad input');
-    assert.ok(err.trace.some((frame: string) => frame.includes(path.join('fixtures', 'ric', 'fn', 'app.js'))), err.trace.join('\n'));
+    assert.ok(
+      err.trace.some((frame: string) => frame.includes(path.join('fixtures', 'ric', 'fn', 'app.js'))),
+      err.trace.join('\n'),
+    );
     const next = await runtime.invoke('Ric', '{}');
     assert.equal(next.cold, false);
     assert.equal(next.environmentId, r.environmentId);

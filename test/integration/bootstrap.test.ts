@@ -129,7 +129,10 @@ describe('Node bootstrap: invocations', function () {
       assert.equal(error.trace[0], 'TypeError: bad thing');
       assert.ok(error.trace[1].includes('cjs/index.js'), error.trace.join('\n'));
       // Logged as the managed runtime logs it, and the process keeps serving.
-      assert.match(session.process.stdout, /\terr-1\tERROR\tInvoke Error \t\{"errorType":"TypeError","errorMessage":"bad thing","stack":\["TypeError: bad thing",/);
+      assert.match(
+        session.process.stdout,
+        /\terr-1\tERROR\tInvoke Error \t\{"errorType":"TypeError","errorMessage":"bad thing","stack":\["TypeError: bad thing",/,
+      );
       assert.equal(functionError(await session.invoke()).errorType, 'TypeError');
     });
 

@@ -10,7 +10,12 @@ const CLI = path.join(ROOT, 'out', 'cli.js');
 const FIXTURE_DIR = path.join(ROOT, 'test', 'fixtures', 'runtime');
 
 function run(args: string[], opts: { cwd?: string; input?: string } = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? FIXTURE_DIR, input: opts.input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? FIXTURE_DIR,
+    input: opts.input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -46,9 +51,18 @@ describe('cli', function () {
   it('--count with --json prints one object per invocation, the first cold, the rest warm', () => {
     const r = run(['invoke', 'State', '--count', '3', '--json', '--quiet']);
     assert.equal(r.code, 0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(rows.map((x) => x.cold), [true, false, false]);
-    assert.deepEqual(rows.map((x) => x.payload.count), [1, 2, 3]);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      rows.map((x) => x.cold),
+      [true, false, false],
+    );
+    assert.deepEqual(
+      rows.map((x) => x.payload.count),
+      [1, 2, 3],
+    );
     for (const x of rows) {
       assert.match(x.requestId, /^[0-9a-f-]{36}$/);
       assert.equal(typeof x.durationMs, 'number');
@@ -63,7 +77,10 @@ describe('cli', function () {
   it('exits 1 when an invocation returns a function error, and still runs all of them', () => {
     const r = run(['invoke', 'InitError', '--count', '2', '--json', '--quiet']);
     assert.equal(r.code, 1);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(rows.length, 2);
     assert.ok(rows.every((x) => x.functionError === 'Unhandled'));
   });

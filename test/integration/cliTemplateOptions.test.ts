@@ -53,7 +53,9 @@ describe('cli: template options and warnings in every command', function () {
   let dir: string;
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const r = spawnSync(process.execPath, [CLI, ...args], {
-      cwd: dir, encoding: 'utf8', timeout: 50_000,
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 50_000,
       env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_CONFIG_FILE: path.join(dir, 'no-config'), ...env },
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -62,9 +64,12 @@ describe('cli: template options and warnings in every command', function () {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-lab-cli-options-'));
     fs.mkdirSync(path.join(dir, 'src'));
-    fs.writeFileSync(path.join(dir, 'src', 'index.js'), `
+    fs.writeFileSync(
+      path.join(dir, 'src', 'index.js'),
+      `
 exports.region = async (event, context) => ({ region: process.env.AWS_REGION, arn: context.invokedFunctionArn });
-exports.layer = async () => require('marker');`);
+exports.layer = async () => require('marker');`,
+    );
     fs.mkdirSync(path.join(dir, 'insights', 'nodejs', 'node_modules'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'insights', 'nodejs', 'node_modules', 'marker.js'), 'module.exports = "from the mapped layer";');
     fs.writeFileSync(path.join(dir, 'layers.json'), JSON.stringify({ [LAYER_ARN]: './insights' }));
@@ -77,11 +82,21 @@ exports.layer = async () => require('marker');`);
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     const messages: string[] = j.warnings.map((w: { message: string }) => w.message);
-    assert.ok(messages.some((m) => m.startsWith('duplicate key Value')), messages.join('\n'));
-    assert.ok(messages.some((m) => m.includes('Ref Unknowable')), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => m.startsWith('duplicate key Value')),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.some((m) => m.includes('Ref Unknowable')),
+      messages.join('\n'),
+    );
     // A property that changes behaviour is named once, without warnings about its unused values.
-    const networked = j.warnings.filter((w: { resource?: string }) => w.resource === 'Networked').map((w: { message: string }) => w.message);
-    assert.deepEqual(networked, ['VpcConfig: the function runs on your network, not in the VPC: private endpoints may be unreachable and public ones reachable']);
+    const networked = j.warnings
+      .filter((w: { resource?: string }) => w.resource === 'Networked')
+      .map((w: { message: string }) => w.message);
+    assert.deepEqual(networked, [
+      'VpcConfig: the function runs on your network, not in the VPC: private endpoints may be unreachable and public ones reachable',
+    ]);
     const durable = j.functions.find((f: { logicalId: string }) => f.logicalId === 'Durable');
     assert.deepEqual(durable.durableConfig, { executionTimeout: 900, retentionPeriodInDays: 14 });
     const withLayer = j.functions.find((f: { logicalId: string }) => f.logicalId === 'WithLayer');
@@ -105,7 +120,10 @@ exports.layer = async () => require('marker');`);
     assert.match(r.stderr, /warning: .*duplicate key Value/);
     const json = JSON.parse(run(['invoke', 'WithLayer', '--layer-arn-map', 'layers.json', '--quiet', '--json']).stdout);
     assert.equal(json.payload, 'from the mapped layer');
-    assert.ok(json.warnings.some((w: { message: string }) => w.message.startsWith('duplicate key Value')), JSON.stringify(json.warnings));
+    assert.ok(
+      json.warnings.some((w: { message: string }) => w.message.startsWith('duplicate key Value')),
+      JSON.stringify(json.warnings),
+    );
   });
 
   it('a layer mapped to null: list no longer flags it, invoke runs without it and says so', () => {
@@ -120,12 +138,15 @@ exports.layer = async () => require('marker');`);
   it('a build error is printed as esbuild reports it, file:line:col, without our stack', () => {
     fs.mkdirSync(path.join(dir, 'broken', 'src'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'broken', 'src', 'app.ts'), 'export const handler = async () => {\n  return 1 +;\n};\n');
-    fs.writeFileSync(path.join(dir, 'broken', 'template.yaml'), `Resources:
+    fs.writeFileSync(
+      path.join(dir, 'broken', 'template.yaml'),
+      `Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: src }
     Metadata: { BuildMethod: esbuild, BuildProperties: { EntryPoints: [app.ts] } }
-`);
+`,
+    );
     const r = run(['invoke', 'Fn', '--template', 'broken/template.yaml']);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `lambda-lab invoke: Fn: build failed\n${path.join(dir, 'broken', 'src', 'app.ts')}:2:13: Unexpected ";"\n`);
@@ -139,8 +160,10 @@ exports.layer = async () => require('marker');`);
     fs.writeFileSync(path.join(dir, 'config'), '[default]\nregion = us-west-1\n[profile work]\nregion = eu-north-1\n');
     assert.equal(region([], { AWS_CONFIG_FILE: path.join(dir, 'config') }).region, 'us-west-1');
     assert.equal(region([], { AWS_CONFIG_FILE: path.join(dir, 'config'), AWS_PROFILE: 'work' }).region, 'eu-north-1');
-    assert.deepEqual(region(['--region', 'sa-east-1'], { AWS_REGION: 'eu-west-3' }),
-      { region: 'sa-east-1', arn: 'arn:aws:lambda:sa-east-1:123456789012:function:Region' });
+    assert.deepEqual(region(['--region', 'sa-east-1'], { AWS_REGION: 'eu-west-3' }), {
+      region: 'sa-east-1',
+      arn: 'arn:aws:lambda:sa-east-1:123456789012:function:Region',
+    });
     const bad = run(['invoke', 'Region', '--region', 'moon']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--region must be an AWS region such as eu-west-1, got "moon"/);

@@ -23,7 +23,8 @@ describe('cli: durable functions', function () {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const event = (extra: object) => JSON.stringify({ dir, ...extra });
-  const callbackId = () => eventually(() => existsSync(join(dir, 'callback-id')) && readFileSync(join(dir, 'callback-id'), 'utf8'), 'the callback id');
+  const callbackId = () =>
+    eventually(() => existsSync(join(dir, 'callback-id')) && readFileSync(join(dir, 'callback-id'), 'utf8'), 'the callback id');
 
   before(function () {
     if (!hasNode22()) {
@@ -49,7 +50,7 @@ describe('cli: durable functions', function () {
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   it('invoke follows a durable execution to its end; executions lists it and prints its history', () => {
-    const r = run(['invoke', 'Sequential', '--payload', event({ waitSeconds: 60, }), '--durable-time-scale', '0.01']);
+    const r = run(['invoke', 'Sequential', '--payload', event({ waitSeconds: 60 }), '--durable-time-scale', '0.01']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '{"sum":6}\n');
     const arn = /durable execution (\S+)/.exec(r.stderr)?.[1];
@@ -85,7 +86,11 @@ describe('cli: durable functions', function () {
     const started = run(['invoke', 'Approval', '--invocation-type', 'Event', '--payload', event({ orderId: 'c-2' })]);
     const arn = started.stdout.trim();
     const id = await callbackId();
-    serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--http-port', '0'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--http-port', '0'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     serve.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     await eventually(() => err.includes('resumed 1 durable execution'), `serve resuming (${err})`, 600);

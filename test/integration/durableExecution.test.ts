@@ -44,13 +44,24 @@ describe('durable executions (integration, real SDK)', function () {
     assert.equal(types.filter((t) => t === 'InvocationCompleted').length, 3);
     assert.equal(types.at(-1), 'ExecutionSucceeded');
     const waits = record.events.filter((e) => e.EventType === 'WaitStarted');
-    assert.deepEqual(waits.map((e) => (e.WaitStartedDetails as { Duration: number }).Duration), [60, 60]);
-    assert.deepEqual(waits.map((e) => e.Name), ['pause', 'second pause']);
+    assert.deepEqual(
+      waits.map((e) => (e.WaitStartedDetails as { Duration: number }).Duration),
+      [60, 60],
+    );
+    assert.deepEqual(
+      waits.map((e) => e.Name),
+      ['pause', 'second pause'],
+    );
     const ended = record.events.filter((e) => e.EventType === 'WaitSucceeded');
     assert.equal(ended.length, 2);
     // Scaled by 0.01: each 60 s wait was scheduled 0.6 s after it started.
-    const scheduled = record.operations.filter((o) => o.Type === 'WAIT').map((o) => o.WaitDetails!.ScheduledEndTimestamp! - o.StartTimestamp);
-    assert.ok(scheduled.every((ms) => ms >= 600 && ms <= 610), scheduled.join());
+    const scheduled = record.operations
+      .filter((o) => o.Type === 'WAIT')
+      .map((o) => o.WaitDetails!.ScheduledEndTimestamp! - o.StartTimestamp);
+    assert.ok(
+      scheduled.every((ms) => ms >= 600 && ms <= 610),
+      scheduled.join(),
+    );
   });
 
   it('retries a failing step with its retry strategy, then succeeds; the history shows each failed attempt', async () => {
@@ -59,8 +70,13 @@ describe('durable executions (integration, real SDK)', function () {
     assert.deepEqual(runs(dir), { flaky: 3 });
     const failed = record.events.filter((e) => e.EventType === 'StepFailed');
     assert.deepEqual(
-      failed.map((e) => (e.StepFailedDetails as { RetryDetails: { CurrentAttempt: number; NextAttemptDelaySeconds: number } }).RetryDetails),
-      [{ CurrentAttempt: 1, NextAttemptDelaySeconds: 5 }, { CurrentAttempt: 2, NextAttemptDelaySeconds: 5 }],
+      failed.map(
+        (e) => (e.StepFailedDetails as { RetryDetails: { CurrentAttempt: number; NextAttemptDelaySeconds: number } }).RetryDetails,
+      ),
+      [
+        { CurrentAttempt: 1, NextAttemptDelaySeconds: 5 },
+        { CurrentAttempt: 2, NextAttemptDelaySeconds: 5 },
+      ],
     );
     assert.equal(record.events.filter((e) => e.EventType === 'StepSucceeded').length, 1);
   });
@@ -79,7 +95,8 @@ describe('durable executions (integration, real SDK)', function () {
     assert.deepEqual(body, { squares: [1, 4, 9], branches: ['L', 'R'], child: 21 });
     assert.deepEqual(runs(dir), { 'square 1': 1, 'square 2': 1, 'square 3': 1, left: 1, right: 1, inner: 1 });
     const contexts = record.operations.filter((o) => o.Type === 'CONTEXT').map((o) => o.SubType);
-    for (const kind of ['Map', 'MapIteration', 'Parallel', 'ParallelBranch', 'RunInChildContext']) assert.ok(contexts.includes(kind), `${kind} in ${contexts.join()}`);
+    for (const kind of ['Map', 'MapIteration', 'Parallel', 'ParallelBranch', 'RunInChildContext'])
+      assert.ok(contexts.includes(kind), `${kind} in ${contexts.join()}`);
     assert.ok(record.invocations >= 3, `${record.invocations} invocations`);
   });
 
@@ -153,7 +170,10 @@ describe('durable executions (integration, real SDK)', function () {
     assert.equal(result.functionError, undefined, result.payload.toString());
     assert.deepEqual(body, { count: 3 });
     assert.deepEqual(runs(dir), { check: 3 });
-    const retries = record.events.filter((e) => e.EventType === 'StepSucceeded' && e.StepSucceededDetails && (e.StepSucceededDetails as { RetryDetails?: unknown }).RetryDetails);
+    const retries = record.events.filter(
+      (e) =>
+        e.EventType === 'StepSucceeded' && e.StepSucceededDetails && (e.StepSucceededDetails as { RetryDetails?: unknown }).RetryDetails,
+    );
     assert.equal(retries.length, 2, 'two checks asked to continue');
   });
 
@@ -164,7 +184,10 @@ describe('durable executions (integration, real SDK)', function () {
     assert.match(JSON.stringify(body), /[Tt]imed out/);
     const timedOut = record.events.find((e) => e.EventType === 'CallbackTimedOut');
     assert.ok(timedOut, record.events.map((e) => e.EventType).join());
-    assert.equal((record.events.find((e) => e.EventType === 'CallbackStarted')!.CallbackStartedDetails as { Timeout: number }).Timeout, 600);
+    assert.equal(
+      (record.events.find((e) => e.EventType === 'CallbackStarted')!.CallbackStartedDetails as { Timeout: number }).Timeout,
+      600,
+    );
   });
 
   it('names executions: the same name and input give the same execution, another input is refused', async () => {
@@ -173,7 +196,10 @@ describe('durable executions (integration, real SDK)', function () {
     const again = await runtime.invoke('Sequential', JSON.stringify({ dir, waitSeconds: 1 }), { durableExecutionName: 'order-7' });
     assert.deepEqual(JSON.parse(again.payload.toString()), { sum: 6 });
     assert.deepEqual(runs(dir), { one: 1, two: 1, three: 1 });
-    await assert.rejects(runtime.invoke('Sequential', JSON.stringify({ dir, waitSeconds: 2 }), { durableExecutionName: 'order-7' }), /different input/);
+    await assert.rejects(
+      runtime.invoke('Sequential', JSON.stringify({ dir, waitSeconds: 2 }), { durableExecutionName: 'order-7' }),
+      /different input/,
+    );
   });
 });
 
@@ -186,7 +212,10 @@ describe('DurableConfig in templates', () => {
     );
     const runtime = new LocalRuntime({ stateDir: join(dir, '.lambda-lab'), watchCode: false });
     try {
-      await assert.rejects(runtime.loadTemplate(join(dir, 'template.yaml')), /DurableConfig\.ExecutionTimeout must be a whole number from 1 to 31622400/);
+      await assert.rejects(
+        runtime.loadTemplate(join(dir, 'template.yaml')),
+        /DurableConfig\.ExecutionTimeout must be a whole number from 1 to 31622400/,
+      );
     } finally {
       await runtime.dispose();
       rmSync(dir, { recursive: true, force: true });

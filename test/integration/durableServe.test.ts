@@ -29,7 +29,12 @@ describe('durable executions through serve (integration, AWS SDK)', function () 
   const start = async () => {
     runtime = await durableRuntime(dir);
     server = await startLambdaApiServer(runtime, { port: 0 });
-    client = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 });
+    client = new LambdaClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
   };
   const stop = async () => {
     client?.destroy();
@@ -62,14 +67,21 @@ describe('durable executions through serve (integration, AWS SDK)', function () 
       await new Promise((ok) => setTimeout(ok, 50));
     }
     const record = await runtime.durable.get(arn);
-    assert.fail(`${arn} never reached ${status}: ${record.Status} ${JSON.stringify(record.Error)} ${record.events.map((e) => e.EventType).join()}`);
+    assert.fail(
+      `${arn} never reached ${status}: ${record.Status} ${JSON.stringify(record.Error)} ${record.events.map((e) => e.EventType).join()}`,
+    );
   };
   const startApproval = async (orderId: string) => {
-    const out = await client.send(new InvokeCommand({ FunctionName: 'Approval', Qualifier: '$LATEST', InvocationType: 'Event', Payload: payload({ orderId }) }));
+    const out = await client.send(
+      new InvokeCommand({ FunctionName: 'Approval', Qualifier: '$LATEST', InvocationType: 'Event', Payload: payload({ orderId }) }),
+    );
     assert.equal(out.StatusCode, 202);
     const arn = out.DurableExecutionArn!;
     assert.match(arn, /^arn:aws:lambda:us-east-1:123456789012:function:Approval:\$LATEST\/durable-execution\/[^/]+\/[^/]+$/);
-    const callbackId = await eventually(() => existsSync(join(dir, 'callback-id')) && readFileSync(join(dir, 'callback-id'), 'utf8'), 'the callback id');
+    const callbackId = await eventually(
+      () => existsSync(join(dir, 'callback-id')) && readFileSync(join(dir, 'callback-id'), 'utf8'),
+      'the callback id',
+    );
     return { arn, callbackId };
   };
 
@@ -93,18 +105,34 @@ describe('durable executions through serve (integration, AWS SDK)', function () 
     assert.deepEqual(runs(dir), { reserve: 1 });
     const history = await client.send(new GetDurableExecutionHistoryCommand({ DurableExecutionArn: arn, IncludeExecutionData: true }));
     const types = history.Events!.map((e) => e.EventType);
-    for (const t of ['ExecutionStarted', 'StepSucceeded', 'CallbackStarted', 'CallbackSucceeded', 'InvocationCompleted', 'ExecutionSucceeded']) assert.ok(types.includes(t as never), `${t} in ${types.join()}`);
+    for (const t of [
+      'ExecutionStarted',
+      'StepSucceeded',
+      'CallbackStarted',
+      'CallbackSucceeded',
+      'InvocationCompleted',
+      'ExecutionSucceeded',
+    ])
+      assert.ok(types.includes(t as never), `${t} in ${types.join()}`);
     const succeeded = history.Events!.find((e) => e.EventType === 'CallbackSucceeded')!;
     assert.equal(succeeded.CallbackSucceededDetails?.Result?.Payload, '{"approved":true}');
     const listed = await client.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'Approval', Statuses: ['SUCCEEDED'] }));
     assert.ok(listed.DurableExecutions!.some((e) => e.DurableExecutionArn === arn && e.Status === 'SUCCEEDED'));
     // The callback is closed now.
-    await assert.rejects(client.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('1') })), /no longer open/);
+    await assert.rejects(
+      client.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: callbackId, Result: Buffer.from('1') })),
+      /no longer open/,
+    );
   });
 
   it('a callback failure fails the execution with the error sent', async () => {
     const { arn, callbackId } = await startApproval('o-2');
-    await client.send(new SendDurableExecutionCallbackFailureCommand({ CallbackId: callbackId, Error: { ErrorType: 'Rejected', ErrorMessage: 'manager said no' } }));
+    await client.send(
+      new SendDurableExecutionCallbackFailureCommand({
+        CallbackId: callbackId,
+        Error: { ErrorType: 'Rejected', ErrorMessage: 'manager said no' },
+      }),
+    );
     await until(arn, 'FAILED');
     const got = await client.send(new GetDurableExecutionCommand({ DurableExecutionArn: arn }));
     assert.match(got.Error!.ErrorMessage!, /manager said no/);
@@ -112,7 +140,9 @@ describe('durable executions through serve (integration, AWS SDK)', function () 
 
   it('StopDurableExecution stops a waiting execution', async () => {
     const { arn } = await startApproval('o-3');
-    const stopped = await client.send(new StopDurableExecutionCommand({ DurableExecutionArn: arn, Error: { ErrorMessage: 'cancelled by test' } }));
+    const stopped = await client.send(
+      new StopDurableExecutionCommand({ DurableExecutionArn: arn, Error: { ErrorMessage: 'cancelled by test' } }),
+    );
     assert.ok(stopped.StopTimestamp instanceof Date);
     assert.equal(await statusOf(arn), 'STOPPED');
     const running = await client.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'Approval', Statuses: ['RUNNING'] }));
@@ -127,7 +157,14 @@ describe('durable executions through serve (integration, AWS SDK)', function () 
   });
 
   it('survives a restart mid-execution: steps done before it are not run again', async () => {
-    const out = await client.send(new InvokeCommand({ FunctionName: 'Sequential', Qualifier: '$LATEST', InvocationType: 'Event', Payload: payload({ waitSeconds: 300 }) }));
+    const out = await client.send(
+      new InvokeCommand({
+        FunctionName: 'Sequential',
+        Qualifier: '$LATEST',
+        InvocationType: 'Event',
+        Payload: payload({ waitSeconds: 300 }),
+      }),
+    );
     const arn = out.DurableExecutionArn!;
     await eventually(() => runs(dir).one === 1, 'the first step');
     // Lambda Lab goes away mid-execution (the first wait is 3 s once scaled).

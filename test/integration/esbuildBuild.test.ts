@@ -40,8 +40,10 @@ describe('esbuild builds', function () {
     assert.equal(result.incremental, false);
     assert.match(readFileSync(join(fn.codeDir, 'app.js'), 'utf8'), /\/\/# sourceMappingURL=app\.js\.map\s*$/);
     // The built handler runs in a real Node process, the way the bootstrap will require it.
-    const out = execFileSync(process.execPath, ['-e',
-      `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).handler({ name: 'lab' }).then((r) => process.stdout.write(r))`]);
+    const out = execFileSync(process.execPath, [
+      '-e',
+      `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).handler({ name: 'lab' }).then((r) => process.stdout.write(r))`,
+    ]);
     assert.equal(out.toString(), 'hello lab');
   });
 
@@ -59,8 +61,11 @@ describe('esbuild builds', function () {
 
     // Node itself (NODE_OPTIONS=--enable-source-maps, which the template loader adds) reports the .ts line.
     assert.equal(fn.environment.NODE_OPTIONS, '--enable-source-maps');
-    const run = spawnSync(process.execPath, ['--enable-source-maps', '-e',
-      `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).fail().catch((e) => { console.log(e.stack); })`]);
+    const run = spawnSync(process.execPath, [
+      '--enable-source-maps',
+      '-e',
+      `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).fail().catch((e) => { console.log(e.stack); })`,
+    ]);
     assert.match(run.stdout.toString(), new RegExp(`${src('app.ts').replace(/[.\\/]/g, '\\$&')}:8:\\d+`));
   });
 
@@ -69,8 +74,11 @@ describe('esbuild builds', function () {
     const result = await builder.build(fn);
     // Sourcemap: false still writes an external map, for the debugger only.
     assert.deepEqual(result.outputFiles.sort(), [join(fn.codeDir, 'app.mjs'), join(fn.codeDir, 'app.mjs.map')]);
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e',
-      `const m = await import(${JSON.stringify(join(fn.codeDir, 'app.mjs'))}); process.stdout.write(await m.handler({}))`]);
+    const out = execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(join(fn.codeDir, 'app.mjs'))}); process.stdout.write(await m.handler({}))`,
+    ]);
     assert.equal(out.toString(), 'hello world');
   });
 
@@ -83,11 +91,16 @@ describe('esbuild builds', function () {
     assert.match(readFileSync(join(fn.codeDir, 'app.js'), 'utf8'), /hi \$\{name\}/);
 
     writeFileSync(src('lib', 'greet.ts'), 'export function greet(name: string): string {\n  return name +;\n}\n');
-    const failure = await builder.build(fn).then(() => undefined, (e: unknown) => e);
+    const failure = await builder.build(fn).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(failure instanceof BuildError, `expected a BuildError, got ${String(failure)}`);
     assert.equal(failure.logicalId, 'CjsFunction');
-    assert.deepEqual({ file: failure.problems[0].file, line: failure.problems[0].line, column: failure.problems[0].column },
-      { file: src('lib', 'greet.ts'), line: 2, column: 16 });
+    assert.deepEqual(
+      { file: failure.problems[0].file, line: failure.problems[0].line, column: failure.problems[0].column },
+      { file: src('lib', 'greet.ts'), line: 2, column: 16 },
+    );
     assert.match(failure.message, /^CjsFunction: build failed\n.*greet\.ts:2:16: Unexpected ";"/);
     // The last good output stays in place while the source is broken.
     assert.ok(existsSync(join(fn.codeDir, 'app.js')));
@@ -105,12 +118,17 @@ describe('esbuild builds', function () {
     writeFileSync(join(pkg, 'main.js'), "exports.kind = 'main';");
     writeFileSync(join(pkg, 'module.mjs'), "export const kind = 'module';");
     writeFileSync(join(dir, 'note.txt'), 'text through the loader');
-    writeFileSync(join(dir, 'app.ts'), [
-      "import { kind } from 'dual';",
-      "import note from './note.txt';",
-      'export const handler = async () => ({ kind, note, banner: (globalThis as { bannerRan?: boolean }).bannerRan === true });',
-    ].join('\n'));
-    writeFileSync(join(project, 'template.yaml'), `Resources:
+    writeFileSync(
+      join(dir, 'app.ts'),
+      [
+        "import { kind } from 'dual';",
+        "import note from './note.txt';",
+        'export const handler = async () => ({ kind, note, banner: (globalThis as { bannerRan?: boolean }).bannerRan === true });',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(project, 'template.yaml'),
+      `Resources:
   Props:
     Type: AWS::Serverless::Function
     Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: props }
@@ -124,20 +142,25 @@ describe('esbuild builds', function () {
         Footer: js=// footer-marker
         Sourcemap: true
         SourcesContent: false
-`);
+`,
+    );
     const model = await loadTemplate(join(project, 'template.yaml'), { stateDir: join(project, '.lambda-lab') });
     assert.deepEqual(model.diagnostics, []);
     const fn = model.functions[0];
     await builder.build(fn);
-    const out = execFileSync(process.execPath, ['-e',
-      `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).handler().then((r) => process.stdout.write(JSON.stringify(r)))`]);
+    const out = execFileSync(process.execPath, [
+      '-e',
+      `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).handler().then((r) => process.stdout.write(JSON.stringify(r)))`,
+    ]);
     assert.deepEqual(JSON.parse(out.toString()), { kind: 'module', note: 'text through the loader', banner: true });
     assert.match(readFileSync(join(fn.codeDir, 'app.js'), 'utf8'), /\/\/ footer-marker\s*(\/\/# sourceMappingURL=app\.js\.map\s*)?$/);
     assert.equal(JSON.parse(readFileSync(join(fn.codeDir, 'app.js.map'), 'utf8')).sourcesContent, undefined);
   });
 
   it('warns about a BuildProperties entry SAM does not know, pointing at it', async () => {
-    writeFileSync(join(project, 'template.yaml'), `Resources:
+    writeFileSync(
+      join(project, 'template.yaml'),
+      `Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: src }
@@ -146,7 +169,8 @@ describe('esbuild builds', function () {
       BuildProperties:
         EntryPoints: [app.ts]
         Minifyy: true
-`);
+`,
+    );
     const model = await loadTemplate(join(project, 'template.yaml'), { stateDir: join(project, '.lambda-lab') });
     assert.equal(model.diagnostics.length, 1);
     assert.deepEqual(model.diagnostics[0].position, { line: 9, column: 18 });

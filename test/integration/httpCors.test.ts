@@ -45,7 +45,11 @@ describe('HTTP front doors: CORS in a browser (integration)', function () {
     pages?.close();
   });
 
-  async function callFrom(origin: string, url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<CallResult> {
+  async function callFrom(
+    origin: string,
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<CallResult> {
     const page = await browser.newPage();
     try {
       await page.goto(`http://${origin}:${pagePort}/`);

@@ -12,11 +12,66 @@ import { startHttpHarness, type HttpHarness } from '../fixtures/http/httpHarness
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The keys of AWS's documented 1.0 (REST) example event, in its order. */
-const V1_KEYS = ['resource', 'path', 'httpMethod', 'headers', 'multiValueHeaders', 'queryStringParameters', 'multiValueQueryStringParameters', 'pathParameters', 'stageVariables', 'requestContext', 'body', 'isBase64Encoded'];
-const V1_CONTEXT_KEYS = ['accountId', 'apiId', 'domainName', 'domainPrefix', 'extendedRequestId', 'httpMethod', 'identity', 'path', 'protocol', 'requestId', 'requestTime', 'requestTimeEpoch', 'resourceId', 'resourcePath', 'stage'];
-const V1_IDENTITY_KEYS = ['accessKey', 'accountId', 'caller', 'cognitoAuthenticationProvider', 'cognitoAuthenticationType', 'cognitoIdentityId', 'cognitoIdentityPoolId', 'principalOrgId', 'sourceIp', 'user', 'userAgent', 'userArn'];
+const V1_KEYS = [
+  'resource',
+  'path',
+  'httpMethod',
+  'headers',
+  'multiValueHeaders',
+  'queryStringParameters',
+  'multiValueQueryStringParameters',
+  'pathParameters',
+  'stageVariables',
+  'requestContext',
+  'body',
+  'isBase64Encoded',
+];
+const V1_CONTEXT_KEYS = [
+  'accountId',
+  'apiId',
+  'domainName',
+  'domainPrefix',
+  'extendedRequestId',
+  'httpMethod',
+  'identity',
+  'path',
+  'protocol',
+  'requestId',
+  'requestTime',
+  'requestTimeEpoch',
+  'resourceId',
+  'resourcePath',
+  'stage',
+];
+const V1_IDENTITY_KEYS = [
+  'accessKey',
+  'accountId',
+  'caller',
+  'cognitoAuthenticationProvider',
+  'cognitoAuthenticationType',
+  'cognitoIdentityId',
+  'cognitoIdentityPoolId',
+  'principalOrgId',
+  'sourceIp',
+  'user',
+  'userAgent',
+  'userArn',
+];
 /** The keys of AWS's documented 2.0 example (all optional parts present). */
-const V2_KEYS = ['version', 'routeKey', 'rawPath', 'rawQueryString', 'cookies', 'headers', 'queryStringParameters', 'requestContext', 'body', 'pathParameters', 'isBase64Encoded', 'stageVariables'];
+const V2_KEYS = [
+  'version',
+  'routeKey',
+  'rawPath',
+  'rawQueryString',
+  'cookies',
+  'headers',
+  'queryStringParameters',
+  'requestContext',
+  'body',
+  'pathParameters',
+  'isBase64Encoded',
+  'stageVariables',
+];
 const V2_CONTEXT_KEYS = ['accountId', 'apiId', 'domainName', 'domainPrefix', 'http', 'requestId', 'routeKey', 'stage', 'time', 'timeEpoch'];
 
 async function fetchJson(url: string, init?: RequestInit): Promise<Json> {
@@ -98,7 +153,10 @@ describe('HTTP front doors: events (integration)', function () {
     const r = await curl(['-H', 'X-Dup: one', '-H', 'X-Dup: two', '-H', 'Cookie: a=1; b=2', '-X', 'GET', `${api}/items/7?q=1&q=2&e=%20x`]);
     assert.equal(r.status, 200);
     const e = JSON.parse(r.body) as Json;
-    assert.deepEqual(Object.keys(e), V2_KEYS.filter((k) => !['body', 'stageVariables'].includes(k)));
+    assert.deepEqual(
+      Object.keys(e),
+      V2_KEYS.filter((k) => !['body', 'stageVariables'].includes(k)),
+    );
     assert.deepEqual(Object.keys(e.requestContext), V2_CONTEXT_KEYS);
     assert.equal(e.version, '2.0');
     assert.equal(e.routeKey, 'GET /items/{id}');
@@ -127,7 +185,11 @@ describe('HTTP front doors: events (integration)', function () {
     assert.equal(json.routeKey, '$default');
     assert.equal(json.body, '{"a":1}');
     assert.equal(json.isBase64Encoded, false);
-    const bin = await fetchJson(`${api}/anything`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2, 255]) });
+    const bin = await fetchJson(`${api}/anything`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from([0, 1, 2, 255]),
+    });
     assert.equal(bin.isBase64Encoded, true);
     assert.deepEqual([...Buffer.from(bin.body, 'base64')], [0, 1, 2, 255]);
     const form = await fetchJson(`${api}/anything`, { method: 'POST', body: new URLSearchParams({ a: 'b' }) });
@@ -144,7 +206,11 @@ describe('HTTP front doors: events (integration)', function () {
 
   it('REST API: binary media types decide base64 bodies both ways', async () => {
     const rest = h.api('RestApi');
-    const png = await fetchJson(`${rest}/upload`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: Buffer.from([137, 80]) });
+    const png = await fetchJson(`${rest}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: Buffer.from([137, 80]),
+    });
     assert.equal(png.isBase64Encoded, true);
     assert.equal(png.body, Buffer.from([137, 80]).toString('base64'));
     const text = await fetchJson(`${rest}/upload`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'plain' });
@@ -182,11 +248,26 @@ describe('HTTP front doors: events (integration)', function () {
   it('function URL events: the 2.0 format with routeKey $default, accountId anonymous without IAM auth', async () => {
     const url = h.functionUrl('EchoFunction');
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-    const res = await fetch(`${url}some/path?a=1&a=2`, { method: 'POST', headers: { cookie: 'k=v', 'content-type': 'text/plain' }, body: 'hi' });
+    const res = await fetch(`${url}some/path?a=1&a=2`, {
+      method: 'POST',
+      headers: { cookie: 'k=v', 'content-type': 'text/plain' },
+      body: 'hi',
+    });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('x-amzn-requestid') ?? '', /^[0-9a-f-]{36}$/);
     const e = (await res.json()) as Json;
-    assert.deepEqual(Object.keys(e), ['version', 'routeKey', 'rawPath', 'rawQueryString', 'cookies', 'headers', 'queryStringParameters', 'requestContext', 'body', 'isBase64Encoded']);
+    assert.deepEqual(Object.keys(e), [
+      'version',
+      'routeKey',
+      'rawPath',
+      'rawQueryString',
+      'cookies',
+      'headers',
+      'queryStringParameters',
+      'requestContext',
+      'body',
+      'isBase64Encoded',
+    ]);
     assert.equal(e.routeKey, '$default');
     assert.equal(e.rawPath, '/some/path');
     assert.deepEqual(e.queryStringParameters, { a: '1,2' });
@@ -202,8 +283,21 @@ describe('HTTP front doors: events (integration)', function () {
     const unsigned = await fetch(url);
     assert.equal(unsigned.status, 403);
     assert.deepEqual(await unsigned.json(), { Message: 'Forbidden' });
-    const signer = new SignatureV4({ service: 'lambda', region: 'us-east-1', sha256: Sha256, credentials: { accessKeyId: 'AKIDANYTHING', secretAccessKey: 'whatever' } });
-    const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {}, headers: { host: url.host } });
+    const signer = new SignatureV4({
+      service: 'lambda',
+      region: 'us-east-1',
+      sha256: Sha256,
+      credentials: { accessKeyId: 'AKIDANYTHING', secretAccessKey: 'whatever' },
+    });
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      query: {},
+      headers: { host: url.host },
+    });
     const ok = await fetch(url, { headers: signed.headers as Record<string, string> });
     assert.equal(ok.status, 200);
     const context = ((await ok.json()) as Json).context;

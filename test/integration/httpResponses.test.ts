@@ -37,9 +37,17 @@ describe('HTTP front doors: responses, errors, authorizers, CORS (integration)',
     assert.equal(await cookies.text(), 'with cookies');
     const binary = await fetch(`${http}/shapes?shape=binary`);
     assert.equal(binary.headers.get('content-type'), 'image/png');
-    assert.deepEqual([...Buffer.from(await binary.arrayBuffer())], [137, 80, 78, 71], 'HTTP APIs decode isBase64Encoded bodies whatever the type');
+    assert.deepEqual(
+      [...Buffer.from(await binary.arrayBuffer())],
+      [137, 80, 78, 71],
+      'HTTP APIs decode isBase64Encoded bodies whatever the type',
+    );
     const restNoBinaryAccept = await fetch(`${rest}/shapes?shape=binary`, { headers: { accept: 'text/plain' } });
-    assert.equal(await restNoBinaryAccept.text(), Buffer.from([137, 80, 78, 71]).toString('base64'), 'REST decodes only for binary media types');
+    assert.equal(
+      await restNoBinaryAccept.text(),
+      Buffer.from([137, 80, 78, 71]).toString('base64'),
+      'REST decodes only for binary media types',
+    );
   });
 
   it('REST refuses what payload 1.0 does not allow: bare values and unknown keys are a 502', async () => {
@@ -128,13 +136,24 @@ describe('HTTP front doors: responses, errors, authorizers, CORS (integration)',
     assert.deepEqual(((await ok.json()) as Json).context.authorizer, { lambda: { version: '1.0' } });
 
     assert.equal((await fetch(`${http}/iam`)).status, 403);
-    const signed = await fetch(`${http}/iam`, { headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00' } });
+    const signed = await fetch(`${http}/iam`, {
+      headers: {
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00',
+      },
+    });
     assert.equal(signed.status, 200);
   });
 
   it('JWT authorizer: missing, expired or foreign tokens 401, missing scope 403, claims in the context', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const good = { iss: 'https://issuer.example.com', aud: 'lambda-lab', sub: 'u1', exp: now + 600, scope: 'read write', groups: ['a', 'b'] };
+    const good = {
+      iss: 'https://issuer.example.com',
+      aud: 'lambda-lab',
+      sub: 'u1',
+      exp: now + 600,
+      scope: 'read write',
+      groups: ['a', 'b'],
+    };
     const call = (token?: string) => fetch(`${http}/jwt`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     assert.equal((await call()).status, 401);
     assert.equal((await call(jwt({ ...good, exp: now - 10 }))).status, 401);
@@ -157,25 +176,41 @@ describe('HTTP front doors: responses, errors, authorizers, CORS (integration)',
     assert.equal(url.status, 413);
   });
 
-  it('CORS: HTTP API preflights and response headers follow CorsConfiguration; REST answers SAM\'s fixed OPTIONS', async () => {
-    const pre = await fetch(`${http}/items/1`, { method: 'OPTIONS', headers: { origin: 'http://allowed.localhost', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  it("CORS: HTTP API preflights and response headers follow CorsConfiguration; REST answers SAM's fixed OPTIONS", async () => {
+    const pre = await fetch(`${http}/items/1`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://allowed.localhost',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('access-control-allow-origin'), 'http://allowed.localhost');
     assert.equal(pre.headers.get('access-control-allow-methods'), 'GET,POST');
     assert.equal(pre.headers.get('access-control-max-age'), '300');
-    const foreign = await fetch(`${http}/items/1`, { method: 'OPTIONS', headers: { origin: 'http://elsewhere.localhost', 'access-control-request-method': 'GET' } });
+    const foreign = await fetch(`${http}/items/1`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://elsewhere.localhost', 'access-control-request-method': 'GET' },
+    });
     assert.equal(foreign.status, 204);
     assert.equal(foreign.headers.get('access-control-allow-origin'), null);
     const actual = await fetch(`${http}/shapes`, { headers: { origin: 'http://allowed.localhost' } });
     assert.equal(actual.headers.get('access-control-allow-origin'), 'http://allowed.localhost', "the API's header replaces the function's");
     assert.equal(actual.headers.get('access-control-expose-headers'), 'x-shape');
 
-    const urlPre = await fetch(h.functionUrl('UrlFunction'), { method: 'OPTIONS', headers: { origin: 'http://allowed.localhost', 'access-control-request-method': 'POST' } });
+    const urlPre = await fetch(h.functionUrl('UrlFunction'), {
+      method: 'OPTIONS',
+      headers: { origin: 'http://allowed.localhost', 'access-control-request-method': 'POST' },
+    });
     assert.equal(urlPre.status, 204, 'function URL preflights need no signature');
     assert.equal(urlPre.headers.get('access-control-allow-origin'), 'http://allowed.localhost');
     assert.equal(urlPre.headers.get('access-control-max-age'), '60');
 
-    const restPre = await fetch(`${rest}/shapes`, { method: 'OPTIONS', headers: { origin: 'http://anything.localhost', 'access-control-request-method': 'GET' } });
+    const restPre = await fetch(`${rest}/shapes`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://anything.localhost', 'access-control-request-method': 'GET' },
+    });
     assert.equal(restPre.status, 200);
     assert.equal(restPre.headers.get('access-control-allow-origin'), '*');
     assert.equal(restPre.headers.get('access-control-allow-headers'), 'content-type,x-api-key');

@@ -23,18 +23,24 @@ describe('HTTP front doors: lambda-lab serve and list (integration)', function (
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('list shows each function\'s routes and URLs', () => {
+  it("list shows each function's routes and URLs", () => {
     const out = spawnSync(process.execPath, [CLI, 'list', '--template', join(dir, 'template.yaml')], { encoding: 'utf8' });
     assert.equal(out.status, 0, out.stderr);
     assert.match(out.stdout, /^EchoFunction\s+REST API RestApi\s+GET\s+\/dev\/items\/\{id\}\s+payload 1\.0$/m);
     assert.match(out.stdout, /^EchoFunction\s+HTTP API ServerlessHttpApi\s+POST\s+\/implicit\s+payload 2\.0$/m);
     assert.match(out.stdout, /^StreamFunction\s+function URL\s+ANY\s+\/\s+auth NONE, RESPONSE_STREAM$/m);
-    const json = JSON.parse(spawnSync(process.execPath, [CLI, 'list', '--json', '--template', join(dir, 'template.yaml')], { encoding: 'utf8' }).stdout);
+    const json = JSON.parse(
+      spawnSync(process.execPath, [CLI, 'list', '--json', '--template', join(dir, 'template.yaml')], { encoding: 'utf8' }).stdout,
+    );
     assert.ok(json.routes.some((r: { functionId: string; path: string }) => r.functionId === 'ShapesFunction' && r.path === '/dev/token'));
   });
 
   it('serve prints every route with a URL that answers, beside the Lambda API', async () => {
-    child = spawn(process.execPath, [CLI, 'serve', '--template', join(dir, 'template.yaml'), '--port', '0', '--http-port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--template', join(dir, 'template.yaml'), '--port', '0', '--http-port', '0', '--quiet'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d));
     await new Promise<void>((ok, fail) => {

@@ -59,7 +59,11 @@ describe('HTTP front doors: response streaming (integration)', function () {
   it('InvokeWithResponseStream: PayloadChunk events while the handler writes, then InvokeComplete', async () => {
     const gate = h.gate();
     const out = await h.client.send(
-      new InvokeWithResponseStreamCommand({ FunctionName: 'StreamFunction', Payload: Buffer.from(JSON.stringify({ queryStringParameters: { gate } })), LogType: 'Tail' }),
+      new InvokeWithResponseStreamCommand({
+        FunctionName: 'StreamFunction',
+        Payload: Buffer.from(JSON.stringify({ queryStringParameters: { gate } })),
+        LogType: 'Tail',
+      }),
     );
     assert.equal(out.StatusCode, 200);
     assert.equal(out.ExecutedVersion, '$LATEST');
@@ -82,7 +86,10 @@ describe('HTTP front doors: response streaming (integration)', function () {
     }
     const body = chunks.join('');
     // InvokeWithResponseStream hands over the raw stream: the HttpResponseStream prelude included.
-    assert.equal(body, '{"statusCode":201,"headers":{"content-type":"text/plain","x-stream":"yes"},"cookies":["s=1"]}\0\0\0\0\0\0\0\0one;two;three');
+    assert.equal(
+      body,
+      '{"statusCode":201,"headers":{"content-type":"text/plain","x-stream":"yes"},"cookies":["s=1"]}\0\0\0\0\0\0\0\0one;two;three',
+    );
     assert.ok(chunks.length >= 3, `chunks arrive separately (${chunks.length})`);
     assert.deepEqual(order, ['received one;', 'received two;', 'ended StreamFunction']);
     assert.equal(complete?.ErrorCode, undefined);
@@ -90,21 +97,33 @@ describe('HTTP front doors: response streaming (integration)', function () {
   });
 
   it('InvokeWithResponseStream: a buffered handler arrives as one chunk; errors as ErrorCode/ErrorDetails', async () => {
-    const ok = await h.client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'ShapesFunction', Payload: Buffer.from('{"queryStringParameters":{"shape":"bare-object"}}') }));
+    const ok = await h.client.send(
+      new InvokeWithResponseStreamCommand({
+        FunctionName: 'ShapesFunction',
+        Payload: Buffer.from('{"queryStringParameters":{"shape":"bare-object"}}'),
+      }),
+    );
     const events = [];
     for await (const e of ok.EventStream!) events.push(e);
     assert.equal(events.length, 2);
     assert.equal(Buffer.from(events[0].PayloadChunk!.Payload!).toString(), '{"hello":"world"}');
     assert.deepEqual(events[1].InvokeComplete, {});
 
-    const failed = await h.client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'ShapesFunction', Payload: Buffer.from('{"queryStringParameters":{"shape":"throw"}}') }));
+    const failed = await h.client.send(
+      new InvokeWithResponseStreamCommand({
+        FunctionName: 'ShapesFunction',
+        Payload: Buffer.from('{"queryStringParameters":{"shape":"throw"}}'),
+      }),
+    );
     const last = [];
     for await (const e of failed.EventStream!) last.push(e);
     assert.equal(last.length, 1, 'no PayloadChunk for a failed buffered handler');
     assert.equal(last[0].InvokeComplete!.ErrorCode, 'Error');
     assert.equal(last[0].InvokeComplete!.ErrorDetails, 'boom');
 
-    const missing = await serviceError(h.client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'Nope', Payload: Buffer.from('{}') })));
+    const missing = await serviceError(
+      h.client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'Nope', Payload: Buffer.from('{}') })),
+    );
     assert.equal(missing.name, 'ResourceNotFoundException');
   });
 
@@ -124,7 +143,9 @@ describe('HTTP front doors: response streaming (integration)', function () {
 
   it('a streaming handler behind an HTTP API route streams too', async () => {
     const gate = h.gate();
-    const res = await fetch(`${h.api('HttpApi')}/stream?gate=${encodeURIComponent(gate)}`, { headers: { origin: 'http://allowed.localhost' } });
+    const res = await fetch(`${h.api('HttpApi')}/stream?gate=${encodeURIComponent(gate)}`, {
+      headers: { origin: 'http://allowed.localhost' },
+    });
     assert.equal(res.status, 201);
     assert.equal(res.headers.get('access-control-allow-origin'), 'http://allowed.localhost');
     assert.ok(res.headers.get('apigw-requestid'));
@@ -164,14 +185,18 @@ describe('HTTP front doors: response streaming (integration)', function () {
   });
 
   it('function URL operations: Create/Get/Update/List/Delete, with FunctionUrl answering locally', async () => {
-    const created = await h.client.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'ShapesFunction', AuthType: 'NONE', Cors: { AllowOrigins: ['*'] } }));
+    const created = await h.client.send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: 'ShapesFunction', AuthType: 'NONE', Cors: { AllowOrigins: ['*'] } }),
+    );
     assert.match(created.FunctionUrl!, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.equal(created.FunctionArn, 'arn:aws:lambda:us-east-1:123456789012:function:ShapesFunction');
     assert.equal(created.InvokeMode, 'BUFFERED');
     const answered = await fetch(`${created.FunctionUrl}?shape=bare-string`);
     assert.equal(await answered.text(), 'just text');
 
-    const again = await serviceError(h.client.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'ShapesFunction', AuthType: 'NONE' })));
+    const again = await serviceError(
+      h.client.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'ShapesFunction', AuthType: 'NONE' })),
+    );
     assert.equal(again.name, 'ResourceConflictException');
     const got = await h.client.send(new GetFunctionUrlConfigCommand({ FunctionName: 'ShapesFunction' }));
     assert.equal(got.FunctionUrl, created.FunctionUrl);
@@ -182,7 +207,10 @@ describe('HTTP front doors: response streaming (integration)', function () {
     assert.equal((await fetch(created.FunctionUrl!)).status, 403);
 
     const listed = await h.client.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'ShapesFunction' }));
-    assert.deepEqual(listed.FunctionUrlConfigs?.map((c) => c.FunctionUrl), [created.FunctionUrl]);
+    assert.deepEqual(
+      listed.FunctionUrlConfigs?.map((c) => c.FunctionUrl),
+      [created.FunctionUrl],
+    );
     const templateUrl = await h.client.send(new GetFunctionUrlConfigCommand({ FunctionName: 'StreamFunction' }));
     assert.equal(templateUrl.InvokeMode, 'RESPONSE_STREAM');
 

@@ -63,18 +63,40 @@ describe('HTTP front doors: templates and routes (integration)', function () {
     assert.equal(implicit.stageName, 'Prod');
     assert.deepEqual(implicit.cors?.allowOrigins, ['*'], 'Globals.Api applies to the implicit API');
     assert.deepEqual(implicit.binaryMediaTypes, ['application/octet-stream']);
-    assert.deepEqual(implicit.routes.map((r) => `${r.method} ${r.path}`), ['GET /hello']);
-    assert.deepEqual(apis.OpenApi.routes.map((r) => `${r.method} ${r.path} → ${r.functionId}`), ['GET /pets/{petId} → AppFunction', 'ANY /{proxy+} → AppFunction']);
+    assert.deepEqual(
+      implicit.routes.map((r) => `${r.method} ${r.path}`),
+      ['GET /hello'],
+    );
+    assert.deepEqual(
+      apis.OpenApi.routes.map((r) => `${r.method} ${r.path} → ${r.functionId}`),
+      ['GET /pets/{petId} → AppFunction', 'ANY /{proxy+} → AppFunction'],
+    );
     assert.equal(apis.OpenApi.stageName, 'v2');
     assert.ok(model.diagnostics.some((d) => d.resource === 'OpenApi' && /GET \/elsewhere: only Lambda proxy integrations/.test(d.message)));
     assert.equal(apis.PlainRestApi.stageName, 'live');
     assert.deepEqual(apis.PlainRestApi.stageVariables, { tier: 'gold' });
-    assert.deepEqual(apis.PlainRestApi.routes.map((r) => `${r.method} ${r.path}`), ['POST /orders']);
+    assert.deepEqual(
+      apis.PlainRestApi.routes.map((r) => `${r.method} ${r.path}`),
+      ['POST /orders'],
+    );
     assert.equal(apis.PlainHttpApi.kind, 'http');
-    assert.deepEqual(apis.PlainHttpApi.routes.map((r) => `${r.method} ${r.path} ${r.payloadFormat} ${r.authorizer ?? '-'}`), ['GET /secure 2.0 jwt', 'GET /cognito 2.0 custom', 'ANY $default 1.0 -']);
-    assert.deepEqual(apis.PlainHttpApi.authorizers, [{ kind: 'jwt', name: 'jwt', identitySources: ['$request.header.Authorization'], issuer: 'https://issuer.example.com', audiences: ['openapi'] }]);
+    assert.deepEqual(
+      apis.PlainHttpApi.routes.map((r) => `${r.method} ${r.path} ${r.payloadFormat} ${r.authorizer ?? '-'}`),
+      ['GET /secure 2.0 jwt', 'GET /cognito 2.0 custom', 'ANY $default 1.0 -'],
+    );
+    assert.deepEqual(apis.PlainHttpApi.authorizers, [
+      {
+        kind: 'jwt',
+        name: 'jwt',
+        identitySources: ['$request.header.Authorization'],
+        issuer: 'https://issuer.example.com',
+        audiences: ['openapi'],
+      },
+    ]);
     assert.ok(model.diagnostics.some((d) => /authorizer custom: type cognito_user_pools is not emulated/.test(d.message)));
-    assert.deepEqual(model.http?.functionUrls, [{ functionId: 'AppFunction', authType: 'NONE', invokeMode: 'BUFFERED', cors: undefined, qualifier: undefined }]);
+    assert.deepEqual(model.http?.functionUrls, [
+      { functionId: 'AppFunction', authType: 'NONE', invokeMode: 'BUFFERED', cors: undefined, qualifier: undefined },
+    ]);
   });
 
   it('serves a plain RestApi under its Stage resource, with its stage variables', async () => {
@@ -111,7 +133,12 @@ describe('HTTP front doors: templates and routes (integration)', function () {
       const port = implicit().port;
       assert.equal((await fetch(`${implicit().url}/goodbye`)).status, 403);
       const url = doors.getUrl('AppFunction')!.url;
-      writeFileSync(template, readFileSync(template, 'utf8').replace('Path: /hello', 'Path: /goodbye').replace(/  AppUrl:[\s\S]*$/, ''));
+      writeFileSync(
+        template,
+        readFileSync(template, 'utf8')
+          .replace('Path: /hello', 'Path: /goodbye')
+          .replace(/  AppUrl:[\s\S]*$/, ''),
+      );
       await own.loadTemplate(template);
       await doors.settled();
       assert.equal(implicit().port, port);

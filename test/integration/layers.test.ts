@@ -21,7 +21,9 @@ const REMOTE_ARN = 'arn:aws:lambda:eu-west-1:999999999999:layer:remote-lib:3';
 
 function layersFixture(): { dir: string; zip: Buffer } {
   const dir = copyFixture('layers');
-  const zip = buildZip([{ name: 'nodejs/node_modules/from-zip/index.js', data: Buffer.from("module.exports = 'from zip';\n"), mode: 0o100644 }]);
+  const zip = buildZip([
+    { name: 'nodejs/node_modules/from-zip/index.js', data: Buffer.from("module.exports = 'from zip';\n"), mode: 0o100644 },
+  ]);
   writeFileSync(join(dir, 'layer-c.zip'), zip);
   return { dir, zip };
 }
@@ -50,18 +52,27 @@ describe('layers (integration)', function () {
       tool: 'tool from layer-a',
     });
     const config = await h.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'layered' }));
-    assert.deepEqual(config.Layers?.map((l) => l.Arn), [
-      'arn:aws:lambda:us-east-1:123456789012:layer:layer-a:1',
-      'arn:aws:lambda:us-east-1:123456789012:layer:layer-b:1',
-      'arn:aws:lambda:us-east-1:123456789012:layer:layer-c:1',
-    ]);
+    assert.deepEqual(
+      config.Layers?.map((l) => l.Arn),
+      [
+        'arn:aws:lambda:us-east-1:123456789012:layer:layer-a:1',
+        'arn:aws:lambda:us-east-1:123456789012:layer:layer-b:1',
+        'arn:aws:lambda:us-east-1:123456789012:layer:layer-c:1',
+      ],
+    );
   });
 
   it('lists layers and describes a zip layer with the CodeSha256 of its zip', async () => {
     const list = await h.client.send(new ListLayersCommand({}));
-    assert.deepEqual(list.Layers?.map((l) => l.LayerName), ['layer-a', 'layer-b', 'layer-c']);
+    assert.deepEqual(
+      list.Layers?.map((l) => l.LayerName),
+      ['layer-a', 'layer-b', 'layer-c'],
+    );
     const runtimeFiltered = await h.client.send(new ListLayersCommand({ CompatibleRuntime: 'nodejs22.x' }));
-    assert.deepEqual(runtimeFiltered.Layers?.map((l) => l.LayerName), ['layer-b']);
+    assert.deepEqual(
+      runtimeFiltered.Layers?.map((l) => l.LayerName),
+      ['layer-b'],
+    );
     const c = await h.client.send(new GetLayerVersionCommand({ LayerName: 'layer-c', VersionNumber: 1 }));
     assert.equal(c.Content?.CodeSha256, createHash('sha256').update(zip).digest('base64'));
     assert.equal(c.Content?.CodeSize, zip.length);
@@ -76,7 +87,10 @@ describe('layers (integration)', function () {
     await h.runtime.stopEnvironments('layered');
     assert.equal(json((await h.client.send(new InvokeCommand({ FunctionName: 'layered' }))).Payload).shared, 'B2');
     const versions = await h.client.send(new ListLayerVersionsCommand({ LayerName: 'layer-b' }));
-    assert.deepEqual(versions.LayerVersions?.map((v) => v.Version), [2, 1]);
+    assert.deepEqual(
+      versions.LayerVersions?.map((v) => v.Version),
+      [2, 1],
+    );
     const pinned = await h.client.send(new InvokeCommand({ FunctionName: 'layered', Qualifier: v1.Version }));
     assert.equal(json(pinned.Payload).shared, 'B');
   });
@@ -92,7 +106,10 @@ describe('layers (integration)', function () {
     // Listing still works, showing the unresolved layer as written.
     const list = await h.client.send(new ListFunctionsCommand({}));
     const remoteFn = list.Functions?.find((f) => f.FunctionName === 'remote-layer');
-    assert.deepEqual(remoteFn?.Layers?.map((l) => l.Arn), [REMOTE_ARN]);
+    assert.deepEqual(
+      remoteFn?.Layers?.map((l) => l.Arn),
+      [REMOTE_ARN],
+    );
   });
 
   it('resolves a remote layer ARN through the layer ARN map', async () => {

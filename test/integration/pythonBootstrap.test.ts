@@ -122,20 +122,19 @@ describe('Python bootstrap: invocations', function () {
 
     it('reports a response that cannot be encoded as Runtime.MarshalError', async () => {
       const error = functionError(await invokeOnce('app.unserialisable'));
-      assert.deepEqual([error.errorType, error.errorMessage, error.stackTrace], [
-        'Runtime.MarshalError',
-        'Unable to marshal response: Object of type set is not JSON serializable',
-        [],
-      ]);
+      assert.deepEqual(
+        [error.errorType, error.errorMessage, error.stackTrace],
+        ['Runtime.MarshalError', 'Unable to marshal response: Object of type set is not JSON serializable', []],
+      );
     });
 
     it('reports an event that is not JSON as Runtime.UnmarshalError, and keeps serving', async () => {
       const session = await start('app.echo');
       const error = functionError(await session.invoke({ rawBody: 'not json' }));
-      assert.deepEqual([error.errorType, error.errorMessage], [
-        'Runtime.UnmarshalError',
-        'Unable to unmarshal input: Expecting value: line 1 column 1 (char 0)',
-      ]);
+      assert.deepEqual(
+        [error.errorType, error.errorMessage],
+        ['Runtime.UnmarshalError', 'Unable to unmarshal input: Expecting value: line 1 column 1 (char 0)'],
+      );
       assert.deepEqual(response(await session.invoke({ event: 1 })), { event: 1, invocations: 1 });
     });
 

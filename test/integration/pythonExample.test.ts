@@ -34,8 +34,14 @@ describe('examples/python through the CLI', function () {
   it('prices an order twice on one environment', () => {
     const r = run(['invoke', 'OrdersFunction', '-e', 'events/order.json', '--count', '2']);
     assert.equal(r.code, 0, r.stderr);
-    const answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(answers.map((a) => a.statusCode), [200, 200]);
+    const answers = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      answers.map((a) => a.statusCode),
+      [200, 200],
+    );
     assert.match(r.stdout, /"total": 24\.80\}/);
     assert.match(r.stderr, /^\[INFO\]\t\S+\t[0-9a-f-]{36}\tpriced 2 lines for ada: 24\.80$/m);
     assert.match(r.stderr, /^table orders-dev, invocation 2 of this environment$/m);

@@ -86,15 +86,18 @@ describe('Python bootstrap: handler loading', function () {
 
     it('reports a handler without a dot as Runtime.MalformedHandlerName', async () => {
       const { body } = await initError('handler');
-      assert.deepEqual([body.errorType, body.errorMessage], [
-        'Runtime.MalformedHandlerName',
-        "Bad handler 'handler': not enough values to unpack (expected 2, got 1)",
-      ]);
+      assert.deepEqual(
+        [body.errorType, body.errorMessage],
+        ['Runtime.MalformedHandlerName', "Bad handler 'handler': not enough values to unpack (expected 2, got 1)"],
+      );
     });
 
     it('refuses a built-in module name as Runtime.BuiltInModuleConflict', async () => {
       const { body } = await initError('sys.handler');
-      assert.deepEqual([body.errorType, body.errorMessage], ['Runtime.BuiltInModuleConflict', 'Cannot use built-in module sys as a handler module']);
+      assert.deepEqual(
+        [body.errorType, body.errorMessage],
+        ['Runtime.BuiltInModuleConflict', 'Cannot use built-in module sys as a handler module'],
+      );
     });
 
     it('reports a syntax error as Runtime.UserCodeSyntaxError with file and line', async () => {
@@ -124,7 +127,10 @@ describe('Python bootstrap: handler loading', function () {
       // -S: no site-packages, so no boto3, whatever this machine has installed.
       const { body, session } = await initError('broken/needs_boto3.handler', { pythonArgs: ['-S'] });
       assert.equal(body.errorMessage, "Unable to import module 'broken/needs_boto3': No module named 'boto3'");
-      assert.match(session.process.stderr, /boto3 is part of the managed python3\.12 runtime, but .*python3.* cannot import it\. Install it/);
+      assert.match(
+        session.process.stderr,
+        /boto3 is part of the managed python3\.12 runtime, but .*python3.* cannot import it\. Install it/,
+      );
     });
   });
 });

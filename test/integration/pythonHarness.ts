@@ -4,7 +4,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BootstrapProcess, RuntimeApiTestServer, type InvocationOutcome, type InvocationRequest, type StartOptions } from './runtimeApiTestServer';
+import {
+  BootstrapProcess,
+  RuntimeApiTestServer,
+  type InvocationOutcome,
+  type InvocationRequest,
+  type StartOptions,
+} from './runtimeApiTestServer';
 
 const repoRoot = path.resolve(__dirname, '../..');
 export const pythonBootstrap = path.join(repoRoot, 'out/bootstrap/python/bootstrap.py');

@@ -55,7 +55,10 @@ describe('Python bootstrap: logs', function () {
     const exception = records.find((r) => r.line.includes('exception record'))!;
     assert.match(exception.line, /exception record\nTraceback \(most recent call last\):\n.*\nRuntimeError: caught$/s);
     // Call sites: file and line of the print / logger call in logs/app.py.
-    const sites = records.map((r) => [r.line.split('\n')[0].replace(/^\[(\w+)\].*\t/, '$1 '), r.source?.file === app ? r.source.line : r.source]);
+    const sites = records.map((r) => [
+      r.line.split('\n')[0].replace(/^\[(\w+)\].*\t/, '$1 '),
+      r.source?.file === app ? r.source.line : r.source,
+    ]);
     assert.deepEqual(sites, [
       ['WARNING init warning', 4],
       ['printed line', 8],

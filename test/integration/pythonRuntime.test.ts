@@ -97,7 +97,10 @@ describe('runtime: Python functions', function () {
 
   it('reports sys.exit(), os._exit() and a segfault as Runtime.ExitError and replaces the environment', async () => {
     const exit = await runtime.invoke('Exit', '{"code": 3}');
-    assert.deepEqual(json(exit), { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${exit.requestId} Error: Runtime exited with error: exit status 3` });
+    assert.deepEqual(json(exit), {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${exit.requestId} Error: Runtime exited with error: exit status 3`,
+    });
     assert.equal((await runtime.invoke('Exit', '{"code": 4}')).cold, true);
     const hard = await runtime.invoke('HardExit', '{}');
     assert.match(json(hard).errorMessage, /Runtime exited with error: exit status 5$/);
@@ -138,7 +141,9 @@ describe('runtime: Python functions', function () {
   });
 
   it('runs 30 parallel invokes within reserved concurrency 3: each answered once, the rest throttled', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 30 }, (_, id) => runtime.invoke('Throttled', JSON.stringify({ ms: 200, id }))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, id) => runtime.invoke('Throttled', JSON.stringify({ ms: 200, id }))),
+    );
     const ok = results.filter((r): r is PromiseFulfilledResult<InvokeResult> => r.status === 'fulfilled');
     for (const t of results.filter((r) => r.status === 'rejected')) {
       assert.equal(((t as PromiseRejectedResult).reason as LambdaServiceError).type, 'TooManyRequestsException');
@@ -150,7 +155,10 @@ describe('runtime: Python functions', function () {
 
   it('scales out: concurrent invokes get separate environments, none lost', async () => {
     const results = await Promise.all(Array.from({ length: 4 }, (_, id) => runtime.invoke('Sleep', JSON.stringify({ id, ms: 100 }))));
-    assert.deepEqual(results.map((r) => json(r).id), [0, 1, 2, 3]);
+    assert.deepEqual(
+      results.map((r) => json(r).id),
+      [0, 1, 2, 3],
+    );
     assert.equal(new Set(results.map((r) => r.environmentId)).size, 4);
   });
 
@@ -165,7 +173,11 @@ describe('runtime: Python functions', function () {
     assert.equal(lines[3], `END RequestId: ${r.requestId}`);
     assert.match(lines[4], /^REPORT RequestId: .*Init Duration: /);
     const file = path.join(SRC, 'lifecycle.py');
-    const lineOf = (text: string) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+    const lineOf = (text: string) =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes(text)) + 1;
     assert.deepEqual(
       records.filter((x) => x.source).map((x) => [x.message.split('\t')[0], x.source!.file === file && x.source!.line, x.level]),
       [
@@ -180,7 +192,10 @@ describe('runtime: Python functions', function () {
     const lines = r.logTail.trimEnd().split('\n');
     assert.ok(lines.includes('print line j'), 'print stays plain text');
     const records = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    assert.deepEqual(records.map((x) => x.type ?? x.level), ['platform.start', 'WARNING', 'platform.runtimeDone', 'platform.report']);
+    assert.deepEqual(
+      records.map((x) => x.type ?? x.level),
+      ['platform.start', 'WARNING', 'platform.runtimeDone', 'platform.report'],
+    );
     assert.deepEqual([records[1].message, records[1].requestId], ['warn line j', r.requestId]);
   });
 
@@ -195,7 +210,9 @@ describe('runtime: Python functions', function () {
     const minor = /python(\d+\.\d+)/.exec(fs.realpathSync(PYTHON))?.[1];
     if (minor === '3.12') return;
     assert.ok(
-      diagnostics.some((d) => /^State: runtime python3\.12 runs on .* \(Python 3\.\d+\.\d+, configured\); use a Python 3\.12 interpreter/.test(d)),
+      diagnostics.some((d) =>
+        /^State: runtime python3\.12 runs on .* \(Python 3\.\d+\.\d+, configured\); use a Python 3\.12 interpreter/.test(d),
+      ),
       diagnostics.join('\n'),
     );
   });
@@ -254,7 +271,10 @@ describe('runtime: Python code changes and interpreters', function () {
       await runtime.loadTemplate(path.join(dir, 'template.yaml'));
       const r = await runtime.invoke('Hot', '{}');
       assert.equal(JSON.parse(r.payload.toString()), venv);
-      assert.ok(diagnostics.some((d) => d.includes(`${path.join(venv, 'bin', 'python3')} (Python`) && d.includes('the virtual environment')), diagnostics.join('\n'));
+      assert.ok(
+        diagnostics.some((d) => d.includes(`${path.join(venv, 'bin', 'python3')} (Python`) && d.includes('the virtual environment')),
+        diagnostics.join('\n'),
+      );
     } finally {
       await runtime.dispose();
     }
@@ -279,7 +299,11 @@ describe('runtime: Python code changes and interpreters', function () {
         '',
       ].join('\n'),
     );
-    const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab'), watchCode: false, pythonBinaries: { 'python3.12': PYTHON } });
+    const runtime = new LocalRuntime({
+      stateDir: path.join(dir, '.lambda-lab'),
+      watchCode: false,
+      pythonBinaries: { 'python3.12': PYTHON },
+    });
     try {
       await runtime.loadTemplate(path.join(dir, 'template.yaml'));
       assert.equal(JSON.parse((await runtime.invoke('Inline', '{}')).payload.toString()), 'index.py');
@@ -290,13 +314,20 @@ describe('runtime: Python code changes and interpreters', function () {
 
   it('fails init with a message that says how to choose an interpreter when the configured one does not exist', async () => {
     fs.writeFileSync(path.join(dir, 'src', 'app.py'), 'def handler(event, context):\n    return 1\n');
-    const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab'), watchCode: false, pythonBinaries: { 'python3.12': path.join(dir, 'no-python') } });
+    const runtime = new LocalRuntime({
+      stateDir: path.join(dir, '.lambda-lab'),
+      watchCode: false,
+      pythonBinaries: { 'python3.12': path.join(dir, 'no-python') },
+    });
     try {
       await runtime.loadTemplate(path.join(dir, 'template.yaml'));
       const r = await runtime.invoke('Hot', '{}');
       const body = JSON.parse(r.payload.toString());
       assert.equal(body.errorType, 'Runtime.InvalidEntrypoint');
-      assert.match(body.errorMessage, /^No Python interpreter for python3\.12: .*no-python does not run.*lambdaLab\.pythonBinaries or pass --python python3\.12=PATH/);
+      assert.match(
+        body.errorMessage,
+        /^No Python interpreter for python3\.12: .*no-python does not run.*lambdaLab\.pythonBinaries or pass --python python3\.12=PATH/,
+      );
     } finally {
       await runtime.dispose();
     }

@@ -166,7 +166,10 @@ describe('runtime: execution environments', function () {
 
   it('scales out: concurrent invokes without a reservation get separate environments, none lost', async () => {
     const results = await Promise.all(Array.from({ length: 5 }, (_, id) => runtime.invoke('Echo', JSON.stringify({ id }))));
-    assert.deepEqual(results.map((r) => json(r).id), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      results.map((r) => json(r).id),
+      [0, 1, 2, 3, 4],
+    );
     assert.equal(new Set(results.map((r) => r.environmentId)).size, 5);
   });
 
@@ -177,7 +180,10 @@ describe('runtime: execution environments', function () {
     assert.match(lines[1], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\t${r.requestId}\\tINFO\\tinfo line$`));
     assert.match(lines[2], new RegExp(`\\t${r.requestId}\\tWARN\\twarn line t1$`));
     assert.equal(lines[3], `END RequestId: ${r.requestId}`);
-    assert.match(lines[4], /^REPORT RequestId: .*\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
+    assert.match(
+      lines[4],
+      /^REPORT RequestId: .*\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/,
+    );
     const [stream] = runtime.logs.listStreams('Echo');
     const stored = [...runtime.logs.readStream('Echo', stream.logStreamName)].map((e) => e.message);
     assert.ok(stored[0].startsWith('INIT_START'));
@@ -186,8 +192,14 @@ describe('runtime: execution environments', function () {
 
   it('writes JSON logs filtered by ApplicationLogLevel when LogFormat is JSON', async () => {
     const r = await runtime.invoke('JsonLogs', '{"tag": "j"}');
-    const records = r.logTail.trimEnd().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(records.map((x) => x.type ?? x.level), ['platform.start', 'WARN', 'platform.runtimeDone', 'platform.report']);
+    const records = r.logTail
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      records.map((x) => x.type ?? x.level),
+      ['platform.start', 'WARN', 'platform.runtimeDone', 'platform.report'],
+    );
     assert.equal(records[1].requestId, r.requestId);
     assert.equal(records[3].record.metrics.memorySizeMB, 128);
   });
@@ -211,7 +223,10 @@ describe('runtime: execution environments', function () {
   });
 
   it('rejects unknown functions with ResourceNotFoundException', async () => {
-    await assert.rejects(runtime.invoke('Nope', '{}'), (e: LambdaServiceError) => e.type === 'ResourceNotFoundException' && e.statusCode === 404);
+    await assert.rejects(
+      runtime.invoke('Nope', '{}'),
+      (e: LambdaServiceError) => e.type === 'ResourceNotFoundException' && e.statusCode === 404,
+    );
   });
 });
 

@@ -24,7 +24,8 @@ exports.handler = async () => {${CALL}};`,
   'esm/index.mjs': `import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 export const handler = async () => {${CALL}};`,
   'own/index.js': `exports.handler = async () => require('@aws-sdk/client-lambda');`,
-  'own/node_modules/@aws-sdk/client-lambda/package.json': '{ "name": "@aws-sdk/client-lambda", "version": "3.0.0-own", "main": "index.js" }',
+  'own/node_modules/@aws-sdk/client-lambda/package.json':
+    '{ "name": "@aws-sdk/client-lambda", "version": "3.0.0-own", "main": "index.js" }',
   'own/node_modules/@aws-sdk/client-lambda/index.js': `module.exports = { copy: "the function's own" };`,
   'ts/app.ts': `import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 export const handler = async () => {${CALL}};`,
@@ -67,8 +68,11 @@ describe("runtime: the Node runtime's own AWS SDK v3", function () {
 
   const start = async (cacheDir: string) => {
     process.env.LAMBDA_LAB_CACHE_DIR = cacheDir;
-    runtime = new LocalRuntime({ watchCode: false, stateDir: join(dir, '.lambda-lab'),
-      nodeBinaries: existsSync(NODE22) ? { 'nodejs22.x': NODE22 } : {} });
+    runtime = new LocalRuntime({
+      watchCode: false,
+      stateDir: join(dir, '.lambda-lab'),
+      nodeBinaries: existsSync(NODE22) ? { 'nodejs22.x': NODE22 } : {},
+    });
     runtime.on('diagnostic', (d) => {
       if (d.level === 'warning') warnings.push(d.message);
     });
@@ -132,6 +136,9 @@ describe("runtime: the Node runtime's own AWS SDK v3", function () {
     const r = await runtime.invoke('Cjs', '{}');
     assert.equal(r.functionError, 'Unhandled');
     assert.equal(json(r).errorType, 'Runtime.ImportModuleError');
-    assert.ok(warnings.some((w) => w.startsWith('cannot install @aws-sdk/client-lambda from the npm registry')), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w.startsWith('cannot install @aws-sdk/client-lambda from the npm registry')),
+      warnings.join('\n'),
+    );
   });
 });

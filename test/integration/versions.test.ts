@@ -77,12 +77,20 @@ describe('versions and aliases (integration)', function () {
     assert.equal((await invokeEcho(h.client, '1')).marker, 'original');
 
     const versions = await h.client.send(new ListVersionsByFunctionCommand({ FunctionName: 'echo' }));
-    assert.deepEqual(versions.Versions?.map((v) => v.Version), ['$LATEST', '1', '2']);
+    assert.deepEqual(
+      versions.Versions?.map((v) => v.Version),
+      ['$LATEST', '1', '2'],
+    );
   });
 
   it('routes an alias with AdditionalVersionWeights within statistical bounds over 1,000 invokes', async () => {
     await h.client.send(
-      new CreateAliasCommand({ FunctionName: 'echo', Name: 'live', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } } }),
+      new CreateAliasCommand({
+        FunctionName: 'echo',
+        Name: 'live',
+        FunctionVersion: '1',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } },
+      }),
     );
     const counts: Record<string, number> = {};
     let next = 0;
@@ -108,14 +116,27 @@ describe('versions and aliases (integration)', function () {
       .catch((e: LambdaServiceException) => e);
     assert.equal((stale as LambdaServiceException).name, 'PreconditionFailedException');
     const updated = await h.client.send(
-      new UpdateAliasCommand({ FunctionName: 'echo', Name: 'live', FunctionVersion: '2', RevisionId: alias.RevisionId, RoutingConfig: { AdditionalVersionWeights: {} } }),
+      new UpdateAliasCommand({
+        FunctionName: 'echo',
+        Name: 'live',
+        FunctionVersion: '2',
+        RevisionId: alias.RevisionId,
+        RoutingConfig: { AdditionalVersionWeights: {} },
+      }),
     );
     assert.equal(updated.FunctionVersion, '2');
     assert.equal(updated.RoutingConfig, undefined);
     assert.deepEqual(await invokeEcho(h.client, 'live'), { executed: '2', marker: 'edited', version: '2' });
 
     const bad = await h.client
-      .send(new CreateAliasCommand({ FunctionName: 'echo', Name: 'bad', FunctionVersion: '$LATEST', RoutingConfig: { AdditionalVersionWeights: { '1': 0.5 } } }))
+      .send(
+        new CreateAliasCommand({
+          FunctionName: 'echo',
+          Name: 'bad',
+          FunctionVersion: '$LATEST',
+          RoutingConfig: { AdditionalVersionWeights: { '1': 0.5 } },
+        }),
+      )
       .catch((e: LambdaServiceException) => e);
     assert.equal((bad as LambdaServiceException).name, 'InvalidParameterValueException');
   });
@@ -124,9 +145,15 @@ describe('versions and aliases (integration)', function () {
     await h.stop();
     h = await startHarness(dir);
     const versions = await h.client.send(new ListVersionsByFunctionCommand({ FunctionName: 'echo' }));
-    assert.deepEqual(versions.Versions?.map((v) => v.Version), ['$LATEST', '1', '2']);
+    assert.deepEqual(
+      versions.Versions?.map((v) => v.Version),
+      ['$LATEST', '1', '2'],
+    );
     const aliases = await h.client.send(new ListAliasesCommand({ FunctionName: 'echo' }));
-    assert.deepEqual(aliases.Aliases?.map((a) => [a.Name, a.FunctionVersion]), [['live', '2']]);
+    assert.deepEqual(
+      aliases.Aliases?.map((a) => [a.Name, a.FunctionVersion]),
+      [['live', '2']],
+    );
     assert.equal((await invokeEcho(h.client, '1')).marker, 'original');
     assert.equal((await h.client.send(new PublishVersionCommand({ FunctionName: 'echo' }))).Version, '2');
   });
@@ -145,7 +172,10 @@ describe('versions and aliases (integration)', function () {
       await auto.runtime.loadTemplate(join(auto.dir, 'template.yaml'));
       await auto.server.deployment.settled();
       const versions = await auto.client.send(new ListVersionsByFunctionCommand({ FunctionName: 'greeter' }));
-      assert.deepEqual(versions.Versions?.map((v) => v.Version), ['$LATEST', '1', '2']);
+      assert.deepEqual(
+        versions.Versions?.map((v) => v.Version),
+        ['$LATEST', '1', '2'],
+      );
       const out = await auto.client.send(new InvokeCommand({ FunctionName: 'greeter', Qualifier: 'live' }));
       assert.deepEqual(json(out.Payload), { greeting: 'bonjour', version: '2' });
     } finally {

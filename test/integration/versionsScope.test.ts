@@ -20,7 +20,9 @@ describe('deployment stores scoped to their templates (integration)', function (
   before(async () => {
     greeterDir = copyFixture('autopublish');
     layersDir = copyFixture('layers');
-    const zip = buildZip([{ name: 'nodejs/node_modules/from-zip/index.js', data: Buffer.from("module.exports = 'from zip';\n"), mode: 0o100644 }]);
+    const zip = buildZip([
+      { name: 'nodejs/node_modules/from-zip/index.js', data: Buffer.from("module.exports = 'from zip';\n"), mode: 0o100644 },
+    ]);
     writeFileSync(join(layersDir, 'layer-c.zip'), zip);
     runtime = new LocalRuntime({ freeze: false });
     const scoped = (dir: string) =>

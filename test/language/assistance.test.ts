@@ -24,7 +24,7 @@ describe('language server: hover, completion, outline', function () {
   };
   const text = (h: Hover): string => (h.contents as { value: string }).value;
 
-  it('a function\'s effective configuration: Globals merged, intrinsics resolved by the runtime', async () => {
+  it("a function's effective configuration: Globals merged, intrinsics resolved by the runtime", async () => {
     const h = await hoverAt('  HelloFunction:', 4);
     assert.deepEqual(h.range, rangeOf(TEMPLATE, '  HelloFunction:', 'HelloFunction'));
     const value = text(h);
@@ -45,15 +45,21 @@ describe('language server: hover, completion, outline', function () {
     assert.equal(text(h), 'Loads `handler` from `src/app.js:3`, as the nodejs22.x runtime resolves it');
   });
 
-  it('a runtime\'s support status', async () => {
+  it("a runtime's support status", async () => {
     const h = await hoverAt('Runtime: python3.13', 10);
     assert.deepEqual(h.range, rangeOf(TEMPLATE, 'python3.13'));
     assert.match(text(h), /Supported by AWS until 2029-06-30/);
   });
 
-  it('an intrinsic\'s resolved value', async () => {
-    assert.match(text(await hoverAt("'hello-${Stage}'", 10)), /Resolves to `hello-dev` \(GREETING of HelloFunction, as the runtime sets it\)/);
-    assert.match(text(await hoverAt('${HelloFunction.Arn}', 4)), /resolves to `arn:aws:lambda:us-east-1:123456789012:function:HelloFunction`/);
+  it("an intrinsic's resolved value", async () => {
+    assert.match(
+      text(await hoverAt("'hello-${Stage}'", 10)),
+      /Resolves to `hello-dev` \(GREETING of HelloFunction, as the runtime sets it\)/,
+    );
+    assert.match(
+      text(await hoverAt('${HelloFunction.Arn}', 4)),
+      /resolves to `arn:aws:lambda:us-east-1:123456789012:function:HelloFunction`/,
+    );
     assert.match(text(await hoverAt('STAGE: !Ref Stage', 13)), /Resolves to `dev` \(STAGE in every function/);
     assert.match(text(await hoverAt('!Ref SharedLayer', 6)), /resolves to `arn:aws:lambda:us-east-1:123456789012:layer:SharedLayer:1`/);
     const h = await hoverAt('!Equals [!Ref Stage', 14);
@@ -76,14 +82,34 @@ describe('language server: hover, completion, outline', function () {
 
   it('logical ids in Ref, GetAtt and Sub, GetAtt attributes by type', async () => {
     const ref = await complete('TABLE: !Ref Table', 'TABLE: !Ref Ta');
-    assert.deepEqual(labels(ref), ['Stage', 'HelloFunction', 'EsmFunction', 'PyFunction', 'SharedLayer', 'Table',
-      'AWS::AccountId', 'AWS::NotificationARNs', 'AWS::NoValue', 'AWS::Partition', 'AWS::Region', 'AWS::StackId', 'AWS::StackName', 'AWS::URLSuffix']);
+    assert.deepEqual(labels(ref), [
+      'Stage',
+      'HelloFunction',
+      'EsmFunction',
+      'PyFunction',
+      'SharedLayer',
+      'Table',
+      'AWS::AccountId',
+      'AWS::NotificationARNs',
+      'AWS::NoValue',
+      'AWS::Partition',
+      'AWS::Region',
+      'AWS::StackId',
+      'AWS::StackName',
+      'AWS::URLSuffix',
+    ]);
     const table = ref.find((i) => i.label === 'Table')!;
     assert.equal(table.detail, 'AWS::DynamoDB::Table');
     const line = rangeOf(TEMPLATE, 'TABLE: !Ref Table').start.line;
     assert.deepEqual((table.textEdit as { range: unknown }).range, { start: { line, character: 22 }, end: { line, character: 24 } });
     assert.deepEqual(labels(await complete('!GetAtt Table.Arn', '!GetAtt Table.')), ['Arn', 'StreamArn']);
-    assert.deepEqual(labels(await complete('!GetAtt Table.Arn', '!GetAtt Sh')), ['HelloFunction', 'EsmFunction', 'PyFunction', 'SharedLayer', 'Table']);
+    assert.deepEqual(labels(await complete('!GetAtt Table.Arn', '!GetAtt Sh')), [
+      'HelloFunction',
+      'EsmFunction',
+      'PyFunction',
+      'SharedLayer',
+      'Table',
+    ]);
     assert.deepEqual(labels(await complete("'hello-${Stage}'", "'hello-${HelloFunction.")), ['Arn']);
     assert.ok(labels(await complete("'hello-${Stage}'", "'hello-${St")).includes('Stage'));
     assert.deepEqual(labels(await complete('Condition: IsProd', 'Condition: Is')), ['IsProd']);
@@ -105,35 +131,49 @@ describe('language server: hover, completion, outline', function () {
 
   it('document symbols: parameters, resources by type, outputs', async () => {
     const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', uri);
-    assert.deepEqual(symbols.map((s) => s.name), ['AWSTemplateFormatVersion', 'Transform', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs']);
+    assert.deepEqual(
+      symbols.map((s) => s.name),
+      ['AWSTemplateFormatVersion', 'Transform', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs'],
+    );
     const resources = symbols.find((s) => s.name === 'Resources')!;
-    assert.deepEqual(resources.children!.map((g) => [g.name, g.children!.map((c) => c.name)]), [
-      ['AWS::Serverless::Function', ['HelloFunction', 'EsmFunction', 'PyFunction']],
-      ['AWS::Serverless::LayerVersion', ['SharedLayer']],
-      ['AWS::DynamoDB::Table', ['Table']],
-    ]);
+    assert.deepEqual(
+      resources.children!.map((g) => [g.name, g.children!.map((c) => c.name)]),
+      [
+        ['AWS::Serverless::Function', ['HelloFunction', 'EsmFunction', 'PyFunction']],
+        ['AWS::Serverless::LayerVersion', ['SharedLayer']],
+        ['AWS::DynamoDB::Table', ['Table']],
+      ],
+    );
     const hello = resources.children![0].children![0];
     assert.deepEqual(hello.selectionRange, rangeOf(TEMPLATE, '  HelloFunction:', 'HelloFunction'));
-    assert.deepEqual(symbols.find((s) => s.name === 'Parameters')!.children!.map((c) => c.name), ['Stage']);
+    assert.deepEqual(
+      symbols.find((s) => s.name === 'Parameters')!.children!.map((c) => c.name),
+      ['Stage'],
+    );
   });
 
-  it('folding follows the template\'s blocks', async () => {
+  it("folding follows the template's blocks", async () => {
     const ranges = await client.request<FoldingRange[]>('textDocument/foldingRange', uri);
     const line = (needle: string): number => positionOf(TEMPLATE, needle).line;
     const has = (start: number, end: number): boolean => ranges.some((r) => r.startLine === start && r.endLine === end);
-    assert.ok(has(line('  HelloFunction:'), line("GREETING: !Sub")), JSON.stringify(ranges));
+    assert.ok(has(line('  HelloFunction:'), line('GREETING: !Sub')), JSON.stringify(ranges));
     assert.ok(has(line('Parameters:'), line('    Default: dev')));
     assert.ok(has(line('      Layers:'), line('        - !Ref SharedLayer')));
   });
 
-  it('Invoke | Debug | Logs above each function, wired to the extension\'s commands', async () => {
+  it("Invoke | Debug | Logs above each function, wired to the extension's commands", async () => {
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', uri);
     const hello = rangeOf(TEMPLATE, '  HelloFunction:', 'HelloFunction');
-    assert.deepEqual(lenses.filter((l) => l.range.start.line === hello.start.line).map((l) => [l.command?.title, l.command?.command, l.command?.arguments]), [
-      ['Invoke', 'lambdaLab.invoke', ['HelloFunction']],
-      ['Debug', 'lambdaLab.debug', ['HelloFunction']],
-      ['Logs', 'lambdaLab.openLogs', ['HelloFunction']],
-    ]);
+    assert.deepEqual(
+      lenses
+        .filter((l) => l.range.start.line === hello.start.line)
+        .map((l) => [l.command?.title, l.command?.command, l.command?.arguments]),
+      [
+        ['Invoke', 'lambdaLab.invoke', ['HelloFunction']],
+        ['Debug', 'lambdaLab.debug', ['HelloFunction']],
+        ['Logs', 'lambdaLab.openLogs', ['HelloFunction']],
+      ],
+    );
     assert.equal(lenses.length, 9);
   });
 });

@@ -20,7 +20,10 @@ export class LspClient {
   private readonly published: PublishDiagnosticsParams[] = [];
   private readonly waiters: Array<() => void> = [];
 
-  private constructor(readonly connection: ProtocolConnection, private readonly child: ChildProcess) {
+  private constructor(
+    readonly connection: ProtocolConnection,
+    private readonly child: ChildProcess,
+  ) {
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.published.push(params);
       for (const wake of this.waiters.splice(0)) wake();
@@ -90,7 +93,11 @@ export class LspClient {
   }
 
   /** The first diagnostics published for the document's current version that satisfy `accept`. */
-  async diagnostics(uri: string, accept: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 15_000): Promise<PublishDiagnosticsParams> {
+  async diagnostics(
+    uri: string,
+    accept: (p: PublishDiagnosticsParams) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<PublishDiagnosticsParams> {
     const deadline = Date.now() + timeoutMs;
     for (let seen = 0; ;) {
       for (; seen < this.published.length; seen++) {
@@ -98,7 +105,10 @@ export class LspClient {
         if (p.uri === uri && p.version === this.versions.get(uri) && accept(p)) return p;
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no diagnostics for ${uri} v${this.versions.get(uri)} matched; last: ${JSON.stringify(this.published.filter((p) => p.uri === uri).at(-1))}`);
+      if (left <= 0)
+        throw new Error(
+          `no diagnostics for ${uri} v${this.versions.get(uri)} matched; last: ${JSON.stringify(this.published.filter((p) => p.uri === uri).at(-1))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -47,25 +47,42 @@ describe('language server: navigation', function () {
   });
 
   it('finds every reference to a logical id, from its declaration or from a reference', async () => {
-    const fromKey = await client.request<Location[]>('textDocument/references', uri, key('Table').start, { context: { includeDeclaration: true } });
+    const fromKey = await client.request<Location[]>('textDocument/references', uri, key('Table').start, {
+      context: { includeDeclaration: true },
+    });
     const expected = [key('Table'), rangeOf(TEMPLATE, '!Ref Table', 'Table'), rangeOf(TEMPLATE, 'Table.Arn', 'Table')];
-    assert.deepEqual(fromKey.map((l) => l.range), expected);
-    const fromRef = await client.request<Location[]>('textDocument/references', uri, positionOf(TEMPLATE, '${Stage}', 2), { context: { includeDeclaration: false } });
-    assert.deepEqual(fromRef.map((l) => l.range), [
-      rangeOf(TEMPLATE, '!Ref Stage', 'Stage'), rangeOf(TEMPLATE, '!Ref Stage', 'Stage', 2), rangeOf(TEMPLATE, '${Stage}', 'Stage'),
-    ]);
+    assert.deepEqual(
+      fromKey.map((l) => l.range),
+      expected,
+    );
+    const fromRef = await client.request<Location[]>('textDocument/references', uri, positionOf(TEMPLATE, '${Stage}', 2), {
+      context: { includeDeclaration: false },
+    });
+    assert.deepEqual(
+      fromRef.map((l) => l.range),
+      [rangeOf(TEMPLATE, '!Ref Stage', 'Stage'), rangeOf(TEMPLATE, '!Ref Stage', 'Stage', 2), rangeOf(TEMPLATE, '${Stage}', 'Stage')],
+    );
   });
 
   it('renames a logical id everywhere, and refuses names CloudFormation would', async () => {
-    const prepared = await client.request<{ range: Range; placeholder: string }>('textDocument/prepareRename', uri, positionOf(TEMPLATE, 'Table.Arn', 2));
+    const prepared = await client.request<{ range: Range; placeholder: string }>(
+      'textDocument/prepareRename',
+      uri,
+      positionOf(TEMPLATE, 'Table.Arn', 2),
+    );
     assert.deepEqual(prepared, { range: rangeOf(TEMPLATE, 'Table.Arn', 'Table'), placeholder: 'Table' });
-    const renamed = await client.request<WorkspaceEdit>('textDocument/rename', uri, key('HelloFunction').start, { newName: 'GreetFunction' });
+    const renamed = await client.request<WorkspaceEdit>('textDocument/rename', uri, key('HelloFunction').start, {
+      newName: 'GreetFunction',
+    });
     assert.deepEqual(renamed.changes?.[uri], [
       { range: key('HelloFunction'), newText: 'GreetFunction' },
       { range: rangeOf(TEMPLATE, 'HelloFunction.Arn', 'HelloFunction'), newText: 'GreetFunction' },
     ]);
     await assert.rejects(client.request('textDocument/rename', uri, key('Table').start, { newName: 'my-table' }), /not a valid logical id/);
-    await assert.rejects(client.request('textDocument/rename', uri, key('Table').start, { newName: 'Stage' }), /Stage is already a logical id/);
+    await assert.rejects(
+      client.request('textDocument/rename', uri, key('Table').start, { newName: 'Stage' }),
+      /Stage is already a logical id/,
+    );
     assert.equal(await client.request('textDocument/prepareRename', uri, positionOf(TEMPLATE, 'Runtime: nodejs22.x', 12)), null);
   });
 });

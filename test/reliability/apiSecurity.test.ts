@@ -14,7 +14,14 @@ const run = promisify(execFile);
 
 /** The AWS CLI, when installed, with throwaway credentials and no retries. */
 async function awsCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDLOCAL', AWS_SECRET_ACCESS_KEY: 'x', AWS_DEFAULT_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1', AWS_PAGER: '' };
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_PAGER: '',
+  };
   try {
     const { stdout, stderr } = await run('aws', args, { env, timeout: 60_000 });
     return { code: 0, stdout, stderr };
@@ -55,7 +62,10 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
       assert.equal(errorType(r), 'AccessDeniedException');
       assert.doesNotMatch(r.body, /evil\.example\/lambda-lab/);
     }
-    const viaRebind = await rawRequest(serve.url, { path: '/2015-03-31/functions/echo', headers: { Authorization: SIGNED, Host: `rebind.evil.example:${serve.port}` } });
+    const viaRebind = await rawRequest(serve.url, {
+      path: '/2015-03-31/functions/echo',
+      headers: { Authorization: SIGNED, Host: `rebind.evil.example:${serve.port}` },
+    });
     assert.equal(viaRebind.status, 403, 'GetFunction through a rebound name must not hand out a Code.Location on the attacker host');
     for (const host of [`127.0.0.1:${serve.port}`, `localhost:${serve.port}`]) {
       const r = await rawRequest(serve.url, { method: 'POST', path: invokePath, headers: { ...signed, Host: host }, body: '{"n":1}' });
@@ -66,7 +76,12 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
   it('bound to every interface, still refuses host names that are not its own, but takes address literals', async () => {
     const wide = await startServe(dir, ['--host', '0.0.0.0', '--allow-host', 'lambda.internal']);
     try {
-      const foreign = await rawRequest(wide.url, { method: 'POST', path: invokePath, headers: { ...signed, Host: `rebind.evil.example:${wide.port}` }, body: '{}' });
+      const foreign = await rawRequest(wide.url, {
+        method: 'POST',
+        path: invokePath,
+        headers: { ...signed, Host: `rebind.evil.example:${wide.port}` },
+        body: '{}',
+      });
       assert.equal(foreign.status, 403);
       for (const host of [`127.0.0.1:${wide.port}`, `10.1.2.3:${wide.port}`, `lambda.internal:${wide.port}`]) {
         const r = await rawRequest(wide.url, { method: 'POST', path: invokePath, headers: { ...signed, Host: host }, body: '{}' });
@@ -97,7 +112,12 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
   });
 
   it('answers unsigned requests as Lambda does (403 MissingAuthenticationTokenException) while any SigV4 credentials work', async () => {
-    const r = await rawRequest(serve.url, { method: 'POST', path: invokePath, headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const r = await rawRequest(serve.url, {
+      method: 'POST',
+      path: invokePath,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(r.status, 403);
     assert.equal(errorType(r), 'MissingAuthenticationTokenException');
     assert.deepEqual(JSON.parse(r.body), { message: 'Missing Authentication Token' });
@@ -108,12 +128,22 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
   it('serves curl with --allow-unsigned, JSON bodies only', async () => {
     const open = await startServe(dir, ['--allow-unsigned']);
     try {
-      const ok = await rawRequest(open.url, { method: 'POST', path: invokePath, headers: { 'Content-Type': 'application/json' }, body: '{"curl":true}' });
+      const ok = await rawRequest(open.url, {
+        method: 'POST',
+        path: invokePath,
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"curl":true}',
+      });
       assert.equal(ok.status, 200, ok.body);
       assert.deepEqual((JSON.parse(ok.body) as { event: unknown }).event, { curl: true });
       const form = await rawRequest(open.url, { method: 'POST', path: invokePath, headers: { 'Content-Type': 'text/plain' }, body: '{}' });
       assert.equal(form.status, 403);
-      const page = await rawRequest(open.url, { method: 'POST', path: invokePath, headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: '{}' });
+      const page = await rawRequest(open.url, {
+        method: 'POST',
+        path: invokePath,
+        headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' },
+        body: '{}',
+      });
       assert.equal(page.status, 403);
     } finally {
       await open.stop();
@@ -142,11 +172,18 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
     assert.equal((await get('/2015-03-31/functions/no-such-fn/configuration')).status, 404);
     // ListLayers still works afterwards and knows nothing of the secret file.
     const layers = await serve.client.send(new ListLayersCommand({}));
-    assert.deepEqual(layers.Layers!.map((l) => l.LayerName), ['shared']);
+    assert.deepEqual(
+      layers.Layers!.map((l) => l.LayerName),
+      ['shared'],
+    );
   });
 
   it('answers a malformed percent-escape with 400, not 500', async () => {
-    for (const path of ['/2015-03-31/functions/%E0%A4%A/configuration', '/2015-03-31/functions/echo%/invocations', '/2018-10-31/layers/%ZZ/versions']) {
+    for (const path of [
+      '/2015-03-31/functions/%E0%A4%A/configuration',
+      '/2015-03-31/functions/echo%/invocations',
+      '/2018-10-31/layers/%ZZ/versions',
+    ]) {
       const r = await rawRequest(serve.url, { method: path.endsWith('invocations') ? 'POST' : 'GET', path, headers: signed, body: '{}' });
       assert.equal(r.status, 400, `${path} → ${r.status} ${r.body}`);
     }
@@ -166,7 +203,12 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
       { Name: 'ok-name', FunctionVersion: 'latest' },
       { Name: 'ok-name', FunctionVersion: '1', Description: 'x'.repeat(257) },
     ]) {
-      const r = await rawRequest(serve.url, { method: 'POST', path: '/2015-03-31/functions/echo/aliases', headers: signed, body: JSON.stringify(body) });
+      const r = await rawRequest(serve.url, {
+        method: 'POST',
+        path: '/2015-03-31/functions/echo/aliases',
+        headers: signed,
+        body: JSON.stringify(body),
+      });
       assert.equal(r.status, 400, `${JSON.stringify(body).slice(0, 80)} → ${r.body}`);
       assert.equal(errorType(r), 'ValidationException');
     }
@@ -179,11 +221,24 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
   });
 
   it('checks InvocationType and LogType against their enums, and reserved concurrency against its range', async () => {
-    const type = await rawRequest(serve.url, { method: 'POST', path: invokePath, headers: { ...signed, 'X-Amz-Invocation-Type': 'Sometimes' }, body: '{}' });
+    const type = await rawRequest(serve.url, {
+      method: 'POST',
+      path: invokePath,
+      headers: { ...signed, 'X-Amz-Invocation-Type': 'Sometimes' },
+      body: '{}',
+    });
     assert.equal(type.status, 400, type.body);
     assert.equal(errorType(type), 'ValidationException');
-    assert.match(type.body, /at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: \[Event, RequestResponse, DryRun\]/);
-    const log = await rawRequest(serve.url, { method: 'POST', path: invokePath, headers: { ...signed, 'X-Amz-Log-Type': 'All' }, body: '{}' });
+    assert.match(
+      type.body,
+      /at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: \[Event, RequestResponse, DryRun\]/,
+    );
+    const log = await rawRequest(serve.url, {
+      method: 'POST',
+      path: invokePath,
+      headers: { ...signed, 'X-Amz-Log-Type': 'All' },
+      body: '{}',
+    });
     assert.equal(errorType(log), 'ValidationException');
     const negative = await rawRequest(serve.url, {
       method: 'PUT',
@@ -216,8 +271,32 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
       'GET /lambda-lab/code/{}',
       'GET /2015-03-31/functions?Marker={}&MaxItems={}',
     ];
-    const values = ['%', '%00', '..', '.', 'a'.repeat(300), '$LATEST', '-1', '1e99', 'arn:aws:lambda:::', '%C3%A9', '%2F%2E%2E', 'echo:%24LATEST'];
-    const bodies = ['', '{', '[]', 'null', '"x"', '{"Name":7,"FunctionVersion":[]}', '{"RoutingConfig":[1]}', '{"RoutingConfig":{"AdditionalVersionWeights":{"1":"x"}}}', '{"ReservedConcurrentExecutions":"x"}', '{"ReservedConcurrentExecutions":1e400}'];
+    const values = [
+      '%',
+      '%00',
+      '..',
+      '.',
+      'a'.repeat(300),
+      '$LATEST',
+      '-1',
+      '1e99',
+      'arn:aws:lambda:::',
+      '%C3%A9',
+      '%2F%2E%2E',
+      'echo:%24LATEST',
+    ];
+    const bodies = [
+      '',
+      '{',
+      '[]',
+      'null',
+      '"x"',
+      '{"Name":7,"FunctionVersion":[]}',
+      '{"RoutingConfig":[1]}',
+      '{"RoutingConfig":{"AdditionalVersionWeights":{"1":"x"}}}',
+      '{"ReservedConcurrentExecutions":"x"}',
+      '{"ReservedConcurrentExecutions":1e400}',
+    ];
     const failures: string[] = [];
     for (const route of routes) {
       const [method, template] = route.split(' ');
@@ -252,7 +331,17 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
     }
     let cli: Awaited<ReturnType<typeof awsCli>>;
     try {
-      cli = await awsCli(['lambda', 'invoke', '--endpoint-url', serve.url, '--function-name', 'sleeper', '--client-context', 'definitely not base64', '/dev/null']);
+      cli = await awsCli([
+        'lambda',
+        'invoke',
+        '--endpoint-url',
+        serve.url,
+        '--function-name',
+        'sleeper',
+        '--client-context',
+        'definitely not base64',
+        '/dev/null',
+      ]);
     } catch (err) {
       if ((err as { missing?: boolean }).missing) return this.skip();
       throw err;
@@ -262,7 +351,9 @@ describe('the local Lambda API refuses web pages, foreign hosts and malformed re
     // serve is alive and no environment is stuck busy: every function still answers.
     assert.equal(serve.child.exitCode, null);
     for (const fn of ['other', 'echo', 'sleeper']) {
-      const ok = await serve.client.send(new InvokeCommand({ FunctionName: fn, ClientContext: Buffer.from('{"custom":{"a":1}}').toString('base64') }));
+      const ok = await serve.client.send(
+        new InvokeCommand({ FunctionName: fn, ClientContext: Buffer.from('{"custom":{"a":1}}').toString('base64') }),
+      );
       assert.equal(ok.StatusCode, 200, fn);
       assert.equal(ok.FunctionError, undefined, fn);
     }

@@ -34,7 +34,12 @@ async function setup(dir: string, opts: { concurrencyCap?: number; accountConcur
   await runtime.loadTemplate(join(dir, 'template.yaml'));
   await deployment.settled();
   const server = await startLambdaApiServer(runtime, { port: 0, deployment });
-  const client = new LambdaClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  const client = new LambdaClient({
+    endpoint: server.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    maxAttempts: 1,
+  });
   return {
     dir,
     runtime,
@@ -77,17 +82,21 @@ describe('limits Lambda enforces (reliability)', function () {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('caps reserved concurrency by the account limit (1,000 by default, configurable) with Lambda\'s error', async () => {
+  it("caps reserved concurrency by the account limit (1,000 by default, configurable) with Lambda's error", async () => {
     const dir = makeProject();
     dirs.push(dir);
     s = await setup(dir);
-    const tooMuch = await serviceError(s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'echo', ReservedConcurrentExecutions: 1e9 })));
+    const tooMuch = await serviceError(
+      s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'echo', ReservedConcurrentExecutions: 1e9 })),
+    );
     assert.equal(tooMuch.name, 'InvalidParameterValueException');
     assert.equal(tooMuch.$metadata.httpStatusCode, 400);
     assert.match(tooMuch.message, /decreases account's UnreservedConcurrentExecution below its minimum value of \[100\]/);
     await s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'echo', ReservedConcurrentExecutions: 850 }));
     // The reservations of all functions together leave 100 unreserved.
-    const sum = await serviceError(s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'other', ReservedConcurrentExecutions: 51 })));
+    const sum = await serviceError(
+      s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'other', ReservedConcurrentExecutions: 51 })),
+    );
     assert.equal(sum.name, 'InvalidParameterValueException');
     await s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'other', ReservedConcurrentExecutions: 50 }));
     const settings = await s.client.send(new GetAccountSettingsCommand({}));
@@ -96,7 +105,9 @@ describe('limits Lambda enforces (reliability)', function () {
     assert.equal(settings.AccountLimit?.CodeSizeUnzipped, 262_144_000);
     await s.stop();
     s = await setup(dir, { accountConcurrency: 200 });
-    const lowered = await serviceError(s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'sleeper', ReservedConcurrentExecutions: 101 })));
+    const lowered = await serviceError(
+      s.client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'sleeper', ReservedConcurrentExecutions: 101 })),
+    );
     assert.equal(lowered.name, 'InvalidParameterValueException');
   });
 
@@ -142,7 +153,7 @@ describe('limits Lambda enforces (reliability)', function () {
     await s.server.events.drain();
   });
 
-  it('never unpacks a layer past 250 MB: a 60 MB-per-entry zip bomb fails with Lambda\'s unzipped size error', async () => {
+  it("never unpacks a layer past 250 MB: a 60 MB-per-entry zip bomb fails with Lambda's unzipped size error", async () => {
     const zeros = Buffer.alloc(60 * 1024 * 1024);
     const bomb = buildZip(Array.from({ length: 5 }, (_, i) => ({ name: `nodejs/zero${i}.bin`, data: zeros, mode: 0o100644 })));
     assert.ok(bomb.length < 2 * 1024 * 1024, `the bomb is small (${bomb.length} bytes)`);

@@ -140,7 +140,14 @@ export function rawRequest(
   const { hostname, port } = new URL(url);
   return new Promise((ok, fail) => {
     const req = request(
-      { host: hostname, port, method: opts.method ?? 'GET', path: opts.path, headers: { Host: `${hostname}:${port}`, ...opts.headers }, agent: false },
+      {
+        host: hostname,
+        port,
+        method: opts.method ?? 'GET',
+        path: opts.path,
+        headers: { Host: `${hostname}:${port}`, ...opts.headers },
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

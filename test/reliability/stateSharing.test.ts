@@ -77,8 +77,14 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
       );
       const aliases = await s.client.send(new ListAliasesCommand({ FunctionName: 'echo' }));
       assert.equal(aliases.Aliases!.length, 2 * ROUNDS, `aliases seen by ${s.url}: ${aliases.Aliases!.map((x) => x.Name)}`);
-      assert.equal((await s.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'other' }))).ReservedConcurrentExecutions, ROUNDS);
-      assert.equal((await s.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'sleeper' }))).ReservedConcurrentExecutions, ROUNDS + 10);
+      assert.equal(
+        (await s.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'other' }))).ReservedConcurrentExecutions,
+        ROUNDS,
+      );
+      assert.equal(
+        (await s.client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'sleeper' }))).ReservedConcurrentExecutions,
+        ROUNDS + 10,
+      );
       // The same qualifier runs the same code in both processes.
       for (const version of ['1', String(ROUNDS), 'a2', 'b3']) {
         const out = await s.client.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: version }));
@@ -109,7 +115,7 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
     assert.deepEqual(outcomes, ['TooManyRequestsException', 'ran']);
   });
 
-  it("an extension-like process hears about a version another process published (views refresh without polling)", async () => {
+  it('an extension-like process hears about a version another process published (views refresh without polling)', async () => {
     const dir = makeProject();
     dirs.push(dir);
     const runtime = new LocalRuntime({ freeze: false });
@@ -128,7 +134,10 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
       const published = await serve.client.send(new PublishVersionCommand({ FunctionName: 'echo' }));
       assert.equal(await heard, 'echo');
       const echo = runtime.getFunction('echo')!;
-      assert.deepEqual((await store.versions.versions(echo)).map((v) => v.version), [published.Version]);
+      assert.deepEqual(
+        (await store.versions.versions(echo)).map((v) => v.version),
+        [published.Version],
+      );
     } finally {
       store.detach();
       await runtime.dispose();
@@ -146,11 +155,15 @@ describe('state shared by several Lambda Lab processes (reliability)', function 
     writeFileSync(join(dir, 'layer', 'nodejs', 'shared.js'), 'module.exports = "layer-v2";\n');
     const [a, b] = await Promise.all([startServe(dir), startServe(dir)]);
     servers.push(a, b);
-    const [la, lb] = await Promise.all(
-      [a, b].map((s) => s.client.send(new ListLayerVersionsCommand({ LayerName: 'shared' }))),
+    const [la, lb] = await Promise.all([a, b].map((s) => s.client.send(new ListLayerVersionsCommand({ LayerName: 'shared' }))));
+    assert.deepEqual(
+      la.LayerVersions!.map((v) => v.Version),
+      [2, 1],
     );
-    assert.deepEqual(la.LayerVersions!.map((v) => v.Version), [2, 1]);
-    assert.deepEqual(lb.LayerVersions!.map((v) => v.Version), [2, 1]);
+    assert.deepEqual(
+      lb.LayerVersions!.map((v) => v.Version),
+      [2, 1],
+    );
     const file = JSON.parse(readFileSync(join(dir, '.lambda-lab', 'layers', 'shared.json'), 'utf8')) as { versions: unknown[] };
     assert.equal(file.versions.length, 2);
   });

@@ -17,7 +17,10 @@ describe('asynchronous invocation settings in templates', () => {
 
   const load = (name: string, body: string) => {
     const file = join(dir, name);
-    writeFileSync(file, `Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: nodejs20.x\n    CodeUri: src/\n    Handler: app.handler\n${body}`);
+    writeFileSync(
+      file,
+      `Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: nodejs20.x\n    CodeUri: src/\n    Handler: app.handler\n${body}`,
+    );
     return loadTemplate(file, { stateDir: join(dir, '.lambda-lab') });
   };
 
@@ -66,7 +69,10 @@ Resources:
           Destination: arn:aws:sqs:eu-west-1:111122223333:elsewhere
 `,
     );
-    const stack = dir.split('/').pop()!.replace(/[^A-Za-z0-9-]+/g, '-');
+    const stack = dir
+      .split('/')
+      .pop()!
+      .replace(/[^A-Za-z0-9-]+/g, '-');
     assert.deepEqual(model.asyncInvoke?.eventInvokeConfigs, [
       {
         functionName: 'Aliased',
@@ -84,7 +90,10 @@ Resources:
       {
         functionName: 'Plain',
         qualifier: '3',
-        config: { MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:111122223333:elsewhere' } } },
+        config: {
+          MaximumRetryAttempts: 0,
+          DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:eu-west-1:111122223333:elsewhere' } },
+        },
       },
     ]);
     assert.deepEqual(model.asyncInvoke?.deadLetterTargets, { Aliased: 'arn:aws:sqs:us-east-1:123456789012:Queue' });
@@ -92,24 +101,35 @@ Resources:
   });
 
   const failure = async (name: string, body: string) => {
-    const error = await load(name, body).then(() => undefined, (e: unknown) => e);
+    const error = await load(name, body).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof TemplateError, `expected a TemplateError, got ${String(error)}`);
     return error;
   };
 
   it('refuses what Lambda and SAM refuse, at the property', async () => {
-    const retries = await failure('retries.yaml', `Resources:
+    const retries = await failure(
+      'retries.yaml',
+      `Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
       EventInvokeConfig:
         MaximumRetryAttempts: 5
-`);
+`,
+    );
     assert.equal(retries.resource, 'Fn');
     assert.equal(retries.position.line, 12);
-    assert.match(retries.message, /EventInvokeConfig.MaximumRetryAttempts: 1 validation error detected: Value '5' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 2/);
+    assert.match(
+      retries.message,
+      /EventInvokeConfig.MaximumRetryAttempts: 1 validation error detected: Value '5' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 2/,
+    );
 
-    const type = await failure('type.yaml', `Resources:
+    const type = await failure(
+      'type.yaml',
+      `Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
@@ -118,11 +138,14 @@ Resources:
           OnFailure:
             Type: Kinesis
             Destination: arn:aws:kinesis:us-east-1:123456789012:stream/s
-`);
+`,
+    );
     assert.match(type.message, /Type must be one of SQS, SNS, EventBridge, Lambda, S3Bucket$/);
     assert.equal(type.position.line, 14);
 
-    const bus = await failure('bus.yaml', `Resources:
+    const bus = await failure(
+      'bus.yaml',
+      `Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
@@ -130,27 +153,34 @@ Resources:
         DestinationConfig:
           OnSuccess:
             Type: EventBridge
-`);
+`,
+    );
     assert.match(bus.message, /Destination is required when Type is EventBridge \(SAM only creates SQS queues and SNS topics\)$/);
 
-    const dlq = await failure('dlq.yaml', `Resources:
+    const dlq = await failure(
+      'dlq.yaml',
+      `Resources:
   Fn:
     Type: AWS::Serverless::Function
     Properties:
       DeadLetterQueue:
         Type: SQS
         TargetArn: arn:aws:lambda:us-east-1:123456789012:function:x
-`);
+`,
+    );
     assert.match(dlq.message, /DeadLetterQueue.TargetArn must be the ARN of an SQS queue or SNS topic$/);
 
-    const qualifier = await failure('qualifier.yaml', `Resources:
+    const qualifier = await failure(
+      'qualifier.yaml',
+      `Resources:
   Fn:
     Type: AWS::Serverless::Function
   Config:
     Type: AWS::Lambda::EventInvokeConfig
     Properties:
       FunctionName: !Ref Fn
-`);
+`,
+    );
     assert.equal(qualifier.resource, 'Config');
     assert.match(qualifier.message, /Qualifier is required: \$LATEST, a version number or an alias name$/);
   });

@@ -17,6 +17,9 @@ describe('CodeUri whose case differs from the folder on disk', () => {
     assert.deepEqual(model.functions, []);
     const [fn] = model.unsupported;
     assert.equal(fn.logicalId, 'ReportFunction');
-    assert.match(fn.reason, /^CodeUri folder .*[\\/]wrong-case[\\/]Src does not exist; set CodeUri to src\/, the folder on disk \(names differ only in case, and Lambda's file system is case-sensitive\)$/);
+    assert.match(
+      fn.reason,
+      /^CodeUri folder .*[\\/]wrong-case[\\/]Src does not exist; set CodeUri to src\/, the folder on disk \(names differ only in case, and Lambda's file system is case-sensitive\)$/,
+    );
   });
 });

@@ -51,7 +51,13 @@ describe('durable operation ledger', () => {
     const op = ledger.get('s1')!;
     assert.equal(op.Status, 'SUCCEEDED');
     assert.deepEqual(op.StepDetails, { Attempt: 1, Result: '"ok"', Error: undefined });
-    assert.deepEqual(r.events.slice(1).map((e) => [e.EventType, e.Name]), [['StepStarted', 'charge'], ['StepSucceeded', 'charge']]);
+    assert.deepEqual(
+      r.events.slice(1).map((e) => [e.EventType, e.Name]),
+      [
+        ['StepStarted', 'charge'],
+        ['StepSucceeded', 'charge'],
+      ],
+    );
     assert.throws(() => ledger.apply([update({ Id: 's1', Type: 'STEP', Action: 'FAIL' })]), /already SUCCEEDED/);
   });
 
@@ -59,14 +65,23 @@ describe('durable operation ledger', () => {
     const r = newRecord();
     const ledger = new OperationLedger(r, scale);
     const before = Date.now();
-    ledger.apply([update({ Id: 's', Type: 'STEP', Action: 'START' }), update({ Id: 's', Type: 'STEP', Action: 'RETRY', Error: { ErrorMessage: 'boom' }, StepOptions: { NextAttemptDelaySeconds: 30 } })]);
+    ledger.apply([
+      update({ Id: 's', Type: 'STEP', Action: 'START' }),
+      update({ Id: 's', Type: 'STEP', Action: 'RETRY', Error: { ErrorMessage: 'boom' }, StepOptions: { NextAttemptDelaySeconds: 30 } }),
+    ]);
     const op = ledger.get('s')!;
     assert.equal(op.Status, 'PENDING');
     assert.equal(op.StepDetails?.Attempt, 1);
     assert.ok(op.StepDetails!.NextAttemptTimestamp! >= before + 300 && op.StepDetails!.NextAttemptTimestamp! <= Date.now() + 300);
-    assert.deepEqual(r.deadlines.map((d) => [d.operationId, d.kind]), [['s', 'retry']]);
+    assert.deepEqual(
+      r.deadlines.map((d) => [d.operationId, d.kind]),
+      [['s', 'retry']],
+    );
     const failed = r.events.find((e) => e.EventType === 'StepFailed')!;
-    assert.deepEqual(failed.StepFailedDetails, { Error: { Payload: { ErrorMessage: 'boom' } }, RetryDetails: { CurrentAttempt: 1, NextAttemptDelaySeconds: 30 } });
+    assert.deepEqual(failed.StepFailedDetails, {
+      Error: { Payload: { ErrorMessage: 'boom' } },
+      RetryDetails: { CurrentAttempt: 1, NextAttemptDelaySeconds: 30 },
+    });
   });
 
   it('a wait is scheduled at the scaled time but its events keep the asked duration; closing it clears its deadline', () => {
@@ -84,7 +99,9 @@ describe('durable operation ledger', () => {
   it('a callback gets an id naming its execution and operation, and timeout deadlines', () => {
     const r = newRecord();
     const ledger = new OperationLedger(r, scale);
-    ledger.apply([update({ Id: 'c', Type: 'CALLBACK', Action: 'START', CallbackOptions: { TimeoutSeconds: 60, HeartbeatTimeoutSeconds: 10 } })]);
+    ledger.apply([
+      update({ Id: 'c', Type: 'CALLBACK', Action: 'START', CallbackOptions: { TimeoutSeconds: 60, HeartbeatTimeoutSeconds: 10 } }),
+    ]);
     const id = ledger.get('c')!.CallbackDetails!.CallbackId!;
     assert.deepEqual(decodeCallbackId(id), { functionName: 'Orders', executionId: 'x1', operationId: 'c' });
     assert.deepEqual(r.deadlines.map((d) => d.kind).sort(), ['callback-heartbeat', 'callback-timeout']);
@@ -113,14 +130,31 @@ describe('durable operation ledger', () => {
       update({ Id: 'inner', Type: 'CONTEXT', Action: 'SUCCEED', Payload: '1' }),
       update({ Id: 'keep', ParentId: 'ctx', Type: 'CONTEXT', Action: 'START', ContextOptions: { ReplayChildren: true } }),
     ]);
-    assert.deepEqual(ledger.replayState().map((o) => o.Id).slice(1), ['ctx', 'inner', 'keep'], 'inner succeeded: its step is left out');
+    assert.deepEqual(
+      ledger
+        .replayState()
+        .map((o) => o.Id)
+        .slice(1),
+      ['ctx', 'inner', 'keep'],
+      'inner succeeded: its step is left out',
+    );
     ledger.apply([update({ Id: 'ctx', Type: 'CONTEXT', Action: 'SUCCEED', Payload: '2' })]);
-    assert.deepEqual(ledger.replayState().map((o) => o.Id).slice(1), ['ctx']);
+    assert.deepEqual(
+      ledger
+        .replayState()
+        .map((o) => o.Id)
+        .slice(1),
+      ['ctx'],
+    );
     assert.throws(() => ledger.apply([update({ Id: 'orphan', ParentId: 'nope', Type: 'STEP', Action: 'START' })]), /ParentId nope/);
   });
 
   it('parses the ARNs it makes', () => {
-    assert.deepEqual(parseExecutionArn(`${FUNCTION_ARN}/durable-execution/order-7/abc`), { functionName: 'Orders', name: 'order-7', executionId: 'abc' });
+    assert.deepEqual(parseExecutionArn(`${FUNCTION_ARN}/durable-execution/order-7/abc`), {
+      functionName: 'Orders',
+      name: 'order-7',
+      executionId: 'abc',
+    });
     assert.equal(parseExecutionArn('arn:aws:lambda:us-east-1:123456789012:function:Orders'), undefined);
   });
 });

@@ -19,8 +19,7 @@ describe('env-vars file', () => {
 
   before(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'lambda-lab-envvars-'));
-    model = await loadTemplate(join(fixtures, 'full/template.yaml'),
-      { stateDir, envVarsFile: join(fixtures, 'full/env.json') });
+    model = await loadTemplate(join(fixtures, 'full/template.yaml'), { stateDir, envVarsFile: join(fixtures, 'full/env.json') });
   });
   after(() => rmSync(stateDir, { recursive: true, force: true }));
 
@@ -49,8 +48,11 @@ describe('env-vars file', () => {
   it('also sets template parameters of the same name (TableName), under explicit overrides', async () => {
     assert.equal(model.parameters.TableName, 'env-table');
     assert.equal(env('HelloFunction').SUB, 'env-table-dev-us-east-1');
-    const overridden = await loadTemplate(join(fixtures, 'full/template.yaml'),
-      { stateDir, envVarsFile: join(fixtures, 'full/env.json'), parameterOverrides: { TableName: 'cli-table' } });
+    const overridden = await loadTemplate(join(fixtures, 'full/template.yaml'), {
+      stateDir,
+      envVarsFile: join(fixtures, 'full/env.json'),
+      parameterOverrides: { TableName: 'cli-table' },
+    });
     assert.equal(overridden.parameters.TableName, 'cli-table');
   });
 
@@ -63,17 +65,25 @@ describe('env-vars file', () => {
 
   it('reports malformed JSON at its line and column', async () => {
     const path = join(fixtures, 'errors/bad-env.json');
-    const error = await loadTemplate(join(fixtures, 'full/template.yaml'), { stateDir, envVarsFile: path }).then(() => undefined, (e: unknown) => e);
+    const error = await loadTemplate(join(fixtures, 'full/template.yaml'), { stateDir, envVarsFile: path }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof TemplateError, String(error));
     assert.equal(error.templatePath, path);
     assert.deepEqual(error.position, { line: 4, column: 3 });
-    assert.match(error.message, new RegExp(`^${path.replace(/[.\\/]/g, '\\$&')}:4:3: .+: the env-vars file must be JSON like \\{"Parameters"`));
+    assert.match(
+      error.message,
+      new RegExp(`^${path.replace(/[.\\/]/g, '\\$&')}:4:3: .+: the env-vars file must be JSON like \\{"Parameters"`),
+    );
   });
 
   it('reports an entry that is not an object of variables', async () => {
     const bad = join(stateDir, 'bad-shape.json');
     writeFileSync(bad, '{\n  "Parameters": {"A": "1"},\n  "Fn": "oops"\n}\n');
-    await assert.rejects(loadTemplate(join(fixtures, 'full/template.yaml'), { stateDir, envVarsFile: bad }),
-      { name: 'TemplateError', message: `${bad}:3:3: "Fn" must be an object of variable names to values` });
+    await assert.rejects(loadTemplate(join(fixtures, 'full/template.yaml'), { stateDir, envVarsFile: bad }), {
+      name: 'TemplateError',
+      message: `${bad}:3:3: "Fn" must be an object of variable names to values`,
+    });
   });
 });

@@ -57,7 +57,10 @@ describe('layer zip extraction (unit)', () => {
   }
 
   it('names the zip when it is not a zip at all', async () => {
-    await assert.rejects(extractZip(Buffer.from('not a zip'), join(root, 'layer'), 'layer Broken (broken.zip)'), /layer Broken \(broken\.zip\): not a readable zip file/);
+    await assert.rejects(
+      extractZip(Buffer.from('not a zip'), join(root, 'layer'), 'layer Broken (broken.zip)'),
+      /layer Broken \(broken\.zip\): not a readable zip file/,
+    );
   });
 });
 

@@ -32,7 +32,10 @@ describe('lenient YAML, as SAM CLI reads templates', () => {
 
   it('a duplicate key in an unrelated Outputs entry: loads, last value wins, warning at the second key', async () => {
     const model = await load([...FUNCTION, 'Outputs:', '  Out:', '    Value: one', '    Value: two']);
-    assert.deepEqual(model.functions.map((f) => f.logicalId), ['Fn']);
+    assert.deepEqual(
+      model.functions.map((f) => f.logicalId),
+      ['Fn'],
+    );
     const warning = model.diagnostics.find((d) => d.message.startsWith('duplicate key'));
     assert.ok(warning, JSON.stringify(model.diagnostics));
     assert.deepEqual(warning.position, { line: 11, column: 5 });
@@ -45,13 +48,10 @@ describe('lenient YAML, as SAM CLI reads templates', () => {
   });
 
   it('a flow sequence continued less indented than its key: loads, positions after it stay exact', async () => {
-    const model = await load([
-      ...FUNCTION,
-      '      Architectures: [',
-      '    x86_64',
-      '  ]',
-      '      Timeout: nine',
-    ]).then(() => assert.fail('expected the Timeout error'), (e: unknown) => e);
+    const model = await load([...FUNCTION, '      Architectures: [', '    x86_64', '  ]', '      Timeout: nine']).then(
+      () => assert.fail('expected the Timeout error'),
+      (e: unknown) => e,
+    );
     assert.ok(model instanceof TemplateError, String(model));
     // The error after the relaxed lines points where the file has the value.
     assert.deepEqual([model.position.line, model.position.column], [11, 16]);
@@ -64,7 +64,10 @@ describe('lenient YAML, as SAM CLI reads templates', () => {
   });
 
   it('an unclosed flow sequence is still rejected at its position', async () => {
-    const error = await load([...FUNCTION, '      Layers: [a, b', '      Timeout: 3']).then(() => undefined, (e: unknown) => e);
+    const error = await load([...FUNCTION, '      Layers: [a, b', '      Timeout: 3']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof TemplateError, String(error));
     assert.match(error.problem, /fix the YAML\/JSON syntax$/);
     assert.equal(error.position.line, 9);

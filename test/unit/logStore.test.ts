@@ -30,9 +30,15 @@ describe('log store', () => {
     a.close();
     const b = store.openStream('Fn', '2026/11/27/[$LATEST]bbb');
     b.append(record('second stream', '2026/11/27/[$LATEST]bbb', 3));
-    assert.deepEqual(store.listStreams('Fn').map((s) => s.logStreamName), ['2026/11/27/[$LATEST]aaa', '2026/11/27/[$LATEST]bbb']);
+    assert.deepEqual(
+      store.listStreams('Fn').map((s) => s.logStreamName),
+      ['2026/11/27/[$LATEST]aaa', '2026/11/27/[$LATEST]bbb'],
+    );
     const events = [...store.readStream('Fn', '2026/11/27/[$LATEST]aaa')];
-    assert.deepEqual(events.map((e) => e.message), ['first', 'line 1\nline 2']);
+    assert.deepEqual(
+      events.map((e) => e.message),
+      ['first', 'line 1\nline 2'],
+    );
     assert.equal(events[0].requestId, 'r1');
     assert.equal([...store.readStream('Fn', '2026/11/27/[$LATEST]bbb')][0].message, 'second stream');
     b.close();
@@ -45,7 +51,10 @@ describe('log store', () => {
       w.append(record(name, name, i + 1));
       w.close();
     }
-    assert.deepEqual(store.listStreams('Fn').map((s) => s.logStreamName), ['s2', 's3']);
+    assert.deepEqual(
+      store.listStreams('Fn').map((s) => s.logStreamName),
+      ['s2', 's3'],
+    );
   });
 
   it('skips a torn last line and keeps the rest', () => {
@@ -54,6 +63,9 @@ describe('log store', () => {
     w.append(record('whole', 's', 1));
     w.close();
     fs.appendFileSync(w.file, '{"timestamp":2,"mess');
-    assert.deepEqual([...store.readStream('Fn', 's')].map((e) => e.message), ['whole']);
+    assert.deepEqual(
+      [...store.readStream('Fn', 's')].map((e) => e.message),
+      ['whole'],
+    );
   });
 });

@@ -8,11 +8,28 @@ describe('platform log lines', () => {
     assert.equal(platformLog.startLine('Text', 'r1', '$LATEST', t), 'START RequestId: r1 Version: $LATEST');
     assert.equal(platformLog.endLine('Text', 'r1', 'success', t), 'END RequestId: r1');
     assert.equal(
-      platformLog.reportLine('Text', 'r1', { durationMs: 1.234, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 40, initDurationMs: 150.5 }, t),
+      platformLog.reportLine(
+        'Text',
+        'r1',
+        { durationMs: 1.234, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 40, initDurationMs: 150.5 },
+        t,
+      ),
       'REPORT RequestId: r1\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tInit Duration: 150.50 ms\t',
     );
     assert.match(
-      platformLog.reportLine('Text', 'r1', { durationMs: 3000, billedDurationMs: 3000, memorySizeMB: 128, maxMemoryUsedMB: 40, status: 'timeout', errorType: 'Sandbox.Timedout' }, t),
+      platformLog.reportLine(
+        'Text',
+        'r1',
+        {
+          durationMs: 3000,
+          billedDurationMs: 3000,
+          memorySizeMB: 128,
+          maxMemoryUsedMB: 40,
+          status: 'timeout',
+          errorType: 'Sandbox.Timedout',
+        },
+        t,
+      ),
       /Max Memory Used: 40 MB\tStatus: timeout\tError Type: Sandbox.Timedout\t$/,
     );
   });
@@ -23,7 +40,9 @@ describe('platform log lines', () => {
       type: 'platform.start',
       record: { requestId: 'r1', version: '3' },
     });
-    const report = JSON.parse(platformLog.reportLine('JSON', 'r1', { durationMs: 1.234, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 40 }, t));
+    const report = JSON.parse(
+      platformLog.reportLine('JSON', 'r1', { durationMs: 1.234, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 40 }, t),
+    );
     assert.equal(report.type, 'platform.report');
     assert.deepEqual(report.record.metrics, { durationMs: 1.23, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 40 });
     assert.equal(report.record.status, 'success');

@@ -41,7 +41,11 @@ describe('runtime families: python', () => {
 
   it('locates module.function and package.function definitions, as awslambdaric splits them', () => {
     assert.deepEqual(python.locateHandler(fn('app.handler')), { file: path.join(LOCATE, 'app.py'), line: 7, exportName: 'handler' });
-    assert.deepEqual(python.locateHandler(fn('lib.handler')), { file: path.join(LOCATE, 'lib', '__init__.py'), line: 5, exportName: 'handler' });
+    assert.deepEqual(python.locateHandler(fn('lib.handler')), {
+      file: path.join(LOCATE, 'lib', '__init__.py'),
+      line: 5,
+      exportName: 'handler',
+    });
     assert.equal(python.locateHandler(fn('missing.handler')), undefined);
     assert.equal(python.locateHandler(fn('nodot')), undefined);
     // An unsaved editor's text wins over the file's.
@@ -49,7 +53,10 @@ describe('runtime families: python', () => {
   });
 
   it("reads the bootstrap's debugpy line from stderr, everything else is the function's", () => {
-    assert.deepEqual(python.stderrMeaning('Lambda Lab bootstrap: debugpy listening on 127.0.0.1:40123'), { kind: 'debugger-ready', url: 'tcp://127.0.0.1:40123' });
+    assert.deepEqual(python.stderrMeaning('Lambda Lab bootstrap: debugpy listening on 127.0.0.1:40123'), {
+      kind: 'debugger-ready',
+      url: 'tcp://127.0.0.1:40123',
+    });
     assert.deepEqual(python.stderrMeaning('Traceback (most recent call last):'), { kind: 'log' });
   });
 
@@ -59,7 +66,11 @@ describe('runtime families: python', () => {
     const fake = path.join(dir, 'python3');
     fs.writeFileSync(fake, "#!/bin/sh\nprintf '/elsewhere/python3\\n3.11.9\\nFalse\\n'\n", { mode: 0o755 });
     const notes: string[] = [];
-    const launcher = python.launcher({ binaries: { 'python3.12': fake }, diagnostic: (level, message) => notes.push(`${level}: ${message}`), progress: () => undefined });
+    const launcher = python.launcher({
+      binaries: { 'python3.12': fake },
+      diagnostic: (level, message) => notes.push(`${level}: ${message}`),
+      progress: () => undefined,
+    });
     const launch = await launcher.launch({ fn: fn('app.handler'), debug: true });
     assert.ok(!isLaunchFailure(launch));
     const { command, args, env, logFd } = launch as ProcessLaunch;
@@ -71,9 +82,14 @@ describe('runtime families: python', () => {
     const plain = (await launcher.launch({ fn: fn('app.handler'), debug: false })) as ProcessLaunch;
     assert.deepEqual([plain.args.length, plain.env[WAIT_FOR_DEBUGGER_ENV]], [1, undefined]);
     assert.equal(notes.length, 2, `said once per runtime and interpreter: ${notes.join(' | ')}`);
-    assert.match(notes[0], /^warning: Fn: runtime python3\.12 runs on .*python3 \(Python 3\.11\.9, configured\); use a Python 3\.12 interpreter/);
+    assert.match(
+      notes[0],
+      /^warning: Fn: runtime python3\.12 runs on .*python3 \(Python 3\.11\.9, configured\); use a Python 3\.12 interpreter/,
+    );
     assert.match(notes[1], /^warning: Fn: boto3 is part of the python3\.12 managed runtime but .* cannot import it/);
-    const missing = await python.launcher({ binaries: { 'python3.12': path.join(dir, 'none') }, diagnostic: () => undefined, progress: () => undefined }).launch({ fn: fn('app.handler'), debug: false });
+    const missing = await python
+      .launcher({ binaries: { 'python3.12': path.join(dir, 'none') }, diagnostic: () => undefined, progress: () => undefined })
+      .launch({ fn: fn('app.handler'), debug: false });
     assert.ok(isLaunchFailure(missing));
     assert.match(missing.initError.payload.toString(), /No Python interpreter for python3\.12: .*none does not run/);
     fs.rmSync(dir, { recursive: true, force: true });

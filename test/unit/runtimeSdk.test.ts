@@ -19,18 +19,33 @@ describe('runtime SDK: what a function needs', () => {
 
   it('counts require, import(), from and bare import forms; not package names inside a bundle', async () => {
     writeFileSync(join(dir, 'code', 'a.js'), `const s3 = require("@aws-sdk/client-s3");\nconst x = __require('@smithy/util-utf8');`);
-    writeFileSync(join(dir, 'code', 'lib', 'b.mjs'), `import { X } from '@aws-sdk/client-sqs';\nimport '@aws-sdk/polyfill';\nawait import("@aws-sdk/lib-dynamodb/dist");`);
-    writeFileSync(join(dir, 'code', 'bundle.js'), `var package_default = { name: "@aws-sdk/client-bundled", dependencies: { "@smithy/core": "^3" } };`);
+    writeFileSync(
+      join(dir, 'code', 'lib', 'b.mjs'),
+      `import { X } from '@aws-sdk/client-sqs';\nimport '@aws-sdk/polyfill';\nawait import("@aws-sdk/lib-dynamodb/dist");`,
+    );
+    writeFileSync(
+      join(dir, 'code', 'bundle.js'),
+      `var package_default = { name: "@aws-sdk/client-bundled", dependencies: { "@smithy/core": "^3" } };`,
+    );
     mkdirSync(join(dir, 'code', 'node_modules', '@aws-sdk', 'client-mine'), { recursive: true });
     writeFileSync(join(dir, 'code', 'node_modules', 'x.js'), `require("@aws-sdk/client-inside-node-modules")`);
     await sdk().prepare(join(dir, 'code'), []);
     assert.equal(warnings.length, 1, warnings.join('\n'));
     const named = /^cannot install (.*) from the npm registry/.exec(warnings[0])![1].split(', ').sort();
-    assert.deepEqual(named, ['@aws-sdk/client-s3', '@aws-sdk/client-sqs', '@aws-sdk/lib-dynamodb', '@aws-sdk/polyfill', '@smithy/util-utf8']);
+    assert.deepEqual(named, [
+      '@aws-sdk/client-s3',
+      '@aws-sdk/client-sqs',
+      '@aws-sdk/lib-dynamodb',
+      '@aws-sdk/polyfill',
+      '@smithy/util-utf8',
+    ]);
   });
 
   it("needs nothing the function's node_modules or a layer provides, and reports a failed install once", async () => {
-    writeFileSync(join(dir, 'code', 'a.js'), `require("@aws-sdk/client-own"); require("@aws-sdk/client-layered"); require("@aws-sdk/client-missing");`);
+    writeFileSync(
+      join(dir, 'code', 'a.js'),
+      `require("@aws-sdk/client-own"); require("@aws-sdk/client-layered"); require("@aws-sdk/client-missing");`,
+    );
     mkdirSync(join(dir, 'code', 'node_modules', '@aws-sdk', 'client-own'), { recursive: true });
     writeFileSync(join(dir, 'code', 'node_modules', '@aws-sdk', 'client-own', 'package.json'), '{}');
     const layer = join(dir, 'opt', 'nodejs', 'node_modules');

@@ -122,7 +122,13 @@ describe('version store (unit)', () => {
     await expectError(store.resolve(fn, 'missing'), 'ResourceNotFoundException');
 
     const reopened = storeFor(stateDir);
-    assert.deepEqual((await reopened.versions(fn)).map((v) => [v.version, v.description]), [['1', 'one'], ['2', '']]);
+    assert.deepEqual(
+      (await reopened.versions(fn)).map((v) => [v.version, v.description]),
+      [
+        ['1', 'one'],
+        ['2', ''],
+      ],
+    );
     assert.equal((await reopened.alias(fn, 'live')).functionVersion, '1');
     assert.equal((await reopened.resolve(fn, '1')).config.codeDir, v1.config.codeDir);
   });
@@ -188,7 +194,10 @@ const locks = new StateLocks(${JSON.stringify(join(dir, 'locks'))});
       mkdirSync(join(dir, 'locks'));
       writeFileSync(join(dir, 'locks', 'c.lock'), `${holder.pid}-${processStartTime(holder.pid!) ?? 0} x\n`);
       const locks = new StateLocks(join(dir, 'locks'), 300);
-      await assert.rejects(locks.run('c', async () => 'ran'), new RegExp(`held by process ${holder.pid}`));
+      await assert.rejects(
+        locks.run('c', async () => 'ran'),
+        new RegExp(`held by process ${holder.pid}`),
+      );
     } finally {
       holder.kill('SIGKILL');
     }

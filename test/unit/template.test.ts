@@ -47,8 +47,12 @@ describe('template loading', () => {
       assert.equal(hello.description, 'hello in dev');
       assert.equal(hello.reservedConcurrentExecutions, 5);
       assert.equal(hello.autoPublishAlias, 'live');
-      assert.deepEqual(hello.loggingConfig,
-        { logFormat: 'JSON', applicationLogLevel: 'DEBUG', systemLogLevel: 'INFO', logGroup: '/aws/lambda/HelloFunction' });
+      assert.deepEqual(hello.loggingConfig, {
+        logFormat: 'JSON',
+        applicationLogLevel: 'DEBUG',
+        systemLogLevel: 'INFO',
+        logGroup: '/aws/lambda/HelloFunction',
+      });
       assert.equal(hello.templatePath, join(fixtures, 'full/template.yaml'));
       assert.deepEqual(hello.position, { line: 44, column: 3 });
 
@@ -125,8 +129,14 @@ describe('template loading', () => {
     });
     it('evaluates property values too (Fn::If on MemorySize) and skips resources whose Condition is false', () => {
       assert.equal(fn('PlainLambdaFunction').memorySize, 2048);
-      assert.equal(model.functions.some((f) => f.logicalId === 'ProdOnlyFunction'), false);
-      assert.equal(model.unsupported.some((f) => f.logicalId === 'ProdOnlyFunction'), false);
+      assert.equal(
+        model.functions.some((f) => f.logicalId === 'ProdOnlyFunction'),
+        false,
+      );
+      assert.equal(
+        model.unsupported.some((f) => f.logicalId === 'ProdOnlyFunction'),
+        false,
+      );
     });
   });
 
@@ -135,8 +145,12 @@ describe('template loading', () => {
       assert.deepEqual(model.parameters, { Stage: 'dev', TableName: 'items', Subnets: 'a, b, c' });
     });
     it('applies overrides everywhere they are referenced, conditions included', async () => {
-      const prod = await loadTemplate(join(fixtures, 'full/template.yaml'),
-        { stateDir, parameterOverrides: { Stage: 'prod' }, region: 'eu-west-1', accountId: '111122223333' });
+      const prod = await loadTemplate(join(fixtures, 'full/template.yaml'), {
+        stateDir,
+        parameterOverrides: { Stage: 'prod' },
+        region: 'eu-west-1',
+        accountId: '111122223333',
+      });
       const hello = prod.functions.find((f) => f.logicalId === 'HelloFunction')!;
       assert.equal(prod.parameters.Stage, 'prod');
       assert.equal(hello.environment.IF_DEV, 'prod-value');
@@ -147,8 +161,10 @@ describe('template loading', () => {
       assert.ok(prod.functions.some((f) => f.logicalId === 'ProdOnlyFunction'));
     });
     it('rejects an override outside AllowedValues, naming the parameter', async () => {
-      await assert.rejects(loadTemplate(join(fixtures, 'full/template.yaml'), { stateDir, parameterOverrides: { Stage: 'qa' } }),
-        { name: 'TemplateError', message: `${join(fixtures, 'full/template.yaml')}:7:5: parameter Stage = "qa" is not one of its AllowedValues (dev, prod); change the Default or the override` });
+      await assert.rejects(loadTemplate(join(fixtures, 'full/template.yaml'), { stateDir, parameterOverrides: { Stage: 'qa' } }), {
+        name: 'TemplateError',
+        message: `${join(fixtures, 'full/template.yaml')}:7:5: parameter Stage = "qa" is not one of its AllowedValues (dev, prod); change the Default or the override`,
+      });
     });
   });
 
@@ -162,7 +178,10 @@ describe('template loading', () => {
       const inline = fn('SamInlineFunction');
       assert.equal(inline.runtime, 'nodejs24.x');
       assert.equal(inline.timeout, 3);
-      assert.equal(readFileSync(join(stateDir, 'inline', 'SamInlineFunction', 'index.js'), 'utf8'), "exports.handler = async () => 'sam-inline';");
+      assert.equal(
+        readFileSync(join(stateDir, 'inline', 'SamInlineFunction', 'index.js'), 'utf8'),
+        "exports.handler = async () => 'sam-inline';",
+      );
     });
     it('reads AWS::Lambda::Function with a local Code path and a provided runtime', () => {
       const plain = fn('PlainLambdaFunction');
@@ -174,8 +193,15 @@ describe('template loading', () => {
       const ts = fn('TsFunction');
       assert.equal(ts.codeDir, join(stateDir, 'build', 'TsFunction'));
       assert.deepEqual(ts.build, {
-        method: 'esbuild', sourceDir: join(fixtures, 'full/ts'), entryPoints: ['app.ts'], sourcemap: true,
-        target: 'es2022', format: 'esm', minify: false, external: ['aws-sdk'], outExtension: '.mjs',
+        method: 'esbuild',
+        sourceDir: join(fixtures, 'full/ts'),
+        entryPoints: ['app.ts'],
+        sourcemap: true,
+        target: 'es2022',
+        format: 'esm',
+        minify: false,
+        external: ['aws-sdk'],
+        outExtension: '.mjs',
       });
       // As sam build does when Sourcemap is on.
       assert.equal(ts.environment.NODE_OPTIONS, '--enable-source-maps');
@@ -185,25 +211,45 @@ describe('template loading', () => {
   it('lists functions that cannot run here with the reason, at their logical id', () => {
     const listed = model.unsupported.map((u) => [u.logicalId, u.position.line, u.reason]);
     assert.deepEqual(listed, [
-      ['JavaFunction', 151, 'runtime java21 is not supported yet (supported: nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, python3.9, python3.10, python3.11, python3.12, python3.13, python3.14, provided, provided.al2, provided.al2023)'],
+      [
+        'JavaFunction',
+        151,
+        'runtime java21 is not supported yet (supported: nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, python3.9, python3.10, python3.11, python3.12, python3.13, python3.14, provided, provided.al2, provided.al2023)',
+      ],
       ['ImageFunction', 158, 'PackageType Image is not supported: Lambda Lab runs .zip functions as host processes, not container images'],
       ['S3Function', 164, 'CodeUri points at S3 (s3://my-bucket/code.zip); Lambda Lab runs local code: set CodeUri to a local folder'],
       ['S3MapFunction', 170, 'Code points at S3 (s3://my-bucket/code.zip); Lambda Lab runs local code: set Code to a local folder'],
-      ['MissingDirFunction', 179, `CodeUri folder ${join(fixtures, 'full/does-not-exist')} does not exist; fix the path or create the folder`],
+      [
+        'MissingDirFunction',
+        179,
+        `CodeUri folder ${join(fixtures, 'full/does-not-exist')} does not exist; fix the path or create the folder`,
+      ],
     ]);
   });
 
   it('reads both kinds of layer resources', () => {
-    assert.deepEqual(model.layers.map(({ templatePath: _t, ...l }) => l), [
-      {
-        logicalId: 'UtilsLayer', layerName: 'utils', description: 'shared utilities', contentPath: join(fixtures, 'full/layer'),
-        compatibleRuntimes: ['nodejs20.x', 'nodejs22.x'], compatibleArchitectures: ['x86_64'], position: { line: 185, column: 3 },
-      },
-      {
-        logicalId: 'RawLayer', layerName: 'RawLayer', contentPath: join(fixtures, 'full/layer'),
-        compatibleRuntimes: ['nodejs20.x'], compatibleArchitectures: [], position: { line: 194, column: 3 },
-      },
-    ]);
+    assert.deepEqual(
+      model.layers.map(({ templatePath: _t, ...l }) => l),
+      [
+        {
+          logicalId: 'UtilsLayer',
+          layerName: 'utils',
+          description: 'shared utilities',
+          contentPath: join(fixtures, 'full/layer'),
+          compatibleRuntimes: ['nodejs20.x', 'nodejs22.x'],
+          compatibleArchitectures: ['x86_64'],
+          position: { line: 185, column: 3 },
+        },
+        {
+          logicalId: 'RawLayer',
+          layerName: 'RawLayer',
+          contentPath: join(fixtures, 'full/layer'),
+          compatibleRuntimes: ['nodejs20.x'],
+          compatibleArchitectures: [],
+          position: { line: 194, column: 3 },
+        },
+      ],
+    );
   });
 
   it('reads JSON templates with long-form intrinsics and positions', async () => {
@@ -220,7 +266,12 @@ describe('template loading', () => {
     });
     assert.equal(low.functionName, 'low-level');
     assert.equal(low.codeDir, join(fixtures, 'json/code'));
-    assert.deepEqual(low.loggingConfig, { logFormat: 'JSON', applicationLogLevel: 'INFO', systemLogLevel: 'WARN', logGroup: '/aws/lambda/low-level' });
+    assert.deepEqual(low.loggingConfig, {
+      logFormat: 'JSON',
+      applicationLogLevel: 'INFO',
+      systemLogLevel: 'WARN',
+      logGroup: '/aws/lambda/low-level',
+    });
     assert.deepEqual(json.diagnostics, []);
   });
 });

@@ -17,12 +17,13 @@ describe('user cache install lock', () => {
   it('runs holders one at a time, in this process and against another process', async () => {
     const events: string[] = [];
     let firstIn = 0;
-    const hold = (name: string) => withInstallLock(dir, async () => {
-      firstIn ||= Date.now();
-      events.push(`${name} in`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      events.push(`${name} out`);
-    });
+    const hold = (name: string) =>
+      withInstallLock(dir, async () => {
+        firstIn ||= Date.now();
+        events.push(`${name} in`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        events.push(`${name} out`);
+      });
     // Another process takes the lock first and holds it for a while.
     const script = `require(${JSON.stringify(require.resolve('tsx/cjs'))});
       const { withInstallLock } = require(${JSON.stringify(join(__dirname, '../../src/runtime/userCache.ts'))});
@@ -30,10 +31,12 @@ describe('user cache install lock', () => {
     const other = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise((resolve) => other.on('exit', resolve));
     let otherOut = '';
-    await new Promise<void>((resolve) => other.stdout.on('data', (c: Buffer) => {
-      otherOut += c;
-      if (otherOut.includes('in')) resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      other.stdout.on('data', (c: Buffer) => {
+        otherOut += c;
+        if (otherOut.includes('in')) resolve();
+      }),
+    );
     await Promise.all([hold('a'), hold('b')]);
     await exited;
     const [, otherOutAt] = /^in\nout (\d+)\n$/.exec(otherOut) ?? [];

@@ -25,7 +25,13 @@ try {
     extensionTestsPath: testsPath,
     vscodeExecutablePath: process.env.VSCODE_PATH,
     version: process.env.VSCODE_VERSION ?? 'stable',
-    launchArgs: [makeWorkspace(scratch), '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', path.join(scratch, 'user-data')],
+    launchArgs: [
+      makeWorkspace(scratch),
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      path.join(scratch, 'user-data'),
+    ],
     extensionTestsEnv: { LAMBDA_LAB_TEST_RESULT: resultFile },
   });
 } catch (err) {

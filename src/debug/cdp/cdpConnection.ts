@@ -11,7 +11,11 @@ interface Pending {
 
 /** A protocol error the inspector returned for a command. */
 export class CdpError extends Error {
-  constructor(readonly method: string, readonly code: number, message: string) {
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+  ) {
     super(`${method}: ${message}`);
   }
 }
@@ -48,7 +52,10 @@ export class CdpConnection {
     return this.closed;
   }
 
-  send<M extends CdpMethod>(method: M, ...args: CdpCommands[M]['params'] extends Record<string, never> ? [] : [CdpCommands[M]['params']]): Promise<CdpCommands[M]['result']> {
+  send<M extends CdpMethod>(
+    method: M,
+    ...args: CdpCommands[M]['params'] extends Record<string, never> ? [] : [CdpCommands[M]['params']]
+  ): Promise<CdpCommands[M]['result']> {
     if (this.closed) return Promise.reject(new CdpError(method, -1, 'the inspector connection is closed'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -87,7 +94,13 @@ export class CdpConnection {
   }
 
   private receive(text: string): void {
-    const msg = JSON.parse(text) as { id?: number; result?: unknown; error?: { code: number; message: string }; method?: string; params?: unknown };
+    const msg = JSON.parse(text) as {
+      id?: number;
+      result?: unknown;
+      error?: { code: number; message: string };
+      method?: string;
+      params?: unknown;
+    };
     if (msg.id !== undefined) {
       const p = this.pending.get(msg.id);
       if (!p) return;

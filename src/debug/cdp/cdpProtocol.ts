@@ -100,8 +100,19 @@ export namespace Debugger {
   }
 
   export type PauseReason =
-    | 'ambiguous' | 'assert' | 'CSPViolation' | 'debugCommand' | 'DOM' | 'EventListener' | 'exception'
-    | 'instrumentation' | 'OOM' | 'other' | 'promiseRejection' | 'XHR' | 'step';
+    | 'ambiguous'
+    | 'assert'
+    | 'CSPViolation'
+    | 'debugCommand'
+    | 'DOM'
+    | 'EventListener'
+    | 'exception'
+    | 'instrumentation'
+    | 'OOM'
+    | 'other'
+    | 'promiseRejection'
+    | 'XHR'
+    | 'step';
 
   export interface PausedEvent {
     callFrames: CallFrame[];
@@ -132,16 +143,36 @@ export interface CdpCommands {
   'Runtime.runIfWaitingForDebugger': { params: Empty; result: Empty };
   'Runtime.getIsolateId': { params: Empty; result: { id: string } };
   'Runtime.evaluate': {
-    params: { expression: string; objectGroup?: string; returnByValue?: boolean; generatePreview?: boolean; throwOnSideEffect?: boolean; includeCommandLineAPI?: boolean; silent?: boolean };
+    params: {
+      expression: string;
+      objectGroup?: string;
+      returnByValue?: boolean;
+      generatePreview?: boolean;
+      throwOnSideEffect?: boolean;
+      includeCommandLineAPI?: boolean;
+      silent?: boolean;
+    };
     result: Runtime.EvaluateResult;
   };
   'Runtime.callFunctionOn': {
-    params: { functionDeclaration: string; objectId: Runtime.RemoteObjectId; arguments?: Runtime.CallArgument[]; returnByValue?: boolean; generatePreview?: boolean; objectGroup?: string; silent?: boolean };
+    params: {
+      functionDeclaration: string;
+      objectId: Runtime.RemoteObjectId;
+      arguments?: Runtime.CallArgument[];
+      returnByValue?: boolean;
+      generatePreview?: boolean;
+      objectGroup?: string;
+      silent?: boolean;
+    };
     result: Runtime.EvaluateResult;
   };
   'Runtime.getProperties': {
     params: { objectId: Runtime.RemoteObjectId; ownProperties?: boolean; generatePreview?: boolean; nonIndexedPropertiesOnly?: boolean };
-    result: { result: Runtime.PropertyDescriptor[]; internalProperties?: Runtime.InternalPropertyDescriptor[]; exceptionDetails?: Runtime.ExceptionDetails };
+    result: {
+      result: Runtime.PropertyDescriptor[];
+      internalProperties?: Runtime.InternalPropertyDescriptor[];
+      exceptionDetails?: Runtime.ExceptionDetails;
+    };
   };
   'Runtime.releaseObjectGroup': { params: { objectGroup: string }; result: Empty };
   'Debugger.enable': { params: { maxScriptsCacheSize?: number }; result: { debuggerId: string } };
@@ -163,7 +194,16 @@ export interface CdpCommands {
   'Debugger.stepInto': { params: Empty; result: Empty };
   'Debugger.stepOut': { params: Empty; result: Empty };
   'Debugger.evaluateOnCallFrame': {
-    params: { callFrameId: Debugger.CallFrameId; expression: string; objectGroup?: string; returnByValue?: boolean; generatePreview?: boolean; throwOnSideEffect?: boolean; includeCommandLineAPI?: boolean; silent?: boolean };
+    params: {
+      callFrameId: Debugger.CallFrameId;
+      expression: string;
+      objectGroup?: string;
+      returnByValue?: boolean;
+      generatePreview?: boolean;
+      throwOnSideEffect?: boolean;
+      includeCommandLineAPI?: boolean;
+      silent?: boolean;
+    };
     result: Runtime.EvaluateResult;
   };
   'Debugger.setVariableValue': {

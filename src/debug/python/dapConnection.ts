@@ -12,7 +12,10 @@ interface Pending {
 
 /** A request debugpy answered with success: false. */
 export class DapRequestError extends Error {
-  constructor(readonly command: string, message: string) {
+  constructor(
+    readonly command: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -25,7 +25,12 @@ export class PythonBreakpoints {
   /** A file's new list, as setBreakpoints gives it; a breakpoint on the same line keeps its id. */
   set(file: string, specs: DebugProtocol.SourceBreakpoint[], message: string): PythonBreakpoint[] {
     const previous = this.byFile.get(file) ?? [];
-    const bps = specs.map((spec) => ({ id: previous.find((p) => p.spec.line === spec.line)?.id ?? this.nextId++, spec, verified: false, message }));
+    const bps = specs.map((spec) => ({
+      id: previous.find((p) => p.spec.line === spec.line)?.id ?? this.nextId++,
+      spec,
+      verified: false,
+      message,
+    }));
     this.byFile.set(file, bps);
     return bps;
   }

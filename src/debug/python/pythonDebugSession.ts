@@ -87,7 +87,11 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
 
   private pendingMatcher: ((runtime: LocalRuntime) => Matcher) | undefined;
 
-  private configurePython(mode: 'launch' | 'attach', args: LaunchArguments | AttachArguments, matcher: (runtime: LocalRuntime) => Matcher): void {
+  private configurePython(
+    mode: 'launch' | 'attach',
+    args: LaunchArguments | AttachArguments,
+    matcher: (runtime: LocalRuntime) => Matcher,
+  ): void {
     this.pyMode = mode;
     try {
       this.pySettings = commonSettings(args);
@@ -121,7 +125,11 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     return env.debugBridge === 'dap' && !!env.inspectorUrl;
   }
 
-  private listenPython<E extends keyof RuntimeEvents>(runtime: LocalRuntime, event: E, listener: (...args: RuntimeEvents[E]) => void): void {
+  private listenPython<E extends keyof RuntimeEvents>(
+    runtime: LocalRuntime,
+    event: E,
+    listener: (...args: RuntimeEvents[E]) => void,
+  ): void {
     runtime.on(event, listener as never);
     this.pyDisposers.push(() => runtime.off(event, listener as never));
   }
@@ -208,14 +216,22 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
 
   // ---- breakpoints ------------------------------------------------------------------------------
 
-  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+  protected override setBreakPointsRequest(
+    response: DebugProtocol.SetBreakpointsResponse,
+    args: DebugProtocol.SetBreakpointsArguments,
+  ): void {
     if (!args.source.path?.endsWith('.py')) return super.setBreakPointsRequest(response, args);
     void this.respondPython(response, async () => {
       const file = path.resolve(args.source.path!);
       const bps = this.pyBreakpoints.set(file, args.breakpoints ?? [], this.pythonUnboundMessage());
       await Promise.all(
         [...this.pyThreads.values()].map(async (thread) => {
-          const results = await thread.setBreakpoints(file, bps.map((b) => b.spec)).catch(() => undefined);
+          const results = await thread
+            .setBreakpoints(
+              file,
+              bps.map((b) => b.spec),
+            )
+            .catch(() => undefined);
           if (results) this.pyBreakpoints.bound(thread, file, results);
         }),
       );
@@ -233,8 +249,14 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
   }
 
   private pythonUnboundMessage(): string {
-    const names = this.pyRuntime?.functions().filter((f) => this.pyMatches(f)).map((f) => f.functionName) ?? [];
-    return names.length ? `Binds when ${names.join(', ')} loads this file (next cold start).` : 'Binds when the debugged function loads this file.';
+    const names =
+      this.pyRuntime
+        ?.functions()
+        .filter((f) => this.pyMatches(f))
+        .map((f) => f.functionName) ?? [];
+    return names.length
+      ? `Binds when ${names.join(', ')} loads this file (next cold start).`
+      : 'Binds when the debugged function loads this file.';
   }
 
   private sendBreakpointChange(bp: PythonBreakpoint): void {
@@ -312,7 +334,10 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     const ref = this.handles.variablesOf(args.variablesReference);
     if (!ref) return super.variablesRequest(response, args);
     void this.respondPython(response, async () => {
-      const body = await ref.thread.request<DebugProtocol.VariablesResponse['body']>('variables', { ...args, variablesReference: ref.remote });
+      const body = await ref.thread.request<DebugProtocol.VariablesResponse['body']>('variables', {
+        ...args,
+        variablesReference: ref.remote,
+      });
       for (const v of body.variables) v.variablesReference = this.handles.variables(ref.thread, v.variablesReference);
       response.body = body;
     });
@@ -322,7 +347,10 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     const ref = this.handles.variablesOf(args.variablesReference);
     if (!ref) return super.setVariableRequest(response, args);
     void this.respondPython(response, async () => {
-      const body = await ref.thread.request<DebugProtocol.SetVariableResponse['body']>('setVariable', { ...args, variablesReference: ref.remote });
+      const body = await ref.thread.request<DebugProtocol.SetVariableResponse['body']>('setVariable', {
+        ...args,
+        variablesReference: ref.remote,
+      });
       if (body.variablesReference) body.variablesReference = this.handles.variables(ref.thread, body.variablesReference);
       response.body = body;
     });
@@ -342,7 +370,9 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     const thread = this.pyThreads.get(args.threadId);
     if (!thread) return super.exceptionInfoRequest(response, args);
     void this.respondPython(response, async () => {
-      response.body = await thread.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', { threadId: thread.remoteThreadId });
+      response.body = await thread.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', {
+        threadId: thread.remoteThreadId,
+      });
     });
   }
 
@@ -350,7 +380,10 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     const source = this.handles.sourceOf(args.source?.sourceReference ?? args.sourceReference);
     if (!source) return super.sourceRequest(response, args);
     void this.respondPython(response, async () => {
-      response.body = await source.thread.request<DebugProtocol.SourceResponse['body']>('source', { sourceReference: source.remote, source: { sourceReference: source.remote } });
+      response.body = await source.thread.request<DebugProtocol.SourceResponse['body']>('source', {
+        sourceReference: source.remote,
+        source: { sourceReference: source.remote },
+      });
     });
   }
 
@@ -389,7 +422,12 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
       await work();
       this.sendResponse(response);
     } catch (err) {
-      this.sendErrorResponse(response, { id: 1002, format: '{_message}', variables: { _message: (err as Error).message }, showUser: false });
+      this.sendErrorResponse(response, {
+        id: 1002,
+        format: '{_message}',
+        variables: { _message: (err as Error).message },
+        showUser: false,
+      });
     }
   }
 }

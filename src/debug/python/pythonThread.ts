@@ -88,9 +88,7 @@ export class PythonThread {
     });
     await initialized;
     const bound = new Map<string, DebugProtocol.Breakpoint[]>();
-    await Promise.all(
-      [...breakpoints].map(async ([file, specs]) => bound.set(file, await this.setBreakpoints(file, specs))),
-    );
+    await Promise.all([...breakpoints].map(async ([file, specs]) => bound.set(file, await this.setBreakpoints(file, specs))));
     await this.setExceptionFilters(exceptionFilters);
     await this.dap.request('configurationDone');
     await attached;

@@ -20,7 +20,12 @@ const safe = (name: string) => name.replace(/[^\w.-]+/g, '_');
  * (the message body); EventBridge files the event Lambda puts on the bus; S3 files sit at
  * the object key Lambda uses, under the bucket's folder.
  */
-export async function writeDestinationRecord(stateDir: string, arn: string, record: InvocationRecord, opts: { region: string; accountId: string }): Promise<string> {
+export async function writeDestinationRecord(
+  stateDir: string,
+  arn: string,
+  record: InvocationRecord,
+  opts: { region: string; accountId: string },
+): Promise<string> {
   const kind = destinationKind(arn) ?? 'unknown';
   const name = destinationName(arn);
   const now = new Date(record.timestamp);
@@ -30,7 +35,14 @@ export async function writeDestinationRecord(stateDir: string, arn: string, reco
   if (kind === 's3') {
     const functionName = /:function:([^:]+)/.exec(record.requestContext.functionArn)?.[1] ?? 'function';
     const [day, time] = now.toISOString().split('T');
-    const key = ['aws', 'lambda', 'async', functionName, ...day.split('-'), `${day}T${time.slice(0, 8).replace(/:/g, '.')}-${randomUUID()}`];
+    const key = [
+      'aws',
+      'lambda',
+      'async',
+      functionName,
+      ...day.split('-'),
+      `${day}T${time.slice(0, 8).replace(/:/g, '.')}-${randomUUID()}`,
+    ];
     file = join(base, ...key.map(safe));
   } else {
     file = join(base, `${fileTime(now)}-${record.requestContext.requestId}.json`);
@@ -63,7 +75,14 @@ export async function writeDeadLetter(
   message: { requestId: string; payload: Buffer; errorMessage: string },
 ): Promise<string> {
   const kind = destinationKind(arn) === 'sns' ? 'sns' : 'sqs';
-  const file = join(stateDir, ASYNC_DIR, 'dead-letter', kind, safe(destinationName(arn)), `${fileTime(new Date())}-${message.requestId}.json`);
+  const file = join(
+    stateDir,
+    ASYNC_DIR,
+    'dead-letter',
+    kind,
+    safe(destinationName(arn)),
+    `${fileTime(new Date())}-${message.requestId}.json`,
+  );
   const body = message.payload.toString('utf8');
   // Lambda sends the first kilobyte of the error message.
   const errorMessage = message.errorMessage.slice(0, 1024);

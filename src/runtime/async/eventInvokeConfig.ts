@@ -48,11 +48,11 @@ export function destinationName(arn: string): string {
   return arn.split(':').slice(5).join(':');
 }
 
-
 function wholeNumberIn(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidParameter(`${field} must be a whole number from ${min} to ${max}.`);
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw invalidParameter(`${field} must be a whole number from ${min} to ${max}.`);
   const camel = field[0].toLowerCase() + field.slice(1);
   if (value < min) throw validationError(String(value), camel, `Member must have value greater than or equal to ${min}`);
   if (value > max) throw validationError(String(value), camel, `Member must have value less than or equal to ${max}`);
@@ -61,7 +61,8 @@ function wholeNumberIn(body: Record<string, unknown>, field: string, min: number
 
 function destination(value: unknown, which: 'OnSuccess' | 'OnFailure'): OnDestination | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalidParameter(`DestinationConfig.${which} must be {"Destination": "<ARN>"}.`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalidParameter(`DestinationConfig.${which} must be {"Destination": "<ARN>"}.`);
   const arn = (value as Record<string, unknown>).Destination;
   if (arn === undefined || arn === null || arn === '') return {};
   if (typeof arn !== 'string') throw invalidParameter(`DestinationConfig.${which}.Destination must be an ARN string.`);
@@ -72,7 +73,8 @@ function destination(value: unknown, which: 'OnSuccess' | 'OnFailure'): OnDestin
         'SQS queue, SNS topic, EventBridge event bus or (OnFailure only) S3 bucket.',
     );
   }
-  if (kind === 's3' && which === 'OnSuccess') throw invalidParameter(`The destination ARN ${arn} is invalid: S3 buckets are OnFailure destinations only.`);
+  if (kind === 's3' && which === 'OnSuccess')
+    throw invalidParameter(`The destination ARN ${arn} is invalid: S3 buckets are OnFailure destinations only.`);
   return { Destination: arn };
 }
 
@@ -85,7 +87,8 @@ export function parseEventInvokeConfig(body: Record<string, unknown>): EventInvo
   if (age !== undefined) out.MaximumEventAgeInSeconds = age;
   const raw = body.DestinationConfig;
   if (raw !== undefined && raw !== null) {
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('DestinationConfig must be {"OnSuccess": {...}, "OnFailure": {...}}.');
+    if (typeof raw !== 'object' || Array.isArray(raw))
+      throw invalidParameter('DestinationConfig must be {"OnSuccess": {...}, "OnFailure": {...}}.');
     const map = raw as Record<string, unknown>;
     const config: DestinationConfig = {};
     const onSuccess = destination(map.OnSuccess, 'OnSuccess');

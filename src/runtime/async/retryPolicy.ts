@@ -14,7 +14,8 @@ export class RetryPolicy {
    *   0.001 turns a minute into 60 ms for local work).
    */
   constructor(readonly scale = 1) {
-    if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`The asynchronous retry delay scale must be a number above 0, got ${scale}`);
+    if (!(scale > 0) || !Number.isFinite(scale))
+      throw new Error(`The asynchronous retry delay scale must be a number above 0, got ${scale}`);
   }
 
   /** Wait before retry number `retry` (1-based) after a function error. */

@@ -19,7 +19,10 @@ let root: string | undefined;
 /** out/bootstrap/node.js or out/bootstrap/python/bootstrap.py, put there by `npm run build`. */
 export function locateBootstrap(language: 'node' | 'python'): string {
   root ??= packageRoot();
-  const file = language === 'python' ? path.join(root, 'out', 'bootstrap', 'python', 'bootstrap.py') : path.join(root, 'out', 'bootstrap', `${language}.js`);
+  const file =
+    language === 'python'
+      ? path.join(root, 'out', 'bootstrap', 'python', 'bootstrap.py')
+      : path.join(root, 'out', 'bootstrap', `${language}.js`);
   if (!fs.existsSync(file)) throw new Error(`Missing ${file}: run \`npm run build\` first`);
   return file;
 }

@@ -54,7 +54,10 @@ export class EsbuildBuilder {
 
   private enqueue<T>(logicalId: string, task: () => Promise<T>): Promise<T> {
     const next = (this.queues.get(logicalId) ?? Promise.resolve()).then(task);
-    this.queues.set(logicalId, next.catch(() => undefined));
+    this.queues.set(
+      logicalId,
+      next.catch(() => undefined),
+    );
     return next;
   }
 
@@ -82,8 +85,11 @@ export class EsbuildBuilder {
       result = await state.context.rebuild();
     } catch (e) {
       const errors = (e as { errors?: Message[] }).errors;
-      throw new BuildError(fn.logicalId, fn.functionName,
-        errors?.length ? errors.map((m) => problemOf(m, build.sourceDir)) : [{ text: (e as Error).message }]);
+      throw new BuildError(
+        fn.logicalId,
+        fn.functionName,
+        errors?.length ? errors.map((m) => problemOf(m, build.sourceDir)) : [{ text: (e as Error).message }],
+      );
     }
     const incremental = state.built;
     if (!state.built) {
@@ -166,7 +172,8 @@ function contentsOf(file: OutputFile): Uint8Array | string {
 
 /** Unchanged outputs keep their mtime, so watchers and caches downstream see no change. */
 function writeIfChanged(path: string, contents: Uint8Array | string): void {
-  const bytes = typeof contents === 'string' ? Buffer.from(contents) : Buffer.from(contents.buffer, contents.byteOffset, contents.byteLength);
+  const bytes =
+    typeof contents === 'string' ? Buffer.from(contents) : Buffer.from(contents.buffer, contents.byteOffset, contents.byteLength);
   try {
     if (readFileSync(path).equals(bytes)) return;
   } catch {

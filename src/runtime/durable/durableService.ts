@@ -120,7 +120,13 @@ export class DurableService {
       if (!fn.durableConfig) continue;
       for (const record of await this.storeFor(fn).list(fn.functionName)) {
         if (record.Status !== 'RUNNING' || this.drivers.has(record.DurableExecutionArn)) continue;
-        if (await this.adopt(fn, record).then((d) => d !== undefined, () => false)) resumed++;
+        if (
+          await this.adopt(fn, record).then(
+            (d) => d !== undefined,
+            () => false,
+          )
+        )
+          resumed++;
       }
     }
     return resumed;
@@ -145,7 +151,11 @@ export class DurableService {
   }
 
   /** CheckpointDurableExecution: applies the SDK's updates, answers a new token and what changed. */
-  async checkpoint(arn: string, token: string | undefined, updates: OperationUpdate[]): Promise<{ token: string; operations: Operation[] }> {
+  async checkpoint(
+    arn: string,
+    token: string | undefined,
+    updates: OperationUpdate[],
+  ): Promise<{ token: string; operations: Operation[] }> {
     const driver = this.drivers.get(arn);
     if (!driver || !driver.running || !token || token !== driver.record.checkpointToken) throw invalidParameter('Invalid checkpoint token');
     const eventsBefore = driver.record.events.length;
@@ -181,7 +191,10 @@ export class DurableService {
   }
 
   /** ListDurableExecutionsByFunction, newest first unless `reverse`. Expired executions are deleted on the way. */
-  async list(fn: FunctionConfig, filter: { statuses?: ExecutionStatus[]; name?: string; version?: string } = {}): Promise<ExecutionRecord[]> {
+  async list(
+    fn: FunctionConfig,
+    filter: { statuses?: ExecutionStatus[]; name?: string; version?: string } = {},
+  ): Promise<ExecutionRecord[]> {
     const store = this.storeFor(fn);
     const out: ExecutionRecord[] = [];
     for (const saved of await store.list(fn.functionName)) {
@@ -219,7 +232,9 @@ export class DurableService {
     const fn = id && this.host.getFunction(id.functionName);
     if (!id || !fn) throw invalidParameter(`Unknown callback id ${message.callbackId.slice(0, 120)}.`);
     const store = this.storeFor(fn);
-    let driver = [...this.drivers.values()].find((d) => d.record.executionId === id.executionId && d.record.functionName === fn.functionName);
+    let driver = [...this.drivers.values()].find(
+      (d) => d.record.executionId === id.executionId && d.record.functionName === fn.functionName,
+    );
     if (!driver) {
       const record = await store.read(fn.functionName, id.executionId);
       if (!record) throw resourceNotFound(`The callback's durable execution no longer exists (${message.callbackId.slice(0, 120)}).`);
@@ -229,7 +244,8 @@ export class DurableService {
       driver = await this.adopt(fn, record);
     }
     const op = driver.ledger.get(id.operationId);
-    if (!op || op.Type !== 'CALLBACK' || op.CallbackDetails?.CallbackId !== message.callbackId) throw invalidParameter('Unknown callback id.');
+    if (!op || op.Type !== 'CALLBACK' || op.CallbackDetails?.CallbackId !== message.callbackId)
+      throw invalidParameter('Unknown callback id.');
     if (!driver.running || op.Status !== 'STARTED') throw callbackClosed();
     if (message.outcome === 'heartbeat') {
       const started = driver.record.events.find((e) => e.Id === op.Id && e.EventType === 'CallbackStarted');
@@ -267,7 +283,10 @@ export class DurableService {
     fs.mkdirSync(dir, { recursive: true });
     const drain = () =>
       void store.take(fn.functionName).then(async (messages) => {
-        for (const m of messages) await this.callback(m).catch((err: Error) => this.host.diagnostic(`${fn.logicalId}: callback from another process refused: ${err.message}`));
+        for (const m of messages)
+          await this.callback(m).catch((err: Error) =>
+            this.host.diagnostic(`${fn.logicalId}: callback from another process refused: ${err.message}`),
+          );
       });
     const watcher = fs.watch(dir, drain);
     watcher.unref();
@@ -287,9 +306,16 @@ export class DurableService {
 const callbackClosed = () => invalidParameter('The callback is no longer open: it completed, timed out, or its execution ended.');
 
 /** What a synchronous invoke of a durable function answers once its execution ends. */
-export function executionInvokeResult(record: ExecutionRecord, requestId: string): Pick<InvokeResult, 'payload' | 'functionError' | 'requestId'> {
+export function executionInvokeResult(
+  record: ExecutionRecord,
+  requestId: string,
+): Pick<InvokeResult, 'payload' | 'functionError' | 'requestId'> {
   if (record.Status === 'SUCCEEDED') return { requestId, payload: Buffer.from(record.Result ?? 'null') };
   const e = record.Error ?? {};
-  const body = { errorType: e.ErrorType ?? record.Status, errorMessage: e.ErrorMessage ?? `The durable execution ended ${record.Status}`, trace: e.StackTrace ?? [] };
+  const body = {
+    errorType: e.ErrorType ?? record.Status,
+    errorMessage: e.ErrorMessage ?? `The durable execution ended ${record.Status}`,
+    trace: e.StackTrace ?? [],
+  };
   return { requestId, payload: Buffer.from(JSON.stringify(body)), functionError: 'Unhandled' };
 }

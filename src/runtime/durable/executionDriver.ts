@@ -185,16 +185,24 @@ export class ExecutionDriver {
     else if (outcome?.Status === 'FAILED') this.ledger.finish('FAILED', undefined, outcome.Error);
     else if (outcome?.Status === 'PENDING') this.failedInvocations = 0;
     else {
-      const error = invocationError ?? { ErrorType: 'Runtime.InvalidResponse', ErrorMessage: 'The handler returned no durable execution status; wrap it with withDurableExecution().' };
+      const error = invocationError ?? {
+        ErrorType: 'Runtime.InvalidResponse',
+        ErrorMessage: 'The handler returned no durable execution status; wrap it with withDurableExecution().',
+      };
       if (++this.failedInvocations >= INVOCATION_ATTEMPTS || !invocationError) this.ledger.finish('FAILED', undefined, error);
       else {
         const delay = INVOCATION_RETRY_MS * 2 ** (this.failedInvocations - 1);
-        this.host.diagnostic(`${r.functionName}: invocation ${requestId} of ${r.DurableExecutionArn} failed (${error.ErrorMessage}); invoking again in ${delay / 1000} s`);
+        this.host.diagnostic(
+          `${r.functionName}: invocation ${requestId} of ${r.DurableExecutionArn} failed (${error.ErrorMessage}); invoking again in ${delay / 1000} s`,
+        );
         this.retryTimer = longTimer(delay, () => this.schedule());
       }
     }
     if (this.running && !this.wake && r.updatedOperationIds.length === 0 && !this.hasPendingWork()) {
-      this.ledger.finish('FAILED', undefined, { ErrorType: 'InvalidParameterValueException', ErrorMessage: 'Cannot return PENDING status with no pending operations.' });
+      this.ledger.finish('FAILED', undefined, {
+        ErrorType: 'InvalidParameterValueException',
+        ErrorMessage: 'Cannot return PENDING status with no pending operations.',
+      });
     }
     void this.save();
     if (!this.running) return this.end();
@@ -204,7 +212,12 @@ export class ExecutionDriver {
 
   /** Something will wake the execution up: a timer, an awaited callback or a running invoke. */
   private hasPendingWork(): boolean {
-    return this.timers.size > 0 || this.retryTimer !== undefined || this.chained.size > 0 || this.record.operations.some((op) => op.Type === 'CALLBACK' && op.Status === 'STARTED');
+    return (
+      this.timers.size > 0 ||
+      this.retryTimer !== undefined ||
+      this.chained.size > 0 ||
+      this.record.operations.some((op) => op.Type === 'CALLBACK' && op.Status === 'STARTED')
+    );
   }
 
   private arm(operationId: string, at: number, kind: string): void {
@@ -272,7 +285,11 @@ export class ExecutionDriver {
       this.ledger.close(op, error ? 'FAILED' : 'SUCCEEDED', result, error);
       this.changed([op.Id]);
     };
-    if (!target) return done(undefined, { ErrorType: 'InvalidParameterValueException', ErrorMessage: 'ChainedInvokeOptions.FunctionName is missing.' });
+    if (!target)
+      return done(undefined, {
+        ErrorType: 'InvalidParameterValueException',
+        ErrorMessage: 'ChainedInvokeOptions.FunctionName is missing.',
+      });
     this.host.invokeChained(target, payload).then(
       ({ result, error }) => done(result, error),
       (err: Error) => done(undefined, { ErrorType: err.name, ErrorMessage: err.message }),
@@ -281,7 +298,10 @@ export class ExecutionDriver {
 
   private async timeOut(): Promise<void> {
     if (!this.running) return;
-    this.ledger.finish('TIMED_OUT', undefined, { ErrorType: 'Execution.TimedOut', ErrorMessage: `The execution ran past its ExecutionTimeout of ${this.record.executionTimeout} seconds.` });
+    this.ledger.finish('TIMED_OUT', undefined, {
+      ErrorType: 'Execution.TimedOut',
+      ErrorMessage: `The execution ran past its ExecutionTimeout of ${this.record.executionTimeout} seconds.`,
+    });
     await this.save();
     this.end();
   }

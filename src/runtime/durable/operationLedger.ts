@@ -93,7 +93,8 @@ export class OperationLedger {
     if (u.Type === 'EXECUTION') return this.completeExecutionFromCheckpoint(u);
     let op = this.byId.get(u.Id);
     if (!op) {
-      if (u.ParentId && !this.byId.has(u.ParentId)) throw invalidParameter(`Operation ${u.Id} names a ParentId ${u.ParentId} that does not exist.`);
+      if (u.ParentId && !this.byId.has(u.ParentId))
+        throw invalidParameter(`Operation ${u.Id} names a ParentId ${u.ParentId} that does not exist.`);
       op = { Id: u.Id, Type: u.Type, Status: 'STARTED', StartTimestamp: Date.now() };
       if (u.ParentId) op.ParentId = u.ParentId;
       if (u.Name !== undefined) op.Name = u.Name;
@@ -137,9 +138,14 @@ export class OperationLedger {
       case 'CALLBACK': {
         op.CallbackDetails = { CallbackId: encodeCallbackId(this.record.functionName, this.record.executionId, op.Id, randomUUID()) };
         const { TimeoutSeconds, HeartbeatTimeoutSeconds } = u.CallbackOptions ?? {};
-        if (TimeoutSeconds) this.record.deadlines.push({ operationId: op.Id, at: Date.now() + this.time.delayMs(TimeoutSeconds), kind: 'callback-timeout' });
+        if (TimeoutSeconds)
+          this.record.deadlines.push({ operationId: op.Id, at: Date.now() + this.time.delayMs(TimeoutSeconds), kind: 'callback-timeout' });
         if (HeartbeatTimeoutSeconds) {
-          this.record.deadlines.push({ operationId: op.Id, at: Date.now() + this.time.delayMs(HeartbeatTimeoutSeconds), kind: 'callback-heartbeat' });
+          this.record.deadlines.push({
+            operationId: op.Id,
+            at: Date.now() + this.time.delayMs(HeartbeatTimeoutSeconds),
+            kind: 'callback-heartbeat',
+          });
         }
         break;
       }
@@ -253,7 +259,9 @@ export class OperationLedger {
 function startedDetails(op: Operation, u: OperationUpdate): Record<string, unknown> {
   switch (op.Type) {
     case 'WAIT':
-      return { WaitStartedDetails: { Duration: u.WaitOptions?.WaitSeconds ?? 0, ScheduledEndTimestamp: op.WaitDetails?.ScheduledEndTimestamp } };
+      return {
+        WaitStartedDetails: { Duration: u.WaitOptions?.WaitSeconds ?? 0, ScheduledEndTimestamp: op.WaitDetails?.ScheduledEndTimestamp },
+      };
     case 'CALLBACK':
       return {
         CallbackStartedDetails: {
@@ -283,5 +291,10 @@ function pushEvent(record: ExecutionRecord, op: Operation, type: string, details
 export function invocationCompleted(record: ExecutionRecord, requestId: string, start: number, error: ErrorObject | undefined): void {
   const details: Record<string, unknown> = { StartTimestamp: start, EndTimestamp: Date.now(), RequestId: requestId };
   if (error) details.Error = { Payload: error };
-  record.events.push({ EventType: 'InvocationCompleted', EventId: record.events.length + 1, EventTimestamp: Date.now(), InvocationCompletedDetails: details });
+  record.events.push({
+    EventType: 'InvocationCompleted',
+    EventId: record.events.length + 1,
+    EventTimestamp: Date.now(),
+    InvocationCompletedDetails: details,
+  });
 }

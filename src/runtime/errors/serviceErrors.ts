@@ -15,7 +15,9 @@ export class LambdaServiceError extends Error {
 }
 
 export const tooManyRequests = (fn: string, reason = 'ReservedFunctionConcurrentInvocationLimitExceeded') =>
-  Object.assign(new LambdaServiceError('TooManyRequestsException', `Rate Exceeded. Function ${fn} is at its concurrency limit.`, 429), { reason });
+  Object.assign(new LambdaServiceError('TooManyRequestsException', `Rate Exceeded. Function ${fn} is at its concurrency limit.`, 429), {
+    reason,
+  });
 
 /** Any missing resource: `message` says what (Lambda words it per resource kind). */
 export const resourceNotFound = (message: string) => new LambdaServiceError('ResourceNotFoundException', message, 404);
@@ -25,8 +27,7 @@ export const functionNotFound = (what: string) => resourceNotFound(`Function not
 
 export const aliasNotFound = (aliasArn: string) => resourceNotFound(`Alias not found: ${aliasArn}`);
 
-export const layerVersionNotFound = (layerVersionArn: string) =>
-  resourceNotFound(`Layer version ${layerVersionArn} does not exist.`);
+export const layerVersionNotFound = (layerVersionArn: string) => resourceNotFound(`Layer version ${layerVersionArn} does not exist.`);
 
 export const invalidParameter = (message: string) => new LambdaServiceError('InvalidParameterValueException', message, 400);
 
@@ -65,7 +66,8 @@ export const validationError = (value: string, field: string, constraint: string
   );
 
 /** What Lambda's front door answers to a request that carries no signature. */
-export const missingAuthenticationToken = () => new LambdaServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+export const missingAuthenticationToken = () =>
+  new LambdaServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
 
 /** PutFunctionConcurrency beyond what the account limit leaves for functions without reserved concurrency. */
 export const unreservedConcurrencyBelowMinimum = (minimum: number) =>

@@ -103,7 +103,13 @@ export class ApiGatewayServer {
       return sendResult(res, { ...preflight, headers: stamp(preflight.headers) });
     }
     const match = this.table.match(request.method, path);
-    if (kind === 'rest' && this.api.cors && request.method === 'OPTIONS' && (!match || match.route.method !== 'OPTIONS') && this.table.pathExists(path)) {
+    if (
+      kind === 'rest' &&
+      this.api.cors &&
+      request.method === 'OPTIONS' &&
+      (!match || match.route.method !== 'OPTIONS') &&
+      this.table.pathExists(path)
+    ) {
       return answer(restCorsOptions(this.api.cors, this.table.methodsFor(path)));
     }
     if (!match) return fail('not-found');
@@ -153,11 +159,20 @@ export class ApiGatewayServer {
     return { path: rawPath, prefixed: false };
   }
 
-  private eventContext(request: FrontDoorRequest, match: RouteMatch, path: string, fullPath: string, requestId: string, extendedRequestId: string): EventContext {
+  private eventContext(
+    request: FrontDoorRequest,
+    match: RouteMatch,
+    path: string,
+    fullPath: string,
+    requestId: string,
+    extendedRequestId: string,
+  ): EventContext {
     const route = match.route;
     const contentType = headerValue(request, 'content-type');
     const base64Body =
-      this.api.kind === 'rest' ? matchesMediaType(contentType, this.api.binaryMediaTypes) : request.body.length > 0 && !isTextType(contentType);
+      this.api.kind === 'rest'
+        ? matchesMediaType(contentType, this.api.binaryMediaTypes)
+        : request.body.length > 0 && !isTextType(contentType);
     return {
       request,
       accountId: this.runtime.accountId,
@@ -187,15 +202,22 @@ export class ApiGatewayServer {
     const config = this.api.authorizers.find((a) => a.name === route.authorizer);
     if (route.authorizer === 'AWS_IAM' || config?.kind === 'iam') {
       // Any SigV4-signed request is accepted; unsigned ones are refused as API Gateway refuses them.
-      const signed = /^AWS4-HMAC-SHA256 /.test(headerValue(ctx.request, 'authorization') ?? '') || /X-Amz-Signature=/.test(ctx.request.rawQuery);
+      const signed =
+        /^AWS4-HMAC-SHA256 /.test(headerValue(ctx.request, 'authorization') ?? '') || /X-Amz-Signature=/.test(ctx.request.rawQuery);
       return signed ? { ok: true } : { ok: false, problem: 'missing-auth-token' };
     }
     if (!config) return { ok: false, problem: 'authorizer-failure' };
     if (config.kind === 'jwt') {
-      const outcome = checkJwt(config, identityValue(ctx, config.identitySources[0] ?? '$request.header.Authorization'), route.authorizationScopes, Date.now());
+      const outcome = checkJwt(
+        config,
+        identityValue(ctx, config.identitySources[0] ?? '$request.header.Authorization'),
+        route.authorizationScopes,
+        Date.now(),
+      );
       return outcome.ok ? { ok: true, authorizer: outcome.authorizer } : { ok: false, problem: outcome.problem };
     }
-    if (config.kind === 'lambda') return runLambdaAuthorizer(this.runtime, this.api.kind, config, ctx, this.methodArn(ctx, route), route.payloadFormat);
+    if (config.kind === 'lambda')
+      return runLambdaAuthorizer(this.runtime, this.api.kind, config, ctx, this.methodArn(ctx, route), route.payloadFormat);
     return { ok: false, problem: 'authorizer-failure' };
   }
 }

@@ -7,14 +7,24 @@ import { headerValue, type FrontDoorRequest } from './frontDoorRequest';
 import type { HttpResult } from './httpResult';
 
 export function isPreflight(request: FrontDoorRequest): boolean {
-  return request.method === 'OPTIONS' && headerValue(request, 'origin') !== undefined && headerValue(request, 'access-control-request-method') !== undefined;
+  return (
+    request.method === 'OPTIONS' &&
+    headerValue(request, 'origin') !== undefined &&
+    headerValue(request, 'access-control-request-method') !== undefined
+  );
 }
 
 function originAllowed(cors: CorsConfig, origin: string): boolean {
   return cors.allowOrigins.some((pattern) => {
     if (pattern === '*') return true;
     if (!pattern.includes('*')) return pattern.toLowerCase() === origin.toLowerCase();
-    const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`, 'i');
+    const re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*')}$`,
+      'i',
+    );
     return re.test(origin);
   });
 }
@@ -34,7 +44,10 @@ export function answerPreflight(cors: CorsConfig, request: FrontDoorRequest): Ht
     if (cors.allowMethods.length) headers.push(['Access-Control-Allow-Methods', cors.allowMethods.join(',')]);
     const requested = headerValue(request, 'access-control-request-headers');
     if (cors.allowHeaders.length) {
-      headers.push(['Access-Control-Allow-Headers', cors.allowHeaders.includes('*') && requested ? requested : cors.allowHeaders.join(',')]);
+      headers.push([
+        'Access-Control-Allow-Headers',
+        cors.allowHeaders.includes('*') && requested ? requested : cors.allowHeaders.join(','),
+      ]);
     }
     if (cors.allowCredentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
     if (cors.maxAge !== undefined) headers.push(['Access-Control-Max-Age', String(cors.maxAge)]);
@@ -56,7 +69,9 @@ export function decorateResponse(cors: CorsConfig, request: FrontDoorRequest, he
 
 /** The mock OPTIONS method SAM adds to each path of a REST API with `Cors`: 200 and fixed headers. */
 export function restCorsOptions(cors: CorsConfig, pathMethods: string[]): HttpResult {
-  const methods = cors.allowMethods.length ? cors.allowMethods : [...new Set([...pathMethods.map((m) => (m === 'ANY' ? 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT' : m)), 'OPTIONS'])];
+  const methods = cors.allowMethods.length
+    ? cors.allowMethods
+    : [...new Set([...pathMethods.map((m) => (m === 'ANY' ? 'DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT' : m)), 'OPTIONS'])];
   const headers: Array<[string, string]> = [['Content-Type', 'application/json']];
   if (cors.allowHeaders.length) headers.push(['Access-Control-Allow-Headers', cors.allowHeaders.join(',')]);
   headers.push(['Access-Control-Allow-Methods', methods.join(',')]);

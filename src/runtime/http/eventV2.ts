@@ -12,7 +12,12 @@ export function buildEventV2(ctx: EventContext): Record<string, unknown> {
   for (const [name, value] of request.headers) {
     const key = name.toLowerCase();
     if (key === 'cookie') {
-      cookies.push(...value.split(';').map((c) => c.trim()).filter(Boolean));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
       continue;
     }
     headers[key] = key in headers ? `${headers[key]},${value}` : value;

@@ -79,7 +79,8 @@ export class HttpFrontDoors {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' && anyPortIfBusy) return start(0);
-      if (code === 'EADDRINUSE') throw new Error(`${what}: port ${port} is in use; choose another first port with --http-port (0 picks free ports)`);
+      if (code === 'EADDRINUSE')
+        throw new Error(`${what}: port ${port} is in use; choose another first port with --http-port (0 picks free ports)`);
       throw err;
     }
   }

@@ -57,7 +57,11 @@ export class FunctionUrlServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const trace = traceId(Date.now());
-    const stamp = (headers: Array<[string, string]>): Array<[string, string]> => [...headers, ['x-amzn-RequestId', requestId], ['X-Amzn-Trace-Id', trace]];
+    const stamp = (headers: Array<[string, string]>): Array<[string, string]> => [
+      ...headers,
+      ['x-amzn-RequestId', requestId],
+      ['X-Amzn-Trace-Id', trace],
+    ];
     let request: FrontDoorRequest;
     try {
       request = withForwardingHeaders(await readFrontDoorRequest(req, MAX_SYNC_PAYLOAD), this.port, trace);
@@ -89,7 +93,9 @@ export class FunctionUrlServer {
       functionName: this.functionName,
       qualifier: spec.qualifier,
       event,
-      stream: streaming ? { res, decorate: (head: StreamHead) => ({ statusCode: head.statusCode, headers: stamp(withCors(head.headers)) }) } : undefined,
+      stream: streaming
+        ? { res, decorate: (head: StreamHead) => ({ statusCode: head.statusCode, headers: stamp(withCors(head.headers)) }) }
+        : undefined,
     });
     if (outcome.kind === 'streamed') return;
     if (outcome.kind === 'timeout') return answer(gatewayError('url', 'timeout'));
@@ -131,7 +137,9 @@ export class FunctionUrlServer {
 function signedIdentity(request: FrontDoorRequest, accountId: string): Record<string, unknown> | undefined {
   const header = headerValue(request, 'authorization') ?? '';
   const query = new URLSearchParams(request.rawQuery);
-  const credential = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)/.exec(header)?.[1] ?? (query.get('X-Amz-Signature') ? query.get('X-Amz-Credential')?.split('/')[0] : undefined);
+  const credential =
+    /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)/.exec(header)?.[1] ??
+    (query.get('X-Amz-Signature') ? query.get('X-Amz-Credential')?.split('/')[0] : undefined);
   if (!credential) return undefined;
   return {
     accessKey: credential,

@@ -35,21 +35,19 @@ export async function invokeIntegration(request: IntegrationRequest): Promise<In
     streamed ??= new StreamedResponse(request.stream.res, request.stream.decorate);
     streamed.push(chunk, contentType);
   };
-  const invoke = runtime
-    .invoke(functionName, JSON.stringify(request.event), { qualifier: request.qualifier, onStreamChunk })
-    .then(
-      (result): IntegrationOutcome => {
-        if (streamed) {
-          streamed.end(result.functionError !== undefined);
-          if (streamed.started || !result.functionError) return { kind: 'streamed', result };
-        }
-        return { kind: 'result', result, streamContentType };
-      },
-      (error: unknown): IntegrationOutcome => {
-        if (error instanceof LambdaServiceError) return { kind: 'refused', error };
-        throw error;
-      },
-    );
+  const invoke = runtime.invoke(functionName, JSON.stringify(request.event), { qualifier: request.qualifier, onStreamChunk }).then(
+    (result): IntegrationOutcome => {
+      if (streamed) {
+        streamed.end(result.functionError !== undefined);
+        if (streamed.started || !result.functionError) return { kind: 'streamed', result };
+      }
+      return { kind: 'result', result, streamContentType };
+    },
+    (error: unknown): IntegrationOutcome => {
+      if (error instanceof LambdaServiceError) return { kind: 'refused', error };
+      throw error;
+    },
+  );
   if (request.timeoutMs === undefined) return invoke;
   return new Promise<IntegrationOutcome>((resolve, reject) => {
     const check = () => {

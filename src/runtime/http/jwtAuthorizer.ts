@@ -23,7 +23,12 @@ function claimText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-export function checkJwt(config: Extract<AuthorizerConfig, { kind: 'jwt' }>, token: string | undefined, requiredScopes: string[], nowMs: number): JwtOutcome {
+export function checkJwt(
+  config: Extract<AuthorizerConfig, { kind: 'jwt' }>,
+  token: string | undefined,
+  requiredScopes: string[],
+  nowMs: number,
+): JwtOutcome {
   if (!token) return { ok: false, problem: 'unauthorized', reason: 'no token in the identity source' };
   const raw = token.replace(/^Bearer\s+/i, '').trim();
   const parts = raw.split('.');
@@ -32,15 +37,19 @@ export function checkJwt(config: Extract<AuthorizerConfig, { kind: 'jwt' }>, tok
   if (!header || !claims) return { ok: false, problem: 'unauthorized', reason: 'the token is not a JWT' };
   const now = nowMs / 1000;
   if (typeof claims.exp === 'number' && claims.exp < now) return { ok: false, problem: 'unauthorized', reason: 'the token has expired' };
-  if (typeof claims.nbf === 'number' && claims.nbf > now) return { ok: false, problem: 'unauthorized', reason: 'the token is not valid yet' };
-  if (config.issuer && claims.iss !== config.issuer) return { ok: false, problem: 'unauthorized', reason: `the issuer is not ${config.issuer}` };
+  if (typeof claims.nbf === 'number' && claims.nbf > now)
+    return { ok: false, problem: 'unauthorized', reason: 'the token is not valid yet' };
+  if (config.issuer && claims.iss !== config.issuer)
+    return { ok: false, problem: 'unauthorized', reason: `the issuer is not ${config.issuer}` };
   if (config.audiences.length) {
     const aud = Array.isArray(claims.aud) ? claims.aud.map(String) : claims.aud !== undefined ? [String(claims.aud)] : [];
     if (claims.client_id !== undefined) aud.push(String(claims.client_id));
-    if (!aud.some((a) => config.audiences.includes(a))) return { ok: false, problem: 'unauthorized', reason: 'the audience does not match' };
+    if (!aud.some((a) => config.audiences.includes(a)))
+      return { ok: false, problem: 'unauthorized', reason: 'the audience does not match' };
   }
   const scopeClaim = claims.scope ?? claims.scp;
-  const scopes = typeof scopeClaim === 'string' ? scopeClaim.split(' ').filter(Boolean) : Array.isArray(scopeClaim) ? scopeClaim.map(String) : [];
+  const scopes =
+    typeof scopeClaim === 'string' ? scopeClaim.split(' ').filter(Boolean) : Array.isArray(scopeClaim) ? scopeClaim.map(String) : [];
   if (requiredScopes.length && !requiredScopes.some((s) => scopes.includes(s))) {
     return { ok: false, problem: 'forbidden', reason: `the token has none of the scopes ${requiredScopes.join(', ')}` };
   }

@@ -21,7 +21,9 @@ export function identityValue(ctx: EventContext, source: string): string | undef
   const m = /^(?:method\.request|\$request)\.(header|querystring)\.(.+)$/.exec(source);
   if (m) {
     if (m[1] === 'header') return headerValue(ctx.request, m[2]);
-    return queryPairs(ctx.request.rawQuery).filter(([k]) => k === m[2]).at(-1)?.[1];
+    return queryPairs(ctx.request.rawQuery)
+      .filter(([k]) => k === m[2])
+      .at(-1)?.[1];
   }
   const s = /^\$?stageVariables\.(.+)$/.exec(source);
   return s ? ctx.stageVariables[s[1]] : undefined;
@@ -59,7 +61,12 @@ export async function runLambdaAuthorizer(
   } else if (v2) {
     event = { version: '2.0', type: 'REQUEST', routeArn: methodArn, identitySource: identity, ...withoutBody(buildEventV2(ctx)) };
   } else {
-    event = { ...(kind === 'http' ? { version: '1.0', identitySource: identity.join(',') } : {}), type: 'REQUEST', methodArn, ...withoutBody(buildEventV1(ctx, kind)) };
+    event = {
+      ...(kind === 'http' ? { version: '1.0', identitySource: identity.join(',') } : {}),
+      type: 'REQUEST',
+      methodArn,
+      ...withoutBody(buildEventV1(ctx, kind)),
+    };
   }
   const started = Date.now();
   let result;

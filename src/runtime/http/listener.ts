@@ -12,11 +12,7 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-export async function listen(
-  host: string,
-  port: number,
-  handle: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<Listener> {
+export async function listen(host: string, port: number, handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<Listener> {
   const server: Server = createServer({ keepAlive: true }, (req, res) => {
     if (hostAllowed(req.headers.host, host)) return handle(req, res);
     req.resume();
@@ -52,6 +48,9 @@ export async function listen(
 /** Loopback names (and the bound address) always; any name when the user bound every interface. */
 function hostAllowed(hostHeader: string | undefined, bindHost: string): boolean {
   if (hostHeader === undefined || bindHost === '0.0.0.0' || bindHost === '::') return true;
-  const name = hostHeader.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  const name = hostHeader
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
   return name === 'localhost' || name.endsWith('.localhost') || name === '127.0.0.1' || name === '::1' || name === bindHost.toLowerCase();
 }

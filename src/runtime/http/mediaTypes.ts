@@ -19,7 +19,15 @@ export function matchesMediaType(contentType: string | undefined, patterns: stri
   });
 }
 
-const TEXT_TYPES = new Set(['application/json', 'application/javascript', 'application/ecmascript', 'application/xml', 'application/yaml', 'application/x-yaml', 'application/graphql']);
+const TEXT_TYPES = new Set([
+  'application/json',
+  'application/javascript',
+  'application/ecmascript',
+  'application/xml',
+  'application/yaml',
+  'application/x-yaml',
+  'application/graphql',
+]);
 
 /** The content types HTTP APIs and function URLs hand to functions as plain text. */
 export function isTextType(contentType: string | undefined): boolean {

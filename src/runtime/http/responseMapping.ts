@@ -34,7 +34,8 @@ function scalar(v: unknown): string | undefined {
 
 /** headers + multiValueHeaders merged as API Gateway documents it: a pair given in both appears once. */
 function mergedHeaders(single: unknown, multi: unknown): Array<[string, string]> | undefined {
-  if ((single !== undefined && single !== null && !isObject(single)) || (multi !== undefined && multi !== null && !isObject(multi))) return undefined;
+  if ((single !== undefined && single !== null && !isObject(single)) || (multi !== undefined && multi !== null && !isObject(multi)))
+    return undefined;
   const out: Array<[string, string]> = [];
   for (const [name, values] of Object.entries(multi ?? {})) {
     for (const v of Array.isArray(values) ? values : [values]) {

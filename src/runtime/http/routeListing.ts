@@ -47,11 +47,23 @@ export function routeRows(model: TemplateModel, served?: HttpFrontDoors): RouteR
 
 /** Aligned columns: function, front door, method, path or URL, details. */
 export function formatRouteTable(rows: RouteRow[], pathHeader: 'PATH' | 'URL'): string {
-  return formatRows(['FUNCTION', 'FRONT DOOR', 'METHOD', pathHeader, ''], rows.map((r) => [r.functionId, r.door, r.method, r.path, r.details]));
+  return formatRows(
+    ['FUNCTION', 'FRONT DOOR', 'METHOD', pathHeader, ''],
+    rows.map((r) => [r.functionId, r.door, r.method, r.path, r.details]),
+  );
 }
 
 function formatRows(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return all.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    all
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

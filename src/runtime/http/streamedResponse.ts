@@ -24,7 +24,8 @@ export function headFromPrelude(text: string): StreamHead {
   const status = Number(prelude.statusCode);
   const headers: Array<[string, string]> = [];
   if (prelude.headers && typeof prelude.headers === 'object') {
-    for (const [k, v] of Object.entries(prelude.headers as Record<string, unknown>)) if (v !== undefined && v !== null) headers.push([k, String(v)]);
+    for (const [k, v] of Object.entries(prelude.headers as Record<string, unknown>))
+      if (v !== undefined && v !== null) headers.push([k, String(v)]);
   }
   if (Array.isArray(prelude.cookies)) for (const c of prelude.cookies) headers.push(['Set-Cookie', String(c)]);
   return { statusCode: Number.isInteger(status) && status >= 100 && status <= 599 ? status : 200, headers };
@@ -78,7 +79,10 @@ export class StreamedResponse {
 
   private writeHead(): void {
     if (this.res.headersSent) return;
-    const base = this.head ?? { statusCode: 200, headers: [['Content-Type', this.contentType ?? 'application/octet-stream']] as Array<[string, string]> };
+    const base = this.head ?? {
+      statusCode: 200,
+      headers: [['Content-Type', this.contentType ?? 'application/octet-stream']] as Array<[string, string]>,
+    };
     if (!base.headers.some(([n]) => n.toLowerCase() === 'content-type')) base.headers.push(['Content-Type', 'application/octet-stream']);
     const head = this.decorate(base);
     const flat: string[] = [];

@@ -140,7 +140,9 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
 
   private track(event: QueuedEvent): void {
     const run = this.run(event)
-      .catch((err: Error) => this.report({ requestId: event.requestId, functionName: event.functionName, reason: `queue failure: ${err.message}` }))
+      .catch((err: Error) =>
+        this.report({ requestId: event.requestId, functionName: event.functionName, reason: `queue failure: ${err.message}` }),
+      )
       .finally(() => this.running.delete(run));
     this.running.add(run);
   }
@@ -224,12 +226,18 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
     else own.count++;
     return () => {
       const next = own.waiting.shift();
-      if (next) next(); // the slot passes straight to the next event
+      if (next)
+        next(); // the slot passes straight to the next event
       else if (--own.count === 0) this.active.delete(functionName);
     };
   }
 
-  private async finish(event: QueuedEvent, fn: FunctionConfig, condition: DestinationCondition, config: StoredEventInvokeConfig | undefined): Promise<void> {
+  private async finish(
+    event: QueuedEvent,
+    fn: FunctionConfig,
+    condition: DestinationCondition,
+    config: StoredEventInvokeConfig | undefined,
+  ): Promise<void> {
     const arnContext = { region: this.runtime.region, accountId: this.runtime.accountId };
     const record = invocationRecord({
       requestId: event.requestId,
@@ -260,7 +268,10 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       },
     );
     await this.store?.remove(event.requestId);
-    const where = deliveries.map((d) => `${d.target} ${d.arn}${d.error ? ` failed: ${d.error}` : d.requestId ? ` (invoke ${d.requestId})` : d.file ? ` (${d.file})` : ''}`);
+    const where = deliveries.map(
+      (d) =>
+        `${d.target} ${d.arn}${d.error ? ` failed: ${d.error}` : d.requestId ? ` (invoke ${d.requestId})` : d.file ? ` (${d.file})` : ''}`,
+    );
     this.runtime.emit('diagnostic', {
       level: deliveries.some((d) => d.error) ? 'warning' : 'info',
       message: `Event ${event.requestId} of ${event.functionName}: ${condition} after ${event.invokeCount} invocation(s)${where.length ? `; sent to ${where.join(', ')}` : ''}`,
@@ -300,7 +311,8 @@ function errorSummary(payload: Buffer): string {
   const text = payload.toString('utf8');
   try {
     const body = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown };
-    if (typeof body.errorMessage === 'string') return typeof body.errorType === 'string' ? `${body.errorType}: ${body.errorMessage}` : body.errorMessage;
+    if (typeof body.errorMessage === 'string')
+      return typeof body.errorType === 'string' ? `${body.errorType}: ${body.errorMessage}` : body.errorMessage;
   } catch {
     // not JSON: the text itself
   }

@@ -31,7 +31,8 @@ export async function invokeDurable(
     return r.send(204);
   }
   if (type === 'Event') {
-    const { version, config } = qualifier === '$LATEST' ? { version: '$LATEST', config: fn } : await deployment.resolveQualifier(fn, qualifier);
+    const { version, config } =
+      qualifier === '$LATEST' ? { version: '$LATEST', config: fn } : await deployment.resolveQualifier(fn, qualifier);
     const text = body.length ? body.toString('utf8') : '{}';
     try {
       JSON.parse(text);

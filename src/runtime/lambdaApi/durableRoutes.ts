@@ -28,7 +28,11 @@ export function durableSdkRoutes(durable: DurableService): Route[] {
         const body = await r.json();
         const updates = body.Updates ?? [];
         if (!Array.isArray(updates)) throw invalidParameter('Updates must be a list of OperationUpdate.');
-        const { token, operations } = await durable.checkpoint(r.params.DurableExecutionArn, str(body.CheckpointToken), updates as OperationUpdate[]);
+        const { token, operations } = await durable.checkpoint(
+          r.params.DurableExecutionArn,
+          str(body.CheckpointToken),
+          updates as OperationUpdate[],
+        );
         r.send(200, { CheckpointToken: token, NewExecutionState: { Operations: operations.map(wireOperation) } });
       },
     },
@@ -81,7 +85,8 @@ export function durableRoutes(runtime: LocalRuntime): Route[] {
       handler: async (r) => {
         const { fn, qualifier } = lookupFunction(runtime, r.params.FunctionName, r.query.get('Qualifier') ?? undefined);
         const statuses = r.query.getAll('Statuses').flatMap((s) => s.split(','));
-        for (const s of statuses) if (!STATUSES.includes(s as ExecutionStatus)) throw invalidParameter(`Statuses: ${s} is not one of ${STATUSES.join(', ')}.`);
+        for (const s of statuses)
+          if (!STATUSES.includes(s as ExecutionStatus)) throw invalidParameter(`Statuses: ${s} is not one of ${STATUSES.join(', ')}.`);
         let list = await durable.list(fn, {
           statuses: statuses as ExecutionStatus[],
           name: r.query.get('DurableExecutionName') ?? undefined,
@@ -92,7 +97,14 @@ export function durableRoutes(runtime: LocalRuntime): Route[] {
         if (after) list = list.filter((e) => e.StartTimestamp > timestampParam(after));
         if (before) list = list.filter((e) => e.StartTimestamp < timestampParam(before));
         if (r.query.get('ReverseOrder') === 'true') list = list.reverse();
-        r.send(200, paged(r, list.map((e) => executionShape(e, false)), 'DurableExecutions'));
+        r.send(
+          200,
+          paged(
+            r,
+            list.map((e) => executionShape(e, false)),
+            'DurableExecutions',
+          ),
+        );
       },
     },
     {

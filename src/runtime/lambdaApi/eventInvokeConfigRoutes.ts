@@ -39,7 +39,11 @@ export function eventInvokeConfigRoutes(runtime: LocalRuntime, deployment: Deplo
   const missing = (fn: FunctionConfig, qualifier: string) =>
     resourceNotFound(`The function ${deployment.versions.arn(fn, qualifier)} doesn't have an EventInvokeConfig`);
 
-  const route = (method: string, extra: string[], handler: (r: ApiRequest) => Promise<void>): Route => ({ method, pattern: [...PATH, ...extra], handler });
+  const route = (method: string, extra: string[], handler: (r: ApiRequest) => Promise<void>): Route => ({
+    method,
+    pattern: [...PATH, ...extra],
+    handler,
+  });
   return [
     route('PUT', [], async (r) => {
       const { fn, qualifier } = await target(r);

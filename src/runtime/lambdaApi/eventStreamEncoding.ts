@@ -49,7 +49,10 @@ export function encodeEventMessage(headers: Record<string, string>, payload: Buf
 
 /** A PayloadChunk event carrying bytes the function wrote. */
 export function payloadChunk(bytes: Buffer): Buffer {
-  return encodeEventMessage({ ':event-type': 'PayloadChunk', ':content-type': 'application/octet-stream', ':message-type': 'event' }, bytes);
+  return encodeEventMessage(
+    { ':event-type': 'PayloadChunk', ':content-type': 'application/octet-stream', ':message-type': 'event' },
+    bytes,
+  );
 }
 
 /** The InvokeComplete event that ends every stream; ErrorCode/ErrorDetails when the function failed. */

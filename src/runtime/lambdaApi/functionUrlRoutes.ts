@@ -20,7 +20,8 @@ export function functionUrlRoutes(runtime: LocalRuntime, doors: HttpFrontDoors):
     const { fn, qualifier } = lookupFunction(runtime, r.params.FunctionName, r.query.get('Qualifier') ?? undefined);
     return { fn, qualifier: qualifier && qualifier !== '$LATEST' ? qualifier : undefined };
   };
-  const arn = (fn: FunctionConfig, qualifier?: string) => functionArn({ region: runtime.region, accountId: runtime.accountId }, fn.functionName, qualifier);
+  const arn = (fn: FunctionConfig, qualifier?: string) =>
+    functionArn({ region: runtime.region, accountId: runtime.accountId }, fn.functionName, qualifier);
   const shape = (server: FunctionUrlServer, fn: FunctionConfig, withModified = true): Json => ({
     FunctionUrl: server.url,
     FunctionArn: arn(fn, server.spec.qualifier),
@@ -115,11 +116,15 @@ function strings(value: unknown): string[] {
 function specFrom(functionId: string, qualifier: string | undefined, body: Json, previous: FunctionUrlSpec | undefined): FunctionUrlSpec {
   const authType = body.AuthType ?? previous?.authType;
   if (authType !== 'NONE' && authType !== 'AWS_IAM') {
-    throw invalidParameter(`1 validation error detected: Value '${String(authType)}' at 'authType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_IAM, NONE]`);
+    throw invalidParameter(
+      `1 validation error detected: Value '${String(authType)}' at 'authType' failed to satisfy constraint: Member must satisfy enum value set: [AWS_IAM, NONE]`,
+    );
   }
   const invokeMode = body.InvokeMode ?? previous?.invokeMode ?? 'BUFFERED';
   if (invokeMode !== 'BUFFERED' && invokeMode !== 'RESPONSE_STREAM') {
-    throw invalidParameter(`1 validation error detected: Value '${String(invokeMode)}' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]`);
+    throw invalidParameter(
+      `1 validation error detected: Value '${String(invokeMode)}' at 'invokeMode' failed to satisfy constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]`,
+    );
   }
   let cors = previous?.cors;
   if (body.Cors && typeof body.Cors === 'object') {

@@ -63,8 +63,16 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
   const events = new AsyncInvokeQueue(runtime, { stateDir, retryDelayScale: options.asyncRetryDelayScale });
   await events.start();
   const routes: Route[] = [
-    { method: 'POST', pattern: ['2015-03-31', 'functions', '{FunctionName}', 'invocations'], handler: (r) => invoke(runtime, deployment, events, r) },
-    { method: 'POST', pattern: ['2021-11-15', 'functions', '{FunctionName}', 'response-streaming-invocations'], handler: (r) => invokeWithResponseStream(runtime, deployment, r) },
+    {
+      method: 'POST',
+      pattern: ['2015-03-31', 'functions', '{FunctionName}', 'invocations'],
+      handler: (r) => invoke(runtime, deployment, events, r),
+    },
+    {
+      method: 'POST',
+      pattern: ['2021-11-15', 'functions', '{FunctionName}', 'response-streaming-invocations'],
+      handler: (r) => invokeWithResponseStream(runtime, deployment, r),
+    },
     ...managementRoutes(runtime, deployment),
     ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
     ...durableRoutes(runtime),

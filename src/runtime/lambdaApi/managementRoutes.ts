@@ -48,7 +48,11 @@ export function lookupFunction(
   if (queryQualifier !== undefined) checked(queryQualifier, 'qualifier', QUALIFIER);
   const fn = runtime.getFunction(parsed.name);
   if (!fn) {
-    const known = runtime.functions().map((f) => f.functionName).join(', ') || 'none (no template loaded)';
+    const known =
+      runtime
+        .functions()
+        .map((f) => f.functionName)
+        .join(', ') || 'none (no template loaded)';
     throw functionNotFound(
       `${functionArn({ region: runtime.region, accountId: runtime.accountId }, parsed.name, parsed.qualifier)}. Known functions: ${known}`,
     );
@@ -83,7 +87,8 @@ function optionalString(body: Json, field: string): string | undefined {
 /** Description of a version or alias: at most 256 characters. */
 function description(body: Json): string | undefined {
   const value = optionalString(body, 'Description');
-  if (value !== undefined && value.length > 256) throw validationError(value, 'description', 'Member must have length less than or equal to 256');
+  if (value !== undefined && value.length > 256)
+    throw validationError(value, 'description', 'Member must have length less than or equal to 256');
   return value;
 }
 
@@ -221,7 +226,14 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
       const functionVersion = r.query.get('FunctionVersion');
       if (functionVersion !== null) checked(functionVersion, 'functionVersion', FUNCTION_VERSION);
       const aliases = await versions.aliases(fn, functionVersion ?? undefined);
-      r.send(200, page(r, aliases.map((a) => aliasConfiguration(versions, fn, a)), 'Aliases'));
+      r.send(
+        200,
+        page(
+          r,
+          aliases.map((a) => aliasConfiguration(versions, fn, a)),
+          'Aliases',
+        ),
+      );
     }),
     route('GET', '/2015-03-31/functions/{FunctionName}/aliases/{Name}', async (r) => {
       const { fn } = fnParam(r);
@@ -283,13 +295,26 @@ export function managementRoutes(runtime: LocalRuntime, deployment: DeploymentSt
             (!archFilter || v.compatibleArchitectures.includes(archFilter)),
         );
         const latest = matching[matching.length - 1];
-        if (latest) items.push({ LayerName: name, LayerArn: layerArn(layers.arnContext, name), LatestMatchingVersion: layerVersionItem(layers, latest) });
+        if (latest)
+          items.push({
+            LayerName: name,
+            LayerArn: layerArn(layers.arnContext, name),
+            LatestMatchingVersion: layerVersionItem(layers, latest),
+          });
       }
       r.send(200, page(r, items, 'Layers', 50));
     }),
     route('GET', '/2018-10-31/layers/{LayerName}/versions', async (r) => {
       const all = await latestLayer(layerParam(r));
-      r.send(200, page(r, [...all].reverse().map((v) => layerVersionItem(layers, v)), 'LayerVersions', 50));
+      r.send(
+        200,
+        page(
+          r,
+          [...all].reverse().map((v) => layerVersionItem(layers, v)),
+          'LayerVersions',
+          50,
+        ),
+      );
     }),
     route('GET', '/2018-10-31/layers/{LayerName}/versions/{VersionNumber}', async (r) => {
       const name = layerParam(r);

@@ -62,7 +62,11 @@ export function createRequestGuard(options: RequestGuardOptions): RequestGuard {
 
 /** Writes a refusal; the unsigned case in the shape Lambda's front door uses. */
 export function sendRefusal(res: ServerResponse, err: LambdaServiceError, requestId: string): void {
-  const body = JSON.stringify(err.type === 'MissingAuthenticationTokenException' ? { message: err.message } : { Type: 'User', Message: err.message, __type: err.type });
+  const body = JSON.stringify(
+    err.type === 'MissingAuthenticationTokenException'
+      ? { message: err.message }
+      : { Type: 'User', Message: err.message, __type: err.type },
+  );
   res.writeHead(err.statusCode, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),

@@ -79,7 +79,13 @@ export class LayerMaterializerService {
   }
 
   private async merge(layers: ResolvedLayer[], target: string): Promise<string> {
-    if (await access(target).then(() => true, () => false)) return target;
+    if (
+      await access(target).then(
+        () => true,
+        () => false,
+      )
+    )
+      return target;
     await mkdir(this.optRoot, { recursive: true });
     const temp = tempPathFor(target);
     try {
@@ -90,7 +96,13 @@ export class LayerMaterializerService {
       await rename(temp, target);
     } catch (err) {
       await rm(temp, { recursive: true, force: true });
-      if (!(await access(target).then(() => true, () => false))) throw err;
+      if (
+        !(await access(target).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw err;
     }
     return target;
   }

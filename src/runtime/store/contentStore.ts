@@ -27,7 +27,11 @@ export interface Snapshot extends PackageInfo {
   zipPath: string;
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 export class ContentStore {
   /** source → [fingerprint, info], so unchanged sources are not zipped again. */
@@ -74,12 +78,7 @@ export class ContentStore {
     return work;
   }
 
-  private async packNow(
-    source: string,
-    label: string,
-    exclude: string[],
-    needZip: boolean,
-  ): Promise<{ info: PackageInfo; zip?: Buffer }> {
+  private async packNow(source: string, label: string, exclude: string[], needZip: boolean): Promise<{ info: PackageInfo; zip?: Buffer }> {
     const key = `${source}\0${exclude.join('\0')}`;
     const info = await stat(source).catch(() => undefined);
     if (!info) throw new Error(`${label}: ${source} does not exist.`);
@@ -90,7 +89,13 @@ export class ContentStore {
       const zip = await readFile(source);
       const digest = createHash('sha256').update(zip).digest();
       const unzippedSize = await zipUnzippedSize(source).catch(() => 0);
-      const packed = { codeSha256: digest.toString('base64'), hashHex: digest.toString('hex'), codeSize: zip.length, unzippedSize, modifiedMs: info.mtimeMs };
+      const packed = {
+        codeSha256: digest.toString('base64'),
+        hashHex: digest.toString('hex'),
+        codeSize: zip.length,
+        unzippedSize,
+        modifiedMs: info.mtimeMs,
+      };
       this.cache.set(key, [print, packed]);
       return { info: packed, zip };
     }

@@ -122,13 +122,7 @@ function checkLinkTarget(root: string, dest: string, linkTarget: string, links: 
   if (!inside(root, at)) throw refuse();
 }
 
-async function writeEntry(
-  zip: yauzl.ZipFile,
-  entry: yauzl.Entry,
-  root: string,
-  label: string,
-  links: Map<string, string>,
-): Promise<void> {
+async function writeEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, root: string, label: string, links: Map<string, string>): Promise<void> {
   const name = entry.fileName;
   const dest = resolve(root, name);
   if (isAbsolute(name) || !inside(root, dest) || dest === root) throw new UnsafeZipError(label, name);

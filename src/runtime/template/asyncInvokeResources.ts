@@ -5,11 +5,7 @@
 // AWS::Lambda::EventInvokeConfig resources and DeadLetterConfig on AWS::Lambda::Function.
 // Destinations that are template resources (queue, topic, bus, bucket) get the ARN they
 // would have, since the intrinsic resolver only knows functions and layers.
-import {
-  parseEventInvokeConfig,
-  type AsyncTemplateSettings,
-  type EventInvokeConfig,
-} from '../async/eventInvokeConfig';
+import { parseEventInvokeConfig, type AsyncTemplateSettings, type EventInvokeConfig } from '../async/eventInvokeConfig';
 import type { FunctionConfig } from '../functionConfig';
 import { LambdaServiceError } from '../errors/serviceErrors';
 import { parseFunctionName } from '../store/arns';
@@ -28,7 +24,12 @@ interface ArnScope {
   accountId: string;
 }
 
-export function readAsyncInvokeSettings(ctx: LoadContext, resources: TemplateMap, functions: FunctionConfig[], scope: ArnScope): AsyncTemplateSettings {
+export function readAsyncInvokeSettings(
+  ctx: LoadContext,
+  resources: TemplateMap,
+  functions: FunctionConfig[],
+  scope: ArnScope,
+): AsyncTemplateSettings {
   const settings: AsyncTemplateSettings = { eventInvokeConfigs: [], deadLetterTargets: {} };
   const byId = new Map(functions.map((f) => [f.logicalId, f]));
   const byName = new Map(functions.map((f) => [f.functionName, f]));
@@ -56,10 +57,16 @@ export function readAsyncInvokeSettings(ctx: LoadContext, resources: TemplateMap
       if (typeof resource.Condition === 'string' && !ctx.resolver.condition(resource.Condition, logicalId, resource, 'Condition')) continue;
       const props = new ResourceProperties(ctx, logicalId, own);
       const name = props.string('FunctionName');
-      if (!name) throw props.error('FunctionName', 'FunctionName is required: the function (e.g. !Ref MyFunction) this configuration applies to');
+      if (!name)
+        throw props.error('FunctionName', 'FunctionName is required: the function (e.g. !Ref MyFunction) this configuration applies to');
       const target = byName.get(parseFunctionName(name).name) ?? byId.get(name);
       if (!target) {
-        ctx.warn(own, 'FunctionName', logicalId, `FunctionName ${name} is not a function of this template that runs here; the configuration is ignored`);
+        ctx.warn(
+          own,
+          'FunctionName',
+          logicalId,
+          `FunctionName ${name} is not a function of this template that runs here; the configuration is ignored`,
+        );
         continue;
       }
       const qualifier = props.string('Qualifier');
@@ -92,7 +99,8 @@ function readConfig(
   sam: boolean,
 ): EventInvokeConfig {
   const where = path.length ? path.join('.') : 'the resource';
-  if (!isPlainMap(raw)) throw props.nestedError(path, `${where} must be a map with MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig`);
+  if (!isPlainMap(raw))
+    throw props.nestedError(path, `${where} must be a map with MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig`);
   const body: Record<string, unknown> = {};
   for (const field of ['MaximumRetryAttempts', 'MaximumEventAgeInSeconds']) {
     if (!(field in raw)) continue;
@@ -102,14 +110,19 @@ function readConfig(
   }
   const destinations = raw.DestinationConfig;
   if (destinations !== undefined) {
-    if (!isPlainMap(destinations)) throw props.nestedError([...path, 'DestinationConfig'], 'DestinationConfig must be a map with OnSuccess and/or OnFailure');
+    if (!isPlainMap(destinations))
+      throw props.nestedError([...path, 'DestinationConfig'], 'DestinationConfig must be a map with OnSuccess and/or OnFailure');
     const config: Record<string, unknown> = {};
     for (const which of ['OnSuccess', 'OnFailure'] as const) {
       const entry = destinations[which];
       if (entry === undefined) continue;
       const at = [...path, 'DestinationConfig', which];
       if (!isPlainMap(entry)) throw props.nestedError(at, `DestinationConfig.${which} must be a map with Type and Destination`);
-      config[which] = { Destination: sam ? samDestination(ctx, props, at, entry, resources, scope, which) : destinationArn(ctx, props, entry.Destination, resources, scope) };
+      config[which] = {
+        Destination: sam
+          ? samDestination(ctx, props, at, entry, resources, scope, which)
+          : destinationArn(ctx, props, entry.Destination, resources, scope),
+      };
     }
     body.DestinationConfig = config;
   }
@@ -173,7 +186,13 @@ function readDeadLetter(
 }
 
 /** A destination value as written: an ARN, or Ref / GetAtt Arn of a template resource. */
-function destinationArn(ctx: LoadContext, props: ResourceProperties, value: TemplateValue | undefined, resources: TemplateMap, scope: ArnScope): string | undefined {
+function destinationArn(
+  ctx: LoadContext,
+  props: ResourceProperties,
+  value: TemplateValue | undefined,
+  resources: TemplateMap,
+  scope: ArnScope,
+): string | undefined {
   if (value === undefined || value === null) return undefined;
   const target = referencedResource(value);
   if (target) {
@@ -194,7 +213,13 @@ function referencedResource(value: TemplateValue): string | undefined {
   return parts.length === 2 && parts[1] === 'Arn' && typeof parts[0] === 'string' ? parts[0] : undefined;
 }
 
-function serviceArn(ctx: LoadContext, props: ResourceProperties, logicalId: string, resource: TemplateMap, scope: ArnScope): string | undefined {
+function serviceArn(
+  ctx: LoadContext,
+  props: ResourceProperties,
+  logicalId: string,
+  resource: TemplateMap,
+  scope: ArnScope,
+): string | undefined {
   const own = isPlainMap(resource.Properties) ? resource.Properties : {};
   const named = (field: string, fallback: string) => {
     const value = own[field] === undefined ? fallback : ctx.resolver.resolve(own[field], props.logicalId);

@@ -14,7 +14,10 @@ function unquote(value: string): string {
 function csv(value: TemplateValue | undefined): string[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value.flatMap((v) => csv(v));
-  return unquote(String(value)).split(',').map((s) => s.trim()).filter(Boolean);
+  return unquote(String(value))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function seconds(value: TemplateValue | undefined): number | undefined {
@@ -26,7 +29,8 @@ function seconds(value: TemplateValue | undefined): number | undefined {
 /** SAM `AWS::Serverless::Api` `Cors`: a quoted origin string, or AllowOrigin/AllowMethods/AllowHeaders/MaxAge/AllowCredentials. */
 export function restApiCors(value: TemplateValue | undefined): CorsConfig | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isPlainMap(value)) return { allowOrigins: csv(value), allowMethods: [], allowHeaders: [], exposeHeaders: [], allowCredentials: false };
+  if (!isPlainMap(value))
+    return { allowOrigins: csv(value), allowMethods: [], allowHeaders: [], exposeHeaders: [], allowCredentials: false };
   return {
     allowOrigins: csv(value.AllowOrigin),
     allowMethods: csv(value.AllowMethods),

@@ -54,9 +54,13 @@ export function checkDependencyCycles(doc: TemplateDocument, resources: Template
       const seen = state.get(edge.to) ?? 0;
       if (seen === 1) {
         const cycle = path.slice(path.indexOf(edge.to));
-        throw doc.errorAtKey(edge.node, edge.key, top.id,
+        throw doc.errorAtKey(
+          edge.node,
+          edge.key,
+          top.id,
           `Circular dependency between resources: [${cycle.join(', ')}] (CloudFormation rejects it); ` +
-          (cycle.length === 1 ? 'a resource cannot refer to itself' : 'remove one of the references'));
+            (cycle.length === 1 ? 'a resource cannot refer to itself' : 'remove one of the references'),
+        );
       }
       if (seen === 0) {
         state.set(edge.to, 1);

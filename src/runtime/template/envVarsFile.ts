@@ -19,8 +19,12 @@ export function readEnvVarsFile(path: string): EnvVarsFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new TemplateError(path, { line: 1, column: 1 }, undefined,
-      `cannot read the env-vars file (${(e as Error).message}); check the --env-vars path`);
+    throw new TemplateError(
+      path,
+      { line: 1, column: 1 },
+      undefined,
+      `cannot read the env-vars file (${(e as Error).message}); check the --env-vars path`,
+    );
   }
   let data: unknown;
   try {
@@ -28,12 +32,20 @@ export function readEnvVarsFile(path: string): EnvVarsFile {
   } catch (e) {
     const message = (e as Error).message;
     const offset = /position (\d+)/.exec(message);
-    throw new TemplateError(path, positionAt(text, offset ? Number(offset[1]) : text.length), undefined,
-      `${message.replace(/ in JSON at position.*$/, '')}: the env-vars file must be JSON like {"Parameters": {"VAR": "value"}, "MyFunction": {"VAR": "value"}}`);
+    throw new TemplateError(
+      path,
+      positionAt(text, offset ? Number(offset[1]) : text.length),
+      undefined,
+      `${message.replace(/ in JSON at position.*$/, '')}: the env-vars file must be JSON like {"Parameters": {"VAR": "value"}, "MyFunction": {"VAR": "value"}}`,
+    );
   }
   if (!isObject(data)) {
-    throw new TemplateError(path, { line: 1, column: 1 }, undefined,
-      'the env-vars file must hold a JSON object like {"Parameters": {...}, "MyFunction": {...}}');
+    throw new TemplateError(
+      path,
+      { line: 1, column: 1 },
+      undefined,
+      'the env-vars file must hold a JSON object like {"Parameters": {...}, "MyFunction": {...}}',
+    );
   }
   const perFunction: Record<string, Record<string, string>> = {};
   let global: Record<string, string> = {};
@@ -46,8 +58,12 @@ export function readEnvVarsFile(path: string): EnvVarsFile {
 }
 
 /** The function's environment after the file's overrides (SAM's precedence). */
-export function applyEnvVars(file: EnvVarsFile | undefined, logicalId: string, functionName: string,
-  declared: Record<string, string>): Record<string, string> {
+export function applyEnvVars(
+  file: EnvVarsFile | undefined,
+  logicalId: string,
+  functionName: string,
+  declared: Record<string, string>,
+): Record<string, string> {
   if (!file) return declared;
   const own = file.perFunction[logicalId] ?? file.perFunction[functionName] ?? {};
   const overrides = { ...file.global, ...own };
@@ -58,14 +74,12 @@ export function applyEnvVars(file: EnvVarsFile | undefined, logicalId: string, f
 
 function toVariables(path: string, text: string, key: string, value: unknown): Record<string, string> {
   if (!isObject(value)) {
-    throw new TemplateError(path, positionOfKey(text, key), undefined,
-      `"${key}" must be an object of variable names to values`);
+    throw new TemplateError(path, positionOfKey(text, key), undefined, `"${key}" must be an object of variable names to values`);
   }
   const out: Record<string, string> = {};
   for (const [name, v] of Object.entries(value)) {
     if (v !== null && typeof v === 'object') {
-      throw new TemplateError(path, positionOfKey(text, name), undefined,
-        `"${key}.${name}" must be a string, number or boolean`);
+      throw new TemplateError(path, positionOfKey(text, name), undefined, `"${key}.${name}" must be a string, number or boolean`);
     }
     out[name] = v === null ? '' : String(v);
   }

@@ -9,42 +9,79 @@ import type { LoadContext } from './loadContext';
 import type { TemplateMap, TemplateValue } from './templateDocument';
 
 /** Every property SAM's esbuild builder (aws-lambda-builders) takes; UseNpmCi/SkipDeps concern dependency installs. */
-const KNOWN = new Set(['EntryPoints', 'Sourcemap', 'Target', 'Format', 'Minify', 'External', 'OutExtension', 'MainFields', 'Loader',
-  'Banner', 'Footer', 'SourcesContent']);
+const KNOWN = new Set([
+  'EntryPoints',
+  'Sourcemap',
+  'Target',
+  'Format',
+  'Minify',
+  'External',
+  'OutExtension',
+  'MainFields',
+  'Loader',
+  'Banner',
+  'Footer',
+  'SourcesContent',
+]);
 const INSTALL_ONLY = new Set(['UseNpmCi', 'SkipDeps']);
 const LOADERS = new Set(['base64', 'binary', 'copy', 'dataurl', 'default', 'empty', 'file', 'js', 'json', 'jsx', 'text', 'ts', 'tsx']);
 const HANDLER_SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
 
 /** The esbuild config of a function, undefined if its Metadata asks for no esbuild build. */
-export function readEsbuildMetadata(ctx: LoadContext, logicalId: string, resource: TemplateMap,
-  sourceDir: string, handler: string): EsbuildBuildConfig | undefined {
+export function readEsbuildMetadata(
+  ctx: LoadContext,
+  logicalId: string,
+  resource: TemplateMap,
+  sourceDir: string,
+  handler: string,
+): EsbuildBuildConfig | undefined {
   const metadata = resource.Metadata;
   if (!isPlainMap(metadata) || metadata.BuildMethod === undefined) return undefined;
   if (metadata.BuildMethod !== 'esbuild') {
-    ctx.warn(metadata, 'BuildMethod', logicalId,
-      `BuildMethod ${String(metadata.BuildMethod)} is not run locally; the code in CodeUri is used as is`);
+    ctx.warn(
+      metadata,
+      'BuildMethod',
+      logicalId,
+      `BuildMethod ${String(metadata.BuildMethod)} is not run locally; the code in CodeUri is used as is`,
+    );
     return undefined;
   }
   const raw = metadata.BuildProperties ?? {};
   const resolved = ctx.resolver.resolve(raw, logicalId);
   if (!isPlainMap(resolved) || !isPlainMap(raw)) {
-    throw ctx.doc.error(metadata, 'BuildProperties', logicalId, 'BuildProperties must be a map (EntryPoints, Sourcemap, Target, Format...)');
+    throw ctx.doc.error(
+      metadata,
+      'BuildProperties',
+      logicalId,
+      'BuildProperties must be a map (EntryPoints, Sourcemap, Target, Format...)',
+    );
   }
   for (const key of Object.keys(resolved)) {
     if (INSTALL_ONLY.has(key)) continue;
     if (!KNOWN.has(key)) {
-      ctx.warn(raw, key, logicalId, `BuildProperties.${key} is not one of SAM's esbuild properties (${[...KNOWN].join(', ')}); it is ignored`);
+      ctx.warn(
+        raw,
+        key,
+        logicalId,
+        `BuildProperties.${key} is not one of SAM's esbuild properties (${[...KNOWN].join(', ')}); it is ignored`,
+      );
     }
   }
-  const entryPoints = stringList(ctx, raw, resolved, 'EntryPoints', logicalId) ?? [defaultEntryPoint(ctx, metadata, logicalId, sourceDir, handler)];
+  const entryPoints = stringList(ctx, raw, resolved, 'EntryPoints', logicalId) ?? [
+    defaultEntryPoint(ctx, metadata, logicalId, sourceDir, handler),
+  ];
   const format = resolved.Format === undefined ? undefined : String(resolved.Format).toLowerCase();
   if (format !== undefined && format !== 'esm' && format !== 'cjs') {
     throw ctx.doc.error(raw, 'Format', logicalId, `BuildProperties.Format must be esm or cjs, not ${format}`);
   }
   const outExtension = readOutExtension(ctx, raw, resolved, logicalId);
   if (format === 'esm' && outExtension !== '.mjs') {
-    ctx.warn(raw, 'Format', logicalId,
-      'Format esm emits .js files, which Node loads as CommonJS; add OutExtension: [".js=.mjs"] as AWS documents for ES modules');
+    ctx.warn(
+      raw,
+      'Format',
+      logicalId,
+      'Format esm emits .js files, which Node loads as CommonJS; add OutExtension: [".js=.mjs"] as AWS documents for ES modules',
+    );
   }
   const config: EsbuildBuildConfig = {
     method: 'esbuild',
@@ -77,7 +114,11 @@ function truthy(value: TemplateValue | typeof NO_VALUE | undefined): boolean {
 function stringList(ctx: LoadContext, raw: TemplateMap, resolved: TemplateMap, key: string, logicalId: string): string[] | undefined {
   const value = resolved[key];
   if (value === undefined) return undefined;
-  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
     throw ctx.doc.error(raw, key, logicalId, `BuildProperties.${key} must be a list of strings`);
   }
@@ -92,8 +133,12 @@ function readLoader(ctx: LoadContext, raw: TemplateMap, resolved: TemplateMap, l
   for (const entry of entries) {
     const [extension, name] = entry.split('=');
     if (!extension?.startsWith('.') || !name || !LOADERS.has(name)) {
-      throw ctx.doc.error(raw, 'Loader', logicalId,
-        `BuildProperties.Loader entries are .ext=loader with a loader among ${[...LOADERS].join(', ')}; got "${entry}"`);
+      throw ctx.doc.error(
+        raw,
+        'Loader',
+        logicalId,
+        `BuildProperties.Loader entries are .ext=loader with a loader among ${[...LOADERS].join(', ')}; got "${entry}"`,
+      );
     }
     loader[extension] = name;
   }
@@ -125,6 +170,10 @@ function defaultEntryPoint(ctx: LoadContext, metadata: TemplateMap, logicalId: s
   for (const ext of HANDLER_SOURCE_EXTENSIONS) {
     if (existsSync(join(sourceDir, modulePath + ext))) return modulePath + ext;
   }
-  throw ctx.doc.error(metadata, 'BuildProperties', logicalId,
-    `BuildProperties.EntryPoints is missing and no ${modulePath}.ts/.js exists in ${sourceDir}; list the entry file under EntryPoints`);
+  throw ctx.doc.error(
+    metadata,
+    'BuildProperties',
+    logicalId,
+    `BuildProperties.EntryPoints is missing and no ${modulePath}.ts/.js exists in ${sourceDir}; list the entry file under EntryPoints`,
+  );
 }

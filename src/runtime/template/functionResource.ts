@@ -38,8 +38,13 @@ export function functionNameOf(ctx: LoadContext, logicalId: string, resource: Te
   return new ResourceProperties(ctx, logicalId, own).string('FunctionName') ?? logicalId;
 }
 
-export function readFunction(ctx: LoadContext, logicalId: string, resource: TemplateMap, functionName: string,
-  envVars: EnvVarsFile | undefined): FunctionReadResult {
+export function readFunction(
+  ctx: LoadContext,
+  logicalId: string,
+  resource: TemplateMap,
+  functionName: string,
+  envVars: EnvVarsFile | undefined,
+): FunctionReadResult {
   const serverless = resource.Type === SERVERLESS_FUNCTION;
   const own = resource.Properties ?? {};
   if (!isPlainMap(own)) {
@@ -48,8 +53,9 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   const props = new ResourceProperties(ctx, logicalId, serverless ? mergeGlobals(ctx.doc, ctx.functionGlobals, own) : own);
   const position = ctx.resourcePosition(logicalId);
   const known: { runtime?: string; handler?: string } = {};
-  const unsupported = (reason: string): FunctionReadResult =>
-    ({ unsupported: { logicalId, functionName, ...known, reason, templatePath: ctx.doc.templatePath, position } });
+  const unsupported = (reason: string): FunctionReadResult => ({
+    unsupported: { logicalId, functionName, ...known, reason, templatePath: ctx.doc.templatePath, position },
+  });
   const softString = (name: string) => {
     const value = props.value(name);
     return typeof value === 'string' ? value : undefined;
@@ -65,13 +71,19 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
   warnUnemulated(ctx, props);
   const runtime = props.string('Runtime');
   if (!runtime) {
-    throw props.error('Runtime', `Runtime is missing; set it (e.g. nodejs20.x) on the function${serverless ? ' or under Globals.Function' : ''}`);
+    throw props.error(
+      'Runtime',
+      `Runtime is missing; set it (e.g. nodejs20.x) on the function${serverless ? ' or under Globals.Function' : ''}`,
+    );
   }
   const runtimeProblem = unsupportedRuntimeReason(runtime);
   if (runtimeProblem) return unsupported(runtimeProblem);
   const handler = props.string('Handler') ?? '';
   if (!handler && (isNodeRuntime(runtime) || isPythonRuntime(runtime))) {
-    throw props.error('Handler', `Handler is missing; set it to <file>.<export>, e.g. app.handler${serverless ? ' (or under Globals.Function)' : ''}`);
+    throw props.error(
+      'Handler',
+      `Handler is missing; set it to <file>.<export>, e.g. app.handler${serverless ? ' (or under Globals.Function)' : ''}`,
+    );
   }
 
   const code = readCodeLocation(ctx, props, serverless, runtime);
@@ -121,7 +133,11 @@ export function readFunction(ctx: LoadContext, logicalId: string, resource: Temp
 function readProvisionedConcurrency(props: ResourceProperties, alias: string | undefined): number | undefined {
   const config = props.map('ProvisionedConcurrencyConfig');
   if (!config) return undefined;
-  if (!alias) throw props.error('ProvisionedConcurrencyConfig', 'To set ProvisionedConcurrencyConfig AutoPublishAlias must be defined on the function');
+  if (!alias)
+    throw props.error(
+      'ProvisionedConcurrencyConfig',
+      'To set ProvisionedConcurrencyConfig AutoPublishAlias must be defined on the function',
+    );
   const n = config.ProvisionedConcurrentExecutions;
   const count = typeof n === 'number' ? n : typeof n === 'string' && n.trim() !== '' ? Number(n) : NaN;
   if (!Number.isInteger(count) || count < 1) {
@@ -137,7 +153,8 @@ function readProvisionedConcurrency(props: ResourceProperties, alias: string | u
 const UNEMULATED: Record<string, string> = {
   FileSystemConfigs: 'EFS file systems are not mounted locally: paths under /mnt/ do not exist',
   VpcConfig: 'the function runs on your network, not in the VPC: private endpoints may be unreachable and public ones reachable',
-  CapacityProviderConfig: 'Lambda Managed Instances (several invocations per environment) are not emulated: each environment handles one invocation at a time',
+  CapacityProviderConfig:
+    'Lambda Managed Instances (several invocations per environment) are not emulated: each environment handles one invocation at a time',
   TenancyConfig: 'tenant isolation is not emulated: invocations are not separated by tenant id',
   SnapStart: 'SnapStart does not apply locally: every cold start runs the full init',
 };
@@ -166,13 +183,15 @@ function readCodeLocation(ctx: LoadContext, props: ResourceProperties, serverles
   const inline = serverless ? props.value('InlineCode') : isPlainMap(code) ? code.ZipFile : undefined;
   if (inline !== undefined) return writeInlineCode(ctx, props, inline, runtime);
   // SAM CLI runs a function without CodeUri from the template's folder.
-  const value: TemplateValue | undefined = serverless ? props.value(property) ?? '.' : code;
+  const value: TemplateValue | undefined = serverless ? (props.value(property) ?? '.') : code;
   if (value === undefined) {
     throw props.error(property, 'Code is missing; set Code to a local folder or to {ZipFile: <inline code>}');
   }
   if (isPlainMap(value)) {
     if (value.ImageUri !== undefined) return { unsupported: 'container images (Code.ImageUri) are not supported' };
-    return { unsupported: `${property} points at S3 (${s3Description(value)}); Lambda Lab runs local code: set ${property} to a local folder` };
+    return {
+      unsupported: `${property} points at S3 (${s3Description(value)}); Lambda Lab runs local code: set ${property} to a local folder`,
+    };
   }
   if (typeof value !== 'string') throw props.error(property, `${property} must be a local folder path`);
   if (value.startsWith('s3://')) {
@@ -212,7 +231,8 @@ function s3Description(value: TemplateMap): string {
 /** Lambda stores inline code as `index.js` (Node) / `index.py` (Python); we write it under stateDir. */
 function writeInlineCode(ctx: LoadContext, props: ResourceProperties, code: TemplateValue, runtime: string): CodeLocation {
   const python = isPythonRuntime(runtime);
-  if (!isNodeRuntime(runtime) && !python) return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
+  if (!isNodeRuntime(runtime) && !python)
+    return { unsupported: `inline code is only available for Node.js and Python runtimes, not ${runtime}` };
   if (typeof code !== 'string') throw props.error('Code', 'inline code (ZipFile / InlineCode) must be a string');
   const dir = containedPath(ctx.stateDir, 'inline', props.logicalId);
   const file = join(dir, python ? 'index.py' : 'index.js');
@@ -228,12 +248,16 @@ function readEnvironment(props: ResourceProperties): Record<string, string> {
   const environment = props.map('Environment');
   if (!environment || environment.Variables === undefined || environment.Variables === null) return {};
   const variables = environment.Variables;
-  if (!isPlainMap(variables)) throw props.nestedError(['Environment', 'Variables'], 'Environment.Variables must be a map of names to values');
+  if (!isPlainMap(variables))
+    throw props.nestedError(['Environment', 'Variables'], 'Environment.Variables must be a map of names to values');
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
     const path = ['Environment', 'Variables', name];
     if (!/^[a-zA-Z]\w*$/.test(name)) {
-      throw props.nestedError(path, `environment variable name ${name} is invalid; Lambda accepts letters, digits and _ starting with a letter`);
+      throw props.nestedError(
+        path,
+        `environment variable name ${name} is invalid; Lambda accepts letters, digits and _ starting with a letter`,
+      );
     }
     if (RESERVED_VARIABLES.has(name)) {
       throw props.nestedError(path, `${name} is reserved by Lambda and cannot be set in the function's environment; rename it`);
@@ -269,8 +293,12 @@ function readLoggingConfig(ctx: LoadContext, props: ResourceProperties, function
   const system = raw.SystemLogLevel;
   if (format === 'Text') {
     if (app !== undefined || system !== undefined) {
-      ctx.warn(props.raw, 'LoggingConfig', props.logicalId,
-        'ApplicationLogLevel and SystemLogLevel only apply with LogFormat JSON (as in Lambda); they are ignored');
+      ctx.warn(
+        props.raw,
+        'LoggingConfig',
+        props.logicalId,
+        'ApplicationLogLevel and SystemLogLevel only apply with LogFormat JSON (as in Lambda); they are ignored',
+      );
     }
     return config;
   }
@@ -321,17 +349,21 @@ function readLayers(ctx: LoadContext, props: ResourceProperties): string[] {
   // Written as a list (possibly Globals + own): look at each entry before it is evaluated.
   const entries: Array<string | typeof NO_VALUE | TemplateValue> = Array.isArray(raw)
     ? raw.map((item) => {
-      const ref = isPlainMap(item) && Object.keys(item).length === 1 ? item.Ref : undefined;
-      return typeof ref === 'string' && ctx.isLayer(ref) ? ref : ctx.resolver.resolve(item, props.logicalId);
-    })
-    : props.list('Layers') ?? [];
+        const ref = isPlainMap(item) && Object.keys(item).length === 1 ? item.Ref : undefined;
+        return typeof ref === 'string' && ctx.isLayer(ref) ? ref : ctx.resolver.resolve(item, props.logicalId);
+      })
+    : (props.list('Layers') ?? []);
   const out: string[] = [];
   for (const entry of entries) {
     if (entry === NO_VALUE) continue;
     if (typeof entry !== 'string') throw props.error('Layers', 'each entry of Layers must be a layer ARN or !Ref of a layer resource');
     if (ctx.withoutLayers.has(entry)) {
-      ctx.warn(props.raw, 'Layers', props.logicalId,
-        `layer ${entry} is left out (the layer ARN map maps it to null): the function runs without it, and code needing it fails as it would in Lambda without the layer`);
+      ctx.warn(
+        props.raw,
+        'Layers',
+        props.logicalId,
+        `layer ${entry} is left out (the layer ARN map maps it to null): the function runs without it, and code needing it fails as it would in Lambda without the layer`,
+      );
       continue;
     }
     out.push(entry);

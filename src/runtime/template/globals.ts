@@ -6,18 +6,58 @@ import type { TemplateDocument, TemplateMap, TemplateValue } from './templateDoc
 
 /** Properties SAM's translator accepts in Globals.Function (everything but Role, Policies, FunctionName, Events...). */
 const FUNCTION_GLOBALS = new Set([
-  'Handler', 'Runtime', 'CodeUri', 'DeadLetterQueue', 'Description', 'MemorySize', 'Timeout', 'VpcConfig',
-  'Environment', 'Tags', 'PropagateTags', 'Tracing', 'KmsKeyArn', 'AutoPublishAlias', 'AutoPublishAliasAllProperties',
-  'Layers', 'DeploymentPreference', 'RolePath', 'PermissionsBoundary', 'ReservedConcurrentExecutions',
-  'ProvisionedConcurrencyConfig', 'AssumeRolePolicyDocument', 'EventInvokeConfig', 'FileSystemConfigs',
-  'CodeSigningConfigArn', 'Architectures', 'SnapStart', 'EphemeralStorage', 'FunctionUrlConfig',
-  'RuntimeManagementConfig', 'LoggingConfig', 'RecursiveLoop', 'SourceKMSKeyArn', 'TenancyConfig', 'DurableConfig',
-  'CapacityProviderConfig', 'FunctionScalingConfig', 'PublishToLatestPublished', 'VersionDeletionPolicy',
+  'Handler',
+  'Runtime',
+  'CodeUri',
+  'DeadLetterQueue',
+  'Description',
+  'MemorySize',
+  'Timeout',
+  'VpcConfig',
+  'Environment',
+  'Tags',
+  'PropagateTags',
+  'Tracing',
+  'KmsKeyArn',
+  'AutoPublishAlias',
+  'AutoPublishAliasAllProperties',
+  'Layers',
+  'DeploymentPreference',
+  'RolePath',
+  'PermissionsBoundary',
+  'ReservedConcurrentExecutions',
+  'ProvisionedConcurrencyConfig',
+  'AssumeRolePolicyDocument',
+  'EventInvokeConfig',
+  'FileSystemConfigs',
+  'CodeSigningConfigArn',
+  'Architectures',
+  'SnapStart',
+  'EphemeralStorage',
+  'FunctionUrlConfig',
+  'RuntimeManagementConfig',
+  'LoggingConfig',
+  'RecursiveLoop',
+  'SourceKMSKeyArn',
+  'TenancyConfig',
+  'DurableConfig',
+  'CapacityProviderConfig',
+  'FunctionScalingConfig',
+  'PublishToLatestPublished',
+  'VersionDeletionPolicy',
 ]);
 
 const GLOBAL_SECTIONS = new Set([
-  'Api', 'CapacityProvider', 'Function', 'HttpApi', 'LayerVersion', 'MicrovmImage', 'NetworkConnector', 'SimpleTable',
-  'StateMachine', 'WebSocketApi',
+  'Api',
+  'CapacityProvider',
+  'Function',
+  'HttpApi',
+  'LayerVersion',
+  'MicrovmImage',
+  'NetworkConnector',
+  'SimpleTable',
+  'StateMachine',
+  'WebSocketApi',
 ]);
 
 export interface GlobalsProblem {
@@ -46,8 +86,12 @@ export function readFunctionGlobals(doc: TemplateDocument): { globals: TemplateM
   }
   for (const key of Object.keys(fn)) {
     if (!FUNCTION_GLOBALS.has(key)) {
-      throw doc.errorAtKey(fn, key, undefined,
-        `'${key}' is not a supported property of Globals.Function (SAM rejects it); move it into each function's Properties`);
+      throw doc.errorAtKey(
+        fn,
+        key,
+        undefined,
+        `'${key}' is not a supported property of Globals.Function (SAM rejects it); move it into each function's Properties`,
+      );
     }
   }
   return { globals: fn, problems };

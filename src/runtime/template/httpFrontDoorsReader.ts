@@ -48,7 +48,12 @@ class FrontDoorReader {
   ) {
     const g = ctx.doc.root.Globals;
     this.globals = isPlainMap(g) ? g : {};
-    this.functionIds = new Map(functions.flatMap((f) => [[f.logicalId, f.logicalId], [f.functionName, f.logicalId]]));
+    this.functionIds = new Map(
+      functions.flatMap((f) => [
+        [f.logicalId, f.logicalId],
+        [f.functionName, f.logicalId],
+      ]),
+    );
   }
 
   read(): HttpFrontDoorConfig {
@@ -140,7 +145,12 @@ class FrontDoorReader {
         this.ctx.warn(resource.Properties, serverless ? 'DefinitionBody' : 'Body', logicalId, problem);
       }
     } else if (!serverless && props.Body === undefined) {
-      this.ctx.warn(resource, 'Properties', logicalId, `${logicalId} has no inline OpenAPI Body; only its routes declared elsewhere are served`);
+      this.ctx.warn(
+        resource,
+        'Properties',
+        logicalId,
+        `${logicalId} has no inline OpenAPI Body; only its routes declared elsewhere are served`,
+      );
     }
   }
 
@@ -178,9 +188,15 @@ class FrontDoorReader {
       }
       const functionId = this.functionRef(raw.FunctionArn, apiId);
       if (!functionId) {
-        this.ctx.warn(list, name, apiId, `authorizer ${name}: FunctionArn does not name a function of this template; requests it guards are refused (401)`);
+        this.ctx.warn(
+          list,
+          name,
+          apiId,
+          `authorizer ${name}: FunctionArn does not name a function of this template; requests it guards are refused (401)`,
+        );
       }
-      const type = kind === 'rest' && String(raw.FunctionPayloadType ?? 'TOKEN') === 'REQUEST' ? 'REQUEST' : kind === 'rest' ? 'TOKEN' : 'REQUEST';
+      const type =
+        kind === 'rest' && String(raw.FunctionPayloadType ?? 'TOKEN') === 'REQUEST' ? 'REQUEST' : kind === 'rest' ? 'TOKEN' : 'REQUEST';
       out.push({
         kind: 'lambda',
         name,
@@ -204,23 +220,36 @@ class FrontDoorReader {
       const kind: ApiKind = raw.Type === 'Api' ? 'rest' : 'http';
       const rawProps = isPlainMap(raw.Properties) ? raw.Properties : {};
       const apiRef = rawProps[kind === 'rest' ? 'RestApiId' : 'ApiId'];
-      const props = this.map(Object.fromEntries(Object.entries(rawProps).filter(([k]) => k !== 'RestApiId' && k !== 'ApiId')), fn.logicalId);
+      const props = this.map(
+        Object.fromEntries(Object.entries(rawProps).filter(([k]) => k !== 'RestApiId' && k !== 'ApiId')),
+        fn.logicalId,
+      );
       let api: ApiConfig | undefined;
       if (apiRef === undefined) api = this.implicitApi(kind);
       else if (isPlainMap(apiRef) && typeof apiRef.Ref === 'string') api = this.apis.get(apiRef.Ref);
       if (!api) {
-        this.ctx.warn(rawProps, kind === 'rest' ? 'RestApiId' : 'ApiId', fn.logicalId,
-          `event ${eventId}: the API must be a Ref to an ${kind === 'rest' ? SERVERLESS_API : SERVERLESS_HTTP_API} of this template; the route is not served`);
+        this.ctx.warn(
+          rawProps,
+          kind === 'rest' ? 'RestApiId' : 'ApiId',
+          fn.logicalId,
+          `event ${eventId}: the API must be a Ref to an ${kind === 'rest' ? SERVERLESS_API : SERVERLESS_HTTP_API} of this template; the route is not served`,
+        );
         continue;
       }
       const path = typeof props.Path === 'string' ? props.Path : undefined;
       const method = typeof props.Method === 'string' ? props.Method.toUpperCase() : undefined;
       if (kind === 'rest' && (!path || !method)) {
-        throw this.ctx.doc.error(raw, 'Properties', fn.logicalId, `event ${eventId}: an Api event needs Path and Method (e.g. Path: /items, Method: get)`);
+        throw this.ctx.doc.error(
+          raw,
+          'Properties',
+          fn.logicalId,
+          `event ${eventId}: an Api event needs Path and Method (e.g. Path: /items, Method: get)`,
+        );
       }
       const auth = isPlainMap(props.Auth) ? props.Auth : {};
       const defaults = this.defaults.get(api.logicalId) ?? { apiKeyRequired: false };
-      const authorizer = typeof auth.Authorizer === 'string' ? (auth.Authorizer === 'NONE' ? undefined : auth.Authorizer) : defaults.authorizer;
+      const authorizer =
+        typeof auth.Authorizer === 'string' ? (auth.Authorizer === 'NONE' ? undefined : auth.Authorizer) : defaults.authorizer;
       const timeout = Number(props.TimeoutInMillis);
       const max = kind === 'rest' ? REST_TIMEOUT_MS : HTTP_API_TIMEOUT_MS;
       const format = kind === 'rest' ? '1.0' : String(props.PayloadFormatVersion ?? '2.0');
@@ -243,14 +272,23 @@ class FrontDoorReader {
     const own = isPlainMap(resource.Properties) ? resource.Properties : {};
     const merged = mergeGlobals(this.ctx.doc, this.ctx.functionGlobals, own);
     if (merged.FunctionUrlConfig === undefined) return;
-    this.pushUrl(fn.logicalId, this.map(merged.FunctionUrlConfig, fn.logicalId), typeof merged.AutoPublishAlias === 'string' ? merged.AutoPublishAlias : undefined);
+    this.pushUrl(
+      fn.logicalId,
+      this.map(merged.FunctionUrlConfig, fn.logicalId),
+      typeof merged.AutoPublishAlias === 'string' ? merged.AutoPublishAlias : undefined,
+    );
   }
 
   private lambdaUrl(id: string, resource: TemplateMap) {
     const props = isPlainMap(resource.Properties) ? resource.Properties : {};
     const functionId = this.functionRef(props.TargetFunctionArn, id);
     if (!functionId) {
-      this.ctx.warn(props, 'TargetFunctionArn', id, `${id}: TargetFunctionArn does not name a function of this template; the URL is not served`);
+      this.ctx.warn(
+        props,
+        'TargetFunctionArn',
+        id,
+        `${id}: TargetFunctionArn does not name a function of this template; the URL is not served`,
+      );
       return;
     }
     const resolved = this.map(Object.fromEntries(Object.entries(props).filter(([k]) => k !== 'TargetFunctionArn')), id);

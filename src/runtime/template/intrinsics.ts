@@ -84,8 +84,12 @@ export class IntrinsicResolver {
   }
 
   private unresolved(node: unknown, what: string, placeholder: string): string {
-    this.scope.warn(node, undefined, this.resource,
-      `${what} cannot be resolved locally; using "${placeholder}" (give the real value with an --env-vars file)`);
+    this.scope.warn(
+      node,
+      undefined,
+      this.resource,
+      `${what} cannot be resolved locally; using "${placeholder}" (give the real value with an --env-vars file)`,
+    );
     return placeholder;
   }
 
@@ -118,8 +122,10 @@ export class IntrinsicResolver {
     if (resource !== undefined) {
       return this.scope.refOfResource(name) ?? this.unresolved(node, `Ref ${name} (${resourceType(resource)})`, name);
     }
-    throw this.failAt(node,
-      `Ref ${name}: no parameter, pseudo parameter or resource has this name; declare it under Parameters or fix the name`);
+    throw this.failAt(
+      node,
+      `Ref ${name}: no parameter, pseudo parameter or resource has this name; declare it under Parameters or fix the name`,
+    );
   }
 
   private getAtt(logicalId: string, attribute: string, node: TemplateMap): string {
@@ -127,8 +133,10 @@ export class IntrinsicResolver {
     if (resource === undefined) {
       throw this.failAt(node, `GetAtt ${logicalId}.${attribute}: there is no resource ${logicalId} in this template`);
     }
-    return this.scope.getAttOfResource(logicalId, attribute)
-      ?? this.unresolved(node, `GetAtt ${logicalId}.${attribute} (${resourceType(resource)})`, `${logicalId}.${attribute}`);
+    return (
+      this.scope.getAttOfResource(logicalId, attribute) ??
+      this.unresolved(node, `GetAtt ${logicalId}.${attribute} (${resourceType(resource)})`, `${logicalId}.${attribute}`)
+    );
   }
 
   private sub(template: string, variables: TemplateMap, node: TemplateMap): string {

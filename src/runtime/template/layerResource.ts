@@ -33,8 +33,12 @@ export function readLayer(ctx: LoadContext, logicalId: string, resource: Templat
     return undefined;
   }
   if (isPlainMap(resource.Metadata) && resource.Metadata.BuildMethod !== undefined) {
-    ctx.warn(resource.Metadata, 'BuildMethod', logicalId,
-      `BuildMethod ${String(resource.Metadata.BuildMethod)} is not run locally; the layer content is used as is`);
+    ctx.warn(
+      resource.Metadata,
+      'BuildMethod',
+      logicalId,
+      `BuildMethod ${String(resource.Metadata.BuildMethod)} is not run locally; the layer content is used as is`,
+    );
   }
   const layer: LayerConfig = {
     logicalId,

@@ -44,7 +44,10 @@ export function openApiRoutes(api: ApiConfig, body: TemplateMap, functionOf: (ur
         payloadFormat: api.kind === 'rest' || String(integration.payloadFormatVersion ?? '2.0') === '1.0' ? '1.0' : '2.0',
         timeoutMs: Number.isFinite(timeout) && timeout >= 50 ? Math.min(timeout, maxTimeout) : maxTimeout,
         // A scheme that could not be emulated stays named, so the route refuses requests instead of opening up.
-        authorizer: typeof authorizer === 'string' && (schemes.has(authorizer) || api.authorizers.some((a) => a.name === authorizer)) ? authorizer : undefined,
+        authorizer:
+          typeof authorizer === 'string' && (schemes.has(authorizer) || api.authorizers.some((a) => a.name === authorizer))
+            ? authorizer
+            : undefined,
         authorizationScopes: Array.isArray(scopes) ? scopes.map(String) : [],
         apiKeyRequired: Array.isArray(op.security) && op.security.some((s) => isPlainMap(s) && 'api_key' in s),
         source: `OpenAPI ${where}`,
@@ -55,10 +58,19 @@ export function openApiRoutes(api: ApiConfig, body: TemplateMap, functionOf: (ur
 }
 
 /** Adds `x-amazon-apigateway-authorizer` security schemes (OpenAPI 3 components, Swagger 2 securityDefinitions); returns their names. */
-function openApiAuthorizers(api: ApiConfig, body: TemplateMap, functionOf: (uri: TemplateValue) => string | undefined, problems: string[]): Set<string> {
+function openApiAuthorizers(
+  api: ApiConfig,
+  body: TemplateMap,
+  functionOf: (uri: TemplateValue) => string | undefined,
+  problems: string[],
+): Set<string> {
   const names = new Set<string>();
   const components = isPlainMap(body.components) ? body.components : {};
-  const schemes = isPlainMap(components.securitySchemes) ? components.securitySchemes : isPlainMap(body.securityDefinitions) ? body.securityDefinitions : {};
+  const schemes = isPlainMap(components.securitySchemes)
+    ? components.securitySchemes
+    : isPlainMap(body.securityDefinitions)
+      ? body.securityDefinitions
+      : {};
   for (const [name, scheme] of Object.entries(schemes)) {
     if (!isPlainMap(scheme) || !isPlainMap(scheme['x-amazon-apigateway-authorizer'])) continue;
     names.add(name);

@@ -24,7 +24,9 @@ export function functionNameProblem(name: string): string | undefined {
 export function parseLayerName(name: string): { name: string } | { problem: string } {
   const m = LAYER_NAME.exec(name);
   if (m) return { name: m[1] };
-  return { problem: `LayerName ${JSON.stringify(name)} is invalid: Lambda accepts letters, digits, - and _, up to 140 characters, or a layer ARN` };
+  return {
+    problem: `LayerName ${JSON.stringify(name)} is invalid: Lambda accepts letters, digits, - and _, up to 140 characters, or a layer ARN`,
+  };
 }
 
 /** Lambda CreateAlias: Name, letters, digits, - and _, not only digits (that would be a version). */

@@ -57,7 +57,8 @@ export class ResourceProperties {
 
   /** An error at the property's value (or at the resource's logical id when the property is absent). */
   error(name: string, problem: string): Error {
-    if (!(name in this.raw)) return this.ctx.doc.error(undefined, undefined, this.logicalId, problem, this.ctx.resourcePosition(this.logicalId));
+    if (!(name in this.raw))
+      return this.ctx.doc.error(undefined, undefined, this.logicalId, problem, this.ctx.resourcePosition(this.logicalId));
     return this.ctx.doc.error(this.raw, name, this.logicalId, problem, this.ctx.resourcePosition(this.logicalId));
   }
 

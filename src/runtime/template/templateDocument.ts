@@ -91,8 +91,12 @@ export class TemplateDocument {
     try {
       text = readFileSync(templatePath, 'utf8');
     } catch (e) {
-      throw new TemplateError(templatePath, { line: 1, column: 1 }, undefined,
-        `cannot read the template (${(e as Error).message}); check the --template path`);
+      throw new TemplateError(
+        templatePath,
+        { line: 1, column: 1 },
+        undefined,
+        `cannot read the template (${(e as Error).message}); check the --template path`,
+      );
     }
     return TemplateDocument.parse(text, templatePath);
   }
@@ -109,22 +113,23 @@ export class TemplateDocument {
       if (retry.doc.errors.length === 0) {
         parsed = retry;
         for (const line of relaxed.lines) {
-          warnings.push({ position: { line, column: 1 },
-            message: 'this flow collection continues less indented than its key; SAM CLI (PyYAML) accepts it, strict YAML parsers do not: indent it' });
+          warnings.push({
+            position: { line, column: 1 },
+            message:
+              'this flow collection continues less indented than its key; SAM CLI (PyYAML) accepts it, strict YAML parsers do not: indent it',
+          });
         }
       }
     }
     const { doc, at } = parsed;
     const error = doc.errors[0];
     if (error) {
-      throw new TemplateError(templatePath, at(error.pos[0]), undefined,
-        `${error.message.split('\n')[0]}; fix the YAML/JSON syntax`);
+      throw new TemplateError(templatePath, at(error.pos[0]), undefined, `${error.message.split('\n')[0]}; fix the YAML/JSON syntax`);
     }
     const info = new WeakMap<object, NodeInfo>();
     const root = new Walker(doc, parsed.text, templatePath, at, info, warnings).value(doc.contents);
     if (root === null || typeof root !== 'object' || Array.isArray(root)) {
-      throw new TemplateError(templatePath, { line: 1, column: 1 }, undefined,
-        'the template must be a map with a Resources section');
+      throw new TemplateError(templatePath, { line: 1, column: 1 }, undefined, 'the template must be a map with a Resources section');
     }
     return new TemplateDocument(templatePath, root, info, warnings);
   }
@@ -164,8 +169,13 @@ export class TemplateDocument {
   }
 
   /** An error pointing at a node (or an entry of it); falls back to `fallback` when the node has no position. */
-  error(node: unknown, key: string | number | undefined, resource: string | undefined, problem: string,
-    fallback?: SourcePosition): TemplateError {
+  error(
+    node: unknown,
+    key: string | number | undefined,
+    resource: string | undefined,
+    problem: string,
+    fallback?: SourcePosition,
+  ): TemplateError {
     const position = this.positionOf(node, key) ?? this.positionOf(node) ?? fallback ?? { line: 1, column: 1 };
     return new TemplateError(this.templatePath, position, resource, problem);
   }
@@ -224,8 +234,12 @@ class Walker {
     const yamlNode = node as YamlNode;
     const start = yamlNode.range?.[0] ?? 0;
     if (this.aliasDepth > 0 && ++this.state.aliasNodes > ALIAS_EXPANSION_BUDGET) {
-      throw new TemplateError(this.templatePath, this.at(start), undefined,
-        `YAML aliases expand to more than ${ALIAS_EXPANSION_BUDGET} nodes (an alias bomb?); write the values out instead of nesting aliases`);
+      throw new TemplateError(
+        this.templatePath,
+        this.at(start),
+        undefined,
+        `YAML aliases expand to more than ${ALIAS_EXPANSION_BUDGET} nodes (an alias bomb?); write the values out instead of nesting aliases`,
+      );
     }
     const plain = this.untagged(yamlNode);
     const tag = yamlNode.tag;
@@ -234,8 +248,14 @@ class Walker {
     const longForm = SHORT_FORMS[name];
     if (!longForm) {
       const resource = this.path[0] === 'Resources' ? this.path[1] : undefined;
-      throw new TemplateError(this.templatePath, this.at(this.tagOffset(tag, start)), resource,
-        `unknown tag ${tag}; CloudFormation's short forms are ${Object.keys(SHORT_FORMS).map((n) => `!${n}`).join(' ')}`);
+      throw new TemplateError(
+        this.templatePath,
+        this.at(this.tagOffset(tag, start)),
+        resource,
+        `unknown tag ${tag}; CloudFormation's short forms are ${Object.keys(SHORT_FORMS)
+          .map((n) => `!${n}`)
+          .join(' ')}`,
+      );
     }
     // `!GetAtt Res.Attr` is the string form of ['Res', 'Attr'] (the attribute may itself contain dots).
     const argument = name === 'GetAtt' && typeof plain === 'string' ? splitGetAtt(plain) : plain;
@@ -268,8 +288,10 @@ class Walker {
         const valueNode = pair.value as YamlNode | null;
         if (keys.has(key)) {
           const first = keys.get(key)!.key;
-          this.warnings.push({ position: keyPos,
-            message: `duplicate key ${key} (first at line ${first.line}); SAM CLI keeps this last value, remove one of them` });
+          this.warnings.push({
+            position: keyPos,
+            message: `duplicate key ${key} (first at line ${first.line}); SAM CLI keeps this last value, remove one of them`,
+          });
         }
         keys.set(key, { key: keyPos, value: valueNode?.range ? this.at(this.tagOffset(valueNode.tag, valueNode.range[0])) : keyPos });
         this.path.push(key);
@@ -301,12 +323,21 @@ class Walker {
     this.state.anchors ??= collectAnchors(this.doc);
     // An alias refers to the closest anchor of its name before it.
     const offset = node.range?.[0] ?? 0;
-    const target = this.state.anchors.get(node.source)?.filter((a) => a.offset < offset).at(-1)?.node;
+    const target = this.state.anchors
+      .get(node.source)
+      ?.filter((a) => a.offset < offset)
+      .at(-1)?.node;
     if (target === undefined) {
-      throw new TemplateError(this.templatePath, this.at(offset), undefined, `alias *${node.source} has no anchor &${node.source} before it`);
+      throw new TemplateError(
+        this.templatePath,
+        this.at(offset),
+        undefined,
+        `alias *${node.source} has no anchor &${node.source} before it`,
+      );
     }
-    return new Walker(this.doc, this.text, this.templatePath, this.at, this.info, this.warnings, this.aliasDepth + 1, this.state)
-      .value(target);
+    return new Walker(this.doc, this.text, this.templatePath, this.at, this.info, this.warnings, this.aliasDepth + 1, this.state).value(
+      target,
+    );
   }
 
   /** yaml ranges start after the tag; point at the tag itself when it directly precedes the node. */

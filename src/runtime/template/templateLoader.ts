@@ -2,7 +2,14 @@
 // those it can't (with the reason), resolved parameters and non-fatal diagnostics.
 // Fatal problems throw TemplateError pointing at file:line:col and the resource.
 import { basename, dirname, resolve } from 'node:path';
-import type { FunctionConfig, LayerConfig, SourcePosition, TemplateDiagnostic, TemplateModel, UnsupportedFunction } from '../functionConfig';
+import type {
+  FunctionConfig,
+  LayerConfig,
+  SourcePosition,
+  TemplateDiagnostic,
+  TemplateModel,
+  UnsupportedFunction,
+} from '../functionConfig';
 import { readAsyncInvokeSettings } from './asyncInvokeResources';
 import { readEnvVarsFile } from './envVarsFile';
 import { functionNameOf, LAMBDA_FUNCTION, readFunction, SERVERLESS_FUNCTION } from './functionResource';
@@ -180,7 +187,10 @@ function pseudoParameters(templatePath: string, region: string, accountId: strin
 
 /** The template's folder name, made a valid stack name; `lambda-lab` if nothing is left. */
 function stackNameFor(templatePath: string): string {
-  const name = basename(dirname(templatePath)).replace(/[^A-Za-z0-9-]+/g, '-').replace(/^[^A-Za-z]+/, '').slice(0, 128);
+  const name = basename(dirname(templatePath))
+    .replace(/[^A-Za-z0-9-]+/g, '-')
+    .replace(/^[^A-Za-z]+/, '')
+    .slice(0, 128);
   return name || 'lambda-lab';
 }
 
@@ -191,15 +201,23 @@ function partitionOf(region: string): string {
 }
 
 /** Two functions with one name can't coexist in Lambda; locally they'd make invokes ambiguous. */
-function checkUniqueNames(doc: TemplateDocument, resources: TemplateMap,
-  entries: Array<{ logicalId: string; functionName: string }>): void {
+function checkUniqueNames(
+  doc: TemplateDocument,
+  resources: TemplateMap,
+  entries: Array<{ logicalId: string; functionName: string }>,
+): void {
   const seen = new Map<string, string>();
   for (const { logicalId, functionName } of entries) {
     const other = seen.get(functionName);
     if (other) {
       const props = (resources[logicalId] as TemplateMap).Properties;
-      throw doc.error(props, 'FunctionName', logicalId,
-        `FunctionName ${functionName} is also the name of ${other}; function names must be unique`, doc.keyPositionOf(resources, logicalId));
+      throw doc.error(
+        props,
+        'FunctionName',
+        logicalId,
+        `FunctionName ${functionName} is also the name of ${other}; function names must be unique`,
+        doc.keyPositionOf(resources, logicalId),
+      );
     }
     seen.set(functionName, logicalId);
   }

@@ -147,7 +147,11 @@ export class DeploymentStore {
     const root = this.options.stateDir;
     const dirs = ['versions', 'versions/code', 'layers', 'layers/content', 'opt', 'locks'].map((d) => join(root, d));
     const removed = (await sweepStaleTemps(dirs)) + (await removeStaleLocks(join(root, 'locks')));
-    if (removed) this.runtime.emit('diagnostic', { level: 'info', message: `Removed ${removed} leftover temp file(s) and lock(s) of ended Lambda Lab processes from ${root}.` });
+    if (removed)
+      this.runtime.emit('diagnostic', {
+        level: 'info',
+        message: `Removed ${removed} leftover temp file(s) and lock(s) of ended Lambda Lab processes from ${root}.`,
+      });
   }
 
   /** Other Lambda Lab processes on this folder publish too: follow their writes as they happen. */

@@ -157,7 +157,10 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
    * PublishVersion: snapshots $LATEST's code and configuration. When neither changed since the
    * last published version, Lambda returns that version instead of making a new one.
    */
-  async publish(fn: FunctionConfig, opts: { description?: string; codeSha256?: string; revisionId?: string } = {}): Promise<PublishedVersion> {
+  async publish(
+    fn: FunctionConfig,
+    opts: { description?: string; codeSha256?: string; revisionId?: string } = {},
+  ): Promise<PublishedVersion> {
     return this.update(fn, async (state) => {
       if (fn.build && !(await stat(fn.codeDir).catch(() => undefined))) {
         throw conflict(
@@ -222,7 +225,9 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
     const all = (await this.state(fn)).aliases;
     return functionVersion === undefined
       ? all
-      : all.filter((a) => a.functionVersion === functionVersion || a.routingConfig?.AdditionalVersionWeights?.[functionVersion] !== undefined);
+      : all.filter(
+          (a) => a.functionVersion === functionVersion || a.routingConfig?.AdditionalVersionWeights?.[functionVersion] !== undefined,
+        );
   }
 
   async alias(fn: FunctionConfig, name: string): Promise<AliasRecord> {
@@ -391,7 +396,16 @@ function pickVersion(alias: AliasRecord): string {
 
 /** What makes two configurations publish the same version: everything but where the files are. */
 function hashConfig(fn: FunctionConfig, layers: LayerRef[]): string {
-  const { codeDir: _c, build: _b, position: _p, layers: _l, reservedConcurrentExecutions: _r, autoPublishAlias: _a, provisionedConcurrency: _pc, ...rest } = fn;
+  const {
+    codeDir: _c,
+    build: _b,
+    position: _p,
+    layers: _l,
+    reservedConcurrentExecutions: _r,
+    autoPublishAlias: _a,
+    provisionedConcurrency: _pc,
+    ...rest
+  } = fn;
   return createHash('sha256')
     .update(JSON.stringify({ ...rest, layers: layers.map((l) => l.arn) }))
     .digest('hex');

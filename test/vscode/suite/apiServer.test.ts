@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 import { api, helloDir } from './helpers';
 
 /** The server wants SigV4 as the SDKs send it; any credentials do. */
-const headers = { Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00' };
+const headers = {
+  Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00',
+};
 
 describe('Lambda API server command', function () {
   this.timeout(60_000);
@@ -12,7 +14,10 @@ describe('Lambda API server command', function () {
   after(() => vscode.commands.executeCommand('lambdaLab.stopApiServer'));
 
   it('serves the functions over HTTP while running and stops on request', async () => {
-    const url = await vscode.commands.executeCommand<string>('lambdaLab.startApiServer', { port: 0, templatePath: path.join(helloDir(), 'template.yaml') });
+    const url = await vscode.commands.executeCommand<string>('lambdaLab.startApiServer', {
+      port: 0,
+      templatePath: path.join(helloDir(), 'template.yaml'),
+    });
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal((await api()).apiServer.url, url);
 

@@ -12,7 +12,10 @@ describe('CodeLens', () => {
   it('puts Invoke | Debug | Logs above a CommonJS handler export', async () => {
     const file = path.join(helloDir(), 'src', 'hello', 'app.js');
     const lenses = (await lensesOf(file)).filter((l) => l.command?.command.startsWith('lambdaLab.'));
-    assert.deepEqual(lenses.map((l) => l.command!.title), ['$(play) Invoke', '$(debug-alt) Debug', '$(output) Logs']);
+    assert.deepEqual(
+      lenses.map((l) => l.command!.title),
+      ['$(play) Invoke', '$(debug-alt) Debug', '$(output) Logs'],
+    );
     const line = await lineOf(file, 'exports.handler =');
     for (const l of lenses) {
       assert.equal(l.range.start.line, line);
@@ -28,7 +31,9 @@ describe('CodeLens', () => {
   });
 
   it('puts none on files no template references', async () => {
-    const lenses = (await lensesOf(path.join(helloDir(), 'src', 'typescript', 'orders.ts'))).filter((l) => l.command?.command.startsWith('lambdaLab.'));
+    const lenses = (await lensesOf(path.join(helloDir(), 'src', 'typescript', 'orders.ts'))).filter((l) =>
+      l.command?.command.startsWith('lambdaLab.'),
+    );
     assert.equal(lenses.length, 0);
   });
 });

@@ -12,7 +12,9 @@ class Transcript implements vscode.Disposable {
   });
 
   stops(): DebugProtocol.StoppedEvent[] {
-    return this.messages.filter((m): m is DebugProtocol.StoppedEvent => m.type === 'event' && (m as DebugProtocol.Event).event === 'stopped');
+    return this.messages.filter(
+      (m): m is DebugProtocol.StoppedEvent => m.type === 'event' && (m as DebugProtocol.Event).event === 'stopped',
+    );
   }
 
   dispose(): void {
@@ -29,7 +31,11 @@ interface Stop {
 async function nthStop(session: vscode.DebugSession, transcript: Transcript, n: number): Promise<Stop> {
   const stopped = await eventually(`stop #${n}`, () => transcript.stops()[n - 1], 60_000);
   const threadId = stopped.body.threadId!;
-  const trace = (await session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 1 })) as DebugProtocol.StackTraceResponse['body'];
+  const trace = (await session.customRequest('stackTrace', {
+    threadId,
+    startFrame: 0,
+    levels: 1,
+  })) as DebugProtocol.StackTraceResponse['body'];
   return { threadId, frame: trace.stackFrames[0] };
 }
 
@@ -72,7 +78,9 @@ describe('debugging (F5, Debug button)', () => {
     assert.equal(handler.frame.line, handlerLine + 1, 'stopped at the breakpoint in the handler');
     await session.customRequest('continue', { threadId: handler.threadId });
     const lab = await api();
-    await eventually('the cold invoke to finish', () => lab.history.recent('HelloFunction').find((i) => i.result.cold && i.endedAt > Date.now() - 60_000));
+    await eventually('the cold invoke to finish', () =>
+      lab.history.recent('HelloFunction').find((i) => i.result.cold && i.endedAt > Date.now() - 60_000),
+    );
   });
 
   it('a warm invoke from the sidebar stops in the handler only, with its variables', async function () {
@@ -82,7 +90,9 @@ describe('debugging (F5, Debug button)', () => {
     assert.equal(stop.frame.line, handlerLine + 1);
     const scopes = (await session!.customRequest('scopes', { frameId: stop.frame.id })) as DebugProtocol.ScopesResponse['body'];
     const local = scopes.scopes[0];
-    const vars = (await session!.customRequest('variables', { variablesReference: local.variablesReference })) as DebugProtocol.VariablesResponse['body'];
+    const vars = (await session!.customRequest('variables', {
+      variablesReference: local.variablesReference,
+    })) as DebugProtocol.VariablesResponse['body'];
     const names = vars.variables.map((v) => v.name);
     assert.ok(names.includes('event') && names.includes('context'), `locals: ${names.join(', ')}`);
     await session!.customRequest('continue', { threadId: stop.threadId });

@@ -24,7 +24,10 @@ export function helloDir(): string {
 /** 0-based line of the first line of `file` containing `text`. */
 export async function lineOf(file: string, text: string): Promise<number> {
   const doc = await vscode.workspace.openTextDocument(file);
-  const line = doc.getText().split(/\r?\n/).findIndex((l) => l.includes(text));
+  const line = doc
+    .getText()
+    .split(/\r?\n/)
+    .findIndex((l) => l.includes(text));
   assert.ok(line >= 0, `"${text}" not found in ${file}`);
   return line;
 }

@@ -49,7 +49,10 @@ describe('invoke', () => {
     const streams = await lab.logsTree.getChildren(fnNode);
     assert.equal(streams.length, 1);
     const invocations = await lab.logsTree.getChildren(streams[0]);
-    assert.deepEqual(invocations.map((n) => n.kind === 'invocation' && n.invocation.requestId), [id]);
+    assert.deepEqual(
+      invocations.map((n) => n.kind === 'invocation' && n.invocation.requestId),
+      [id],
+    );
   });
 
   it('opens the invocation log as a lambda-log document', async () => {
@@ -96,7 +99,10 @@ describe('invoke', () => {
   it('maps TypeScript logs and errors to the .ts lines through source maps', async function () {
     this.timeout(120_000);
     const lab = await api();
-    const crash = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invokeEvent', await eventNode('TypeScriptFunction', 'typescript-crash')))!;
+    const crash = (await vscode.commands.executeCommand<InvokeOutcome>(
+      'lambdaLab.invokeEvent',
+      await eventNode('TypeScriptFunction', 'typescript-crash'),
+    ))!;
     assert.equal(crash.result.functionError, 'Unhandled');
     assert.match(crash.document!.getText(), /"errorType": "Error"/);
 
@@ -123,7 +129,10 @@ describe('invoke', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'broken.json'), '{\n  "a": 1,\n  oops\n}\n');
     const before = lab.history.recent('HelloFunction').length;
-    const outcome = await vscode.commands.executeCommand<InvokeOutcome | undefined>('lambdaLab.invokeEvent', await eventNode('HelloFunction', 'broken'));
+    const outcome = await vscode.commands.executeCommand<InvokeOutcome | undefined>(
+      'lambdaLab.invokeEvent',
+      await eventNode('HelloFunction', 'broken'),
+    );
     assert.equal(outcome, undefined);
     assert.equal(lab.history.recent('HelloFunction').length, before, 'nothing was invoked');
   });

@@ -34,9 +34,14 @@ describe('template language server', () => {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(doc.uri, new vscode.Range(name, name.translate(0, 1)), 'g');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    const d = await eventually('the unknown Ref diagnostic', () => ours().find((x) => /^Ref greeting: no parameter.*\(did you mean Greeting\?\)$/.test(x.message)));
+    const d = await eventually('the unknown Ref diagnostic', () =>
+      ours().find((x) => /^Ref greeting: no parameter.*\(did you mean Greeting\?\)$/.test(x.message)),
+    );
     assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
-    assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.character], [name.line, name.character, name.character + 'greeting'.length]);
+    assert.deepEqual(
+      [d.range.start.line, d.range.start.character, d.range.end.character],
+      [name.line, name.character, name.character + 'greeting'.length],
+    );
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range);
     const fix = actions.find((a) => a.title === 'Change to Greeting');
     assert.ok(fix?.edit, `actions: ${actions.map((a) => a.title).join(', ')}`);
@@ -46,8 +51,12 @@ describe('template language server', () => {
   });
 
   it('hovers a function with its effective configuration', async () => {
-    const hovers = await eventually('a hover with the loader\'s configuration', async () => {
-      const h = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, position('  HelloFunction:', 4));
+    const hovers = await eventually("a hover with the loader's configuration", async () => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        position('  HelloFunction:', 4),
+      );
       const text = h.flatMap((x) => x.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       return /effective configuration/.test(text) ? text : undefined;
     });
@@ -56,13 +65,21 @@ describe('template language server', () => {
   });
 
   it('completes logical ids after !Ref', async () => {
-    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, position('!Ref Greeting', 8));
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      doc.uri,
+      position('!Ref Greeting', 8),
+    );
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     assert.ok(labels.includes('Greeting') && labels.includes('Stage') && labels.includes('HelloFunction'), labels.join(', '));
   });
 
   it('goes from Handler to the exported function', async () => {
-    const targets = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>('vscode.executeDefinitionProvider', doc.uri, position('Handler: app.handler', 12));
+    const targets = await vscode.commands.executeCommand<Array<vscode.Location | vscode.LocationLink>>(
+      'vscode.executeDefinitionProvider',
+      doc.uri,
+      position('Handler: app.handler', 12),
+    );
     const target = targets[0];
     assert.ok(target, 'no definition');
     const uri = 'targetUri' in target ? target.targetUri : target.uri;

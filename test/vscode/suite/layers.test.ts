@@ -14,12 +14,21 @@ describe('layers view', () => {
     assert.equal(version.kind, 'layerVersion');
     assert.equal(label(tree.getTreeItem(version)), 'Version 1');
     assert.match(String(tree.getTreeItem(version).description), /^latest · .* · sha256 /);
-    assert.deepEqual((await tree.getChildren(users)).map((n) => label(tree.getTreeItem(n))), ['LayeredFunction']);
+    assert.deepEqual(
+      (await tree.getChildren(users)).map((n) => label(tree.getTreeItem(n))),
+      ['LayeredFunction'],
+    );
 
     const top = await tree.getChildren(version);
-    assert.deepEqual(top.map((n) => label(tree.getTreeItem(n))), ['nodejs']);
+    assert.deepEqual(
+      top.map((n) => label(tree.getTreeItem(n))),
+      ['nodejs'],
+    );
     const files = await tree.getChildren(top[0]);
-    assert.deepEqual(files.map((n) => label(tree.getTreeItem(n))), ['greeting.js']);
+    assert.deepEqual(
+      files.map((n) => label(tree.getTreeItem(n))),
+      ['greeting.js'],
+    );
 
     const open = tree.getTreeItem(files[0]).command;
     assert.equal(open?.command, 'vscode.open');

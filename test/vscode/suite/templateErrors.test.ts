@@ -17,10 +17,15 @@ describe('a broken template', () => {
       });
       assert.equal(problems[0].severity, vscode.DiagnosticSeverity.Error);
       assert.ok(problems[0].range.start.line > 0, `the problem has a position: line ${problems[0].range.start.line + 1}`);
-      assert.ok(lab.templates.functions(template).some((f) => f.functionName === 'LayeredFunction'), 'the last good state stays');
+      assert.ok(
+        lab.templates.functions(template).some((f) => f.functionName === 'LayeredFunction'),
+        'the last good state stays',
+      );
     } finally {
       writeFileSync(template, good);
     }
-    await eventually('the problem to clear', () => (vscode.languages.getDiagnostics(vscode.Uri.file(template)).length === 0 ? true : undefined));
+    await eventually('the problem to clear', () =>
+      vscode.languages.getDiagnostics(vscode.Uri.file(template)).length === 0 ? true : undefined,
+    );
   });
 });

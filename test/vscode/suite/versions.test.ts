@@ -24,7 +24,8 @@ async function nodeLabelled(functionName: string, text: string): Promise<Version
   return node;
 }
 
-const publish = (description: string) => vscode.commands.executeCommand<PublishedVersion>('lambdaLab.publishVersion', 'EsmFunction', description);
+const publish = (description: string) =>
+  vscode.commands.executeCommand<PublishedVersion>('lambdaLab.publishVersion', 'EsmFunction', description);
 
 // EsmFunction prices orders in config.json's currency: EUR as published first, USD after an edit,
 // so each result shows which version's code ran.
@@ -46,7 +47,10 @@ describe('versions and aliases', function () {
     assert.equal(v1.version, '1');
     const { versionsTree: tree } = await api();
     const nodes = await versionNodes('EsmFunction');
-    assert.deepEqual(nodes.map((n) => label(tree.getTreeItem(n))), ['$LATEST', '1']);
+    assert.deepEqual(
+      nodes.map((n) => label(tree.getTreeItem(n))),
+      ['$LATEST', '1'],
+    );
     const description = String(tree.getTreeItem(nodes[1]).description);
     assert.match(description, /^EUR prices · \d{4}-\d\d-\d\d \d\d:\d\d · sha256 /);
     assert.ok(description.includes(v1.codeSha256.slice(0, 8)), description);
@@ -57,11 +61,18 @@ describe('versions and aliases', function () {
     writeFileSync(configFile(), original.replace('"EUR"', '"USD"'));
     const v2 = await publish('USD prices');
     assert.equal(v2.version, '2', 'the edited config.json makes a new version');
-    const alias = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.createAlias', 'EsmFunction', { name: 'live', functionVersion: '1', split: { version: '2', weight: 0.3 } });
+    const alias = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.createAlias', 'EsmFunction', {
+      name: 'live',
+      functionVersion: '1',
+      split: { version: '2', weight: 0.3 },
+    });
     assert.deepEqual(alias.routingConfig, { AdditionalVersionWeights: { 2: 0.3 } });
     const { versionsTree: tree } = await api();
     const nodes = await versionNodes('EsmFunction');
-    assert.deepEqual(nodes.map((n) => label(tree.getTreeItem(n))), ['$LATEST', '2', '1', 'live']);
+    assert.deepEqual(
+      nodes.map((n) => label(tree.getTreeItem(n))),
+      ['$LATEST', '2', '1', 'live'],
+    );
     assert.equal(tree.getTreeItem(nodes[3]).description, '→ 1 (70%) · 2 (30%)');
     assert.match(String(tree.getTreeItem(nodes[0]).description), /code as version 2/);
   });
@@ -95,13 +106,22 @@ describe('versions and aliases', function () {
 
   it('Update Alias removes the split; an alias made from a version points at it; Delete Alias removes them', async () => {
     const { versionsTree: tree } = await api();
-    const updated = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.updateAlias', await nodeLabelled('EsmFunction', 'live'), { functionVersion: '2', split: null });
+    const updated = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.updateAlias', await nodeLabelled('EsmFunction', 'live'), {
+      functionVersion: '2',
+      split: null,
+    });
     assert.equal(updated.functionVersion, '2');
     assert.equal(tree.getTreeItem(await nodeLabelled('EsmFunction', 'live')).description, '→ 2');
-    const beta = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.createAlias', await nodeLabelled('EsmFunction', '1'), { name: 'beta', split: null });
+    const beta = await vscode.commands.executeCommand<AliasRecord>('lambdaLab.createAlias', await nodeLabelled('EsmFunction', '1'), {
+      name: 'beta',
+      split: null,
+    });
     assert.equal(beta.functionVersion, '1', "an alias created from a version's menu points at that version");
     assert.equal(await vscode.commands.executeCommand('lambdaLab.deleteAlias', await nodeLabelled('EsmFunction', 'beta'), true), true);
     assert.equal(await vscode.commands.executeCommand('lambdaLab.deleteAlias', await nodeLabelled('EsmFunction', 'live'), true), true);
-    assert.deepEqual((await versionNodes('EsmFunction')).map((n) => n.kind), ['latest', 'version', 'version']);
+    assert.deepEqual(
+      (await versionNodes('EsmFunction')).map((n) => n.kind),
+      ['latest', 'version', 'version'],
+    );
   });
 });

@@ -13,7 +13,7 @@ describe('Lambda sidebar (UI)', function () {
     const functions = pane(page, 'Functions');
     await row(functions, 'HelloFunction').waitFor();
     for (const title of ['Versions', 'Layers', 'Logs']) assert.equal(await pane(page, title).count(), 1, `${title} view missing`);
-    assert.match(await row(functions, "HelloFunction").innerText(), /HelloFunction\s*nodejs20\.x/);
+    assert.match(await row(functions, 'HelloFunction').innerText(), /HelloFunction\s*nodejs20\.x/);
     await screenshot(page, '01-lambda-sidebar');
   });
 
@@ -36,9 +36,15 @@ describe('Lambda sidebar (UI)', function () {
     await row(functions, 'app.handler').click();
     await page.locator('.tabs-container .tab.active', { hasText: 'app.js' }).waitFor();
     const texts = await waitForAfterText(page, 'GET /hello for Lambda Lab');
-    assert.ok(texts.some((c) => c.includes('GET /hello for Lambda Lab')), `inline texts: ${texts.join(' | ')}`);
+    assert.ok(
+      texts.some((c) => c.includes('GET /hello for Lambda Lab')),
+      `inline texts: ${texts.join(' | ')}`,
+    );
     await page.locator('.codelens-decoration', { hasText: 'Invoke' }).first().waitFor();
-    await page.locator('.monaco-editor .view-lines').first().hover({ position: { x: 5, y: 5 } }); // no hover cards in the picture
+    await page
+      .locator('.monaco-editor .view-lines')
+      .first()
+      .hover({ position: { x: 5, y: 5 } }); // no hover cards in the picture
     await screenshot(page, '03-inline-logs');
   });
 
@@ -57,7 +63,10 @@ describe('Lambda sidebar (UI)', function () {
     await toast.locator('.monaco-button', { hasText: 'Go to Error' }).click();
     await page.locator('.tabs-container .tab.active', { hasText: 'orders.ts' }).waitFor();
     const texts = await waitForAfterText(page, 'order lookup failed');
-    assert.ok(texts.some((c) => c.includes('order lookup failed')), `inline texts: ${texts.join(' | ')}`);
+    assert.ok(
+      texts.some((c) => c.includes('order lookup failed')),
+      `inline texts: ${texts.join(' | ')}`,
+    );
     await screenshot(page, '04-inline-error');
   });
 
@@ -86,7 +95,10 @@ describe('Lambda sidebar (UI)', function () {
     await page.locator('.codicon-debug-breakpoint').first().waitFor();
     await page.locator('.codelens-decoration a', { hasText: 'Debug' }).first().click();
     await page.locator('.debug-toolbar').waitFor({ timeout: 60_000 });
-    await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/Paused on breakpoint/i)
+      .first()
+      .waitFor({ timeout: 60_000 });
     await pane(page, 'Variables').locator('.monaco-list-row', { hasText: 'event' }).first().waitFor();
     await screenshot(page, '06-debug-paused');
     await page.keyboard.press('Shift+F5');

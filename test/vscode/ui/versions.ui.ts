@@ -65,7 +65,9 @@ describe('Versions and Layers views (UI)', function () {
     await live.waitFor();
     assert.match(await live.innerText(), /→ 2 \(80%\) · 1 \(20%\)/);
     // ColdStartFunction's $LATEST (other functions, listed before it, have no versions).
-    await versions.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: '$LATEST' }), hasText: 'code as version 2' }).waitFor();
+    await versions
+      .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: '$LATEST' }), hasText: 'code as version 2' })
+      .waitFor();
 
     const layers = pane(page, 'Layers');
     if ((await layers.locator('.pane-header[aria-expanded="false"]').count()) > 0) await layers.locator('.pane-header').click();

@@ -39,10 +39,20 @@ export function useWorkbench(): { readonly page: Page } {
 export async function openWorkbench(): Promise<Workbench> {
   const url = process.env.CODE_SERVER_URL;
   const folder = process.env.LAMBDA_LAB_WORKSPACE;
-  if (!url || !folder) throw new Error('Run the UI tests through scripts/testVscode.mjs (it sets CODE_SERVER_URL and LAMBDA_LAB_WORKSPACE).');
+  if (!url || !folder)
+    throw new Error('Run the UI tests through scripts/testVscode.mjs (it sets CODE_SERVER_URL and LAMBDA_LAB_WORKSPACE).');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
   page.setDefaultTimeout(30_000);
@@ -80,11 +90,11 @@ export function row(container: Locator, label: string): Locator {
 
 /** Text shown after the end of editor lines by decorations (rendered as CSS ::after content). */
 export async function afterTexts(page: Page): Promise<string[]> {
-  return page.locator('.monaco-editor .view-lines span').evaluateAll((spans) =>
-    spans
-      .map((s) => getComputedStyle(s, '::after').content)
-      .filter((c) => c && c !== 'none' && c !== 'normal' && c !== '""'),
-  );
+  return page
+    .locator('.monaco-editor .view-lines span')
+    .evaluateAll((spans) =>
+      spans.map((s) => getComputedStyle(s, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal' && c !== '""'),
+    );
 }
 
 /** Waits until a decoration after some line shows `text`; returns every after-text then shown. */

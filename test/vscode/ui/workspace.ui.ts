@@ -42,7 +42,10 @@ describe('a workspace of real-world SAM projects (UI)', function () {
     await page.keyboard.press('F9');
     await page.locator('.codelens-decoration a', { hasText: 'Debug' }).first().click();
     await page.locator('.debug-toolbar').waitFor({ timeout: 90_000 });
-    await page.getByText(/Paused on breakpoint/i).first().waitFor({ timeout: 90_000 });
+    await page
+      .getByText(/Paused on breakpoint/i)
+      .first()
+      .waitFor({ timeout: 90_000 });
     await pane(page, 'Variables').locator('.monaco-list-row', { hasText: 'quantity' }).first().waitFor();
     await page.locator('.tabs-container .tab.active', { hasText: 'price.ts' }).waitFor();
     await screenshot(page, '10-ts-minified-breakpoint');
@@ -69,7 +72,10 @@ describe('a workspace of real-world SAM projects (UI)', function () {
     await page.locator('.statusbar-item', { hasText: /λ BrokenInitFunction/ }).waitFor();
     await screenshot(page, '11-debug-init-failure');
     await closeNotifications(page);
-    await page.locator('.debug-toolbar .action-label[aria-label^="Stop"], .debug-toolbar .action-label[aria-label^="Disconnect"]').first().click();
+    await page
+      .locator('.debug-toolbar .action-label[aria-label^="Stop"], .debug-toolbar .action-label[aria-label^="Disconnect"]')
+      .first()
+      .click();
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden' });
     await runCommand(page, 'View: Close All Editors');
   });
@@ -95,7 +101,9 @@ describe('a workspace of real-world SAM projects (UI)', function () {
     const { page } = ui;
     await runCommand(page, 'Lambda Lab: Invoke');
     await pick(page, 'GetOrderFunction');
-    await page.locator('.tabs-container .tab.active', { hasText: /GetOrderFunction [0-9a-f]{8} response\.http/ }).waitFor({ timeout: 90_000 });
+    await page
+      .locator('.tabs-container .tab.active', { hasText: /GetOrderFunction [0-9a-f]{8} response\.http/ })
+      .waitFor({ timeout: 90_000 });
     await page.locator('.monaco-editor .view-lines', { hasText: 'HTTP/1.1 200 OK' }).waitFor();
     await page.locator('.monaco-editor .view-lines', { hasText: 'x-order-source: lambda-lab' }).waitFor();
     await screenshot(page, '13-http-response');

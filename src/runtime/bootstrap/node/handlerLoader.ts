@@ -11,12 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { installEsmNodePath } from './esmNodePath';
 import { isTypeModule } from './moduleType';
 import type { ClientGeneration } from './runtimeClient';
-import {
-  handlerNotFound,
-  importModuleError,
-  malformedHandlerName,
-  userCodeSyntaxError,
-} from './runtimeErrors';
+import { handlerNotFound, importModuleError, malformedHandlerName, userCodeSyntaxError } from './runtimeErrors';
 
 export type UserHandler = (...args: unknown[]) => unknown;
 
@@ -57,8 +52,9 @@ function checked(handler: unknown, fullHandler: string): UserHandler {
 
 /** 4.x descends only through objects: `a.b` where `a` is a function finds nothing. */
 function findIn(propertyPath: string, value: unknown): unknown {
-  return propertyPath.split('.').reduce<unknown>(
-    (nested, key) => (nested && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined), value);
+  return propertyPath
+    .split('.')
+    .reduce<unknown>((nested, key) => (nested && typeof nested === 'object' ? (nested as Record<string, unknown>)[key] : undefined), value);
 }
 
 /** 4.x: the module as "", .js, .mjs, .cjs, each through import(); else node's resolution from the task root. */
@@ -101,12 +97,9 @@ async function resolveAndLoad(appRoot: string, moduleRoot: string, moduleName: s
     if (cjs) return cjs;
   }
   const loaded =
-    (typeModule && (await importIfExists(`${base}.js`))) ||
-    (await importIfExists(`${base}.mjs`)) ||
-    requireIfExists(`${base}.cjs`);
+    (typeModule && (await importIfExists(`${base}.js`))) || (await importIfExists(`${base}.mjs`)) || requireIfExists(`${base}.cjs`);
   if (loaded) return loaded;
 
   // Not a file next to the task root: let node resolve it (e.g. a package in node_modules).
   return require(require.resolve(moduleName, { paths: [appRoot, path.resolve(appRoot, moduleRoot)] }));
 }
-

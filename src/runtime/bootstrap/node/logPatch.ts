@@ -30,8 +30,7 @@ type Sink = (level: Level, line: string, date: Date, fromUserCode: boolean) => v
 let currentRequestId: string | undefined;
 export const setCurrentRequestId = (id: string) => (currentRequestId = id);
 
-const formatText: Formatter = (time, requestId, level, params) =>
-  `${time}\t${requestId}\t${level.name}\t${format(...params)}`;
+const formatText: Formatter = (time, requestId, level, params) => `${time}\t${requestId}\t${level.name}\t${format(...params)}`;
 
 function formatJson(time: string, requestId: string | undefined, level: Level, params: unknown[]): string {
   const record: Record<string, unknown> = { timestamp: time, level: level.name, requestId };

@@ -25,8 +25,37 @@ export interface StreamedResponse {
   fail(error: unknown): Promise<void>;
 }
 
-const METHODS = ['cork', 'uncork', 'destroy', 'addListener', 'emit', 'eventNames', 'getMaxListeners', 'listenerCount', 'listeners', 'off', 'on', 'once', 'prependListener', 'prependOnceListener', 'rawListeners', 'removeAllListeners', 'removeListener', 'setMaxListeners'] as const;
-const READ_ONLY = ['writable', 'destroyed', 'writableFinished', 'writableObjectMode', 'writableEnded', 'writableNeedDrain', 'writableHighWaterMark', 'writableCorked', 'writableLength'] as const;
+const METHODS = [
+  'cork',
+  'uncork',
+  'destroy',
+  'addListener',
+  'emit',
+  'eventNames',
+  'getMaxListeners',
+  'listenerCount',
+  'listeners',
+  'off',
+  'on',
+  'once',
+  'prependListener',
+  'prependOnceListener',
+  'rawListeners',
+  'removeAllListeners',
+  'removeListener',
+  'setMaxListeners',
+] as const;
+const READ_ONLY = [
+  'writable',
+  'destroyed',
+  'writableFinished',
+  'writableObjectMode',
+  'writableEnded',
+  'writableNeedDrain',
+  'writableHighWaterMark',
+  'writableCorked',
+  'writableLength',
+] as const;
 
 export function createResponseStream(client: RuntimeApiClient, requestId: string): StreamedResponse {
   const req = nodeHttp().request(

@@ -25,8 +25,7 @@ export const EXIT_UNHANDLED_REJECTION = 128;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
-const isPromise = (value: unknown): value is PromiseLike<unknown> =>
-  !!value && typeof (value as PromiseLike<unknown>).then === 'function';
+const isPromise = (value: unknown): value is PromiseLike<unknown> => !!value && typeof (value as PromiseLike<unknown>).then === 'function';
 
 export class RuntimeLoop {
   /**
@@ -70,7 +69,9 @@ export class RuntimeLoop {
     setImmediate(() => {
       const once = this.metadata.streaming
         ? this.handleOnceStreaming()
-        : this.generation === 'ric4' ? this.handleOnceAwaiting() : this.handleOnce();
+        : this.generation === 'ric4'
+          ? this.handleOnceAwaiting()
+          : this.handleOnce();
       once.catch((error: unknown) => {
         console.log(`Unexpected Top Level Error: ${String(error)}`);
         this.errorCallbacks.uncaughtException(error);

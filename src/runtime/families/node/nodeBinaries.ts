@@ -57,9 +57,9 @@ export function lambdaNodeFlags(runtime: string, binary: NodeBinary, nodeOptions
   const major = runtimeMajor(runtime);
   if (!major || binary.major !== major) return [];
   const given = nodeOptions.split(/\s+/);
-  return DISABLED_FEATURES
-    .filter((f) => f.majors.includes(major) && !given.includes(f.reEnable) && accepts(binary.path, f.flag))
-    .map((f) => f.flag);
+  return DISABLED_FEATURES.filter((f) => f.majors.includes(major) && !given.includes(f.reEnable) && accepts(binary.path, f.flag)).map(
+    (f) => f.flag,
+  );
 }
 
 const accepted = new Map<string, boolean>();
@@ -105,7 +105,9 @@ export class NodeProvider {
     const binary = await this.binaryFor(fn.runtime);
     const major = runtimeMajor(fn.runtime) ?? binary.major;
     const layers = optDir
-      ? [major && path.join(optDir, 'nodejs', `node${major}`, 'node_modules'), path.join(optDir, 'nodejs', 'node_modules')].filter((d): d is string => !!d)
+      ? [major && path.join(optDir, 'nodejs', `node${major}`, 'node_modules'), path.join(optDir, 'nodejs', 'node_modules')].filter(
+          (d): d is string => !!d,
+        )
       : [];
     const flags = lambdaNodeFlags(fn.runtime, binary, fn.environment.NODE_OPTIONS);
     return { binary, flags, runtimeSdkDir: await this.sdk.prepare(fn.codeDir, layers) };
@@ -142,13 +144,15 @@ export class NodeProvider {
   private async installLocked(major: number, prefix: string, binary: string): Promise<string | undefined> {
     if (fs.existsSync(binary)) return binary;
     const spec = `${nodePackage()}@${major}`;
-    this.events.progress(`Installing Node ${major} (${spec}, an official Node build) into ${prefix} from the npm registry; later runs reuse it offline`);
+    this.events.progress(
+      `Installing Node ${major} (${spec}, an official Node build) into ${prefix} from the npm registry; later runs reuse it offline`,
+    );
     const result = await npmInstall(prefix, [spec]);
     if (result.ok && fs.existsSync(binary)) return binary;
     this.events.warning(
       `cannot install Node ${major} from the npm registry (${result.ok ? `${binary} is missing after npm install` : result.detail}); ` +
-      `nodejs${major}.x functions run on the local Node until it can be installed: connect to the registry, ` +
-      `or set a Node ${major} binary (lambdaLab.nodeBinaries / --node nodejs${major}.x=PATH).`,
+        `nodejs${major}.x functions run on the local Node until it can be installed: connect to the registry, ` +
+        `or set a Node ${major} binary (lambdaLab.nodeBinaries / --node nodejs${major}.x=PATH).`,
     );
     return undefined;
   }

@@ -12,7 +12,8 @@ import { npmInstall, RETRY_INSTALL_AFTER_MS, userCacheDir, withInstallLock } fro
  * `require("…")`, `import("…")`, `from "…"`, `import "…"`. Only these forms count: a bundle that
  * includes the SDK also carries its package names as plain strings, which need nothing installed.
  */
-const PROVIDED = /(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s*|\bimport\s+)["'`]((?:@aws-sdk|@smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'`\s]*)?["'`]/g;
+const PROVIDED =
+  /(?:require\s*\(\s*|import\s*\(\s*|\bfrom\s*|\bimport\s+)["'`]((?:@aws-sdk|@smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'`\s]*)?["'`]/g;
 const SOURCE = /\.(c|m)?js$/;
 /** Bounds of the scan of a function's code (a bundle is one big file; node_modules is skipped). */
 const MAX_FILES = 5000;
@@ -48,8 +49,11 @@ export class RuntimeSdk {
    */
   async prepare(codeDir: string, searchDirs: string[]): Promise<string> {
     const missing = [...this.namesIn(codeDir)].filter(
-      (name) => !this.failed.has(name) && !resolvableFrom(codeDir, name) && !searchDirs.some((d) => existsSync(path.join(d, name, 'package.json')))
-        && !existsSync(path.join(this.nodeModules, name, 'package.json')),
+      (name) =>
+        !this.failed.has(name) &&
+        !resolvableFrom(codeDir, name) &&
+        !searchDirs.some((d) => existsSync(path.join(d, name, 'package.json'))) &&
+        !existsSync(path.join(this.nodeModules, name, 'package.json')),
     );
     if (missing.length === 0) return this.nodeModules;
     const run = this.installing.then(() => this.install(missing));
@@ -66,14 +70,19 @@ export class RuntimeSdk {
   private async installLocked(names: string[]): Promise<void> {
     const wanted = names.filter((n) => !existsSync(path.join(this.nodeModules, n, 'package.json')));
     if (wanted.length === 0) return;
-    this.events.progress(`Installing ${wanted.join(', ')} (the AWS SDK the Node.js runtime provides) into ${this.root} from the npm registry; later runs reuse it offline`);
-    const result = await npmInstall(this.root, wanted.map((n) => (n.startsWith('@aws-sdk/') ? `${n}@^3` : n)));
+    this.events.progress(
+      `Installing ${wanted.join(', ')} (the AWS SDK the Node.js runtime provides) into ${this.root} from the npm registry; later runs reuse it offline`,
+    );
+    const result = await npmInstall(
+      this.root,
+      wanted.map((n) => (n.startsWith('@aws-sdk/') ? `${n}@^3` : n)),
+    );
     if (result.ok) return;
     for (const n of wanted) this.failed.add(n);
     setTimeout(() => wanted.forEach((n) => this.failed.delete(n)), RETRY_INSTALL_AFTER_MS).unref();
     this.events.warning(
       `cannot install ${wanted.join(', ')} from the npm registry (${result.detail}). Handlers importing them fail with ` +
-      `Runtime.ImportModuleError until they are installed: connect to the registry and invoke again, or add them to the function's package.json.`,
+        `Runtime.ImportModuleError until they are installed: connect to the registry and invoke again, or add them to the function's package.json.`,
     );
   }
 

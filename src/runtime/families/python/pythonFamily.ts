@@ -7,7 +7,15 @@ import type { FunctionErrorBody } from '../../errors/functionErrors';
 import type { FunctionConfig } from '../../functionConfig';
 import { locateBootstrap } from '../../bootstrap/bootstrapLocation';
 import { PYTHON_RUNTIMES } from '../../template/supportedRuntimes';
-import type { FamilyHost, FamilyLauncher, LaunchFailure, LaunchRequest, ProcessLaunch, RuntimeFamily, StderrMeaning } from '../runtimeFamily';
+import type {
+  FamilyHost,
+  FamilyLauncher,
+  LaunchFailure,
+  LaunchRequest,
+  ProcessLaunch,
+  RuntimeFamily,
+  StderrMeaning,
+} from '../runtimeFamily';
 import { locatePythonHandler } from './pythonHandlerLocation';
 import { resolvePython, runtimeMinor, type PythonInterpreter } from './pythonInterpreter';
 
@@ -56,7 +64,8 @@ export const pythonFamily: RuntimeFamily = {
   locateHandler: locatePythonHandler,
 };
 
-const HOW_TO_CHOOSE = (runtime: string) => `set lambdaLab.pythonBinaries or pass --python ${runtime}=PATH, or create the project's .venv with it`;
+const HOW_TO_CHOOSE = (runtime: string) =>
+  `set lambdaLab.pythonBinaries or pass --python ${runtime}=PATH, or create the project's .venv with it`;
 
 /** Which interpreter runs (said once per runtime and interpreter), and warnings when it is not the runtime's version or lacks boto3. */
 export function interpreterNotes(fn: FunctionConfig, python: PythonInterpreter): Array<{ level: 'info' | 'warning'; message: string }> {
@@ -65,7 +74,10 @@ export function interpreterNotes(fn: FunctionConfig, python: PythonInterpreter):
   const which = `${fn.logicalId}: runtime ${fn.runtime} runs on ${python.path} (Python ${python.version}, ${origin})`;
   const notes: Array<{ level: 'info' | 'warning'; message: string }> = [];
   if (wanted && python.minor !== wanted) {
-    notes.push({ level: 'warning', message: `${which}; use a Python ${wanted} interpreter for full fidelity: ${HOW_TO_CHOOSE(fn.runtime)}.` });
+    notes.push({
+      level: 'warning',
+      message: `${which}; use a Python ${wanted} interpreter for full fidelity: ${HOW_TO_CHOOSE(fn.runtime)}.`,
+    });
   } else {
     notes.push({ level: 'info', message: `${which}.` });
   }

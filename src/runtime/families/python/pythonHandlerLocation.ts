@@ -12,14 +12,20 @@ export function locatePythonHandler(fn: FunctionConfig, text?: string): HandlerL
   if (dot <= 0) return undefined;
   const modulePath = fn.handler.slice(0, dot).replace(/[/.]/g, path.sep);
   const name = fn.handler.slice(dot + 1);
-  const file = [modulePath + '.py', path.join(modulePath, '__init__.py')].map((f) => path.resolve(fn.codeDir, f)).find((f) => existsSync(f));
+  const file = [modulePath + '.py', path.join(modulePath, '__init__.py')]
+    .map((f) => path.resolve(fn.codeDir, f))
+    .find((f) => existsSync(f));
   if (!file) return undefined;
   return { file, line: definitionLine(text ?? readFileSync(file, 'utf8'), name), exportName: name };
 }
 
 function definitionLine(text: string, name: string): number {
   const lines = text.split(/\r?\n/);
-  const patterns = [new RegExp(`^(?:async\\s+)?def\\s+${name}\\s*\\(`), new RegExp(`^${name}\\s*[:=]`), new RegExp(`^\\s+(?:async\\s+)?def\\s+${name}\\s*\\(`)];
+  const patterns = [
+    new RegExp(`^(?:async\\s+)?def\\s+${name}\\s*\\(`),
+    new RegExp(`^${name}\\s*[:=]`),
+    new RegExp(`^\\s+(?:async\\s+)?def\\s+${name}\\s*\\(`),
+  ];
   for (const p of patterns) {
     const i = lines.findIndex((l) => p.test(l));
     if (i >= 0) return i;

@@ -29,10 +29,15 @@ interface Probe {
   hasBoto3: boolean;
 }
 
-const PROBE = 'import sys, importlib.util as u; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3]); print(u.find_spec("boto3") is not None)';
+const PROBE =
+  'import sys, importlib.util as u; print(sys.executable); print("%d.%d.%d" % sys.version_info[:3]); print(u.find_spec("boto3") is not None)';
 const probes = new Map<string, Promise<Probe | { problem: string }>>();
 
-export async function resolvePython(fn: FunctionConfig, configured: Record<string, string> = {}, hostEnv = process.env): Promise<PythonInterpreter> {
+export async function resolvePython(
+  fn: FunctionConfig,
+  configured: Record<string, string> = {},
+  hostEnv = process.env,
+): Promise<PythonInterpreter> {
   const found = locate(fn, configured, hostEnv);
   if (!found.path) return { path: 'python3', origin: 'PATH', problem: 'python3 is not on PATH' };
   let asked = probes.get(found.path);
@@ -55,7 +60,11 @@ export async function resolvePython(fn: FunctionConfig, configured: Record<strin
 /** `python3.12` → `3.12`. */
 export const runtimeMinor = (runtime: string) => /^python(\d+\.\d+)$/.exec(runtime)?.[1];
 
-function locate(fn: FunctionConfig, configured: Record<string, string>, hostEnv: NodeJS.ProcessEnv): { path?: string; origin: InterpreterOrigin } {
+function locate(
+  fn: FunctionConfig,
+  configured: Record<string, string>,
+  hostEnv: NodeJS.ProcessEnv,
+): { path?: string; origin: InterpreterOrigin } {
   const mapped = configured[fn.runtime];
   if (mapped) return { path: mapped.includes(path.sep) ? mapped : (onPath(mapped, hostEnv.PATH) ?? mapped), origin: 'configured' };
   const venv = projectVirtualEnv(fn);
