@@ -149,7 +149,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       }
       case 'routes': {
         const served = this.apiServer.frontDoors !== undefined;
-        const item = new vscode.TreeItem('Routes', vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem('Routes', vscode.TreeItemCollapsibleState.Collapsed);
         item.description = `${this.routes(node.fn).length}${served ? '' : ' · start the Lambda API server to serve them'}`;
         item.iconPath = new vscode.ThemeIcon('globe');
         item.contextValue = 'routes';
