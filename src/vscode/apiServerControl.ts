@@ -25,6 +25,9 @@ export class ApiServerControl implements vscode.Disposable {
   /** The templates' API Gateway APIs and function URLs, served beside the Lambda API. */
   private doors: HttpFrontDoors | undefined;
   private readonly statusBar = vscode.window.createStatusBarItem('lambdaLab.apiServer', vscode.StatusBarAlignment.Left, 9);
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the server starts or stops (the route rows show URLs only while it runs). */
+  readonly onDidChange = this.changed.event;
 
   constructor(
     private readonly runtime: LocalRuntime,
@@ -37,6 +40,10 @@ export class ApiServerControl implements vscode.Disposable {
 
   get url(): string | undefined {
     return this.server?.url;
+  }
+
+  get frontDoors(): HttpFrontDoors | undefined {
+    return this.server && this.doors;
   }
 
   /** Starts the server (or returns the running one's URL); undefined when it could not start (reported). */
@@ -75,6 +82,7 @@ export class ApiServerControl implements vscode.Disposable {
     );
     this.statusBar.show();
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true);
+    this.changed.fire();
     return url;
   }
 
@@ -86,6 +94,7 @@ export class ApiServerControl implements vscode.Disposable {
     this.doors = undefined;
     this.statusBar.hide();
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false);
+    this.changed.fire();
     await server.close();
   }
 
@@ -140,5 +149,6 @@ export class ApiServerControl implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.statusBar.dispose();
+    this.changed.dispose();
   }
 }

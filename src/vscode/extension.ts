@@ -14,7 +14,7 @@ import { Deployments } from './deployments';
 import { EventStore } from './eventStore';
 import { FailureReports } from './failureReports';
 import { registerFunctionCommands } from './functionCommands';
-import { FunctionsTree } from './functionsTree';
+import { FunctionsTree, type FunctionsNode } from './functionsTree';
 import { HandlerCodeLens } from './handlerCodeLens';
 import { registerHandlerF5 } from './handlerF5';
 import { InlineLogs } from './inlineLogs';
@@ -28,6 +28,7 @@ import { LogsTree } from './logsTree';
 import { LocationLinks } from './locationLinks';
 import { READONLY_SCHEME, ReadOnlyFiles } from './readOnlyFiles';
 import { RESULT_SCHEME, ResultDocuments } from './resultDocuments';
+import { RESPONSE_SCHEME, ResponseDocuments, sendRequest, type RouteRequest } from './routeRequests';
 import { createSampleProject } from './sampleProject';
 import { readSettings, templateSettings } from './settings';
 import { subscribe } from './subscribe';
@@ -71,17 +72,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const logIndex = new LogIndex(runtime);
   const paused = new PausedTime(runtime);
   const results = new ResultDocuments(paused);
+  const responses = new ResponseDocuments();
   const logDocuments = new LogDocuments(logIndex);
   const credentials = new AwsCredentials(runtime);
   const failures = new FailureReports(runtime, credentials, paused);
   const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const mismatches = new RuntimeMismatches(runtime);
-  const functionsTree = new FunctionsTree(runtime, templates, events, history, logIndex, mismatches);
+  const apiServer = new ApiServerControl(runtime, templates, deployments);
+  const functionsTree = new FunctionsTree(runtime, templates, events, history, logIndex, mismatches, apiServer);
   const logsTree = new LogsTree(logIndex, templates);
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
-  const apiServer = new ApiServerControl(runtime, templates, deployments);
   shutdown = async () => {
     await apiServer.stop();
     await runtime.dispose();
@@ -119,6 +121,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     vscode.window.createTreeView('lambdaLab.versions', { treeDataProvider: versionsTree }),
     vscode.window.createTreeView('lambdaLab.layers', { treeDataProvider: layersTree }),
     vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
+    vscode.workspace.registerTextDocumentContentProvider(RESPONSE_SCHEME, responses),
+    responses,
     vscode.workspace.registerTextDocumentContentProvider(LOG_SCHEME, logDocuments),
     vscode.workspace.registerTextDocumentContentProvider(READONLY_SCHEME, new ReadOnlyFiles()),
     vscode.languages.registerDocumentLinkProvider(
@@ -166,6 +170,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
       'lambdaLab.startApiServer': (options?: ApiServerStartOptions) => apiServer.start(options),
       'lambdaLab.stopApiServer': () => apiServer.stop(),
       'lambdaLab.apiServerActions': () => apiServer.showActions(),
+      'lambdaLab.sendRequest': (node?: FunctionsNode, request?: RouteRequest) =>
+        sendRequest(runtime, apiServer, responses, node?.kind === 'route' ? node : undefined, request),
     }),
   );
 

@@ -5,6 +5,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
+import type { ApiServerControl } from './apiServerControl';
+import { routesOf, type FunctionRoute } from './routeRequests';
 import type { FunctionConfig, UnsupportedFunction } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EventStore, SavedEvent } from './eventStore';
@@ -32,6 +34,9 @@ export type FunctionsNode =
   | { kind: 'function'; fn: FunctionConfig }
   | { kind: 'unsupported'; fn: UnsupportedFunction }
   | { kind: 'handler'; fn: FunctionConfig; location: HandlerLocation }
+  | { kind: 'routes'; fn: FunctionConfig }
+  /** An API Gateway route or function URL answered by the function. */
+  | { kind: 'route'; fn: FunctionConfig; route: FunctionRoute }
   | { kind: 'events'; fn: FunctionConfig }
   | { kind: 'event'; fn: FunctionConfig; event: SavedEvent }
   | { kind: 'invocations'; fn: FunctionConfig }
@@ -52,11 +57,13 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     private readonly history: InvocationHistory,
     private readonly logIndex: LogIndex,
     private readonly mismatches: RuntimeMismatches,
+    private readonly apiServer: ApiServerControl,
   ) {
     const refresh = () => this.refreshSoon();
     this.subscriptions = [
       templates.onDidChange(refresh),
       mismatches.onDidChange(refresh),
+      apiServer.onDidChange(refresh),
       history.onDidAdd(refresh),
       subscribe(runtime, 'functionsChanged', refresh),
       subscribe(runtime, 'environmentStarted', refresh),
@@ -91,9 +98,12 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'function': {
         const location = locateHandler(node.fn);
         const children: FunctionsNode[] = location ? [{ kind: 'handler', fn: node.fn, location }] : [];
+        if (this.routes(node.fn).length) children.push({ kind: 'routes', fn: node.fn });
         children.push({ kind: 'events', fn: node.fn }, { kind: 'invocations', fn: node.fn });
         return children;
       }
+      case 'routes':
+        return this.routes(node.fn).map((route) => ({ kind: 'route', fn: node.fn, route }));
       case 'events':
         return this.savedEvents(node.fn).map((event) => ({ kind: 'event', fn: node.fn, event }));
       case 'invocations':
@@ -135,6 +145,26 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         item.tooltip = `Open the handler ${node.location.exportName} in ${node.location.file}`;
         item.contextValue = 'handler';
         item.command = { command: 'lambdaLab.openHandler', title: 'Open Handler', arguments: [node] };
+        return item;
+      }
+      case 'routes': {
+        const served = this.apiServer.frontDoors !== undefined;
+        const item = new vscode.TreeItem('Routes', vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = `${this.routes(node.fn).length}${served ? '' : ' · start the Lambda API server to serve them'}`;
+        item.iconPath = new vscode.ThemeIcon('globe');
+        item.contextValue = 'routes';
+        item.id = `routes:${node.fn.templatePath}#${node.fn.logicalId}`;
+        return item;
+      }
+      case 'route': {
+        const { row, url } = node.route;
+        const item = new vscode.TreeItem(`${row.method} ${node.route.path}`, vscode.TreeItemCollapsibleState.None);
+        item.description = [row.door, url].filter(Boolean).join(' · ');
+        item.tooltip = `${row.method} ${node.route.path} through the ${row.door} (${row.details})${url ? `\nServed at ${url}` : ''}\nClick to send a request.`;
+        item.iconPath = new vscode.ThemeIcon('symbol-interface');
+        item.contextValue = 'route';
+        item.id = `route:${node.fn.templatePath}#${node.fn.logicalId}#${node.route.index}`;
+        item.command = { command: 'lambdaLab.sendRequest', title: 'Send Request', arguments: [node] };
         return item;
       }
       case 'events': {
@@ -271,6 +301,10 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       ...recent.map((invocation): FunctionsNode => ({ kind: 'invocation', fn, invocation })),
       ...logged.map((invocation): FunctionsNode => ({ kind: 'loggedInvocation', fn, invocation })),
     ];
+  }
+
+  private routes(fn: FunctionConfig): FunctionRoute[] {
+    return routesOf(this.runtime, fn, this.apiServer.frontDoors);
   }
 
   private savedEvents(fn: FunctionConfig): SavedEvent[] {

@@ -30,6 +30,7 @@ export function run(): Promise<void> {
   require('./suite/apiServer.test');
   require('./suite/languageServer.test');
   require('./suite/realWorld.test');
+  require('./suite/routeRequests.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

@@ -35,11 +35,11 @@ describe('tree views', () => {
     const children = tree.getChildren(fnNode);
     assert.deepEqual(
       children.map((c) => c.kind),
-      ['handler', 'events', 'invocations'],
+      ['handler', 'routes', 'events', 'invocations'],
     );
     const handler = children[0] as Extract<FunctionsNode, { kind: 'handler' }>;
     assert.equal(handler.location.file, path.join(helloDir(), 'src', 'hello', 'app.js'));
-    const events = tree.getChildren(children[1]).map((n) => label(tree.getTreeItem(n))!);
+    const events = tree.getChildren(children[2]).map((n) => label(tree.getTreeItem(n))!);
     assert.ok(events.includes('hello'), `events: ${events}`);
     assert.ok(
       events.every((e) => e.startsWith('hello')),
@@ -49,7 +49,7 @@ describe('tree views', () => {
     const ts = functions.find((n) => label(tree.getTreeItem(n)) === 'TypeScriptFunction')!;
     const tsHandler = tree.getChildren(ts)[0] as Extract<FunctionsNode, { kind: 'handler' }>;
     assert.equal(tsHandler.location.file, path.join(helloDir(), 'src', 'typescript', 'app.ts'), 'esbuild functions open their .ts source');
-    const tsEvents = tree.getChildren(tree.getChildren(ts)[1]).map((n) => label(tree.getTreeItem(n)));
+    const tsEvents = tree.getChildren(tree.getChildren(ts).find((n) => n.kind === 'events')!).map((n) => label(tree.getTreeItem(n)));
     assert.ok(tsEvents.includes('typescript') && tsEvents.includes('typescript-crash'), `events: ${tsEvents}`);
   });
 
