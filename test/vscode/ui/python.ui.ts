@@ -35,8 +35,8 @@ describe('debugging a Python handler (UI)', function () {
       fs
         .readFileSync(handler(), 'utf8')
         .split('\n')
-        .findIndex((l) => l.includes('subtotal = sum(')) + 1;
-    assert.ok(line > 0, 'the fixture handler has no subtotal line');
+        .findIndex((l) => l.includes('total = round(')) + 1;
+    assert.ok(line > 0, 'the fixture handler has no total line');
     await page.locator('.activitybar a[aria-label="Lambda"]').click();
     await runCommand(page, 'View: Close All Editors');
     await page.keyboard.press('Control+P');
