@@ -63,6 +63,8 @@ function userSettings(userDataDir) {
         'workbench.tips.enabled': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
         'workbench.colorTheme': 'Default Dark Modern',
+        // Debian's python3 carries debugpy; a python3 earlier on PATH (pyenv) may not.
+        'lambdaLab.pythonBinaries': { 'python3.11': '/usr/bin/python3' },
         'security.workspace.trust.enabled': false,
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',

@@ -24,6 +24,7 @@ export function run(): Promise<void> {
   require('./suite/codeLens.test');
   require('./suite/debugConfigurations.test');
   require('./suite/debug.test');
+  require('./suite/pythonDebug.test');
   require('./suite/templateErrors.test');
   require('./suite/versions.test');
   require('./suite/layers.test');

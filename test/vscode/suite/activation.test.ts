@@ -8,7 +8,7 @@ describe('activation', () => {
     const lab = await api();
     assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
     const names = lab.templates.templates().map((t) => path.relative(vscode.workspace.workspaceFolders![0].uri.fsPath, t));
-    const realWorld = ['broken', 'java-orders', 'main-fields', 'orders-api', 'ts-esbuild', 'wrong-case'].map((d) =>
+    const realWorld = ['broken', 'java-orders', 'main-fields', 'orders-api', 'python-orders', 'ts-esbuild', 'wrong-case'].map((d) =>
       path.join('real-world', d, 'template.yaml'),
     );
     assert.deepEqual(names.sort(), [path.join('hello', 'template.yaml'), path.join('layered', 'template.yaml'), ...realWorld]);

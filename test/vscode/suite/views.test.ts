@@ -12,7 +12,7 @@ describe('tree views', () => {
     const roots = tree.getChildren();
     assert.deepEqual(
       roots.map((r) => r.kind),
-      Array(8).fill('template'),
+      Array(9).fill('template'),
       'every template is a group, the broken one included',
     );
     const hello = roots.find((r) => r.kind === 'template' && r.templatePath === path.join(helloDir(), 'template.yaml'))!;
