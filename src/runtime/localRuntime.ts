@@ -8,6 +8,7 @@ import { EsbuildBuilder } from './build/esbuildBuilder';
 import { DurableService, executionInvokeResult } from './durable/durableService';
 import { functionErrorObject } from './durable/executionDriver';
 import { watchCode, type CodeWatcher } from './codeWatcher';
+import { externalExtensions } from './environment/environmentExtensions';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
 import { PrestartedProcesses } from './environment/prestartedProcesses';
 import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
@@ -352,8 +353,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
       launch,
       optDir,
       initializationType: provisioned ? 'provisioned-concurrency' : 'on-demand',
-      // Only our Node bootstrap knows how to wait for a handover; a debugged start needs its own flags.
-      spawnProcess: family.name === 'node' && !debug && this.options.prestart !== false ? this.prestarted.take : undefined,
+      // Only our Node bootstrap knows how to wait for a handover; a debugged start needs its own
+      // flags; with external extensions Lambda starts the runtime after them, not before.
+      spawnProcess:
+        family.name === 'node' && !debug && this.options.prestart !== false && externalExtensions(optDir).length === 0
+          ? this.prestarted.take
+          : undefined,
       hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       hostEnv: this.options.awsProfile ? { ...process.env, AWS_PROFILE: this.options.awsProfile } : process.env,
       logStore: this.logStoreFor(fn),
