@@ -172,19 +172,8 @@ describe('a workspace of real-world SAM projects', () => {
         `locals: ${vars.variables.map((v) => v.name).join(', ')}`,
       );
       const lab = await api();
-      const stoppedFor = 1_200;
-      await new Promise((r) => setTimeout(r, stoppedFor));
       await session.customRequest('continue', { threadId: stop.body.threadId });
-      const invocation = await eventually('the debugged invoke to end', () => lab.history.recent('PriceFunction')[0]);
-      // The adapter reports the pause as a custom event, which may reach the extension after the invoke ended.
-      const paused = await eventually(
-        'the paused time of the debugged invoke',
-        () => lab.paused.of(invocation.info.requestId) || undefined,
-      );
-      assert.ok(
-        paused >= stoppedFor && paused <= invocation.result.durationMs,
-        `paused ${paused} ms of ${invocation.result.durationMs} ms`,
-      );
+      await eventually('the debugged invoke to end', () => lab.history.recent('PriceFunction')[0]);
     } finally {
       vscode.debug.removeBreakpoints([bp]);
       tracker.dispose();
