@@ -65,6 +65,9 @@ function userSettings(userDataDir) {
         'workbench.colorTheme': 'Default Dark Modern',
         // Debian's python3 carries debugpy; a python3 earlier on PATH (pyenv) may not.
         'lambdaLab.pythonBinaries': { 'python3.11': '/usr/bin/python3' },
+        // Any free port: 3001 may be taken on a shared machine (and a workspace setting written
+        // by a test may not be read yet when its command runs).
+        'lambdaLab.apiServer.port': 0,
         'security.workspace.trust.enabled': false,
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',

@@ -2,7 +2,7 @@
 // palette (with a description each), an alias that sends part of the traffic to the older one,
 // and a layer's file tree. Screenshot: test-results/07-versions-and-layers.png.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { pane, row, runCommand, screenshot, useWorkbench } from './workbench';
@@ -82,10 +82,7 @@ describe('Versions and Layers views (UI)', function () {
 
   it('starts the Lambda API server from the palette, shows its URL in the status bar and stops it from there', async () => {
     const { page } = ui;
-    // Any free port: 3001 may be taken on a shared machine.
-    const settings = path.join(process.env.LAMBDA_LAB_WORKSPACE!, '.vscode');
-    mkdirSync(settings, { recursive: true });
-    writeFileSync(path.join(settings, 'settings.json'), JSON.stringify({ 'lambdaLab.apiServer.port': 0 }));
+    // The user settings of scripts/testVscode.mjs pick a free port.
     await runCommand(page, 'Lambda Lab: Start Lambda API Server');
     await answer(page, 'hello', true); // two templates: whose versions the API manages
     const item = page.locator('.statusbar-item', { hasText: /Lambda API 127\.0\.0\.1:\d+/ });
