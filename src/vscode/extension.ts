@@ -6,14 +6,20 @@ import * as vscode from 'vscode';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { AwsCredentials } from './awsCredentials';
 import { ApiServerControl, type ApiServerStartOptions } from './apiServerControl';
+import { registerAsyncCommands } from './asyncCommands';
+import { AsyncInvoker } from './asyncInvoker';
+import { AsyncRecords } from './asyncRecords';
+import { AsyncRows } from './asyncRows';
 import { functionResolver } from './commandArguments';
 import { registerCommands } from './commandRegistration';
 import { DEBUG_TYPE, DebugConfigurations } from './debugConfigurations';
 import { registerDebugging } from './debugging';
 import { Deployments } from './deployments';
 import { EventStore } from './eventStore';
+import { ExtensionRows } from './extensionRows';
 import { FailureReports } from './failureReports';
 import { registerFunctionCommands } from './functionCommands';
+import { FunctionExtensions } from './functionExtensions';
 import { FunctionsTree, type FunctionsNode } from './functionsTree';
 import { HandlerCodeLens } from './handlerCodeLens';
 import { registerHandlerF5 } from './handlerF5';
@@ -56,6 +62,8 @@ export interface LambdaLabApi {
   apiServer: ApiServerControl;
   failures: FailureReports;
   paused: PausedTime;
+  asyncRecords: AsyncRecords;
+  functionExtensions: FunctionExtensions;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -80,7 +88,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const mismatches = new RuntimeMismatches(runtime);
   const apiServer = new ApiServerControl(runtime, templates, deployments);
-  const functionsTree = new FunctionsTree(runtime, templates, events, history, logIndex, mismatches, apiServer);
+  const functionExtensions = new FunctionExtensions(runtime, templates);
+  const asyncRecords = new AsyncRecords(runtime, templates);
+  const asyncInvoker = new AsyncInvoker(runtime, asyncRecords);
+  const functionsTree = new FunctionsTree(
+    runtime,
+    templates,
+    events,
+    history,
+    logIndex,
+    mismatches,
+    apiServer,
+    new ExtensionRows(functionExtensions),
+    new AsyncRows(asyncRecords),
+  );
   const logsTree = new LogsTree(logIndex, templates);
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
@@ -107,6 +128,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     failures,
     invoker,
     inlineLogs,
+    functionExtensions,
+    asyncRecords,
+    asyncInvoker,
     functionsTree,
     logsTree,
     versionsTree,
@@ -159,6 +183,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     registerFunctionCommands({ runtime, invoker, debugging, events, functionsTree, functionFrom }),
     registerLogCommands({ logIndex, logDocuments, history, results, functionFrom }),
     registerVersionCommands({ deployments, invoker, functionFrom }),
+    registerAsyncCommands({ runtime, templates, events, asyncInvoker, asyncRecords, functionFrom }),
     registerCommands({
       'lambdaLab.refresh': () => templates.refresh(),
       'lambdaLab.toggleInlineLogs': () => inlineLogs.setEnabled(!inlineLogs.isEnabled()),
@@ -194,6 +219,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     apiServer,
     failures,
     paused,
+    asyncRecords,
+    functionExtensions,
   };
 }
 

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
 import type { ApiServerControl } from './apiServerControl';
+import { isAsyncNode, type AsyncNode, type AsyncRows } from './asyncRows';
+import { isExtensionNode, type ExtensionNode, type ExtensionRows } from './extensionRows';
 import { routesOf, type FunctionRoute } from './routeRequests';
 import type { FunctionConfig, UnsupportedFunction } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
@@ -42,7 +44,9 @@ export type FunctionsNode =
   | { kind: 'invocations'; fn: FunctionConfig }
   | { kind: 'invocation'; fn: FunctionConfig; invocation: Invocation }
   /** An invocation of an earlier window or of the CLI, known from its log stream on disk. */
-  | { kind: 'loggedInvocation'; fn: FunctionConfig; invocation: InvocationLog };
+  | { kind: 'loggedInvocation'; fn: FunctionConfig; invocation: InvocationLog }
+  | ExtensionNode
+  | AsyncNode;
 
 export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
   private readonly refresh = new TreeRefresh<FunctionsNode>(150);
@@ -58,12 +62,16 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     private readonly logIndex: LogIndex,
     private readonly mismatches: RuntimeMismatches,
     private readonly apiServer: ApiServerControl,
+    private readonly extensionRows: ExtensionRows,
+    private readonly asyncRows: AsyncRows,
   ) {
     const refresh = () => this.refreshSoon();
     this.subscriptions = [
       templates.onDidChange(refresh),
       mismatches.onDidChange(refresh),
       apiServer.onDidChange(refresh),
+      extensionRows.onDidChange(refresh),
+      asyncRows.onDidChange(refresh),
       history.onDidAdd(refresh),
       subscribe(runtime, 'functionsChanged', refresh),
       subscribe(runtime, 'environmentStarted', refresh),
@@ -99,6 +107,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         const location = locateHandler(node.fn);
         const children: FunctionsNode[] = location ? [{ kind: 'handler', fn: node.fn, location }] : [];
         if (this.routes(node.fn).length) children.push({ kind: 'routes', fn: node.fn });
+        children.push(...this.extensionRows.rowsOf(node.fn), ...this.asyncRows.rowsOf(node.fn));
         children.push({ kind: 'events', fn: node.fn }, { kind: 'invocations', fn: node.fn });
         return children;
       }
@@ -109,11 +118,15 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'invocations':
         return this.recentOf(node.fn);
       default:
+        if (isExtensionNode(node)) return this.extensionRows.children(node);
+        if (isAsyncNode(node)) return this.asyncRows.children(node);
         return [];
     }
   }
 
   getTreeItem(node: FunctionsNode): vscode.TreeItem {
+    if (isExtensionNode(node)) return this.extensionRows.item(node);
+    if (isAsyncNode(node)) return this.asyncRows.item(node);
     switch (node.kind) {
       case 'template':
         return this.templateItem(node.templatePath);

@@ -25,6 +25,8 @@ export function readSettings(): LambdaLabSettings {
       nodeBinaries: c.get<Record<string, string>>('nodeBinaries', {}),
       pythonBinaries: c.get<Record<string, string>>('pythonBinaries', {}),
       logRetention: c.get<number>('logRetention', 50),
+      // Not above 0: Lambda's own timing rather than a queue that cannot start.
+      asyncRetryDelayScale: Math.max(c.get<number>('asyncRetryDelayScale', 1), 0) || 1,
       ...(c.get<string>('region') ? { region: c.get<string>('region') } : {}),
       // Present even when empty, so clearing the setting clears the runtime's option.
       awsProfile: c.get<string>('awsProfile') || undefined,

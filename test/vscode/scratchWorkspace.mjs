@@ -1,7 +1,8 @@
 // The workspace the VS Code suite runs in, made fresh for every run (the tests write events
 // and runtime state into it): copies of examples/hello, of the layered fixture, and of the
 // real-world fixture (JavaScript, TypeScript/esbuild minified without source maps, MainFields,
-// a Java function, a Python function, a broken template, a CodeUri in the wrong case).
+// a Java function, a Python function, a broken template, a CodeUri in the wrong case, asynchronous
+// invocation with an extension layer).
 import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

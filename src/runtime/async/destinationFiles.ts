@@ -65,6 +65,11 @@ export async function writeDestinationRecord(
   return file;
 }
 
+/** The folder holding the messages of the dead-letter queue or topic `arn`. */
+export function deadLetterFolder(stateDir: string, arn: string): string {
+  return join(stateDir, ASYNC_DIR, 'dead-letter', destinationKind(arn) === 'sns' ? 'sns' : 'sqs', safe(destinationName(arn)));
+}
+
 /**
  * Writes what a dead-letter queue or topic receives: the event itself, with the RequestID,
  * ErrorCode and ErrorMessage attributes, as an SQS message or an SNS notification.
@@ -75,14 +80,7 @@ export async function writeDeadLetter(
   message: { requestId: string; payload: Buffer; errorMessage: string },
 ): Promise<string> {
   const kind = destinationKind(arn) === 'sns' ? 'sns' : 'sqs';
-  const file = join(
-    stateDir,
-    ASYNC_DIR,
-    'dead-letter',
-    kind,
-    safe(destinationName(arn)),
-    `${fileTime(new Date())}-${message.requestId}.json`,
-  );
+  const file = join(deadLetterFolder(stateDir, arn), `${fileTime(new Date())}-${message.requestId}.json`);
   const body = message.payload.toString('utf8');
   // Lambda sends the first kilobyte of the error message.
   const errorMessage = message.errorMessage.slice(0, 1024);

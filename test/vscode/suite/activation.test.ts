@@ -8,9 +8,16 @@ describe('activation', () => {
     const lab = await api();
     assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
     const names = lab.templates.templates().map((t) => path.relative(vscode.workspace.workspaceFolders![0].uri.fsPath, t));
-    const realWorld = ['broken', 'java-orders', 'main-fields', 'orders-api', 'python-orders', 'ts-esbuild', 'wrong-case'].map((d) =>
-      path.join('real-world', d, 'template.yaml'),
-    );
+    const realWorld = [
+      'async-events',
+      'broken',
+      'java-orders',
+      'main-fields',
+      'orders-api',
+      'python-orders',
+      'ts-esbuild',
+      'wrong-case',
+    ].map((d) => path.join('real-world', d, 'template.yaml'));
     assert.deepEqual(names.sort(), [path.join('hello', 'template.yaml'), path.join('layered', 'template.yaml'), ...realWorld]);
     const functions = lab.templates.functions(path.join(helloDir(), 'template.yaml')).map((f) => f.functionName);
     assert.deepEqual(functions.sort(), ['ColdStartFunction', 'EsmFunction', 'HelloFunction', 'TypeScriptFunction']);

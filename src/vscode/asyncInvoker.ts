@@ -1,0 +1,88 @@
+// Asynchronous (Event) invokes from the editor: one event queue per template state folder
+// (retries, event age, destinations, dead-letter queue, kept on disk), whose attempts and
+// outcomes are printed as `lambda-lab invoke --invocation-type Event` prints them.
+import * as vscode from 'vscode';
+import { AsyncInvokeQueue, formatMs, type DroppedReport, type OutcomeReport } from '../runtime/lambdaApi/asyncInvokeQueue';
+import type { FunctionConfig } from '../runtime/functionConfig';
+import type { LocalRuntime } from '../runtime/localRuntime';
+import type { AsyncRecords } from './asyncRecords';
+
+export type AsyncEnd = { outcome: OutcomeReport } | { dropped: DroppedReport };
+
+export class AsyncInvoker implements vscode.Disposable {
+  private readonly queues = new Map<string, AsyncInvokeQueue>();
+  private readonly waiting = new Map<string, (end: AsyncEnd) => void>();
+  readonly output = vscode.window.createOutputChannel('Lambda Lab: Async Invokes');
+
+  constructor(
+    private readonly runtime: LocalRuntime,
+    private readonly records: AsyncRecords,
+  ) {}
+
+  /**
+   * Queues an Event invoke; resolves with its request id once accepted (Lambda's 202), and
+   * `end` with how it finished, destination invokes aside.
+   */
+  async invoke(fn: FunctionConfig, payload: string, qualifier?: string): Promise<{ requestId: string; end: Promise<AsyncEnd> }> {
+    const queue = this.queueFor(this.runtime.stateDirFor(fn.templatePath));
+    let ended!: (end: AsyncEnd) => void;
+    const end = new Promise<AsyncEnd>((resolve) => (ended = resolve));
+    const requestId = await queue.enqueue({ functionName: fn.functionName, payload: Buffer.from(payload), qualifier });
+    this.waiting.set(requestId, ended);
+    this.print(`${fn.functionName} event ${requestId}: queued${qualifier ? ` (${qualifier})` : ''}`);
+    void this.records.reload();
+    return { requestId, end };
+  }
+
+  /** A queue with the current retry delay scale: an idle queue is replaced when the setting changed. */
+  private queueFor(stateDir: string): AsyncInvokeQueue {
+    const scale = this.runtime.options.asyncRetryDelayScale ?? 1;
+    const existing = this.queues.get(stateDir);
+    if (existing && (existing.policy.scale === scale || existing.pending)) return existing;
+    existing?.close();
+    const queue = new AsyncInvokeQueue(this.runtime, { stateDir, retryDelayScale: scale });
+    queue.on('attempt', ({ event, kind, detail, retryInMs }) => {
+      const what =
+        kind === 'success'
+          ? `attempt ${event.invokeCount} succeeded`
+          : kind === 'throttled'
+            ? 'throttled'
+            : `attempt ${event.invokeCount} failed`;
+      const retry = retryInMs !== undefined ? `; retrying in ${formatMs(retryInMs)}` : '';
+      this.print(`${event.functionName} event ${event.requestId}: ${what}${detail ? ` (${detail})` : ''}${retry}`);
+      void this.records.reload();
+    });
+    queue.on('outcome', (outcome) => {
+      const { event, condition, deliveries } = outcome;
+      const sent = deliveries.map(
+        (d) => `\n  ${d.target} ${d.arn}: ${d.error ? `failed (${d.error})` : d.requestId ? `invoked (${d.requestId})` : d.file}`,
+      );
+      this.print(`${event.functionName} ${event.requestId}: ${condition} after ${event.invokeCount} invocation(s)${sent.join('')}`);
+      this.settle(event.requestId, { outcome });
+    });
+    queue.on('dropped', (dropped) => {
+      this.print(
+        `${dropped.functionName ?? ''} event ${dropped.requestId}: dropped, ${dropped.reason}${dropped.file ? ` (kept in ${dropped.file})` : ''}`,
+      );
+      this.settle(dropped.requestId, { dropped });
+    });
+    this.queues.set(stateDir, queue);
+    return queue;
+  }
+
+  private settle(requestId: string, end: AsyncEnd): void {
+    this.waiting.get(requestId)?.(end);
+    this.waiting.delete(requestId);
+    void this.records.reload();
+  }
+
+  private print(line: string): void {
+    this.output.appendLine(`${new Date().toISOString()} ${line}`);
+  }
+
+  /** Stops retrying: events not done stay queued on disk for the next `serve` or Lambda API server. */
+  dispose(): void {
+    for (const queue of this.queues.values()) queue.close();
+    this.output.dispose();
+  }
+}

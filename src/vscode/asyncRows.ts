@@ -1,0 +1,179 @@
+// The Functions view's asynchronous rows under a function: "Async setup" (retries, event age,
+// destinations, dead-letter queue, reserved concurrency 0) when it has one, and "Async events
+// (n)" when events are queued or have left records: each opens as JSON, re-drives or deletes.
+import * as vscode from 'vscode';
+import {
+  destinationKind,
+  destinationName,
+  DEFAULT_MAXIMUM_EVENT_AGE_S,
+  DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+} from '../runtime/async/eventInvokeConfig';
+import type { FunctionConfig } from '../runtime/functionConfig';
+import type { AsyncRecord, AsyncRecords } from './asyncRecords';
+import { cell, clock } from './treeFormat';
+
+export type AsyncNode =
+  | { kind: 'asyncSetup'; fn: FunctionConfig }
+  | { kind: 'asyncSetting'; fn: FunctionConfig; label: string; value: string; icon: string; tooltip: string }
+  | { kind: 'asyncEvents'; fn: FunctionConfig }
+  | { kind: 'asyncEvent'; fn: FunctionConfig; record: AsyncRecord };
+
+const KINDS = new Set(['asyncSetup', 'asyncSetting', 'asyncEvents', 'asyncEvent']);
+
+export function isAsyncNode(node: { kind: string }): node is AsyncNode {
+  return KINDS.has(node.kind);
+}
+
+const LABELS: Record<AsyncRecord['kind'], string> = {
+  queued: 'queued',
+  OnSuccess: 'OnSuccess record',
+  OnFailure: 'OnFailure record',
+  DeadLetterQueue: 'dead-letter message',
+  dropped: 'dropped',
+};
+
+export class AsyncRows {
+  get onDidChange() {
+    return this.records.onDidChange;
+  }
+
+  constructor(private readonly records: AsyncRecords) {}
+
+  rowsOf(fn: FunctionConfig): AsyncNode[] {
+    const rows: AsyncNode[] = [];
+    if (this.records.setupOf(fn)) rows.push({ kind: 'asyncSetup', fn });
+    if (this.records.of(fn).length) rows.push({ kind: 'asyncEvents', fn });
+    return rows;
+  }
+
+  children(node: AsyncNode): AsyncNode[] {
+    if (node.kind === 'asyncEvents') return this.records.of(node.fn).map((record) => ({ kind: 'asyncEvent', fn: node.fn, record }));
+    if (node.kind === 'asyncSetup') return this.settings(node.fn);
+    return [];
+  }
+
+  item(node: AsyncNode): vscode.TreeItem {
+    const { fn } = node;
+    switch (node.kind) {
+      case 'asyncSetup': {
+        const item = new vscode.TreeItem('Async setup', vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = this.settings(fn)
+          .map((s) => (s.label === 'Retries' ? `${s.value} retries` : s.label))
+          .join(' · ');
+        item.tooltip = `How asynchronous (Event) invokes of ${fn.functionName} are retried and where their outcome goes.`;
+        item.iconPath = new vscode.ThemeIcon('settings-gear');
+        item.contextValue = 'asyncSetup';
+        item.id = `asyncSetup:${fn.templatePath}#${fn.logicalId}`;
+        return item;
+      }
+      case 'asyncSetting': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.value;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        item.contextValue = 'asyncSetting';
+        return item;
+      }
+      case 'asyncEvents': {
+        const records = this.records.of(fn);
+        const queued = records.filter((r) => r.kind === 'queued').length;
+        const item = new vscode.TreeItem('Async events', vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = [String(records.length), queued ? `${queued} queued` : undefined].filter(Boolean).join(' · ');
+        item.tooltip = `Asynchronous events of ${fn.functionName}: queued, and the records kept for destinations and the dead-letter queue (.lambda-lab/async/).`;
+        item.iconPath = new vscode.ThemeIcon(queued ? 'loading~spin' : 'inbox');
+        item.contextValue = 'asyncEvents';
+        item.id = `asyncEvents:${fn.templatePath}#${fn.logicalId}`;
+        return item;
+      }
+      case 'asyncEvent':
+        return recordItem(node);
+      default:
+        return new vscode.TreeItem('');
+    }
+  }
+
+  private settings(fn: FunctionConfig): Extract<AsyncNode, { kind: 'asyncSetting' }>[] {
+    const setup = this.records.setupOf(fn);
+    if (!setup) return [];
+    const rows: Extract<AsyncNode, { kind: 'asyncSetting' }>[] = [];
+    const add = (label: string, value: string, icon: string, tooltip: string) =>
+      rows.push({ kind: 'asyncSetting', fn, label, value, icon, tooltip });
+    const { config } = setup;
+    if (setup.throttledToZero) {
+      add(
+        'Reserved concurrency 0',
+        'events are not run',
+        'circle-slash',
+        'ReservedConcurrentExecutions is 0: as in Lambda, new asynchronous events go straight to the OnFailure destination or dead-letter queue, without running or retrying.',
+      );
+    }
+    if (config) {
+      const retries = config.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
+      add(
+        'Retries',
+        `${retries}${config.MaximumRetryAttempts === undefined ? ' (default)' : ''}`,
+        'debug-restart',
+        'MaximumRetryAttempts (0–2): attempts after the first that failed with a function error.',
+      );
+      const age = config.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_S;
+      add(
+        'Maximum event age',
+        `${age} s${config.MaximumEventAgeInSeconds === undefined ? ' (default)' : ''}`,
+        'watch',
+        'MaximumEventAgeInSeconds (60–21600): older events are not run again.',
+      );
+      for (const which of ['OnSuccess', 'OnFailure'] as const) {
+        const arn = config.DestinationConfig?.[which]?.Destination;
+        if (arn) add(which, destinationLabel(arn), which === 'OnSuccess' ? 'pass' : 'error', `${which} destination ${arn}`);
+      }
+    }
+    if (setup.deadLetter)
+      add(
+        'Dead-letter queue',
+        destinationLabel(setup.deadLetter),
+        'archive',
+        `DeadLetterQueue ${setup.deadLetter}: gets the event itself after its last failed attempt.`,
+      );
+    return rows;
+  }
+}
+
+/** `SQS failed-orders`, `function Audit`. */
+function destinationLabel(arn: string): string {
+  const kind = destinationKind(arn);
+  const service = { lambda: 'function', sqs: 'SQS', sns: 'SNS', events: 'EventBridge', s3: 'S3' }[kind ?? 'sqs'];
+  return kind ? `${service} ${destinationName(arn)}` : arn;
+}
+
+function recordItem(node: Extract<AsyncNode, { kind: 'asyncEvent' }>): vscode.TreeItem {
+  const { record } = node;
+  const failed = record.kind === 'OnFailure' || record.kind === 'DeadLetterQueue' || record.kind === 'dropped';
+  const item = new vscode.TreeItem(LABELS[record.kind], vscode.TreeItemCollapsibleState.None);
+  const attempts =
+    record.attempts === undefined
+      ? undefined
+      : record.kind === 'queued'
+        ? record.attempts
+          ? `${record.attempts} attempt${record.attempts === 1 ? '' : 's'} failed${record.notBefore && record.notBefore > Date.now() ? ` · next at ${clock(record.notBefore)}` : ''}`
+          : 'waiting for its first attempt'
+        : `${record.attempts} attempt${record.attempts === 1 ? '' : 's'}`;
+  item.description = [attempts, record.destination, record.at ? clock(record.at) : undefined].filter(Boolean).join(' · ');
+  item.iconPath =
+    record.kind === 'queued'
+      ? new vscode.ThemeIcon('clock')
+      : new vscode.ThemeIcon(failed ? 'error' : 'pass', new vscode.ThemeColor(failed ? 'testing.iconFailed' : 'testing.iconPassed'));
+  item.tooltip = new vscode.MarkdownString(
+    [
+      `**${cell(LABELS[record.kind])}** of ${cell(record.functionName)} \`${record.requestId}\``,
+      '',
+      ...(record.detail ? [cell(record.detail), ''] : []),
+      `Event: \`${cell(record.payload.slice(0, 200))}\``,
+      '',
+      `\`${cell(vscode.workspace.asRelativePath(record.file))}\``,
+    ].join('\n'),
+  );
+  item.contextValue = record.kind === 'queued' ? 'asyncQueuedEvent' : 'asyncRecord';
+  item.id = `asyncEvent:${record.file}`;
+  item.command = { command: 'lambdaLab.openAsyncRecord', title: 'Open Record', arguments: [node] };
+  return item;
+}

@@ -1,0 +1,138 @@
+// The Functions view's extension and asynchronous rows on real-world/async-events: ChargeCard
+// has an extension layer (audit-ext), one retry, an SQS OnFailure destination and an SNS
+// dead-letter topic, and a handler that always fails.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AsyncRecord } from '../../../src/vscode/asyncRecords';
+import type { FunctionsNode, FunctionsTree } from '../../../src/vscode/functionsTree';
+import { api, eventually } from './helpers';
+
+const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : item.label?.label);
+const template = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'real-world', 'async-events', 'template.yaml');
+
+function functionNode(tree: FunctionsTree, templatePath: string, name: string): FunctionsNode {
+  const root = tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === templatePath);
+  assert.ok(root, `no template row for ${templatePath}`);
+  const fn = tree.getChildren(root).find((n) => n.kind === 'function' && n.fn.functionName === name);
+  assert.ok(fn, `no function row ${name}`);
+  return fn;
+}
+
+const rowOf = (tree: FunctionsTree, parent: FunctionsNode, text: string) =>
+  tree.getChildren(parent).find((n) => label(tree.getTreeItem(n)) === text);
+
+/** The async event rows of ChargeCard as records. */
+function records(tree: FunctionsTree, fn: FunctionsNode): Array<{ node: FunctionsNode; record: AsyncRecord }> {
+  const group = rowOf(tree, fn, 'Async events');
+  if (!group) return [];
+  return tree.getChildren(group).flatMap((node) => (node.kind === 'asyncEvent' ? [{ node, record: node.record }] : []));
+}
+
+describe('asynchronous events and extensions in the Functions view', () => {
+  before(async () => {
+    const lab = await api();
+    // One retry a minute after a failure becomes 6 s: long enough to see the event queued.
+    await vscode.workspace.getConfiguration('lambdaLab').update('asyncRetryDelayScale', 0.1, vscode.ConfigurationTarget.Global);
+    await eventually('the retry delay scale in the runtime', () => lab.runtime.options.asyncRetryDelayScale === 0.1);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('lambdaLab').update('asyncRetryDelayScale', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('shows the extension and async setup only where a function has them', async () => {
+    const { functionsTree: tree } = await api();
+    const charge = functionNode(tree, template(), 'ChargeCard');
+    const setup = await eventually('the Async setup row', () => rowOf(tree, charge, 'Async setup'));
+    assert.deepEqual(
+      tree.getChildren(setup).map((n) => `${label(tree.getTreeItem(n))}: ${tree.getTreeItem(n).description}`),
+      ['Retries: 1', 'Maximum event age: 3600 s', 'OnFailure: SQS failed-charges', 'Dead-letter queue: SNS charge-dead-letters'],
+    );
+    const extensions = rowOf(tree, charge, 'Extensions');
+    assert.ok(extensions);
+    assert.equal(tree.getTreeItem(extensions).description, '1');
+    const [audit] = tree.getChildren(extensions);
+    assert.equal(label(tree.getTreeItem(audit)), 'audit-ext');
+    assert.match(String(tree.getTreeItem(audit).description), /^audit · /);
+
+    const hello = tree.getChildren(
+      functionNode(tree, path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'hello', 'template.yaml'), 'HelloFunction'),
+    );
+    const labels = hello.map((n) => label(tree.getTreeItem(n)));
+    for (const absent of ['Extensions', 'Async setup', 'Async events'])
+      assert.ok(!labels.includes(absent), `HelloFunction shows ${absent}`);
+  });
+
+  it('invokes asynchronously: the event queued with its failed attempt, then its OnFailure record and dead-letter message; re-drive sends it again', async () => {
+    const { functionsTree: tree } = await api();
+    const charge = functionNode(tree, template(), 'ChargeCard');
+    const before = new Set(records(tree, charge).map((r) => r.record.file));
+
+    const requestId = await vscode.commands.executeCommand<string>('lambdaLab.invokeAsync', 'ChargeCard');
+    assert.match(requestId, /^[0-9a-f-]{36}$/);
+    const queued = await eventually('the queued event after its first failed attempt', () =>
+      records(tree, charge).find((r) => r.record.requestId === requestId && r.record.kind === 'queued' && r.record.attempts === 1),
+    );
+    assert.match(String(tree.getTreeItem(queued.node).description), /^1 attempt failed/);
+
+    const outcome = await eventually(
+      'the OnFailure record and the dead-letter message',
+      () => {
+        const mine = records(tree, charge).filter((r) => r.record.requestId === requestId);
+        const failure = mine.find((r) => r.record.kind === 'OnFailure');
+        const dlq = mine.find((r) => r.record.kind === 'DeadLetterQueue');
+        return failure && dlq && !mine.some((r) => r.record.kind === 'queued') ? { failure, dlq } : undefined;
+      },
+      30_000,
+    );
+    const failureItem = tree.getTreeItem(outcome.failure.node);
+    assert.equal(label(failureItem), 'OnFailure record');
+    assert.match(String(failureItem.description), /^2 attempts · sqs\/failed-charges · /);
+    assert.equal(failureItem.contextValue, 'asyncRecord');
+    assert.equal(outcome.dlq.record.detail, 'Error: card declined for order A-1001');
+    assert.deepEqual(JSON.parse(outcome.failure.record.payload), { orderId: 'A-1001', amount: 42.5 });
+
+    // The extension ran in that environment: registered, and its output in the function's log stream.
+    const extensions = rowOf(tree, charge, 'Extensions')!;
+    const audit = tree.getChildren(extensions)[0];
+    assert.match(String(tree.getTreeItem(audit).description), /^audit · registered · INVOKE, SHUTDOWN$/);
+    const openLog = tree.getTreeItem(audit).command!;
+    assert.equal(openLog.command, 'lambdaLab.openLogStream');
+    await vscode.commands.executeCommand(openLog.command, ...openLog.arguments!);
+    await eventually('the extension output in the log stream', () =>
+      vscode.window.activeTextEditor?.document.getText().includes(`[audit-ext] INVOKE ${requestId}`),
+    );
+
+    // Open: the record itself, as JSON.
+    await vscode.commands.executeCommand(failureItem.command!.command, ...failureItem.command!.arguments!);
+    const doc = await eventually('the record document', () =>
+      vscode.window.activeTextEditor?.document.uri.fsPath === outcome.failure.record.file
+        ? vscode.window.activeTextEditor.document
+        : undefined,
+    );
+    assert.equal(doc.languageId, 'json');
+    const opened = JSON.parse(doc.getText());
+    assert.equal(opened.requestContext.condition, 'RetriesExhausted');
+    assert.equal(opened.requestContext.approximateInvokeCount, 2);
+
+    // Re-drive: the same event as a new Event invoke, which fails the same way.
+    const redriven = await vscode.commands.executeCommand<string>('lambdaLab.redriveAsyncEvent', outcome.failure.node);
+    assert.notEqual(redriven, requestId);
+    const again = await eventually(
+      'the re-driven event OnFailure record',
+      () => records(tree, charge).find((r) => r.record.requestId === redriven && r.record.kind === 'OnFailure'),
+      30_000,
+    );
+    assert.deepEqual(JSON.parse(again.record.payload), { orderId: 'A-1001', amount: 42.5 });
+    assert.ok(!before.has(again.record.file));
+
+    // Delete: the file and its row go.
+    await vscode.commands.executeCommand('lambdaLab.deleteAsyncRecord', outcome.dlq.node);
+    assert.ok(!existsSync(outcome.dlq.record.file));
+    await eventually('the deleted row gone', () => !records(tree, charge).some((r) => r.record.file === outcome.dlq.record.file));
+    assert.ok(existsSync(outcome.failure.record.file), 'only that record is deleted');
+    assert.match(readFileSync(outcome.failure.record.file, 'utf8'), /RetriesExhausted/);
+  });
+});
