@@ -11,6 +11,7 @@ import { EventInvokeConfigStore, type StoredEventInvokeConfig } from '../runtime
 import type { InvocationRecord } from '../runtime/async/invocationRecord';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
+import { subscribe } from './subscribe';
 import { TreeRefresh } from './treeRefresh';
 import type { TemplateWorkspace } from './templateWorkspace';
 
@@ -55,17 +56,28 @@ export class AsyncRecords implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
   private loading: Promise<void> | undefined;
   private again = false;
+  private readonly running = new Set<string>();
 
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly templates: TemplateWorkspace,
   ) {
-    this.subscriptions = [templates.onDidChange(() => void this.reload())];
+    // An Event invoke keeps its event's request id: a queued event whose id is running is in flight.
+    this.subscriptions = [
+      templates.onDidChange(() => void this.reload()),
+      subscribe(runtime, 'invocationStarted', (info) => this.running.add(info.requestId) && this.refresh.soon()),
+      subscribe(runtime, 'invocationEnded', (info) => this.running.delete(info.requestId) && this.refresh.soon()),
+    ];
     void this.reload();
   }
 
   of(fn: FunctionConfig): AsyncRecord[] {
     return this.records.filter((r) => r.functionName === fn.functionName);
+  }
+
+  /** Whether an attempt of this queued event runs now. */
+  inFlight(record: AsyncRecord): boolean {
+    return record.kind === 'queued' && this.running.has(record.requestId);
   }
 
   setupOf(fn: FunctionConfig): AsyncSetup | undefined {

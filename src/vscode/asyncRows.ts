@@ -57,8 +57,16 @@ export class AsyncRows {
     switch (node.kind) {
       case 'asyncSetup': {
         const item = new vscode.TreeItem('Async setup', vscode.TreeItemCollapsibleState.Collapsed);
+        // The gist: what happens to a failing event. The event age is in the rows below.
+        const short: Record<string, (value: string) => string> = {
+          'Reserved concurrency 0': () => 'not run (reserved concurrency 0)',
+          Retries: (value) => retries(value.split(' ')[0]),
+          OnSuccess: () => 'OnSuccess',
+          OnFailure: () => 'OnFailure',
+          'Dead-letter queue': () => 'DLQ',
+        };
         item.description = this.settings(fn)
-          .map((s) => (s.label === 'Retries' ? `${s.value} retries` : s.label))
+          .flatMap((s) => (short[s.label] ? [short[s.label](s.value)] : []))
           .join(' · ');
         item.tooltip = `How asynchronous (Event) invokes of ${fn.functionName} are retried and where their outcome goes.`;
         item.iconPath = new vscode.ThemeIcon('settings-gear');
@@ -86,7 +94,7 @@ export class AsyncRows {
         return item;
       }
       case 'asyncEvent':
-        return recordItem(node);
+        return recordItem(node, this.records.inFlight(node.record));
       default:
         return new vscode.TreeItem('');
     }
@@ -138,6 +146,8 @@ export class AsyncRows {
   }
 }
 
+const retries = (n: string) => `${n} ${n === '1' ? 'retry' : 'retries'}`;
+
 /** `SQS failed-orders`, `function Audit`. */
 function destinationLabel(arn: string): string {
   const kind = destinationKind(arn);
@@ -145,22 +155,28 @@ function destinationLabel(arn: string): string {
   return kind ? `${service} ${destinationName(arn)}` : arn;
 }
 
-function recordItem(node: Extract<AsyncNode, { kind: 'asyncEvent' }>): vscode.TreeItem {
+function recordItem(node: Extract<AsyncNode, { kind: 'asyncEvent' }>, inFlight: boolean): vscode.TreeItem {
   const { record } = node;
   const failed = record.kind === 'OnFailure' || record.kind === 'DeadLetterQueue' || record.kind === 'dropped';
   const item = new vscode.TreeItem(LABELS[record.kind], vscode.TreeItemCollapsibleState.None);
+  const times = (n: number) => `${n} attempt${n === 1 ? '' : 's'}`;
+  const next = record.notBefore && record.notBefore > Date.now() ? ` · next at ${clock(record.notBefore)}` : '';
   const attempts =
     record.attempts === undefined
       ? undefined
-      : record.kind === 'queued'
-        ? record.attempts
-          ? `${record.attempts} attempt${record.attempts === 1 ? '' : 's'} failed${record.notBefore && record.notBefore > Date.now() ? ` · next at ${clock(record.notBefore)}` : ''}`
-          : 'waiting for its first attempt'
-        : `${record.attempts} attempt${record.attempts === 1 ? '' : 's'}`;
-  item.description = [attempts, record.destination, record.at ? clock(record.at) : undefined].filter(Boolean).join(' · ');
+      : record.kind !== 'queued'
+        ? times(record.attempts)
+        : inFlight
+          ? `attempt ${record.attempts + 1} running`
+          : record.attempts
+            ? `${times(record.attempts)} failed${next}`
+            : 'waiting for its first attempt';
+  item.description = [attempts, record.destination, record.at ? clock(record.at) : undefined, record.requestId.slice(0, 8)]
+    .filter(Boolean)
+    .join(' · ');
   item.iconPath =
     record.kind === 'queued'
-      ? new vscode.ThemeIcon('clock')
+      ? new vscode.ThemeIcon(inFlight ? 'sync~spin' : 'clock')
       : new vscode.ThemeIcon(failed ? 'error' : 'pass', new vscode.ThemeColor(failed ? 'testing.iconFailed' : 'testing.iconPassed'));
   item.tooltip = new vscode.MarkdownString(
     [

@@ -1,0 +1,52 @@
+// What a user sees of asynchronous invocation and extensions: ChargeCard (real-world/async-events)
+// with its Extensions and Async setup rows, Invoke Asynchronously (Event) from its context menu,
+// the failed event's OnFailure record and dead-letter message, a record opened as JSON, and a
+// re-drive from the record's inline button. Screenshots: test-results/async-*.png.
+import { pane, row, runCommand, screenshot, useWorkbench } from './workbench';
+
+describe('asynchronous events and extensions (UI)', function () {
+  this.timeout(180_000);
+  const ui = useWorkbench();
+
+  it('invokes a function asynchronously, shows its failed event records, opens one and re-drives it', async () => {
+    const { page } = ui;
+    await page.locator('.activitybar a[aria-label="Lambda"]').click();
+    const functions = pane(page, 'Functions');
+    // Other templates' rows out of the way.
+    await functions.locator('.pane-header').hover();
+    await functions.locator('.pane-header .action-label[aria-label="Collapse All"]').click();
+    await row(functions, 'real-world/async-events').locator('.monaco-tl-twistie').click();
+    const charge = row(functions, 'ChargeCard');
+    await charge.locator('.monaco-tl-twistie').click();
+    await row(functions, 'Async setup').locator('.monaco-tl-twistie').click();
+    await row(functions, 'OnFailure').waitFor();
+    await row(functions, 'Extensions').locator('.monaco-tl-twistie').click();
+    await row(functions, 'audit-ext').waitFor();
+
+    await charge.click({ button: 'right' });
+    // The workbench's menu acts on the highlighted item at Enter (a synthetic click may land before it is armed).
+    await page.locator('.context-view .action-label', { hasText: 'Invoke Asynchronously (Event)' }).hover();
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.monaco-workbench .panel .monaco-editor', { hasText: 'RetriesExhausted after 2 invocation(s)' })
+      .waitFor({ timeout: 90_000 });
+    await row(functions, 'Async events').locator('.monaco-tl-twistie').click();
+    const failure = row(functions, 'OnFailure record');
+    await failure.waitFor();
+    await row(functions, 'dead-letter message').waitFor();
+    await row(functions, 'audit-ext').filter({ hasText: 'registered · INVOKE, SHUTDOWN' }).waitFor();
+    await failure.hover();
+    await screenshot(page, 'async-01-failed-event-records');
+
+    await failure.click();
+    await page.locator('.monaco-editor .view-lines', { hasText: 'RetriesExhausted' }).waitFor();
+    await page.locator('.tabs-container .tab.active', { hasText: '.json' }).waitFor();
+    await screenshot(page, 'async-02-record-opened');
+
+    await failure.hover();
+    await failure.locator('.action-label[aria-label="Re-drive Event"]').click();
+    await functions.locator('.monaco-list-row', { hasText: 'OnFailure record' }).nth(1).waitFor({ timeout: 90_000 });
+    await screenshot(page, 'async-03-redriven');
+    await runCommand(page, 'View: Close All Editors');
+  });
+});
