@@ -12,6 +12,14 @@ describe('asynchronous events and extensions (UI)', function () {
     const { page } = ui;
     await page.locator('.activitybar a[aria-label="Lambda"]').click();
     const functions = pane(page, 'Functions');
+    // A wider side bar, so the rows' descriptions (attempts, destinations, extension state) show whole.
+    const bar = await page.locator('.part.sidebar').boundingBox();
+    if (bar) {
+      await page.mouse.move(bar.x + bar.width - 1, bar.y + bar.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(bar.x + bar.width + 320, bar.y + bar.height / 2, { steps: 5 });
+      await page.mouse.up();
+    }
     // Other templates' rows out of the way.
     await functions.locator('.pane-header').hover();
     await functions.locator('.pane-header .action-label[aria-label="Collapse All"]').click();
