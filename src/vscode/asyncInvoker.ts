@@ -80,9 +80,17 @@ export class AsyncInvoker implements vscode.Disposable {
     this.output.appendLine(`${new Date().toISOString()} ${line}`);
   }
 
-  /** Stops retrying: events not done stay queued on disk for the next `serve` or Lambda API server. */
-  dispose(): void {
+  /**
+   * Stops retrying: events not done stay queued on disk for the next `serve` or Lambda API
+   * server. Before the runtime goes, or an attempt cut short would count as a failure.
+   */
+  close(): void {
     for (const queue of this.queues.values()) queue.close();
+    this.queues.clear();
+  }
+
+  dispose(): void {
+    this.close();
     this.output.dispose();
   }
 }

@@ -106,6 +106,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
   shutdown = async () => {
+    asyncInvoker.close();
     await apiServer.stop();
     await runtime.dispose();
   };

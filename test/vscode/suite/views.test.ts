@@ -12,7 +12,7 @@ describe('tree views', () => {
     const roots = tree.getChildren();
     assert.deepEqual(
       roots.map((r) => r.kind),
-      Array(9).fill('template'),
+      Array(10).fill('template'),
       'every template is a group, the broken one included',
     );
     const hello = roots.find((r) => r.kind === 'template' && r.templatePath === path.join(helloDir(), 'template.yaml'))!;
@@ -66,7 +66,7 @@ describe('tree views', () => {
     const roots = await tree.getChildren();
     assert.deepEqual(
       roots.map((n) => label(tree.getTreeItem(n))),
-      ['greeting'],
+      ['greeting', 'audit'],
     );
     const children = await tree.getChildren(roots[0]);
     assert.deepEqual(
