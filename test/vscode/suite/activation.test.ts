@@ -9,7 +9,7 @@ describe('activation', () => {
     assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
     const names = lab.templates.templates().map((t) => path.relative(vscode.workspace.workspaceFolders![0].uri.fsPath, t));
     const realWorld = [
-      'async-events',
+      'async-payments',
       'broken',
       'java-orders',
       'main-fields',

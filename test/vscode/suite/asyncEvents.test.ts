@@ -1,4 +1,4 @@
-// The Functions view's extension and asynchronous rows on real-world/async-events: ChargeCard
+// The Functions view's extension and asynchronous rows on real-world/async-payments: ChargeCard
 // has an extension layer (audit-ext), one retry, an SQS OnFailure destination and an SNS
 // dead-letter topic, and a handler that always fails.
 import * as assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import type { FunctionsNode, FunctionsTree } from '../../../src/vscode/functions
 import { api, eventually } from './helpers';
 
 const label = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : item.label?.label);
-const template = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'real-world', 'async-events', 'template.yaml');
+const template = () => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'real-world', 'async-payments', 'template.yaml');
 
 function functionNode(tree: FunctionsTree, templatePath: string, name: string): FunctionsNode {
   const root = tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === templatePath);

@@ -1,4 +1,4 @@
-// What a user sees of asynchronous invocation and extensions: ChargeCard (real-world/async-events)
+// What a user sees of asynchronous invocation and extensions: ChargeCard (real-world/async-payments)
 // with its Extensions and Async setup rows, Invoke Asynchronously (Event) from its context menu,
 // the failed event's OnFailure record and dead-letter message, a record opened as JSON, and a
 // re-drive from the record's inline button. Screenshots: test-results/async-*.png.
@@ -23,7 +23,7 @@ describe('asynchronous events and extensions (UI)', function () {
     // Other templates' rows out of the way.
     await functions.locator('.pane-header').hover();
     await functions.locator('.pane-header .action-label[aria-label="Collapse All"]').click();
-    await row(functions, 'real-world/async-events').locator('.monaco-tl-twistie').click();
+    await row(functions, 'real-world/async-payments').locator('.monaco-tl-twistie').click();
     const charge = row(functions, 'ChargeCard');
     await charge.locator('.monaco-tl-twistie').click();
     await row(functions, 'Async setup').locator('.monaco-tl-twistie').click();
