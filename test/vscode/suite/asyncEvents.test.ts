@@ -2,7 +2,8 @@
 // has an extension layer (audit-ext), one retry, an SQS OnFailure destination and an SNS
 // dead-letter topic, and a handler that always fails.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AsyncRecord } from '../../../src/vscode/asyncRecords';
@@ -140,5 +141,48 @@ describe('asynchronous events and extensions in the Functions view', () => {
     await eventually('the deleted row gone', () => !records(tree, charge).some((r) => r.record.file === outcome.dlq.record.file));
     assert.ok(existsSync(outcome.failure.record.file), 'only that record is deleted');
     assert.match(readFileSync(outcome.failure.record.file, 'utf8'), /RetriesExhausted/);
+  });
+
+  it('shows records other processes write (the CLI, lambda-lab serve) as they appear, and what they dropped', async () => {
+    const { functionsTree: tree } = await api();
+    const charge = functionNode(tree, template(), 'ChargeCard');
+    const async = path.join(path.dirname(template()), '.lambda-lab', 'async');
+    const requestId = randomUUID();
+    const record = {
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      requestContext: {
+        requestId,
+        functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ChargeCard:$LATEST',
+        condition: 'EventAgeExceeded',
+        approximateInvokeCount: 0,
+      },
+      requestPayload: { orderId: 'B-7' },
+    };
+    const file = path.join(async, 'destinations', 'sqs', 'failed-charges', `${record.timestamp.replace(/:/g, '-')}-${requestId}.json`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(record));
+    const row = await eventually('the record written by another process', () =>
+      records(tree, charge).find((r) => r.record.requestId === requestId),
+    );
+    assert.equal(row.record.kind, 'OnFailure');
+    assert.equal(row.record.detail, 'EventAgeExceeded');
+    assert.match(String(tree.getTreeItem(row.node).description), /^0 attempts · sqs\/failed-charges · /);
+
+    const dropped = randomUUID();
+    mkdirSync(path.join(async, 'dropped'), { recursive: true });
+    writeFileSync(
+      path.join(async, 'dropped', `${dropped}.json`),
+      JSON.stringify({
+        reason: 'function ChargeCard is no longer defined by a loaded template',
+        droppedAt: new Date().toISOString(),
+        functionName: 'ChargeCard',
+        requestId: dropped,
+        payload: '{"orderId":"C-3"}',
+      }),
+    );
+    const droppedRow = await eventually('the dropped event', () => records(tree, charge).find((r) => r.record.requestId === dropped));
+    assert.equal(label(tree.getTreeItem(droppedRow.node)), 'dropped');
+    assert.equal(droppedRow.record.payload, '{"orderId":"C-3"}');
   });
 });
