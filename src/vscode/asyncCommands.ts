@@ -2,7 +2,7 @@
 // event or a destination / dead-letter record as JSON, re-drive its event (the same payload as
 // a new Event invoke), delete a record.
 import * as vscode from 'vscode';
-import type { LocalRuntime } from '../runtime/localRuntime';
+import { MAX_ASYNC_PAYLOAD, type LocalRuntime } from '../runtime/localRuntime';
 import type { AsyncEnd, AsyncInvoker } from './asyncInvoker';
 import type { AsyncRecord, AsyncRecords } from './asyncRecords';
 import { isTreeNode, type FunctionResolver } from './commandArguments';
@@ -39,6 +39,13 @@ export function registerAsyncCommands({
     const fn = runtime.getFunction(functionName);
     if (!fn) {
       void vscode.window.showErrorMessage(`Lambda Lab: cannot ${what}: no loaded template defines the function ${functionName} any more.`);
+      return undefined;
+    }
+    const size = Buffer.byteLength(payload);
+    if (size > MAX_ASYNC_PAYLOAD) {
+      void vscode.window.showErrorMessage(
+        `Lambda Lab: cannot ${what}: the event is ${size} bytes; Lambda accepts at most ${MAX_ASYNC_PAYLOAD} bytes (1 MB) for an asynchronous invoke. Use a smaller event or a synchronous invoke (6 MB).`,
+      );
       return undefined;
     }
     const { requestId, end } = await asyncInvoker.invoke(fn, payload);

@@ -184,5 +184,10 @@ describe('asynchronous events and extensions in the Functions view', () => {
     const droppedRow = await eventually('the dropped event', () => records(tree, charge).find((r) => r.record.requestId === dropped));
     assert.equal(label(tree.getTreeItem(droppedRow.node)), 'dropped');
     assert.equal(droppedRow.record.payload, '{"orderId":"C-3"}');
+
+    // Over Lambda's 1 MB asynchronous limit, a re-drive is refused before anything is queued.
+    const big = { ...droppedRow.record, payload: JSON.stringify({ blob: 'x'.repeat(1024 * 1024) }) };
+    assert.equal(await vscode.commands.executeCommand('lambdaLab.redriveAsyncEvent', big), undefined);
+    assert.ok(!records(tree, charge).some((r) => r.record.kind === 'queued'));
   });
 });
