@@ -123,7 +123,7 @@ export async function sendRequest(
     });
     const view = new ResponseView(requestLine, response, performance.now() - started);
     let language = languageOf(view.contentType);
-    doc = await vscode.languages.setTextDocumentLanguage(doc, language);
+    doc = await inLanguage(doc, language);
     responses.set(uri, view.render(language));
     if (response.body) {
       for await (const chunk of response.body) {
@@ -134,13 +134,18 @@ export async function sendRequest(
     const final = view.finish(performance.now() - started);
     if (final.language !== language) {
       language = final.language;
-      doc = await vscode.languages.setTextDocumentLanguage(doc, language);
+      doc = await inLanguage(doc, language);
     }
     responses.set(uri, view.render(language, final));
   } catch (err) {
     responses.set(uri, `${requestLine}\n\nThe request failed: ${(err as Error).message}\n`);
   }
   return doc;
+}
+
+/** The document in `language`; one the user closed meanwhile stays closed. */
+async function inLanguage(doc: vscode.TextDocument, language: BodyLanguage): Promise<vscode.TextDocument> {
+  return doc.isClosed || doc.languageId === language ? doc : vscode.languages.setTextDocumentLanguage(doc, language);
 }
 
 /**
