@@ -2,6 +2,7 @@
 // the response a client would get: status line, headers, then the body pretty-printed by its
 // content type — not a JSON string inside a JSON document.
 import { STATUS_CODES } from 'node:http';
+import { renderBody } from './responseBody';
 
 interface ProxyResponse {
   statusCode: number;
@@ -22,7 +23,7 @@ export function asHttpResponse(value: unknown): ProxyResponse | undefined {
   return r as ProxyResponse;
 }
 
-/** Status line, headers and body, as `curl -i` would print them (body pretty-printed when it is JSON). */
+/** Status line, headers and body, as `curl -i` would print them (body pretty-printed by its type, see responseBody.ts). */
 export function renderHttpResponse(r: ProxyResponse): string {
   const headers: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(r.headers ?? {})) headers.push([k, String(v)]);
@@ -33,22 +34,10 @@ export function renderHttpResponse(r: ProxyResponse): string {
   for (const c of r.cookies ?? []) headers.push(['set-cookie', String(c)]);
   const type = headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
   const lines = [`HTTP/1.1 ${r.statusCode} ${STATUS_CODES[r.statusCode] ?? ''}`.trimEnd(), ...headers.map(([k, v]) => `${k}: ${v}`)];
-  return `${lines.join('\n')}\n\n${renderBody(r.body ?? '', r.isBase64Encoded === true, type)}`;
+  return `${lines.join('\n')}\n\n${body(r.body ?? '', r.isBase64Encoded === true, type)}`;
 }
 
-function renderBody(body: string, base64: boolean, contentType: string): string {
-  const textual = !contentType || /^text\/|json|xml|javascript|x-www-form-urlencoded|csv|yaml/i.test(contentType);
-  if (base64) {
-    const bytes = Buffer.from(body, 'base64');
-    if (!textual) return `(${bytes.length} bytes of ${contentType || 'binary data'}, base64-encoded in the result)`;
-    body = bytes.toString('utf8');
-  }
-  if (/json/i.test(contentType) || (!contentType && /^\s*[[{]/.test(body))) {
-    try {
-      return JSON.stringify(JSON.parse(body), null, 2);
-    } catch {
-      return body; // declared JSON but is not: shown as sent
-    }
-  }
-  return body;
+function body(text: string, base64: boolean, contentType: string): string {
+  // A text body that Lambda carried base64-encoded reads as its text; bytes as their size and hex.
+  return renderBody(base64 ? Buffer.from(text, 'base64') : Buffer.from(text), contentType).text;
 }

@@ -11,6 +11,7 @@ import type { HttpFrontDoors } from '../runtime/http/frontDoors';
 import { routeRows, type RouteRow } from '../runtime/http/routeListing';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { ApiServerControl } from './apiServerControl';
+import { asComments, isTextual, languageOf, renderBody, type BodyLanguage, type RenderedBody } from './responseBody';
 
 export const RESPONSE_SCHEME = 'lambda-lab-response';
 
@@ -109,9 +110,9 @@ export async function sendRequest(
   const target = `${baseUrl(route)}${request.path ?? route.path}`;
   const body = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   const uri = responses.create(`${method} ${request.path ?? route.path}`);
-  const head = `${method} ${target}\n`;
-  responses.set(uri, `${head}\n(waiting for the response…)`);
-  const doc = await vscode.workspace.openTextDocument(uri);
+  const requestLine = `${method} ${target}`;
+  responses.set(uri, `${requestLine}\n\n(waiting for the response…)`);
+  let doc = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
   const started = performance.now();
   try {
@@ -120,44 +121,76 @@ export async function sendRequest(
       headers: request.headers,
       body: method === 'GET' || method === 'HEAD' ? undefined : body,
     });
-    const firstByte = performance.now() - started;
-    const type = response.headers.get('content-type') ?? '';
-    const status = `HTTP/1.1 ${response.status} ${response.statusText || STATUS_CODES[response.status] || ''}`.trimEnd();
-    const headers = [...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
-    const decoder = new TextDecoder();
-    let text = '';
-    let chunks = 0;
-    const render = (done?: string) =>
-      responses.set(
-        uri,
-        `${head}\n${status}\n${headers}\n\n${done ? prettyBody(text, type) : text}\n\n# ${done ?? `receiving… ${chunks} chunk(s)`}\n`,
-      );
-    render();
+    const view = new ResponseView(requestLine, response, performance.now() - started);
+    let language = languageOf(view.contentType);
+    doc = await inLanguage(doc, language);
+    responses.set(uri, view.render(language));
     if (response.body) {
       for await (const chunk of response.body) {
-        chunks++;
-        text += decoder.decode(chunk, { stream: true });
-        render();
+        view.received(Buffer.from(chunk), performance.now() - started);
+        responses.set(uri, view.render(language));
       }
     }
-    text += decoder.decode();
-    const total = performance.now() - started;
-    render(`first byte ${firstByte.toFixed(1)} ms · total ${total.toFixed(1)} ms · ${chunks} chunk(s)`);
+    const final = view.finish(performance.now() - started);
+    if (final.language !== language) {
+      language = final.language;
+      doc = await inLanguage(doc, language);
+    }
+    responses.set(uri, view.render(language, final));
   } catch (err) {
-    responses.set(uri, `${head}\nThe request failed: ${(err as Error).message}\n`);
+    responses.set(uri, `${requestLine}\n\nThe request failed: ${(err as Error).message}\n`);
   }
   return doc;
 }
 
-function prettyBody(body: string, contentType: string): string {
-  if (/json/i.test(contentType) || (!contentType && /^\s*[[{]/.test(body))) {
-    try {
-      return JSON.stringify(JSON.parse(body), null, 2);
-    } catch {
-      return body; // declared JSON but is not: shown as sent
-    }
+/** The document in `language`; one the user closed meanwhile stays closed. */
+async function inLanguage(doc: vscode.TextDocument, language: BodyLanguage): Promise<vscode.TextDocument> {
+  return doc.isClosed || doc.languageId === language ? doc : vscode.languages.setTextDocumentLanguage(doc, language);
+}
+
+/**
+ * One response as it arrives: the request line, status and headers, the body so far, and when
+ * each chunk came (ms since the request was sent), so a streamed body shows as it streams.
+ * The lines around the body are comments in the body's language.
+ */
+class ResponseView {
+  readonly contentType: string;
+  private readonly head: string[];
+  private readonly chunks: Buffer[] = [];
+  private readonly arrivals: string[] = [];
+  private readonly decoder = new TextDecoder();
+  private text = '';
+  private size = 0;
+  private summary: string | undefined;
+
+  constructor(
+    requestLine: string,
+    response: Response,
+    private readonly firstByteMs: number,
+  ) {
+    this.contentType = response.headers.get('content-type') ?? '';
+    const status = `HTTP/1.1 ${response.status} ${response.statusText || STATUS_CODES[response.status] || ''}`.trimEnd();
+    this.head = [requestLine, '', status, ...[...response.headers].map(([k, v]) => `${k}: ${v}`)];
   }
-  return body;
+
+  received(chunk: Buffer, atMs: number): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    this.text += this.decoder.decode(chunk, { stream: true });
+    this.arrivals.push(`chunk ${this.chunks.length} · ${atMs.toFixed(1)} ms · ${chunk.length} bytes`);
+  }
+
+  finish(totalMs: number): RenderedBody {
+    this.summary = `first byte ${this.firstByteMs.toFixed(1)} ms · total ${totalMs.toFixed(1)} ms · ${this.chunks.length} chunk(s)`;
+    return renderBody(Buffer.concat(this.chunks, this.size), this.contentType);
+  }
+
+  render(language: BodyLanguage, final?: RenderedBody): string {
+    const bodyText = final?.text ?? (isTextual(this.contentType) ? this.text : `(${this.size} bytes so far)`);
+    const status = this.summary ?? `receiving… ${this.chunks.length} chunk(s)`;
+    const timings = [status, ...(this.summary && this.chunks.length < 2 ? [] : this.arrivals)];
+    return [...asComments(this.head, language), '', bodyText, '', ...asComments(timings, language), ''].join('\n');
+  }
 }
 
 /** Saved requests (`requests/*.json` next to the template) or a method/path/headers/body typed in. */

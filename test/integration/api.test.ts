@@ -84,6 +84,13 @@ describe('Lambda API server (integration)', function () {
     );
     assert.equal(unsupported.name, 'UnknownOperationException');
     assert.match(unsupported.message, /does not serve POST \/2015-03-31\/functions/);
+    // The list is the route table's: every route by its operation name, each a real Lambda API command.
+    const listed = /It emulates (.*); functions and layers/.exec(unsupported.message)?.[1].split(', ') ?? [];
+    for (const newest of ['Invoke', 'PutProvisionedConcurrencyConfig', 'ListDurableExecutionsByFunction', 'GetFunctionEventInvokeConfig']) {
+      assert.ok(listed.includes(newest), `${newest} missing from: ${unsupported.message}`);
+    }
+    const sdkCommands = new Set(Object.keys(await import('@aws-sdk/client-lambda')).filter((k) => k.endsWith('Command')));
+    for (const name of listed) assert.ok(sdkCommands.has(`${name}Command`), `"${name}" is not a Lambda API operation`);
   });
 
   it('queues Event invocations (202, run once) and answers DryRun with 204', async () => {

@@ -79,12 +79,11 @@ export const unreservedConcurrencyBelowMinimum = (minimum: number) =>
 export const unzippedSizeTooLarge = (limit: number, what: string) =>
   invalidParameter(`Unzipped size must be smaller than ${limit} bytes (${what}).`);
 
-export const unknownOperation = (method: string, path: string) =>
+/** `operations`: what the server does serve, by Lambda API name (read off its route table). */
+export const unknownOperation = (method: string, path: string, operations: string[]) =>
   new LambdaServiceError(
     'UnknownOperationException',
-    `Lambda Lab's local Lambda API does not serve ${method} ${path}. It emulates Invoke, ListFunctions, GetFunction, ` +
-      'GetFunctionConfiguration, PublishVersion, ListVersionsByFunction, the alias operations, the function concurrency ' +
-      'operations, the EventInvokeConfig operations, GetAccountSettings, ListLayers, ListLayerVersions, GetLayerVersion and GetLayerVersionByArn; functions and layers come ' +
-      'from the template.',
+    `Lambda Lab's local Lambda API does not serve ${method} ${path}. It emulates ${operations.join(', ')}; ` +
+      'functions and layers come from the template.',
     404,
   );

@@ -19,6 +19,7 @@ import { invokeWithResponseStream } from './invokeWithResponseStream';
 import { durableRoutes } from './durableRoutes';
 import { invokeDurable } from './durableInvoke';
 import { lookupFunction, managementRoutes, type Route } from './managementRoutes';
+import { operationNames } from './operationNames';
 import { provisionedConcurrencyRoutes } from './provisionedConcurrencyRoutes';
 import { checkClientContext } from './lambdaPatterns';
 import { createRequestGuard, sendRefusal, type RequestGuard } from './requestGuards';
@@ -136,7 +137,7 @@ export async function handle(routes: Route[], guard: RequestGuard, req: Incoming
       return;
     }
     req.resume();
-    throw unknownOperation(req.method ?? 'GET', path);
+    throw unknownOperation(req.method ?? 'GET', path, operationNames(routes));
   } catch (err) {
     sendError(res, err, requestId);
   }

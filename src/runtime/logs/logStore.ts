@@ -1,5 +1,5 @@
 // Log streams on disk: `<stateDir>/logs/<function>/<stream file>.jsonl` (logStreamFile), one
-// log event per line, appended synchronously so nothing is lost if our process dies. Read back
+// log event per line, written synchronously within WRITE_DELAY_MS and at exit. Read back
 // by the CLI (`lambda-lab logs`) and the extension's Logs view. Retention and listing read only
 // the ends of each file, so their cost does not grow with the volume logged, and never delete
 // a stream an environment still writes, in this process or another.
@@ -20,7 +20,13 @@ export interface LogStreamInfo {
 /** `2026/11/27/[$LATEST]abc…` → a file name without slashes or brackets. */
 const fileNameOf = (streamName: string) => streamName.replace(/[/[\]$]/g, (c) => ({ '/': '-', '[': '', ']': '_', $: '' })[c]!) + '.jsonl';
 
-/** Writers open in this process: their events of one tick are written with one system call, and flushed before we exit. */
+/**
+ * How long appended events wait to be written: back-to-back warm invokes (each logs START, END
+ * and REPORT) share one system call instead of costing one each. Readers in this process
+ * flush first; other processes see events this much later.
+ */
+const WRITE_DELAY_MS = 10;
+/** Writers open in this process with events not yet written; flushed before we exit. */
 const pendingWriters = new Set<LogStreamWriter>();
 /** Files of the streams this process's environments still write. */
 const liveFiles = new Set<string>();
@@ -46,7 +52,7 @@ export class LogStreamWriter {
     if (!this.scheduled) {
       this.scheduled = true;
       pendingWriters.add(this);
-      setImmediate(() => this.flush());
+      setTimeout(() => this.flush(), WRITE_DELAY_MS).unref();
     }
   }
 

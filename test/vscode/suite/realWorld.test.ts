@@ -60,7 +60,7 @@ describe('a workspace of real-world SAM projects', () => {
     const rows = await templateRows();
     const orders = rows.find((r) => r.node.kind === 'template' && r.node.templatePath === template('orders-api'))!;
     assert.equal(label(orders.item), path.join('real-world', 'orders-api'));
-    assert.equal(orders.item.description, '4 functions');
+    assert.equal(orders.item.description, '5 functions');
     assert.equal(orders.item.tooltip, template('orders-api'));
   });
 
