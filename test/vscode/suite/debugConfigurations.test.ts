@@ -17,7 +17,7 @@ describe('debug configurations', () => {
       function: 'HelloFunction',
       event: '${workspaceFolder}/hello/events/hello.json',
     });
-    assert.equal(configs.length, 13, 'every runnable function of every template');
+    assert.equal(configs.length, 14, 'every runnable function of every template');
   });
 
   it('with no launch.json, F5 in a handler file debugs that function', async () => {
