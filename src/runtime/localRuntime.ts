@@ -299,6 +299,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const fn = this.getFunction(nameOrId);
     if (!fn) throw functionNotFound(nameOrId);
     fn.reservedConcurrentExecutions = value;
+    this.pools.enforceLimit(fn.functionName);
   }
 
   /**

@@ -263,6 +263,22 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
   }
 
   /**
+   * Takes up to `count` on-demand environments out of service (reserved concurrency was
+   * lowered below what runs): idle ones first and at once, then busy ones after their
+   * invocation. Provisioned environments stay. Answers how many it took.
+   */
+  shed(count: number, reason: StopReason): number {
+    const onDemand = this.environments.filter((e) => !this.provisioned.has(e));
+    const victims = [...onDemand.filter((e) => e.idle || !e.alive), ...onDemand.filter((e) => !e.idle && e.alive)].slice(0, count);
+    for (const env of victims) {
+      this.environments.splice(this.environments.indexOf(env), 1);
+      this.prestarted.delete(env);
+      void (env.idle || !env.alive ? env.stop(reason) : env.stopWhenIdle(reason));
+    }
+    return victims.length;
+  }
+
+  /**
    * Takes every environment out of service: idle ones stop now, busy ones as soon as their
    * invocation ends (so no running invoke is cut short).
    */

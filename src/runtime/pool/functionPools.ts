@@ -66,6 +66,20 @@ export class FunctionPools {
     return this.get(functionName, version)?.provisionedState();
   }
 
+  /**
+   * Reserved concurrency was lowered: environments above the new limit are retired (idle ones
+   * now, busy ones after their invocation), as Lambda does not keep more running than reserved.
+   */
+  enforceLimit(functionName: string): void {
+    const slots = this.slots.get(functionName);
+    if (!slots) return;
+    let excess = slots.used - this.options.limit(functionName);
+    for (const [key, pool] of this.pools) {
+      if (excess <= 0) return;
+      if (key.startsWith(`${functionName}:`)) excess -= pool.shed(excess, 'config-changed');
+    }
+  }
+
   /** Takes the environments of every version of a function out of service: `gently` lets busy ones finish. */
   async stopFunction(functionName: string, reason: StopReason, gently = false): Promise<void> {
     for (const [key, pool] of this.pools) {
