@@ -34,6 +34,8 @@ export interface ProvisionedState {
   requested: number;
   /** Provisioned environments initialised and alive. */
   allocated: number;
+  /** Of those, the ones not running an invocation now. */
+  available: number;
   status: 'IN_PROGRESS' | 'READY' | 'FAILED';
   statusReason?: string;
 }
@@ -213,9 +215,11 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
   }
 
   provisionedState(): ProvisionedState {
-    const allocated = [...this.initialised].filter((e) => e.alive).length;
+    const alive = [...this.initialised].filter((e) => e.alive);
+    const allocated = alive.length;
+    const available = alive.filter((e) => e.idle).length;
     const status = this.provisionFailure ? 'FAILED' : allocated >= this.provisionedTarget ? 'READY' : 'IN_PROGRESS';
-    return { requested: this.provisionedTarget, allocated, status, statusReason: this.provisionFailure };
+    return { requested: this.provisionedTarget, allocated, available, status, statusReason: this.provisionFailure };
   }
 
   /** No longer provisioned: an ordinary (reapable) environment from now on. */

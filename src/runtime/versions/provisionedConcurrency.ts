@@ -147,6 +147,7 @@ export class ProvisionedConcurrencyConfigs {
     const state = this.runtime.provisionedConcurrency(fn.functionName, config.version) ?? {
       requested: config.requested,
       allocated: 0,
+      available: 0,
       status: 'IN_PROGRESS',
     };
     return { ...config, ...state, requested: config.requested };
