@@ -30,7 +30,7 @@ export interface EnvironmentFactoryHost {
 
 export class EnvironmentFactory {
   private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
-  private readonly prestarted = new PrestartedProcesses();
+  private readonly prestarted = new Map<RuntimeFamily, PrestartedProcesses>();
 
   constructor(private readonly host: EnvironmentFactoryHost) {}
 
@@ -57,12 +57,10 @@ export class EnvironmentFactory {
       launch,
       optDir,
       initializationType: provisioned ? 'provisioned-concurrency' : 'on-demand',
-      // Only our Node bootstrap knows how to wait for a handover; a debugged start needs its own
-      // flags; with external extensions Lambda starts the runtime after them, not before.
+      // A debugged start needs its own flags; with external extensions Lambda starts the runtime
+      // after them, not before.
       spawnProcess:
-        family.name === 'node' && !debug && host.options.prestart !== false && externalExtensions(optDir).length === 0
-          ? this.prestarted.take
-          : undefined,
+        !debug && host.options.prestart !== false && externalExtensions(optDir).length === 0 ? this.prestartedFor(family)?.take : undefined,
       hostAllowlist: host.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       hostEnv: host.options.awsProfile ? { ...process.env, AWS_PROFILE: host.options.awsProfile } : process.env,
       logStore: host.logStoreFor(fn),
@@ -87,8 +85,16 @@ export class EnvironmentFactory {
     return launcher;
   }
 
+  /** The family's waiting processes, if its bootstrap can wait for a handover. */
+  private prestartedFor(family: RuntimeFamily): PrestartedProcesses | undefined {
+    if (!family.prestart) return undefined;
+    let prestarted = this.prestarted.get(family);
+    if (!prestarted) this.prestarted.set(family, (prestarted = new PrestartedProcesses(family.prestart)));
+    return prestarted;
+  }
+
   /** Ends the pre-started processes waiting for an environment. */
   dispose(): void {
-    this.prestarted.dispose();
+    for (const prestarted of this.prestarted.values()) prestarted.dispose();
   }
 }

@@ -22,6 +22,12 @@ export const nodeFamily: RuntimeFamily = {
   debugBridge: 'cdp',
   sourceLanguages: ['javascript', 'typescript'],
   logCallSites: true,
+  prestart: {
+    // Options, certificates, the libuv pool: read as node starts. NODE_PATH is read again after the handover.
+    skip: /^(NODE_(?!PATH$)\w+|UV_\w+|OPENSSL_\w+|SSL_CERT_\w+)$/,
+    // The dynamic loader's, for native addons: the layers' lib folder.
+    carry: /^LD_\w+$/,
+  },
 
   launcher: (host: FamilyHost): FamilyLauncher => {
     const warned = new Set<string>();
