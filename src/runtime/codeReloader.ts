@@ -2,7 +2,7 @@
 // incrementally when their sources change, then has the function's environments replaced, so
 // the next invoke runs the new code while warm invokes of the old one are answered until then.
 import * as fs from 'node:fs';
-import { EsbuildBuilder } from './build/esbuildBuilder';
+import type { EsbuildBuilder } from './build/esbuildBuilder';
 import { watchCode, type CodeWatcher } from './codeWatcher';
 import type { FunctionConfig } from './functionConfig';
 import type { RuntimeEvents } from './runtimeEvents';
@@ -26,7 +26,8 @@ export interface CodeReloaderHost {
 
 export class CodeReloader {
   private readonly watchers = new Map<string, CodeWatcher>();
-  private readonly builder = new EsbuildBuilder();
+  /** Made on the first build: esbuild's library costs a few MB that a runtime without TypeScript functions never needs. */
+  private esbuild: EsbuildBuilder | undefined;
   /** Builds in flight or done per function, reset when its sources change. */
   private readonly builds = new Map<string, Promise<void>>();
   private disposed = false;
@@ -42,18 +43,20 @@ export class CodeReloader {
     const existing = this.builds.get(fn.functionName);
     if (existing) return existing;
     const started = Date.now();
-    const build = this.builder.build(fn).then(
-      () => {
-        const names = fn.build?.minify
-          ? ' (unminified: Minify applies to deployed builds; locally the code stays readable for debugging)'
-          : '';
-        this.host.diagnostic({ level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms${names}` });
-      },
-      (err: Error) => {
-        this.builds.delete(fn.functionName);
-        throw err;
-      },
-    );
+    const build = this.builder()
+      .build(fn)
+      .then(
+        () => {
+          const names = fn.build?.minify
+            ? ' (unminified: Minify applies to deployed builds; locally the code stays readable for debugging)'
+            : '';
+          this.host.diagnostic({ level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms${names}` });
+        },
+        (err: Error) => {
+          this.builds.delete(fn.functionName);
+          throw err;
+        },
+      );
     this.builds.set(fn.functionName, build);
     return build;
   }
@@ -108,7 +111,7 @@ export class CodeReloader {
       }
     }
     this.builds.delete(fn.functionName);
-    await this.builder.forget(fn.logicalId);
+    await this.esbuild?.forget(fn.logicalId);
   }
 
   /** Stops watching; builds in flight finish, nothing starts after. */
@@ -120,6 +123,11 @@ export class CodeReloader {
 
   async dispose(): Promise<void> {
     this.close();
-    await this.builder.dispose();
+    await this.esbuild?.dispose();
+  }
+
+  private builder(): EsbuildBuilder {
+    const { EsbuildBuilder } = require('./build/esbuildBuilder') as typeof import('./build/esbuildBuilder');
+    return (this.esbuild ??= new EsbuildBuilder());
   }
 }
