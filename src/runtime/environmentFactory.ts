@@ -57,10 +57,11 @@ export class EnvironmentFactory {
       launch,
       optDir,
       initializationType: provisioned ? 'provisioned-concurrency' : 'on-demand',
-      // A debugged start needs its own flags; with external extensions Lambda starts the runtime
-      // after them, not before.
+      // With external extensions Lambda starts the runtime after them, not before.
       spawnProcess:
-        !debug && host.options.prestart !== false && externalExtensions(optDir).length === 0 ? this.prestartedFor(family)?.take : undefined,
+        (!debug || family.prestart?.debugged) && host.options.prestart !== false && externalExtensions(optDir).length === 0
+          ? this.prestartedFor(family)?.take
+          : undefined,
       hostAllowlist: host.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
       hostEnv: host.options.awsProfile ? { ...process.env, AWS_PROFILE: host.options.awsProfile } : process.env,
       logStore: host.logStoreFor(fn),

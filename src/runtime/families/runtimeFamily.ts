@@ -87,6 +87,8 @@ export interface PrestartRules {
    * process starts with the function's values of them, and waits for functions with the same values.
    */
   carry?: RegExp;
+  /** A debugged start may take a waiting process too (its bootstrap opens the debugger's connection itself). */
+  debugged?: boolean;
 }
 
 export interface RuntimeFamily {
