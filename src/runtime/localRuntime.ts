@@ -4,20 +4,18 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDurableEndpoint, type DurableEndpoint } from './lambdaApi/durableEndpoint';
-import { EsbuildBuilder } from './build/esbuildBuilder';
 import { DurableService, executionInvokeResult } from './durable/durableService';
 import { functionErrorObject } from './durable/executionDriver';
-import { watchCode, type CodeWatcher } from './codeWatcher';
-import { externalExtensions } from './environment/environmentExtensions';
-import { ExecutionEnvironment } from './environment/executionEnvironment';
-import { PrestartedProcesses } from './environment/prestartedProcesses';
-import { DEFAULT_HOST_ALLOWLIST } from './environment/environmentVariables';
-import { familyOf } from './families/runtimeFamilies';
-import { isLaunchFailure, type FamilyLauncher, type ProcessLaunch, type RuntimeFamily } from './families/runtimeFamily';
+import { CodeReloader } from './codeReloader';
+import type { ProcessLaunch } from './families/runtimeFamily';
+import { EnvironmentFactory } from './environmentFactory';
+import { FunctionCatalogue } from './functionCatalogue';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
-import { functionNotRunnable, invalidRequestContent, requestTooLarge, functionNotFound } from './errors/serviceErrors';
+import { functionNotRunnable, functionNotFound } from './errors/serviceErrors';
+import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, normalisePayload } from './invokePayload';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
-import { EnvironmentPool, type ConcurrencySlots, type ProvisionedState } from './pool/environmentPool';
+import type { ProvisionedState } from './pool/environmentPool';
+import { FunctionPools } from './pool/functionPools';
 import { RuntimeEventEmitter, type EnvironmentInfo, type InvokeResult, type LogRecord, type StopReason } from './runtimeEvents';
 import type { DebugController, InvokeOptions, LayerMaterializer, QualifierResolver, RuntimeOptions } from './runtimeOptions';
 import { loadTemplate } from './template/templateLoader';
@@ -31,15 +29,7 @@ export interface LoadTemplateOptions {
   withoutLayers?: string[];
 }
 
-/** Lambda's payload limits (bytes): 6 MB synchronous, 1 MB asynchronous (256 KB before October 2025). */
-export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
-
-/**
- * How long file events may keep coming for one save before it counts as done: an editor's
- * truncate-then-write lands within a millisecond or two; a checkout's many files within a few.
- */
-const SAVE_SETTLE_MS = 10;
+export { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD } from './invokePayload';
 
 const DEFAULTS = {
   region: 'us-east-1',
@@ -57,21 +47,14 @@ export interface LogReader {
 }
 
 export class LocalRuntime extends RuntimeEventEmitter {
-  private readonly templates = new Map<string, TemplateModel>();
-  /** Lookup by name on every invoke; rebuilt lazily after templates change. */
-  private functionIndex: Map<string, FunctionConfig> | undefined;
-  private readonly pools = new Map<string, EnvironmentPool>();
-  private readonly slots = new Map<string, ConcurrencySlots>();
+  private readonly catalogue = new FunctionCatalogue();
+  private readonly pools: FunctionPools;
+  private readonly reloader: CodeReloader;
   private readonly debugControllers = new Set<DebugController>();
-  private readonly watchers = new Map<string, CodeWatcher>();
-  private readonly builder = new EsbuildBuilder();
-  /** Builds in flight or done per function, reset when its sources change. */
-  private readonly builds = new Map<string, Promise<void>>();
   private qualifierResolver: QualifierResolver | undefined;
   private layerMaterializer: LayerMaterializer | undefined;
   private readonly logStores = new Map<string, LogStore>();
-  private readonly launchers = new Map<RuntimeFamily, FamilyLauncher>();
-  private readonly prestarted = new PrestartedProcesses();
+  private readonly factory: EnvironmentFactory;
   private disposed = false;
   /** Durable executions of the functions with DurableConfig. */
   readonly durable: DurableService;
@@ -91,10 +74,40 @@ export class LocalRuntime extends RuntimeEventEmitter {
       },
       { timeScale: options.durableTimeScale },
     );
+    this.pools = new FunctionPools({
+      limit: (functionName) => this.concurrencyLimit(functionName),
+      idleTimeoutMs: () => this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
+      create: (fn, version, ordinal, provisioned) => this.factory.create(fn, version, ordinal, provisioned),
+    });
+    this.factory = new EnvironmentFactory({
+      options,
+      events: this,
+      region: () => this.region,
+      accountId: () => this.accountId,
+      ensureBuilt: (fn) => this.reloader.ensureBuilt(fn),
+      layerMaterializer: () => this.layerMaterializer,
+      shouldDebug: (fn, version) => [...this.debugControllers].some((c) => c.shouldDebug(fn, version)),
+      durableEnv: () => this.durableEnv(),
+      logStoreFor: (fn) => this.logStoreFor(fn),
+    });
+    this.reloader = new CodeReloader(
+      {
+        getFunction: (name) => this.getFunction(name),
+        diagnostic: (event) => this.emit('diagnostic', event),
+        replaceLatest: async (fn) => {
+          // Even with no environment listed: one may be starting, and its code must be the new one.
+          const pool = this.pools.get(fn.functionName, '$LATEST');
+          if (!pool) return;
+          this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: code changed, replacing the environments of $LATEST` });
+          await pool.replace('code-changed');
+        },
+      },
+      options.watchCode !== false,
+    );
     // Every view, the debug adapter and each debugged environment subscribe: more than Node's default 10.
     this.setMaxListeners(50);
     // One listener for every environment (one each would pass the limit above with 50 of them).
-    this.on('environmentStopped', (info) => this.pools.get(`${info.functionName}:${info.version}`)?.forget(info.id));
+    this.on('environmentStopped', (info) => this.pools.forget(info));
   }
 
   get region() {
@@ -128,15 +141,13 @@ export class LocalRuntime extends RuntimeEventEmitter {
       region: this.region,
       accountId: this.accountId,
     });
-    const previous = this.templates.get(file);
-    this.templates.set(file, model);
-    this.functionIndex = undefined;
+    const previous = this.catalogue.set(file, model);
     if (previous) {
       await this.retireChanged(previous, model);
       const kept = new Set(model.functions.map((f) => f.functionName));
       await Promise.all(previous.functions.filter((f) => !kept.has(f.functionName)).map((f) => this.forgetFunction(f)));
     }
-    for (const fn of model.functions) this.watchCode(fn);
+    for (const fn of model.functions) this.reloader.watch(fn);
     this.emit('templateLoaded', model);
     this.emit('functionsChanged', this.functions());
     return model;
@@ -145,43 +156,28 @@ export class LocalRuntime extends RuntimeEventEmitter {
   /** Forgets a template's functions and stops their environments. */
   async unloadTemplate(templatePath: string): Promise<void> {
     const file = path.resolve(templatePath);
-    const model = this.templates.get(file);
+    const model = this.catalogue.delete(file);
     if (!model) return;
-    this.templates.delete(file);
-    this.functionIndex = undefined;
     await Promise.all(model.functions.map((fn) => this.forgetFunction(fn)));
     this.emit('functionsChanged', this.functions());
   }
 
   templateModels(): TemplateModel[] {
-    return [...this.templates.values()];
+    return this.catalogue.models();
   }
 
   /** Every function of every loaded template. */
   functions(): FunctionConfig[] {
-    return [...this.templates.values()].flatMap((t) => t.functions);
+    return this.catalogue.functions();
   }
 
   unsupportedFunctions(): UnsupportedFunction[] {
-    return [...this.templates.values()].flatMap((t) => t.unsupported);
+    return this.catalogue.unsupported();
   }
 
   /** By logical id or FunctionName (also accepts a function ARN, with or without qualifier). */
   getFunction(nameOrId: string): FunctionConfig | undefined {
-    const index = (this.functionIndex ??= this.indexFunctions());
-    const hit = index.get(nameOrId);
-    if (hit) return hit;
-    const name = /^arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrId)?.[1];
-    return name ? index.get(name) : undefined;
-  }
-
-  /** FunctionName and logical id → function; FunctionName wins where the two collide, as before. */
-  private indexFunctions(): Map<string, FunctionConfig> {
-    const index = new Map<string, FunctionConfig>();
-    const all = this.functions();
-    for (const f of all) if (!index.has(f.logicalId)) index.set(f.logicalId, f);
-    for (const f of all) index.set(f.functionName, f);
-    return index;
+    return this.catalogue.get(nameOrId);
   }
 
   /** Synchronous invoke. Function errors resolve (functionError set); service errors reject with LambdaServiceError. */
@@ -204,8 +200,8 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const { version, config } =
       !opts.qualifier || opts.qualifier === '$LATEST' ? { version: '$LATEST', config: latest } : await this.resolve(latest, opts.qualifier);
     if (config.durableConfig) return this.invokeDurable(config, version, body, opts);
-    const pool = this.poolFor(config, version);
-    return pool
+    return this.pools
+      .poolFor(config, version)
       .invoke({
         requestId: opts.requestId ?? crypto.randomUUID(),
         payload: body,
@@ -246,7 +242,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const latest = this.getFunction(nameOrId);
     if (!latest) throw functionNotFound(nameOrId);
     const config = version === '$LATEST' ? latest : (await this.resolve(latest, version)).config;
-    return this.poolFor(config, version).invoke({ requestId, payload });
+    return this.pools.poolFor(config, version).invoke({ requestId, payload });
   }
 
   /** context.invoke of a durable function: `name`, `name:qualifier` or an ARN, invoked synchronously. */
@@ -276,28 +272,6 @@ export class LocalRuntime extends RuntimeEventEmitter {
     return this.qualifierResolver(fn, qualifier);
   }
 
-  private poolFor(fn: FunctionConfig, version: string): EnvironmentPool {
-    const key = `${fn.functionName}:${version}`;
-    let pool = this.pools.get(key);
-    if (!pool) {
-      pool = new EnvironmentPool({
-        functionName: fn.functionName,
-        limit: () => this.concurrencyLimit(fn.functionName),
-        slots: this.slotsFor(fn.functionName),
-        idleTimeoutMs: () => this.options.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs,
-        create: (ordinal, provisioned) => this.createEnvironment(fn, version, ordinal, provisioned),
-      });
-      this.pools.set(key, pool);
-    }
-    return pool;
-  }
-
-  private slotsFor(functionName: string): ConcurrencySlots {
-    let slots = this.slots.get(functionName);
-    if (!slots) this.slots.set(functionName, (slots = { used: 0 }));
-    return slots;
-  }
-
   /**
    * Provisioned concurrency of one published version: `count` environments initialised ahead
    * of any invocation (0 releases them). Resolves when they have initialised or one failed to.
@@ -306,12 +280,12 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const latest = this.getFunction(nameOrId);
     if (!latest) throw functionNotFound(nameOrId);
     const { config } = await this.resolve(latest, version);
-    await this.poolFor(config, version).provision(count);
+    await this.pools.provision(config, version, count);
   }
 
   provisionedConcurrency(nameOrId: string, version: string): ProvisionedState | undefined {
     const fn = this.getFunction(nameOrId);
-    return fn ? this.pools.get(`${fn.functionName}:${version}`)?.provisionedState() : undefined;
+    return fn ? this.pools.provisionedState(fn.functionName, version) : undefined;
   }
 
   /** Reserved concurrency from the current configuration, else the local cap. */
@@ -325,45 +299,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const fn = this.getFunction(nameOrId);
     if (!fn) throw functionNotFound(nameOrId);
     fn.reservedConcurrentExecutions = value;
-  }
-
-  private async createEnvironment(
-    fn: FunctionConfig,
-    version: string,
-    ordinal: number,
-    provisioned = false,
-  ): Promise<ExecutionEnvironment> {
-    if (version === '$LATEST' && fn.build) await this.ensureBuilt(fn);
-    const optDir = await this.layerMaterializer?.(fn, version);
-    const family = familyOf(fn.runtime);
-    if (!family) throw functionNotRunnable(fn.functionName, `no runtime family runs ${fn.runtime}`);
-    const debug = [...this.debugControllers].some((c) => c.shouldDebug(fn, version));
-    let launch = await this.launcherFor(family).launch({ fn, optDir, debug });
-    if (fn.durableConfig && !isLaunchFailure(launch)) launch = { ...launch, env: { ...launch.env, ...(await this.durableEnv()) } };
-    return new ExecutionEnvironment({
-      id: `${fn.functionName}:${version}:${ordinal}`,
-      ordinal,
-      fn,
-      version,
-      region: this.region,
-      accountId: this.accountId,
-      freeze: this.options.freeze ?? true,
-      debug,
-      family,
-      launch,
-      optDir,
-      initializationType: provisioned ? 'provisioned-concurrency' : 'on-demand',
-      // Only our Node bootstrap knows how to wait for a handover; a debugged start needs its own
-      // flags; with external extensions Lambda starts the runtime after them, not before.
-      spawnProcess:
-        family.name === 'node' && !debug && this.options.prestart !== false && externalExtensions(optDir).length === 0
-          ? this.prestarted.take
-          : undefined,
-      hostAllowlist: this.options.hostEnvAllowlist ?? DEFAULT_HOST_ALLOWLIST,
-      hostEnv: this.options.awsProfile ? { ...process.env, AWS_PROFILE: this.options.awsProfile } : process.env,
-      logStore: this.logStoreFor(fn),
-      events: this,
-    });
+    this.pools.enforceLimit(fn.functionName);
   }
 
   /**
@@ -379,82 +315,9 @@ export class LocalRuntime extends RuntimeEventEmitter {
     return env;
   }
 
-  private launcherFor(family: RuntimeFamily): FamilyLauncher {
-    let launcher = this.launchers.get(family);
-    if (!launcher) {
-      const options = this.options;
-      launcher = family.launcher({
-        // Read at each launch: settings may change while the runtime lives.
-        get binaries() {
-          return { ...options.nodeBinaries, ...options.pythonBinaries };
-        },
-        diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
-        progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
-      });
-      this.launchers.set(family, launcher);
-    }
-    return launcher;
-  }
-
   /** Builds an esbuild function's $LATEST code (once until its sources change); no-op for others. */
   ensureBuilt(fn: FunctionConfig): Promise<void> {
-    if (!fn.build) return Promise.resolve();
-    const existing = this.builds.get(fn.functionName);
-    if (existing) return existing;
-    const started = Date.now();
-    const build = this.builder.build(fn).then(
-      () => {
-        const names = fn.build?.minify
-          ? ' (unminified: Minify applies to deployed builds; locally the code stays readable for debugging)'
-          : '';
-        this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: built with esbuild in ${Date.now() - started} ms${names}` });
-      },
-      (err: Error) => {
-        this.builds.delete(fn.functionName);
-        throw err;
-      },
-    );
-    this.builds.set(fn.functionName, build);
-    return build;
-  }
-
-  /** Retires $LATEST environments when the function's code changes, rebuilding TypeScript first. */
-  private watchCode(fn: FunctionConfig) {
-    if (this.options.watchCode === false) return;
-    const dir = fn.build?.sourceDir ?? fn.codeDir;
-    const key = `${fn.functionName}\0${dir}`;
-    if (this.watchers.has(key) || !fs.existsSync(dir)) return;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // Python writes __pycache__ into the code folder as it imports it: not a code change.
-      const ignored = (file: string) => /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(file);
-      const watcher = watchCode(dir, ignored, () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => void this.onCodeChanged(fn.functionName), SAVE_SETTLE_MS);
-      });
-      this.watchers.set(key, watcher);
-    } catch (err) {
-      this.emit('diagnostic', { level: 'warning', message: `${fn.logicalId}: cannot watch ${dir} for changes: ${(err as Error).message}` });
-    }
-  }
-
-  private async onCodeChanged(functionName: string) {
-    const fn = this.getFunction(functionName);
-    if (!fn || this.disposed) return;
-    this.builds.delete(fn.functionName);
-    if (fn.build) {
-      try {
-        await this.ensureBuilt(fn);
-      } catch (err) {
-        this.emit('diagnostic', { level: 'error', message: (err as Error).message });
-      }
-    }
-    // Even with no environment listed: one may be starting, and its code must be the new one.
-    const pool = this.pools.get(`${fn.functionName}:$LATEST`);
-    if (pool) {
-      this.emit('diagnostic', { level: 'info', message: `${fn.logicalId}: code changed, replacing the environments of $LATEST` });
-      await pool.replace('code-changed');
-    }
+    return this.reloader.ensureBuilt(fn);
   }
 
   /** After a template reload: environments of functions whose configuration changed are retired. */
@@ -462,67 +325,38 @@ export class LocalRuntime extends RuntimeEventEmitter {
     const now = new Map(after.functions.map((f) => [f.functionName, JSON.stringify(f)]));
     const changed = before.functions.filter((f) => now.get(f.functionName) !== JSON.stringify(f));
     // Build properties are part of the configuration: the next invoke builds again.
-    for (const f of changed) this.builds.delete(f.functionName);
-    await Promise.all(changed.map((f) => this.stopFunction(f, 'config-changed', true)));
+    for (const f of changed) this.reloader.invalidate(f.functionName);
+    await Promise.all(changed.map((f) => this.pools.stopFunction(f.functionName, 'config-changed', true)));
   }
 
   /** A function left its template: stop its environments, its watcher and its build context. */
   private async forgetFunction(fn: FunctionConfig) {
-    for (const [key, watcher] of this.watchers) {
-      if (key.startsWith(`${fn.functionName}\0`)) {
-        watcher.close();
-        this.watchers.delete(key);
-      }
-    }
-    this.builds.delete(fn.functionName);
-    await this.builder.forget(fn.logicalId);
-    await this.stopFunction(fn, 'config-changed');
-  }
-
-  private async stopFunction(fn: FunctionConfig, reason: StopReason, gently = false) {
-    for (const [key, pool] of this.pools) {
-      if (!key.startsWith(`${fn.functionName}:`)) continue;
-      await (gently ? pool.retire(reason) : pool.stopAll(reason));
-    }
+    await this.reloader.forget(fn);
+    await this.pools.stopFunction(fn.functionName, 'config-changed');
   }
 
   /** Retires one version's environments (busy ones after their invoke); the next invoke starts fresh. */
   async recycleEnvironments(nameOrId: string, version = '$LATEST', reason: StopReason = 'config-changed'): Promise<void> {
     const fn = this.getFunction(nameOrId);
-    if (fn) await this.pools.get(`${fn.functionName}:${version}`)?.retire(reason);
+    if (fn) await this.pools.get(fn.functionName, version)?.retire(reason);
   }
 
   environments(nameOrId?: string): EnvironmentInfo[] {
     const fn = nameOrId ? this.getFunction(nameOrId) : undefined;
     if (nameOrId && !fn) return [];
-    return [...this.pools.entries()]
-      .filter(([key]) => !fn || key.startsWith(`${fn.functionName}:`))
-      .flatMap(([, pool]) =>
-        pool
-          .list()
-          .filter((e) => e.alive)
-          .map((e) => e.info()),
-      );
+    return this.pools.environments(fn?.functionName);
   }
 
   /** Stops the environments of one function (or all). Running invokes fail as on a crash. */
   async stopEnvironments(nameOrId?: string): Promise<void> {
-    if (!nameOrId) {
-      await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped')));
-      return;
-    }
+    if (!nameOrId) return this.pools.stopAll('stopped');
     const fn = this.getFunction(nameOrId);
-    if (fn) await this.stopFunction(fn, 'stopped');
+    if (fn) await this.pools.stopFunction(fn.functionName, 'stopped');
   }
 
   /** Mark an environment as debugged: no freezing, and the timeout suspended unless `suspendTimeout: false`. */
   setDebuggerAttached(environmentId: string, attached: boolean, opts: { suspendTimeout?: boolean } = {}): void {
-    for (const pool of this.pools.values()) {
-      pool
-        .list()
-        .find((e) => e.id === environmentId)
-        ?.setDebuggerAttached(attached, opts);
-    }
+    this.pools.find(environmentId)?.setDebuggerAttached(attached, opts);
   }
 
   addDebugController(controller: DebugController): { dispose(): void } {
@@ -567,30 +401,15 @@ export class LocalRuntime extends RuntimeEventEmitter {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.durable.dispose();
-    this.prestarted.dispose();
-    for (const w of this.watchers.values()) w.close();
-    this.watchers.clear();
-    await Promise.all([...this.pools.values()].map((p) => p.stopAll('stopped', { drain: true })));
+    this.factory.dispose();
+    this.reloader.close();
+    await this.pools.stopAll('stopped', { drain: true });
     await this.durableEndpoint?.then(
       (e) => e.close(),
       () => undefined,
     );
-    await this.builder.dispose();
+    await this.reloader.dispose();
   }
-}
-
-/** Lambda passes `{}` for an empty payload and refuses what is not JSON. */
-function normalisePayload(payload: Buffer | string, limit: number): Buffer {
-  const buf = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  if (buf.length > limit) throw requestTooLarge(buf.length, limit);
-  const text = buf.toString();
-  if (text.trim() === '') return Buffer.from('{}');
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    throw invalidRequestContent(`Could not parse request body into json: ${(err as Error).message}`);
-  }
-  return buf;
 }
 
 /** The state folder ignores itself, so it never shows up in the user's git status. */

@@ -1,9 +1,12 @@
 // The Versions view: per function, `$LATEST`, its published versions (number, description,
-// date, code hash) and its aliases (→ version, with weights when traffic is split).
+// date, code hash) and its aliases (→ version, with weights when traffic is split); a version
+// or alias with provisioned concurrency shows its figures and status as they change.
 import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
+import type { EnvironmentInfo } from '../runtime/runtimeEvents';
+import type { ProvisionedConfigStatus } from '../runtime/versions/provisionedConcurrency';
 import type { AliasRecord, PublishedVersion, VersionInfo } from '../runtime/versions/versionStore';
 import type { Deployments } from './deployments';
 import { subscribe } from './subscribe';
@@ -13,13 +16,15 @@ import { cell } from './treeFormat';
 export type VersionsNode =
   | { kind: 'function'; fn: FunctionConfig }
   | { kind: 'latest'; fn: FunctionConfig; info?: VersionInfo; newest?: PublishedVersion }
-  | { kind: 'version'; fn: FunctionConfig; version: PublishedVersion }
-  | { kind: 'alias'; fn: FunctionConfig; alias: AliasRecord };
+  | { kind: 'version'; fn: FunctionConfig; version: PublishedVersion; provisioned?: ProvisionedConfigStatus }
+  | { kind: 'alias'; fn: FunctionConfig; alias: AliasRecord; provisioned?: ProvisionedConfigStatus };
 
 export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vscode.Disposable {
   private readonly refresh = new TreeRefresh<VersionsNode>(100);
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** `functionName:version` of the versions shown with provisioned concurrency: their environments' states change its figures. */
+  private readonly provisionedVersions = new Set<string>();
 
   constructor(
     private readonly runtime: LocalRuntime,
@@ -32,6 +37,9 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
       deployments.onDidChange(refresh),
       subscribe(runtime, 'environmentStarted', refresh),
       subscribe(runtime, 'environmentStopped', refresh),
+      subscribe(runtime, 'environmentStateChanged', (info: EnvironmentInfo) => {
+        if (this.provisionedVersions.has(`${info.functionName}:${info.version}`)) this.refreshSoon();
+      }),
     ];
   }
 
@@ -49,13 +57,18 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
     }
     if (node.kind !== 'function') return [];
     const { fn } = node;
-    const { versions } = await this.deployments.forFunction(fn);
+    const { versions, provisioned } = await this.deployments.forFunction(fn);
     const published = await versions.versions(fn);
     const info = await versions.latest(fn).catch(() => undefined);
+    const configs = new Map((await provisioned.list(fn).catch(() => [])).map((c) => [c.qualifier, c]));
+    for (const key of this.provisionedVersions) if (key.startsWith(`${fn.functionName}:`)) this.provisionedVersions.delete(key);
+    for (const c of configs.values()) this.provisionedVersions.add(`${fn.functionName}:${c.version}`);
     return [
       { kind: 'latest', fn, info, newest: published[published.length - 1] },
-      ...[...published].reverse().map((version): VersionsNode => ({ kind: 'version', fn, version })),
-      ...(await versions.aliases(fn)).map((alias): VersionsNode => ({ kind: 'alias', fn, alias })),
+      ...[...published]
+        .reverse()
+        .map((version): VersionsNode => ({ kind: 'version', fn, version, provisioned: configs.get(version.version) })),
+      ...(await versions.aliases(fn)).map((alias): VersionsNode => ({ kind: 'alias', fn, alias, provisioned: configs.get(alias.name) })),
     ];
   }
 
@@ -91,11 +104,12 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
           shortDate(version.lastModified),
           shortHash(version.codeSha256),
           this.warm(node.fn, version.version),
+          node.provisioned && provisionedSummary(node.provisioned),
         ]
           .filter(Boolean)
           .join(' · ');
-        item.tooltip = versionTooltip(node.fn, version);
-        item.iconPath = new vscode.ThemeIcon('versions');
+        item.tooltip = versionTooltip(node.fn, version, node.provisioned);
+        item.iconPath = provisionedIcon(node.provisioned) ?? new vscode.ThemeIcon('versions');
         item.contextValue = 'publishedVersion';
         item.id = `versions:${node.fn.templatePath}#${node.fn.logicalId}@${version.version}`;
         return item;
@@ -103,14 +117,15 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
       case 'alias': {
         const { alias } = node;
         const item = new vscode.TreeItem(alias.name, vscode.TreeItemCollapsibleState.None);
-        item.description = `→ ${routing(alias)}`;
+        item.description = [`→ ${routing(alias)}`, node.provisioned && provisionedSummary(node.provisioned)].filter(Boolean).join(' · ');
         item.tooltip = new vscode.MarkdownString(
           [
             `**${cell(node.fn.functionName)}:${cell(alias.name)}** → ${cell(routing(alias))}`,
             ...(alias.description ? ['', cell(alias.description)] : []),
+            ...(node.provisioned ? ['', ...provisionedRows(node.provisioned)] : []),
           ].join('\n'),
         );
-        item.iconPath = new vscode.ThemeIcon('tag');
+        item.iconPath = provisionedIcon(node.provisioned) ?? new vscode.ThemeIcon('tag');
         item.contextValue = 'alias';
         item.id = `versions:${node.fn.templatePath}#${node.fn.logicalId}:${alias.name}`;
         return item;
@@ -152,7 +167,33 @@ function shortHash(codeSha256: string): string {
   return codeSha256 ? `sha256 ${codeSha256.slice(0, 8)}` : '';
 }
 
-function versionTooltip(fn: FunctionConfig, info: VersionInfo): vscode.MarkdownString {
+/** `provisioned 2 · READY`, or the figures that are short of what was requested. */
+export function provisionedSummary(p: ProvisionedConfigStatus): string {
+  if (p.status === 'FAILED') return `provisioned ${p.requested} · FAILED`;
+  if (p.status === 'IN_PROGRESS') return `provisioned ${p.allocated}/${p.requested} · IN_PROGRESS`;
+  return `provisioned ${p.requested} · ${p.available === p.requested ? 'READY' : `${p.available} available · READY`}`;
+}
+
+function provisionedRows(p: ProvisionedConfigStatus): string[] {
+  return [
+    '| Provisioned concurrency | |',
+    '|---|---|',
+    `| Status | ${p.status}${p.statusReason ? `: ${cell(p.statusReason)}` : ''} |`,
+    `| Requested | ${p.requested} |`,
+    `| Allocated | ${p.allocated} |`,
+    `| Available | ${p.available} |`,
+    ...(p.qualifier !== p.version ? [`| Version | ${cell(p.version)} |`] : []),
+    `| Last modified | ${cell(p.lastModified)} |`,
+  ];
+}
+
+function provisionedIcon(p: ProvisionedConfigStatus | undefined): vscode.ThemeIcon | undefined {
+  if (p?.status === 'IN_PROGRESS') return new vscode.ThemeIcon('loading~spin');
+  if (p?.status === 'FAILED') return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+  return undefined;
+}
+
+function versionTooltip(fn: FunctionConfig, info: VersionInfo, provisioned?: ProvisionedConfigStatus): vscode.MarkdownString {
   return new vscode.MarkdownString(
     [
       `**${cell(fn.functionName)}** version ${cell(info.version)}${info.description ? ` — ${cell(info.description)}` : ''}`,
@@ -164,6 +205,7 @@ function versionTooltip(fn: FunctionConfig, info: VersionInfo): vscode.MarkdownS
       `| Code size | ${info.codeSize} bytes |`,
       `| RevisionId | \`${cell(info.revisionId)}\` |`,
       ...(info.layers.length ? [`| Layers | ${info.layers.map((l) => cell(l.arn)).join('<br>')} |`] : []),
+      ...(provisioned ? ['', ...provisionedRows(provisioned)] : []),
     ].join('\n'),
   );
 }

@@ -32,6 +32,9 @@ const SECTIONS: Section[] = [
   { title: 'durable functions', file: 'durableBench.ts', exportName: 'runDurableBench' },
   { title: 'extensions', file: 'extensionsBench.ts', exportName: 'runExtensionsBench' },
   { title: 'startup paths (hot reload, provisioned concurrency)', file: 'startupBench.ts', exportName: 'runStartupBench' },
+  { title: 'startup: Python pre-started interpreters', file: 'pythonStartupBench.ts', exportName: 'runPythonStartupBench' },
+  { title: 'startup: F5 to an init breakpoint', file: 'f5Bench.ts', exportName: 'runF5Bench' },
+  { title: 'startup: idle memory', file: 'idleMemoryBench.ts', exportName: 'runIdleMemoryBench' },
 ];
 
 async function load(section: Section): Promise<BenchFn | undefined> {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrestartedProcesses } from '../../src/runtime/environment/prestartedProcesses';
+import { nodeFamily } from '../../src/runtime/families/node/nodeFamily';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { locateBootstrap } from '../../src/runtime/bootstrap/bootstrapLocation';
 import type { InvokeResult } from '../../src/runtime/runtimeEvents';
@@ -202,7 +203,7 @@ describe('pre-started processes and their owner', function () {
 
 describe('pre-started processes ended right after their handover', () => {
   it('report the exit, and the reset pipe is no error of the runtime', async () => {
-    const prestarted = new PrestartedProcesses();
+    const prestarted = new PrestartedProcesses(nodeFamily.prestart!);
     const spec = {
       command: process.execPath,
       args: [locateBootstrap('node')],

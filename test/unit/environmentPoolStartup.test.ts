@@ -103,13 +103,42 @@ describe('EnvironmentPool startup paths (fakes)', () => {
       created.map((e) => e.provisioned),
       [true, true],
     );
-    assert.deepEqual(pool.provisionedState(), { requested: 2, allocated: 0, status: 'IN_PROGRESS', statusReason: undefined });
+    assert.deepEqual(pool.provisionedState(), { requested: 2, allocated: 0, available: 0, status: 'IN_PROGRESS', statusReason: undefined });
     created[0].initDone();
     await tick();
     assert.equal(pool.provisionedState().status, 'IN_PROGRESS');
     created[1].initDone();
     await ready;
-    assert.deepEqual(pool.provisionedState(), { requested: 2, allocated: 2, status: 'READY', statusReason: undefined });
+    assert.deepEqual(pool.provisionedState(), { requested: 2, allocated: 2, available: 2, status: 'READY', statusReason: undefined });
+    const busy = pool.invoke(request('busy'));
+    assert.deepEqual([pool.provisionedState().allocated, pool.provisionedState().available], [2, 1], 'a busy one is not available');
+    created.find((e) => e.busy)!.answers[0]();
+    await busy;
+    assert.equal(pool.provisionedState().available, 2);
+  });
+
+  it('sheds on-demand environments above a lowered limit, idle ones first, and keeps provisioned ones', async () => {
+    const { pool, created } = makePool();
+    const ready = pool.provision(1);
+    await tick();
+    created[0].initDone();
+    await ready;
+    const running = [pool.invoke(request('a')), pool.invoke(request('b')), pool.invoke(request('c'))];
+    await tick();
+    for (const env of created.slice(1)) env.initDone();
+    created[0].answers[0]();
+    created[1].answers[0]();
+    await Promise.all(running.slice(0, 2));
+    // created[0] provisioned and idle, created[1] idle, created[2] busy.
+    assert.equal(pool.shed(1, 'config-changed'), 1);
+    assert.deepEqual(
+      created.map((e) => e.alive),
+      [true, false, true],
+      'the idle on-demand one goes first',
+    );
+    assert.equal(pool.shed(5, 'config-changed'), 1, 'only on-demand environments are shed');
+    assert.ok(created[0].alive, 'the provisioned environment stays');
+    assert.deepEqual(pool.list(), [created[0]]);
   });
 
   it('spills to on-demand environments while provisioned ones initialise and beyond them', async () => {

@@ -1,10 +1,12 @@
-// Pre-started handler processes: one node process per command line (binary, flags, memory
-// size) started ahead and waiting, so a cold start skips the process spawn. The waiting
-// bootstrap has loaded nothing of any function; the environment takes it by handing over the
-// variables and folder a spawn would have given (bootstrap/node/environmentHandover.ts), and
-// the init phase then runs and is reported as after a spawn. Each process is an ordinary
-// sandboxed handler process from its start: it dies with its owner like any other.
+// Pre-started handler processes: one process per command line (binary, flags, memory size, and
+// the variables read only at start that the family carries) started ahead and waiting, so a
+// cold start skips the process spawn. The waiting bootstrap has loaded nothing of any
+// function; the environment takes it by handing over the variables and folder a spawn would
+// have given (bootstrap/node/environmentHandover.ts, bootstrap/python/lambda_lab_bootstrap/
+// handover.py), and the init phase then runs and is reported as after a spawn. Each process is
+// an ordinary sandboxed handler process from its start: it dies with its owner like any other.
 import { PRESTART_FD_ENV } from '../bootstrap/bootstrapProtocol';
+import type { PrestartRules } from '../families/runtimeFamily';
 import {
   spawnHandlerProcess,
   type HandlerProcess,
@@ -17,12 +19,6 @@ import {
 const HANDOVER_FD = 4;
 /** A replacement starts this long after one was taken, so its spawn does not slow the init that just began. */
 const REFILL_DELAY_MS = 200;
-
-/**
- * Variables node reads once as it starts (options, certificates, the libuv pool): a function
- * setting any of them cannot take a process started without them. NODE_PATH is read again.
- */
-const READ_AT_START = /^(NODE_(?!PATH$)\w+|UV_\w+|OPENSSL_\w+|SSL_CERT_\w+)$/;
 
 interface Waiting {
   process: HandlerProcess;
@@ -49,14 +45,18 @@ export class PrestartedProcesses {
   private readonly timers = new Set<NodeJS.Timeout>();
   private disposed = false;
 
-  constructor(private readonly spawn: SpawnHandlerProcess = spawnHandlerProcess) {}
+  constructor(
+    private readonly rules: PrestartRules,
+    private readonly spawn: SpawnHandlerProcess = spawnHandlerProcess,
+  ) {}
 
   /** A SpawnHandlerProcess for ExecutionEnvironment: a waiting process when one fits, else a spawn. */
   readonly take: SpawnHandlerProcess = (spec, events) => {
-    if (this.disposed || spec.logFd === undefined || Object.keys(spec.env).some((name) => READ_AT_START.test(name))) {
+    const { skip } = this.rules;
+    if (this.disposed || spec.logFd === undefined || (skip && Object.keys(spec.env).some((name) => skip.test(name)))) {
       return this.spawn(spec, events);
     }
-    const key = keyOf(spec);
+    const key = this.keyOf(spec);
     const ready = this.waiting.get(key);
     this.waiting.delete(key);
     this.refillLater(spec);
@@ -76,7 +76,7 @@ export class PrestartedProcesses {
   }
 
   private startWaiting(spec: HandlerProcessSpec) {
-    const key = keyOf(spec);
+    const key = this.keyOf(spec);
     if (this.disposed || this.waiting.has(key)) return;
     const relay = new Relay(() => {
       if (this.waiting.get(key)?.relay === relay) this.waiting.delete(key);
@@ -86,8 +86,9 @@ export class PrestartedProcesses {
         command: spec.command,
         args: spec.args,
         cwd: '/',
-        // Nothing of any function: only what lets the bootstrap find its handover.
-        env: { [PRESTART_FD_ENV]: String(HANDOVER_FD) },
+        // Nothing of any function but what its interpreter reads as it starts, and what lets the
+        // bootstrap find its handover.
+        env: { ...this.carried(spec), [PRESTART_FD_ENV]: String(HANDOVER_FD) },
         logFd: spec.logFd,
         handoverFd: HANDOVER_FD,
       },
@@ -104,8 +105,13 @@ export class PrestartedProcesses {
     for (const { process } of this.waiting.values()) process.kill();
     this.waiting.clear();
   }
-}
 
-function keyOf(spec: HandlerProcessSpec): string {
-  return JSON.stringify([spec.command, spec.args, spec.logFd]);
+  private carried(spec: HandlerProcessSpec): Record<string, string> {
+    const { carry } = this.rules;
+    return carry ? Object.fromEntries(Object.entries(spec.env).filter(([name]) => carry.test(name))) : {};
+  }
+
+  private keyOf(spec: HandlerProcessSpec): string {
+    return JSON.stringify([spec.command, spec.args, spec.logFd, Object.entries(this.carried(spec)).sort()]);
+  }
 }

@@ -78,6 +78,19 @@ export interface HandlerLocation {
   exportName: string;
 }
 
+/** How a family's bootstrap waits, started ahead, for the function that takes it (environment/prestartedProcesses). */
+export interface PrestartRules {
+  /** Variables read only as the process starts, and only the odd function sets: a function setting one gets a spawned process. */
+  skip?: RegExp;
+  /**
+   * Variables read only as the process starts, and the same for most functions: the waiting
+   * process starts with the function's values of them, and waits for functions with the same values.
+   */
+  carry?: RegExp;
+  /** A debugged start may take a waiting process too (its bootstrap opens the debugger's connection itself). */
+  debugged?: boolean;
+}
+
 export interface RuntimeFamily {
   /** Folder name under families/, e.g. `node`. */
   readonly name: string;
@@ -88,6 +101,8 @@ export interface RuntimeFamily {
   readonly sourceLanguages: readonly string[];
   /** Whether its log records carry the call site of the logging call (`source`), for inline logs. */
   readonly logCallSites: boolean;
+  /** Set when its bootstrap can be started ahead of the function that takes it; a debugged start never is. */
+  readonly prestart?: PrestartRules;
   /** A launcher for one runtime instance (LocalRuntime creates one per family it uses). */
   launcher(host: FamilyHost): FamilyLauncher;
   stderrMeaning(line: string): StderrMeaning;

@@ -54,7 +54,7 @@ export function provisionedConcurrencyRoutes(runtime: LocalRuntime, deployment: 
       handler: async (r) => {
         if (r.query.get('List') === 'ALL') {
           const { fn } = lookupFunction(runtime, r.params.FunctionName, undefined);
-          const all = provisioned.list(fn).map((s) => ({ FunctionArn: versions.arn(fn, s.qualifier), ...shape(s) }));
+          const all = (await provisioned.list(fn)).map((s) => ({ FunctionArn: versions.arn(fn, s.qualifier), ...shape(s) }));
           const start = Number(r.query.get('Marker') ?? 0) || 0;
           const max = Math.min(Math.max(Number(r.query.get('MaxItems') ?? MAX_ITEMS) || MAX_ITEMS, 1), MAX_ITEMS);
           const out: Json = { ProvisionedConcurrencyConfigs: all.slice(start, start + max) };
@@ -63,7 +63,7 @@ export function provisionedConcurrencyRoutes(runtime: LocalRuntime, deployment: 
           return;
         }
         const { fn, qualifier } = target(r);
-        r.send(200, shape(provisioned.get(fn, qualifier)));
+        r.send(200, shape(await provisioned.get(fn, qualifier)));
       },
     },
     {

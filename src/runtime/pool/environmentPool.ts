@@ -34,6 +34,8 @@ export interface ProvisionedState {
   requested: number;
   /** Provisioned environments initialised and alive. */
   allocated: number;
+  /** Of those, the ones not running an invocation now. */
+  available: number;
   status: 'IN_PROGRESS' | 'READY' | 'FAILED';
   statusReason?: string;
 }
@@ -213,9 +215,11 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
   }
 
   provisionedState(): ProvisionedState {
-    const allocated = [...this.initialised].filter((e) => e.alive).length;
+    const alive = [...this.initialised].filter((e) => e.alive);
+    const allocated = alive.length;
+    const available = alive.filter((e) => e.idle).length;
     const status = this.provisionFailure ? 'FAILED' : allocated >= this.provisionedTarget ? 'READY' : 'IN_PROGRESS';
-    return { requested: this.provisionedTarget, allocated, status, statusReason: this.provisionFailure };
+    return { requested: this.provisionedTarget, allocated, available, status, statusReason: this.provisionFailure };
   }
 
   /** No longer provisioned: an ordinary (reapable) environment from now on. */
@@ -260,6 +264,22 @@ export class EnvironmentPool<E extends PooledEnvironment = ExecutionEnvironment>
     }, idleMs);
     timer.unref();
     this.idleTimers.set(env, timer);
+  }
+
+  /**
+   * Takes up to `count` on-demand environments out of service (reserved concurrency was
+   * lowered below what runs): idle ones first and at once, then busy ones after their
+   * invocation. Provisioned environments stay. Answers how many it took.
+   */
+  shed(count: number, reason: StopReason): number {
+    const onDemand = this.environments.filter((e) => !this.provisioned.has(e));
+    const victims = [...onDemand.filter((e) => e.idle || !e.alive), ...onDemand.filter((e) => !e.idle && e.alive)].slice(0, count);
+    for (const env of victims) {
+      this.environments.splice(this.environments.indexOf(env), 1);
+      this.prestarted.delete(env);
+      void (env.idle || !env.alive ? env.stop(reason) : env.stopWhenIdle(reason));
+    }
+    return victims.length;
   }
 
   /**

@@ -71,6 +71,14 @@ interface FunctionState {
   aliases: AliasRecord[];
   /** Set by PutFunctionConcurrency; null after DeleteFunctionConcurrency; absent: the template's value. */
   reservedConcurrency?: number | null;
+  /** PutProvisionedConcurrencyConfig's configurations, by version number or alias name. */
+  provisioned?: StoredProvisionedConfig[];
+}
+
+export interface StoredProvisionedConfig {
+  qualifier: string;
+  requested: number;
+  lastModified: string;
 }
 
 export interface AliasInput {
@@ -326,6 +334,18 @@ export class VersionStore extends EventEmitter<VersionStoreEvents> {
 
   async setReservedConcurrency(fn: FunctionConfig, value: number | null): Promise<void> {
     await this.update(fn, (state) => this.save({ ...state, reservedConcurrency: value }));
+  }
+
+  async provisionedConfigs(fn: FunctionConfig): Promise<StoredProvisionedConfig[]> {
+    return (await this.state(fn)).provisioned ?? [];
+  }
+
+  /** Sets (or with undefined removes) the provisioned concurrency configuration of a version or alias. */
+  async setProvisionedConfig(fn: FunctionConfig, qualifier: string, config: StoredProvisionedConfig | undefined): Promise<void> {
+    await this.update(fn, (state) => {
+      const others = (state.provisioned ?? []).filter((c) => c.qualifier !== qualifier);
+      return this.save({ ...state, provisioned: config ? [...others, config] : others });
+    });
   }
 
   /** The deployment package (zip) of a version: stored at publish, made on demand for $LATEST. */

@@ -124,4 +124,17 @@ describe('versions and aliases', function () {
       ['latest', 'version', 'version'],
     );
   });
+
+  it('a version with provisioned concurrency shows its figures and status, and loses them when the configuration goes', async () => {
+    const { versionsTree: tree, deployments, runtime } = await api();
+    const fn = runtime.getFunction('EsmFunction')!;
+    const { provisioned } = await deployments.forFunction(fn);
+    await provisioned.put(fn, '1', 1);
+    const description = async () => String(tree.getTreeItem(await nodeLabelled('EsmFunction', '1')).description);
+    await eventually('version 1 shown READY', async () => (await description()).endsWith(' · provisioned 1 · READY'));
+    const tooltip = tree.getTreeItem(await nodeLabelled('EsmFunction', '1')).tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /\| Status \| READY \|[\s\S]*\| Allocated \| 1 \|[\s\S]*\| Available \| 1 \|/);
+    await provisioned.delete(fn, '1');
+    await eventually('version 1 shown without provisioned concurrency', async () => !(await description()).includes('provisioned'));
+  });
 });

@@ -20,11 +20,15 @@ function takeEnv(name: string): string | undefined {
   return value;
 }
 
-/** Lets a debugger set its breakpoints before any user code runs. No pause happens in this file. */
+/**
+ * Lets a debugger set its breakpoints before any user code runs. No pause happens in this file.
+ * The inspector opens here (on a free loopback port, its banner on stderr as with --inspect),
+ * so a process started ahead of its function can be debugged too.
+ */
 function waitForDebugger(): void {
   const inspector = require('node:inspector') as typeof import('node:inspector');
-  if (inspector.url()) inspector.waitForDebugger();
-  else process.stderr.write(`Lambda Lab bootstrap: ${WAIT_FOR_DEBUGGER_ENV}=1 but node was not started with --inspect; not waiting.\n`);
+  if (!inspector.url()) inspector.open(0, '127.0.0.1');
+  inspector.waitForDebugger();
 }
 
 async function main(): Promise<void> {

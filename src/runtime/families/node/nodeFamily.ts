@@ -22,6 +22,14 @@ export const nodeFamily: RuntimeFamily = {
   debugBridge: 'cdp',
   sourceLanguages: ['javascript', 'typescript'],
   logCallSites: true,
+  prestart: {
+    // Options, certificates, the libuv pool: read as node starts. NODE_PATH is read again after the handover.
+    skip: /^(NODE_(?!PATH$)\w+|UV_\w+|OPENSSL_\w+|SSL_CERT_\w+)$/,
+    // The dynamic loader's, for native addons: the layers' lib folder.
+    carry: /^LD_\w+$/,
+    // The bootstrap opens the inspector itself when its function is debugged.
+    debugged: true,
+  },
 
   launcher: (host: FamilyHost): FamilyLauncher => {
     const warned = new Set<string>();
@@ -33,7 +41,7 @@ export const nodeFamily: RuntimeFamily = {
         warnOnMajorMismatch(fn, node.binary, warned, host);
         return {
           command: node.binary.path,
-          args: [...nodeArgs(fn, debug), ...node.flags, locateBootstrap('node')],
+          args: [...nodeArgs(fn), ...node.flags, locateBootstrap('node')],
           env: familyVariables(fn, optDir, debug, node.runtimeSdkDir),
           binDir: path.dirname(node.binary.path),
           logFd: LOG_FD,
@@ -54,7 +62,7 @@ export const nodeFamily: RuntimeFamily = {
 };
 
 /** The managed runtime's node flags for this function. */
-function nodeArgs(fn: FunctionConfig, debug: boolean): string[] {
+function nodeArgs(fn: FunctionConfig): string[] {
   // The managed runtime's heap settings: a tenth of memory for the new space, the rest old space.
   const newSpace = Math.floor(fn.memorySize / 10);
   const args = [
@@ -68,7 +76,6 @@ function nodeArgs(fn: FunctionConfig, debug: boolean): string[] {
     // Only GC/compilation parallelism changes; handler code cannot observe it.
     '--v8-pool-size=1',
   ];
-  if (debug) args.push('--inspect=127.0.0.1:0');
   return args;
 }
 

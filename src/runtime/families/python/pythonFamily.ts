@@ -33,6 +33,11 @@ export const pythonFamily: RuntimeFamily = {
   debugBridge: 'dap',
   sourceLanguages: ['python'],
   logCallSites: true,
+  // What CPython reads as it starts: its own PYTHON* settings (sys.path, flags, hash seed, I/O
+  // encoding), the locale (file system and standard stream encodings), HOME (the user site
+  // folder on sys.path), TZ (the time module) and the dynamic loader's path (extension modules).
+  // They are the same for most functions, so the waiting process starts with them.
+  prestart: { carry: /^(PYTHON\w*|LANG|LANGUAGE|LC_\w+|HOME|TZ|LD_\w+)$/ },
 
   launcher: (host: FamilyHost): FamilyLauncher => {
     const said = new Set<string>();
