@@ -41,7 +41,9 @@ interface ExternalProcess {
 export class EnvironmentExtensions {
   readonly api: ExtensionsApi;
   readonly telemetry: TelemetryApi;
-  private readonly processes: ExternalProcess[] = [];
+  private readonly externals: ExternalProcess[] = [];
+  /** The live external extension processes (the environment freezes them with the runtime). */
+  processes: readonly HandlerProcess[] = [];
   private onReady: (() => void) | undefined;
   private onRegistered: (() => void) | undefined;
   private shuttingDown = false;
@@ -86,6 +88,7 @@ export class EnvironmentExtensions {
             onLine: (channel, line) => this.extensionLine(channel, line),
             onExit: (description) => {
               entry.gone = true;
+              this.processes = this.live().map((p) => p.process);
               resolve();
               this.onRegistered?.();
               if (!this.shuttingDown) this.failed('Extension.Crash', `extension ${name} exited with error: ${description}`);
@@ -93,21 +96,26 @@ export class EnvironmentExtensions {
           },
         );
       });
-      this.processes.push(entry);
+      this.externals.push(entry);
+      this.processes = this.live().map((p) => p.process);
     }
     if (!executables.length) return;
     await new Promise<void>((resolve) => {
       this.onRegistered = () => {
-        if (this.api.registered.length >= executables.length || this.processes.some((p) => p.gone)) resolve();
+        if (this.api.registered.length >= executables.length || this.externals.some((p) => p.gone)) resolve();
       };
       this.onRegistered();
     });
     this.onRegistered = undefined;
   }
 
+  private live(): ExternalProcess[] {
+    return this.externals.filter((p) => !p.gone);
+  }
+
   /** Whether external extension processes are running. */
   get external(): boolean {
-    return this.processes.some((p) => !p.gone);
+    return this.externals.some((p) => !p.gone);
   }
 
   /** Whether every extension is done with its last event (or its init). */
@@ -157,7 +165,7 @@ export class EnvironmentExtensions {
    */
   async shutdown(reason: StopReason): Promise<void> {
     this.shuttingDown = true;
-    const live = this.processes.filter((p) => !p.gone);
+    const live = this.live();
     const startedAt = Date.now();
     if (live.length) {
       // Subscribers get the last batch before SHUTDOWN, from a quarter of the budget at most.

@@ -111,9 +111,16 @@ export class ExecutionEnvironment implements DeliveryHost {
     this.freezer = new EnvironmentFreezer({
       enabled: spec.freeze,
       process: () => this.process,
+      extensions: () => this.extensions.processes,
       idle: () => this.idle,
-      onFrozen: () => this.setState('frozen'),
-      onThawed: () => this.state === 'frozen' && this.setState('ready'),
+      onFrozen: () => {
+        this.setState('frozen');
+        this.extensions.telemetry.pause();
+      },
+      onThawed: () => {
+        this.extensions.telemetry.resume();
+        if (this.state === 'frozen') this.setState('ready');
+      },
     });
     this.initDone = new Promise(
       (resolve) =>
@@ -164,9 +171,13 @@ export class ExecutionEnvironment implements DeliveryHost {
     return (this.state === 'ready' || this.state === 'frozen') && this.delivery.empty;
   }
 
-  /** Busy, but its invocation has been answered and the runtime client is about to poll again. */
+  /**
+   * Busy, but its caller has the answer: the runtime client is about to poll again, or
+   * extensions are finishing their work on the invocation. An invocation handed to it waits
+   * for both, as Lambda hands an environment no invocation before then.
+   */
   get releasing(): boolean {
-    return this.state === 'busy' && this.delivery.empty;
+    return this.state === 'busy' && this.delivery.answered;
   }
 
   get alive(): boolean {
@@ -290,10 +301,6 @@ export class ExecutionEnvironment implements DeliveryHost {
     this.log.endInit();
   }
 
-  thawProcess() {
-    this.process?.thaw();
-  }
-
   private onExit(description: string) {
     this.resolveProcessEnded();
     if (this.state === 'stopped') return;
@@ -340,6 +347,9 @@ export class ExecutionEnvironment implements DeliveryHost {
     // moment (300 ms) to end on its own; the extensions then get SHUTDOWN (onExit).
     if (this.process?.terminate && this.extensions.external && !this.delivery.running && this.alive) {
       this.stopReason ??= reason;
+      // No more freezing: an idle environment's freeze, due within its grace, would stop the
+      // runtime right after its SIGTERM and before its handler ran.
+      this.freezer.end();
       this.process.terminate();
       await Promise.race([this.processEnded, delay(GRACEFUL_RUNTIME_MS)]);
     }

@@ -36,7 +36,12 @@ interface Current {
   answeredAt?: number;
   /** Whether the invoke timeout applies (not while a debugger suspends it). */
   timed: boolean;
+  /** The caller has its answer; the invocation goes on while extensions finish their work on it. */
+  responded: boolean;
 }
+
+type Answer = { payload: Buffer; functionError: InvokeResult['functionError']; extra: AnswerExtra };
+type AnswerExtra = { streamed?: boolean; status?: 'timeout' | 'error'; errorType?: string };
 
 /** What the delivery needs of its environment. */
 export interface DeliveryHost {
@@ -59,7 +64,6 @@ export interface DeliveryHost {
   setState(state: EnvironmentState): void;
   /** Writes INIT_REPORT for a failed init (once) and ends the init lines. */
   reportFailedInit(): void;
-  thawProcess(): void;
   kill(reason: StopReason): void;
 }
 
@@ -95,6 +99,11 @@ export class InvocationDelivery {
     return this.current !== undefined;
   }
 
+  /** Nothing waiting, and the caller of any running invocation has its answer (extensions may still be at work). */
+  get answered(): boolean {
+    return !this.queued && (!this.current || this.current.responded);
+  }
+
   /** The running invocation's request id (a streamed chunk's owner). */
   get currentRequest(): InvokeRequest | undefined {
     return this.current?.request;
@@ -119,13 +128,13 @@ export class InvocationDelivery {
     };
     return new Promise<InvokeResult>((resolve, reject) => {
       const lose = () => reject(new EnvironmentLostError(`environment ${spec.id} stopped before the invocation started`));
-      const entry: Current = { request, info, deliveredAt: 0, settle: resolve, lose, timed: false };
+      const entry: Current = { request, info, deliveredAt: 0, settle: resolve, lose, timed: false, responded: false };
       this.queued = entry;
       request.signal?.addEventListener(
         'abort',
         () => {
           if (this.queued === entry) this.dropQueued();
-          else if (this.current === entry) this.host.kill('stopped');
+          else if (this.current === entry && !entry.responded) this.host.kill('stopped');
         },
         { once: true },
       );
@@ -165,7 +174,7 @@ export class InvocationDelivery {
     host.extensions.platform('platform.start', () => telemetryRecords.start(event, version));
     // SIGCONT after the event is written: the process wakes once, with its event already
     // waiting, rather than waking to an empty socket and again when the event lands.
-    if (owedContinue) host.thawProcess();
+    if (owedContinue) host.freezer.resume();
     host.memory.start();
     if (!this.timeoutSuspended) this.armTimeout(entry);
   }
@@ -210,39 +219,36 @@ export class InvocationDelivery {
   onOutcome(o: RuntimeApiOutcome) {
     const entry = this.current;
     if (!entry || entry.request.requestId !== o.requestId) return;
-    const { extensions, spec } = this.host;
     entry.answeredAt = performance.now();
     // The deadline is absolute: an answer that comes after it, before our own busy loop got
     // round to the timeout, is a timeout all the same.
-    if (entry.timed && entry.answeredAt - entry.deliveredAt >= spec.fn.timeout * 1000) return this.onTimeout(entry);
-    extensions.platform('platform.runtimeDone', () => telemetryRecords.runtimeDone(o, entry.answeredAt! - entry.deliveredAt));
-    if (!extensions.allReady) {
-      // Extensions still at work on this invocation: it ends when they are done, within the
-      // same timeout, and their time counts in its Duration (PostRuntimeExtensionsDuration).
-      extensions.whenReady(() => {
-        if (this.current !== entry) return;
-        entry.answeredAt = performance.now();
-        entry.timed = false;
-        this.onAnswered(entry, o);
-      });
-      return;
-    }
-    entry.timed = false;
+    if (entry.timed && entry.answeredAt - entry.deliveredAt >= this.host.spec.fn.timeout * 1000) return this.onTimeout(entry);
+    this.host.extensions.platform('platform.runtimeDone', () => telemetryRecords.runtimeDone(o, entry.answeredAt! - entry.deliveredAt));
+    // Without extensions at work the invocation is over: no timeout between here and its END.
+    if (this.host.extensions.allReady) entry.timed = false;
     // Log records the handler wrote before answering are already in our pipes, but their
-    // 'data' may come later in this same poll phase: END and REPORT wait for it (setImmediate
+    // 'data' may come later in this same poll phase: the answer waits for it (setImmediate
     // runs right after the poll phase), so the handler's lines come first, as in Lambda.
-    setImmediate(() => this.onAnswered(entry, o));
+    setImmediate(() => this.onAnswered(entry, answerOf(o)));
   }
 
-  private onAnswered(entry: Current, o: RuntimeApiOutcome) {
-    if (o.kind === 'response') {
-      this.finish(entry, o.payload, undefined, { streamed: o.streamed });
-    } else if (o.kind === 'error') {
-      this.finish(entry, o.payload, 'Unhandled', { errorType: o.errorType });
-    } else {
-      const body = functionErrors.responseTooLarge(o.limit);
-      this.finish(entry, body.payload, 'Unhandled', { errorType: body.errorType, status: 'error' });
-    }
+  /**
+   * The caller gets the runtime's answer at once. The invocation ends (END, REPORT) when every
+   * extension is done with it too, within the same timeout: as in Lambda, their extra time
+   * counts in its Duration, and the environment takes no other invocation until then.
+   */
+  private onAnswered(entry: Current, answer: Answer) {
+    if (this.current !== entry) return;
+    const { extensions } = this.host;
+    if (extensions.allReady) return this.finish(entry, answer);
+    entry.responded = true;
+    const durationMs = entry.answeredAt! - entry.deliveredAt;
+    entry.settle(this.result(entry, answer, durationMs, undefined, this.host.log.peekTail()));
+    extensions.whenReady(() => {
+      if (this.current !== entry) return;
+      entry.answeredAt = performance.now();
+      this.finish(entry, answer);
+    });
   }
 
   private onTimeout(entry: Current) {
@@ -251,30 +257,26 @@ export class InvocationDelivery {
     const { requestId } = entry.request;
     this.host.log.platform(platformLog.timeoutLine(fn.loggingConfig.logFormat, requestId, fn.timeout, new Date()), requestId);
     const body = functionErrors.invokeTimedOut(requestId, fn.timeout);
-    this.finish(entry, body.payload, 'Unhandled', { status: 'timeout', errorType: body.errorType });
+    this.finish(entry, failure(body, 'timeout'));
     this.host.kill('timeout');
   }
 
-  private finish(
-    entry: Current,
-    payload: Buffer,
-    functionError: InvokeResult['functionError'],
-    extra: { streamed?: boolean; status?: 'timeout' | 'error'; errorType?: string },
-  ) {
+  /** END and REPORT: the invocation is over for the environment (and for its caller, if not already answered). */
+  private finish(entry: Current, answer: Answer) {
     if (this.current !== entry) return;
     this.current = undefined;
     entry.timed = false;
     const host = this.host;
-    const { fn, version } = host.spec;
+    const { fn } = host.spec;
+    const { functionError, extra } = answer;
     const durationMs = entry.deliveredAt ? (entry.answeredAt ?? performance.now()) - entry.deliveredAt : 0;
     const initDurationMs = entry.info.cold ? host.initDurationMs : undefined;
-    const maxMemoryUsedMB = host.memory.maxUsedMB();
     const status = extra.status ?? (functionError ? 'error' : undefined);
     const metrics: platformLog.ReportMetrics = {
       durationMs,
       billedDurationMs: platformLog.billedDuration(durationMs, initDurationMs),
       memorySizeMB: fn.memorySize,
-      maxMemoryUsedMB,
+      maxMemoryUsedMB: host.memory.maxUsedMB(),
       initDurationMs,
       status: extra.status ?? (status && extra.errorType?.startsWith('Runtime.') ? 'error' : undefined),
       errorType: extra.status || extra.errorType?.startsWith('Runtime.') ? extra.errorType : undefined,
@@ -285,25 +287,30 @@ export class InvocationDelivery {
     host.log.platform(platformLog.endLine(format, requestId, status ?? 'success', now), requestId);
     host.log.platform(platformLog.reportLine(format, requestId, metrics, now), requestId);
     host.extensions.platform('platform.report', () => telemetryRecords.report(requestId, status, metrics));
-    const result: InvokeResult = {
-      requestId,
-      payload,
-      functionError,
-      streamed: extra.streamed || undefined,
-      cold: entry.info.cold,
-      environmentId: host.spec.id,
-      version,
-      durationMs,
-      billedDurationMs: metrics.billedDurationMs,
-      initDurationMs,
-      maxMemoryUsedMB,
-      memorySizeMB: fn.memorySize,
-      logTail: host.log.takeTail(),
-    };
+    const result = this.result(entry, answer, durationMs, initDurationMs, host.log.takeTail());
     host.spec.events.emit('invocationEnded', entry.info, result);
-    entry.settle(result);
+    if (!entry.responded) entry.settle(result);
     if (host.retireReason && !this.queued) host.kill(host.retireReason);
     else this.afterInvocation();
+  }
+
+  private result(entry: Current, answer: Answer, durationMs: number, initDurationMs: number | undefined, logTail: string): InvokeResult {
+    const { fn, version, id } = this.host.spec;
+    return {
+      requestId: entry.request.requestId,
+      payload: answer.payload,
+      functionError: answer.functionError,
+      streamed: answer.extra.streamed || undefined,
+      cold: entry.info.cold,
+      environmentId: id,
+      version,
+      durationMs,
+      billedDurationMs: platformLog.billedDuration(durationMs, initDurationMs),
+      initDurationMs,
+      maxMemoryUsedMB: this.host.memory.maxUsedMB(),
+      memorySizeMB: fn.memorySize,
+      logTail,
+    };
   }
 
   /** Init failed (init/error, exit, init timeout): the invocation that waited for it fails with that error. */
@@ -320,7 +327,7 @@ export class InvocationDelivery {
       platformLog.startLine(host.spec.fn.loggingConfig.logFormat, entry.request.requestId, host.spec.version, new Date()),
       entry.request.requestId,
     );
-    this.finish(entry, error.payload, 'Unhandled', { status: 'error', errorType: error.errorType });
+    this.finish(entry, failure(error, 'error'));
     host.kill('init-error');
   }
 
@@ -334,8 +341,18 @@ export class InvocationDelivery {
       const { requestId } = entry.request;
       const body = extensionFailure ?? functionErrors.runtimeExited(description, { requestId, outOfMemory });
       if (!extensionFailure) this.host.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
-      this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
+      this.finish(entry, failure(body, 'error'));
     }
     clearTimeout(this.timeoutTimer);
   }
+}
+
+function answerOf(o: RuntimeApiOutcome): Answer {
+  if (o.kind === 'response') return { payload: o.payload, functionError: undefined, extra: { streamed: o.streamed } };
+  if (o.kind === 'error') return { payload: o.payload, functionError: 'Unhandled', extra: { errorType: o.errorType } };
+  return failure(functionErrors.responseTooLarge(o.limit), 'error');
+}
+
+function failure(body: functionErrors.FunctionErrorBody, status: 'timeout' | 'error'): Answer {
+  return { payload: body.payload, functionError: 'Unhandled', extra: { status, errorType: body.errorType } };
 }
