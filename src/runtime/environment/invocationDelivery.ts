@@ -65,6 +65,8 @@ export interface DeliveryHost {
   /** Writes INIT_REPORT for a failed init (once) and ends the init lines. */
   reportFailedInit(): void;
   kill(reason: StopReason): void;
+  /** Lambda's shutdown (graceful with external extensions), for an environment retired while busy. */
+  stop(reason: StopReason): Promise<void>;
 }
 
 export class InvocationDelivery {
@@ -292,7 +294,7 @@ export class InvocationDelivery {
     const result = this.result(entry, answer, durationMs, initDurationMs, host.log.takeTail());
     host.spec.events.emit('invocationEnded', entry.info, result);
     if (!entry.responded) entry.settle(result);
-    if (host.retireReason && !this.queued) host.kill(host.retireReason);
+    if (host.retireReason && !this.queued) void host.stop(host.retireReason);
     else this.afterInvocation();
   }
 
