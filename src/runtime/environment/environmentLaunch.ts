@@ -3,7 +3,7 @@
 // AWS_LAMBDA_EXEC_WRAPPER in front of the runtime's command line.
 import * as path from 'node:path';
 import { isLaunchFailure } from '../families/runtimeFamily';
-import type { EnvironmentSpec } from './executionEnvironment';
+import type { EnvironmentSpec } from './environmentSpec';
 import { environmentVariables } from './environmentVariables';
 
 /** The runtime process's variables (the external extensions get the same). */

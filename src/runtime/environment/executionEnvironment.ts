@@ -5,17 +5,15 @@
 // API endpoint (runtimeApiServer) are driven through small interfaces, so the state machine
 // can be run against fakes.
 import * as functionErrors from '../errors/functionErrors';
-import { isLaunchFailure, type LaunchFailure, type ProcessLaunch, type RuntimeFamily } from '../families/runtimeFamily';
-import type { FunctionConfig } from '../functionConfig';
-import type { LogStore } from '../logs/logStore';
+import { isLaunchFailure } from '../families/runtimeFamily';
 import * as platformLog from '../logs/platformLog';
-import type { EnvironmentInfo, EnvironmentState, InvokeResult, RuntimeEventEmitter, StopReason } from '../runtimeEvents';
+import type { EnvironmentInfo, EnvironmentState, InvokeResult, StopReason } from '../runtimeEvents';
 import { EnvironmentExtensions } from './environmentExtensions';
+import type { EnvironmentSpec } from './environmentSpec';
 import { launchVariables, wrappedCommand } from './environmentLaunch';
 import { EnvironmentFreezer } from './environmentFreezer';
 import { EnvironmentLog } from './environmentLog';
-import type { InitializationType } from './environmentVariables';
-import { spawnHandlerProcess, type HandlerProcess, type OutputChannel, type SpawnHandlerProcess } from './handlerProcess';
+import { spawnHandlerProcess, type HandlerProcess, type OutputChannel } from './handlerProcess';
 import { MemoryWatch } from './memoryWatch';
 import { EnvironmentLostError, InvocationDelivery, type DeliveryHost, type InvokeRequest } from './invocationDelivery';
 import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers } from './runtimeApiServer';
@@ -27,32 +25,7 @@ export const INIT_LIMIT_MS = 10_000;
 const GRACEFUL_RUNTIME_MS = 300;
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-export interface EnvironmentSpec {
-  id: string;
-  ordinal: number;
-  fn: FunctionConfig;
-  version: string;
-  region: string;
-  accountId: string;
-  freeze: boolean;
-  /** Start with the debugger endpoint open and the bootstrap waiting for a debugger. */
-  debug: boolean;
-  /** The runtime family that runs fn.runtime, and how it starts this environment's process. */
-  family: RuntimeFamily;
-  launch: ProcessLaunch | LaunchFailure;
-  optDir?: string;
-  /** Provisioned environments initialise ahead: their first invocation is no cold start and reports no Init Duration. */
-  initializationType?: InitializationType;
-  hostAllowlist: string[];
-  /** The host variables the allowlist picks from (default process.env). */
-  hostEnv?: NodeJS.ProcessEnv;
-  logStore: LogStore;
-  events: RuntimeEventEmitter;
-  /** Starts the handler process (default: a real one; unit tests pass a fake). */
-  spawnProcess?: SpawnHandlerProcess;
-  /** Opens the Runtime API endpoint (default: a real HTTP server; unit tests pass a fake). */
-  openRuntimeApi?: (handlers: RuntimeApiHandlers) => RuntimeApiEndpoint;
-}
+export type { EnvironmentSpec };
 
 export { EnvironmentLostError, type InvokeRequest };
 

@@ -8,7 +8,7 @@ import type { EnvironmentState, InvocationInfo, InvokeResult, StopReason } from 
 import type { EnvironmentExtensions } from './environmentExtensions';
 import type { EnvironmentFreezer } from './environmentFreezer';
 import type { EnvironmentLog } from './environmentLog';
-import type { EnvironmentSpec } from './executionEnvironment';
+import type { EnvironmentSpec } from './environmentSpec';
 import { invocationEvent } from './invocationEvent';
 import type { MemoryWatch } from './memoryWatch';
 import type { RuntimeApiEndpoint, RuntimeApiOutcome } from './runtimeApiServer';
