@@ -5,7 +5,7 @@
 // with the runtime and thawed for the next invoke and for SHUTDOWN.
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness, type Harness } from '../fixtures/api/apiHarness';
@@ -83,6 +83,24 @@ describe('extensions in the invoke lifecycle (integration)', function () {
       assert.ok(report.record.metrics.durationMs >= 1200, `report ${report.record.metrics.durationMs} ms includes the extension`);
       assert.ok(report.record.metrics.billedDurationMs >= Math.ceil(report.record.metrics.durationMs));
     }
+  });
+
+  it('lets an extension finish its work on an answered invocation when Lambda Lab shuts down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lambda-lab-ext-dispose-'));
+    cpSync(h.dir, dir, { recursive: true, filter: (src) => !src.includes('.lambda-lab') });
+    const other = await startHarness(dir, { runtime: { freeze: true } });
+    const result = await other.runtime.invoke('post-invoke', '{}');
+    await other.stop();
+    const events = lines('slow-ext.events');
+    assert.ok(
+      events.some((e) => e.type === 'done' && e.requestId === result.requestId),
+      JSON.stringify(events),
+    );
+    const [stream] = other.runtime.logs.listStreams('post-invoke');
+    const stored = [...other.runtime.logs.readStream('post-invoke', stream.logStreamName)].map((e) => e.message);
+    const report = stored.find((l) => l.startsWith(`REPORT RequestId: ${result.requestId}`)) ?? '';
+    assert.doesNotMatch(report, /Status/, report);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('freezes the extensions with the runtime between invokes, and thaws them for the next invoke and for SHUTDOWN', async () => {

@@ -337,6 +337,8 @@ export class ExecutionEnvironment implements DeliveryHost {
    * running an invocation is stopped at once.
    */
   async stopDraining(reason: StopReason): Promise<void> {
+    // Answered, with extensions still at work on it: the invocation ends as it would in Lambda.
+    if (this.delivery.running && this.delivery.answered) return this.stopWhenIdle(reason);
     // Extensions need the endpoint for their SHUTDOWN: no quiet draining with them.
     if (!this.delivery.empty || !this.process || this.state === 'initializing' || !this.alive || this.extensions.api.registered.length)
       return this.stop(reason);
