@@ -1,7 +1,8 @@
 // What one registered external extension adds to a warm invoke: the same trivial Node handler
 // with and without a layer holding a minimal extension (registered for INVOKE, asking for the
 // next event at once). Samples alternate in blocks between the two, so a burst of load on the
-// shared machine slows both; the quoted figure is the difference of the medians.
+// shared machine slows both; the quoted figure is the difference of the medians. Beside it,
+// the CPU Lambda Lab's own process spends per invoke, which load on the machine hardly moves.
 //   npm run build && node --import tsx test/bench/extensionsBench.ts
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -77,17 +78,33 @@ async function measure(): Promise<BenchRow[]> {
     await runtime.loadTemplate(path.join(dir, 'template.yaml'));
     await deployment.settled();
     const lanes = { Plain: [] as number[], WithExtension: [] as number[] };
+    const cpu = { Plain: { micros: 0, count: 0 }, WithExtension: { micros: 0, count: 0 } };
     const invoke = (name: string) => runtime.invoke(name, '{}');
     for (const name of Object.keys(lanes)) await sample(RUNS.warmup, () => invoke(name), Infinity);
     const stopAt = performance.now() + LOOP_CAP_MS;
     for (let b = 0; b < RUNS.blocks && performance.now() < stopAt; b++) {
-      for (const [name, samples] of Object.entries(lanes)) samples.push(...(await sample(RUNS.perBlock, () => invoke(name), stopAt)));
+      for (const [name, samples] of Object.entries(lanes)) {
+        const before = process.cpuUsage();
+        const block = await sample(RUNS.perBlock, () => invoke(name), stopAt);
+        const used = process.cpuUsage(before);
+        cpu[name as keyof typeof cpu].micros += used.user + used.system;
+        cpu[name as keyof typeof cpu].count += block.length;
+        samples.push(...block);
+      }
     }
     const added = median(lanes.WithExtension) - median(lanes.Plain);
+    const cpuMs = (lane: keyof typeof cpu) => cpu[lane].micros / 1000 / cpu[lane].count;
     return [
       latencyRow('warm invoke, no extension (floor)', lanes.Plain),
       latencyRow('warm invoke, 1 external extension', lanes.WithExtension, { floor: median(lanes.Plain) }),
       { name: 'added per warm invoke by 1 extension', median: added, unit: 'ms', goal: '≤ 0.2', note: 'difference of the medians' },
+      {
+        name: 'our CPU per warm invoke, 1 extension',
+        median: cpuMs('WithExtension'),
+        unit: 'ms',
+        floor: cpuMs('Plain'),
+        note: 'Lambda Lab process only (user + system), mean; floor: without the extension',
+      },
     ];
   } finally {
     deployment.detach();

@@ -91,6 +91,19 @@ describe('Telemetry API subscriptions and buffering (integration)', function () 
     );
   });
 
+  it('holds batches while the environment is frozen and sends them once it is thawed', async () => {
+    await subscribe(valid({ timeoutMs: 25 }));
+    initializing = false;
+    await until(() => batches.length === 1);
+    api.pause();
+    api.emit('platform', 'platform.report', { requestId: 'r1' });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(batches.length, 1, 'nothing is sent to a frozen subscriber');
+    api.resume();
+    await until(() => batches.length === 2);
+    assert.deepEqual(batches[1][0].record, { requestId: 'r1' });
+  });
+
   it('sends on timeoutMs, and replays init events to a subscriber that joins during init', async () => {
     api.emit('platform', 'platform.initStart', { phase: 'init' });
     await subscribe(valid({ timeoutMs: 25 }));

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import * as path from 'node:path';
+import type { FunctionErrorBody } from '../errors/functionErrors';
 import type { FunctionConfig } from '../functionConfig';
 import type { StopReason } from '../runtimeEvents';
 import { ExtensionsApi, type RegisteredExtension, type ShutdownEventBody } from './extensionsApi';
@@ -24,8 +25,8 @@ export interface EnvironmentExtensionsSpec {
   onLogLine(line: string): void;
   /** A platform line (EXTENSION ...) for the log stream. */
   onPlatformLine(line: string): void;
-  /** An extension failed in a way that ends the environment (Extension.* error). */
-  onFailure(errorType: string, errorMessage: string, phase: 'init' | 'invoke'): void;
+  /** An extension failed in a way that fails init or ends the environment (an Extension.* error). */
+  onFailure(error: FunctionErrorBody, phase: 'init' | 'invoke'): void;
   initializing(): boolean;
   spawnProcess?: SpawnHandlerProcess;
 }
@@ -40,7 +41,9 @@ interface ExternalProcess {
 export class EnvironmentExtensions {
   readonly api: ExtensionsApi;
   readonly telemetry: TelemetryApi;
-  private readonly processes: ExternalProcess[] = [];
+  private readonly externals: ExternalProcess[] = [];
+  /** The live external extension processes (the environment freezes them with the runtime). */
+  processes: readonly HandlerProcess[] = [];
   private onReady: (() => void) | undefined;
   private onRegistered: (() => void) | undefined;
   private shuttingDown = false;
@@ -58,13 +61,9 @@ export class EnvironmentExtensions {
       },
       // Lambda fails the phase with its own error type; the extension's type and message are in the message.
       onInitError: (ext, errorType, body) =>
-        spec.onFailure('Extension.InitError', `extension ${ext.name} failed to initialize (${errorType}): ${errorMessageOf(body)}`, 'init'),
+        this.failed('Extension.InitError', `extension ${ext.name} failed to initialize (${errorType}): ${errorMessageOf(body)}`),
       onExitError: (ext, errorType, body) =>
-        spec.onFailure(
-          'Extension.ExitError',
-          `extension ${ext.name} exited with ${errorType}: ${errorMessageOf(body)}`,
-          spec.initializing() ? 'init' : 'invoke',
-        ),
+        this.failed('Extension.ExitError', `extension ${ext.name} exited with ${errorType}: ${errorMessageOf(body)}`),
     });
     this.telemetry = new TelemetryApi({ extensionName: (id) => this.api.nameOf(id), initializing: () => spec.initializing() });
   }
@@ -89,28 +88,34 @@ export class EnvironmentExtensions {
             onLine: (channel, line) => this.extensionLine(channel, line),
             onExit: (description) => {
               entry.gone = true;
+              this.processes = this.live().map((p) => p.process);
               resolve();
               this.onRegistered?.();
-              if (!this.shuttingDown) this.crashed(name, description);
+              if (!this.shuttingDown) this.failed('Extension.Crash', `extension ${name} exited with error: ${description}`);
             },
           },
         );
       });
-      this.processes.push(entry);
+      this.externals.push(entry);
+      this.processes = this.live().map((p) => p.process);
     }
     if (!executables.length) return;
     await new Promise<void>((resolve) => {
       this.onRegistered = () => {
-        if (this.api.registered.length >= executables.length || this.processes.some((p) => p.gone)) resolve();
+        if (this.api.registered.length >= executables.length || this.externals.some((p) => p.gone)) resolve();
       };
       this.onRegistered();
     });
     this.onRegistered = undefined;
   }
 
+  private live(): ExternalProcess[] {
+    return this.externals.filter((p) => !p.gone);
+  }
+
   /** Whether external extension processes are running. */
   get external(): boolean {
-    return this.processes.some((p) => !p.gone);
+    return this.externals.some((p) => !p.gone);
   }
 
   /** Whether every extension is done with its last event (or its init). */
@@ -160,7 +165,7 @@ export class EnvironmentExtensions {
    */
   async shutdown(reason: StopReason): Promise<void> {
     this.shuttingDown = true;
-    const live = this.processes.filter((p) => !p.gone);
+    const live = this.live();
     const startedAt = Date.now();
     if (live.length) {
       // Subscribers get the last batch before SHUTDOWN, from a quarter of the budget at most.
@@ -222,9 +227,9 @@ export class EnvironmentExtensions {
     if (this.telemetry.active) this.telemetry.emit('extension', 'extension', line);
   }
 
-  private crashed(name: string, description: string) {
-    const phase = this.spec.initializing() ? 'init' : 'invoke';
-    this.spec.onFailure('Extension.Crash', `extension ${name} exited with error: ${description}`, phase);
+  private failed(errorType: string, errorMessage: string) {
+    const payload = Buffer.from(JSON.stringify({ errorType, errorMessage }));
+    this.spec.onFailure({ errorType, payload }, this.spec.initializing() ? 'init' : 'invoke');
   }
 }
 
@@ -250,37 +255,6 @@ export function externalExtensions(optDir: string | undefined): string[] {
         return false;
       }
     });
-}
-
-/** The families whose runtimes honour AWS_LAMBDA_EXEC_WRAPPER (Lambda's managed runtimes; not OS-only ones). */
-const WRAPPED_FAMILIES = new Set(['node', 'python']);
-
-/**
- * The command line with the function's AWS_LAMBDA_EXEC_WRAPPER in front, as Lambda runs it:
- * the wrapper gets the runtime's command line as its arguments. `/opt/...` names the merged layers.
- */
-export function wrappedCommand(
-  family: string,
-  env: Record<string, string>,
-  optDir: string | undefined,
-  command: string,
-  args: string[],
-): { command: string; args: string[] } {
-  const wrapper = env.AWS_LAMBDA_EXEC_WRAPPER;
-  if (!wrapper || !WRAPPED_FAMILIES.has(family)) return { command, args };
-  const resolved = optDir && wrapper.startsWith('/opt/') ? path.join(optDir, wrapper.slice('/opt/'.length)) : wrapper;
-  return { command: resolved, args: [command, ...args] };
-}
-
-/**
- * Layers' language hooks name files under /opt (`NODE_OPTIONS=--require /opt/…`,
- * `PYTHONPATH=/opt/…`): there, that is the merged layers' folder. Rewrites them in place.
- */
-export function mapOptPaths(env: Record<string, string>, optDir: string | undefined): void {
-  if (!optDir) return;
-  for (const name of ['NODE_OPTIONS', 'PYTHONPATH']) {
-    if (env[name]) env[name] = env[name].replace(/(^|[\s:=])\/opt\//g, `$1${optDir}/`);
-  }
 }
 
 function errorMessageOf(body: Buffer): string {

@@ -1,5 +1,6 @@
-// Freezing an idle environment between invokes (SIGSTOP of its sandbox), as Lambda freezes
-// it, so background work pauses; never while a debugger is attached. The freeze comes a
+// Freezing an idle environment between invokes (SIGSTOP of its sandbox: the runtime's process
+// group and each external extension's), as Lambda freezes it, so background work pauses;
+// never while a debugger is attached. The freeze comes a
 // short grace after the runtime client polls, and the thaw's SIGCONT is sent by the caller
 // after the next event is written, so the process wakes once, with its event waiting.
 import type { HandlerProcess } from './handlerProcess';
@@ -11,6 +12,8 @@ export interface FreezerHooks {
   /** Freezing is on (the runtime's `freeze` option). */
   enabled: boolean;
   process: () => HandlerProcess | undefined;
+  /** The external extensions' processes, frozen and thawed with the runtime's. */
+  extensions: () => readonly HandlerProcess[];
   /** The environment runs no code and has no invocation waiting. */
   idle: () => boolean;
   onFrozen: () => void;
@@ -43,11 +46,12 @@ export class EnvironmentFreezer {
     const process = this.hooks.process();
     if (!this.hooks.enabled || this.ended || this.debuggerAttached || this.frozen || !process || !this.hooks.idle()) return;
     if (!process.freeze()) return; // already gone: its exit follows
+    for (const extension of this.hooks.extensions()) extension.freeze();
     this.frozen = true;
     this.hooks.onFrozen();
   }
 
-  /** Records the thaw; true when the process is stopped and owed a SIGCONT (the caller sends it). */
+  /** Records the thaw; true when the sandbox is stopped and owed a SIGCONT (the caller sends it: resume). */
   markThawed(): boolean {
     if (!this.frozen || !this.hooks.process()) return false;
     this.frozen = false;
@@ -55,8 +59,14 @@ export class EnvironmentFreezer {
     return true;
   }
 
+  /** SIGCONT to the whole sandbox. */
+  resume(): void {
+    this.hooks.process()?.thaw();
+    for (const extension of this.hooks.extensions()) extension.thaw();
+  }
+
   thaw(): void {
-    if (this.markThawed()) this.hooks.process()?.thaw();
+    if (this.markThawed()) this.resume();
   }
 
   setDebuggerAttached(attached: boolean): void {
@@ -65,10 +75,14 @@ export class EnvironmentFreezer {
     else if (this.hooks.idle()) this.freeze();
   }
 
-  /** The environment is ending: no more freezing (a draining process must run). */
+  /**
+   * The environment is ending: no more freezing, and frozen extensions are thawed for their
+   * SHUTDOWN (the runtime's process thaws itself to drain, and SIGKILL ends it stopped or not).
+   */
   end(): void {
     clearTimeout(this.timer);
     this.ended = true;
+    if (this.frozen) for (const extension of this.hooks.extensions()) extension.thaw();
     this.frozen = false;
   }
 }

@@ -57,6 +57,11 @@ export class EnvironmentLog {
     return tailOf(lines);
   }
 
+  /** The last 4 KB so far, collecting on (the caller's answer comes before END while extensions work). */
+  peekTail(): string {
+    return tailOf(this.tail?.lines ?? []);
+  }
+
   /** The request id of the invocation being collected, which unattributed lines belong to. */
   get currentRequestId(): string | undefined {
     return this.tail?.requestId;

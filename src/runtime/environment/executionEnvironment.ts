@@ -1,22 +1,22 @@
 // One execution environment's lifecycle: INIT → READY ⇄ BUSY (frozen while idle) → stopped,
-// one invocation at a time as in Lambda, with the init and invoke timeouts. The handler
-// process (handlerProcess), its memory (memoryWatch), its log stream (environmentLog) and its
-// Runtime API endpoint (runtimeApiServer) are driven through small interfaces, so the state
-// machine can be run against fakes.
+// with the init timeout and the shutdown. Its invocations, one at a time, are
+// invocationDelivery's; its extensions are environmentExtensions'. The handler process
+// (handlerProcess), its memory (memoryWatch), its log stream (environmentLog) and its Runtime
+// API endpoint (runtimeApiServer) are driven through small interfaces, so the state machine
+// can be run against fakes.
 import * as functionErrors from '../errors/functionErrors';
-import { isLaunchFailure, type LaunchFailure, type ProcessLaunch, type RuntimeFamily } from '../families/runtimeFamily';
-import type { FunctionConfig } from '../functionConfig';
-import type { LogStore } from '../logs/logStore';
+import { isLaunchFailure } from '../families/runtimeFamily';
 import * as platformLog from '../logs/platformLog';
-import type { EnvironmentInfo, EnvironmentState, InvocationInfo, InvokeResult, RuntimeEventEmitter, StopReason } from '../runtimeEvents';
-import { EnvironmentExtensions, mapOptPaths, wrappedCommand } from './environmentExtensions';
+import type { EnvironmentInfo, EnvironmentState, InvokeResult, StopReason } from '../runtimeEvents';
+import { EnvironmentExtensions } from './environmentExtensions';
+import type { EnvironmentSpec } from './environmentSpec';
+import { launchVariables, wrappedCommand } from './environmentLaunch';
 import { EnvironmentFreezer } from './environmentFreezer';
 import { EnvironmentLog } from './environmentLog';
-import { invocationEvent } from './invocationEvent';
-import { environmentVariables, type InitializationType } from './environmentVariables';
-import { spawnHandlerProcess, type HandlerProcess, type OutputChannel, type SpawnHandlerProcess } from './handlerProcess';
+import { spawnHandlerProcess, type HandlerProcess, type OutputChannel } from './handlerProcess';
 import { MemoryWatch } from './memoryWatch';
-import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers, type RuntimeApiOutcome } from './runtimeApiServer';
+import { EnvironmentLostError, InvocationDelivery, type DeliveryHost, type InvokeRequest } from './invocationDelivery';
+import { RuntimeApiServer, type RuntimeApiEndpoint, type RuntimeApiHandlers } from './runtimeApiServer';
 import * as telemetryRecords from './telemetryRecords';
 
 /** Lambda's limit on the INIT phase of on-demand functions. */
@@ -25,97 +25,37 @@ export const INIT_LIMIT_MS = 10_000;
 const GRACEFUL_RUNTIME_MS = 300;
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-export interface EnvironmentSpec {
-  id: string;
-  ordinal: number;
-  fn: FunctionConfig;
-  version: string;
-  region: string;
-  accountId: string;
-  freeze: boolean;
-  /** Start with the debugger endpoint open and the bootstrap waiting for a debugger. */
-  debug: boolean;
-  /** The runtime family that runs fn.runtime, and how it starts this environment's process. */
-  family: RuntimeFamily;
-  launch: ProcessLaunch | LaunchFailure;
-  optDir?: string;
-  /** Provisioned environments initialise ahead: their first invocation is no cold start and reports no Init Duration. */
-  initializationType?: InitializationType;
-  hostAllowlist: string[];
-  /** The host variables the allowlist picks from (default process.env). */
-  hostEnv?: NodeJS.ProcessEnv;
-  logStore: LogStore;
-  events: RuntimeEventEmitter;
-  /** Starts the handler process (default: a real one; unit tests pass a fake). */
-  spawnProcess?: SpawnHandlerProcess;
-  /** Opens the Runtime API endpoint (default: a real HTTP server; unit tests pass a fake). */
-  openRuntimeApi?: (handlers: RuntimeApiHandlers) => RuntimeApiEndpoint;
-}
+export type { EnvironmentSpec };
 
-export interface InvokeRequest {
-  requestId: string;
-  payload: Buffer;
-  clientContext?: string;
-  onStreamChunk?: (chunk: Buffer, contentType: string | undefined) => void;
-  signal?: AbortSignal;
-}
+export { EnvironmentLostError, type InvokeRequest };
 
-/** The process went away before the invocation was handed to it: safe to run it elsewhere. */
-export class EnvironmentLostError extends Error {}
-
-interface Current {
-  request: InvokeRequest;
-  info: InvocationInfo;
-  deliveredAt: number;
-  settle: (result: InvokeResult) => void;
-  /** Rejects the caller's promise with EnvironmentLostError (only before delivery). */
-  lose: () => void;
-  /** performance.now() when the answer came in. */
-  answeredAt?: number;
-  /** Whether the invoke timeout applies (not while a debugger suspends it). */
-  timed: boolean;
-}
-
-export class ExecutionEnvironment {
+export class ExecutionEnvironment implements DeliveryHost {
   state: EnvironmentState = 'starting';
-  private readonly server: RuntimeApiEndpoint;
+  readonly server: RuntimeApiEndpoint;
   private runtimeApi = '';
   private process: HandlerProcess | undefined;
-  private readonly log: EnvironmentLog;
-  private readonly memory: MemoryWatch;
+  readonly log: EnvironmentLog;
+  readonly memory: MemoryWatch;
   private inspectorUrl: string | undefined;
-  private readonly freezer: EnvironmentFreezer;
+  readonly freezer: EnvironmentFreezer;
   /** External extensions, the Extensions and Telemetry APIs (environmentExtensions). */
-  private readonly extensions: EnvironmentExtensions;
-  /** While debugged, the invoke timeout is off unless the session asked for it to be enforced. */
-  private timeoutSuspended = false;
-  private invocations = 0;
+  readonly extensions: EnvironmentExtensions;
+  private readonly delivery: InvocationDelivery;
   private readonly startedAt = Date.now();
-  private initDurationMs: number | undefined;
+  initDurationMs: number | undefined;
   private initReported = false;
-  private initError: functionErrors.FunctionErrorBody | undefined;
+  initError: functionErrors.FunctionErrorBody | undefined;
   /** An extension failed after init: the environment ends with this error. */
   private extensionFailure: functionErrors.FunctionErrorBody | undefined;
   private readonly initDone: Promise<void>;
   private resolveInit!: () => void;
   /** The process is gone; onExit is winding the environment down. */
-  private exiting = false;
-  /** Delivered an event and the runtime client has not polled since. */
-  private awaitingPoll = false;
+  exiting = false;
   /** initDone has resolved: a warm invoke is delivered at once, without waiting a promise turn. */
   private initialized = false;
-  private current: Current | undefined;
-  /** Waiting for the runtime client's next poll before delivery (warm reuse right after a response). */
-  private queued: Current | undefined;
-  /**
-   * The invoke timeout: one timer per environment, re-armed with refresh() on each delivery
-   * rather than a new setTimeout/clearTimeout pair per invoke. Unref'd: while an invocation
-   * runs, the handler process's pipes keep our process alive anyway.
-   */
-  private timeoutTimer: NodeJS.Timeout | undefined;
   private outOfMemory = false;
   private stopReason: StopReason | undefined;
-  private retireReason: StopReason | undefined;
+  retireReason: StopReason | undefined;
   /** stopDraining closed the Runtime API: the process is writing out its output and leaving. */
   private draining = false;
   private readonly exited: Promise<void>;
@@ -124,7 +64,7 @@ export class ExecutionEnvironment {
   private readonly processEnded: Promise<void>;
   private resolveProcessEnded!: () => void;
 
-  constructor(private readonly spec: EnvironmentSpec) {
+  constructor(readonly spec: EnvironmentSpec) {
     this.log = new EnvironmentLog({
       fn: spec.fn,
       version: spec.version,
@@ -144,9 +84,16 @@ export class ExecutionEnvironment {
     this.freezer = new EnvironmentFreezer({
       enabled: spec.freeze,
       process: () => this.process,
+      extensions: () => this.extensions.processes,
       idle: () => this.idle,
-      onFrozen: () => this.setState('frozen'),
-      onThawed: () => this.state === 'frozen' && this.setState('ready'),
+      onFrozen: () => {
+        this.setState('frozen');
+        this.extensions.telemetry.pause();
+      },
+      onThawed: () => {
+        this.extensions.telemetry.resume();
+        if (this.state === 'frozen') this.setState('ready');
+      },
     });
     this.initDone = new Promise(
       (resolve) =>
@@ -163,19 +110,21 @@ export class ExecutionEnvironment {
       optDir: spec.optDir,
       onLogLine: (line) => this.log.functionLine(line),
       onPlatformLine: (line) => this.log.platform(line),
-      onFailure: (errorType, errorMessage, phase) => this.onExtensionFailure(errorType, errorMessage, phase),
+      onFailure: (error, phase) => this.onExtensionFailure(error, phase),
       initializing: () => this.state === 'starting' || this.state === 'initializing',
       spawnProcess: spec.spawnProcess,
     });
+    this.delivery = new InvocationDelivery(this);
     const handlers: RuntimeApiHandlers = {
       onNext: () => this.onNext(),
-      onOutcome: (o) => this.onOutcome(o),
+      onOutcome: (o) => this.delivery.onOutcome(o),
       onInitError: (payload, errorType) => {
         this.initError = { payload, errorType };
         this.resolveInit();
       },
       onStreamChunk: (requestId, chunk, contentType) => {
-        if (this.current?.request.requestId === requestId) this.current.request.onStreamChunk?.(chunk, contentType);
+        const request = this.delivery.currentRequest;
+        if (request?.requestId === requestId) request.onStreamChunk?.(chunk, contentType);
       },
       route: (req, res) => this.extensions.route(req, res),
     };
@@ -192,12 +141,16 @@ export class ExecutionEnvironment {
 
   /** True while it can take an invocation without a cold start. */
   get idle(): boolean {
-    return (this.state === 'ready' || this.state === 'frozen') && !this.current && !this.queued;
+    return (this.state === 'ready' || this.state === 'frozen') && this.delivery.empty;
   }
 
-  /** Busy, but its invocation has been answered and the runtime client is about to poll again. */
+  /**
+   * Busy, but its caller has the answer: the runtime client is about to poll again, or
+   * extensions are finishing their work on the invocation. An invocation handed to it waits
+   * for both, as Lambda hands an environment no invocation before then.
+   */
   get releasing(): boolean {
-    return this.state === 'busy' && !this.current && !this.queued;
+    return this.state === 'busy' && this.delivery.answered;
   }
 
   get alive(): boolean {
@@ -221,7 +174,7 @@ export class ExecutionEnvironment {
       inspectorUrl: this.inspectorUrl,
       debug,
       startedAt: this.startedAt,
-      invocations: this.invocations,
+      invocations: this.delivery.count,
     };
   }
 
@@ -237,20 +190,7 @@ export class ExecutionEnvironment {
     // Stopped while the endpoint was opening (runtime disposed, function recycled): spawn nothing.
     if (this.state === 'stopped') return this.server.close();
     const failed = isLaunchFailure(launch);
-    const env = environmentVariables({
-      fn,
-      version,
-      region: this.spec.region,
-      runtimeApi: this.runtimeApi,
-      logStreamName: this.log.streamName,
-      optDir: this.spec.optDir,
-      binDir: failed ? undefined : launch.binDir,
-      familyEnv: failed ? undefined : launch.env,
-      hostEnv: this.spec.hostEnv ?? process.env,
-      hostAllowlist: this.spec.hostAllowlist,
-      initializationType: this.spec.initializationType,
-    });
-    mapOptPaths(env, this.spec.optDir);
+    const env = launchVariables(this.spec, this.runtimeApi, this.log.streamName);
     this.setState('initializing');
     this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
     this.extensions.platform('platform.initStart', () => telemetryRecords.initStart(fn, version));
@@ -294,79 +234,9 @@ export class ExecutionEnvironment {
   invoke(request: InvokeRequest): Promise<InvokeResult> {
     if (!this.alive) return Promise.reject(new EnvironmentLostError(`environment ${this.id} is stopped`));
     // One invocation at a time: a second one here would be a pool bug, never a silent overwrite.
-    if (this.queued) return Promise.reject(new EnvironmentLostError(`environment ${this.id} already has an invocation waiting`));
-    const cold = this.invocations === 0 && this.spec.initializationType !== 'provisioned-concurrency';
-    this.invocations++;
-    const info: InvocationInfo = {
-      requestId: request.requestId,
-      functionName: this.spec.fn.functionName,
-      version: this.spec.version,
-      environmentId: this.id,
-      cold,
-      startedAt: Date.now(),
-    };
-    return new Promise<InvokeResult>((resolve, reject) => {
-      const lose = () => reject(new EnvironmentLostError(`environment ${this.id} stopped before the invocation started`));
-      const entry: Current = { request, info, deliveredAt: 0, settle: resolve, lose, timed: false };
-      this.queued = entry;
-      request.signal?.addEventListener(
-        'abort',
-        () => {
-          if (this.queued === entry) this.dropQueued();
-          else if (this.current === entry) this.kill('stopped');
-        },
-        { once: true },
-      );
-      if (this.initialized) this.tryDeliver();
-      else void this.initDone.then(() => this.tryDeliver());
-    });
-  }
-
-  /** The queued invocation will not start here (the process is gone, or the caller gave up): the pool may place it elsewhere. */
-  private dropQueued() {
-    const entry = this.queued;
-    if (!entry) return;
-    this.queued = undefined;
-    entry.lose();
-  }
-
-  private tryDeliver() {
-    const entry = this.queued;
-    if (!entry || this.current || !this.alive) return;
-    if (this.initError) return this.failInit(entry);
-    if (this.state === 'initializing' || (this.state === 'busy' && !this.server.polling)) return;
-    this.queued = undefined;
-    this.current = entry;
-    const owedContinue = this.freezer.markThawed();
-    this.setState('busy');
-    const { fn, version, accountId, region } = this.spec;
-    const { request } = entry;
-    entry.deliveredAt = performance.now();
-    this.awaitingPoll = true;
-    this.spec.events.emit('invocationStarted', entry.info);
-    this.log.startTail(request.requestId);
-    this.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
-    const event = invocationEvent(request, { fn, version, region, accountId });
-    this.server.deliver(event);
-    this.extensions.invoke(event);
-    this.extensions.platform('platform.start', () => telemetryRecords.start(event, version));
-    // SIGCONT after the event is written: the process wakes once, with its event already
-    // waiting, rather than waking to an empty socket and again when the event lands.
-    if (owedContinue) this.process?.thaw();
-    this.memory.start();
-    if (!this.timeoutSuspended) this.armTimeout(entry);
-  }
-
-  private armTimeout(entry: Current) {
-    entry.timed = true;
-    if (this.timeoutTimer) {
-      this.timeoutTimer.refresh();
-      return;
-    }
-    this.timeoutTimer = setTimeout(() => {
-      if (this.current?.timed) this.onTimeout(this.current);
-    }, this.spec.fn.timeout * 1000);
-    this.timeoutTimer.unref();
+    if (this.delivery.hasQueued)
+      return Promise.reject(new EnvironmentLostError(`environment ${this.id} already has an invocation waiting`));
+    return this.delivery.invoke(request, this.initialized, this.initDone);
   }
 
   private onNext() {
@@ -376,8 +246,7 @@ export class ExecutionEnvironment {
       this.extensions.whenReady(() => this.endInit());
       return;
     }
-    this.awaitingPoll = false;
-    this.afterInvocation();
+    this.delivery.onPoll();
   }
 
   private endInit() {
@@ -391,140 +260,18 @@ export class ExecutionEnvironment {
     this.memory.sample();
     this.setState('ready');
     this.resolveInit();
-    if (!this.queued) this.freezer.freezeAfterGrace();
+    if (!this.delivery.hasQueued) this.freezer.freezeAfterGrace();
   }
 
-  /**
-   * Once the invocation is finished and the client has polled again (in either order: a
-   * pipelining client's poll can be in before its answer is processed), the environment is
-   * ready: it takes the waiting invocation, else it freezes.
-   */
-  private afterInvocation() {
-    if (this.state !== 'busy' || this.current || this.awaitingPoll || this.exiting) return;
-    this.setState('ready');
-    if (this.queued) this.tryDeliver();
-    else this.freezer.freezeAfterGrace();
-  }
-
-  private onOutcome(o: RuntimeApiOutcome) {
-    const entry = this.current;
-    if (!entry || entry.request.requestId !== o.requestId) return;
-    entry.answeredAt = performance.now();
-    // The deadline is absolute: an answer that comes after it, before our own busy loop got
-    // round to the timeout, is a timeout all the same.
-    if (entry.timed && entry.answeredAt - entry.deliveredAt >= this.spec.fn.timeout * 1000) return this.onTimeout(entry);
-    this.extensions.platform('platform.runtimeDone', () => telemetryRecords.runtimeDone(o, entry.answeredAt! - entry.deliveredAt));
-    if (!this.extensions.allReady) {
-      // Extensions still at work on this invocation: it ends when they are done, within the
-      // same timeout, and their time counts in its Duration (PostRuntimeExtensionsDuration).
-      this.extensions.whenReady(() => {
-        if (this.current !== entry) return;
-        entry.answeredAt = performance.now();
-        entry.timed = false;
-        this.onAnswered(entry, o);
-      });
-      return;
-    }
-    entry.timed = false;
-    // Log records the handler wrote before answering are already in our pipes, but their
-    // 'data' may come later in this same poll phase: END and REPORT wait for it (setImmediate
-    // runs right after the poll phase), so the handler's lines come first, as in Lambda.
-    setImmediate(() => this.onAnswered(entry, o));
-  }
-
-  private onAnswered(entry: Current, o: RuntimeApiOutcome) {
-    if (o.kind === 'response') {
-      this.finish(entry, o.payload, undefined, { streamed: o.streamed });
-    } else if (o.kind === 'error') {
-      this.finish(entry, o.payload, 'Unhandled', { errorType: o.errorType });
-    } else {
-      const body = functionErrors.responseTooLarge(o.limit);
-      this.finish(entry, body.payload, 'Unhandled', { errorType: body.errorType, status: 'error' });
-    }
-  }
-
-  private onTimeout(entry: Current) {
-    if (this.current !== entry) return;
-    const { fn } = this.spec;
-    const { requestId } = entry.request;
-    this.log.platform(platformLog.timeoutLine(fn.loggingConfig.logFormat, requestId, fn.timeout, new Date()), requestId);
-    const body = functionErrors.invokeTimedOut(requestId, fn.timeout);
-    this.finish(entry, body.payload, 'Unhandled', { status: 'timeout', errorType: body.errorType });
-    this.kill('timeout');
-  }
-
-  private finish(
-    entry: Current,
-    payload: Buffer,
-    functionError: InvokeResult['functionError'],
-    extra: { streamed?: boolean; status?: 'timeout' | 'error'; errorType?: string },
-  ) {
-    if (this.current !== entry) return;
-    this.current = undefined;
-    entry.timed = false;
-    const { fn, version } = this.spec;
-    const durationMs = entry.deliveredAt ? (entry.answeredAt ?? performance.now()) - entry.deliveredAt : 0;
-    const initDurationMs = entry.info.cold ? this.initDurationMs : undefined;
-    const maxMemoryUsedMB = this.memory.maxUsedMB();
-    const status = extra.status ?? (functionError ? 'error' : undefined);
-    const metrics: platformLog.ReportMetrics = {
-      durationMs,
-      billedDurationMs: platformLog.billedDuration(durationMs, initDurationMs),
-      memorySizeMB: fn.memorySize,
-      maxMemoryUsedMB,
-      initDurationMs,
-      status: extra.status ?? (status && extra.errorType?.startsWith('Runtime.') ? 'error' : undefined),
-      errorType: extra.status || extra.errorType?.startsWith('Runtime.') ? extra.errorType : undefined,
-    };
-    const format = fn.loggingConfig.logFormat;
-    const { requestId } = entry.request;
-    const now = new Date();
-    this.log.platform(platformLog.endLine(format, requestId, status ?? 'success', now), requestId);
-    this.log.platform(platformLog.reportLine(format, requestId, metrics, now), requestId);
-    this.extensions.platform('platform.report', () => telemetryRecords.report(requestId, status, metrics));
-    const result: InvokeResult = {
-      requestId,
-      payload,
-      functionError,
-      streamed: extra.streamed || undefined,
-      cold: entry.info.cold,
-      environmentId: this.id,
-      version,
-      durationMs,
-      billedDurationMs: metrics.billedDurationMs,
-      initDurationMs,
-      maxMemoryUsedMB,
-      memorySizeMB: fn.memorySize,
-      logTail: this.log.takeTail(),
-    };
-    this.spec.events.emit('invocationEnded', entry.info, result);
-    entry.settle(result);
-    if (this.retireReason && !this.queued) this.kill(this.retireReason);
-    else this.afterInvocation();
-  }
-
-  /** Init failed (init/error, exit, init timeout): the invocation that waited for it fails with that error. */
-  private failInit(entry: Current) {
-    this.queued = undefined;
-    this.current = entry;
-    entry.deliveredAt = performance.now();
-    const { fn } = this.spec;
-    const error = this.initError!;
+  reportFailedInit() {
     this.initDurationMs ??= Date.now() - this.startedAt;
     if (!this.initReported) {
       this.initReported = true;
       this.extensions.logInit();
-      this.log.platform(platformLog.initReportLine(fn.loggingConfig.logFormat, this.initDurationMs, error.errorType, new Date()));
+      const { fn } = this.spec;
+      this.log.platform(platformLog.initReportLine(fn.loggingConfig.logFormat, this.initDurationMs, this.initError!.errorType, new Date()));
     }
     this.log.endInit();
-    this.spec.events.emit('invocationStarted', entry.info);
-    this.log.startTail(entry.request.requestId, true);
-    this.log.platform(
-      platformLog.startLine(fn.loggingConfig.logFormat, entry.request.requestId, this.spec.version, new Date()),
-      entry.request.requestId,
-    );
-    this.finish(entry, error.payload, 'Unhandled', { status: 'error', errorType: error.errorType });
-    this.kill('init-error');
   }
 
   private onExit(description: string) {
@@ -537,20 +284,13 @@ export class ExecutionEnvironment {
     if (this.initError && this.state === 'initializing') {
       this.state = 'ready';
       this.resolveInit();
-      if (this.queued) this.tryDeliver();
+      this.delivery.tryDeliver();
     }
-    const entry = this.current;
-    if (entry) {
-      const { requestId } = entry.request;
-      const body = this.extensionFailure ?? functionErrors.runtimeExited(description, { requestId, outOfMemory: this.outOfMemory });
-      if (!this.extensionFailure) this.log.platform(platformLog.runtimeExitLine(requestId, description), requestId);
-      this.finish(entry, body.payload, 'Unhandled', { status: 'error', errorType: body.errorType });
-    }
+    this.delivery.onProcessExit(description, this.outOfMemory, this.extensionFailure);
     this.memory.end();
-    clearTimeout(this.timeoutTimer);
     this.freezer.end();
     this.state = 'stopped';
-    this.dropQueued();
+    this.delivery.dropQueued();
     this.spec.events.emit('environmentStopped', this.info(), reason);
     // Extensions get their SHUTDOWN (and the endpoint stays open for them) before it all ends.
     void this.extensions.shutdown(reason).then(() => {
@@ -559,14 +299,12 @@ export class ExecutionEnvironment {
       this.resolveExited();
     });
   }
-
   /**
    * An extension failed (Extension.*): init fails with its error, or the environment ends and
    * the running invocation fails with it.
    */
-  private onExtensionFailure(errorType: string, errorMessage: string, phase: 'init' | 'invoke') {
+  private onExtensionFailure(body: functionErrors.FunctionErrorBody, phase: 'init' | 'invoke') {
     if (!this.alive) return;
-    const body = { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage })) };
     if (phase === 'init') {
       this.initError ??= body;
       if (!this.initialized) this.resolveInit();
@@ -580,8 +318,11 @@ export class ExecutionEnvironment {
   async stop(reason: StopReason): Promise<void> {
     // Lambda's graceful shutdown: with external extensions, the runtime gets SIGTERM and a
     // moment (300 ms) to end on its own; the extensions then get SHUTDOWN (onExit).
-    if (this.process?.terminate && this.extensions.external && !this.current && this.alive) {
+    if (this.process?.terminate && this.extensions.external && !this.delivery.running && this.alive) {
       this.stopReason ??= reason;
+      // No more freezing: an idle environment's freeze, due within its grace, would stop the
+      // runtime right after its SIGTERM and before its handler ran.
+      this.freezer.end();
       this.process.terminate();
       await Promise.race([this.processEnded, delay(GRACEFUL_RUNTIME_MS)]);
     }
@@ -596,15 +337,10 @@ export class ExecutionEnvironment {
    * running an invocation is stopped at once.
    */
   async stopDraining(reason: StopReason): Promise<void> {
+    // Answered, with extensions still at work on it: the invocation ends as it would in Lambda.
+    if (this.delivery.running && this.delivery.answered) return this.stopWhenIdle(reason);
     // Extensions need the endpoint for their SHUTDOWN: no quiet draining with them.
-    if (
-      this.current ||
-      this.queued ||
-      !this.process ||
-      this.state === 'initializing' ||
-      !this.alive ||
-      this.extensions.api.registered.length
-    )
+    if (!this.delivery.empty || !this.process || this.state === 'initializing' || !this.alive || this.extensions.api.registered.length)
       return this.stop(reason);
     this.stopReason ??= reason;
     // Writing out what it queued is no part of an invocation: its memory no longer counts.
@@ -618,24 +354,23 @@ export class ExecutionEnvironment {
 
   /** Stops after the running (and any queued) invocation is answered. */
   async stopWhenIdle(reason: StopReason): Promise<void> {
-    if (!this.current && !this.queued) return this.stop(reason);
+    if (this.delivery.empty) return this.stop(reason);
     this.retireReason = reason;
     await this.exited;
   }
 
-  private kill(reason: StopReason) {
+  kill(reason: StopReason) {
     this.stopReason ??= reason;
     if (!this.process) return this.onExit('exit status 0');
     this.process.kill();
   }
 
   setDebuggerAttached(attached: boolean, opts: { suspendTimeout?: boolean } = {}) {
-    this.timeoutSuspended = attached && opts.suspendTimeout !== false;
-    if (attached && this.current && this.timeoutSuspended) this.current.timed = false;
+    this.delivery.suspendTimeout(attached && opts.suspendTimeout !== false);
     this.freezer.setDebuggerAttached(attached);
   }
 
-  private setState(state: EnvironmentState) {
+  setState(state: EnvironmentState) {
     if (this.state === state || this.state === 'stopped') return;
     this.state = state;
     // Two or three transitions per warm invoke: the snapshot is built only for a listener.

@@ -18,6 +18,8 @@ export interface TelemetryEvent {
 }
 
 /** Lambda's defaults and bounds for `buffering`. */
+/** A subscriber that takes this long to answer a batch (while not frozen) loses it. */
+const POST_TIMEOUT_MS = 5_000;
 const DEFAULTS = { maxItems: 1000, maxBytes: 256 * 1024, timeoutMs: 1000 };
 const BOUNDS = { maxItems: [1000, 10_000], maxBytes: [256 * 1024, 1024 * 1024], timeoutMs: [25, 30_000] } as const;
 /** Init events kept for subscribers that have not joined yet. */
@@ -49,6 +51,9 @@ export class TelemetryApi {
   private readonly subscriptions: Subscription[] = [];
   private readonly backlog: Array<{ type: TelemetryType; event: TelemetryEvent }> = [];
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  /** While the environment is frozen, its subscribers are too: batches wait for the thaw, as in Lambda. */
+  private thawed: Promise<void> | undefined;
+  private resumeDelivery: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly handlers: TelemetryApiHandlers) {}
@@ -71,9 +76,25 @@ export class TelemetryApi {
   }
 
   /** Sends what is buffered now (the environment is shutting down), then stops. */
+  /** The environment froze: nothing is sent until resume(). */
+  pause(): void {
+    this.thawed ??= new Promise((resolve) => (this.resumeDelivery = resolve));
+  }
+
+  resume(): void {
+    this.resumeDelivery?.();
+    this.thawed = this.resumeDelivery = undefined;
+  }
+
+  /** Whether delivery is paused (a batch in flight while its subscriber is frozen does not time out). */
+  get paused(): boolean {
+    return this.thawed !== undefined;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.resume();
     await Promise.all(this.subscriptions.map((sub) => this.flush(sub)));
     this.agent.destroy();
   }
@@ -178,22 +199,29 @@ export class TelemetryApi {
   private flush(sub: Subscription): Promise<void> {
     clearTimeout(sub.timer);
     sub.timer = undefined;
-    sub.delivery = sub.delivery.then(() => {
-      if (!sub.buffer.length) return;
-      const batch = sub.buffer.splice(0);
-      sub.bytes = 0;
-      return post(sub.url, JSON.stringify(batch), this.agent);
-    });
+    sub.delivery = sub.delivery
+      .then(() => this.thawed)
+      .then(() => {
+        if (!sub.buffer.length) return;
+        const batch = sub.buffer.splice(0);
+        sub.bytes = 0;
+        return post(sub.url, JSON.stringify(batch), this.agent, () => this.paused);
+      });
     return sub.delivery;
   }
 }
 
 /** One delivery attempt; a subscriber that is gone or failing loses the batch, as in Lambda. */
-function post(url: URL, body: string, agent: http.Agent): Promise<void> {
+function post(url: URL, body: string, agent: http.Agent, paused: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const req = http.request(
       url,
-      { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, timeout: 5_000 },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        timeout: POST_TIMEOUT_MS,
+      },
       (res) => {
         res.resume();
         res.on('end', resolve);
@@ -201,7 +229,7 @@ function post(url: URL, body: string, agent: http.Agent): Promise<void> {
       },
     );
     req.on('error', () => resolve());
-    req.on('timeout', () => req.destroy());
+    req.on('timeout', () => (paused() ? req.setTimeout(POST_TIMEOUT_MS) : req.destroy()));
     req.end(body);
   });
 }
