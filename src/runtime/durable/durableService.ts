@@ -52,6 +52,7 @@ export class DurableService {
   private readonly drivers = new Map<string, ExecutionDriver>();
   private readonly stores = new Map<string, ExecutionStore>();
   private readonly inboxWatchers = new Map<string, fs.FSWatcher>();
+  private readonly listeners = new Set<(record: ExecutionRecord) => void>();
   readonly time: TimeScale;
 
   constructor(
@@ -142,8 +143,23 @@ export class DurableService {
     return driver;
   }
 
+  /** Calls `listener` with an execution this process drives whenever it changes; returns the unsubscribe. */
+  onChange(listener: (record: ExecutionRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The execution an invocation running now belongs to, and which invocation of it (1 the first, then the replays). */
+  invocation(requestId: string): { record: ExecutionRecord; number: number } | undefined {
+    for (const d of this.drivers.values()) if (d.current?.requestId === requestId) return { record: d.record, number: d.current.number };
+    return undefined;
+  }
+
   private track(fn: FunctionConfig, record: ExecutionRecord): ExecutionDriver {
-    const driver = new ExecutionDriver(record, this.storeFor(fn), this.host, this.time);
+    const notify = (r: ExecutionRecord) => {
+      for (const listener of this.listeners) listener(r);
+    };
+    const driver = new ExecutionDriver(record, this.storeFor(fn), this.host, this.time, notify);
     this.drivers.set(record.DurableExecutionArn, driver);
     void driver.whenEnded().then(() => this.drivers.delete(record.DurableExecutionArn));
     this.watchInbox(fn);
@@ -193,7 +209,7 @@ export class DurableService {
   /** ListDurableExecutionsByFunction, newest first unless `reverse`. Expired executions are deleted on the way. */
   async list(
     fn: FunctionConfig,
-    filter: { statuses?: ExecutionStatus[]; name?: string; version?: string } = {},
+    filter: { statuses?: ExecutionStatus[]; name?: string; versions?: string[] } = {},
   ): Promise<ExecutionRecord[]> {
     const store = this.storeFor(fn);
     const out: ExecutionRecord[] = [];
@@ -204,8 +220,9 @@ export class DurableService {
         continue;
       }
       if (filter.statuses?.length && !filter.statuses.includes(r.Status)) continue;
-      if (filter.name && r.DurableExecutionName !== filter.name) continue;
-      if (filter.version && r.version !== filter.version) continue;
+      // DurableExecutionName filters by containment, as Lambda documents it.
+      if (filter.name && !r.DurableExecutionName.includes(filter.name)) continue;
+      if (filter.versions && !filter.versions.includes(r.version)) continue;
       out.push(r);
     }
     return out.reverse();
