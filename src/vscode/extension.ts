@@ -21,6 +21,8 @@ import { InlineLogs } from './inlineLogs';
 import { InvocationHistory } from './invocationHistory';
 import { Invoker } from './invoker';
 import { LayersTree } from './layersTree';
+import { ExecutionsTree } from './executionsTree';
+import { registerExecutionCommands } from './executionCommands';
 import { registerLogCommands } from './logCommands';
 import { LOG_SCHEME, LogDocuments } from './logDocuments';
 import { LogIndex } from './logIndex';
@@ -50,6 +52,7 @@ export interface LambdaLabApi {
   logsTree: LogsTree;
   versionsTree: VersionsTree;
   layersTree: LayersTree;
+  executionsTree: ExecutionsTree;
   codeLens: HandlerCodeLens;
   debugConfigurations: DebugConfigurations;
   deployments: Deployments;
@@ -84,6 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const logsTree = new LogsTree(logIndex, templates);
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
+  const executionsTree = new ExecutionsTree(runtime, templates);
   shutdown = async () => {
     await apiServer.stop();
     await runtime.dispose();
@@ -111,6 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logsTree,
     versionsTree,
     layersTree,
+    executionsTree,
     deployments,
     apiServer,
     codeLens,
@@ -120,6 +125,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     vscode.window.createTreeView('lambdaLab.logs', { treeDataProvider: logsTree, showCollapseAll: true }),
     vscode.window.createTreeView('lambdaLab.versions', { treeDataProvider: versionsTree }),
     vscode.window.createTreeView('lambdaLab.layers', { treeDataProvider: layersTree }),
+    vscode.window.createTreeView('lambdaLab.executions', { treeDataProvider: executionsTree }),
     vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
     vscode.workspace.registerTextDocumentContentProvider(RESPONSE_SCHEME, responses),
     responses,
@@ -159,6 +165,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     registerFunctionCommands({ runtime, invoker, debugging, events, functionsTree, functionFrom }),
     registerLogCommands({ logIndex, logDocuments, history, results, functionFrom }),
     registerVersionCommands({ deployments, invoker, functionFrom }),
+    registerExecutionCommands({ runtime, logIndex, executionsTree }),
     registerCommands({
       'lambdaLab.refresh': () => templates.refresh(),
       'lambdaLab.toggleInlineLogs': () => inlineLogs.setEnabled(!inlineLogs.isEnabled()),
@@ -178,6 +185,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
+  // Executions left running by the last window (or a stopped `serve`) go on here; each template change may bring more.
+  const resumeDurable = () => void runtime.durable.resume().catch((err: Error) => output.warn(`durable executions: ${err.message}`));
+  resumeDurable();
+  context.subscriptions.push(templates.onDidChange(resumeDurable));
   return {
     runtime,
     templates,
@@ -188,6 +199,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logsTree,
     versionsTree,
     layersTree,
+    executionsTree,
     codeLens,
     debugConfigurations,
     deployments,

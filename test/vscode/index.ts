@@ -32,6 +32,7 @@ export function run(): Promise<void> {
   require('./suite/languageServer.test');
   require('./suite/realWorld.test');
   require('./suite/routeRequests.test');
+  require('./suite/durableExecutions.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

@@ -7,6 +7,8 @@ import type { ErrorObject, ExecutionRecord, HistoryEvent, Operation, OperationSt
 export interface TimelineEntry {
   id: string;
   name: string;
+  /** What it is in a word or two: step, wait, callback, invoke, parallel, map iteration, wait for callback… */
+  kind: string;
   type: OperationType;
   subType?: string;
   status: OperationStatus;
@@ -60,6 +62,8 @@ function entry(record: ExecutionRecord, op: Operation): TimelineEntry {
   const out: TimelineEntry = {
     id: op.Id,
     name: op.Name ?? `${TYPE_WORD[op.Type]} ${op.Id.slice(0, 8)}`,
+    // The SDK's sub-types (Parallel, MapIteration, WaitForCallback…) say more than the type.
+    kind: op.SubType ? op.SubType.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : TYPE_WORD[op.Type],
     type: op.Type,
     subType: op.SubType,
     status: op.Status,
