@@ -20,6 +20,7 @@ export type ExecutionsNode =
 
 /** Executions listed per function; older ones stay on disk and in `lambda-lab executions`. */
 const MAX_EXECUTIONS = 50;
+const GENERATED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, vscode.Disposable {
   private readonly refresh = new TreeRefresh<ExecutionsNode>(150);
@@ -79,7 +80,9 @@ export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, 
       }
       case 'execution': {
         const r = node.record;
-        const item = new vscode.TreeItem(r.DurableExecutionName, vscode.TreeItemCollapsibleState.Collapsed);
+        // Names Lambda Lab made up (UUIDs) are told apart by their start; the tooltip has the whole.
+        const label = GENERATED_NAME.test(r.DurableExecutionName) ? r.DurableExecutionName.slice(0, 8) : r.DurableExecutionName;
+        const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
         const took = (r.EndTimestamp ?? Date.now()) - r.StartTimestamp;
         item.description = [r.Status, clock(r.StartTimestamp), r.EndTimestamp ? formatDuration(took) : '', r.version]
           .filter(Boolean)
@@ -170,7 +173,7 @@ function operationIcon(status: OperationStatus): vscode.ThemeIcon {
 
 function operationDescription(e: TimelineEntry): string {
   return [
-    e.kind,
+    e.name === e.kind ? '' : e.kind,
     e.status,
     e.attempts && e.attempts > 1 ? `${e.attempts} attempts` : '',
     e.detail,

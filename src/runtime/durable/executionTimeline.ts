@@ -59,11 +59,13 @@ export function timeline(record: ExecutionRecord): TimelineEntry[] {
 }
 
 function entry(record: ExecutionRecord, op: Operation): TimelineEntry {
+  // The SDK's sub-types (Parallel, MapIteration, WaitForCallback…) say more than the type.
+  const kind = op.SubType ? op.SubType.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : TYPE_WORD[op.Type];
   const out: TimelineEntry = {
     id: op.Id,
-    name: op.Name ?? `${TYPE_WORD[op.Type]} ${op.Id.slice(0, 8)}`,
-    // The SDK's sub-types (Parallel, MapIteration, WaitForCallback…) say more than the type.
-    kind: op.SubType ? op.SubType.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : TYPE_WORD[op.Type],
+    // Unnamed operations (a waitForCallback's callback and submitter) are called what they are.
+    name: op.Name ?? kind,
+    kind,
     type: op.Type,
     subType: op.SubType,
     status: op.Status,
