@@ -1,13 +1,15 @@
 // The Durable Executions view: per durable function, its executions (name, status, start, how
 // long, version), each expanding into its operations — steps with their attempts, waits,
 // callbacks, chained invokes, child contexts with their children — and its invocations (the
-// first run and each replay). Follows the executions this window drives as they change.
+// first run and each replay). Follows the executions as they change, whichever process drives them.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExecutionRecord, ExecutionStatus, OperationStatus } from '../runtime/durable/executionRecord';
 import { formatDuration, invocations, timeline, type InvocationEntry, type TimelineEntry } from '../runtime/durable/executionTimeline';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { TemplateWorkspace } from './templateWorkspace';
+import { subscribe } from './subscribe';
 import { cell, clock, failedIcon, okIcon, runningIcon } from './treeFormat';
 import { TreeRefresh } from './treeRefresh';
 
@@ -26,18 +28,51 @@ export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, 
   private readonly refresh = new TreeRefresh<ExecutionsNode>(150);
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** Per state folder: executions other processes (`serve`, the CLI) drive change there only. */
+  private readonly watchers = new Map<string, vscode.FileSystemWatcher>();
 
   constructor(
     private readonly runtime: LocalRuntime,
     templates: TemplateWorkspace,
   ) {
     const unsubscribe = runtime.durable.onChange(() => this.refresh.soon());
-    this.subscriptions = [templates.onDidChange(() => this.refresh.soon()), { dispose: unsubscribe }];
+    const templatesChanged = () => {
+      this.watchStateFolders();
+      this.refresh.soon();
+    };
+    this.subscriptions = [
+      templates.onDidChange(templatesChanged),
+      subscribe(runtime, 'templateLoaded', templatesChanged),
+      { dispose: unsubscribe },
+    ];
+    this.watchStateFolders();
   }
 
-  /** Executions driven by other processes (`serve`, the CLI) change on disk only: the refresh button reads them again. */
   refreshNow(): void {
     this.refresh.soon();
+  }
+
+  private watchStateFolders(): void {
+    const dirs = new Set(
+      this.runtime
+        .functions()
+        .filter((fn) => fn.durableConfig)
+        .map((fn) => path.join(this.runtime.stateDirFor(fn.templatePath), 'durable')),
+    );
+    for (const [dir, watcher] of this.watchers) {
+      if (dirs.has(dir)) continue;
+      watcher.dispose();
+      this.watchers.delete(dir);
+    }
+    for (const dir of dirs) {
+      if (this.watchers.has(dir)) continue;
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**'));
+      const soon = () => this.refresh.soon();
+      watcher.onDidCreate(soon);
+      watcher.onDidChange(soon);
+      watcher.onDidDelete(soon);
+      this.watchers.set(dir, watcher);
+    }
   }
 
   async getChildren(node?: ExecutionsNode): Promise<ExecutionsNode[]> {
@@ -137,6 +172,7 @@ export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, 
 
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
+    for (const w of this.watchers.values()) w.dispose();
     this.refresh.dispose();
   }
 }

@@ -130,14 +130,18 @@ export class ExecutionDriver {
     this.schedule();
   }
 
-  /** After a checkpoint: arm the deadlines it created, start the invokes it asked for. */
+  /**
+   * After a checkpoint: arm the deadlines it created, start the invokes it asked for. A checkpoint
+   * that ends the execution ends it once its invocation returns, so the history has that
+   * invocation's InvocationCompleted before anyone waiting hears of the end.
+   */
   afterCheckpoint(touched: string[]): void {
+    if (!this.running) return;
     for (const d of this.record.deadlines) if (touched.includes(d.operationId)) this.arm(d.operationId, d.at, d.kind);
     for (const id of touched) {
       const op = this.ledger.get(id);
       if (op?.Type === 'CHAINED_INVOKE' && op.Status === 'STARTED' && !this.chained.has(id)) this.startChained(op, this.chainedInput(op));
     }
-    if (!this.running) this.end();
   }
 
   private schedule(): void {

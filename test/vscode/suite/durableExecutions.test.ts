@@ -213,4 +213,40 @@ describe('durable executions view', function () {
     const record = await runtime.durable.get(arn);
     assert.deepEqual(JSON.parse(record.Result!), { order: { id: 'o-3' }, answer: { approved: 'later' } });
   });
+
+  it('follows an execution another process drives (serve, the CLI) from its state on disk', async () => {
+    // Another Lambda Lab on the same template; it gets the callback itself (the extension's
+    // runtime, in this same process, would otherwise take the execution over).
+    const other = new LocalRuntime({ nodeBinaries: { 'nodejs22.x': node22 } });
+    const { executionsTree: tree } = await api();
+    let repaints = 0;
+    const listening = tree.onDidChangeTreeData(() => repaints++);
+    try {
+      await other.loadTemplate(template);
+      let arn = '';
+      const ended = other.invoke('OrderApproval', JSON.stringify({ orderId: 'o-4' }), { onDurableExecution: (a) => (arn = a) });
+      const callbackId = await eventually(
+        'the other process to wait for the callback',
+        async () => {
+          const op = arn
+            ? (await other.durable.get(arn)).operations.find((o) => o.Type === 'CALLBACK' && o.Status === 'STARTED')
+            : undefined;
+          return op?.CallbackDetails?.CallbackId;
+        },
+        30_000,
+      );
+      const running = await eventually('the execution in the view', () => executionNode(arn), 30_000);
+      assert.match(await description(running), /^RUNNING · /);
+      const before = repaints;
+      await other.durable.callback({ callbackId, outcome: 'succeed', result: '{"approved":"elsewhere"}' });
+      await ended;
+      await eventually('the view to repaint on its own as the state on disk changes', () => repaints > before || undefined);
+      const done = await executionNode(arn);
+      assert.ok(done);
+      assert.match(await description(done), /^SUCCEEDED · /);
+    } finally {
+      listening.dispose();
+      await other.dispose();
+    }
+  });
 });
