@@ -123,7 +123,7 @@ export class DurableService {
         if (record.Status !== 'RUNNING' || this.drivers.has(record.DurableExecutionArn)) continue;
         if (
           await this.adopt(fn, record).then(
-            (d) => d.record === record,
+            (d) => d.running,
             () => false,
           )
         )
@@ -133,10 +133,15 @@ export class DurableService {
     return resumed;
   }
 
-  private async adopt(fn: FunctionConfig, record: ExecutionRecord): Promise<ExecutionDriver> {
+  private async adopt(fn: FunctionConfig, listed: ExecutionRecord): Promise<ExecutionDriver> {
     const store = this.storeFor(fn);
-    if (record.Status === 'RUNNING' && !(await store.claim(record))) {
-      throw conflict(`Durable execution ${record.DurableExecutionArn} is driven by another Lambda Lab process.`);
+    let record = listed;
+    if (record.Status === 'RUNNING') {
+      if (!(await store.claim(record))) {
+        throw conflict(`Durable execution ${record.DurableExecutionArn} is driven by another Lambda Lab process.`);
+      }
+      // Read before the claim, it may be stale: whoever drove it until then may have ended it meanwhile.
+      record = (await store.read(fn.functionName, record.executionId)) ?? record;
     }
     // A resume and a callback (or two resumes) may adopt the same execution at once: one driver.
     const already = this.drivers.get(record.DurableExecutionArn);
