@@ -177,7 +177,7 @@ describe('durable executions (integration, real SDK)', function () {
     assert.equal(retries.length, 2, 'two checks asked to continue');
   });
 
-  it('answers a synchronous invoke once the last invocation is in the history, also when a checkpoint ended the execution', async () => {
+  it('answers a synchronous invoke once the last invocation is in the history', async () => {
     rmSync(join(dir, 'callback-id'), { force: true });
     const pending = invoke('Approval', { orderId: 'o-sync' });
     const callbackId = await eventually(
