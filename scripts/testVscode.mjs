@@ -263,7 +263,11 @@ async function main() {
       userDataDir,
       extensionsDir,
       workspace,
-      env: { LAMBDA_LAB_TEST_RESULT: resultFile, ...(option('--grep') ? { LAMBDA_LAB_TEST_GREP: option('--grep') } : {}) },
+      env: {
+        LAMBDA_LAB_TEST_RESULT: resultFile,
+        LAMBDA_LAB_REPO: root,
+        ...(option('--grep') ? { LAMBDA_LAB_TEST_GREP: option('--grep') } : {}),
+      },
     });
   } catch (err) {
     rmSync(scratch, { recursive: true, force: true });

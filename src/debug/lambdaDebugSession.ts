@@ -24,6 +24,7 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import type { EnvironmentInfo, RuntimeEvents, StopReason } from '../runtime/runtimeEvents';
 import type { UserBreakpoint } from './breakpoints';
 import { endedWhilePaused, logOutput, type ConsoleLocation, type ConsoleOutput } from './debugConsole';
+import { DurableScopes } from './durableScope';
 import type { DebugThread, StepKind, StopInfo, ThreadListener } from './debugThread';
 import { INVOKE_REQUEST, invokeFromRequest, runInvocations, type InvokeRequestArguments } from './invokeRequests';
 import {
@@ -70,6 +71,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     line: (line) => this.convertDebuggerLineToClient(line),
     column: (column) => this.convertDebuggerColumnToClient(column),
   });
+  private readonly durable = new DurableScopes(() => this.runtime);
   private readonly disposers: Array<() => void> = [];
   private readonly invokeAbort = new AbortController();
   private ending = false;
@@ -181,6 +183,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
       if (matches(env)) void this.attachEnvironment(env);
     });
     this.listen(runtime, 'environmentStopped', (env, reason) => this.onEnvironmentStopped(env, reason));
+    this.listen(runtime, 'invocationStarted', (info) => this.durable.invocationStarted(info.environmentId, info.requestId));
+    this.listen(runtime, 'invocationEnded', (info) => this.durable.invocationEnded(info.environmentId));
     this.listen(runtime, 'log', (record) => {
       if (!matches(record)) return;
       const { text, category, where } = logOutput(record, this.settings?.sourceMaps ? this.maps : undefined);
@@ -291,7 +295,7 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    response.body = { threads: this.threads.all().map((t) => new Thread(t.id, t.name)) };
+    response.body = { threads: this.threads.all().map((t) => new Thread(t.id, this.durable.threadName(t.environment.id, t.name))) };
     this.sendResponse(response);
   }
 
@@ -369,13 +373,16 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     void this.handle(response, async () => {
-      response.body = { scopes: this.inspection.scopes(args.frameId) };
+      const scopes = this.inspection.scopes(args.frameId);
+      const thread = this.inspection.threadOfFrame(args.frameId);
+      const durable = thread && this.durable.scope(thread.environment.id);
+      response.body = { scopes: durable ? [...scopes, durable] : scopes };
     });
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     void this.handle(response, async () => {
-      response.body = { variables: await this.inspection.variablesOf(args) };
+      response.body = { variables: this.durable.variables(args.variablesReference) ?? (await this.inspection.variablesOf(args)) };
     });
   }
 

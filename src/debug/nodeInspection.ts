@@ -66,6 +66,11 @@ export class NodeInspection {
     return { stackFrames, totalFrames: callFrames.length };
   }
 
+  /** The thread a stack frame belongs to (undefined once the thread resumed). */
+  threadOfFrame(frameId: number): EnvironmentThread | undefined {
+    return this.frames.get(frameId)?.thread;
+  }
+
   scopes(frameId: number): DebugProtocol.Scope[] {
     const entry = this.frames.get(frameId);
     if (!entry) throw new Error('This stack frame is no longer available: the environment has resumed.');

@@ -27,6 +27,8 @@ import { InlineLogs } from './inlineLogs';
 import { InvocationHistory } from './invocationHistory';
 import { Invoker } from './invoker';
 import { LayersTree } from './layersTree';
+import { ExecutionsTree } from './executionsTree';
+import { registerExecutionCommands } from './executionCommands';
 import { registerLogCommands } from './logCommands';
 import { LOG_SCHEME, LogDocuments } from './logDocuments';
 import { LogIndex } from './logIndex';
@@ -56,6 +58,7 @@ export interface LambdaLabApi {
   logsTree: LogsTree;
   versionsTree: VersionsTree;
   layersTree: LayersTree;
+  executionsTree: ExecutionsTree;
   codeLens: HandlerCodeLens;
   debugConfigurations: DebugConfigurations;
   deployments: Deployments;
@@ -105,6 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const logsTree = new LogsTree(logIndex, templates);
   const versionsTree = new VersionsTree(runtime, templates, deployments);
   const layersTree = new LayersTree(templates, deployments);
+  const executionsTree = new ExecutionsTree(runtime, templates);
   shutdown = async () => {
     asyncInvoker.close();
     await apiServer.stop();
@@ -136,6 +140,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logsTree,
     versionsTree,
     layersTree,
+    executionsTree,
     deployments,
     apiServer,
     codeLens,
@@ -145,6 +150,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     vscode.window.createTreeView('lambdaLab.logs', { treeDataProvider: logsTree, showCollapseAll: true }),
     vscode.window.createTreeView('lambdaLab.versions', { treeDataProvider: versionsTree }),
     vscode.window.createTreeView('lambdaLab.layers', { treeDataProvider: layersTree }),
+    vscode.window.createTreeView('lambdaLab.executions', { treeDataProvider: executionsTree }),
     vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, results),
     vscode.workspace.registerTextDocumentContentProvider(RESPONSE_SCHEME, responses),
     responses,
@@ -185,6 +191,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     registerLogCommands({ logIndex, logDocuments, history, results, functionFrom }),
     registerVersionCommands({ deployments, invoker, functionFrom }),
     registerAsyncCommands({ runtime, templates, events, asyncInvoker, asyncRecords, functionFrom }),
+    registerExecutionCommands({ runtime, logIndex, executionsTree }),
     registerCommands({
       'lambdaLab.refresh': () => templates.refresh(),
       'lambdaLab.toggleInlineLogs': () => inlineLogs.setEnabled(!inlineLogs.isEnabled()),
@@ -203,6 +210,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
 
   context.subscriptions.push(startLanguageClient(context));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
+  // Executions left running by the last window (or a stopped `serve`) go on here, as their templates load.
+  context.subscriptions.push(
+    subscribe(
+      runtime,
+      'templateLoaded',
+      () => void runtime.durable.resume().catch((err: Error) => output.warn(`durable executions: ${err.message}`)),
+    ),
+  );
   await templates.refresh();
   return {
     runtime,
@@ -214,6 +229,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logsTree,
     versionsTree,
     layersTree,
+    executionsTree,
     codeLens,
     debugConfigurations,
     deployments,

@@ -1,11 +1,11 @@
 // Durable functions with AWS's durable execution SDK on real handlers: replay, waits, retries,
 // parallel/map, child contexts, chained invokes, execution timeout and stop, through the runtime.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-import { durableRuntime, hasNode22, runs, tempState } from '../fixtures/durable/durableHarness';
+import { durableRuntime, eventually, hasNode22, runs, tempState } from '../fixtures/durable/durableHarness';
 
 describe('durable executions (integration, real SDK)', function () {
   this.timeout(120_000);
@@ -175,6 +175,20 @@ describe('durable executions (integration, real SDK)', function () {
         e.EventType === 'StepSucceeded' && e.StepSucceededDetails && (e.StepSucceededDetails as { RetryDetails?: unknown }).RetryDetails,
     );
     assert.equal(retries.length, 2, 'two checks asked to continue');
+  });
+
+  it('answers a synchronous invoke once the last invocation is in the history', async () => {
+    rmSync(join(dir, 'callback-id'), { force: true });
+    const pending = invoke('Approval', { orderId: 'o-sync' });
+    const callbackId = await eventually(
+      () => existsSync(join(dir, 'callback-id')) && readFileSync(join(dir, 'callback-id'), 'utf8'),
+      'the callback id',
+    );
+    await runtime.durable.callback({ callbackId, outcome: 'succeed', result: '{"approved":true}' });
+    const { body, record } = await pending;
+    assert.deepEqual(body, { order: { id: 'o-sync' }, answer: { approved: true } });
+    assert.equal(record.Status, 'SUCCEEDED');
+    assert.equal(record.events.filter((e) => e.EventType === 'InvocationCompleted').length, record.invocations);
   });
 
   it('a callback nobody answers times out after its (scaled) timeout and fails the wait', async () => {

@@ -114,6 +114,11 @@ describe('durable executions through serve (integration, AWS SDK)', function () 
       'ExecutionSucceeded',
     ])
       assert.ok(types.includes(t as never), `${t} in ${types.join()}`);
+    assert.equal(
+      types.filter((t) => t === 'InvocationCompleted').length,
+      (await runtime.durable.get(arn)).invocations,
+      'every invocation, the last one included, is in the history once the execution ended',
+    );
     const succeeded = history.Events!.find((e) => e.EventType === 'CallbackSucceeded')!;
     assert.equal(succeeded.CallbackSucceededDetails?.Result?.Payload, '{"approved":true}');
     const listed = await client.send(new ListDurableExecutionsByFunctionCommand({ FunctionName: 'Approval', Statuses: ['SUCCEEDED'] }));

@@ -33,6 +33,7 @@ export function run(): Promise<void> {
   require('./suite/realWorld.test');
   require('./suite/routeRequests.test');
   require('./suite/asyncEvents.test');
+  require('./suite/durableExecutions.test');
 
   const outcomes: TestOutcome[] = [];
   return new Promise((resolve, reject) => {

@@ -32,7 +32,7 @@ try {
       '--user-data-dir',
       path.join(scratch, 'user-data'),
     ],
-    extensionTestsEnv: { LAMBDA_LAB_TEST_RESULT: resultFile },
+    extensionTestsEnv: { LAMBDA_LAB_TEST_RESULT: resultFile, LAMBDA_LAB_REPO: repoRoot },
   });
 } catch (err) {
   console.error(`The VS Code suite failed: ${err instanceof Error ? err.message : err}`);

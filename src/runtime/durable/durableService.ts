@@ -52,6 +52,7 @@ export class DurableService {
   private readonly drivers = new Map<string, ExecutionDriver>();
   private readonly stores = new Map<string, ExecutionStore>();
   private readonly inboxWatchers = new Map<string, fs.FSWatcher>();
+  private readonly listeners = new Set<(record: ExecutionRecord) => void>();
   readonly time: TimeScale;
 
   constructor(
@@ -122,7 +123,7 @@ export class DurableService {
         if (record.Status !== 'RUNNING' || this.drivers.has(record.DurableExecutionArn)) continue;
         if (
           await this.adopt(fn, record).then(
-            (d) => d !== undefined,
+            (d) => d.running,
             () => false,
           )
         )
@@ -132,18 +133,41 @@ export class DurableService {
     return resumed;
   }
 
-  private async adopt(fn: FunctionConfig, record: ExecutionRecord): Promise<ExecutionDriver> {
+  private async adopt(fn: FunctionConfig, listed: ExecutionRecord): Promise<ExecutionDriver> {
     const store = this.storeFor(fn);
-    if (record.Status === 'RUNNING' && !(await store.claim(record))) {
-      throw conflict(`Durable execution ${record.DurableExecutionArn} is driven by another Lambda Lab process.`);
+    let record = listed;
+    if (record.Status === 'RUNNING') {
+      if (!(await store.claim(record))) {
+        throw conflict(`Durable execution ${record.DurableExecutionArn} is driven by another Lambda Lab process.`);
+      }
+      // Read before the claim, it may be stale: whoever drove it until then may have ended it meanwhile.
+      record = (await store.read(fn.functionName, record.executionId)) ?? record;
     }
+    // A resume and a callback (or two resumes) may adopt the same execution at once: one driver.
+    const already = this.drivers.get(record.DurableExecutionArn);
+    if (already) return already;
     const driver = this.track(fn, record);
     driver.begin(true);
     return driver;
   }
 
+  /** Calls `listener` with an execution this process drives whenever it changes; returns the unsubscribe. */
+  onChange(listener: (record: ExecutionRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The execution an invocation running now belongs to, and which invocation of it (1 the first, then the replays). */
+  invocation(requestId: string): { record: ExecutionRecord; number: number } | undefined {
+    for (const d of this.drivers.values()) if (d.current?.requestId === requestId) return { record: d.record, number: d.current.number };
+    return undefined;
+  }
+
   private track(fn: FunctionConfig, record: ExecutionRecord): ExecutionDriver {
-    const driver = new ExecutionDriver(record, this.storeFor(fn), this.host, this.time);
+    const notify = (r: ExecutionRecord) => {
+      for (const listener of this.listeners) listener(r);
+    };
+    const driver = new ExecutionDriver(record, this.storeFor(fn), this.host, this.time, notify);
     this.drivers.set(record.DurableExecutionArn, driver);
     void driver.whenEnded().then(() => this.drivers.delete(record.DurableExecutionArn));
     this.watchInbox(fn);
@@ -193,7 +217,7 @@ export class DurableService {
   /** ListDurableExecutionsByFunction, newest first unless `reverse`. Expired executions are deleted on the way. */
   async list(
     fn: FunctionConfig,
-    filter: { statuses?: ExecutionStatus[]; name?: string; version?: string } = {},
+    filter: { statuses?: ExecutionStatus[]; name?: string; versions?: string[] } = {},
   ): Promise<ExecutionRecord[]> {
     const store = this.storeFor(fn);
     const out: ExecutionRecord[] = [];
@@ -204,8 +228,9 @@ export class DurableService {
         continue;
       }
       if (filter.statuses?.length && !filter.statuses.includes(r.Status)) continue;
-      if (filter.name && r.DurableExecutionName !== filter.name) continue;
-      if (filter.version && r.version !== filter.version) continue;
+      // DurableExecutionName filters by containment, as Lambda documents it.
+      if (filter.name && !r.DurableExecutionName.includes(filter.name)) continue;
+      if (filter.versions && !filter.versions.includes(r.version)) continue;
       out.push(r);
     }
     return out.reverse();

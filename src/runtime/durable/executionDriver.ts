@@ -41,12 +41,16 @@ export class ExecutionDriver {
   private idleWaiters: Array<() => void> = [];
   private saving: Promise<void> = Promise.resolve();
   private disposed = false;
+  /** The invocation running now: its request id and number (1 the first, then each replay). */
+  current: { requestId: string; number: number } | undefined;
 
   constructor(
     readonly record: ExecutionRecord,
     private readonly store: ExecutionStore,
     private readonly host: DriverHost,
     private readonly time: TimeScale,
+    /** Told of every change once it is being saved (views follow executions with it). */
+    private readonly onChange: (record: ExecutionRecord) => void = () => undefined,
   ) {
     this.ledger = new OperationLedger(record, time);
     this.ended = new Promise((ok) => (this.resolveEnded = ok));
@@ -90,6 +94,7 @@ export class ExecutionDriver {
     this.saving = this.saving
       .then(() => this.store.save(snapshot))
       .catch((err: Error) => this.host.diagnostic(`${this.record.DurableExecutionArn}: cannot save its state: ${err.message}`));
+    this.onChange(this.record);
     return this.saving;
   }
 
@@ -114,6 +119,7 @@ export class ExecutionDriver {
     // A checkpoint that could not be written fails (the SDK hears of it), and later writes still run.
     const written = this.saving.then(() => this.store.append(r, entry));
     this.saving = written.catch(() => undefined);
+    this.onChange(r);
     return written;
   }
 
@@ -124,14 +130,18 @@ export class ExecutionDriver {
     this.schedule();
   }
 
-  /** After a checkpoint: arm the deadlines it created, start the invokes it asked for. */
+  /**
+   * After a checkpoint: arm the deadlines it created, start the invokes it asked for. A checkpoint
+   * that ends the execution ends it once its invocation returns, so the history has that
+   * invocation's InvocationCompleted before anyone waiting hears of the end.
+   */
   afterCheckpoint(touched: string[]): void {
+    if (!this.running) return;
     for (const d of this.record.deadlines) if (touched.includes(d.operationId)) this.arm(d.operationId, d.at, d.kind);
     for (const id of touched) {
       const op = this.ledger.get(id);
       if (op?.Type === 'CHAINED_INVOKE' && op.Status === 'STARTED' && !this.chained.has(id)) this.startChained(op, this.chainedInput(op));
     }
-    if (!this.running) this.end();
   }
 
   private schedule(): void {
@@ -152,6 +162,7 @@ export class ExecutionDriver {
     const requestId = randomUUID();
     r.checkpointToken = randomUUID();
     r.invocations++;
+    this.current = { requestId, number: r.invocations };
     const envelope = {
       DurableExecutionArn: r.DurableExecutionArn,
       CheckpointToken: r.checkpointToken,
@@ -174,6 +185,7 @@ export class ExecutionDriver {
     // From here to the decision nothing awaits: a callback or a timer arriving meanwhile must
     // find this invocation either still running (and set `wake`) or fully handled.
     this.invoking = false;
+    this.current = undefined;
     if (this.disposed) return;
     if (!this.running) {
       invocationCompleted(r, requestId, start, invocationError ?? outcome?.Error);

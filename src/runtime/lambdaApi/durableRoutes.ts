@@ -5,8 +5,10 @@
 // Timestamps go out as epoch seconds, as the REST-JSON protocol of the AWS SDKs reads them.
 import type { DurableService } from '../durable/durableService';
 import type { ErrorObject, ExecutionRecord, ExecutionStatus, HistoryEvent, Operation, OperationUpdate } from '../durable/executionRecord';
-import { invalidParameter } from '../errors/serviceErrors';
+import { invalidParameter, resourceNotFound } from '../errors/serviceErrors';
+import type { FunctionConfig } from '../functionConfig';
 import type { LocalRuntime } from '../localRuntime';
+import type { DeploymentStore } from '../versions/deploymentStore';
 import type { ApiRequest } from './apiRequest';
 import type { Json } from './apiShapes';
 import { checkedInteger } from './lambdaPatterns';
@@ -14,6 +16,7 @@ import { lookupFunction, type Route } from './managementRoutes';
 
 const EXECUTIONS = ['2025-12-01', 'durable-executions', '{DurableExecutionArn}'];
 const CALLBACKS = ['2025-12-01', 'durable-execution-callbacks', '{CallbackId}'];
+const LATEST_PUBLISHED = '$LATEST.PUBLISHED';
 const STATUSES: ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'STOPPED'];
 /** Callback results are limited as step results are: 256 KB. */
 const MAX_CALLBACK_RESULT = 256 * 1024;
@@ -51,7 +54,7 @@ export function durableSdkRoutes(durable: DurableService): Route[] {
   ];
 }
 
-export function durableRoutes(runtime: LocalRuntime): Route[] {
+export function durableRoutes(runtime: LocalRuntime, deployment: DeploymentStore): Route[] {
   const durable = runtime.durable;
   return [
     ...durableSdkRoutes(durable),
@@ -83,14 +86,19 @@ export function durableRoutes(runtime: LocalRuntime): Route[] {
       method: 'GET',
       pattern: ['2025-12-01', 'functions', '{FunctionName}', 'durable-executions'],
       handler: async (r) => {
-        const { fn, qualifier } = lookupFunction(runtime, r.params.FunctionName, r.query.get('Qualifier') ?? undefined);
+        const raw = r.query.get('Qualifier') ?? undefined;
+        // $LATEST.PUBLISHED is not an alias: the generic qualifier check (no dots) does not apply to it.
+        const latestPublished = raw === LATEST_PUBLISHED || r.params.FunctionName.endsWith(`:${LATEST_PUBLISHED}`);
+        const name = latestPublished ? r.params.FunctionName.replace(`:${LATEST_PUBLISHED}`, '') : r.params.FunctionName;
+        const { fn, qualifier } = lookupFunction(runtime, name, latestPublished ? undefined : raw);
+        const versions = await executionVersions(runtime, deployment, fn, latestPublished ? LATEST_PUBLISHED : qualifier);
         const statuses = r.query.getAll('Statuses').flatMap((s) => s.split(','));
         for (const s of statuses)
           if (!STATUSES.includes(s as ExecutionStatus)) throw invalidParameter(`Statuses: ${s} is not one of ${STATUSES.join(', ')}.`);
         let list = await durable.list(fn, {
           statuses: statuses as ExecutionStatus[],
           name: r.query.get('DurableExecutionName') ?? undefined,
-          version: qualifier,
+          versions,
         });
         const after = r.query.get('StartedAfter');
         const before = r.query.get('StartedBefore');
@@ -133,6 +141,32 @@ export function durableRoutes(runtime: LocalRuntime): Route[] {
       },
     },
   ];
+}
+
+/**
+ * The versions whose executions a ListDurableExecutionsByFunction qualifier covers. Execution
+ * ARNs name a version, never an alias: an alias covers the versions it routes to. No qualifier
+ * means $LATEST, as Lambda documents it.
+ */
+async function executionVersions(
+  runtime: LocalRuntime,
+  deployment: DeploymentStore,
+  fn: FunctionConfig,
+  qualifier: string | undefined,
+): Promise<string[]> {
+  if (!qualifier || qualifier === '$LATEST') return ['$LATEST'];
+  if (qualifier === LATEST_PUBLISHED) {
+    throw resourceNotFound(
+      `Function not found: arn:aws:lambda:${runtime.region}:${runtime.accountId}:function:${fn.functionName}:${LATEST_PUBLISHED}. Lambda publishes $LATEST.PUBLISHED only for Lambda Managed Instances functions ` +
+        '(publish-version --publish-to LATEST_PUBLISHED); Lambda Lab does not: list a version, an alias or $LATEST.',
+    );
+  }
+  if (/^\d+$/.test(qualifier)) {
+    await deployment.resolveQualifier(fn, qualifier);
+    return [qualifier];
+  }
+  const alias = await deployment.versions.alias(fn, qualifier);
+  return [alias.functionVersion, ...Object.keys(alias.routingConfig?.AdditionalVersionWeights ?? {})];
 }
 
 function str(v: unknown): string | undefined {

@@ -76,7 +76,7 @@ export async function startLambdaApiServer(runtime: LocalRuntime, options: Lambd
     },
     ...managementRoutes(runtime, deployment),
     ...eventInvokeConfigRoutes(runtime, deployment, events.configs),
-    ...durableRoutes(runtime),
+    ...durableRoutes(runtime, deployment),
     ...provisionedConcurrencyRoutes(runtime, deployment),
     ...(options.frontDoors ? functionUrlRoutes(runtime, options.frontDoors) : []),
   ];
