@@ -525,6 +525,15 @@ export class LocalRuntime extends RuntimeEventEmitter {
     }
   }
 
+  /** A debugger shows an environment stopped (`true`) or lets it run: InvokeResult.pausedMs reports the time apart. */
+  setDebuggerPaused(environmentId: string, paused: boolean): void {
+    for (const pool of this.pools.values())
+      pool
+        .list()
+        .find((e) => e.id === environmentId)
+        ?.setDebuggerPaused(paused);
+  }
+
   addDebugController(controller: DebugController): { dispose(): void } {
     this.debugControllers.add(controller);
     return { dispose: () => this.debugControllers.delete(controller) };

@@ -62,6 +62,8 @@ export interface InvokeResult {
   environmentId: string;
   version: string;
   durationMs: number;
+  /** Of durationMs, the time a debugger held the process stopped (breakpoints, steps); absent when it never stopped. */
+  pausedMs?: number;
   billedDurationMs: number;
   initDurationMs?: number;
   maxMemoryUsedMB: number;

@@ -33,7 +33,6 @@ import { createSampleProject } from './sampleProject';
 import { readSettings, templateSettings } from './settings';
 import { subscribe } from './subscribe';
 import { TemplateWorkspace } from './templateWorkspace';
-import { PausedTime } from './pausedTime';
 import { RuntimeMismatches } from './runtimeMismatches';
 import { registerVersionCommands } from './versionCommands';
 import { VersionsTree } from './versionsTree';
@@ -55,7 +54,6 @@ export interface LambdaLabApi {
   deployments: Deployments;
   apiServer: ApiServerControl;
   failures: FailureReports;
-  paused: PausedTime;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -70,12 +68,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const events = new EventStore(context.workspaceState);
   const history = new InvocationHistory(runtime);
   const logIndex = new LogIndex(runtime);
-  const paused = new PausedTime(runtime);
-  const results = new ResultDocuments(paused);
+  const results = new ResultDocuments();
   const responses = new ResponseDocuments();
   const logDocuments = new LogDocuments(logIndex);
   const credentials = new AwsCredentials(runtime);
-  const failures = new FailureReports(runtime, credentials, paused);
+  const failures = new FailureReports(runtime, credentials);
   const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const mismatches = new RuntimeMismatches(runtime);
@@ -90,7 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   };
   const codeLens = new HandlerCodeLens(templates);
   const debugConfigurations = new DebugConfigurations(templates, events);
-  const debugging = registerDebugging(runtime, templates, invoker, paused);
+  const debugging = registerDebugging(runtime, templates, invoker);
   const handlerF5 = registerHandlerF5(templates, debugConfigurations);
 
   const functionFrom = functionResolver(runtime, templates);
@@ -102,7 +99,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logIndex,
     logDocuments,
     credentials,
-    paused,
     mismatches,
     failures,
     invoker,
@@ -193,7 +189,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     deployments,
     apiServer,
     failures,
-    paused,
   };
 }
 

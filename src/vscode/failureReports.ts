@@ -11,7 +11,6 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvocationInfo, InvokeResult } from '../runtime/runtimeEvents';
 import type { AwsCredentials } from './awsCredentials';
 import { parseErrorPayload } from './invocationHistory';
-import type { PausedTime } from './pausedTime';
 import { durationText } from './resultDocuments';
 import { firstUserFrame, type SourceLocation } from './sourceLocations';
 import { subscribe } from './subscribe';
@@ -43,7 +42,6 @@ export class FailureReports implements vscode.Disposable {
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly credentials: AwsCredentials,
-    private readonly paused: PausedTime,
   ) {
     this.statusBar.name = 'Lambda Lab: last invoke';
     this.subscriptions = [
@@ -81,7 +79,7 @@ export class FailureReports implements vscode.Disposable {
     const error = result.functionError ? parseErrorPayload(result.payload) : undefined;
     const errorType = result.functionError ? (error?.errorType ?? 'Error') : undefined;
     this.statusBar.text = `${errorType ? '$(error)' : '$(pass)'} λ ${info.functionName} ${errorType ? `${errorType} ` : ''}${ms(result.durationMs)}${result.cold ? ' (cold)' : ''}`;
-    const paused = this.paused.of(result.requestId);
+    const paused = result.pausedMs;
     if (paused) this.statusBar.text += ` $(debug-pause) ${ms(paused)}`;
     this.statusBar.tooltip = `Last invoke of ${info.functionName}: ${errorType ?? 'success'}, ${durationText(result.durationMs, paused)}, ${result.cold ? 'cold' : 'warm'} start. Click to open the result.`;
     this.statusBar.backgroundColor = errorType ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

@@ -13,6 +13,7 @@ import type { EventStore, SavedEvent } from './eventStore';
 import { locateHandler, type HandlerLocation } from './handlerLocator';
 import type { Invocation, InvocationHistory } from './invocationHistory';
 import type { InvocationLog, LogIndex } from './logIndex';
+import { durationText } from './resultDocuments';
 import type { RuntimeMismatches } from './runtimeMismatches';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';
@@ -331,7 +332,7 @@ function invocationItem(invocation: Invocation): vscode.TreeItem {
       '',
       `${result.cold ? 'Cold' : 'Warm'} start · version ${cell(info.version)} · environment ${cell(info.environmentId)}`,
       '',
-      `Duration ${ms(result.durationMs)} · billed ${ms(result.billedDurationMs)}${result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : ''} · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB`,
+      `Duration ${durationText(result.durationMs, result.pausedMs)} · billed ${ms(result.billedDurationMs)}${result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : ''} · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB`,
     ].join('\n'),
   );
   item.contextValue = 'invocation';

@@ -4,7 +4,6 @@
 // response it stands for.
 import * as vscode from 'vscode';
 import { asHttpResponse, renderHttpResponse } from './httpResponseView';
-import type { PausedTime } from './pausedTime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { ms } from './treeFormat';
 
@@ -19,8 +18,6 @@ const KEEP = 50;
 
 export class ResultDocuments implements vscode.TextDocumentContentProvider {
   private readonly results = new Map<string, StoredResult>();
-
-  constructor(private readonly paused: PausedTime) {}
 
   uriFor(functionName: string, result: InvokeResult): vscode.Uri {
     const http = !result.functionError && asHttpResponse(parseJson(result.payload.toString('utf8')));
@@ -58,7 +55,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
     const header = [
       `// ${functionName} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${result.functionError ? `error (${result.functionError})` : 'success'}`,
       `// RequestId ${result.requestId} · environment ${result.environmentId}`,
-      `// Duration ${durationText(result.durationMs, this.paused.of(result.requestId))} · billed ${ms(result.billedDurationMs)}` +
+      `// Duration ${durationText(result.durationMs, result.pausedMs)} · billed ${ms(result.billedDurationMs)}` +
         (result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : '') +
         ` · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB` +
         (result.streamed ? ' · streamed response' : ''),

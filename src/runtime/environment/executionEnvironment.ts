@@ -9,6 +9,7 @@ import type { FunctionConfig } from '../functionConfig';
 import type { LogStore } from '../logs/logStore';
 import * as platformLog from '../logs/platformLog';
 import type { EnvironmentInfo, EnvironmentState, InvocationInfo, InvokeResult, RuntimeEventEmitter, StopReason } from '../runtimeEvents';
+import { DebuggerPauses } from './debuggerPauses';
 import { EnvironmentExtensions, mapOptPaths, wrappedCommand } from './environmentExtensions';
 import { EnvironmentFreezer } from './environmentFreezer';
 import { EnvironmentLog } from './environmentLog';
@@ -83,6 +84,7 @@ export class ExecutionEnvironment {
   private process: HandlerProcess | undefined;
   private readonly log: EnvironmentLog;
   private readonly memory: MemoryWatch;
+  private readonly pauses = new DebuggerPauses();
   private inspectorUrl: string | undefined;
   private readonly freezer: EnvironmentFreezer;
   /** External extensions, the Extensions and Telemetry APIs (environmentExtensions). */
@@ -463,7 +465,9 @@ export class ExecutionEnvironment {
     this.current = undefined;
     entry.timed = false;
     const { fn, version } = this.spec;
-    const durationMs = entry.deliveredAt ? (entry.answeredAt ?? performance.now()) - entry.deliveredAt : 0;
+    const endedAt = entry.answeredAt ?? performance.now();
+    const durationMs = entry.deliveredAt ? endedAt - entry.deliveredAt : 0;
+    const pausedMs = entry.deliveredAt ? this.pauses.takeWithin(entry.deliveredAt, endedAt) : 0;
     const initDurationMs = entry.info.cold ? this.initDurationMs : undefined;
     const maxMemoryUsedMB = this.memory.maxUsedMB();
     const status = extra.status ?? (functionError ? 'error' : undefined);
@@ -491,6 +495,7 @@ export class ExecutionEnvironment {
       environmentId: this.id,
       version,
       durationMs,
+      pausedMs: pausedMs > 0 ? pausedMs : undefined,
       billedDurationMs: metrics.billedDurationMs,
       initDurationMs,
       maxMemoryUsedMB,
@@ -633,6 +638,12 @@ export class ExecutionEnvironment {
     this.timeoutSuspended = attached && opts.suspendTimeout !== false;
     if (attached && this.current && this.timeoutSuspended) this.current.timed = false;
     this.freezer.setDebuggerAttached(attached);
+  }
+
+  /** A debugger shows the process stopped (`true`) or lets it run again. */
+  setDebuggerPaused(paused: boolean) {
+    if (paused) this.pauses.stopped();
+    else this.pauses.resumed();
   }
 
   private setState(state: EnvironmentState) {

@@ -8,11 +8,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LocalRuntime } from '../../../src/runtime/localRuntime';
+import type { InvokeResult } from '../../../src/runtime/runtimeEvents';
 import { readAwsProfiles } from '../../../src/vscode/awsProfiles';
 import type { FailureReport } from '../../../src/vscode/failureReports';
 import type { FunctionsNode } from '../../../src/vscode/functionsTree';
 import type { InvokeOutcome } from '../../../src/vscode/invoker';
+import { RESULT_SCHEME } from '../../../src/vscode/resultDocuments';
 import { sampleItems } from '../../../src/vscode/sampleChoices';
+import { subscribe } from '../../../src/vscode/subscribe';
 import { api, eventually, EXTENSION_ID, lineOf } from './helpers';
 
 const realWorld = (...parts: string[]) => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'real-world', ...parts);
@@ -172,8 +175,26 @@ describe('a workspace of real-world SAM projects', () => {
         `locals: ${vars.variables.map((v) => v.name).join(', ')}`,
       );
       const lab = await api();
+      const ended = new Promise<InvokeResult>((resolve) => {
+        const sub = subscribe(lab.runtime, 'invocationEnded', (info, result) => {
+          if (info.functionName !== 'PriceFunction') return;
+          sub.dispose();
+          resolve(result);
+        });
+      });
+      // Stopped at least this long: the adapter counts the stop from before the test saw it until the continue below.
+      const stoppedFor = 1_200;
+      await new Promise((r) => setTimeout(r, stoppedFor));
       await session.customRequest('continue', { threadId: stop.body.threadId });
-      await eventually('the debugged invoke to end', () => lab.history.recent('PriceFunction')[0]);
+      const result = await ended;
+      assert.ok(
+        result.pausedMs !== undefined && result.pausedMs >= stoppedFor && result.pausedMs <= result.durationMs,
+        `paused ${result.pausedMs} ms of ${result.durationMs} ms`,
+      );
+      const doc = await eventually('the result document', () =>
+        vscode.workspace.textDocuments.find((d) => d.uri.scheme === RESULT_SCHEME && d.uri.query === result.requestId),
+      );
+      assert.match(doc.lineAt(2).text, /^\/\/ Duration [0-9.]+ s \([0-9.]+ s paused in the debugger, [0-9.]+ m?s running\)/);
     } finally {
       vscode.debug.removeBreakpoints([bp]);
       tracker.dispose();
