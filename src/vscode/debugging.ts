@@ -8,6 +8,7 @@ import { defaultTemplateFor, type RuntimeHost } from '../debug/runtimeHost';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import { DEBUG_TYPE, type LambdaDebugConfiguration } from './debugConfigurations';
+import { shownName } from './functionNames';
 import type { Invoker } from './invoker';
 import type { TemplateWorkspace } from './templateWorkspace';
 
@@ -83,7 +84,7 @@ export function registerDebugging(runtime: LocalRuntime, templates: TemplateWork
         const config: LambdaDebugConfiguration = {
           type: DEBUG_TYPE,
           request: 'launch',
-          name: `Debug ${fn.functionName}`,
+          name: `Debug ${shownName(fn)}`,
           template: fn.templatePath,
           function: fn.logicalId,
           invocations: 0, // stays open: this invoke and later ones (any source) stop at breakpoints

@@ -2,6 +2,7 @@
 // first), each expanding to its invocations from START to REPORT.
 import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
+import { deployedName, shownName } from './functionNames';
 import type { InvocationLog, LogIndex, LogStream } from './logIndex';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { clock, failedIcon, ms, okIcon, runningIcon, shortStream } from './treeFormat';
@@ -42,8 +43,12 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
     switch (node.kind) {
       case 'function': {
         const streams = this.index.streamsOf(node.functionName);
-        const item = new vscode.TreeItem(node.functionName, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = streams.length ? `${streams.length} stream${streams.length === 1 ? '' : 's'}` : '';
+        // Log groups are Lambda's, named by FunctionName; the row is named as everywhere else.
+        const fn = this.templates.functions().find((f) => f.functionName === node.functionName);
+        const item = new vscode.TreeItem(fn ? shownName(fn) : node.functionName, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = [fn && deployedName(fn), streams.length ? `${streams.length} stream${streams.length === 1 ? '' : 's'}` : '']
+          .filter(Boolean)
+          .join(' · ');
         item.iconPath = new vscode.ThemeIcon('symbol-function');
         item.contextValue = 'logFunction';
         item.id = `logs:${node.functionName}`;

@@ -5,6 +5,7 @@
 // clears it; a failing attempt marks it again.
 import * as vscode from 'vscode';
 import type { LocalRuntime } from '../runtime/localRuntime';
+import { shownNameOf } from './functionNames';
 import { subscribe } from './subscribe';
 
 const MISMATCH = /nodejs(\d+)\.x functions run on the local Node/;
@@ -57,7 +58,7 @@ export class RuntimeMismatches implements vscode.Disposable {
     this.notified.add(runtimeId);
     void vscode.window
       .showWarningMessage(
-        `Lambda Lab: ${functionName} (${runtimeId}) ran on the local Node, not Node ${runtimeId.replace(/^nodejs|\.x$/g, '')}: ${warning}`,
+        `Lambda Lab: ${shownNameOf(this.runtime, functionName)} (${runtimeId}) ran on the local Node, not Node ${runtimeId.replace(/^nodejs|\.x$/g, '')}: ${warning}`,
         'Open Settings',
       )
       .then((pick) => {

@@ -104,7 +104,7 @@ export class TemplateWorkspace implements vscode.Disposable {
             text,
             u.position.line,
             u.position.column,
-            `${u.functionName} cannot run locally: ${u.reason}`,
+            `${u.logicalId} cannot run locally: ${u.reason}`,
             vscode.DiagnosticSeverity.Warning,
           ),
         ),

@@ -121,6 +121,39 @@ describe('a workspace of real-world SAM projects', () => {
     assert.deepEqual(JSON.parse(outcome.result.payload.toString()), { flavour: 'module' });
   });
 
+  it('names a function by its logical id everywhere, its different FunctionName beside it, and reads events saved under either', async function () {
+    this.timeout(120_000);
+    const lab = await api();
+    const fn = lab.runtime.getFunction('FormatFunction')!;
+    assert.equal(fn.functionName, 'main-fields-format');
+    const [row] = await rowsUnder('main-fields');
+    assert.equal(label(row), 'FormatFunction');
+    assert.match(String(row.description), /^main-fields-format · nodejs20\.x/);
+
+    const { functionsTree: tree } = lab;
+    const root = tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('main-fields'))!;
+    const fnNode = tree.getChildren(root).find((n) => n.kind === 'function')!;
+    const eventsNode = tree.getChildren(fnNode).find((n) => n.kind === 'events')!;
+    assert.match(String(tree.getTreeItem(eventsNode).tooltip), /^Saved in events\/FormatFunction\//);
+    const saved = tree
+      .getChildren(eventsNode)
+      .map((n) => (n.kind === 'event' ? path.relative(realWorld('main-fields'), n.event.file) : ''));
+    assert.deepEqual(
+      saved,
+      [path.join('events', 'main-fields-format', 'legacy.json')],
+      'events saved under the FunctionName still belong to it',
+    );
+
+    assert.equal(lab.debugConfigurations.configurationFor(fn, vscode.workspace.workspaceFolders![0]).name, 'Debug FormatFunction');
+    const outcome = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invoke', fnNode))!;
+    assert.match(outcome.document!.uri.path, /\/FormatFunction [0-9a-f]{8}\.jsonc$/);
+    assert.match(outcome.document!.lineAt(0).text, /^\/\/ FormatFunction · \$LATEST · /);
+    const logRow = (await lab.logsTree.getChildren()).find((n) => n.kind === 'function' && n.functionName === 'main-fields-format');
+    assert.ok(logRow, 'no Logs row for the log group /aws/lambda/main-fields-format');
+    const logItem = lab.logsTree.getTreeItem(logRow);
+    assert.deepEqual([label(logItem), String(logItem.description).split(' · ')[0]], ['FormatFunction', 'main-fields-format']);
+  });
+
   it('notifies when a debugged function fails at init, with Go to Error on the line that threw', async function () {
     this.timeout(120_000);
     const reported = nextReport((r) => r.functionName === 'BrokenInitFunction');
