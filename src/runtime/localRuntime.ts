@@ -4,10 +4,10 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDurableEndpoint, type DurableEndpoint } from './lambdaApi/durableEndpoint';
-import { EsbuildBuilder } from './build/esbuildBuilder';
+import { EsbuildBuilder, nearestLockfile } from './build/esbuildBuilder';
 import { DurableService, executionInvokeResult } from './durable/durableService';
 import { functionErrorObject } from './durable/executionDriver';
-import { watchCode, type CodeWatcher } from './codeWatcher';
+import { watchCode, watchFile, type CodeWatcher } from './codeWatcher';
 import { externalExtensions } from './environment/environmentExtensions';
 import { ExecutionEnvironment } from './environment/executionEnvironment';
 import { PrestartedProcesses } from './environment/prestartedProcesses';
@@ -428,11 +428,14 @@ export class LocalRuntime extends RuntimeEventEmitter {
     try {
       // Python writes __pycache__ into the code folder as it imports it: not a code change.
       const ignored = (file: string) => /(^|[\\/])(\.lambda-lab|\.git|node_modules[\\/]\.cache|__pycache__)([\\/]|$)/.test(file);
-      const watcher = watchCode(dir, ignored, () => {
+      const changed = () => {
         clearTimeout(timer);
         timer = setTimeout(() => void this.onCodeChanged(fn.functionName), SAVE_SETTLE_MS);
-      });
-      this.watchers.set(key, watcher);
+      };
+      this.watchers.set(key, watchCode(dir, ignored, changed));
+      // A build's inputs include the lockfile, often the workspace's, above the sources.
+      const lockfile = fn.build && nearestLockfile(fn.build.sourceDir);
+      if (lockfile && path.relative(dir, lockfile).startsWith('..')) this.watchers.set(`${key}\0${lockfile}`, watchFile(lockfile, changed));
     } catch (err) {
       this.emit('diagnostic', { level: 'warning', message: `${fn.logicalId}: cannot watch ${dir} for changes: ${(err as Error).message}` });
     }

@@ -146,18 +146,18 @@ export function esbuildOptions(outdir: string, build: EsbuildBuildConfig): Build
 
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
 
-/** The nearest lockfile at or above the sources, by path and mtime: a dependency change is a new build. */
-function lockfileStamp(sourceDir: string): string | undefined {
+/** The lockfile npm, yarn or pnpm resolves the sources' dependencies with: the nearest at or above them. */
+export function nearestLockfile(sourceDir: string): string | undefined {
   for (let dir = sourceDir; ; dir = dirname(dir)) {
-    for (const name of LOCKFILES) {
-      try {
-        return `${resolve(dir, name)}@${statSync(resolve(dir, name)).mtimeMs}`;
-      } catch {
-        // not in this folder
-      }
-    }
+    for (const name of LOCKFILES) if (statSync(resolve(dir, name), { throwIfNoEntry: false })?.isFile()) return resolve(dir, name);
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** The lockfile by path and mtime: a dependency change is a new build. */
+function lockfileStamp(sourceDir: string): string | undefined {
+  const lockfile = nearestLockfile(sourceDir);
+  return lockfile && `${lockfile}@${statSync(lockfile, { throwIfNoEntry: false })?.mtimeMs}`;
 }
 
 /** Source maps: make `sources` absolute (esbuild writes them relative to the map). */
