@@ -388,8 +388,10 @@ export class LocalRuntime extends RuntimeEventEmitter {
         get binaries() {
           return { ...options.nodeBinaries, ...options.pythonBinaries };
         },
-        diagnostic: (level, message) => this.emit('diagnostic', { level, message }),
-        progress: (message) => this.emit('diagnostic', { level: 'info', message, progress: true }),
+        diagnostic: (level, message, runtimeVersion) =>
+          this.emit('diagnostic', { level, message, ...(runtimeVersion && { runtimeVersion }) }),
+        progress: (message, runtimeVersion) =>
+          this.emit('diagnostic', { level: 'info', message, progress: true, ...(runtimeVersion && { runtimeVersion }) }),
       });
       this.launchers.set(family, launcher);
     }

@@ -91,6 +91,15 @@ export interface LogRecord {
   source?: { file: string; line: number; column: number };
 }
 
+/**
+ * Functions of `runtime` run on a language version other than the one it names (`mismatch`:
+ * `nodejs24.x` on the local Node 20), or a new attempt to provide that version began (`retrying`).
+ */
+export interface RuntimeVersionNote {
+  runtime: string;
+  state: 'mismatch' | 'retrying';
+}
+
 export interface RuntimeEvents {
   templateLoaded: [TemplateModel];
   /** Functions were added, removed or changed (template edited, version published...). */
@@ -111,6 +120,8 @@ export interface RuntimeEvents {
       level: 'info' | 'warning' | 'error';
       message: string;
       /** A long step the user is waiting for (e.g. a download). */ progress?: boolean;
+      /** What the message says of a runtime's language version, for views that mark its functions. */
+      runtimeVersion?: RuntimeVersionNote;
     },
   ];
 }

@@ -19,6 +19,7 @@ import type { RuntimeMismatches } from './runtimeMismatches';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { cell, clock, failedIcon, ms, okIcon } from './treeFormat';
+import { runtimeMajor } from '../runtime/families/node/nodeBinaries';
 
 /** Rows under Recent invocations. */
 const RECENT_LIMIT = 10;
@@ -214,7 +215,12 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     const item = new vscode.TreeItem(shownName(fn), vscode.TreeItemCollapsibleState.Collapsed);
     const warm = this.runtime.environments(fn.functionName).filter((e) => e.state !== 'stopped').length;
     const mismatch = this.mismatches.of(fn.runtime);
-    item.description = [deployedName(fn), fn.runtime, mismatch ? 'runs on the local Node' : undefined, warm ? `${warm} warm` : undefined]
+    item.description = [
+      deployedName(fn),
+      fn.runtime,
+      mismatch ? `not on Node ${runtimeMajor(fn.runtime)}` : undefined,
+      warm ? `${warm} warm` : undefined,
+    ]
       .filter(Boolean)
       .join(' · ');
     item.iconPath = mismatch
@@ -227,7 +233,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       [
         `${nameMarkdown(fn)}${fn.description ? ` — ${cell(fn.description)}` : ''}`,
         '',
-        ...(mismatch ? [`**Runs on the local Node:** ${cell(mismatch)}`, ''] : []),
+        ...(mismatch ? [`**Not on Node ${runtimeMajor(fn.runtime)}:** ${cell(mismatch)}`, ''] : []),
         '| | |',
         '|---|---|',
         `| Runtime | ${cell(fn.runtime)} (${fn.architectures.join(', ')}) |`,

