@@ -67,9 +67,14 @@ export class TemplateState {
     const ends = this.nodeEnds();
     if ('model' in result) {
       this.model = result.model;
-      this.loaderFindings = result.model.diagnostics.map((d) =>
-        this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message),
-      );
+      this.loaderFindings = [
+        ...result.model.diagnostics.map((d) =>
+          this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message),
+        ),
+        ...result.model.unsupported.map((u) =>
+          this.findingAt(ends, u.position, 'warning', `${u.logicalId} cannot run locally: ${u.reason}`),
+        ),
+      ];
     } else {
       this.loaderFindings = [this.findingAt(ends, result.error.position, 'error', result.error.message)];
     }

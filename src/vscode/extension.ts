@@ -173,7 +173,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     }),
   );
 
-  context.subscriptions.push(startLanguageClient(context));
+  context.subscriptions.push(startLanguageClient(context, templates.serverDiagnostics));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   await templates.refresh();
   return {

@@ -1,7 +1,9 @@
 // Finds the SAM templates of the workspace, loads each into the shared runtime, reloads
 // them when they change, and reports load failures as problems on the offending token while
 // the views keep the last good state (or, for a template never loaded, show its failure).
-// Functions that cannot run here are problems too, on their resource.
+// Functions that cannot run here are problems too, on their resource. Where the template language
+// server reports a problem on the same words, only the server's is shown: it checks the text as
+// it is typed, this checks what was saved.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -38,6 +40,10 @@ export class TemplateWorkspace implements vscode.Disposable {
   private readonly envVarsFiles = new Map<string, string | undefined>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('lambda-lab');
+  /** This side's problems per file URI, before stepping aside for the server's. */
+  private readonly own = new Map<string, vscode.Diagnostic[]>();
+  /** Ranges of the language server's problems per file URI. */
+  private readonly serverRanges = new Map<string, vscode.Range[]>();
   private readonly changed = new vscode.EventEmitter<void>();
   private watchers: vscode.Disposable[] = [];
   private discovery: Promise<void> | undefined;
@@ -97,7 +103,7 @@ export class TemplateWorkspace implements vscode.Disposable {
       this.models.set(file, model);
       this.failures.delete(file);
       const text = readText(file);
-      this.diagnostics.set(vscode.Uri.file(file), [
+      this.setOwn(vscode.Uri.file(file), [
         ...model.diagnostics.map((d) => toDiagnostic(d, text)),
         ...model.unsupported.map((u) =>
           problem(
@@ -119,7 +125,7 @@ export class TemplateWorkspace implements vscode.Disposable {
       const message = e.problem ? `${e.resource ? `${e.resource}: ` : ''}${e.problem}` : e.message;
       const where = e.templatePath ?? file;
       this.failures.set(file, { message, line, column });
-      this.diagnostics.set(vscode.Uri.file(where), [problem(readText(where), line, column, message, vscode.DiagnosticSeverity.Error)]);
+      this.setOwn(vscode.Uri.file(where), [problem(readText(where), line, column, message, vscode.DiagnosticSeverity.Error)]);
       this.log.error(
         (e.position ? e.message : `${file}:${line}:${column}: ${e.message}`) +
           (this.models.has(file) ? ' (showing the last good version)' : ''),
@@ -128,6 +134,41 @@ export class TemplateWorkspace implements vscode.Disposable {
     } finally {
       this.changed.fire();
     }
+  }
+
+  /** What the template language server publishes (languageClient's middleware). */
+  readonly serverDiagnostics = {
+    published: (uri: vscode.Uri, diagnostics: readonly vscode.Diagnostic[]): void => {
+      if (diagnostics.length)
+        this.serverRanges.set(
+          uri.toString(),
+          diagnostics.map((d) => d.range),
+        );
+      else this.serverRanges.delete(uri.toString());
+      this.show(uri);
+    },
+    stopped: (): void => {
+      const uris = [...this.serverRanges.keys()];
+      this.serverRanges.clear();
+      for (const uri of uris) this.show(vscode.Uri.parse(uri));
+    },
+  };
+
+  private setOwn(uri: vscode.Uri, diagnostics: vscode.Diagnostic[]): void {
+    this.own.set(uri.toString(), diagnostics);
+    this.show(uri);
+  }
+
+  /** This side's problems of a file but those on words the server already reports a problem on (as the server merges its own checks). */
+  private show(uri: vscode.Uri): void {
+    const own = this.own.get(uri.toString());
+    if (!own) return;
+    const server = this.serverRanges.get(uri.toString()) ?? [];
+    const overlaps = (a: vscode.Range, b: vscode.Range) => !a.end.isBefore(b.start) && !b.end.isBefore(a.start);
+    this.diagnostics.set(
+      uri,
+      own.filter((d) => !server.some((r) => overlaps(r, d.range))),
+    );
   }
 
   private selected(templatePath?: string): TemplateModel[] {
@@ -197,6 +238,7 @@ export class TemplateWorkspace implements vscode.Disposable {
     this.models.delete(file);
     this.failures.delete(file);
     void this.runtime.unloadTemplate(file);
+    this.own.delete(vscode.Uri.file(file).toString());
     this.diagnostics.delete(vscode.Uri.file(file));
     this.announceTemplates();
   }

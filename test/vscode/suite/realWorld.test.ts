@@ -107,6 +107,28 @@ describe('a workspace of real-world SAM projects', () => {
     assert.match(String(java[0].description), /^cannot run here: runtime java21 is not supported yet/);
   });
 
+  it('says each template problem once: the language server for an open template, the extension for the others', async () => {
+    const uri = vscode.Uri.file(template('java-orders'));
+    const ours = (source: string) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === source);
+    // Not open in any editor: the extension's own check of the saved template is what Problems shows.
+    const before = ours('Lambda Lab');
+    assert.equal(before.length, 1);
+    assert.match(before[0].message, /^InvoiceFunction cannot run locally: runtime java21 is not supported yet/);
+    await vscode.workspace.openTextDocument(uri);
+    const after = await eventually('the language server to report the open template, and the extension to step aside', () =>
+      ours('lambda-lab').length > 0 && ours('Lambda Lab').length === 0 ? vscode.languages.getDiagnostics(uri) : undefined,
+    );
+    const overlaps = (a: vscode.Range, b: vscode.Range) => !a.end.isBefore(b.start) && !b.end.isBefore(a.start);
+    for (const problem of before) {
+      const now = after.filter((d) => overlaps(d.range, problem.range));
+      assert.deepEqual(
+        now.map((d) => [d.message, d.severity]),
+        [[problem.message, problem.severity]],
+        'the same problem, said once, by the server',
+      );
+    }
+  });
+
   it('renders an HTTP API result as a response: status, headers, pretty JSON body', async function () {
     this.timeout(120_000);
     const outcome = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invoke', 'GetOrderFunction'))!;
