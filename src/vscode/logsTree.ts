@@ -26,7 +26,9 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
   async getChildren(node?: LogsNode): Promise<LogsNode[]> {
     if (!node) {
       const names = new Set([...this.templates.functions().map((f) => f.functionName), ...this.index.functionNames()]);
-      return [...names].sort().map((functionName) => ({ kind: 'function', functionName }));
+      return [...names]
+        .sort((a, b) => this.shown(a).localeCompare(this.shown(b)))
+        .map((functionName) => ({ kind: 'function', functionName }));
     }
     switch (node.kind) {
       case 'function':
@@ -39,13 +41,22 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
     }
   }
 
+  /** Log groups are Lambda's, named by FunctionName; their rows are named as everywhere else. */
+  private functionNamed(functionName: string) {
+    return this.templates.functions().find((f) => f.functionName === functionName);
+  }
+
+  private shown(functionName: string): string {
+    const fn = this.functionNamed(functionName);
+    return fn ? shownName(fn) : functionName;
+  }
+
   getTreeItem(node: LogsNode): vscode.TreeItem {
     switch (node.kind) {
       case 'function': {
         const streams = this.index.streamsOf(node.functionName);
-        // Log groups are Lambda's, named by FunctionName; the row is named as everywhere else.
-        const fn = this.templates.functions().find((f) => f.functionName === node.functionName);
-        const item = new vscode.TreeItem(fn ? shownName(fn) : node.functionName, vscode.TreeItemCollapsibleState.Collapsed);
+        const fn = this.functionNamed(node.functionName);
+        const item = new vscode.TreeItem(this.shown(node.functionName), vscode.TreeItemCollapsibleState.Collapsed);
         item.description = [fn && deployedName(fn), streams.length ? `${streams.length} stream${streams.length === 1 ? '' : 's'}` : '']
           .filter(Boolean)
           .join(' · ');
