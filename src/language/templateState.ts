@@ -71,9 +71,10 @@ export class TemplateState {
         ...result.model.diagnostics.map((d) =>
           this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message),
         ),
-        ...result.model.unsupported.map((u) =>
-          this.findingAt(ends, u.position, 'warning', `${u.logicalId} cannot run locally: ${u.reason}`),
-        ),
+        // Not when the fast checks already said why: the runtime does not run here (the same problem).
+        ...result.model.unsupported
+          .filter((u) => !this.findings.some((f) => f.message.startsWith(`${u.logicalId} cannot run in Lambda Lab`)))
+          .map((u) => this.findingAt(ends, u.position, 'warning', `${u.logicalId} cannot run locally: ${u.reason}`)),
       ];
     } else {
       this.loaderFindings = [this.findingAt(ends, result.error.position, 'error', result.error.message)];
