@@ -43,6 +43,10 @@ export interface ThreadListener {
   logpoint(bp: UserBreakpoint, text: string): void;
   /** `wasPaused`: the thread ended while stopped (its process died under the debugger). */
   ended(thread: DebugThread, wasPaused: boolean): void;
-  /** The thread ran again after a stop shown to the user, from `from` to `to` (epoch ms): time an invoke spent paused. */
-  resumed?(environmentId: string, from: number, to: number): void;
+  /**
+   * A stop shown to the user began (`true`) or ended: time an invoke spends paused. A stop ends
+   * before the thread asks its process to run again, so the runtime knows of it before the
+   * process can answer its invocation.
+   */
+  pausedChanged(environmentId: string, paused: boolean): void;
 }

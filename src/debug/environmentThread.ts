@@ -56,8 +56,8 @@ export class EnvironmentThread implements DebugThread {
   private pendingReason: 'step' | 'pause' | undefined;
   private ended = false;
   paused: Debugger.PausedEvent | undefined;
-  /** When the user-visible stop began; pauses the thread resumes from on its own are not counted. */
-  private stoppedAt: number | undefined;
+  /** Stopped where the user sees it; pauses the thread resumes from on its own are not paused time. */
+  private stopShown = false;
 
   /** Connects to the environment's inspector; `start()` then lets its process run. */
   static async connect(
@@ -94,9 +94,7 @@ export class EnvironmentThread implements DebugThread {
     cdp.on('Debugger.paused', (e) => void this.onPaused(e).catch(() => undefined));
     cdp.on('Debugger.resumed', () => {
       this.paused = undefined;
-      if (this.stoppedAt === undefined) return;
-      this.listener.resumed?.(this.environment.id, this.stoppedAt, Date.now());
-      this.stoppedAt = undefined;
+      this.showStop(false);
     });
     cdp.on('close', () => this.end());
   }
@@ -170,6 +168,7 @@ export class EnvironmentThread implements DebugThread {
 
   /** Lets the process run on; its next pause must not wait for TCP (see nudgeUntilPaused). */
   private async run(command: RunCommand): Promise<void> {
+    this.showStop(false);
     this.cdp.nudgeUntilPaused();
     await this.cdp.send(command);
   }
@@ -212,6 +211,7 @@ export class EnvironmentThread implements DebugThread {
     this.ended = true;
     const wasPaused = this.paused !== undefined;
     this.paused = undefined;
+    this.showStop(false);
     this.listener.ended(this, wasPaused);
   }
 
@@ -295,7 +295,7 @@ export class EnvironmentThread implements DebugThread {
     }
     this.pendingReason = undefined;
     this.paused = e;
-    this.stoppedAt ??= Date.now();
+    this.showStop(true);
     if (exception) {
       const description = e.data?.description?.split('\n')[0] ?? 'Exception';
       this.listener.stopped(this, { reason: 'exception', description: `Paused on exception: ${description}`, text: description });
@@ -304,6 +304,12 @@ export class EnvironmentThread implements DebugThread {
     } else {
       this.listener.stopped(this, { reason: requested ?? (e.reason === 'other' ? 'debugger statement' : e.reason) });
     }
+  }
+
+  private showStop(shown: boolean): void {
+    if (this.stopShown === shown) return;
+    this.stopShown = shown;
+    this.listener.pausedChanged(this.environment.id, shown);
   }
 
   private isSkipped(frame: Debugger.CallFrame | undefined): boolean {

@@ -20,6 +20,8 @@ export interface InvokeRequestResult {
   functionError: string | undefined;
   environmentId: string;
   cold: boolean;
+  /** Of the invoke's duration, the time it was stopped under the debugger. */
+  pausedMs: number | undefined;
 }
 
 export async function invokeFromRequest(
@@ -37,6 +39,7 @@ export async function invokeFromRequest(
     functionError: result.functionError,
     environmentId: result.environmentId,
     cold: result.cold,
+    pausedMs: result.pausedMs,
   };
 }
 

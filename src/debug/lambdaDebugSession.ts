@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   BreakpointEvent,
-  Event,
   InitializedEvent,
   LoggingDebugSession,
   OutputEvent,
@@ -49,9 +48,6 @@ const CONFIGURATION_WAIT_MS = 3000;
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
-
-/** Custom DAP event `{ environmentId, from, to }`: a stop of an environment ended (editors show paused time apart from Duration). */
-export const PAUSED_EVENT = 'lambdaLab.paused';
 
 export class LambdaDebugSession extends LoggingDebugSession implements ThreadListener {
   private runtime: LocalRuntime | undefined;
@@ -282,8 +278,8 @@ export class LambdaDebugSession extends LoggingDebugSession implements ThreadLis
     this.sendEvent(new ThreadEvent('exited', thread.id));
   }
 
-  resumed(environmentId: string, from: number, to: number): void {
-    this.sendEvent(new Event(PAUSED_EVENT, { environmentId, from, to }));
+  pausedChanged(environmentId: string, paused: boolean): void {
+    this.runtime?.setDebuggerPaused(environmentId, paused);
   }
 
   breakpointBound(bp: UserBreakpoint, line: number): void {

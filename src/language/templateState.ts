@@ -67,9 +67,15 @@ export class TemplateState {
     const ends = this.nodeEnds();
     if ('model' in result) {
       this.model = result.model;
-      this.loaderFindings = result.model.diagnostics.map((d) =>
-        this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message),
-      );
+      this.loaderFindings = [
+        ...result.model.diagnostics.map((d) =>
+          this.findingAt(ends, d.position, d.severity === 'error' ? 'error' : 'information', d.message),
+        ),
+        // Not when the fast checks already said why: the runtime does not run here (the same problem).
+        ...result.model.unsupported
+          .filter((u) => !this.findings.some((f) => f.message.startsWith(`${u.logicalId} cannot run in Lambda Lab`)))
+          .map((u) => this.findingAt(ends, u.position, 'warning', `${u.logicalId} cannot run locally: ${u.reason}`)),
+      ];
     } else {
       this.loaderFindings = [this.findingAt(ends, result.error.position, 'error', result.error.message)];
     }

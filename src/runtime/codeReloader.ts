@@ -2,8 +2,10 @@
 // incrementally when their sources change, then has the function's environments replaced, so
 // the next invoke runs the new code while warm invokes of the old one are answered until then.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { EsbuildBuilder } from './build/esbuildBuilder';
-import { watchCode, type CodeWatcher } from './codeWatcher';
+import { nearestLockfile } from './build/nearestLockfile';
+import { watchCode, watchFile, type CodeWatcher } from './codeWatcher';
 import type { FunctionConfig } from './functionConfig';
 import type { RuntimeEvents } from './runtimeEvents';
 
@@ -74,15 +76,17 @@ export class CodeReloader {
     if (this.watchers.has(key) || !fs.existsSync(dir)) return;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const watcher = watchCode(
-        dir,
-        (file) => IGNORED.test(file),
-        () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => void this.changed(fn.functionName), SAVE_SETTLE_MS);
-        },
+      const changed = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => void this.changed(fn.functionName), SAVE_SETTLE_MS);
+      };
+      this.watchers.set(
+        key,
+        watchCode(dir, (file) => IGNORED.test(file), changed),
       );
-      this.watchers.set(key, watcher);
+      // A build's inputs include the lockfile, often the workspace's, above the sources.
+      const lockfile = fn.build && nearestLockfile(fn.build.sourceDir);
+      if (lockfile && path.relative(dir, lockfile).startsWith('..')) this.watchers.set(`${key}\0${lockfile}`, watchFile(lockfile, changed));
     } catch (err) {
       this.host.diagnostic({ level: 'warning', message: `${fn.logicalId}: cannot watch ${dir} for changes: ${(err as Error).message}` });
     }

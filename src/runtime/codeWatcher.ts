@@ -75,3 +75,17 @@ export function watchCode(root: string, ignored: (relative: string) => boolean, 
     },
   };
 }
+
+/**
+ * Calls `onChange` when `file` is written, replaced (a rename over it, as npm saves its
+ * lockfile) or removed: its folder is watched, so a replaced file stays seen.
+ */
+export function watchFile(file: string, onChange: () => void): CodeWatcher {
+  const name = path.basename(file);
+  const watcher = fs.watch(path.dirname(file), (_event, changed) => {
+    if (!changed || String(changed) === name) onChange();
+  });
+  watcher.unref();
+  watcher.on('error', () => watcher.close());
+  return watcher;
+}

@@ -78,8 +78,10 @@ export class EnvironmentFactory {
         get binaries() {
           return { ...options.nodeBinaries, ...options.pythonBinaries };
         },
-        diagnostic: (level, message) => events.emit('diagnostic', { level, message }),
-        progress: (message) => events.emit('diagnostic', { level: 'info', message, progress: true }),
+        diagnostic: (level, message, runtimeVersion) =>
+          events.emit('diagnostic', { level, message, ...(runtimeVersion && { runtimeVersion }) }),
+        progress: (message, runtimeVersion) =>
+          events.emit('diagnostic', { level: 'info', message, progress: true, ...(runtimeVersion && { runtimeVersion }) }),
       });
       this.launchers.set(family, launcher);
     }

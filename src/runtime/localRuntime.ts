@@ -359,6 +359,11 @@ export class LocalRuntime extends RuntimeEventEmitter {
     this.pools.find(environmentId)?.setDebuggerAttached(attached, opts);
   }
 
+  /** A debugger shows an environment stopped (`true`) or lets it run: InvokeResult.pausedMs reports the time apart. */
+  setDebuggerPaused(environmentId: string, paused: boolean): void {
+    this.pools.find(environmentId)?.setDebuggerPaused(paused);
+  }
+
   addDebugController(controller: DebugController): { dispose(): void } {
     this.debugControllers.add(controller);
     return { dispose: () => this.debugControllers.delete(controller) };

@@ -62,6 +62,8 @@ export interface InvokeResult {
   environmentId: string;
   version: string;
   durationMs: number;
+  /** Of durationMs, the time a debugger held the process stopped (breakpoints, steps); absent when it never stopped. */
+  pausedMs?: number;
   billedDurationMs: number;
   initDurationMs?: number;
   maxMemoryUsedMB: number;
@@ -89,6 +91,15 @@ export interface LogRecord {
   source?: { file: string; line: number; column: number };
 }
 
+/**
+ * Functions of `runtime` run on a language version other than the one it names (`mismatch`:
+ * `nodejs24.x` on the local Node 20), or a new attempt to provide that version began (`retrying`).
+ */
+export interface RuntimeVersionNote {
+  runtime: string;
+  state: 'mismatch' | 'retrying';
+}
+
 export interface RuntimeEvents {
   templateLoaded: [TemplateModel];
   /** Functions were added, removed or changed (template edited, version published...). */
@@ -109,6 +120,8 @@ export interface RuntimeEvents {
       level: 'info' | 'warning' | 'error';
       message: string;
       /** A long step the user is waiting for (e.g. a download). */ progress?: boolean;
+      /** What the message says of a runtime's language version, for views that mark its functions. */
+      runtimeVersion?: RuntimeVersionNote;
     },
   ];
 }

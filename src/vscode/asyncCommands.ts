@@ -8,6 +8,7 @@ import type { AsyncRecord, AsyncRecords } from './asyncRecords';
 import { isTreeNode, type FunctionResolver } from './commandArguments';
 import { registerCommands } from './commandRegistration';
 import { EventFileError, type EventStore } from './eventStore';
+import { shownName, shownNameOf } from './functionNames';
 import type { TemplateWorkspace } from './templateWorkspace';
 
 export interface AsyncCommandDeps {
@@ -38,7 +39,9 @@ export function registerAsyncCommands({
   const send = async (functionName: string, payload: string, what: string): Promise<string | undefined> => {
     const fn = runtime.getFunction(functionName);
     if (!fn) {
-      void vscode.window.showErrorMessage(`Lambda Lab: cannot ${what}: no loaded template defines the function ${functionName} any more.`);
+      void vscode.window.showErrorMessage(
+        `Lambda Lab: cannot ${what}: no loaded template defines the function ${shownNameOf(runtime, functionName)} any more.`,
+      );
       return undefined;
     }
     const size = Buffer.byteLength(payload);
@@ -51,8 +54,8 @@ export function registerAsyncCommands({
     const { requestId, end } = await asyncInvoker.invoke(fn, payload);
     asyncInvoker.output.show(true);
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `${fn.functionName}: event ${requestId.slice(0, 8)}` },
-      () => end.then((e) => report(fn.functionName, requestId, e)),
+      { location: vscode.ProgressLocation.Window, title: `${shownName(fn)}: event ${requestId.slice(0, 8)}` },
+      () => end.then((e) => report(shownName(fn), requestId, e)),
     );
     return requestId;
   };
@@ -71,7 +74,7 @@ export function registerAsyncCommands({
         return undefined;
       }
     }
-    return send(fn.functionName, payload, `invoke ${fn.functionName}`);
+    return send(fn.functionName, payload, `invoke ${shownName(fn)}`);
   };
 
   const open = async (arg: unknown) => {

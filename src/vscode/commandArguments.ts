@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
+import { deployedName, shownName } from './functionNames';
 import type { FunctionsNode } from './functionsTree';
 import { locateHandler } from './handlerLocator';
 import type { LogsNode } from './logsTree';
@@ -55,9 +56,11 @@ export function functionResolver(runtime: LocalRuntime, templates: TemplateWorks
     const here = file && templates.functions().find((f) => locateHandler(f)?.file === file);
     if (here) return here;
     const pick = await vscode.window.showQuickPick(
-      templates
-        .functions()
-        .map((fn) => ({ label: fn.functionName, description: `${fn.runtime} · ${vscode.workspace.asRelativePath(fn.templatePath)}`, fn })),
+      templates.functions().map((fn) => ({
+        label: shownName(fn),
+        description: [deployedName(fn), fn.runtime, vscode.workspace.asRelativePath(fn.templatePath)].filter(Boolean).join(' · '),
+        fn,
+      })),
       { title: 'Lambda Lab: pick a function' },
     );
     return pick?.fn;

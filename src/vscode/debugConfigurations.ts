@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { EventStore } from './eventStore';
+import { shownName } from './functionNames';
 import { locateHandler } from './handlerLocator';
 import type { TemplateWorkspace } from './templateWorkspace';
 
@@ -42,7 +43,7 @@ export class DebugConfigurations implements vscode.DebugConfigurationProvider {
     return {
       type: DEBUG_TYPE,
       request: 'launch',
-      name: `Debug ${fn.functionName}`,
+      name: `Debug ${shownName(fn)}`,
       template: portable(fn.templatePath, folder),
       function: fn.logicalId,
       ...(event ? { event: portable(event.file, folder) } : {}),

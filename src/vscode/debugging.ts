@@ -3,14 +3,13 @@
 // functions whoever invokes them (sidebar, CodeLens, CLI, SDK, function URL).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { PAUSED_EVENT } from '../debug/lambdaDebugSession';
 import { PythonAwareDebugSession as LambdaDebugSession } from '../debug/python/pythonDebugSession';
 import { defaultTemplateFor, type RuntimeHost } from '../debug/runtimeHost';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import { DEBUG_TYPE, type LambdaDebugConfiguration } from './debugConfigurations';
+import { shownName } from './functionNames';
 import type { Invoker } from './invoker';
-import type { PausedTime } from './pausedTime';
 import type { TemplateWorkspace } from './templateWorkspace';
 
 export interface Debugging extends vscode.Disposable {
@@ -34,7 +33,7 @@ class SharedRuntimeHost implements RuntimeHost {
   // No dispose(): the runtime outlives sessions; deactivate disposes it.
 }
 
-export function registerDebugging(runtime: LocalRuntime, templates: TemplateWorkspace, invoker: Invoker, paused: PausedTime): Debugging {
+export function registerDebugging(runtime: LocalRuntime, templates: TemplateWorkspace, invoker: Invoker): Debugging {
   const host = new SharedRuntimeHost(runtime, templates);
   /** Sessions whose launch/attach succeeded: only then is the adapter watching new environments. */
   const ready = new Map<string, { session: vscode.DebugSession; launched: Promise<boolean>; settle: (ok: boolean) => void }>();
@@ -55,15 +54,8 @@ export function registerDebugging(runtime: LocalRuntime, templates: TemplateWork
     }),
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
       createDebugAdapterTracker: (session) => ({
-        onDidSendMessage: (m: {
-          type?: string;
-          command?: string;
-          success?: boolean;
-          event?: string;
-          body?: { environmentId: string; from: number; to: number };
-        }) => {
+        onDidSendMessage: (m: { type?: string; command?: string; success?: boolean }) => {
           if (m.type === 'response' && (m.command === 'launch' || m.command === 'attach')) entry(session).settle(m.success === true);
-          if (m.type === 'event' && m.event === PAUSED_EVENT && m.body) paused.add(m.body.environmentId, m.body.from, m.body.to);
         },
         onExit: () => entry(session).settle(false),
       }),
@@ -92,7 +84,7 @@ export function registerDebugging(runtime: LocalRuntime, templates: TemplateWork
         const config: LambdaDebugConfiguration = {
           type: DEBUG_TYPE,
           request: 'launch',
-          name: `Debug ${fn.functionName}`,
+          name: `Debug ${shownName(fn)}`,
           template: fn.templatePath,
           function: fn.logicalId,
           invocations: 0, // stays open: this invoke and later ones (any source) stop at breakpoints

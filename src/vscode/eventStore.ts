@@ -1,6 +1,7 @@
 // Saved test events, kept as SAM keeps them: JSON files in `events/` next to the template.
-// `events/<LogicalId>/*.json` belong to that function; files directly in `events/` go to the
-// function whose name they start with (`hello.json` → HelloFunction) or, if none, to all.
+// `events/<LogicalId>/*.json` belong to that function (and `events/<FunctionName>/`, where a
+// template's FunctionName differs and events were saved under it); files directly in `events/`
+// go to the function whose name they start with (`hello.json` → HelloFunction) or, if none, to all.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
@@ -34,7 +35,8 @@ export class EventStore {
   /** The events offered for `fn`; `siblings` are the other functions of its template. */
   list(fn: FunctionConfig, siblings: FunctionConfig[]): SavedEvent[] {
     const dir = this.eventsDir(fn);
-    const own = jsonFiles(path.join(dir, fn.logicalId));
+    const legacy = fn.functionName !== fn.logicalId && !siblings.some((s) => s.logicalId === fn.functionName);
+    const own = [fn.logicalId, ...(legacy ? [fn.functionName] : [])].flatMap((name) => jsonFiles(path.join(dir, name)));
     const shared = jsonFiles(dir).filter((e) => {
       const owner = siblings.find((s) => e.name.toLowerCase().startsWith(stem(s)));
       return owner ? owner.logicalId === fn.logicalId : true;

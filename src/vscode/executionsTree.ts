@@ -8,6 +8,7 @@ import type { ExecutionRecord, ExecutionStatus, OperationStatus } from '../runti
 import { formatDuration, invocations, timeline, type InvocationEntry, type TimelineEntry } from '../runtime/durable/executionTimeline';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
+import { deployedName, shownName } from './functionNames';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { subscribe } from './subscribe';
 import { cell, clock, failedIcon, okIcon, runningIcon } from './treeFormat';
@@ -80,7 +81,7 @@ export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, 
       return this.runtime
         .functions()
         .filter((fn) => fn.durableConfig)
-        .sort((a, b) => a.functionName.localeCompare(b.functionName))
+        .sort((a, b) => shownName(a).localeCompare(shownName(b)))
         .map((fn): ExecutionsNode => ({ kind: 'function', fn }));
     }
     const { fn } = node;
@@ -107,7 +108,8 @@ export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, 
   getTreeItem(node: ExecutionsNode): vscode.TreeItem {
     switch (node.kind) {
       case 'function': {
-        const item = new vscode.TreeItem(node.fn.functionName, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(shownName(node.fn), vscode.TreeItemCollapsibleState.Expanded);
+        item.description = deployedName(node.fn);
         item.iconPath = new vscode.ThemeIcon('symbol-function');
         item.id = `executions:${node.fn.templatePath}#${node.fn.logicalId}`;
         item.contextValue = 'durableFunction';

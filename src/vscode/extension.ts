@@ -18,6 +18,7 @@ import { Deployments } from './deployments';
 import { EventStore } from './eventStore';
 import { ExtensionRows } from './extensionRows';
 import { FailureReports } from './failureReports';
+import { shownNameOf } from './functionNames';
 import { registerFunctionCommands } from './functionCommands';
 import { FunctionExtensions } from './functionExtensions';
 import { FunctionsTree, type FunctionsNode } from './functionsTree';
@@ -41,7 +42,6 @@ import { createSampleProject } from './sampleProject';
 import { readSettings, templateSettings } from './settings';
 import { subscribe } from './subscribe';
 import { TemplateWorkspace } from './templateWorkspace';
-import { PausedTime } from './pausedTime';
 import { RuntimeMismatches } from './runtimeMismatches';
 import { registerVersionCommands } from './versionCommands';
 import { VersionsTree } from './versionsTree';
@@ -64,7 +64,6 @@ export interface LambdaLabApi {
   deployments: Deployments;
   apiServer: ApiServerControl;
   failures: FailureReports;
-  paused: PausedTime;
   asyncRecords: AsyncRecords;
   functionExtensions: FunctionExtensions;
 }
@@ -81,12 +80,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const events = new EventStore(context.workspaceState);
   const history = new InvocationHistory(runtime);
   const logIndex = new LogIndex(runtime);
-  const paused = new PausedTime(runtime);
-  const results = new ResultDocuments(paused);
+  const nameOf = (functionName: string) => shownNameOf(runtime, functionName);
+  const results = new ResultDocuments(nameOf);
   const responses = new ResponseDocuments();
-  const logDocuments = new LogDocuments(logIndex);
+  const logDocuments = new LogDocuments(logIndex, nameOf);
   const credentials = new AwsCredentials(runtime);
-  const failures = new FailureReports(runtime, credentials, paused);
+  const failures = new FailureReports(runtime, credentials);
   const invoker = new Invoker(runtime, templates, events, results, failures);
   const inlineLogs = new InlineLogs(runtime, (name) => runtime.getFunction(name), settings.inlineLogs);
   const mismatches = new RuntimeMismatches(runtime);
@@ -116,7 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   };
   const codeLens = new HandlerCodeLens(templates);
   const debugConfigurations = new DebugConfigurations(templates, events);
-  const debugging = registerDebugging(runtime, templates, invoker, paused);
+  const debugging = registerDebugging(runtime, templates, invoker);
   const handlerF5 = registerHandlerF5(templates, debugConfigurations);
 
   const functionFrom = functionResolver(runtime, templates);
@@ -128,7 +127,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     logIndex,
     logDocuments,
     credentials,
-    paused,
     mismatches,
     failures,
     invoker,
@@ -208,7 +206,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     }),
   );
 
-  context.subscriptions.push(startLanguageClient(context));
+  context.subscriptions.push(startLanguageClient(context, templates.serverDiagnostics));
   void vscode.commands.executeCommand('setContext', 'lambdaLab.activated', true);
   // Executions left running by the last window (or a stopped `serve`) go on here, as their templates load.
   context.subscriptions.push(
@@ -235,7 +233,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
     deployments,
     apiServer,
     failures,
-    paused,
     asyncRecords,
     functionExtensions,
   };

@@ -11,7 +11,7 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvocationInfo, InvokeResult } from '../runtime/runtimeEvents';
 import type { AwsCredentials } from './awsCredentials';
 import { parseErrorPayload } from './invocationHistory';
-import type { PausedTime } from './pausedTime';
+import { shownNameOf } from './functionNames';
 import { durationText } from './resultDocuments';
 import { firstUserFrame, type SourceLocation } from './sourceLocations';
 import { subscribe } from './subscribe';
@@ -19,6 +19,7 @@ import { ms } from './treeFormat';
 
 /** What a notification said, for the tests and for other extensions. */
 export interface FailureReport {
+  /** As the extension shows it (the logical id). */
   functionName: string;
   /** `function-error`: the handler or its init failed; `invoke-failed`: the invoke could not run. */
   kind: 'function-error' | 'invoke-failed';
@@ -43,7 +44,6 @@ export class FailureReports implements vscode.Disposable {
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly credentials: AwsCredentials,
-    private readonly paused: PausedTime,
   ) {
     this.statusBar.name = 'Lambda Lab: last invoke';
     this.subscriptions = [
@@ -57,11 +57,12 @@ export class FailureReports implements vscode.Disposable {
    * An invoke that could not run; reported once per error object, so callers that also catch
    * the error the runtime announced (the Invoke command) do not notify twice.
    */
-  invokeFailed(functionName: string, err: unknown): void {
+  invokeFailed(name: string, err: unknown): void {
     const error = err instanceof Error ? err : new Error(String(err));
     if (this.reported.has(error)) return;
     this.reported.add(error);
-    const fn = this.runtime.getFunction(functionName);
+    const fn = this.runtime.getFunction(name);
+    const functionName = shownNameOf(this.runtime, name);
     const detail = error instanceof LambdaServiceError ? `${error.type}: ${error.message}` : error.message;
     this.statusBar.text = `$(error) λ ${functionName}`;
     this.statusBar.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
@@ -80,21 +81,22 @@ export class FailureReports implements vscode.Disposable {
   private onEnded(info: InvocationInfo, result: InvokeResult): void {
     const error = result.functionError ? parseErrorPayload(result.payload) : undefined;
     const errorType = result.functionError ? (error?.errorType ?? 'Error') : undefined;
-    this.statusBar.text = `${errorType ? '$(error)' : '$(pass)'} λ ${info.functionName} ${errorType ? `${errorType} ` : ''}${ms(result.durationMs)}${result.cold ? ' (cold)' : ''}`;
-    const paused = this.paused.of(result.requestId);
+    const functionName = shownNameOf(this.runtime, info.functionName);
+    this.statusBar.text = `${errorType ? '$(error)' : '$(pass)'} λ ${functionName} ${errorType ? `${errorType} ` : ''}${ms(result.durationMs)}${result.cold ? ' (cold)' : ''}`;
+    const paused = result.pausedMs;
     if (paused) this.statusBar.text += ` $(debug-pause) ${ms(paused)}`;
-    this.statusBar.tooltip = `Last invoke of ${info.functionName}: ${errorType ?? 'success'}, ${durationText(result.durationMs, paused)}, ${result.cold ? 'cold' : 'warm'} start. Click to open the result.`;
+    this.statusBar.tooltip = `Last invoke of ${functionName}: ${errorType ?? 'success'}, ${durationText(result.durationMs, paused)}, ${result.cold ? 'cold' : 'warm'} start. Click to open the result.`;
     this.statusBar.backgroundColor = errorType ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.statusBar.command = { command: 'lambdaLab.openInvocationResult', title: 'Open Result', arguments: [result.requestId] };
     this.statusBar.show();
     if (!errorType) return;
     const fn = this.runtime.getFunction(info.functionName);
     const location = fn && firstUserFrame(error?.trace, [fn.codeDir, ...(fn.build ? [fn.build.sourceDir] : [])]);
-    const message = `${info.functionName} failed: ${errorType}: ${error?.errorMessage ?? ''}`;
+    const message = `${functionName} failed: ${errorType}: ${error?.errorMessage ?? ''}`;
     const credentials = this.credentials.explain(`${errorType}: ${error?.errorMessage ?? ''}`);
     this.notify(
       {
-        functionName: info.functionName,
+        functionName,
         kind: 'function-error',
         message: credentials ? `${message} — ${credentials}` : message,
         location,
@@ -105,8 +107,9 @@ export class FailureReports implements vscode.Disposable {
   }
 
   private showRunning(info: InvocationInfo): void {
-    this.statusBar.text = `$(sync~spin) ${info.functionName}`;
-    this.statusBar.tooltip = `Invoking ${info.functionName}…`;
+    const functionName = shownNameOf(this.runtime, info.functionName);
+    this.statusBar.text = `$(sync~spin) ${functionName}`;
+    this.statusBar.tooltip = `Invoking ${functionName}…`;
     this.statusBar.backgroundColor = undefined;
     this.statusBar.command = undefined;
     this.statusBar.show();

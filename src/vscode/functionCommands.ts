@@ -7,6 +7,7 @@ import { isTreeNode, type FunctionResolver } from './commandArguments';
 import { registerCommands } from './commandRegistration';
 import type { Debugging } from './debugging';
 import type { EventStore } from './eventStore';
+import { shownName } from './functionNames';
 import type { FunctionsNode, FunctionsTree } from './functionsTree';
 import { locateHandler } from './handlerLocator';
 import type { Invoker } from './invoker';
@@ -50,7 +51,7 @@ export function registerFunctionCommands({
   const stopEnvironments = async (arg: unknown) => {
     const fn = await functionFrom(arg);
     if (!fn) return;
-    await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: `Stopping ${fn.functionName}` }, () =>
+    await vscode.window.withProgress({ location: { viewId: 'lambdaLab.functions' }, title: `Stopping ${shownName(fn)}` }, () =>
       runtime.stopEnvironments(fn.functionName),
     );
   };
@@ -74,7 +75,7 @@ export function registerFunctionCommands({
     if (!fn) return;
     if (!at)
       return void vscode.window.showWarningMessage(
-        `Lambda Lab: the handler ${fn.handler} of ${fn.functionName} was not found in ${fn.codeDir}.`,
+        `Lambda Lab: the handler ${fn.handler} of ${shownName(fn)} was not found in ${fn.codeDir}.`,
       );
     const pos = new vscode.Position(at.line, 0);
     await vscode.window.showTextDocument(vscode.Uri.file(at.file), { selection: new vscode.Range(pos, pos) });
@@ -84,7 +85,7 @@ export function registerFunctionCommands({
     const fn = await functionFrom(arg);
     if (!fn) return;
     const pick = await vscode.window.showQuickPick(sampleItems(fn), {
-      title: `New event for ${fn.functionName} from sample`,
+      title: `New event for ${shownName(fn)} from sample`,
       matchOnDescription: true,
     });
     if (!pick) return;

@@ -15,10 +15,13 @@ import type { EventStore, SavedEvent } from './eventStore';
 import { locateHandler, type HandlerLocation } from './handlerLocator';
 import type { Invocation, InvocationHistory } from './invocationHistory';
 import type { InvocationLog, LogIndex } from './logIndex';
+import { deployedName, shownName } from './functionNames';
+import { durationText } from './resultDocuments';
 import type { RuntimeMismatches } from './runtimeMismatches';
 import { subscribe } from './subscribe';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { cell, clock, failedIcon, ms, okIcon } from './treeFormat';
+import { runtimeMajor } from '../runtime/families/node/nodeBinaries';
 
 /** Rows under Recent invocations. */
 const RECENT_LIMIT = 10;
@@ -142,9 +145,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
       case 'function':
         return this.functionItem(node.fn);
       case 'unsupported': {
-        const item = new vscode.TreeItem(node.fn.functionName, vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(shownName(node.fn), vscode.TreeItemCollapsibleState.Expanded);
         item.description = `cannot run here: ${reasonLines(node.fn.reason, path.dirname(node.fn.templatePath))[0]}`;
-        item.tooltip = new vscode.MarkdownString(`**${cell(node.fn.functionName)}** cannot run here: ${cell(node.fn.reason)}`);
+        item.tooltip = new vscode.MarkdownString(`${nameMarkdown(node.fn)} cannot run here: ${cell(node.fn.reason)}`);
         item.id = `unsupported:${node.fn.templatePath}#${node.fn.logicalId}`;
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
         item.contextValue = 'functionUnsupported';
@@ -215,17 +218,22 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
         return item;
       }
       case 'invocation':
-        return invocationItem(node.invocation);
+        return invocationItem(node.invocation, node.fn);
       case 'loggedInvocation':
-        return loggedInvocationItem(node.invocation);
+        return loggedInvocationItem(node.invocation, node.fn);
     }
   }
 
   private functionItem(fn: FunctionConfig): vscode.TreeItem {
-    const item = new vscode.TreeItem(fn.functionName, vscode.TreeItemCollapsibleState.Collapsed);
+    const item = new vscode.TreeItem(shownName(fn), vscode.TreeItemCollapsibleState.Collapsed);
     const warm = this.runtime.environments(fn.functionName).filter((e) => e.state !== 'stopped').length;
     const mismatch = this.mismatches.of(fn.runtime);
-    item.description = [fn.runtime, mismatch ? 'runs on the local Node' : undefined, warm ? `${warm} warm` : undefined]
+    item.description = [
+      deployedName(fn),
+      fn.runtime,
+      mismatch ? `not on Node ${runtimeMajor(fn.runtime)}` : undefined,
+      warm ? `${warm} warm` : undefined,
+    ]
       .filter(Boolean)
       .join(' · ');
     item.iconPath = mismatch
@@ -236,9 +244,9 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     const env = Object.entries(fn.environment);
     const md = new vscode.MarkdownString(
       [
-        `**${cell(fn.functionName)}**${fn.description ? ` — ${cell(fn.description)}` : ''}`,
+        `${nameMarkdown(fn)}${fn.description ? ` — ${cell(fn.description)}` : ''}`,
         '',
-        ...(mismatch ? [`**Runs on the local Node:** ${cell(mismatch)}`, ''] : []),
+        ...(mismatch ? [`**Not on Node ${runtimeMajor(fn.runtime)}:** ${cell(mismatch)}`, ''] : []),
         '| | |',
         '|---|---|',
         `| Runtime | ${cell(fn.runtime)} (${fn.architectures.join(', ')}) |`,
@@ -330,7 +338,13 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   }
 }
 
-function invocationItem(invocation: Invocation): vscode.TreeItem {
+/** `**GetOrderFunction**`, with the deployed name when the template sets a different FunctionName. */
+function nameMarkdown(fn: FunctionConfig | UnsupportedFunction): string {
+  const deployed = deployedName(fn);
+  return `**${cell(shownName(fn))}**${deployed ? ` (FunctionName \`${cell(deployed)}\`)` : ''}`;
+}
+
+function invocationItem(invocation: Invocation, fn: FunctionConfig): vscode.TreeItem {
   const { info, result } = invocation;
   const label = invocation.errorType ?? ms(result.durationMs);
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
@@ -340,11 +354,11 @@ function invocationItem(invocation: Invocation): vscode.TreeItem {
   item.iconPath = invocation.errorType ? failedIcon : okIcon;
   item.tooltip = new vscode.MarkdownString(
     [
-      `**${cell(info.functionName)}** \`${info.requestId}\``,
+      `**${cell(shownName(fn))}** \`${info.requestId}\``,
       '',
       `${result.cold ? 'Cold' : 'Warm'} start · version ${cell(info.version)} · environment ${cell(info.environmentId)}`,
       '',
-      `Duration ${ms(result.durationMs)} · billed ${ms(result.billedDurationMs)}${result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : ''} · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB`,
+      `Duration ${durationText(result.durationMs, result.pausedMs)} · billed ${ms(result.billedDurationMs)}${result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : ''} · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB`,
     ].join('\n'),
   );
   item.contextValue = 'invocation';
@@ -359,7 +373,7 @@ function reasonLines(reason: string, templateDir: string): string[] {
   return at < 0 ? [relative] : [relative.slice(0, at), relative.slice(at + 2)];
 }
 
-function loggedInvocationItem(invocation: InvocationLog): vscode.TreeItem {
+function loggedInvocationItem(invocation: InvocationLog, fn: FunctionConfig): vscode.TreeItem {
   const started = invocation.records[0]?.timestamp;
   const item = new vscode.TreeItem(
     invocation.failed ? 'failed' : invocation.durationMs !== undefined ? ms(invocation.durationMs) : 'ended',
@@ -374,7 +388,7 @@ function loggedInvocationItem(invocation: InvocationLog): vscode.TreeItem {
     .filter(Boolean)
     .join(' · ');
   item.iconPath = invocation.failed ? failedIcon : okIcon;
-  item.tooltip = `${invocation.stream.functionName} ${invocation.requestId}\nFrom its log stream ${invocation.stream.logStreamName} (the result is not kept across windows). Click to open its log.`;
+  item.tooltip = `${shownName(fn)} ${invocation.requestId}\nFrom its log stream ${invocation.stream.logStreamName} (the result is not kept across windows). Click to open its log.`;
   item.contextValue = 'loggedInvocation';
   item.command = { command: 'lambdaLab.openInvocationLog', title: 'Open Log', arguments: [invocation.requestId] };
   return item;

@@ -1,5 +1,6 @@
 // `▶ Invoke | Debug | Logs` (as codicons) above every exported handler that a template references.
 import * as vscode from 'vscode';
+import { shownName } from './functionNames';
 import { locateHandler } from './handlerLocator';
 import type { TemplateWorkspace } from './templateWorkspace';
 
@@ -22,25 +23,25 @@ export class HandlerCodeLens implements vscode.CodeLensProvider, vscode.Disposab
     return here.flatMap(({ fn, at }) => {
       const range = doc.lineAt(at!.line).range;
       // Two functions sharing one handler file get their names on the lens.
-      const suffix = here.length > 1 ? ` ${fn.functionName}` : '';
+      const suffix = here.length > 1 ? ` ${shownName(fn)}` : '';
       return [
         new vscode.CodeLens(range, {
           title: `$(play) Invoke${suffix}`,
           command: 'lambdaLab.invoke',
           arguments: [fn.functionName],
-          tooltip: `Invoke ${fn.functionName} with its last used event`,
+          tooltip: `Invoke ${shownName(fn)} with its last used event`,
         }),
         new vscode.CodeLens(range, {
           title: '$(debug-alt) Debug',
           command: 'lambdaLab.debug',
           arguments: [fn.functionName],
-          tooltip: `Debug ${fn.functionName}: start a session and invoke it`,
+          tooltip: `Debug ${shownName(fn)}: start a session and invoke it`,
         }),
         new vscode.CodeLens(range, {
           title: '$(output) Logs',
           command: 'lambdaLab.openLogs',
           arguments: [fn.functionName],
-          tooltip: `Open the latest log stream of ${fn.functionName}`,
+          tooltip: `Open the latest log stream of ${shownName(fn)}`,
         }),
       ];
     });

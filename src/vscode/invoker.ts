@@ -7,6 +7,7 @@ import type { LocalRuntime } from '../runtime/localRuntime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { EventFileError, type EventStore, type SavedEvent } from './eventStore';
 import type { FailureReports } from './failureReports';
+import { shownName } from './functionNames';
 import type { ResultDocuments } from './resultDocuments';
 import { sampleItems, type SampleChoice } from './sampleChoices';
 import type { TemplateWorkspace } from './templateWorkspace';
@@ -62,7 +63,7 @@ export class Invoker implements vscode.Disposable {
     await this.events.remember(fn, event);
 
     const label = event ? `with ${event.name}` : 'with {}';
-    const target = qualifier ? `${fn.functionName}:${qualifier}` : fn.functionName;
+    const target = qualifier ? `${shownName(fn)}:${qualifier}` : shownName(fn);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Invoking ${target} ${label}`, cancellable: true },
       async (_progress, token) => {
@@ -95,7 +96,7 @@ export class Invoker implements vscode.Disposable {
       { label: 'New event from sample (saved to events/)', kind: vscode.QuickPickItemKind.Separator },
       ...sampleItems(fn),
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: `Invoke ${fn.functionName} with…`, matchOnDescription: true });
+    const pick = await vscode.window.showQuickPick(items, { title: `Invoke ${shownName(fn)} with…`, matchOnDescription: true });
     if (!pick) return null;
     if (pick.sample) return this.events.save(fn, pick.sample.id, pick.sample.create(this.runtime.region, this.runtime.accountId));
     return pick.event;

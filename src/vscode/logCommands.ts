@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { isTreeNode, requestIdOf, type FunctionResolver } from './commandArguments';
 import { registerCommands } from './commandRegistration';
+import { shownName } from './functionNames';
 import type { FunctionsNode } from './functionsTree';
 import type { InvocationHistory } from './invocationHistory';
 import type { LogDocuments } from './logDocuments';
@@ -23,8 +24,7 @@ export function registerLogCommands({ logIndex, logDocuments, history, results, 
     if (!fn) return;
     await logIndex.hydrate(fn.functionName);
     const newest = logIndex.streamsOf(fn.functionName)[0];
-    if (!newest)
-      return void vscode.window.showInformationMessage(`Lambda Lab: ${fn.functionName} has no log streams yet. Invoke it first.`);
+    if (!newest) return void vscode.window.showInformationMessage(`Lambda Lab: ${shownName(fn)} has no log streams yet. Invoke it first.`);
     return logDocuments.open(fn.functionName, newest.logStreamName);
   };
 

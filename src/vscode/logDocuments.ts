@@ -14,7 +14,11 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   private readonly subscriptions: vscode.Disposable[];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly index: LogIndex) {
+  /** `nameOf` turns the runtime's name of a function (its log group's) into the one the extension shows. */
+  constructor(
+    private readonly index: LogIndex,
+    private readonly nameOf: (functionName: string) => string = (name) => name,
+  ) {
     this.subscriptions = [
       index.onDidChange((stream) => this.streamChanged(stream)),
       vscode.workspace.onDidChangeTextDocument((e) => this.follow(e.document)),
@@ -22,7 +26,7 @@ export class LogDocuments implements vscode.TextDocumentContentProvider, vscode.
   }
 
   uriFor(functionName: string, logStreamName: string, requestId?: string): vscode.Uri {
-    const name = `${functionName} ${shortStream(logStreamName)}${requestId ? ` ${requestId.slice(0, 8)}` : ''}.log`;
+    const name = `${this.nameOf(functionName)} ${shortStream(logStreamName)}${requestId ? ` ${requestId.slice(0, 8)}` : ''}.log`;
     const query = new URLSearchParams({ fn: functionName, stream: logStreamName, ...(requestId ? { request: requestId } : {}) });
     return vscode.Uri.from({ scheme: LOG_SCHEME, path: `/${name}`, query: query.toString() });
   }

@@ -2,6 +2,7 @@
 // first), each expanding to its invocations from START to REPORT.
 import * as vscode from 'vscode';
 import { TreeRefresh } from './treeRefresh';
+import { deployedName, shownName } from './functionNames';
 import type { InvocationLog, LogIndex, LogStream } from './logIndex';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { clock, failedIcon, ms, okIcon, runningIcon, shortStream } from './treeFormat';
@@ -25,7 +26,9 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
   async getChildren(node?: LogsNode): Promise<LogsNode[]> {
     if (!node) {
       const names = new Set([...this.templates.functions().map((f) => f.functionName), ...this.index.functionNames()]);
-      return [...names].sort().map((functionName) => ({ kind: 'function', functionName }));
+      return [...names]
+        .sort((a, b) => this.shown(a).localeCompare(this.shown(b)))
+        .map((functionName) => ({ kind: 'function', functionName }));
     }
     switch (node.kind) {
       case 'function':
@@ -38,12 +41,25 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
     }
   }
 
+  /** Log groups are Lambda's, named by FunctionName; their rows are named as everywhere else. */
+  private functionNamed(functionName: string) {
+    return this.templates.functions().find((f) => f.functionName === functionName);
+  }
+
+  private shown(functionName: string): string {
+    const fn = this.functionNamed(functionName);
+    return fn ? shownName(fn) : functionName;
+  }
+
   getTreeItem(node: LogsNode): vscode.TreeItem {
     switch (node.kind) {
       case 'function': {
         const streams = this.index.streamsOf(node.functionName);
-        const item = new vscode.TreeItem(node.functionName, vscode.TreeItemCollapsibleState.Collapsed);
-        item.description = streams.length ? `${streams.length} stream${streams.length === 1 ? '' : 's'}` : '';
+        const fn = this.functionNamed(node.functionName);
+        const item = new vscode.TreeItem(this.shown(node.functionName), vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = [fn && deployedName(fn), streams.length ? `${streams.length} stream${streams.length === 1 ? '' : 's'}` : '']
+          .filter(Boolean)
+          .join(' · ');
         item.iconPath = new vscode.ThemeIcon('symbol-function');
         item.contextValue = 'logFunction';
         item.id = `logs:${node.functionName}`;

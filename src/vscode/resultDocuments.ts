@@ -4,7 +4,6 @@
 // response it stands for.
 import * as vscode from 'vscode';
 import { asHttpResponse, renderHttpResponse } from './httpResponseView';
-import type { PausedTime } from './pausedTime';
 import type { InvokeResult } from '../runtime/runtimeEvents';
 import { ms } from './treeFormat';
 
@@ -20,11 +19,12 @@ const KEEP = 50;
 export class ResultDocuments implements vscode.TextDocumentContentProvider {
   private readonly results = new Map<string, StoredResult>();
 
-  constructor(private readonly paused: PausedTime) {}
+  /** `nameOf` turns the runtime's name of a function into the one the extension shows. */
+  constructor(private readonly nameOf: (functionName: string) => string = (name) => name) {}
 
   uriFor(functionName: string, result: InvokeResult): vscode.Uri {
     const http = !result.functionError && asHttpResponse(parseJson(result.payload.toString('utf8')));
-    const name = `${functionName} ${result.requestId.slice(0, 8)}${http ? ' response.http' : '.jsonc'}`;
+    const name = `${this.nameOf(functionName)} ${result.requestId.slice(0, 8)}${http ? ' response.http' : '.jsonc'}`;
     return vscode.Uri.from({ scheme: RESULT_SCHEME, path: `/${name}`, query: result.requestId });
   }
 
@@ -56,9 +56,9 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
     // Not JSON (a streamed or binary response): shown as received.
     const body = http ? renderHttpResponse(http) : value === undefined ? text : JSON.stringify(value, null, 2);
     const header = [
-      `// ${functionName} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${result.functionError ? `error (${result.functionError})` : 'success'}`,
+      `// ${this.nameOf(functionName)} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${result.functionError ? `error (${result.functionError})` : 'success'}`,
       `// RequestId ${result.requestId} · environment ${result.environmentId}`,
-      `// Duration ${durationText(result.durationMs, this.paused.of(result.requestId))} · billed ${ms(result.billedDurationMs)}` +
+      `// Duration ${durationText(result.durationMs, result.pausedMs)} · billed ${ms(result.billedDurationMs)}` +
         (result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : '') +
         ` · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB` +
         (result.streamed ? ' · streamed response' : ''),

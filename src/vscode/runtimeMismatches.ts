@@ -1,14 +1,13 @@
-// A function whose runtime asks for a Node major this machine cannot provide runs on the local
-// Node instead (the runtime warns once it fails to install it). That stays visible where the
-// user looks until it is resolved: on the function's row, and as a notification on the first
-// invoke after it was found. A new install attempt (or a change of lambdaLab.nodeBinaries)
-// clears it; a failing attempt marks it again.
+// A function whose runtime asks for a Node major this machine cannot provide runs on another
+// Node instead: the local one when installing it failed, or a configured binary of another major
+// (the runtime's diagnostic says which, with a structured runtimeVersion note). That stays
+// visible where the user looks until it is resolved: on the function's row, and as a notification
+// on the first invoke after it was found. A new install attempt (or a change of
+// lambdaLab.nodeBinaries) clears it; a failing attempt marks it again.
 import * as vscode from 'vscode';
 import type { LocalRuntime } from '../runtime/localRuntime';
+import { shownNameOf } from './functionNames';
 import { subscribe } from './subscribe';
-
-const MISMATCH = /nodejs(\d+)\.x functions run on the local Node/;
-const INSTALLING = /^Installing Node (\d+) /;
 
 export class RuntimeMismatches implements vscode.Disposable {
   /** Runtime id (`nodejs24.x`) → the runtime's warning. */
@@ -20,11 +19,9 @@ export class RuntimeMismatches implements vscode.Disposable {
 
   constructor(private readonly runtime: LocalRuntime) {
     this.subscriptions = [
-      subscribe(runtime, 'diagnostic', ({ message }) => {
-        const found = MISMATCH.exec(message);
-        if (found) return this.set(`nodejs${found[1]}.x`, message);
-        const retry = INSTALLING.exec(message);
-        if (retry) this.clear(`nodejs${retry[1]}.x`);
+      subscribe(runtime, 'diagnostic', ({ message, runtimeVersion }) => {
+        if (runtimeVersion?.state === 'mismatch') this.set(runtimeVersion.runtime, message);
+        else if (runtimeVersion?.state === 'retrying') this.clear(runtimeVersion.runtime);
       }),
       subscribe(runtime, 'invocationEnded', (info) => this.notifyOnce(info.functionName)),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -57,7 +54,7 @@ export class RuntimeMismatches implements vscode.Disposable {
     this.notified.add(runtimeId);
     void vscode.window
       .showWarningMessage(
-        `Lambda Lab: ${functionName} (${runtimeId}) ran on the local Node, not Node ${runtimeId.replace(/^nodejs|\.x$/g, '')}: ${warning}`,
+        `Lambda Lab: ${shownNameOf(this.runtime, functionName)} (${runtimeId}) did not run on Node ${runtimeId.replace(/^nodejs|\.x$/g, '')}: ${warning}`,
         'Open Settings',
       )
       .then((pick) => {

@@ -1,7 +1,9 @@
 // Finds the SAM templates of the workspace, loads each into the shared runtime, reloads
 // them when they change, and reports load failures as problems on the offending token while
 // the views keep the last good state (or, for a template never loaded, show its failure).
-// Functions that cannot run here are problems too, on their resource.
+// Functions that cannot run here are problems too, on their resource. Where the template language
+// server reports the same problem (on the same words, or that the same function cannot run here),
+// only the server's is shown: it checks the text as it is typed, this checks what was saved.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -38,6 +40,10 @@ export class TemplateWorkspace implements vscode.Disposable {
   private readonly envVarsFiles = new Map<string, string | undefined>();
   private readonly pending = new Map<string, NodeJS.Timeout>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('lambda-lab');
+  /** This side's problems per file URI (with the function one is about), before stepping aside for the server's. */
+  private readonly own = new Map<string, Array<{ diagnostic: vscode.Diagnostic; cannotRun?: string }>>();
+  /** The language server's problems per file URI. */
+  private readonly server = new Map<string, readonly vscode.Diagnostic[]>();
   private readonly changed = new vscode.EventEmitter<void>();
   private watchers: vscode.Disposable[] = [];
   private discovery: Promise<void> | undefined;
@@ -97,17 +103,18 @@ export class TemplateWorkspace implements vscode.Disposable {
       this.models.set(file, model);
       this.failures.delete(file);
       const text = readText(file);
-      this.diagnostics.set(vscode.Uri.file(file), [
-        ...model.diagnostics.map((d) => toDiagnostic(d, text)),
-        ...model.unsupported.map((u) =>
-          problem(
+      this.setOwn(vscode.Uri.file(file), [
+        ...model.diagnostics.map((d) => ({ diagnostic: toDiagnostic(d, text) })),
+        ...model.unsupported.map((u) => ({
+          diagnostic: problem(
             text,
             u.position.line,
             u.position.column,
-            `${u.functionName} cannot run locally: ${u.reason}`,
+            `${u.logicalId} cannot run locally: ${u.reason}`,
             vscode.DiagnosticSeverity.Warning,
           ),
-        ),
+          cannotRun: u.logicalId,
+        })),
       ]);
       this.log.info(`Loaded ${file}: ${model.functions.length} function(s), ${model.layers.length} layer(s)`);
       for (const u of model.unsupported) this.log.warn(`${u.logicalId} in ${file} cannot run locally: ${u.reason}`);
@@ -119,7 +126,9 @@ export class TemplateWorkspace implements vscode.Disposable {
       const message = e.problem ? `${e.resource ? `${e.resource}: ` : ''}${e.problem}` : e.message;
       const where = e.templatePath ?? file;
       this.failures.set(file, { message, line, column });
-      this.diagnostics.set(vscode.Uri.file(where), [problem(readText(where), line, column, message, vscode.DiagnosticSeverity.Error)]);
+      this.setOwn(vscode.Uri.file(where), [
+        { diagnostic: problem(readText(where), line, column, message, vscode.DiagnosticSeverity.Error) },
+      ]);
       this.log.error(
         (e.position ? e.message : `${file}:${line}:${column}: ${e.message}`) +
           (this.models.has(file) ? ' (showing the last good version)' : ''),
@@ -128,6 +137,46 @@ export class TemplateWorkspace implements vscode.Disposable {
     } finally {
       this.changed.fire();
     }
+  }
+
+  /** What the template language server publishes (languageClient's middleware). */
+  readonly serverDiagnostics = {
+    published: (uri: vscode.Uri, diagnostics: readonly vscode.Diagnostic[]): void => {
+      if (diagnostics.length) this.server.set(uri.toString(), diagnostics);
+      else this.server.delete(uri.toString());
+      this.show(uri);
+    },
+    stopped: (): void => {
+      const uris = [...this.server.keys()];
+      this.server.clear();
+      for (const uri of uris) this.show(vscode.Uri.parse(uri));
+    },
+  };
+
+  private setOwn(uri: vscode.Uri, problems: Array<{ diagnostic: vscode.Diagnostic; cannotRun?: string }>): void {
+    this.own.set(uri.toString(), problems);
+    this.show(uri);
+  }
+
+  /**
+   * This side's problems of a file but those the server reports too: a problem on the same words
+   * (the rule the server merges its own checks by), or, for a function that cannot run here, the
+   * server saying so of it ("X cannot run locally" from the loader, "X cannot run in Lambda Lab"
+   * from its runtime check) wherever it puts it.
+   */
+  private show(uri: vscode.Uri): void {
+    const own = this.own.get(uri.toString());
+    if (!own) return;
+    const server = this.server.get(uri.toString()) ?? [];
+    const overlaps = (a: vscode.Range, b: vscode.Range) => !a.end.isBefore(b.start) && !b.end.isBefore(a.start);
+    const said = ({ diagnostic, cannotRun }: { diagnostic: vscode.Diagnostic; cannotRun?: string }) =>
+      server.some(
+        (s) => overlaps(s.range, diagnostic.range) || (cannotRun !== undefined && s.message.startsWith(`${cannotRun} cannot run `)),
+      );
+    this.diagnostics.set(
+      uri,
+      own.filter((p) => !said(p)).map((p) => p.diagnostic),
+    );
   }
 
   private selected(templatePath?: string): TemplateModel[] {
@@ -197,6 +246,7 @@ export class TemplateWorkspace implements vscode.Disposable {
     this.models.delete(file);
     this.failures.delete(file);
     void this.runtime.unloadTemplate(file);
+    this.own.delete(vscode.Uri.file(file).toString());
     this.diagnostics.delete(vscode.Uri.file(file));
     this.announceTemplates();
   }

@@ -146,11 +146,14 @@ describe('debug adapter: Python functions', function () {
     await launch('Quick', { [app]: [9] });
     const invoked = h.invoke({ name: 'patient' });
     const stop = await h.stopped();
+    const from = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 1500)); // past Timeout: 1
+    const held = performance.now() - from;
     await h.dc.continueRequest({ threadId: stop.body.threadId! });
     const result = await invoked;
     assert.equal(result.body.functionError, undefined, result.body.payload);
     assert.equal(JSON.parse(result.body.payload).message, 'hello patient');
+    assert.ok(result.body.pausedMs >= held, `paused ${result.body.pausedMs} ms, held ${held} ms`);
   });
 
   it('pauses a running Python environment on request, in its own code', async () => {

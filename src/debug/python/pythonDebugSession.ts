@@ -174,6 +174,7 @@ export class PythonAwareDebugSession extends LambdaDebugSession {
     breakpointChanged: (thread, breakpoint) => this.pythonBreakpointChanged(thread, breakpoint),
     output: (_thread, body) => this.pythonOutput(body),
     ended: (thread) => this.pythonEnded(thread),
+    pausedChanged: (thread, paused) => this.pyRuntime?.setDebuggerPaused(thread.environment.id, paused),
   };
 
   private pythonStopped(thread: PythonThread, body: DebugProtocol.StoppedEvent['body']): void {

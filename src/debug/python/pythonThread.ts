@@ -16,6 +16,8 @@ export interface PythonThreadListener {
   breakpointChanged(thread: PythonThread, breakpoint: DebugProtocol.Breakpoint): void;
   output(thread: PythonThread, body: DebugProtocol.OutputEvent['body']): void;
   ended(thread: PythonThread, wasPaused: boolean): void;
+  /** A stop began (`true`) or ended, before the thread asks debugpy to run again: time an invoke spends paused. */
+  pausedChanged(thread: PythonThread, paused: boolean): void;
 }
 
 export interface PythonThreadSettings {
@@ -150,7 +152,7 @@ export class PythonThread {
     if (this.ended) return;
     this.ended = true;
     const wasPaused = this.isPaused;
-    this.stoppedThreadId = undefined;
+    this.setStopped(undefined);
     this.dap.close();
     this.listener.ended(this, wasPaused);
   }
@@ -158,20 +160,26 @@ export class PythonThread {
   private takeStopped(): number {
     const threadId = this.stoppedThreadId;
     if (threadId === undefined) throw new Error(`${this.name} is running, not paused.`);
-    this.stoppedThreadId = undefined;
+    this.setStopped(undefined);
     return threadId;
+  }
+
+  private setStopped(threadId: number | undefined): void {
+    const changed = (threadId === undefined) !== (this.stoppedThreadId === undefined);
+    this.stoppedThreadId = threadId;
+    if (changed) this.listener.pausedChanged(this, threadId !== undefined);
   }
 
   private onEvent(e: DebugProtocol.Event): void {
     switch (e.event) {
       case 'stopped': {
         const body = (e as DebugProtocol.StoppedEvent).body;
-        this.stoppedThreadId = body.threadId;
+        this.setStopped(body.threadId);
         this.listener.stopped(this, body);
         break;
       }
       case 'continued':
-        this.stoppedThreadId = undefined;
+        this.setStopped(undefined);
         break;
       case 'breakpoint':
         this.listener.breakpointChanged(this, (e as DebugProtocol.BreakpointEvent).body.breakpoint);

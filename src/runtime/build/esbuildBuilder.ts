@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { EsbuildBuildConfig, FunctionConfig } from '../functionConfig';
 import { tempPathFor } from '../store/processIdentity';
 import { BuildError, formatProblem, type BuildProblem } from './buildError';
+import { nearestLockfile } from './nearestLockfile';
 
 export interface BuildResult {
   logicalId: string;
@@ -144,20 +145,10 @@ export function esbuildOptions(outdir: string, build: EsbuildBuildConfig): Build
   };
 }
 
-const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
-
-/** The nearest lockfile at or above the sources, by path and mtime: a dependency change is a new build. */
+/** The lockfile by path and mtime: a dependency change is a new build. */
 function lockfileStamp(sourceDir: string): string | undefined {
-  for (let dir = sourceDir; ; dir = dirname(dir)) {
-    for (const name of LOCKFILES) {
-      try {
-        return `${resolve(dir, name)}@${statSync(resolve(dir, name)).mtimeMs}`;
-      } catch {
-        // not in this folder
-      }
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
+  const lockfile = nearestLockfile(sourceDir);
+  return lockfile && `${lockfile}@${statSync(lockfile, { throwIfNoEntry: false })?.mtimeMs}`;
 }
 
 /** Source maps: make `sources` absolute (esbuild writes them relative to the map). */

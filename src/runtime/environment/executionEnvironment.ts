@@ -8,6 +8,7 @@ import * as functionErrors from '../errors/functionErrors';
 import { isLaunchFailure } from '../families/runtimeFamily';
 import * as platformLog from '../logs/platformLog';
 import type { EnvironmentInfo, EnvironmentState, InvokeResult, StopReason } from '../runtimeEvents';
+import { DebuggerPauses } from './debuggerPauses';
 import { EnvironmentExtensions } from './environmentExtensions';
 import type { EnvironmentSpec } from './environmentSpec';
 import { launchVariables, wrappedCommand } from './environmentLaunch';
@@ -36,6 +37,7 @@ export class ExecutionEnvironment implements DeliveryHost {
   private process: HandlerProcess | undefined;
   readonly log: EnvironmentLog;
   readonly memory: MemoryWatch;
+  readonly pauses = new DebuggerPauses();
   private inspectorUrl: string | undefined;
   readonly freezer: EnvironmentFreezer;
   /** External extensions, the Extensions and Telemetry APIs (environmentExtensions). */
@@ -368,6 +370,12 @@ export class ExecutionEnvironment implements DeliveryHost {
   setDebuggerAttached(attached: boolean, opts: { suspendTimeout?: boolean } = {}) {
     this.delivery.suspendTimeout(attached && opts.suspendTimeout !== false);
     this.freezer.setDebuggerAttached(attached);
+  }
+
+  /** A debugger shows the process stopped (`true`) or lets it run again. */
+  setDebuggerPaused(paused: boolean) {
+    if (paused) this.pauses.stopped();
+    else this.pauses.resumed();
   }
 
   setState(state: EnvironmentState) {

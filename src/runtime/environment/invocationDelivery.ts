@@ -5,6 +5,7 @@
 import * as functionErrors from '../errors/functionErrors';
 import * as platformLog from '../logs/platformLog';
 import type { EnvironmentState, InvocationInfo, InvokeResult, StopReason } from '../runtimeEvents';
+import type { DebuggerPauses } from './debuggerPauses';
 import type { EnvironmentExtensions } from './environmentExtensions';
 import type { EnvironmentFreezer } from './environmentFreezer';
 import type { EnvironmentLog } from './environmentLog';
@@ -38,6 +39,9 @@ interface Current {
   timed: boolean;
   /** The caller has its answer; the invocation goes on while extensions finish their work on it. */
   responded: boolean;
+  /** Debugger stops counted so far, up to pausesCountedTo (an early answer counts its part first). */
+  pausedMs?: number;
+  pausesCountedTo?: number;
 }
 
 type Answer = { payload: Buffer; functionError: InvokeResult['functionError']; extra: AnswerExtra };
@@ -48,6 +52,8 @@ export interface DeliveryHost {
   readonly spec: EnvironmentSpec;
   readonly log: EnvironmentLog;
   readonly memory: MemoryWatch;
+  /** Time a debugger held the process stopped: results report it apart from Duration. */
+  readonly pauses: DebuggerPauses;
   readonly freezer: EnvironmentFreezer;
   readonly extensions: EnvironmentExtensions;
   readonly server: RuntimeApiEndpoint;
@@ -301,6 +307,12 @@ export class InvocationDelivery {
 
   private result(entry: Current, answer: Answer, durationMs: number, initDurationMs: number | undefined, logTail: string): InvokeResult {
     const { fn, version, id } = this.host.spec;
+    if (entry.deliveredAt) {
+      const from = entry.pausesCountedTo ?? entry.deliveredAt;
+      const to = entry.deliveredAt + durationMs;
+      entry.pausedMs = (entry.pausedMs ?? 0) + this.host.pauses.takeWithin(from, to);
+      entry.pausesCountedTo = to;
+    }
     return {
       requestId: entry.request.requestId,
       payload: answer.payload,
@@ -310,6 +322,7 @@ export class InvocationDelivery {
       environmentId: id,
       version,
       durationMs,
+      pausedMs: entry.pausedMs || undefined,
       billedDurationMs: platformLog.billedDuration(durationMs, initDurationMs),
       initDurationMs,
       maxMemoryUsedMB: this.host.memory.maxUsedMB(),

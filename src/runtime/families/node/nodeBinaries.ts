@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionConfig } from '../../functionConfig';
+import type { RuntimeVersionNote } from '../../runtimeEvents';
 import { RuntimeSdk } from './runtimeSdk';
 import { npmInstall, RETRY_INSTALL_AFTER_MS, userCacheDir, withInstallLock } from '../../userCache';
 
@@ -39,8 +40,8 @@ function nodePackage(): string {
 }
 
 export interface NodeProviderEvents {
-  progress(message: string): void;
-  warning(message: string): void;
+  progress(message: string, runtimeVersion?: RuntimeVersionNote): void;
+  warning(message: string, runtimeVersion?: RuntimeVersionNote): void;
 }
 
 /**
@@ -95,7 +96,8 @@ export class NodeProvider {
 
   constructor(
     private readonly events: NodeProviderEvents,
-    private readonly configured: Record<string, string> = {},
+    /** Read at each launch: the user's settings may change while the runtime lives. */
+    private readonly configured: () => Record<string, string> = () => ({}),
     private readonly cacheDir = userCacheDir(),
   ) {
     this.sdk = new RuntimeSdk(events, path.join(cacheDir, 'aws-sdk'));
@@ -115,8 +117,9 @@ export class NodeProvider {
 
   async binaryFor(runtime: string): Promise<NodeBinary> {
     const wanted = runtimeMajor(runtime);
-    const local = resolveNodeBinary(runtime, this.configured);
-    if (this.configured[runtime] || !wanted || local.major === wanted) return local;
+    const configured = this.configured();
+    const local = resolveNodeBinary(runtime, configured);
+    if (configured[runtime] || !wanted || local.major === wanted) return local;
     const provisioned = await this.provision(wanted);
     return provisioned ? { path: provisioned, major: wanted } : local;
   }
@@ -146,6 +149,7 @@ export class NodeProvider {
     const spec = `${nodePackage()}@${major}`;
     this.events.progress(
       `Installing Node ${major} (${spec}, an official Node build) into ${prefix} from the npm registry; later runs reuse it offline`,
+      { runtime: `nodejs${major}.x`, state: 'retrying' },
     );
     const result = await npmInstall(prefix, [spec]);
     if (result.ok && fs.existsSync(binary)) return binary;
@@ -153,6 +157,7 @@ export class NodeProvider {
       `cannot install Node ${major} from the npm registry (${result.ok ? `${binary} is missing after npm install` : result.detail}); ` +
         `nodejs${major}.x functions run on the local Node until it can be installed: connect to the registry, ` +
         `or set a Node ${major} binary (lambdaLab.nodeBinaries / --node nodejs${major}.x=PATH).`,
+      { runtime: `nodejs${major}.x`, state: 'mismatch' },
     );
     return undefined;
   }

@@ -34,7 +34,10 @@ export const nodeFamily: RuntimeFamily = {
   launcher: (host: FamilyHost): FamilyLauncher => {
     const warned = new Set<string>();
     // The exact Node major and the runtime's AWS SDK, provisioned once per runtime instance.
-    const provider = new NodeProvider({ progress: host.progress, warning: (m) => host.diagnostic('warning', m) }, host.binaries);
+    const provider = new NodeProvider(
+      { progress: host.progress, warning: (m, version) => host.diagnostic('warning', m, version) },
+      () => host.binaries,
+    );
     return {
       async launch({ fn, optDir, debug }: LaunchRequest): Promise<ProcessLaunch> {
         const node = await provider.prepare(fn, optDir);
@@ -110,5 +113,6 @@ function warnOnMajorMismatch(fn: FunctionConfig, node: NodeBinary, warned: Set<s
     'warning',
     `${fn.logicalId}: runtime ${fn.runtime} runs on local Node ${node.major} (${node.path}); ` +
       `set a Node ${wanted} binary for ${fn.runtime} (lambdaLab.nodeBinaries / --node ${fn.runtime}=PATH) for full fidelity.`,
+    { runtime: fn.runtime, state: 'mismatch' },
   );
 }
