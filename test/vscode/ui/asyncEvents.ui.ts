@@ -2,7 +2,7 @@
 // with its Extensions and Async setup rows, Invoke Asynchronously (Event) from its context menu,
 // the failed event's OnFailure record and dead-letter message, a record opened as JSON, and a
 // re-drive from the record's inline button. Screenshots: test-results/async-*.png.
-import { pane, row, runCommand, screenshot, useWorkbench } from './workbench';
+import { openFromRow, pane, row, runCommand, screenshot, useWorkbench } from './workbench';
 
 describe('asynchronous events and extensions (UI)', function () {
   this.timeout(180_000);
@@ -46,8 +46,7 @@ describe('asynchronous events and extensions (UI)', function () {
     await failure.hover();
     await screenshot(page, 'async-01-failed-event-records');
 
-    await failure.click();
-    await page.locator('.monaco-editor .view-lines', { hasText: 'RetriesExhausted' }).waitFor();
+    await openFromRow(failure, page.locator('.monaco-editor .view-lines', { hasText: 'RetriesExhausted' }));
     await page.locator('.tabs-container .tab.active', { hasText: '.json' }).waitFor();
     await screenshot(page, 'async-02-record-opened');
 

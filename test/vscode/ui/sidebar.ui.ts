@@ -1,7 +1,7 @@
 // What a user sees: the Lambda sidebar, an invoke from its button, logs inline and in a log
 // document, a paused debug session. Each step leaves a screenshot in test-results/.
 import * as assert from 'node:assert/strict';
-import { pane, row, runCommand, screenshot, waitForAfterText, useWorkbench } from './workbench';
+import { openFromRow, pane, row, runCommand, screenshot, waitForAfterText, useWorkbench } from './workbench';
 
 describe('Lambda sidebar (UI)', function () {
   this.timeout(120_000);
@@ -33,8 +33,7 @@ describe('Lambda sidebar (UI)', function () {
     await runCommand(page, 'View: Close All Editors');
     const functions = pane(page, 'Functions');
     await row(functions, 'HelloFunction').locator('.monaco-tl-twistie').click();
-    await row(functions, 'app.handler').click();
-    await page.locator('.tabs-container .tab.active', { hasText: 'app.js' }).waitFor();
+    await openFromRow(row(functions, 'app.handler'), page.locator('.tabs-container .tab.active', { hasText: 'app.js' }));
     const texts = await waitForAfterText(page, 'GET /hello for Lambda Lab');
     assert.ok(
       texts.some((c) => c.includes('GET /hello for Lambda Lab')),
@@ -77,8 +76,7 @@ describe('Lambda sidebar (UI)', function () {
     await row(logs, 'HelloFunction').click();
     const stream = logs.locator('.monaco-list-row', { hasText: 'invocation' }).first();
     await stream.waitFor();
-    await stream.click();
-    await page.locator('.monaco-editor .view-lines', { hasText: 'START RequestId' }).waitFor();
+    await openFromRow(stream, page.locator('.monaco-editor .view-lines', { hasText: 'START RequestId' }));
     await page.locator('.statusbar-item', { hasText: 'Lambda Log' }).waitFor();
     await screenshot(page, '05-log-document');
   });
@@ -86,8 +84,7 @@ describe('Lambda sidebar (UI)', function () {
   it('pauses a debug session at a breakpoint with the variables visible', async () => {
     const { page } = ui;
     const functions = pane(page, 'Functions');
-    await row(functions, 'app.handler').click();
-    await page.locator('.tabs-container .tab.active', { hasText: 'app.js' }).waitFor();
+    await openFromRow(row(functions, 'app.handler'), page.locator('.tabs-container .tab.active', { hasText: 'app.js' }));
     await runCommand(page, 'Go to Line/Column');
     await page.keyboard.type('11');
     await page.keyboard.press('Enter');

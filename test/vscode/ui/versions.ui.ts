@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { pane, row, runCommand, screenshot, useWorkbench } from './workbench';
+import { openFromRow, pane, row, runCommand, screenshot, useWorkbench } from './workbench';
 
 /** Answers the open quick pick or input box with `text` (for a quick pick: the first item matching it). */
 async function answer(page: Page, text: string, isPick = false): Promise<void> {
@@ -74,8 +74,7 @@ describe('Versions and Layers views (UI)', function () {
     await row(layers, 'greeting').click();
     await row(layers, 'Version 1').click();
     await row(layers, 'nodejs').click();
-    await row(layers, 'greeting.js').click();
-    await page.locator('.tabs-container .tab.active', { hasText: 'greeting.js' }).waitFor();
+    await openFromRow(row(layers, 'greeting.js'), page.locator('.tabs-container .tab.active', { hasText: 'greeting.js' }));
     await live.hover();
     await screenshot(page, '07-versions-and-layers');
   });

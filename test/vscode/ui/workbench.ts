@@ -88,6 +88,23 @@ export function row(container: Locator, label: string): Locator {
   return container.locator('.monaco-list-row', { has: container.page().locator('.label-name', { hasText: label }) }).first();
 }
 
+/**
+ * Clicks a tree row that opens something until `opened` shows. A view refreshed under the
+ * pointer (a row's description changing as environments start and freeze) can take a click
+ * as a plain selection.
+ */
+export async function openFromRow(target: Locator, opened: Locator, tries = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    await target.click();
+    try {
+      await opened.waitFor({ timeout: i < tries ? 10_000 : 30_000 });
+      return;
+    } catch (err) {
+      if (i >= tries) throw err;
+    }
+  }
+}
+
 /** Text shown after the end of editor lines by decorations (rendered as CSS ::after content). */
 export async function afterTexts(page: Page): Promise<string[]> {
   return page
