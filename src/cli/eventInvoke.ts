@@ -1,7 +1,7 @@
 // `lambda-lab invoke --invocation-type Event`: the function runs through the asynchronous
 // queue (retries, event age, destinations, dead-letter queue) and the CLI reports each
 // attempt and the outcome, then exits once every event, destination invokes included, is done.
-import { AsyncInvokeQueue, formatMs } from '../runtime/lambdaApi/asyncInvokeQueue';
+import { AsyncInvokeQueue, attemptText, deliveryLines } from '../runtime/lambdaApi/asyncInvokeQueue';
 import { EventInvokeConfigStore } from '../runtime/async/eventInvokeConfigStore';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import { UsageError, type CliIO } from './cliCommand';
@@ -16,15 +16,8 @@ export async function invokeAsynchronously(
   const fn = runtime.getFunction(opts.functionName)!;
   const mine = new Set<string>();
   let failed = false;
-  queue.on('attempt', ({ event, kind, detail, retryInMs }) => {
-    const what =
-      kind === 'success'
-        ? `attempt ${event.invokeCount} succeeded`
-        : kind === 'throttled'
-          ? 'throttled'
-          : `attempt ${event.invokeCount} failed`;
-    const retry = retryInMs !== undefined ? `; retrying in ${formatMs(retryInMs)}` : '';
-    io.stderr.write(`lambda-lab: ${event.functionName} event ${event.requestId}: ${what}${detail ? ` (${detail})` : ''}${retry}\n`);
+  queue.on('attempt', (report) => {
+    io.stderr.write(`lambda-lab: ${report.event.functionName} event ${report.event.requestId}: ${attemptText(report)}\n`);
   });
   queue.on('outcome', ({ event, condition, deliveries }) => {
     if (mine.has(event.requestId) && condition !== 'Success') failed = true;
@@ -39,9 +32,7 @@ export async function invokeAsynchronously(
       io.stdout.write(JSON.stringify(line) + '\n');
       return;
     }
-    const sent = deliveries.map(
-      (d) => `${d.target} ${d.arn}: ${d.error ? `failed (${d.error})` : d.requestId ? `invoked (${d.requestId})` : d.file}`,
-    );
+    const sent = deliveryLines(deliveries);
     io.stdout.write(
       `${event.functionName} ${event.requestId}: ${condition} after ${event.invokeCount} invocation(s)${sent.map((s) => `\n  ${s}`).join('')}\n`,
     );

@@ -2,7 +2,13 @@
 // (retries, event age, destinations, dead-letter queue, kept on disk), whose attempts and
 // outcomes are printed as `lambda-lab invoke --invocation-type Event` prints them.
 import * as vscode from 'vscode';
-import { AsyncInvokeQueue, formatMs, type DroppedReport, type OutcomeReport } from '../runtime/lambdaApi/asyncInvokeQueue';
+import {
+  AsyncInvokeQueue,
+  attemptText,
+  deliveryLines,
+  type DroppedReport,
+  type OutcomeReport,
+} from '../runtime/lambdaApi/asyncInvokeQueue';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { AsyncRecords } from './asyncRecords';
@@ -41,22 +47,13 @@ export class AsyncInvoker implements vscode.Disposable {
     if (existing && (existing.policy.scale === scale || existing.pending)) return existing;
     existing?.close();
     const queue = new AsyncInvokeQueue(this.runtime, { stateDir, retryDelayScale: scale });
-    queue.on('attempt', ({ event, kind, detail, retryInMs }) => {
-      const what =
-        kind === 'success'
-          ? `attempt ${event.invokeCount} succeeded`
-          : kind === 'throttled'
-            ? 'throttled'
-            : `attempt ${event.invokeCount} failed`;
-      const retry = retryInMs !== undefined ? `; retrying in ${formatMs(retryInMs)}` : '';
-      this.print(`${event.functionName} event ${event.requestId}: ${what}${detail ? ` (${detail})` : ''}${retry}`);
+    queue.on('attempt', (report) => {
+      this.print(`${report.event.functionName} event ${report.event.requestId}: ${attemptText(report)}`);
       void this.records.reload();
     });
     queue.on('outcome', (outcome) => {
       const { event, condition, deliveries } = outcome;
-      const sent = deliveries.map(
-        (d) => `\n  ${d.target} ${d.arn}: ${d.error ? `failed (${d.error})` : d.requestId ? `invoked (${d.requestId})` : d.file}`,
-      );
+      const sent = deliveryLines(deliveries).map((line) => `\n  ${line}`);
       this.print(`${event.functionName} ${event.requestId}: ${condition} after ${event.invokeCount} invocation(s)${sent.join('')}`);
       this.settle(event.requestId, { outcome });
     });

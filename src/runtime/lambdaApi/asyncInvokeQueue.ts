@@ -284,9 +284,7 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
     if (report.kind !== 'success') {
       this.runtime.emit('diagnostic', {
         level: 'info',
-        message:
-          `Event ${event.requestId} of ${event.functionName}: ${report.kind === 'throttled' ? 'throttled' : `attempt ${event.invokeCount} failed`}` +
-          `${report.detail ? ` (${report.detail})` : ''}${report.retryInMs !== undefined ? `; retrying in ${formatMs(report.retryInMs)}` : ''}`,
+        message: `Event ${event.requestId} of ${event.functionName}: ${attemptText(report)}`,
       });
     }
     this.emit('attempt', report);
@@ -319,7 +317,25 @@ function errorSummary(payload: Buffer): string {
   return text.slice(0, 1024);
 }
 
-export function formatMs(ms: number): string {
+/** What an attempt did, as the CLI, the extension and diagnostics print it. */
+export function attemptText({ event, kind, detail, retryInMs }: AttemptReport): string {
+  const what =
+    kind === 'success'
+      ? `attempt ${event.invokeCount} succeeded`
+      : kind === 'throttled'
+        ? 'throttled'
+        : `attempt ${event.invokeCount} failed`;
+  return `${what}${detail ? ` (${detail})` : ''}${retryInMs !== undefined ? `; retrying in ${formatMs(retryInMs)}` : ''}`;
+}
+
+/** Where an outcome's record went, one line per destination. */
+export function deliveryLines(deliveries: Delivery[]): string[] {
+  return deliveries.map(
+    (d) => `${d.target} ${d.arn}: ${d.error ? `failed (${d.error})` : d.requestId ? `invoked (${d.requestId})` : d.file}`,
+  );
+}
+
+function formatMs(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   if (ms >= 1000) return `${Math.round(ms / 100) / 10} s`;
   return `${Math.round(ms)} ms`;
