@@ -3,7 +3,8 @@
 // No front door, no runtime — what is left is the handler process's cost per invoke, beside a
 // floor (an echo process answering the same bytes without running any bootstrap code).
 //   npm run build && node --import tsx test/bench/bootstrapTurnaroundBench.ts [invokes]
-// BOOTSTRAP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the handler processes.
+// BOOTSTRAP_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the handler processes;
+// BOOTSTRAP_PATH=<bundle> compares another build of the bootstrap.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -12,7 +13,7 @@ import path from 'node:path';
 
 const INVOKES = Number(process.argv[2] ?? 4000);
 const WARMUP = 500;
-const BOOTSTRAP = path.resolve(__dirname, '../../out/bootstrap/node.js');
+const BOOTSTRAP = process.env.BOOTSTRAP_PATH ?? path.resolve(__dirname, '../../out/bootstrap/node.js');
 const nodeArgs = process.env.BOOTSTRAP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 const HANDLERS: Record<string, string> = {
