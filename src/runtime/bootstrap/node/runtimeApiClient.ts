@@ -5,7 +5,9 @@
 // the agent's bookkeeping) cost more per warm invoke than everything else the bootstrap does,
 // and the protocol needs little: a GET and POSTs with JSON bodies, answers with a
 // Content-Length or chunked body. Requests are pipelined, answers matched in order (FIFO),
-// so the poll for the next event can follow a result without waiting for its 202.
+// so the poll for the next event can follow a result without waiting for its 202. Requests
+// made in the same turn leave in one write (a result and the poll after it: one syscall, one
+// segment for the Runtime API to read).
 // Streamed responses (responseStream.ts) are chunked uploads with trailers: they keep using
 // node's http client, on a connection of their own.
 import type http from 'node:http';
@@ -61,6 +63,8 @@ export class RuntimeApiClient {
   /** What `received` joined into while parsing. */
   private buffered: Buffer = Buffer.alloc(0);
   private inProgress: BodyInProgress | undefined;
+  /** Requests made this turn, written together once the turn's synchronous code and microtasks are done. */
+  private outgoing = '';
   private streamingAgent: http.Agent | undefined;
 
   constructor(endpoint: string) {
@@ -122,9 +126,17 @@ export class RuntimeApiClient {
   private send(text: string): Promise<Answer> {
     return new Promise((resolve, reject) => {
       this.pending.push({ text, retried: false, resolve, reject });
-      this.connection().write(text);
+      if (this.outgoing === '') queueMicrotask(this.flush);
+      this.outgoing += text;
     });
   }
+
+  /** Runs before any I/O callback, so 'close' (and its resend) never finds requests still unwritten. */
+  private readonly flush = () => {
+    const text = this.outgoing;
+    this.outgoing = '';
+    this.connection().write(text);
+  };
 
   private connection(): net.Socket {
     if (this.socket) {

@@ -9,7 +9,7 @@ import type { UserHandler } from './handlerLoader';
 import { InvokeContext } from './invokeContext';
 import { logError } from './logPatch';
 import { createResponseStream } from './responseStream';
-import { exitOnLostRuntimeApi, type RuntimeApiClient } from './runtimeApiClient';
+import { exitOnLostRuntimeApi, type Invocation, type RuntimeApiClient } from './runtimeApiClient';
 import type { ClientGeneration } from './runtimeClient';
 import { nodeJsExit } from './runtimeErrors';
 
@@ -29,9 +29,9 @@ const isPromise = (value: unknown): value is PromiseLike<unknown> => !!value && 
 
 export class RuntimeLoop {
   /**
-   * After an answer is sent, the poll for the next event follows at once on the same connection
-   * (pipelined, see runtimeApiClient.ts): the Runtime API still sees answer then poll, in that
-   * order, but a warm invoke no longer waits a round trip for the 202 in between.
+   * After an answer is sent, the poll for the next event follows in the same write on the same
+   * connection (pipelined, see runtimeApiClient.ts): the Runtime API still sees answer then
+   * poll, in that order, but a warm invoke no longer waits a round trip for the 202 in between.
    */
   private readonly after: AfterPost = (posted) => {
     posted.catch(exitOnLostRuntimeApi);
@@ -64,14 +64,21 @@ export class RuntimeLoop {
     return true;
   }
 
-  /** Starts the next iteration on the next turn of the event loop. */
+  /**
+   * Starts the next iteration on the next turn of the event loop. The poll for it leaves now,
+   * in the same write as the answer just posted (if any); the handler still runs no earlier
+   * than the next turn, as in the managed runtime.
+   */
   scheduleIteration(): void {
+    const next = this.client.nextInvocation();
+    // Its failure is handled when the iteration awaits it, maybe a poll phase after it happened.
+    next.catch(() => {});
     setImmediate(() => {
       const once = this.metadata.streaming
-        ? this.handleOnceStreaming()
+        ? this.handleOnceStreaming(next)
         : this.generation === 'ric4'
-          ? this.handleOnceAwaiting()
-          : this.handleOnce();
+          ? this.handleOnceAwaiting(next)
+          : this.handleOnce(next);
       once.catch((error: unknown) => {
         console.log(`Unexpected Top Level Error: ${String(error)}`);
         this.errorCallbacks.uncaughtException(error);
@@ -79,8 +86,8 @@ export class RuntimeLoop {
     });
   }
 
-  private async handleOnce(): Promise<void> {
-    const { body, headers } = await this.client.nextInvocation();
+  private async handleOnce(next: Promise<Invocation>): Promise<void> {
+    const { body, headers } = await next;
     const invoke = new InvokeContext(headers);
     const answer = buildCallbackContext(this.client, invoke.requestId, this.after);
     try {
@@ -117,8 +124,8 @@ export class RuntimeLoop {
    * callback fields on the context; whatever it returns (a plain value too) is the answer,
    * posted on the next turn without waiting for the event loop to drain.
    */
-  private async handleOnceAwaiting(): Promise<void> {
-    const { body, headers } = await this.client.nextInvocation();
+  private async handleOnceAwaiting(next: Promise<Invocation>): Promise<void> {
+    const { body, headers } = await next;
     const invoke = new InvokeContext(headers);
     this.setErrorCallbacks(invoke.requestId);
     beforeExitListener.reset();
@@ -165,8 +172,8 @@ export class RuntimeLoop {
     this.escaping = { promise: result.then(answer.context.succeed), fail: answer.context.fail };
   }
 
-  private async handleOnceStreaming(): Promise<void> {
-    const { body, headers } = await this.client.nextInvocation();
+  private async handleOnceStreaming(next: Promise<Invocation>): Promise<void> {
+    const { body, headers } = await next;
     const invoke = new InvokeContext(headers);
     let waitForEmptyEventLoop = true;
     const context = {
