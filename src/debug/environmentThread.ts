@@ -115,7 +115,6 @@ export class EnvironmentThread implements DebugThread {
     const probe = this.isStarting() ? this.waitingForDebugger() : Promise.resolve(true);
     probe.catch(() => undefined);
     await Promise.all([
-      cdp.send('Runtime.enable'),
       cdp.send('Debugger.enable', {}),
       cdp.send('Debugger.setBlackboxPatterns', { patterns: settings.skipPatterns }),
       cdp.send('Debugger.setPauseOnExceptions', { state: settings.exceptionState }),
