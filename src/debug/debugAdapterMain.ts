@@ -13,6 +13,8 @@ if (port !== undefined) {
     process.exit(2);
   }
   const server = net.createServer((socket) => {
+    // Events come in bursts (thread started, then stopped): without this the second waits for the client's delayed ACK.
+    socket.setNoDelay(true);
     const session = new LambdaDebugSession(new StandaloneRuntimeHost());
     session.setRunAsServer(true);
     session.start(socket, socket);

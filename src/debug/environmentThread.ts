@@ -111,14 +111,20 @@ export class EnvironmentThread implements DebugThread {
   async start(): Promise<void> {
     const { cdp, settings } = this;
     cdp.nudgeUntilPaused();
+    // One round trip: the probe of where the main thread is goes out with the start-up commands.
+    const probe = this.isStarting() ? this.waitingForDebugger() : Promise.resolve(true);
+    probe.catch(() => undefined);
     await Promise.all([
-      cdp.send('Runtime.enable'),
       cdp.send('Debugger.enable', {}),
       cdp.send('Debugger.setBlackboxPatterns', { patterns: settings.skipPatterns }),
       cdp.send('Debugger.setPauseOnExceptions', { state: settings.exceptionState }),
       this.serial(() => Promise.all([...this.registry.all().map((bp) => this.bindings.bind(bp)), this.bindings.updateEntryBreakpoint()])),
     ]);
-    await this.runWhenWaiting();
+    await this.runWhenWaiting(probe);
+  }
+
+  private isStarting(): boolean {
+    return this.environment.state === 'starting' || this.environment.state === 'initializing';
   }
 
   /**
@@ -126,19 +132,23 @@ export class EnvironmentThread implements DebugThread {
    * reaches inspector.waitForDebugger(); a run command sent earlier would be lost and the process
    * would wait forever. So look at where the main thread is, and send it once it waits.
    */
-  private async runWhenWaiting(): Promise<void> {
-    const starting = this.environment.state === 'starting' || this.environment.state === 'initializing';
+  private async runWhenWaiting(firstProbe: Promise<boolean>): Promise<void> {
     const deadline = Date.now() + WAIT_FOR_BOOTSTRAP_MS;
-    while (starting && Date.now() < deadline) {
-      this.cdp.nudgeUntilPaused();
-      const r = await this.cdp.send('Runtime.evaluate', { expression: 'new Error().stack', returnByValue: true, silent: true });
-      // Frame 0 is the evaluated expression; frame 1 is where the main thread is. Only Node's own
-      // waitForDebugger counts: the bootstrap's function of the same name has not waited yet.
-      const where = String(r.result.value).split('\n')[2] ?? '';
-      if (where.includes('(node:inspector:') && /waitForDebugger/i.test(where)) break;
+    let waiting = await firstProbe;
+    while (!waiting && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5));
+      this.cdp.nudgeUntilPaused();
+      waiting = await this.waitingForDebugger();
     }
     await this.cdp.send('Runtime.runIfWaitingForDebugger');
+  }
+
+  private async waitingForDebugger(): Promise<boolean> {
+    const r = await this.cdp.send('Runtime.evaluate', { expression: 'new Error().stack', returnByValue: true, silent: true });
+    // Frame 0 is the evaluated expression; frame 1 is where the main thread is. Only Node's own
+    // waitForDebugger counts: the bootstrap's function of the same name has not waited yet.
+    const where = String(r.result.value).split('\n')[2] ?? '';
+    return where.includes('(node:inspector:') && /waitForDebugger/i.test(where);
   }
 
   /** Re-binds after a setBreakpoints request changed a file's list. */

@@ -45,6 +45,8 @@ async function sharedAdapter(runtime: LocalRuntime): Promise<{ port: number; clo
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    // The extension's adapter is inline (no socket): events must not wait on Nagle here either.
+    socket.setNoDelay(true);
     socket.on('close', () => sockets.delete(socket));
     const session = new PythonAwareDebugSession(host);
     session.setRunAsServer(true);

@@ -139,7 +139,6 @@ type Empty = Record<string, never>;
 
 /** Command name → params and result. */
 export interface CdpCommands {
-  'Runtime.enable': { params: Empty; result: Empty };
   'Runtime.runIfWaitingForDebugger': { params: Empty; result: Empty };
   'Runtime.getIsolateId': { params: Empty; result: { id: string } };
   'Runtime.evaluate': {
