@@ -12,6 +12,7 @@ import {
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { LocalRuntime } from '../runtime/localRuntime';
 import type { AsyncRecords } from './asyncRecords';
+import type { FailureReports } from './failureReports';
 
 export type AsyncEnd = { outcome: OutcomeReport } | { dropped: DroppedReport };
 
@@ -23,6 +24,7 @@ export class AsyncInvoker implements vscode.Disposable {
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly records: AsyncRecords,
+    private readonly failures: FailureReports,
   ) {}
 
   /**
@@ -55,12 +57,24 @@ export class AsyncInvoker implements vscode.Disposable {
       const { event, condition, deliveries } = outcome;
       const sent = deliveryLines(deliveries).map((line) => `\n  ${line}`);
       this.print(`${event.functionName} ${event.requestId}: ${condition} after ${event.invokeCount} invocation(s)${sent.join('')}`);
+      if (condition !== 'Success') {
+        const where = deliveries.map((d) => d.target).join(', ');
+        const last = event.last?.functionError ? `; last error: ${errorText(event.last.payload)}` : '';
+        this.failures.asyncFailed(
+          event.functionName,
+          `${condition} after ${event.invokeCount} attempt(s)${where ? `, sent to ${where}` : ''}${last}`,
+          event.requestId,
+          () => this.output.show(true),
+        );
+      }
       this.settle(event.requestId, { outcome });
     });
     queue.on('dropped', (dropped) => {
       this.print(
         `${dropped.functionName ?? ''} event ${dropped.requestId}: dropped, ${dropped.reason}${dropped.file ? ` (kept in ${dropped.file})` : ''}`,
       );
+      if (dropped.functionName)
+        this.failures.asyncFailed(dropped.functionName, `dropped, ${dropped.reason}`, dropped.requestId, () => this.output.show(true));
       this.settle(dropped.requestId, { dropped });
     });
     this.queues.set(stateDir, queue);
@@ -90,4 +104,15 @@ export class AsyncInvoker implements vscode.Disposable {
     this.close();
     this.output.dispose();
   }
+}
+
+function errorText(payload: Buffer): string {
+  try {
+    const body = JSON.parse(payload.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof body.errorMessage === 'string')
+      return `${typeof body.errorType === 'string' ? `${body.errorType}: ` : ''}${body.errorMessage}`;
+  } catch {
+    // not JSON: the text itself
+  }
+  return payload.toString('utf8').slice(0, 200);
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AsyncRecord } from '../../../src/vscode/asyncRecords';
+import type { FailureReport } from '../../../src/vscode/failureReports';
 import type { FunctionsNode, FunctionsTree } from '../../../src/vscode/functionsTree';
 import { api, eventually } from './helpers';
 
@@ -71,6 +72,8 @@ describe('asynchronous events and extensions in the Functions view', () => {
     const { functionsTree: tree } = await api();
     const charge = functionNode(tree, template(), 'ChargeCard');
     const before = new Set(records(tree, charge).map((r) => r.record.file));
+    const reports: FailureReport[] = [];
+    const listening = (await api()).failures.onDidReport((r) => reports.push(r));
 
     const requestId = await vscode.commands.executeCommand<string>('lambdaLab.invokeAsync', 'ChargeCard');
     assert.match(requestId, /^[0-9a-f-]{36}$/);
@@ -93,6 +96,18 @@ describe('asynchronous events and extensions in the Functions view', () => {
         return failure && dlq && !mine.some((r) => r.record.kind === 'queued') ? { failure, dlq } : undefined;
       },
       30_000,
+    );
+    // Two failed attempts, one notification: the event's outcome.
+    const notified = await eventually('the outcome notification', () => reports.find((r) => r.requestId === requestId));
+    listening.dispose();
+    assert.equal(notified.kind, 'async-failed');
+    assert.match(
+      notified.message,
+      /^ChargeCard event [0-9a-f]{8} failed: RetriesExhausted after 2 attempt\(s\), sent to OnFailure, DeadLetterQueue; last error: Error: card declined/,
+    );
+    assert.deepEqual(
+      reports.filter((r) => r.functionName === 'ChargeCard').map((r) => r.kind),
+      ['async-failed'],
     );
     const failureItem = tree.getTreeItem(outcome.failure.node);
     assert.equal(label(failureItem), 'OnFailure record');
