@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { EventInvokeConfigStore } from '../../../src/runtime/async/eventInvokeConfigStore';
 import type { AsyncRecord } from '../../../src/vscode/asyncRecords';
 import type { FailureReport } from '../../../src/vscode/failureReports';
 import type { FunctionsNode, FunctionsTree } from '../../../src/vscode/functionsTree';
@@ -66,6 +67,32 @@ describe('asynchronous events and extensions in the Functions view', () => {
     const labels = hello.map((n) => label(tree.getTreeItem(n)));
     for (const absent of ['Extensions', 'Async setup', 'Async events'])
       assert.ok(!labels.includes(absent), `HelloFunction shows ${absent}`);
+  });
+
+  it('shows the EventInvokeConfig of a version or alias, put through the Lambda API store, under Async setup', async () => {
+    const lab = await api();
+    const tree = lab.functionsTree;
+    const charge = functionNode(tree, template(), 'ChargeCard');
+    const configs = new EventInvokeConfigStore(() => lab.runtime.templateModels(), lab.runtime.stateDirFor(template()));
+    await configs.put('ChargeCard', 'live', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnSuccess: { Destination: 'arn:aws:sqs:us-east-1:123456789012:charged' } },
+    });
+    try {
+      const setup = await eventually('the Async setup row', () => rowOf(tree, charge, 'Async setup'));
+      const live = await eventually('the live row', () => rowOf(tree, setup, 'live'));
+      assert.equal(tree.getTreeItem(live).description, '0 retries · OnSuccess');
+      assert.deepEqual(
+        tree.getChildren(live).map((n) => `${label(tree.getTreeItem(n))}: ${tree.getTreeItem(n).description}`),
+        ['Retries: 0', 'Maximum event age: 21600 s (default)', 'OnSuccess: SQS charged'],
+      );
+      // $LATEST's own rows and summary are unchanged by it.
+      assert.equal(tree.getTreeItem(setup).description, '1 retry · OnFailure · DLQ');
+    } finally {
+      await configs.delete('ChargeCard', 'live');
+    }
+    const setup = rowOf(tree, charge, 'Async setup')!;
+    await eventually('the live row gone once its configuration is deleted', () => !rowOf(tree, setup, 'live'));
   });
 
   it('invokes asynchronously: the event queued with its failed attempt, then its OnFailure record and dead-letter message; re-drive sends it again', async () => {
