@@ -1,6 +1,8 @@
 // Asynchronous (Event) invokes from the editor: one event queue per template state folder
 // (retries, event age, destinations, dead-letter queue, kept on disk), whose attempts and
-// outcomes are printed as `lambda-lab invoke --invocation-type Event` prints them.
+// outcomes are printed as `lambda-lab invoke --invocation-type Event` prints them. Events an
+// earlier window or a stopped `serve` left queued are taken over through the queue's claims,
+// so that a Lambda API server on the same folder never runs them too.
 import * as vscode from 'vscode';
 import {
   AsyncInvokeQueue,
@@ -19,13 +21,35 @@ export type AsyncEnd = { outcome: OutcomeReport } | { dropped: DroppedReport };
 export class AsyncInvoker implements vscode.Disposable {
   private readonly queues = new Map<string, AsyncInvokeQueue>();
   private readonly waiting = new Map<string, (end: AsyncEnd) => void>();
+  private readonly starting = new Set<AsyncInvokeQueue>();
+  private readonly subscription: vscode.Disposable;
+  private closed = false;
   readonly output = vscode.window.createOutputChannel('Lambda Lab: Async Invokes');
 
   constructor(
     private readonly runtime: LocalRuntime,
     private readonly records: AsyncRecords,
     private readonly failures: FailureReports,
-  ) {}
+  ) {
+    this.subscription = records.onDidChange(() => this.takeOver());
+  }
+
+  /** Runs the queued events of every folder that no live queue (another window, a server) holds. */
+  private takeOver(): void {
+    if (this.closed) return;
+    for (const stateDir of this.records.queueStateDirs()) {
+      const queue = this.queueFor(stateDir);
+      if (this.starting.has(queue)) continue;
+      this.starting.add(queue);
+      void queue
+        .start()
+        .then(({ redriven }) => {
+          for (const event of redriven) this.print(`${event.functionName} event ${event.requestId}: taken over from the queue on disk`);
+        })
+        .catch((err: Error) => this.print(`could not take over the events queued in ${stateDir}: ${err.message}`))
+        .finally(() => this.starting.delete(queue));
+    }
+  }
 
   /**
    * Queues an Event invoke; resolves with its request id once accepted (Lambda's 202), and
@@ -96,11 +120,13 @@ export class AsyncInvoker implements vscode.Disposable {
    * server. Before the runtime goes, or an attempt cut short would count as a failure.
    */
   close(): void {
+    this.closed = true;
     for (const queue of this.queues.values()) queue.close();
     this.queues.clear();
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.close();
     this.output.dispose();
   }

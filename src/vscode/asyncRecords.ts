@@ -83,6 +83,12 @@ export class AsyncRecords implements vscode.Disposable {
     return record.kind === 'queued' && this.running.has(record.requestId);
   }
 
+  /** State folders with events waiting in their queue, whichever process queued them. */
+  queueStateDirs(): string[] {
+    const queued = this.records.filter((r) => r.kind === 'queued');
+    return [...new Set(queued.map((r) => path.resolve(path.dirname(r.file), '..', '..')))];
+  }
+
   setupOf(fn: FunctionConfig): AsyncSetup | undefined {
     return this.setups.get(fn.functionName);
   }

@@ -3,7 +3,7 @@
 // dead-letter topic, and a handler that always fails.
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EventInvokeConfigStore } from '../../../src/runtime/async/eventInvokeConfigStore';
@@ -183,6 +183,45 @@ describe('asynchronous events and extensions in the Functions view', () => {
     await eventually('the deleted row gone', () => !records(tree, charge).some((r) => r.record.file === outcome.dlq.record.file));
     assert.ok(existsSync(outcome.failure.record.file), 'only that record is deleted');
     assert.match(readFileSync(outcome.failure.record.file, 'utf8'), /RetriesExhausted/);
+  });
+
+  it('runs the events an earlier window left queued, once, but not those a live process holds', async () => {
+    const lab = await api();
+    const tree = lab.functionsTree;
+    const charge = functionNode(tree, template(), 'ChargeCard');
+    const async = path.join(path.dirname(template()), '.lambda-lab', 'async');
+    const queued = (requestId: string) => ({
+      requestId,
+      functionName: 'ChargeCard',
+      payload: Buffer.from(JSON.stringify({ orderId: requestId.slice(0, 4), amount: 1 })).toString('base64'),
+      enqueuedAt: Date.now(),
+      invokeCount: 0,
+      throttles: 0,
+      notBefore: 0,
+    });
+    const left = randomUUID();
+    const held = randomUUID();
+    mkdirSync(path.join(async, 'queue'), { recursive: true });
+    mkdirSync(path.join(async, 'claims'), { recursive: true });
+    // Held by the extension host's parent, alive for the whole run: as a `serve` running these events.
+    writeFileSync(path.join(async, 'claims', `${held}.json`), JSON.stringify({ pid: process.ppid, owner: 'another process' }));
+    writeFileSync(path.join(async, 'queue', `${held}.json`), JSON.stringify(queued(held)));
+    writeFileSync(path.join(async, 'queue', `${left}.json`), JSON.stringify(queued(left)));
+    try {
+      const failure = await eventually(
+        'the OnFailure record of the event taken over',
+        () => records(tree, charge).find((r) => r.record.requestId === left && r.record.kind === 'OnFailure'),
+        30_000,
+      );
+      assert.equal(failure.record.attempts, 2, 'run by one queue: two attempts (one retry), not four');
+      assert.ok(!records(tree, charge).some((r) => r.record.requestId === left && r.record.kind === 'queued'));
+      const heldRow = records(tree, charge).find((r) => r.record.requestId === held);
+      assert.equal(heldRow?.record.kind, 'queued');
+      assert.equal(heldRow.record.attempts, 0, 'the event a live process holds is not run from this window');
+    } finally {
+      rmSync(path.join(async, 'queue', `${held}.json`), { force: true });
+      rmSync(path.join(async, 'claims', `${held}.json`), { force: true });
+    }
   });
 
   it('shows records other processes write (the CLI, lambda-lab serve) as they appear, and what they dropped', async () => {
