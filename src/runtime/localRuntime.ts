@@ -206,6 +206,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
         requestId: opts.requestId ?? crypto.randomUUID(),
         payload: body,
         clientContext: opts.clientContext,
+        ...(opts.invocationType === 'Event' && { invocationType: 'Event' as const }),
         onStreamChunk: opts.onStreamChunk,
         signal: opts.signal,
       })

@@ -48,6 +48,8 @@ export interface InvocationInfo {
   environmentId: string;
   cold: boolean;
   startedAt: number;
+  /** `Event`: one attempt of a queued asynchronous event, whose outcome the queue reports. */
+  invocationType?: 'Event';
 }
 
 export interface InvokeResult {

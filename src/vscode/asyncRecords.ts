@@ -37,7 +37,10 @@ export interface AsyncRecord {
 }
 
 export interface AsyncSetup {
+  /** `$LATEST`'s configuration. */
   config?: StoredEventInvokeConfig;
+  /** The configurations of versions and aliases, from the template or the Lambda API. */
+  qualified: Array<{ qualifier: string; config: StoredEventInvokeConfig }>;
   deadLetter?: string;
   /** Reserved concurrency 0: Lambda sends new events straight to OnFailure/DLQ, never running them. */
   throttledToZero: boolean;
@@ -80,6 +83,12 @@ export class AsyncRecords implements vscode.Disposable {
     return record.kind === 'queued' && this.running.has(record.requestId);
   }
 
+  /** State folders with events waiting in their queue, whichever process queued them. */
+  queueStateDirs(): string[] {
+    const queued = this.records.filter((r) => r.kind === 'queued');
+    return [...new Set(queued.map((r) => path.resolve(path.dirname(r.file), '..', '..')))];
+  }
+
   setupOf(fn: FunctionConfig): AsyncSetup | undefined {
     return this.setups.get(fn.functionName);
   }
@@ -119,10 +128,11 @@ export class AsyncRecords implements vscode.Disposable {
       for (const fn of fns) {
         const setup: AsyncSetup = {
           config: await configs.get(fn.functionName).catch(() => undefined),
+          qualified: (await configs.list(fn.functionName).catch(() => [])).filter((q) => q.qualifier !== '$LATEST'),
           deadLetter: configs.deadLetterTarget(fn.functionName),
           throttledToZero: fn.reservedConcurrentExecutions === 0,
         };
-        if (setup.config || setup.deadLetter || setup.throttledToZero) setups.set(fn.functionName, setup);
+        if (setup.config || setup.qualified.length || setup.deadLetter || setup.throttledToZero) setups.set(fn.functionName, setup);
       }
       records.push(...(await readRecords(stateDir, fns, setups)));
     }

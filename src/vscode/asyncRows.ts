@@ -8,6 +8,7 @@ import {
   DEFAULT_MAXIMUM_EVENT_AGE_S,
   DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
 } from '../runtime/async/eventInvokeConfig';
+import type { StoredEventInvokeConfig } from '../runtime/async/eventInvokeConfigStore';
 import type { FunctionConfig } from '../runtime/functionConfig';
 import type { AsyncRecord, AsyncRecords } from './asyncRecords';
 import { cell, clock } from './treeFormat';
@@ -15,10 +16,11 @@ import { cell, clock } from './treeFormat';
 export type AsyncNode =
   | { kind: 'asyncSetup'; fn: FunctionConfig }
   | { kind: 'asyncSetting'; fn: FunctionConfig; label: string; value: string; icon: string; tooltip: string }
+  | { kind: 'asyncQualifier'; fn: FunctionConfig; qualifier: string; config: StoredEventInvokeConfig }
   | { kind: 'asyncEvents'; fn: FunctionConfig }
   | { kind: 'asyncEvent'; fn: FunctionConfig; record: AsyncRecord };
 
-const KINDS = new Set(['asyncSetup', 'asyncSetting', 'asyncEvents', 'asyncEvent']);
+const KINDS = new Set(['asyncSetup', 'asyncSetting', 'asyncQualifier', 'asyncEvents', 'asyncEvent']);
 
 export function isAsyncNode(node: { kind: string }): node is AsyncNode {
   return KINDS.has(node.kind);
@@ -48,7 +50,14 @@ export class AsyncRows {
 
   children(node: AsyncNode): AsyncNode[] {
     if (node.kind === 'asyncEvents') return this.records.of(node.fn).map((record) => ({ kind: 'asyncEvent', fn: node.fn, record }));
-    if (node.kind === 'asyncSetup') return this.settings(node.fn);
+    if (node.kind === 'asyncSetup') {
+      const qualified = this.records.setupOf(node.fn)?.qualified ?? [];
+      return [
+        ...this.settings(node.fn),
+        ...qualified.map(({ qualifier, config }) => ({ kind: 'asyncQualifier' as const, fn: node.fn, qualifier, config })),
+      ];
+    }
+    if (node.kind === 'asyncQualifier') return configRows(node.fn, node.config);
     return [];
   }
 
@@ -57,17 +66,7 @@ export class AsyncRows {
     switch (node.kind) {
       case 'asyncSetup': {
         const item = new vscode.TreeItem('Async setup', vscode.TreeItemCollapsibleState.Collapsed);
-        // The gist: what happens to a failing event. The event age is in the rows below.
-        const short: Record<string, (value: string) => string> = {
-          'Reserved concurrency 0': () => 'not run (reserved concurrency 0)',
-          Retries: (value) => retries(value.split(' ')[0]),
-          OnSuccess: () => 'OnSuccess',
-          OnFailure: () => 'OnFailure',
-          'Dead-letter queue': () => 'DLQ',
-        };
-        item.description = this.settings(fn)
-          .flatMap((s) => (short[s.label] ? [short[s.label](s.value)] : []))
-          .join(' · ');
+        item.description = summary(this.settings(fn));
         item.tooltip = `How asynchronous (Event) invokes of ${fn.functionName} are retried and where their outcome goes.`;
         item.iconPath = new vscode.ThemeIcon('settings-gear');
         item.contextValue = 'asyncSetup';
@@ -80,6 +79,15 @@ export class AsyncRows {
         item.tooltip = node.tooltip;
         item.iconPath = new vscode.ThemeIcon(node.icon);
         item.contextValue = 'asyncSetting';
+        return item;
+      }
+      case 'asyncQualifier': {
+        const item = new vscode.TreeItem(node.qualifier, vscode.TreeItemCollapsibleState.Collapsed);
+        item.description = summary(configRows(fn, node.config));
+        item.tooltip = `How asynchronous (Event) invokes of ${fn.functionName}:${node.qualifier} are retried and where their outcome goes (EventInvokeConfig of that qualifier).`;
+        item.iconPath = new vscode.ThemeIcon('tag');
+        item.contextValue = 'asyncQualifier';
+        item.id = `asyncQualifier:${fn.templatePath}#${fn.logicalId}:${node.qualifier}`;
         return item;
       }
       case 'asyncEvents': {
@@ -115,26 +123,7 @@ export class AsyncRows {
         'ReservedConcurrentExecutions is 0: as in Lambda, new asynchronous events go straight to the OnFailure destination or dead-letter queue, without running or retrying.',
       );
     }
-    if (config) {
-      const retries = config.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
-      add(
-        'Retries',
-        `${retries}${config.MaximumRetryAttempts === undefined ? ' (default)' : ''}`,
-        'debug-restart',
-        'MaximumRetryAttempts (0–2): attempts after the first that failed with a function error.',
-      );
-      const age = config.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_S;
-      add(
-        'Maximum event age',
-        `${age} s${config.MaximumEventAgeInSeconds === undefined ? ' (default)' : ''}`,
-        'watch',
-        'MaximumEventAgeInSeconds (60–21600): older events are not run again.',
-      );
-      for (const which of ['OnSuccess', 'OnFailure'] as const) {
-        const arn = config.DestinationConfig?.[which]?.Destination;
-        if (arn) add(which, destinationLabel(arn), which === 'OnSuccess' ? 'pass' : 'error', `${which} destination ${arn}`);
-      }
-    }
+    if (config) rows.push(...configRows(fn, config));
     if (setup.deadLetter)
       add(
         'Dead-letter queue',
@@ -144,6 +133,46 @@ export class AsyncRows {
       );
     return rows;
   }
+}
+
+type SettingRow = Extract<AsyncNode, { kind: 'asyncSetting' }>;
+
+/** Retries, event age and destinations of one EventInvokeConfig. */
+function configRows(fn: FunctionConfig, config: StoredEventInvokeConfig): SettingRow[] {
+  const rows: SettingRow[] = [];
+  const add = (label: string, value: string, icon: string, tooltip: string) =>
+    rows.push({ kind: 'asyncSetting', fn, label, value, icon, tooltip });
+  const count = config.MaximumRetryAttempts ?? DEFAULT_MAXIMUM_RETRY_ATTEMPTS;
+  add(
+    'Retries',
+    `${count}${config.MaximumRetryAttempts === undefined ? ' (default)' : ''}`,
+    'debug-restart',
+    'MaximumRetryAttempts (0–2): attempts after the first that failed with a function error.',
+  );
+  const age = config.MaximumEventAgeInSeconds ?? DEFAULT_MAXIMUM_EVENT_AGE_S;
+  add(
+    'Maximum event age',
+    `${age} s${config.MaximumEventAgeInSeconds === undefined ? ' (default)' : ''}`,
+    'watch',
+    'MaximumEventAgeInSeconds (60–21600): older events are not run again.',
+  );
+  for (const which of ['OnSuccess', 'OnFailure'] as const) {
+    const arn = config.DestinationConfig?.[which]?.Destination;
+    if (arn) add(which, destinationLabel(arn), which === 'OnSuccess' ? 'pass' : 'error', `${which} destination ${arn}`);
+  }
+  return rows;
+}
+
+/** The gist: what happens to a failing event. The event age is in the rows below. */
+function summary(rows: SettingRow[]): string {
+  const short: Record<string, (value: string) => string> = {
+    'Reserved concurrency 0': () => 'not run (reserved concurrency 0)',
+    Retries: (value) => retries(value.split(' ')[0]),
+    OnSuccess: () => 'OnSuccess',
+    OnFailure: () => 'OnFailure',
+    'Dead-letter queue': () => 'DLQ',
+  };
+  return rows.flatMap((s) => (short[s.label] ? [short[s.label](s.value)] : [])).join(' · ');
 }
 
 const retries = (n: string) => `${n} ${n === '1' ? 'retry' : 'retries'}`;

@@ -92,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Lambda
   const apiServer = new ApiServerControl(runtime, templates, deployments);
   const functionExtensions = new FunctionExtensions(runtime, templates);
   const asyncRecords = new AsyncRecords(runtime, templates);
-  const asyncInvoker = new AsyncInvoker(runtime, asyncRecords);
+  const asyncInvoker = new AsyncInvoker(runtime, asyncRecords, failures);
   const functionsTree = new FunctionsTree(
     runtime,
     templates,

@@ -21,8 +21,11 @@ import { ms } from './treeFormat';
 export interface FailureReport {
   /** As the extension shows it (the logical id). */
   functionName: string;
-  /** `function-error`: the handler or its init failed; `invoke-failed`: the invoke could not run. */
-  kind: 'function-error' | 'invoke-failed';
+  /**
+   * `function-error`: the handler or its init failed; `invoke-failed`: the invoke could not run;
+   * `async-failed`: an asynchronous event's last attempt failed (its attempts are not notified one by one).
+   */
+  kind: 'function-error' | 'invoke-failed' | 'async-failed';
   message: string;
   /** Where "Go to Error" leads (source-mapped), when known. */
   location?: SourceLocation;
@@ -89,7 +92,8 @@ export class FailureReports implements vscode.Disposable {
     this.statusBar.backgroundColor = errorType ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     this.statusBar.command = { command: 'lambdaLab.openInvocationResult', title: 'Open Result', arguments: [result.requestId] };
     this.statusBar.show();
-    if (!errorType) return;
+    // An asynchronous attempt is one of several: its event's outcome is what gets notified (asyncFailed).
+    if (!errorType || info.invocationType === 'Event') return;
     const fn = this.runtime.getFunction(info.functionName);
     const location = fn && firstUserFrame(error?.trace, [fn.codeDir, ...(fn.build ? [fn.build.sourceDir] : [])]);
     const message = `${functionName} failed: ${errorType}: ${error?.errorMessage ?? ''}`;
@@ -106,6 +110,16 @@ export class FailureReports implements vscode.Disposable {
     );
   }
 
+  /** An asynchronous event that failed for good: retries exhausted, too old, or dropped. */
+  asyncFailed(name: string, outcome: string, requestId: string, showAttempts: () => void): void {
+    const functionName = shownNameOf(this.runtime, name);
+    this.notify(
+      { functionName, kind: 'async-failed', message: `${functionName} event ${requestId.slice(0, 8)} failed: ${outcome}`, requestId },
+      'Show Attempts',
+      showAttempts,
+    );
+  }
+
   private showRunning(info: InvocationInfo): void {
     const functionName = shownNameOf(this.runtime, info.functionName);
     this.statusBar.text = `$(sync~spin) ${functionName}`;
@@ -115,7 +129,11 @@ export class FailureReports implements vscode.Disposable {
     this.statusBar.show();
   }
 
-  private notify(report: FailureReport, fallbackAction: 'Open Log' | 'Show Output' | 'Select AWS Profile'): void {
+  private notify(
+    report: FailureReport,
+    fallbackAction: 'Open Log' | 'Show Output' | 'Select AWS Profile' | 'Show Attempts',
+    showAttempts?: () => void,
+  ): void {
     const key = `${report.functionName}\0${report.message}`;
     const now = Date.now();
     if (now - (this.lastShown.get(key) ?? 0) < REPEAT_WINDOW_MS) return;
@@ -131,6 +149,8 @@ export class FailureReports implements vscode.Disposable {
         await vscode.commands.executeCommand('lambdaLab.openInvocationLog', report.requestId);
       } else if (pick === 'Select AWS Profile') {
         await vscode.commands.executeCommand('lambdaLab.selectAwsProfile');
+      } else if (pick === 'Show Attempts') {
+        showAttempts?.();
       } else if (pick === 'Show Output') {
         await vscode.commands.executeCommand('lambdaLab.showOutput');
       }

@@ -3,6 +3,7 @@
 // event age, every destination condition and kind, the dead-letter queue, the 1 MB limit.
 import { CreateAliasCommand, InvokeCommand, PublishVersionCommand, PutFunctionEventInvokeConfigCommand } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AsyncInvokeQueue, type DroppedReport, type OutcomeReport } from '../../src/runtime/lambdaApi/asyncInvokeQueue';
@@ -250,6 +251,73 @@ describe('asynchronous invocation (integration)', function () {
     assert.equal(kept.payload, '{"left":true}');
     assert.equal(kept.reason, dropped[0].reason);
     assert.ok(!existsSync(join(queueDir, 'gone-1.json')));
+  });
+
+  it('runs each queued event in exactly one of two queues starting on one folder; takes over claims of a gone process, not of a live one', async () => {
+    const stateDir = join(dir, 'claims-state');
+    const queueDir = join(stateDir, 'async', 'queue');
+    const claimsDir = join(stateDir, 'async', 'claims');
+    mkdirSync(queueDir, { recursive: true });
+    mkdirSync(claimsDir, { recursive: true });
+    const attemptsFile = join(dir, 'claims.log');
+    const ids = ['left-1', 'left-2', 'left-3', 'left-4', 'dead-holder', 'live-holder'];
+    for (const requestId of ids) {
+      writeFileSync(
+        join(queueDir, `${requestId}.json`),
+        JSON.stringify({
+          requestId,
+          functionName: 'Slow',
+          payload: Buffer.from(JSON.stringify({ attemptsFile })).toString('base64'),
+          enqueuedAt: Date.now(),
+          invokeCount: 0,
+          throttles: 0,
+          notBefore: 0,
+        }),
+      );
+    }
+    const exited = spawnSync(process.execPath, ['-e', '']);
+    assert.ok(exited.pid);
+    writeFileSync(join(claimsDir, 'dead-holder.json'), JSON.stringify({ pid: exited.pid, owner: 'a queue of a process that exited' }));
+    // The parent of this test process (mocha or npm) outlives the test: a live holder.
+    writeFileSync(join(claimsDir, 'live-holder.json'), JSON.stringify({ pid: process.ppid, owner: 'a live queue elsewhere' }));
+
+    const outcomes: string[] = [];
+    const queues = [0, 1].map(() => {
+      const queue = new AsyncInvokeQueue(h.runtime, { stateDir });
+      queue.on('outcome', (o) => outcomes.push(o.event.requestId));
+      return queue;
+    });
+    // One queue accepts an event while the other starts: the new event is claimed before it is on disk.
+    const [fresh, ...started] = await Promise.all([
+      queues[0].enqueue({ functionName: 'Slow', payload: Buffer.from(JSON.stringify({ attemptsFile })) }),
+      queues[0].start(),
+      queues[1].start(),
+    ]);
+    await Promise.all(queues.map((q) => q.drain()));
+
+    const redriven = started.flatMap((s) => s.redriven.map((e) => e.requestId)).sort();
+    assert.deepEqual(redriven, ['dead-holder', 'left-1', 'left-2', 'left-3', 'left-4'], 'each left event redriven by one queue only');
+    assert.deepEqual(outcomes.sort(), [...redriven, fresh].sort());
+    const runs = attempts(attemptsFile).map((a) => a.requestId);
+    assert.deepEqual([...runs].sort(), [...redriven, fresh].sort(), 'every event ran once, the live holder’s not at all');
+    assert.ok(existsSync(join(queueDir, 'live-holder.json')), 'the live holder’s event stays queued');
+    assert.deepEqual(filesUnder(claimsDir), ['live-holder.json'], 'claims are let go of once their events are done');
+
+    // Its holder gone, the event is taken over by a queue that starts again.
+    writeFileSync(join(claimsDir, 'live-holder.json'), JSON.stringify({ pid: exited.pid, owner: 'gone now' }));
+    const again = await queues[1].start();
+    assert.deepEqual(
+      again.redriven.map((e) => e.requestId),
+      ['live-holder'],
+    );
+    await queues[1].drain();
+    assert.deepEqual(
+      outcomes.filter((id) => id === 'live-holder'),
+      ['live-holder'],
+    );
+    for (const q of queues) q.close();
+    assert.deepEqual(filesUnder(queueDir), []);
+    assert.deepEqual(filesUnder(claimsDir), []);
   });
 
   it('accepts asynchronous payloads up to 1 MB and refuses larger ones', async () => {

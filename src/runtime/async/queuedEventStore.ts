@@ -1,8 +1,10 @@
 // The asynchronous event queue on disk: one JSON file per accepted event, rewritten after
 // each attempt and removed once the event is done, so a Lambda Lab restart finds every
 // event that was still waiting. Events that cannot be read back are moved aside with the
-// reason, never silently deleted.
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+// reason, never silently deleted. Several processes may serve one folder (the editor, a
+// `serve`, a Lambda API server): each event is run by the one queue holding its claim file.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomicFile';
 import type { LastResponse } from './invocationRecord';
@@ -33,13 +35,91 @@ export interface UnreadableEvent {
   reason: string;
 }
 
+/** Stores of this process whose claims still hold (a closed one's claims may be taken over). */
+const liveOwners = new Set<string>();
+
+interface Claim {
+  pid: number;
+  owner: string;
+}
+
 export class QueuedEventStore {
+  private readonly owner = randomUUID();
+  /** `<state dir>/async/claims`: one file per event that a queue runs, naming that queue. */
+  private readonly claimsDir: string;
+
   constructor(
     /** `<state dir>/async/queue`. */
     readonly dir: string,
     /** `<state dir>/async/dropped`. */
     readonly droppedDir: string,
-  ) {}
+  ) {
+    this.claimsDir = join(dir, '..', 'claims');
+    liveOwners.add(this.owner);
+  }
+
+  /**
+   * Makes this store the one that runs a queued event; resolves with the event as it is on
+   * disk now, or undefined when another live queue holds it or it is already done.
+   */
+  async claim(requestId: string): Promise<QueuedEvent | undefined> {
+    if (!(await this.take(requestId))) return undefined;
+    // Listed before another queue finished it and let go of its claim: done, not to run again.
+    const event = await readFile(this.fileOf(requestId), 'utf8').then(
+      (t) => parse(JSON.parse(t) as QueuedEventFile),
+      () => undefined,
+    );
+    if (!event) await this.release(requestId);
+    return event;
+  }
+
+  /** Claims an event about to be saved; false if its request id is already claimed. */
+  claimNew(requestId: string): Promise<boolean> {
+    return this.take(requestId);
+  }
+
+  /**
+   * A claim whose process is gone (or whose store in this process closed) is taken over:
+   * renaming the stale claim away succeeds for one taker only.
+   */
+  private async take(requestId: string): Promise<boolean> {
+    const file = this.claimFileOf(requestId);
+    await mkdir(this.claimsDir, { recursive: true });
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        await writeFile(file, JSON.stringify({ pid: process.pid, owner: this.owner } satisfies Claim), { flag: 'wx' });
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = await readFile(file, 'utf8').then(
+        (t) => JSON.parse(t) as Claim,
+        () => undefined,
+      );
+      // Unreadable: its taker is writing it this instant.
+      if (!holder || holderAlive(holder)) return false;
+      const stale = `${file}.${this.owner}.stale`;
+      if (
+        !(await rename(file, stale).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return false;
+      await rm(stale, { force: true });
+    }
+    return false;
+  }
+
+  /** Lets another queue take the event (this one is done with it or stopped). */
+  async release(requestId: string): Promise<void> {
+    await rm(this.claimFileOf(requestId), { force: true });
+  }
+
+  /** This store's remaining claims may be taken over by another store of this process. */
+  close(): void {
+    liveOwners.delete(this.owner);
+  }
 
   async save(event: QueuedEvent): Promise<void> {
     const file: QueuedEventFile = {
@@ -88,15 +168,35 @@ export class QueuedEventStore {
       } catch (err) {
         await mkdir(this.droppedDir, { recursive: true });
         const moved = join(this.droppedDir, name);
-        await rename(path, moved);
-        unreadable.push({ file: moved, reason: (err as Error).message });
+        // Another queue starting on this folder may have moved it first.
+        if (
+          await rename(path, moved).then(
+            () => true,
+            () => false,
+          )
+        )
+          unreadable.push({ file: moved, reason: (err as Error).message });
       }
     }
     return { events: events.sort((a, b) => a.enqueuedAt - b.enqueuedAt), unreadable };
   }
 
+  private claimFileOf(requestId: string): string {
+    return join(this.claimsDir, `${requestId.replace(/[^\w-]/g, '_')}.json`);
+  }
+
   private fileOf(requestId: string): string {
     return join(this.dir, `${requestId.replace(/[^\w-]/g, '_')}.json`);
+  }
+}
+
+function holderAlive({ pid, owner }: Claim): boolean {
+  if (pid === process.pid) return liveOwners.has(owner);
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -19,6 +19,8 @@ export interface InvokeRequest {
   requestId: string;
   payload: Buffer;
   clientContext?: string;
+  /** Set for an attempt of a queued asynchronous event. */
+  invocationType?: 'Event';
   onStreamChunk?: (chunk: Buffer, contentType: string | undefined) => void;
   signal?: AbortSignal;
 }
@@ -133,6 +135,7 @@ export class InvocationDelivery {
       environmentId: spec.id,
       cold,
       startedAt: Date.now(),
+      ...(request.invocationType && { invocationType: request.invocationType }),
     };
     return new Promise<InvokeResult>((resolve, reject) => {
       const lose = () => reject(new EnvironmentLostError(`environment ${spec.id} stopped before the invocation started`));

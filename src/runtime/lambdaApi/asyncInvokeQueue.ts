@@ -81,15 +81,26 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       : undefined;
   }
 
-  /** Re-drives the events a previous run left queued; reports those that could not be read back. */
+  /**
+   * Re-drives the events a previous run left queued, except those another live queue on this
+   * folder runs (their claims); reports those that could not be read back. May be called again
+   * to take over events whose queue has gone since.
+   */
   async start(): Promise<{ redriven: QueuedEvent[]; unreadable: UnreadableEvent[] }> {
-    if (!this.store) return { redriven: [], unreadable: [] };
+    if (!this.store || this.closing.signal.aborted) return { redriven: [], unreadable: [] };
     const { events, unreadable } = await this.store.load();
     for (const u of unreadable) {
       this.report({ requestId: u.file, reason: `unreadable queued event (${u.reason})`, file: u.file });
     }
-    for (const event of events) this.track(event);
-    return { redriven: events, unreadable };
+    const redriven: QueuedEvent[] = [];
+    for (const listed of events) {
+      if (this.closing.signal.aborted) break;
+      const event = await this.store.claim(listed.requestId);
+      if (!event) continue;
+      redriven.push(event);
+      this.track(event);
+    }
+    return { redriven, unreadable };
   }
 
   /** Accepts an event once it is safely queued; resolves with its request id. */
@@ -105,6 +116,8 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       notBefore: now,
     };
     if (input.qualifier) event.qualifier = input.qualifier;
+    // Claimed before it is on disk, so that a queue starting on this folder never runs it too.
+    await this.store?.claimNew(event.requestId);
     await this.store?.save(event);
     this.track(event);
     return event.requestId;
@@ -127,6 +140,7 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
   close(): number {
     const left = this.running.size;
     this.closing.abort();
+    if (!left) this.store?.close();
     if (left) {
       this.runtime.emit('diagnostic', {
         level: 'warning',
@@ -143,7 +157,13 @@ export class AsyncInvokeQueue extends EventEmitter<QueueEvents> {
       .catch((err: Error) =>
         this.report({ requestId: event.requestId, functionName: event.functionName, reason: `queue failure: ${err.message}` }),
       )
-      .finally(() => this.running.delete(run));
+      // Done or stopped: either way another queue may now take it (a finished event has no file left to take).
+      .then(() => this.store?.release(event.requestId))
+      .catch(() => undefined)
+      .finally(() => {
+        this.running.delete(run);
+        if (this.closing.signal.aborted && !this.running.size) this.store?.close();
+      });
     this.running.add(run);
   }
 

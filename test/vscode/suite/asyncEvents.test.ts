@@ -3,10 +3,12 @@
 // dead-letter topic, and a handler that always fails.
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { EventInvokeConfigStore } from '../../../src/runtime/async/eventInvokeConfigStore';
 import type { AsyncRecord } from '../../../src/vscode/asyncRecords';
+import type { FailureReport } from '../../../src/vscode/failureReports';
 import type { FunctionsNode, FunctionsTree } from '../../../src/vscode/functionsTree';
 import { api, eventually } from './helpers';
 
@@ -67,10 +69,38 @@ describe('asynchronous events and extensions in the Functions view', () => {
       assert.ok(!labels.includes(absent), `HelloFunction shows ${absent}`);
   });
 
+  it('shows the EventInvokeConfig of a version or alias, put through the Lambda API store, under Async setup', async () => {
+    const lab = await api();
+    const tree = lab.functionsTree;
+    const charge = functionNode(tree, template(), 'ChargeCard');
+    const configs = new EventInvokeConfigStore(() => lab.runtime.templateModels(), lab.runtime.stateDirFor(template()));
+    await configs.put('ChargeCard', 'live', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnSuccess: { Destination: 'arn:aws:sqs:us-east-1:123456789012:charged' } },
+    });
+    try {
+      const setup = await eventually('the Async setup row', () => rowOf(tree, charge, 'Async setup'));
+      const live = await eventually('the live row', () => rowOf(tree, setup, 'live'));
+      assert.equal(tree.getTreeItem(live).description, '0 retries · OnSuccess');
+      assert.deepEqual(
+        tree.getChildren(live).map((n) => `${label(tree.getTreeItem(n))}: ${tree.getTreeItem(n).description}`),
+        ['Retries: 0', 'Maximum event age: 21600 s (default)', 'OnSuccess: SQS charged'],
+      );
+      // $LATEST's own rows and summary are unchanged by it.
+      assert.equal(tree.getTreeItem(setup).description, '1 retry · OnFailure · DLQ');
+    } finally {
+      await configs.delete('ChargeCard', 'live');
+    }
+    const setup = rowOf(tree, charge, 'Async setup')!;
+    await eventually('the live row gone once its configuration is deleted', () => !rowOf(tree, setup, 'live'));
+  });
+
   it('invokes asynchronously: the event queued with its failed attempt, then its OnFailure record and dead-letter message; re-drive sends it again', async () => {
     const { functionsTree: tree } = await api();
     const charge = functionNode(tree, template(), 'ChargeCard');
     const before = new Set(records(tree, charge).map((r) => r.record.file));
+    const reports: FailureReport[] = [];
+    const listening = (await api()).failures.onDidReport((r) => reports.push(r));
 
     const requestId = await vscode.commands.executeCommand<string>('lambdaLab.invokeAsync', 'ChargeCard');
     assert.match(requestId, /^[0-9a-f-]{36}$/);
@@ -93,6 +123,18 @@ describe('asynchronous events and extensions in the Functions view', () => {
         return failure && dlq && !mine.some((r) => r.record.kind === 'queued') ? { failure, dlq } : undefined;
       },
       30_000,
+    );
+    // Two failed attempts, one notification: the event's outcome.
+    const notified = await eventually('the outcome notification', () => reports.find((r) => r.requestId === requestId));
+    listening.dispose();
+    assert.equal(notified.kind, 'async-failed');
+    assert.match(
+      notified.message,
+      /^ChargeCard event [0-9a-f]{8} failed: RetriesExhausted after 2 attempt\(s\), sent to OnFailure, DeadLetterQueue; last error: Error: card declined/,
+    );
+    assert.deepEqual(
+      reports.filter((r) => r.functionName === 'ChargeCard').map((r) => r.kind),
+      ['async-failed'],
     );
     const failureItem = tree.getTreeItem(outcome.failure.node);
     assert.equal(label(failureItem), 'OnFailure record');
@@ -141,6 +183,45 @@ describe('asynchronous events and extensions in the Functions view', () => {
     await eventually('the deleted row gone', () => !records(tree, charge).some((r) => r.record.file === outcome.dlq.record.file));
     assert.ok(existsSync(outcome.failure.record.file), 'only that record is deleted');
     assert.match(readFileSync(outcome.failure.record.file, 'utf8'), /RetriesExhausted/);
+  });
+
+  it('runs the events an earlier window left queued, once, but not those a live process holds', async () => {
+    const lab = await api();
+    const tree = lab.functionsTree;
+    const charge = functionNode(tree, template(), 'ChargeCard');
+    const async = path.join(path.dirname(template()), '.lambda-lab', 'async');
+    const queued = (requestId: string) => ({
+      requestId,
+      functionName: 'ChargeCard',
+      payload: Buffer.from(JSON.stringify({ orderId: requestId.slice(0, 4), amount: 1 })).toString('base64'),
+      enqueuedAt: Date.now(),
+      invokeCount: 0,
+      throttles: 0,
+      notBefore: 0,
+    });
+    const left = randomUUID();
+    const held = randomUUID();
+    mkdirSync(path.join(async, 'queue'), { recursive: true });
+    mkdirSync(path.join(async, 'claims'), { recursive: true });
+    // Held by the extension host's parent, alive for the whole run: as a `serve` running these events.
+    writeFileSync(path.join(async, 'claims', `${held}.json`), JSON.stringify({ pid: process.ppid, owner: 'another process' }));
+    writeFileSync(path.join(async, 'queue', `${held}.json`), JSON.stringify(queued(held)));
+    writeFileSync(path.join(async, 'queue', `${left}.json`), JSON.stringify(queued(left)));
+    try {
+      const failure = await eventually(
+        'the OnFailure record of the event taken over',
+        () => records(tree, charge).find((r) => r.record.requestId === left && r.record.kind === 'OnFailure'),
+        30_000,
+      );
+      assert.equal(failure.record.attempts, 2, 'run by one queue: two attempts (one retry), not four');
+      assert.ok(!records(tree, charge).some((r) => r.record.requestId === left && r.record.kind === 'queued'));
+      const heldRow = records(tree, charge).find((r) => r.record.requestId === held);
+      assert.equal(heldRow?.record.kind, 'queued');
+      assert.equal(heldRow.record.attempts, 0, 'the event a live process holds is not run from this window');
+    } finally {
+      rmSync(path.join(async, 'queue', `${held}.json`), { force: true });
+      rmSync(path.join(async, 'claims', `${held}.json`), { force: true });
+    }
   });
 
   it('shows records other processes write (the CLI, lambda-lab serve) as they appear, and what they dropped', async () => {
