@@ -3,13 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { invalidRequestContent, requestTooLarge } from '../errors/serviceErrors';
 
 export class ApiRequest {
+  private parsedQuery: URLSearchParams | undefined;
+
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly params: Record<string, string>,
-    readonly query: URLSearchParams,
+    /** The URL's query string, without the `?`; parsed on first use (most invokes carry none). */
+    private readonly rawQuery: string,
     readonly requestId: string,
   ) {}
+
+  get query(): URLSearchParams {
+    return (this.parsedQuery ??= new URLSearchParams(this.rawQuery));
+  }
 
   header(name: string): string | undefined {
     const value = this.req.headers[name];

@@ -133,7 +133,7 @@ export async function handle(routes: Route[], guard: RequestGuard, req: Incoming
       if (route.method !== req.method || route.pattern.length !== segments.length) continue;
       const params = matchSegments(route.pattern, segments);
       if (!params) continue;
-      await route.handler(new ApiRequest(req, res, params, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), requestId));
+      await route.handler(new ApiRequest(req, res, params, q < 0 ? '' : url.slice(q + 1), requestId));
       return;
     }
     req.resume();
@@ -193,16 +193,19 @@ async function invoke(runtime: LocalRuntime, deployment: DeploymentStore, events
     return;
   }
   const result = await runtime.invoke(fn.functionName, body, { qualifier, clientContext, requestId: r.requestId });
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json',
-    'Content-Length': result.payload.length,
-    'x-amzn-RequestId': result.requestId,
-    'X-Amz-Executed-Version': result.version,
-  };
-  if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
-  if (logType === 'Tail') {
-    headers['X-Amz-Log-Result'] = Buffer.from(result.logTail).subarray(-LOG_TAIL_BYTES).toString('base64');
-  }
+  // A flat name/value list: Node writes it as given, without walking an object's keys.
+  const headers: string[] = [
+    'Content-Type',
+    'application/json',
+    'Content-Length',
+    String(result.payload.length),
+    'x-amzn-RequestId',
+    result.requestId,
+    'X-Amz-Executed-Version',
+    result.version,
+  ];
+  if (result.functionError) headers.push('X-Amz-Function-Error', result.functionError);
+  if (logType === 'Tail') headers.push('X-Amz-Log-Result', Buffer.from(result.logTail).subarray(-LOG_TAIL_BYTES).toString('base64'));
   r.res.writeHead(200, headers);
   r.res.end(result.payload);
 }
