@@ -89,8 +89,21 @@ describe('Durable Executions view (UI)', function () {
     const functions = pane(page, 'Functions');
     const fn = row(functions, 'OrderApproval');
     await fn.waitFor();
-    await fn.hover();
-    await fn.locator('.action-label[aria-label="Invoke"]').click();
+    // A reload re-rendering the view under the pointer can swallow the click: click again until
+    // the function has an environment (its row then says "1 warm").
+    for (let i = 1; ; i++) {
+      await fn.hover();
+      await fn.locator('.action-label[aria-label="Invoke"]').click();
+      const started = await functions
+        .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: 'OrderApproval' }), hasText: /\d+ warm/ })
+        .first()
+        .waitFor({ timeout: i < 3 ? 15_000 : 60_000 })
+        .then(
+          () => true,
+          (err: Error) => (i < 3 ? false : Promise.reject(err)),
+        );
+      if (started) break;
+    }
 
     // Room for the executions: the Functions view of the whole workspace is long, the side bar narrow.
     await setExpanded(functions, false);
