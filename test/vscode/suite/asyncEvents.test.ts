@@ -34,15 +34,18 @@ function records(tree: FunctionsTree, fn: FunctionsNode): Array<{ node: Function
 }
 
 describe('asynchronous events and extensions in the Functions view', () => {
+  /** The harness's user setting (the UI tests after this suite rely on it). */
+  let scaleBefore: number | undefined;
   before(async () => {
     const lab = await api();
+    scaleBefore = vscode.workspace.getConfiguration('lambdaLab').inspect<number>('asyncRetryDelayScale')?.globalValue;
     // One retry a minute after a failure becomes 6 s: long enough to see the event queued.
     await vscode.workspace.getConfiguration('lambdaLab').update('asyncRetryDelayScale', 0.1, vscode.ConfigurationTarget.Global);
     await eventually('the retry delay scale in the runtime', () => lab.runtime.options.asyncRetryDelayScale === 0.1);
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('lambdaLab').update('asyncRetryDelayScale', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('lambdaLab').update('asyncRetryDelayScale', scaleBefore, vscode.ConfigurationTarget.Global);
   });
 
   it('shows the extension and async setup only where a function has them', async () => {
