@@ -2,7 +2,7 @@
 // with its Extensions and Async setup rows, Invoke Asynchronously (Event) from its context menu,
 // the failed event's OnFailure record and dead-letter message, a record opened as JSON, and a
 // re-drive from the record's inline button. Screenshots: test-results/async-*.png.
-import { openFromRow, pane, row, runCommand, screenshot, useWorkbench } from './workbench';
+import { expandRow, openFromRow, pane, row, runCommand, screenshot, useWorkbench } from './workbench';
 
 describe('asynchronous events and extensions (UI)', function () {
   this.timeout(180_000);
@@ -23,13 +23,11 @@ describe('asynchronous events and extensions (UI)', function () {
     // Other templates' rows out of the way.
     await functions.locator('.pane-header').hover();
     await functions.locator('.pane-header .action-label[aria-label="Collapse All"]').click();
-    await row(functions, 'real-world/async-payments').locator('.monaco-tl-twistie').click();
     const charge = row(functions, 'ChargeCard');
-    await charge.locator('.monaco-tl-twistie').click();
-    await row(functions, 'Async setup').locator('.monaco-tl-twistie').click();
-    await row(functions, 'OnFailure').waitFor();
-    await row(functions, 'Extensions').locator('.monaco-tl-twistie').click();
-    await row(functions, 'audit-ext').waitFor();
+    await expandRow(row(functions, 'real-world/async-payments'), charge);
+    await expandRow(charge, row(functions, 'Async setup'));
+    await expandRow(row(functions, 'Async setup'), row(functions, 'OnFailure'));
+    await expandRow(row(functions, 'Extensions'), row(functions, 'audit-ext'));
 
     await charge.click({ button: 'right' });
     // The workbench's menu acts on the highlighted item at Enter (a synthetic click may land before it is armed).
@@ -38,9 +36,8 @@ describe('asynchronous events and extensions (UI)', function () {
     await page
       .locator('.monaco-workbench .panel .monaco-editor', { hasText: 'RetriesExhausted after 2 invocation(s)' })
       .waitFor({ timeout: 90_000 });
-    await row(functions, 'Async events').locator('.monaco-tl-twistie').click();
     const failure = row(functions, 'OnFailure record');
-    await failure.waitFor();
+    await expandRow(row(functions, 'Async events'), failure);
     await row(functions, 'dead-letter message').waitFor();
     await row(functions, 'audit-ext').filter({ hasText: 'registered · INVOKE, SHUTDOWN' }).waitFor();
     await failure.hover();

@@ -105,6 +105,19 @@ export async function openFromRow(target: Locator, opened: Locator, tries = 3): 
   }
 }
 
+/** Expands a tree row until `child` shows (a refresh under the pointer can swallow a twistie click). */
+export async function expandRow(target: Locator, child: Locator, tries = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    if ((await target.getAttribute('aria-expanded')) !== 'true') await target.locator('.monaco-tl-twistie').click();
+    try {
+      await child.waitFor({ timeout: i < tries ? 10_000 : 30_000 });
+      return;
+    } catch (err) {
+      if (i >= tries) throw err;
+    }
+  }
+}
+
 /** Text shown after the end of editor lines by decorations (rendered as CSS ::after content). */
 export async function afterTexts(page: Page): Promise<string[]> {
   return page
