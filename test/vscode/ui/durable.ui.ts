@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { pane, row, runCommand, screenshot, useWorkbench } from './workbench';
+import { pane, repeatUntilShown, row, runCommand, screenshot, useWorkbench } from './workbench';
 
 const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
 Transform: AWS::Serverless-2016-10-31
@@ -89,21 +89,18 @@ describe('Durable Executions view (UI)', function () {
     const functions = pane(page, 'Functions');
     const fn = row(functions, 'OrderApproval');
     await fn.waitFor();
-    // A reload re-rendering the view under the pointer can swallow the click: click again until
-    // the function has an environment (its row then says "1 warm").
-    for (let i = 1; ; i++) {
-      await fn.hover();
-      await fn.locator('.action-label[aria-label="Invoke"]').click();
-      const started = await functions
+    // Clicked again until the function has an environment (its row then says "1 warm").
+    await repeatUntilShown(
+      async () => {
+        await fn.hover();
+        await fn.locator('.action-label[aria-label="Invoke"]').click();
+      },
+      functions
         .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: 'OrderApproval' }), hasText: /\d+ warm/ })
-        .first()
-        .waitFor({ timeout: i < 3 ? 15_000 : 60_000 })
-        .then(
-          () => true,
-          (err: Error) => (i < 3 ? false : Promise.reject(err)),
-        );
-      if (started) break;
-    }
+        .first(),
+      3,
+      15_000,
+    );
 
     // Room for the executions: the Functions view of the whole workspace is long, the side bar narrow.
     await setExpanded(functions, false);

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pane, runCommand, screenshot, useWorkbench } from './workbench';
+import { pane, repeatUntilShown, runCommand, screenshot, useWorkbench } from './workbench';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -50,16 +50,15 @@ describe('debugging a Python handler (UI)', function () {
     await page.locator('.quick-input-widget', { hasText: `line ${line}` }).waitFor();
     await page.keyboard.press('Enter');
     // F9 pressed while the quick input still holds focus is lost: press it until the glyph shows.
-    const glyph = page.locator('.codicon-debug-breakpoint').first();
-    for (let i = 1; ; i++) {
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
-      await page.keyboard.press('F9');
-      const set = await glyph.waitFor({ timeout: i < 3 ? 5_000 : 30_000 }).then(
-        () => true,
-        (err: Error) => (i < 3 ? false : Promise.reject(err)),
-      );
-      if (set) break;
-    }
+    await repeatUntilShown(
+      async () => {
+        await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+        await page.keyboard.press('F9');
+      },
+      page.locator('.codicon-debug-breakpoint').first(),
+      3,
+      5_000,
+    );
     await page.locator('.codelens-decoration a', { hasText: 'Debug' }).first().click();
     await page.locator('.debug-toolbar').waitFor({ timeout: 90_000 });
     await page

@@ -89,15 +89,15 @@ export function row(container: Locator, label: string): Locator {
 }
 
 /**
- * Clicks a tree row that opens something until `opened` shows. A view refreshed under the
- * pointer (a row's description changing as environments start and freeze) can take a click
- * as a plain selection.
+ * Does `act` until `shown` shows. A view re-rendered under the pointer (a row's description
+ * changing as environments start and freeze, a template reload) or a quick input still holding
+ * focus can swallow a click or a key: the step is repeated, the last try waiting longest.
  */
-export async function openFromRow(target: Locator, opened: Locator, tries = 3): Promise<void> {
+export async function repeatUntilShown(act: () => Promise<void>, shown: Locator, tries = 3, waitMs = 10_000): Promise<void> {
   for (let i = 1; ; i++) {
-    await target.click();
+    await act();
     try {
-      await opened.waitFor({ timeout: i < tries ? 10_000 : 30_000 });
+      await shown.waitFor({ timeout: i < tries ? waitMs : Math.max(waitMs, 30_000) });
       return;
     } catch (err) {
       if (i >= tries) throw err;
@@ -105,17 +105,16 @@ export async function openFromRow(target: Locator, opened: Locator, tries = 3): 
   }
 }
 
-/** Expands a tree row until `child` shows (a refresh under the pointer can swallow a twistie click). */
-export async function expandRow(target: Locator, child: Locator, tries = 3): Promise<void> {
-  for (let i = 1; ; i++) {
+/** Clicks a tree row that opens something until `opened` shows. */
+export function openFromRow(target: Locator, opened: Locator): Promise<void> {
+  return repeatUntilShown(() => target.click(), opened);
+}
+
+/** Expands a tree row until `child` shows (a click on an expanded row's twistie would collapse it). */
+export function expandRow(target: Locator, child: Locator): Promise<void> {
+  return repeatUntilShown(async () => {
     if ((await target.getAttribute('aria-expanded')) !== 'true') await target.locator('.monaco-tl-twistie').click();
-    try {
-      await child.waitFor({ timeout: i < tries ? 10_000 : 30_000 });
-      return;
-    } catch (err) {
-      if (i >= tries) throw err;
-    }
-  }
+  }, child);
 }
 
 /** Text shown after the end of editor lines by decorations (rendered as CSS ::after content). */
