@@ -24,7 +24,7 @@ export class StandaloneRuntimeHost implements RuntimeHost {
 
   async getRuntime(templatePath: string | undefined, opts: { envVarsFile?: string; cwd?: string }): Promise<LocalRuntime> {
     const template = templatePath ?? defaultTemplateFor(opts.cwd ?? process.cwd());
-    this.runtime ??= new LocalRuntime();
+    this.runtime ??= new LocalRuntime({ prestartDebugger: true });
     await this.runtime.loadTemplate(template, { envVarsFile: opts.envVarsFile });
     return this.runtime;
   }

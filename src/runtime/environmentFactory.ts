@@ -92,7 +92,10 @@ export class EnvironmentFactory {
   private prestartedFor(family: RuntimeFamily): PrestartedProcesses | undefined {
     if (!family.prestart) return undefined;
     let prestarted = this.prestarted.get(family);
-    if (!prestarted) this.prestarted.set(family, (prestarted = new PrestartedProcesses(family.prestart)));
+    if (!prestarted) {
+      const warmDebugger = this.host.options.prestartDebugger === true && family.prestart.warmsDebugger === true;
+      this.prestarted.set(family, (prestarted = new PrestartedProcesses(family.prestart, { warmDebugger })));
+    }
     return prestarted;
   }
 

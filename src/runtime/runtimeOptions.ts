@@ -24,9 +24,15 @@ export interface RuntimeOptions {
   hostEnvAllowlist?: string[];
   /** AWS_PROFILE handlers get (the user's choice of shared-config profile); default: the host's. */
   awsProfile?: string;
-  /** Watch code folders and recycle $LATEST environments on change (default true). */
   /** Keep a Node process per command line started and waiting, so cold starts skip the spawn (default true). */
   prestart?: boolean;
+  /**
+   * Waiting processes load the debugger's support ahead (then turn it off), so a debugged cold
+   * start stops at its first breakpoint ~12 ms sooner, at ~2.5 MB more per waiting or idle
+   * process. For hosts of a debugger, as the editor is (default false).
+   */
+  prestartDebugger?: boolean;
+  /** Watch code folders and recycle $LATEST environments on change (default true). */
   watchCode?: boolean;
   /** Log streams kept per function on disk (default 50). */
   logRetention?: number;

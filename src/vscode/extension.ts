@@ -73,7 +73,8 @@ let shutdown: (() => Promise<void>) | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<LambdaLabApi> {
   const settings = readSettings();
   const output = vscode.window.createOutputChannel('Lambda Lab', { log: true });
-  const runtime = new LocalRuntime({ ...settings.runtime });
+  // The editor hosts the debugger: its waiting processes are made ready for one.
+  const runtime = new LocalRuntime({ ...settings.runtime, prestartDebugger: true });
   const deployments = new Deployments(runtime, output);
 
   const templates = new TemplateWorkspace(runtime, output);

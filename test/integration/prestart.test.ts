@@ -54,6 +54,7 @@ exports.handler = async () => ({
   argv: process.argv.slice(1),
   uptimeMs: process.uptime() * 1000,
   pid: process.pid,
+  inspector: require('node:inspector').url() ?? null,
   sdk: (() => { try { require.resolve('@aws-sdk/client-s3'); return 'found'; } catch { return 'missing'; } })(),
 });
 `;
@@ -68,6 +69,7 @@ interface Seen {
   uptimeMs: number;
   pid: number;
   sdk: string;
+  inspector: string | null;
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -96,51 +98,54 @@ describe('pre-started environments (integration)', function () {
     return { seen: JSON.parse(result.payload.toString()) as Seen, result, wallMs };
   }
 
-  it('gives each function a clean process started ahead, seeing what a spawned one sees', async () => {
-    const spawned = new LocalRuntime({ prestart: false, watchCode: false, stateDir: join(dir, '.spawned') });
-    const prestarted = new LocalRuntime({ watchCode: false, stateDir: join(dir, '.prestarted') });
-    const logLines: string[] = [];
-    prestarted.on('log', (r) => logLines.push(r.message));
-    try {
-      await spawned.loadTemplate(join(dir, 'template.yaml'));
-      await prestarted.loadTemplate(join(dir, 'template.yaml'));
-      const reference = { first: (await coldInvoke(spawned, 'first')).seen, second: (await coldInvoke(spawned, 'second')).seen };
+  // prestartDebugger: the editor's waiting processes, which loaded V8's debugger support while they waited.
+  for (const prestartDebugger of [false, true])
+    it(`gives each function a clean process started ahead, seeing what a spawned one sees${prestartDebugger ? ' (debugger warmed)' : ''}`, async () => {
+      const spawned = new LocalRuntime({ prestart: false, watchCode: false, stateDir: join(dir, '.spawned') });
+      const prestarted = new LocalRuntime({ watchCode: false, prestartDebugger, stateDir: join(dir, '.prestarted') });
+      const logLines: string[] = [];
+      prestarted.on('log', (r) => logLines.push(r.message));
+      try {
+        await spawned.loadTemplate(join(dir, 'template.yaml'));
+        await prestarted.loadTemplate(join(dir, 'template.yaml'));
+        const reference = { first: (await coldInvoke(spawned, 'first')).seen, second: (await coldInvoke(spawned, 'second')).seen };
 
-      // The first cold start spawns (nothing waits yet) and leaves a process waiting behind it.
-      await coldInvoke(prestarted, 'first');
-      for (const fn of ['second', 'first'] as const) {
-        await sleep(600);
-        const { seen, result, wallMs } = await coldInvoke(prestarted, fn);
-        assert.ok(seen.uptimeMs > wallMs + 100, `${fn} ran in a process started during its invoke (uptime ${seen.uptimeMs} ms)`);
-        assert.ok(result.cold);
-        assert.ok(result.initDurationMs !== undefined && result.initDurationMs >= 0);
+        // The first cold start spawns (nothing waits yet) and leaves a process waiting behind it.
+        await coldInvoke(prestarted, 'first');
+        for (const fn of ['second', 'first'] as const) {
+          await sleep(600);
+          const { seen, result, wallMs } = await coldInvoke(prestarted, fn);
+          assert.ok(seen.uptimeMs > wallMs + 100, `${fn} ran in a process started during its invoke (uptime ${seen.uptimeMs} ms)`);
+          assert.ok(result.cold);
+          assert.ok(result.initDurationMs !== undefined && result.initDurationMs >= 0);
 
-        const ref = reference[fn];
-        const volatile = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_LAB_SANDBOX']);
-        const comparable = (env: Record<string, string>) =>
-          Object.entries(env).filter(([k]) => !volatile.has(k) && !k.startsWith('LAMBDA_LAB_SANDBOX'));
-        assert.deepEqual(comparable(seen.env).sort(), comparable(ref.env).sort());
-        assert.equal(seen.env[fn === 'first' ? 'ONLY_SECOND' : 'ONLY_FIRST'], undefined);
-        assert.equal(seen.cwd, ref.cwd);
-        // Node numbers its own descriptors in the order it opens them; what is open must be the same.
-        const kinds = (fds: string[]) => fds.map((f) => f.replace(/^\d+:?/, '')).sort();
-        assert.deepEqual(kinds(seen.fds), kinds(ref.fds), 'open descriptors differ from a spawned process');
-        assert.deepEqual(
-          seen.fds.filter((f) => /^[0-3]:/.test(f)),
-          ref.fds.filter((f) => /^[0-3]:/.test(f)),
-          'stdio or the log channel differ',
-        );
-        assert.deepEqual(seen.modules, ref.modules, 'loaded modules differ from a spawned process');
-        assert.equal(seen.helper, fn);
-        assert.deepEqual(seen.argv, ref.argv);
-        assert.equal(seen.sdk, ref.sdk, 'NODE_PATH resolution differs');
+          const ref = reference[fn];
+          const volatile = new Set(['AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_LAMBDA_RUNTIME_API', '_X_AMZN_TRACE_ID', 'LAMBDA_LAB_SANDBOX']);
+          const comparable = (env: Record<string, string>) =>
+            Object.entries(env).filter(([k]) => !volatile.has(k) && !k.startsWith('LAMBDA_LAB_SANDBOX'));
+          assert.deepEqual(comparable(seen.env).sort(), comparable(ref.env).sort());
+          assert.equal(seen.env[fn === 'first' ? 'ONLY_SECOND' : 'ONLY_FIRST'], undefined);
+          assert.equal(seen.cwd, ref.cwd);
+          // Node numbers its own descriptors in the order it opens them; what is open must be the same.
+          const kinds = (fds: string[]) => fds.map((f) => f.replace(/^\d+:?/, '')).sort();
+          assert.deepEqual(kinds(seen.fds), kinds(ref.fds), 'open descriptors differ from a spawned process');
+          assert.deepEqual(
+            seen.fds.filter((f) => /^[0-3]:/.test(f)),
+            ref.fds.filter((f) => /^[0-3]:/.test(f)),
+            'stdio or the log channel differ',
+          );
+          assert.deepEqual(seen.modules, ref.modules, 'loaded modules differ from a spawned process');
+          assert.equal(seen.helper, fn);
+          assert.deepEqual(seen.argv, ref.argv);
+          assert.equal(seen.sdk, ref.sdk, 'NODE_PATH resolution differs');
+          assert.equal(seen.inspector, null, 'the waiting process left an inspector open');
+        }
+        assert.ok(logLines.filter((l) => l.startsWith('INIT_START')).length >= 3, 'INIT_START not reported for each cold start');
+      } finally {
+        await spawned.dispose();
+        await prestarted.dispose();
       }
-      assert.ok(logLines.filter((l) => l.startsWith('INIT_START')).length >= 3, 'INIT_START not reported for each cold start');
-    } finally {
-      await spawned.dispose();
-      await prestarted.dispose();
-    }
-  });
+    });
 });
 
 /** Processes started by `parent` that wait for a handover (their start environment says so). */

@@ -13,6 +13,13 @@ export const WAIT_FOR_DEBUGGER_ENV = 'LAMBDA_LAB_WAIT_FOR_DEBUGGER';
  */
 export const PRESTART_FD_ENV = 'LAMBDA_LAB_PRESTART_FD';
 
+/**
+ * When "1", a pre-started bootstrap loads its engine's debugger support while it waits (then
+ * turns it off again), so a debugger attaching to the environment that takes it does not wait
+ * for that first load.
+ */
+export const PRESTART_WARM_DEBUGGER_ENV = 'LAMBDA_LAB_PRESTART_WARM_DEBUGGER';
+
 export interface PrestartHandover {
   /** The process's whole environment from now on (what a spawn would have given it). */
   env: Record<string, string>;

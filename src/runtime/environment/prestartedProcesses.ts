@@ -5,7 +5,7 @@
 // have given (bootstrap/node/environmentHandover.ts, bootstrap/python/lambda_lab_bootstrap/
 // handover.py), and the init phase then runs and is reported as after a spawn. Each process is
 // an ordinary sandboxed handler process from its start: it dies with its owner like any other.
-import { PRESTART_FD_ENV } from '../bootstrap/bootstrapProtocol';
+import { PRESTART_FD_ENV, PRESTART_WARM_DEBUGGER_ENV } from '../bootstrap/bootstrapProtocol';
 import type { PrestartRules } from '../families/runtimeFamily';
 import {
   spawnHandlerProcess,
@@ -47,6 +47,7 @@ export class PrestartedProcesses {
 
   constructor(
     private readonly rules: PrestartRules,
+    private readonly options: { warmDebugger?: boolean } = {},
     private readonly spawn: SpawnHandlerProcess = spawnHandlerProcess,
   ) {}
 
@@ -88,7 +89,11 @@ export class PrestartedProcesses {
         cwd: '/',
         // Nothing of any function but what its interpreter reads as it starts, and what lets the
         // bootstrap find its handover.
-        env: { ...this.carried(spec), [PRESTART_FD_ENV]: String(HANDOVER_FD) },
+        env: {
+          ...this.carried(spec),
+          [PRESTART_FD_ENV]: String(HANDOVER_FD),
+          ...(this.options.warmDebugger && { [PRESTART_WARM_DEBUGGER_ENV]: '1' }),
+        },
         logFd: spec.logFd,
         handoverFd: HANDOVER_FD,
       },

@@ -90,6 +90,8 @@ export interface PrestartRules {
   carry?: RegExp;
   /** A debugged start may take a waiting process too (its bootstrap opens the debugger's connection itself). */
   debugged?: boolean;
+  /** Its bootstrap can load the debugger's support while it waits (PRESTART_WARM_DEBUGGER_ENV). */
+  warmsDebugger?: boolean;
 }
 
 export interface RuntimeFamily {

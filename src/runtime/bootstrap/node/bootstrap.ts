@@ -1,7 +1,7 @@
 // Entry point of out/bootstrap/node.js, the process our runtime starts for a Node function.
 // Speaks the Runtime API at AWS_LAMBDA_RUNTIME_API, loads _HANDLER from LAMBDA_TASK_ROOT,
 // and behaves as the managed nodejs runtimes do. Kept small: it is on the cold-start path.
-import { LOG_FD_ENV, PRESTART_FD_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
+import { LOG_FD_ENV, PRESTART_FD_ENV, PRESTART_WARM_DEBUGGER_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
 import { handlerMetadata, installAwslambdaGlobal } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
 import { receiveEnvironment } from './environmentHandover';
@@ -31,9 +31,26 @@ function waitForDebugger(): void {
   inspector.waitForDebugger();
 }
 
+/**
+ * V8 loads its debugger support on the first Debugger.enable of the process (11-20 ms), and
+ * keeps it when the debugger is turned off again. Done here, in an in-process session that
+ * opens no port, while the pre-started process waits: a debugger attaching later enables in ~2 ms.
+ */
+function warmDebugger(): void {
+  const { Session } = require('node:inspector') as typeof import('node:inspector');
+  const session = new Session();
+  session.connect();
+  session.post('Debugger.enable');
+  session.post('Debugger.disable');
+  session.disconnect();
+}
+
 async function main(): Promise<void> {
   const handoverFd = takeEnv(PRESTART_FD_ENV);
-  if (handoverFd) receiveEnvironment(Number(handoverFd));
+  if (handoverFd) {
+    if (takeEnv(PRESTART_WARM_DEBUGGER_ENV) === '1') warmDebugger();
+    receiveEnvironment(Number(handoverFd));
+  }
   const logFd = takeEnv(LOG_FD_ENV);
   const pauseForDebugger = takeEnv(WAIT_FOR_DEBUGGER_ENV) === '1';
   const env = process.env;
