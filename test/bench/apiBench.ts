@@ -12,9 +12,21 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startLambdaApiServer } from '../../src/runtime/lambdaApi/lambdaApiServer';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-import { latencyRow, median, perSecond, sample as sampleRuns, type BenchRow } from './benchTable';
+import {
+  interleave,
+  laneRow,
+  latencyRow,
+  median,
+  perSecond,
+  runsAlone,
+  sample as sampleRuns,
+  type BenchRow,
+  type Lane,
+} from './benchTable';
 
-const RUNS = { warmup: 300, samples: 3000, sdkSamples: 1500, serveStarts: 7 };
+const RUNS = { warmup: 300, sdkSamples: 1500, serveStarts: 7 };
+/** The warm lanes (floor, serve, in process): alternating blocks, as the runtime bench samples its warm path. */
+export const WARM_LANES = { warmup: 300, blocks: 6, perBlock: 500, capMs: 30_000, deadlineMs: 45_000 };
 const LOOP_CAP_MS = 15_000;
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURE = path.join(ROOT, 'test/fixtures/api/bench');
@@ -58,49 +70,47 @@ const s = http.createServer({ keepAlive: true }, (req, res) => {
 s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
-/** client → server A (this process) → server B (another process) → back: the 2-hop floor. */
-export async function measureTwoHop(): Promise<number[]> {
+/** client → server A (this process) → server B (another process) → back: the 2-hop floor, as a lane to sample beside the figures. */
+export async function openTwoHop(): Promise<Lane> {
   const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise<number>((ok, fail) => {
-      child.on('error', fail);
-      child.stdout!.once('data', (d: Buffer) => ok(Number(String(d).trim())));
+  const port = await new Promise<number>((ok, fail) => {
+    child.on('error', fail);
+    child.stdout!.once('data', (d: Buffer) => ok(Number(String(d).trim())));
+  });
+  const hopAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const a = http.createServer({ keepAlive: true }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const out = http.request(
+        { host: '127.0.0.1', port, method: 'POST', agent: hopAgent, headers: { 'Content-Length': body.length } },
+        (bres) => {
+          const back: Buffer[] = [];
+          bres.on('data', (c: Buffer) => back.push(c));
+          bres.on('end', () => {
+            const payload = Buffer.concat(back);
+            res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
+            res.end(payload);
+          });
+        },
+      );
+      out.end(body);
     });
-    const hopAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const a = http.createServer({ keepAlive: true }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const out = http.request(
-          { host: '127.0.0.1', port, method: 'POST', agent: hopAgent, headers: { 'Content-Length': body.length } },
-          (bres) => {
-            const back: Buffer[] = [];
-            bres.on('data', (c: Buffer) => back.push(c));
-            bres.on('end', () => {
-              const payload = Buffer.concat(back);
-              res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': payload.length });
-              res.end(payload);
-            });
-          },
-        );
-        out.end(body);
-      });
-    });
-    await new Promise<void>((ok) => a.listen(0, '127.0.0.1', ok));
-    const url = `http://127.0.0.1:${(a.address() as { port: number }).port}/`;
-    try {
-      const once = () => post(url, '{"n":1}').then(() => undefined);
-      await sample(RUNS.warmup, once);
-      return await sample(RUNS.samples, once);
-    } finally {
+  });
+  await new Promise<void>((ok) => a.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${(a.address() as { port: number }).port}/`;
+  return {
+    name: 'floor: 2-hop loopback (client → server → server)',
+    call: () => post(url, '{"n":1}'),
+    close: async () => {
       a.closeAllConnections();
       a.close();
       hopAgent.destroy();
-    }
-  } finally {
-    child.kill('SIGKILL');
-  }
+      child.kill('SIGKILL');
+    },
+    samples: [],
+  };
 }
 
 /** The command that runs `lambda-lab serve`: the built CLI once it has the command, else a bundle of serveCommand. */
@@ -159,24 +169,34 @@ async function measureServeStart(dir: string): Promise<{ ready: number[]; firstI
   return { ready, firstInvoke, note };
 }
 
-/** Warm invokes through `serve` over raw HTTP (and, with `sdk`, through the SDK) beside the 2-hop floor. */
-export async function measureServeWarm(dir: string, hop: number[], rows: BenchRow[], opts: { sdk: boolean }): Promise<void> {
-  const floor = median(hop);
+/** Warm invokes through `serve` over raw HTTP (and, with `sdk`, through the SDK), sampled in blocks alternating with the 2-hop floor's. */
+export async function measureServeWarm(dir: string, rows: BenchRow[], opts: { sdk: boolean }): Promise<void> {
   const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab') });
   await runtime.loadTemplate(path.join(dir, 'template.yaml'));
   const server = await startLambdaApiServer(runtime, { port: 0 });
+  const hop = await openTwoHop();
   try {
     const url = `${server.url}/2015-03-31/functions/trivial/invocations`;
-    const raw = () => post(url, '{"n":1}').then(() => undefined);
-    await sample(RUNS.warmup, raw);
-    const warm = await sample(RUNS.samples, raw);
-    rows.push(latencyRow('warm invoke via serve, raw HTTP', warm, { floor, goal: '≤ 1.3× floor', note: 'freeze on (serve default)' }));
-    rows.push({ name: 'warm invokes/s via serve, raw HTTP, sequential', median: perSecond(warm), unit: 'inv/s', floor: perSecond(hop) });
+    const raw: Lane = { name: 'warm invoke via serve, raw HTTP', call: () => post(url, '{"n":1}'), samples: [] };
     // Attribution: the same warm invoke without the API server in front.
-    const direct = await sample(RUNS.samples, () => runtime.invoke('trivial', '{"n":1}').then(() => undefined));
+    const direct: Lane = {
+      name: '  same, runtime.invoke() in process (no API server)',
+      call: () => runtime.invoke('trivial', '{"n":1}'),
+      samples: [],
+    };
+    await interleave([hop, raw, direct], WARM_LANES);
+    const floor = median(hop.samples);
+    rows.push(laneRow(hop), { name: 'floor: 2-hop sequential', median: perSecond(hop.samples), unit: 'req/s' });
     rows.push(
-      latencyRow('  same, runtime.invoke() in process (no API server)', direct, { floor, note: 'the runtime part of the figure above' }),
+      laneRow(raw, { floor, goal: '≤ 1.3× floor', note: 'freeze on (serve default); sampled in blocks alternating with the floor' }),
     );
+    rows.push({
+      name: 'warm invokes/s via serve, raw HTTP, sequential',
+      median: perSecond(raw.samples),
+      unit: 'inv/s',
+      floor: perSecond(hop.samples),
+    });
+    rows.push(laneRow(direct, { floor, note: 'the runtime part of the figure above' }));
     if (!opts.sdk) return;
     const client = new LambdaClient({
       endpoint: server.url,
@@ -194,6 +214,7 @@ export async function measureServeWarm(dir: string, hop: number[], rows: BenchRo
     rows.push({ name: 'warm invokes/s via SDK, sequential', median: perSecond(sdk), unit: 'inv/s' });
     client.destroy();
   } finally {
+    await hop.close!();
     await server.close();
     await runtime.dispose();
   }
@@ -210,10 +231,7 @@ export async function runApiBench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const dir = apiFixture();
   try {
-    const hop = await measureTwoHop();
-    rows.push(latencyRow('floor: 2-hop loopback (client → server → server)', hop));
-    rows.push({ name: 'floor: 2-hop sequential', median: perSecond(hop), unit: 'req/s' });
-    await measureServeWarm(dir, hop, rows, { sdk: true });
+    await measureServeWarm(dir, rows, { sdk: true });
 
     const start = await measureServeStart(dir);
     rows.push(latencyRow('serve: start → listening (URL printed)', start.ready, { goal: '≤ 300', note: start.note }));
@@ -225,7 +243,7 @@ export async function runApiBench(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (require.main === module) {
+if (runsAlone(__filename)) {
   runApiBench().then(
     (rows) => {
       for (const r of rows) {

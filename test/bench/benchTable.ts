@@ -1,4 +1,5 @@
 // Benchmark rows, the statistics they quote, and the aligned table `npm run bench` prints.
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** One measured figure. Every bench module (runtime, debug, api) returns these. */
@@ -152,3 +153,49 @@ export interface Lane {
   /** Why the lane stopped early. */
   failure?: unknown;
 }
+
+/** A row from a lane's samples, or its failure. */
+export function laneRow(lane: Lane, extra: Partial<BenchRow> = {}): BenchRow {
+  if (lane.failure !== undefined || lane.samples.length === 0)
+    return failedRow(lane.name, 'ms', lane.failure ?? new Error('no samples'), extra);
+  return latencyRow(lane.name, lane.samples, extra);
+}
+
+/** How interleave() samples: warm-up calls per lane, then `blocks` alternating blocks of `perBlock` calls. */
+export interface InterleaveRuns {
+  warmup: number;
+  blocks: number;
+  perBlock: number;
+  /** Time budget for all blocks of all lanes. */
+  capMs: number;
+  /** A block still running after this failed (a call never answered), so the bench always ends. */
+  deadlineMs: number;
+}
+
+/**
+ * Warms every lane up, then samples them in alternating blocks, so a figure and its floor see the
+ * same machine (load on a shared machine drifts within a run). A lane whose block fails or hangs
+ * is dropped (its failure kept); the others go on.
+ */
+export async function interleave(lanes: Lane[], runs: InterleaveRuns): Promise<void> {
+  const stopAt = performance.now() + runs.capMs;
+  const run = async (lane: Lane, count: number, keep: boolean) => {
+    if (lane.failure !== undefined) return;
+    try {
+      const samples = await withinDeadline(sample(count, lane.call, stopAt), runs.deadlineMs);
+      if (keep) lane.samples.push(...samples);
+    } catch (error) {
+      lane.failure = error;
+    }
+  };
+  for (const lane of lanes) await run(lane, runs.warmup, false);
+  for (let b = 0; b < runs.blocks && performance.now() < stopAt; b++) {
+    for (const lane of lanes) await run(lane, runs.perBlock, true);
+  }
+}
+
+/**
+ * Whether `file` (its __filename) was started itself, as in `node --import tsx test/bench/x.ts`:
+ * not when index.ts imports it, nor in the bench bundle, where every module shares one `module`.
+ */
+export const runsAlone = (file: string): boolean => path.resolve(process.argv[1] ?? '') === file;

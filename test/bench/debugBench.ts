@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { DebugHarness, copyFixture, ensureAdapterBuilt, removeFixture } from '../debug/debugHarness';
-import { formatTable, latencyRow, median, type BenchRow } from './benchTable';
+import { formatTable, latencyRow, median, type BenchRow, runsAlone } from './benchTable';
 
 const RUNS = { cold: 7, warmWarmup: 3, warm: 25 };
 /** Lines of test/fixtures/debug/js/src/app.js: top-level init code, first handler line. */
@@ -120,7 +120,7 @@ export async function runDebugBench(): Promise<BenchRow[]> {
   }
 }
 
-if (require.main === module) {
+if (runsAlone(__filename)) {
   runDebugBench().then(
     (rows) => console.log(formatTable(rows)),
     (err: unknown) => {

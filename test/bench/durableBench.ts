@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LocalRuntime } from '../../src/runtime/localRuntime';
 import { durableRuntime, hasNode22, tempState } from '../fixtures/durable/durableHarness';
-import { failedRow, formatTable, latencyRow, median, type BenchRow } from './benchTable';
+import { failedRow, formatTable, latencyRow, median, type BenchRow, runsAlone } from './benchTable';
 
 const RUNS = { warmInvokes: 300, executions: 9, steps: 200, replays: 5 };
 const progress = (what: string) => process.stderr.write(`  measuring ${what}…\n`);
@@ -103,7 +103,7 @@ async function replayRow(runtime: LocalRuntime, dir: string): Promise<BenchRow> 
   });
 }
 
-if (require.main === module) {
+if (runsAlone(__filename)) {
   void runDurableBench().then((rows) => {
     console.log(formatTable(rows));
     process.exit(0);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { DeploymentStore } from '../../src/runtime/versions/deploymentStore';
-import { failedRow, formatTable, latencyRow, median, sample, withinDeadline, type BenchRow } from './benchTable';
+import { failedRow, formatTable, latencyRow, median, sample, withinDeadline, type BenchRow, runsAlone } from './benchTable';
 
 const RUNS = { warmup: 200, blocks: 8, perBlock: 250 };
 const LOOP_CAP_MS = 40_000;
@@ -121,7 +121,7 @@ export async function runExtensionsBench(): Promise<BenchRow[]> {
   }
 }
 
-if (require.main === module) {
+if (runsAlone(__filename)) {
   runExtensionsBench().then(
     (rows) => {
       console.log(formatTable(rows));

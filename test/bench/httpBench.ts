@@ -9,14 +9,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HttpFrontDoors } from '../../src/runtime/http/frontDoors';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-import { measureTwoHop } from './apiBench';
-import { formatTable, latencyRow, median, sample as sampleRuns, type BenchRow } from './benchTable';
+import { openTwoHop, WARM_LANES } from './apiBench';
+import { formatTable, interleave, laneRow, latencyRow, median, runsAlone, type BenchRow, type Lane } from './benchTable';
 
-const RUNS = { warmup: 300, samples: 3000, firstWrites: 300 };
-const LOOP_CAP_MS = 15_000;
+const RUNS = { firstWrites: 300 };
 const FIXTURE = path.resolve(__dirname, '../fixtures/http/bench');
-
-const sample = (count: number, once: () => Promise<void>) => sampleRuns(count, once, performance.now() + LOOP_CAP_MS);
 
 function post(agent: http.Agent, url: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -94,36 +91,35 @@ export async function runHttpBench(): Promise<BenchRow[]> {
   const runtime = new LocalRuntime({ stateDir: path.join(dir, '.lambda-lab'), watchCode: false });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let doors: HttpFrontDoors | undefined;
+  let hop: Lane | undefined;
   try {
-    const hop = await measureTwoHop();
-    const floor = median(hop);
-    rows.push(latencyRow('floor: 2-hop loopback (client → server → server)', hop));
     await runtime.loadTemplate(path.join(dir, 'template.yaml'));
     doors = await HttpFrontDoors.start(runtime, { port: 0 });
     const api = doors.apiServers()[0].url;
-    const ping = () => post(agent, `${api}/ping`, '{"n":1}');
-    await sample(RUNS.warmup, ping);
-    rows.push(
-      latencyRow('warm request through an HTTP API route (payload 2.0)', await sample(RUNS.samples, ping), {
-        floor,
-        goal: '≤ 1.5× floor',
-        note: 'freeze on (serve default)',
-      }),
-    );
+    hop = await openTwoHop();
+    const route: Lane = {
+      name: 'warm request through an HTTP API route (payload 2.0)',
+      call: () => post(agent, `${api}/ping`, '{"n":1}'),
+      samples: [],
+    };
     // Attribution: a bare HTTP server handing the same-sized event to the runtime: what any front door costs.
     const bare = await bareFrontDoor(runtime, await captureEvent(api, agent));
+    const viaBare: Lane = {
+      name: '  same event, bare HTTP server → runtime.invoke()',
+      call: () => post(agent, `${bare.url}/ping`, '{"n":1}'),
+      samples: [],
+    };
     try {
-      const viaBare = () => post(agent, `${bare.url}/ping`, '{"n":1}');
-      await sample(RUNS.warmup, viaBare);
-      rows.push(
-        latencyRow('  same event, bare HTTP server → runtime.invoke()', await sample(RUNS.samples, viaBare), {
-          floor,
-          note: 'the runtime and HTTP part of the figure above',
-        }),
-      );
+      await interleave([hop, route, viaBare], WARM_LANES);
     } finally {
       bare.close();
     }
+    const floor = median(hop.samples);
+    rows.push(laneRow(hop));
+    rows.push(
+      laneRow(route, { floor, goal: '≤ 1.5× floor', note: 'freeze on (serve default); sampled in blocks alternating with the floor' }),
+    );
+    rows.push(laneRow(viaBare, { floor, note: 'the runtime and HTTP part of the figure above' }));
 
     const url = doors.getUrl('FirstWriteFunction')!.url;
     const delays: number[] = [];
@@ -136,6 +132,7 @@ export async function runHttpBench(): Promise<BenchRow[]> {
     );
   } finally {
     agent.destroy();
+    await hop?.close?.();
     await doors?.close();
     await runtime.dispose();
     rmSync(dir, { recursive: true, force: true });
@@ -143,7 +140,7 @@ export async function runHttpBench(): Promise<BenchRow[]> {
   return rows;
 }
 
-if (require.main === module) {
+if (runsAlone(__filename)) {
   runHttpBench().then(
     (rows) => {
       console.log(formatTable(rows));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { LspClient, positionOf } from '../language/lspClient';
-import { formatTable, latencyRow, type BenchRow } from './benchTable';
+import { formatTable, latencyRow, type BenchRow, runsAlone } from './benchTable';
 
 const EXAMPLE = path.resolve(__dirname, '../../examples/hello/template.yaml');
 const FUNCTIONS = 2000;
@@ -137,6 +137,6 @@ export async function runLanguageBench(): Promise<BenchRow[]> {
   }
 }
 
-if (require.main === module) {
+if (runsAlone(__filename)) {
   void runLanguageBench().then((rows) => console.log(formatTable(rows)));
 }

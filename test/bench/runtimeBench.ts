@@ -8,7 +8,17 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LambdaServiceError } from '../../src/runtime/errors/serviceErrors';
 import type { LocalRuntime } from '../../src/runtime/localRuntime';
-import { failedRow, latencyRow, median, perSecond, sample as sampleRuns, withinDeadline, type BenchRow, type Lane } from './benchTable';
+import {
+  failedRow,
+  interleave,
+  latencyRow,
+  median,
+  perSecond,
+  sample as sampleRuns,
+  withinDeadline,
+  type BenchRow,
+  type Lane,
+} from './benchTable';
 import { idleHandlerRssMB, openOneHop, openRuntimeApiLoop, rssMB, runNode } from './floors';
 import {
   assumedHandlerProcess,
@@ -44,26 +54,7 @@ const progress = (what: string) => process.stderr.write(`  measuring ${what}…\
 /** Runs `fn` up to `count` times within this bench's time cap. */
 const sample = (count: number, fn: () => Promise<unknown>, stopAt = performance.now() + LOOP_CAP_MS) => sampleRuns(count, fn, stopAt);
 
-/**
- * Warms every lane up, then samples them in alternating blocks. A lane whose block fails or
- * hangs is dropped (its failure kept); the others go on.
- */
-async function interleave(lanes: Lane[]): Promise<void> {
-  const stopAt = performance.now() + LOOP_CAP_MS;
-  const run = async (lane: Lane, count: number, keep: boolean) => {
-    if (lane.failure !== undefined) return;
-    try {
-      const samples = await withinDeadline(sample(count, lane.call, stopAt), DEADLINE_MS);
-      if (keep) lane.samples.push(...samples);
-    } catch (error) {
-      lane.failure = error;
-    }
-  };
-  for (const lane of lanes) await run(lane, RUNS.warmup, false);
-  for (let b = 0; b < RUNS.blocks && performance.now() < stopAt; b++) {
-    for (const lane of lanes) await run(lane, RUNS.perBlock, true);
-  }
-}
+const WARM_LANES = { ...RUNS, capMs: LOOP_CAP_MS, deadlineMs: DEADLINE_MS };
 
 function laneRows(lane: Lane, latency: Partial<BenchRow>, rate?: { name: string } & Partial<BenchRow>): BenchRow[] {
   if (lane.failure !== undefined || lane.samples.length === 0) {
@@ -165,7 +156,7 @@ export async function measureWarm(
     warm.failure = warmNoFreeze.failure = new Error('no runtime');
   }
   try {
-    await interleave(lanes);
+    await interleave(lanes, WARM_LANES);
   } finally {
     await Promise.all([hop.close?.(), loop.close?.(), freezeOff?.dispose().catch(() => undefined)]);
   }

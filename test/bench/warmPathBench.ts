@@ -4,8 +4,8 @@
 //   npm run build && node --import tsx test/bench/warmPathBench.ts
 import { rmSync } from 'node:fs';
 import os from 'node:os';
-import { apiFixture, measureServeWarm, measureTwoHop } from './apiBench';
-import { formatTable, latencyRow, type BenchRow } from './benchTable';
+import { apiFixture, measureServeWarm } from './apiBench';
+import { formatTable, type BenchRow } from './benchTable';
 import { measureConcurrent, measureWarm } from './runtimeBench';
 import { createRuntime, probeHandlerProcess, writeFixture } from './runtimeFixture';
 
@@ -31,9 +31,7 @@ async function main(): Promise<void> {
   const api: BenchRow[] = [];
   const dir = apiFixture();
   try {
-    const hop = await measureTwoHop();
-    api.push(latencyRow('floor: 2-hop loopback (client → server → server)', hop));
-    await measureServeWarm(dir, hop, api, { sdk: false });
+    await measureServeWarm(dir, api, { sdk: false });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
