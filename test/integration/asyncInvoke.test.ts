@@ -253,14 +253,14 @@ describe('asynchronous invocation (integration)', function () {
     assert.ok(!existsSync(join(queueDir, 'gone-1.json')));
   });
 
-  it('runs each queued event in exactly one of two queues starting on one folder; takes over claims of a gone process, not of a live one', async () => {
+  it('runs each queued event in exactly one of two queues starting on one folder; takes over claims of a gone process (or of a pid now reused), not of a live one', async () => {
     const stateDir = join(dir, 'claims-state');
     const queueDir = join(stateDir, 'async', 'queue');
     const claimsDir = join(stateDir, 'async', 'claims');
     mkdirSync(queueDir, { recursive: true });
     mkdirSync(claimsDir, { recursive: true });
     const attemptsFile = join(dir, 'claims.log');
-    const ids = ['left-1', 'left-2', 'left-3', 'left-4', 'dead-holder', 'live-holder'];
+    const ids = ['left-1', 'left-2', 'left-3', 'left-4', 'dead-holder', 'live-holder', 'reused-pid'];
     for (const requestId of ids) {
       writeFileSync(
         join(queueDir, `${requestId}.json`),
@@ -280,6 +280,11 @@ describe('asynchronous invocation (integration)', function () {
     writeFileSync(join(claimsDir, 'dead-holder.json'), JSON.stringify({ pid: exited.pid, owner: 'a queue of a process that exited' }));
     // The parent of this test process (mocha or npm) outlives the test: a live holder.
     writeFileSync(join(claimsDir, 'live-holder.json'), JSON.stringify({ pid: process.ppid, owner: 'a live queue elsewhere' }));
+    // That same live pid, but started at another time than the process holding it now: the holder is gone, its pid reused.
+    writeFileSync(
+      join(claimsDir, 'reused-pid.json'),
+      JSON.stringify({ pid: process.ppid, holder: `${process.ppid}-1`, owner: 'a queue whose pid was reused' }),
+    );
 
     const outcomes: string[] = [];
     const queues = [0, 1].map(() => {
@@ -296,7 +301,11 @@ describe('asynchronous invocation (integration)', function () {
     await Promise.all(queues.map((q) => q.drain()));
 
     const redriven = started.flatMap((s) => s.redriven.map((e) => e.requestId)).sort();
-    assert.deepEqual(redriven, ['dead-holder', 'left-1', 'left-2', 'left-3', 'left-4'], 'each left event redriven by one queue only');
+    assert.deepEqual(
+      redriven,
+      ['dead-holder', 'left-1', 'left-2', 'left-3', 'left-4', 'reused-pid'],
+      'each left event redriven by one queue only',
+    );
     assert.deepEqual(outcomes.sort(), [...redriven, fresh].sort());
     const runs = attempts(attemptsFile).map((a) => a.requestId);
     assert.deepEqual([...runs].sort(), [...redriven, fresh].sort(), 'every event ran once, the live holder’s not at all');

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/atomicFile';
+import { isAlive, selfIdentity } from '../store/processIdentity';
 import type { LastResponse } from './invocationRecord';
 
 export interface QueuedEvent {
@@ -39,7 +40,10 @@ export interface UnreadableEvent {
 const liveOwners = new Set<string>();
 
 interface Claim {
-  pid: number;
+  /** `pid-starttime` of the holder process (store/processIdentity.ts): a reused pid is not taken for it. */
+  holder?: string;
+  /** The holder's pid, all that claims written before `holder` have (and all that those versions read). */
+  pid?: number;
   owner: string;
 }
 
@@ -87,7 +91,9 @@ export class QueuedEventStore {
     await mkdir(this.claimsDir, { recursive: true });
     for (let tries = 0; tries < 2; tries++) {
       try {
-        await writeFile(file, JSON.stringify({ pid: process.pid, owner: this.owner } satisfies Claim), { flag: 'wx' });
+        await writeFile(file, JSON.stringify({ pid: process.pid, holder: selfIdentity(), owner: this.owner } satisfies Claim), {
+          flag: 'wx',
+        });
         return true;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -190,7 +196,9 @@ export class QueuedEventStore {
   }
 }
 
-function holderAlive({ pid, owner }: Claim): boolean {
+function holderAlive({ holder, pid, owner }: Claim): boolean {
+  if (holder !== undefined) return holder === selfIdentity() ? liveOwners.has(owner) : isAlive(holder);
+  if (pid === undefined) return false;
   if (pid === process.pid) return liveOwners.has(owner);
   try {
     process.kill(pid, 0);
