@@ -21,32 +21,59 @@ export type LayersNode =
   | { kind: 'file'; file: string };
 
 export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<undefined>();
+  private readonly changed = new vscode.EventEmitter<LayersNode[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
+  /** The top rows last handed to VS Code, and what they stand for. */
+  private roots: { nodes: LayersNode[]; key: string } | undefined;
 
   constructor(
     private readonly templates: TemplateWorkspace,
     private readonly deployments: Deployments,
   ) {
-    const refresh = () => this.changed.fire(undefined);
-    this.subscriptions = [templates.onDidChange(refresh), deployments.onDidChange(refresh)];
+    this.subscriptions = [templates.onDidChange(() => this.refresh()), deployments.onDidChange(() => this.refresh())];
+  }
+
+  /**
+   * Repaints. When the same layers are listed, their rows are refreshed in place rather than the
+   * whole tree: a whole-tree refresh forgets every row, and a row being expanded meanwhile
+   * would stay open and empty (VS Code asks for the children of a row it no longer knows).
+   */
+  private refresh() {
+    const fresh = this.rootNodes();
+    const roots = this.roots;
+    if (!roots || roots.key !== fresh.key) {
+      this.roots = undefined;
+      this.changed.fire(undefined);
+      return;
+    }
+    roots.nodes.forEach((node, i) => Object.assign(node, fresh.nodes[i]));
+    this.changed.fire(roots.nodes);
+  }
+
+  private rootNodes(): { nodes: LayersNode[]; key: string } {
+    const layers = this.templates.layers();
+    const defined = new Set(layers.map((l) => l.logicalId));
+    const arns = new Set(
+      this.templates
+        .functions()
+        .flatMap((f) => f.layers)
+        .filter((ref) => !defined.has(ref)),
+    );
+    const nodes = [
+      ...layers.map((layer): LayersNode => ({ kind: 'layer', layer })),
+      ...[...arns].map((arn): LayersNode => ({ kind: 'external', arn })),
+    ];
+    const key = nodes
+      .map((n) => (n.kind === 'layer' ? `${n.layer.templatePath}#${n.layer.logicalId}` : n.kind === 'external' ? n.arn : ''))
+      .join('\n');
+    return { nodes, key };
   }
 
   async getChildren(node?: LayersNode): Promise<LayersNode[]> {
     if (!node) {
-      const layers = this.templates.layers();
-      const defined = new Set(layers.map((l) => l.logicalId));
-      const arns = new Set(
-        this.templates
-          .functions()
-          .flatMap((f) => f.layers)
-          .filter((ref) => !defined.has(ref)),
-      );
-      return [
-        ...layers.map((layer): LayersNode => ({ kind: 'layer', layer })),
-        ...[...arns].map((arn): LayersNode => ({ kind: 'external', arn })),
-      ];
+      this.roots = this.rootNodes();
+      return this.roots.nodes;
     }
     switch (node.kind) {
       case 'layer': {

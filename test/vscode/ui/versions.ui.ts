@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { openFromRow, pane, row, runCommand, screenshot, useWorkbench } from './workbench';
+import { expandRow, openFromRow, pane, row, runCommand, screenshot, useWorkbench } from './workbench';
 
 /** Answers the open quick pick or input box with `text` (for a quick pick: the first item matching it). */
 async function answer(page: Page, text: string, isPick = false): Promise<void> {
@@ -71,9 +71,9 @@ describe('Versions and Layers views (UI)', function () {
 
     const layers = pane(page, 'Layers');
     if ((await layers.locator('.pane-header[aria-expanded="false"]').count()) > 0) await layers.locator('.pane-header').click();
-    await row(layers, 'greeting').click();
-    await row(layers, 'Version 1').click();
-    await row(layers, 'nodejs').click();
+    await expandRow(row(layers, 'greeting'), row(layers, 'Version 1'));
+    await expandRow(row(layers, 'Version 1'), row(layers, 'nodejs'));
+    await expandRow(row(layers, 'nodejs'), row(layers, 'greeting.js'));
     await openFromRow(row(layers, 'greeting.js'), page.locator('.tabs-container .tab.active', { hasText: 'greeting.js' }));
     await live.hover();
     await screenshot(page, '07-versions-and-layers');

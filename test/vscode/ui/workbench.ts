@@ -110,10 +110,15 @@ export function openFromRow(target: Locator, opened: Locator): Promise<void> {
   return repeatUntilShown(() => target.click(), opened);
 }
 
-/** Expands a tree row until `child` shows (a click on an expanded row's twistie would collapse it). */
+/**
+ * Expands a tree row until `child` shows. A row that stays open and empty (its children asked for
+ * while the view was being refreshed) is closed and opened again.
+ */
 export function expandRow(target: Locator, child: Locator): Promise<void> {
+  const twistie = target.locator('.monaco-tl-twistie');
   return repeatUntilShown(async () => {
-    if ((await target.getAttribute('aria-expanded')) !== 'true') await target.locator('.monaco-tl-twistie').click();
+    if ((await target.getAttribute('aria-expanded')) === 'true') await twistie.click();
+    await twistie.click();
   }, child);
 }
 
