@@ -235,6 +235,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
       maxMemoryUsedMB: 0,
       memorySizeMB: fn.memorySize,
       logTail: '',
+      durableExecutionArn: record.DurableExecutionArn,
     };
   }
 

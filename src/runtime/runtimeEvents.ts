@@ -72,6 +72,11 @@ export interface InvokeResult {
   memorySizeMB: number;
   /** The invocation's log lines (START..REPORT), as `LogType: Tail` returns them. */
   logTail: string;
+  /**
+   * Set when the invoke started a durable execution and answered once it ended: durationMs is the
+   * execution's, across its invocations; no one environment ran it (no billing, memory or environment).
+   */
+  durableExecutionArn?: string;
 }
 
 export type LogKind = 'platform' | 'function';

@@ -55,14 +55,21 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider {
     const http = !result.functionError && asHttpResponse(value);
     // Not JSON (a streamed or binary response): shown as received.
     const body = http ? renderHttpResponse(http) : value === undefined ? text : JSON.stringify(value, null, 2);
-    const header = [
-      `// ${this.nameOf(functionName)} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${result.functionError ? `error (${result.functionError})` : 'success'}`,
-      `// RequestId ${result.requestId} · environment ${result.environmentId}`,
-      `// Duration ${durationText(result.durationMs, result.pausedMs)} · billed ${ms(result.billedDurationMs)}` +
-        (result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : '') +
-        ` · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB` +
-        (result.streamed ? ' · streamed response' : ''),
-    ];
+    const outcome = result.functionError ? `error (${result.functionError})` : 'success';
+    const header = result.durableExecutionArn
+      ? [
+          `// ${this.nameOf(functionName)} · ${result.version} · durable execution · ${outcome}`,
+          `// ${result.durableExecutionArn}`,
+          `// Execution duration ${ms(result.durationMs)} (all its invocations; each one's figures are in the Durable Executions view)`,
+        ]
+      : [
+          `// ${this.nameOf(functionName)} · ${result.version} · ${result.cold ? 'cold start' : 'warm start'} · ${outcome}`,
+          `// RequestId ${result.requestId} · environment ${result.environmentId}`,
+          `// Duration ${durationText(result.durationMs, result.pausedMs)} · billed ${ms(result.billedDurationMs)}` +
+            (result.initDurationMs !== undefined ? ` · init ${ms(result.initDurationMs)}` : '') +
+            ` · memory ${result.maxMemoryUsedMB}/${result.memorySizeMB} MB` +
+            (result.streamed ? ' · streamed response' : ''),
+        ];
     return `${header.join('\n')}\n${body}\n`;
   }
 }

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LocalRuntime } from '../../../src/runtime/localRuntime';
 import type { ExecutionsNode } from '../../../src/vscode/executionsTree';
+import { ResultDocuments } from '../../../src/vscode/resultDocuments';
 import { api, eventually } from './helpers';
 
 const templateText = (name: string) => `AWSTemplateFormatVersion: '2010-09-09'
@@ -131,6 +132,12 @@ describe('durable executions view', function () {
       assert.equal(await vscode.commands.executeCommand('lambdaLab.sendCallbackSuccess', callback, '{"approved":true}'), true);
       const result = await ended;
       assert.deepEqual(JSON.parse(result.payload.toString()), { order: { id: 'o-1' }, answer: { approved: true } });
+      // Its result document speaks of the execution, not of an environment's billing and memory.
+      assert.equal(result.durableExecutionArn, arn);
+      const resultDocs = new ResultDocuments();
+      const shown = resultDocs.provideTextDocumentContent(resultDocs.remember('OrderApproval', result));
+      assert.match(shown, /^\/\/ OrderApproval · \$LATEST · durable execution · success\n\/\/ arn:aws:lambda:[^\n]*\n\/\/ Execution duration /);
+      assert.ok(!/billed|memory|environment /.test(shown), shown);
 
       const done = await eventually('the view to show SUCCEEDED', async () => {
         const node = await executionNode(arn);
