@@ -136,7 +136,10 @@ describe('durable executions view', function () {
       assert.equal(result.durableExecutionArn, arn);
       const resultDocs = new ResultDocuments();
       const shown = resultDocs.provideTextDocumentContent(resultDocs.remember('OrderApproval', result));
-      assert.match(shown, /^\/\/ OrderApproval · \$LATEST · durable execution · success\n\/\/ arn:aws:lambda:[^\n]*\n\/\/ Execution duration /);
+      assert.match(
+        shown,
+        /^\/\/ OrderApproval · \$LATEST · durable execution · success\n\/\/ arn:aws:lambda:[^\n]*\n\/\/ Execution duration /,
+      );
       assert.ok(!/billed|memory|environment /.test(shown), shown);
 
       const done = await eventually('the view to show SUCCEEDED', async () => {
