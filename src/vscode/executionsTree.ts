@@ -26,7 +26,16 @@ const MAX_EXECUTIONS = 50;
 const GENERATED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, vscode.Disposable {
-  private readonly refresh = new TreeRefresh<ExecutionsNode>(150);
+  private readonly refresh = new TreeRefresh<ExecutionsNode>(150, {
+    // The durable functions.
+    rows: () =>
+      this.runtime
+        .functions()
+        .filter((fn) => fn.durableConfig)
+        .sort((a, b) => shownName(a).localeCompare(shownName(b)))
+        .map((fn): ExecutionsNode => ({ kind: 'function', fn })),
+    keyOf: (node) => `${node.kind}:${node.fn.templatePath}#${node.fn.logicalId}`,
+  });
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
   /** Per state folder: executions other processes (`serve`, the CLI) drive change there only. */
@@ -77,13 +86,7 @@ export class ExecutionsTree implements vscode.TreeDataProvider<ExecutionsNode>, 
   }
 
   async getChildren(node?: ExecutionsNode): Promise<ExecutionsNode[]> {
-    if (!node) {
-      return this.runtime
-        .functions()
-        .filter((fn) => fn.durableConfig)
-        .sort((a, b) => shownName(a).localeCompare(shownName(b)))
-        .map((fn): ExecutionsNode => ({ kind: 'function', fn }));
-    }
+    if (!node) return this.refresh.roots();
     const { fn } = node;
     switch (node.kind) {
       case 'function':

@@ -52,7 +52,7 @@ export type FunctionsNode =
   | AsyncNode;
 
 export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
-  private readonly refresh = new TreeRefresh<FunctionsNode>(150);
+  private readonly refresh = new TreeRefresh<FunctionsNode>(150, { rows: () => this.topRows(), keyOf: topRowKey });
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
   private readonly hydrating = new Set<string>();
@@ -90,11 +90,7 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
   }
 
   getChildren(node?: FunctionsNode): FunctionsNode[] {
-    if (!node) {
-      const templates = this.templates.templates();
-      if (templates.length > 1) return templates.map((templatePath) => ({ kind: 'template', templatePath }));
-      return this.functionsOf(templates[0]);
-    }
+    if (!node) return this.refresh.roots();
     switch (node.kind) {
       case 'template':
         return this.functionsOf(node.templatePath);
@@ -284,6 +280,13 @@ export class FunctionsTree implements vscode.TreeDataProvider<FunctionsNode>, vs
     return item;
   }
 
+  /** One row per template when there are several, else the template's functions. */
+  private topRows(): FunctionsNode[] {
+    const templates = this.templates.templates();
+    if (templates.length > 1) return templates.map((templatePath) => ({ kind: 'template', templatePath }));
+    return this.functionsOf(templates[0]);
+  }
+
   private functionsOf(templatePath: string | undefined): FunctionsNode[] {
     if (!templatePath) return [];
     const failure = this.templates.failure(templatePath);
@@ -392,4 +395,19 @@ function loggedInvocationItem(invocation: InvocationLog, fn: FunctionConfig): vs
   item.contextValue = 'loggedInvocation';
   item.command = { command: 'lambdaLab.openInvocationLog', title: 'Open Log', arguments: [invocation.requestId] };
   return item;
+}
+
+/** What a top row of the Functions view stands for (see TreeRefresh). */
+function topRowKey(node: FunctionsNode): string {
+  switch (node.kind) {
+    case 'template':
+      return `template:${node.templatePath}`;
+    case 'note':
+      return `note:${node.text}`;
+    case 'function':
+    case 'unsupported':
+      return `${node.kind}:${node.fn.templatePath}#${node.fn.logicalId}`;
+    default:
+      return node.kind;
+  }
 }

@@ -10,6 +10,7 @@ import type { Deployments } from './deployments';
 import { readOnlyUri } from './readOnlyFiles';
 import type { TemplateWorkspace } from './templateWorkspace';
 import { cell } from './treeFormat';
+import { TreeRefresh } from './treeRefresh';
 
 export type LayersNode =
   | { kind: 'layer'; layer: LayerConfig }
@@ -21,37 +22,19 @@ export type LayersNode =
   | { kind: 'file'; file: string };
 
 export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<LayersNode[] | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
+  private readonly refresh = new TreeRefresh<LayersNode>(100, { rows: () => this.topRows(), keyOf: topRowKey });
+  readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
-  /** The top rows last handed to VS Code, and what they stand for. */
-  private roots: { nodes: LayersNode[]; key: string } | undefined;
 
   constructor(
     private readonly templates: TemplateWorkspace,
     private readonly deployments: Deployments,
   ) {
-    this.subscriptions = [templates.onDidChange(() => this.refresh()), deployments.onDidChange(() => this.refresh())];
+    this.subscriptions = [templates.onDidChange(() => this.refresh.soon()), deployments.onDidChange(() => this.refresh.soon())];
   }
 
-  /**
-   * Repaints. When the same layers are listed, their rows are refreshed in place rather than the
-   * whole tree: a whole-tree refresh forgets every row, and a row being expanded meanwhile
-   * would stay open and empty (VS Code asks for the children of a row it no longer knows).
-   */
-  private refresh() {
-    const fresh = this.rootNodes();
-    const roots = this.roots;
-    if (!roots || roots.key !== fresh.key) {
-      this.roots = undefined;
-      this.changed.fire(undefined);
-      return;
-    }
-    roots.nodes.forEach((node, i) => Object.assign(node, fresh.nodes[i]));
-    this.changed.fire(roots.nodes);
-  }
-
-  private rootNodes(): { nodes: LayersNode[]; key: string } {
+  /** The templates' layers, then layers functions reference by ARN. */
+  private topRows(): LayersNode[] {
     const layers = this.templates.layers();
     const defined = new Set(layers.map((l) => l.logicalId));
     const arns = new Set(
@@ -60,21 +43,14 @@ export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.D
         .flatMap((f) => f.layers)
         .filter((ref) => !defined.has(ref)),
     );
-    const nodes = [
+    return [
       ...layers.map((layer): LayersNode => ({ kind: 'layer', layer })),
       ...[...arns].map((arn): LayersNode => ({ kind: 'external', arn })),
     ];
-    const key = nodes
-      .map((n) => (n.kind === 'layer' ? `${n.layer.templatePath}#${n.layer.logicalId}` : n.kind === 'external' ? n.arn : ''))
-      .join('\n');
-    return { nodes, key };
   }
 
   async getChildren(node?: LayersNode): Promise<LayersNode[]> {
-    if (!node) {
-      this.roots = this.rootNodes();
-      return this.roots.nodes;
-    }
+    if (!node) return this.refresh.roots();
     switch (node.kind) {
       case 'layer': {
         const { layer } = node;
@@ -193,7 +169,7 @@ export class LayersTree implements vscode.TreeDataProvider<LayersNode>, vscode.D
 
   dispose(): void {
     for (const d of this.subscriptions) d.dispose();
-    this.changed.dispose();
+    this.refresh.dispose();
   }
 }
 
@@ -208,4 +184,9 @@ async function listFolder(dir: string): Promise<LayersNode[]> {
 
 function nodePath(node: LayersNode): string {
   return node.kind === 'folder' ? node.dir : node.kind === 'file' ? node.file : '';
+}
+
+/** What a top row of the Layers view stands for (see TreeRefresh). */
+function topRowKey(node: LayersNode): string {
+  return node.kind === 'layer' ? `${node.layer.templatePath}#${node.layer.logicalId}` : node.kind === 'external' ? node.arn : node.kind;
 }

@@ -11,7 +11,14 @@ export type LogsNode =
   { kind: 'function'; functionName: string } | { kind: 'stream'; stream: LogStream } | { kind: 'invocation'; invocation: InvocationLog };
 
 export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Disposable {
-  private readonly refresh = new TreeRefresh<LogsNode>(200);
+  private readonly refresh = new TreeRefresh<LogsNode>(200, {
+    // Every function of the templates, and any other the log folders know.
+    rows: () =>
+      [...new Set([...this.templates.functions().map((f) => f.functionName), ...this.index.functionNames()])]
+        .sort((a, b) => this.shown(a).localeCompare(this.shown(b)))
+        .map((functionName): LogsNode => ({ kind: 'function', functionName })),
+    keyOf: (node) => (node.kind === 'function' ? node.functionName : node.kind),
+  });
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
 
@@ -24,12 +31,7 @@ export class LogsTree implements vscode.TreeDataProvider<LogsNode>, vscode.Dispo
   }
 
   async getChildren(node?: LogsNode): Promise<LogsNode[]> {
-    if (!node) {
-      const names = new Set([...this.templates.functions().map((f) => f.functionName), ...this.index.functionNames()]);
-      return [...names]
-        .sort((a, b) => this.shown(a).localeCompare(this.shown(b)))
-        .map((functionName) => ({ kind: 'function', functionName }));
-    }
+    if (!node) return this.refresh.roots();
     switch (node.kind) {
       case 'function':
         await this.index.hydrate(node.functionName);

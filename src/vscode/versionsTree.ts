@@ -20,7 +20,15 @@ export type VersionsNode =
   | { kind: 'alias'; fn: FunctionConfig; alias: AliasRecord; provisioned?: ProvisionedConfigStatus };
 
 export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vscode.Disposable {
-  private readonly refresh = new TreeRefresh<VersionsNode>(100);
+  private readonly refresh = new TreeRefresh<VersionsNode>(100, {
+    // One row per function, by name.
+    rows: () =>
+      this.templates
+        .functions()
+        .sort((a, b) => a.functionName.localeCompare(b.functionName))
+        .map((fn): VersionsNode => ({ kind: 'function', fn })),
+    keyOf: (node) => (node.kind === 'function' ? `${node.fn.templatePath}#${node.fn.logicalId}` : node.kind),
+  });
   readonly onDidChangeTreeData = this.refresh.event;
   private readonly subscriptions: vscode.Disposable[];
   /** `functionName:version` of the versions shown with provisioned concurrency: their environments' states change its figures. */
@@ -49,12 +57,7 @@ export class VersionsTree implements vscode.TreeDataProvider<VersionsNode>, vsco
   }
 
   async getChildren(node?: VersionsNode): Promise<VersionsNode[]> {
-    if (!node) {
-      return this.templates
-        .functions()
-        .sort((a, b) => a.functionName.localeCompare(b.functionName))
-        .map((fn): VersionsNode => ({ kind: 'function', fn }));
-    }
+    if (!node) return this.refresh.roots();
     if (node.kind !== 'function') return [];
     const { fn } = node;
     const { versions, provisioned } = await this.deployments.forFunction(fn);
