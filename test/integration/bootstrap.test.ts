@@ -45,6 +45,15 @@ describe('Node bootstrap: invocations', function () {
     assert.equal(session.server.connections, 1);
   });
 
+  it('polls on its own after a Runtime API answers 202 to a result that asked for the next event', async () => {
+    const session = await start('index.echo');
+    for (const [i, event] of ['one', 'two', 'three'].entries()) {
+      assert.deepEqual(response(await session.invoke({ event })), { event, invocations: i + 1 });
+    }
+    assert.equal(session.server.answersCarryingPoll, 1, 'the client asked again after the 202');
+    assert.equal(session.server.connections, 1);
+  });
+
   it('gives the handler a context built from headers and environment', async () => {
     const session = await start('index.context');
     const deadlineMs = Date.now() + 42_000;

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { BootstrapLogRecord } from '../../src/runtime/bootstrap/bootstrapProtocol';
+import { THEN_NEXT_HEADER, type BootstrapLogRecord } from '../../src/runtime/bootstrap/bootstrapProtocol';
 
 const API = '/2018-06-01/runtime';
 const repoRoot = path.resolve(__dirname, '../..');
@@ -50,6 +50,8 @@ export class RuntimeApiTestServer {
   connections = 0;
   /** Answers posted for a request id that was not in flight (answered twice, or never sent). */
   strayPosts = 0;
+  /** Answers that asked to be answered with the next event (this server answers them 202 all the same, as AWS's does). */
+  answersCarryingPoll = 0;
   private readonly queue: Pending[] = [];
   private readonly inFlight = new Map<string, Pending>();
   private readonly parkedNext: http.ServerResponse[] = [];
@@ -129,6 +131,7 @@ export class RuntimeApiTestServer {
           return void res.writeHead(400).end(JSON.stringify({ errorMessage: `unknown request ${requestId}` }));
         }
         this.inFlight.delete(requestId);
+        if (req.headers[THEN_NEXT_HEADER.toLowerCase()]) this.answersCarryingPoll++;
         res.writeHead(202).end('{"status":"OK"}');
         pending.settle({ requestId, kind: answer[2] as 'response' | 'error', headers: req.headers, trailers: req.trailers, body });
         return;

@@ -1,9 +1,11 @@
 // The Runtime API endpoint's answers to a runtime client over a real socket: the 202 for an
 // invocation's response comes at once to a client that waits for it (AWS's clients), and with
-// the next event to a client that polled behind its answer on the same connection (ours).
+// the next event to a client that polled behind its answer on the same connection; an answer
+// that carries its poll (our bootstraps') is answered with the next event instead.
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import { THEN_NEXT_HEADER } from '../../src/runtime/bootstrap/bootstrapProtocol';
 import { RuntimeApiServer, type RuntimeApiEvent, type RuntimeApiOutcome } from '../../src/runtime/environment/runtimeApiServer';
 
 const API = '/2018-06-01/runtime';
@@ -92,6 +94,37 @@ describe('Runtime API server: acknowledging responses', () => {
     await until('the 202 and the second event', () => statusLines(client.received()).length === 3);
     assert.deepEqual(statusLines(client.received()), ['HTTP/1.1 200', 'HTTP/1.1 202', 'HTTP/1.1 200']);
     assert.match(client.received(), /Lambda-Runtime-Aws-Request-Id: r2/i);
+    client.socket.destroy();
+  });
+
+  const postPolling = (requestId: string, body: string) =>
+    `POST ${API}/invocation/${requestId}/response HTTP/1.1\r\nHost: x\r\n${THEN_NEXT_HEADER}: 1\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+
+  it('answers a response that carries its poll with the next event, no 202', async () => {
+    const client = await connect(endpoint);
+    client.socket.write(next);
+    server.deliver(event('r1'));
+    await until('the first event', () => statusLines(client.received()).length === 1);
+    client.socket.write(postPolling('r1', '"ok"'));
+    await until('the outcome', () => outcomes.length === 1);
+    await until('the poll', () => server.polling);
+    assert.deepEqual(outcomes, [{ kind: 'response', requestId: 'r1', payload: Buffer.from('"ok"'), streamed: false }]);
+
+    server.deliver(event('r2'));
+    await until('the second event', () => statusLines(client.received()).length === 2);
+    assert.deepEqual(statusLines(client.received()), ['HTTP/1.1 200', 'HTTP/1.1 200']);
+    assert.match(client.received(), /Lambda-Runtime-Aws-Request-Id: r2/i);
+    client.socket.destroy();
+  });
+
+  it('takes the poll of an answer for an unknown request id (nothing waits for that answer)', async () => {
+    const client = await connect(endpoint);
+    client.socket.write(postPolling('never-sent', '"late"'));
+    await until('the poll', () => server.polling);
+    server.deliver(event('r1'));
+    await until('the event', () => statusLines(client.received()).length === 1);
+    assert.deepEqual(statusLines(client.received()), ['HTTP/1.1 200']);
+    assert.deepEqual(outcomes, []);
     client.socket.destroy();
   });
 });

@@ -20,6 +20,13 @@ export const PRESTART_FD_ENV = 'LAMBDA_LAB_PRESTART_FD';
  */
 export const PRESTART_WARM_DEBUGGER_ENV = 'LAMBDA_LAB_PRESTART_WARM_DEBUGGER';
 
+/**
+ * A request header of our bootstraps' Runtime API clients on an invocation's response or error:
+ * "answer this with the next event" (the poll that would follow it, in the same exchange). Lambda
+ * Lab's Runtime API does; any other answers 202 and the client polls on its own.
+ */
+export const THEN_NEXT_HEADER = 'Lambda-Lab-Then-Next';
+
 export interface PrestartHandover {
   /** The process's whole environment from now on (what a spawn would have given it). */
   env: Record<string, string>;

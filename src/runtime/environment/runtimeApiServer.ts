@@ -3,8 +3,11 @@
 // ExecutionEnvironment drives it.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { THEN_NEXT_HEADER } from '../bootstrap/bootstrapProtocol';
 
 const PREFIX = '/2018-06-01/runtime';
+/** A result that also polls (our bootstraps' clients): answered with the next event instead of 202. */
+const POLLING_RESULT = THEN_NEXT_HEADER.toLowerCase();
 /** Lambda's limits: 6 MB buffered responses, 20 MB streamed ones. */
 export const MAX_SYNC_RESPONSE_BYTES = 6 * 1024 * 1024;
 export const MAX_STREAMED_RESPONSE_BYTES = 20 * 1024 * 1024;
@@ -142,6 +145,8 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
     if (req.method === 'POST' && m) {
       const requestId = decodeURIComponent(m[1]);
       if (!this.open.has(requestId)) {
+        // A poll riding on a result nobody waits for is still a poll.
+        if (req.headers[POLLING_RESULT]) return this.next(req, res);
         return reply(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
       }
       return m[2] === 'response' ? this.response(requestId, req, res) : this.error(requestId, req, res);
@@ -184,6 +189,7 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
         this.open.delete(requestId);
         if (body === undefined) {
           this.handlers.onOutcome({ kind: 'too-large', requestId, size, limit });
+          if (req.headers[POLLING_RESULT]) return this.next(req, res);
           reply(res, 413, {
             errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).`,
             errorType: 'RequestEntityTooLarge',
@@ -198,7 +204,7 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
         } else {
           this.handlers.onOutcome({ kind: 'response', requestId, payload: body, streamed });
         }
-        this.acknowledge(res);
+        this.acknowledge(req, res);
       },
       onChunk,
     );
@@ -210,7 +216,7 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
       const payload =
         body ?? Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Error payload too large' }));
       this.handlers.onOutcome({ kind: 'error', requestId, payload, errorType: errorTypeOf(req, body) });
-      this.acknowledge(res);
+      this.acknowledge(req, res);
     });
   }
 
@@ -220,9 +226,11 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
    * first, and the 202 does not cost a write on that path. The next event delivered on this
    * connection sends it first (HTTP answers go in request order). A client waiting for the 202
    * before polling (as AWS's clients do) waits one turn of our loop longer; one that already
-   * polled behind its answer gets the 202 with its next event (see next()).
+   * polled behind its answer gets the 202 with its next event (see next()). One whose answer
+   * carries its poll (POLLING_RESULT) gets the next event instead.
    */
-  private acknowledge(res: http.ServerResponse) {
+  private acknowledge(req: http.IncomingMessage, res: http.ServerResponse) {
+    if (req.headers[POLLING_RESULT]) return this.next(req, res);
     if (this.unacknowledged.push(res) === 1) {
       this.acknowledgementsHeld = false;
       setImmediate(() => {

@@ -7,11 +7,14 @@
 // Content-Length or chunked body. Requests are pipelined, answers matched in order (FIFO),
 // so the poll for the next event can follow a result without waiting for its 202. Requests
 // made in the same turn leave in one write (a result and the poll after it: one syscall, one
-// segment for the Runtime API to read).
+// segment for the Runtime API to read). Lambda Lab's Runtime API goes one step further: a
+// result that asks for it (THEN_NEXT_HEADER) is answered with the next event, one exchange per
+// invoke instead of two; any other Runtime API answers it 202 and gets the poll on its own.
 // Streamed responses (responseStream.ts) are chunked uploads with trailers: they keep using
 // node's http client, on a connection of their own.
 import type http from 'node:http';
 import net from 'node:net';
+import { THEN_NEXT_HEADER } from '../bootstrapProtocol';
 import { toRuntimeErrorResponse } from './runtimeErrors';
 
 const API = '/2018-06-01/runtime';
@@ -35,6 +38,8 @@ interface PendingRequest {
   /** The request's bytes, kept to resend it once if a reused connection turns out closed. */
   text: string;
   retried: boolean;
+  /** An invocation's result, not yet carrying a poll: the next poll of the same turn may ride on it. */
+  result: boolean;
   resolve(answer: Answer): void;
   reject(error: Error): void;
 }
@@ -64,7 +69,9 @@ export class RuntimeApiClient {
   private buffered: Buffer = Buffer.alloc(0);
   private inProgress: BodyInProgress | undefined;
   /** Requests made this turn, written together once the turn's synchronous code and microtasks are done. */
-  private outgoing = '';
+  private unsent: PendingRequest[] = [];
+  /** The Runtime API answers results that ask for it with the next event (until one answers 202). */
+  private answersWithNext = true;
   private streamingAgent: http.Agent | undefined;
 
   constructor(endpoint: string) {
@@ -82,9 +89,30 @@ export class RuntimeApiClient {
   }
 
   async nextInvocation(): Promise<Invocation> {
-    const { status, body, headers } = await this.send(this.nextRequest);
+    const result = this.answersWithNext ? this.unsent.at(-1) : undefined;
+    const { status, body, headers } = result?.result ? await this.pollWith(result) : await this.send(this.nextRequest);
     if (status !== 200) throw new Error(`Runtime API GET /invocation/next answered ${status}: ${body}`);
     return { body, headers };
+  }
+
+  /** The poll rides on a result not yet written: its answer is the next event, or a 202 from a Runtime API that does not do this. */
+  private pollWith(result: PendingRequest): Promise<Answer> {
+    result.result = false;
+    const requestLineEnd = result.text.indexOf('\r\n') + 2;
+    result.text = `${result.text.slice(0, requestLineEnd)}${THEN_NEXT_HEADER}: 1\r\n${result.text.slice(requestLineEnd)}`;
+    const posted = { resolve: result.resolve, reject: result.reject };
+    return new Promise((resolve, reject) => {
+      result.resolve = (answer) => {
+        posted.resolve(answer);
+        if (answer.status !== 202) return resolve(answer);
+        this.answersWithNext = false;
+        this.send(this.nextRequest).then(resolve, reject);
+      };
+      result.reject = (error) => {
+        posted.reject(error);
+        reject(error);
+      };
+    });
   }
 
   async postInvocationResponse(requestId: string, json: string): Promise<void> {
@@ -120,21 +148,22 @@ export class RuntimeApiClient {
     return this.send(
       `POST ${path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n${extraHeaders}` +
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+      path.startsWith(`${API}/invocation/`),
     );
   }
 
-  private send(text: string): Promise<Answer> {
+  private send(text: string, result = false): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ text, retried: false, resolve, reject });
-      if (this.outgoing === '') queueMicrotask(this.flush);
-      this.outgoing += text;
+      const request = { text, retried: false, result, resolve, reject };
+      this.pending.push(request);
+      if (this.unsent.push(request) === 1) queueMicrotask(this.flush);
     });
   }
 
   /** Runs before any I/O callback, so 'close' (and its resend) never finds requests still unwritten. */
   private readonly flush = () => {
-    const text = this.outgoing;
-    this.outgoing = '';
+    const text = this.unsent.map((request) => request.text).join('');
+    this.unsent = [];
     this.connection().write(text);
   };
 
