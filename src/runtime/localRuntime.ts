@@ -12,7 +12,7 @@ import { EnvironmentFactory } from './environmentFactory';
 import { FunctionCatalogue } from './functionCatalogue';
 import type { FunctionConfig, TemplateModel, UnsupportedFunction } from './functionConfig';
 import { functionNotRunnable, functionNotFound } from './errors/serviceErrors';
-import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, normalisePayload } from './invokePayload';
+import { MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD, normalisePayload, type JsonPayload } from './invokePayload';
 import { LogStore, type LogStreamInfo } from './logs/logStore';
 import type { ProvisionedState } from './pool/environmentPool';
 import { FunctionPools } from './pool/functionPools';
@@ -181,7 +181,7 @@ export class LocalRuntime extends RuntimeEventEmitter {
   }
 
   /** Synchronous invoke. Function errors resolve (functionError set); service errors reject with LambdaServiceError. */
-  async invoke(nameOrId: string, payload: Buffer | string, opts: InvokeOptions = {}): Promise<InvokeResult> {
+  async invoke(nameOrId: string, payload: Buffer | string | JsonPayload, opts: InvokeOptions = {}): Promise<InvokeResult> {
     if (this.disposed) throw new Error('The runtime has been disposed');
     const latest = this.getFunction(nameOrId);
     if (!latest) {

@@ -4,6 +4,7 @@
 // function running to its own timeout. A debugged function is never timed out by the gateway.
 import type { ServerResponse } from 'node:http';
 import { LambdaServiceError } from '../errors/serviceErrors';
+import { JsonPayload } from '../invokePayload';
 import type { LocalRuntime } from '../localRuntime';
 import type { InvokeResult } from '../runtimeEvents';
 import { StreamedResponse, type StreamHead } from './streamedResponse';
@@ -35,7 +36,7 @@ export async function invokeIntegration(request: IntegrationRequest): Promise<In
     streamed ??= new StreamedResponse(request.stream.res, request.stream.decorate);
     streamed.push(chunk, contentType);
   };
-  const invoke = runtime.invoke(functionName, JSON.stringify(request.event), { qualifier: request.qualifier, onStreamChunk }).then(
+  const invoke = runtime.invoke(functionName, JsonPayload.of(request.event), { qualifier: request.qualifier, onStreamChunk }).then(
     (result): IntegrationOutcome => {
       if (streamed) {
         streamed.end(result.functionError !== undefined);

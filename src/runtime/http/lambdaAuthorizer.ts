@@ -3,6 +3,7 @@
 // payload 1.0 or 2.0, answered with a policy or, with simple responses, `{isAuthorized}`. What
 // the authorizer puts in `context` reaches the integration's requestContext.authorizer. Nothing
 // is cached: every request runs the authorizer.
+import { JsonPayload } from '../invokePayload';
 import type { LocalRuntime } from '../localRuntime';
 import type { ApiKind, AuthorizerConfig } from '../template/httpModel';
 import type { EventContext } from './eventContext';
@@ -71,7 +72,7 @@ export async function runLambdaAuthorizer(
   const started = Date.now();
   let result;
   try {
-    result = await runtime.invoke(config.functionName, JSON.stringify(event));
+    result = await runtime.invoke(config.functionName, JsonPayload.of(event));
   } catch {
     return { ok: false, problem: 'authorizer-failure' };
   }
