@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in one run on this machine, printed as tables with the
 // floors beside the figures. Not a test: missed goals show as `NO`, the exit code stays 0.
 // It runs bundled as the product ships (scripts/buildBench.mjs), not through tsx.
+// `npm run bench -- <words>` runs only the sections whose title contains one of the words.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { runApiBench } from './apiBench';
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.log(`Lambda Lab benchmarks — ${machine()}`);
   console.log('Quoted figures are medians; floors are measured in this same run.\n');
-  for (const section of SECTIONS) {
+  const words = process.argv.slice(2).map((word) => word.toLowerCase());
+  const chosen = words.length ? SECTIONS.filter((s) => words.some((word) => s.title.toLowerCase().includes(word))) : SECTIONS;
+  if (!chosen.length)
+    throw new Error(`no bench section's title contains ${words.join(' or ')}: ${SECTIONS.map((s) => s.title).join('; ')}`);
+  for (const section of chosen) {
     let rows: BenchRow[];
     const t0 = performance.now();
     try {
