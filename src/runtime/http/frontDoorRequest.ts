@@ -17,6 +17,8 @@ export interface FrontDoorRequest {
   receivedAt: number;
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 /** API Gateway and function URLs refuse bodies over 10 MB / 6 MB before invoking anything. */
 export class PayloadTooLarge extends Error {}
 
@@ -26,7 +28,7 @@ export function readFrontDoorRequest(req: IncomingMessage, limit: number): Promi
   const q = url.indexOf('?');
   const headers: Array<[string, string]> = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
-  const base = {
+  const request: FrontDoorRequest = {
     method: (req.method ?? 'GET').toUpperCase(),
     rawPath: q < 0 ? url : url.slice(0, q),
     rawQuery: q < 0 ? '' : url.slice(q + 1),
@@ -34,6 +36,7 @@ export function readFrontDoorRequest(req: IncomingMessage, limit: number): Promi
     sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
     protocol: `HTTP/${req.httpVersion}`,
     receivedAt,
+    body: NO_BODY,
   };
   if (Number(req.headers['content-length']) > limit) {
     req.resume();
@@ -46,7 +49,11 @@ export function readFrontDoorRequest(req: IncomingMessage, limit: number): Promi
       size += c.length;
       if (size <= limit) chunks.push(c);
     });
-    req.on('end', () => (size > limit ? reject(new PayloadTooLarge()) : resolve({ ...base, body: Buffer.concat(chunks, size) })));
+    req.on('end', () => {
+      if (size > limit) return reject(new PayloadTooLarge());
+      if (size > 0) request.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      resolve(request);
+    });
     req.on('error', reject);
   });
 }
@@ -64,13 +71,21 @@ export function queryPairs(rawQuery: string): Array<[string, string]> {
   return [...new URLSearchParams(rawQuery)];
 }
 
+/** The client's values of these are replaced (X-Forwarded-For is extended). */
+const REPLACED_HEADERS = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-amzn-trace-id']);
+
 /**
  * The headers API Gateway and function URLs add before the event is built: the trace id and
  * X-Forwarded-For/-Port/-Proto, as AWS's documented events show them.
  */
 export function withForwardingHeaders(request: FrontDoorRequest, port: number | undefined, trace: string): FrontDoorRequest {
-  const headers = request.headers.filter(([n]) => !/^x-forwarded-(for|port|proto)$|^x-amzn-trace-id$/i.test(n));
-  const forwardedFor = headerValue(request, 'x-forwarded-for');
+  const headers: Array<[string, string]> = [];
+  let forwardedFor: string | undefined;
+  for (const header of request.headers) {
+    const name = header[0].toLowerCase();
+    if (!REPLACED_HEADERS.has(name)) headers.push(header);
+    else if (name === 'x-forwarded-for') forwardedFor = header[1];
+  }
   headers.push(
     ['X-Amzn-Trace-Id', trace],
     ['X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${request.sourceIp}` : request.sourceIp],
