@@ -43,6 +43,8 @@ describe('Python bootstrap: invocations', function () {
     assert.deepEqual(response(await session.invoke({ event: { n: 2 } })), { event: { n: 2 }, invocations: 2 });
     assert.deepEqual(response(await session.invoke({ rawBody: 'null' })), { event: null, invocations: 3 });
     assert.equal(session.server.connections, 1);
+    // This server answers 202 to an answer that asked for the next event: the client asked once, then polled.
+    assert.equal(session.server.answersCarryingPoll, 1);
   });
 
   it('gives the handler a context with every attribute, and the code root first on sys.path', async () => {

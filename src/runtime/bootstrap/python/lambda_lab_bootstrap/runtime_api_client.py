@@ -1,6 +1,7 @@
 # The Runtime API 2018-06-01 client: one keep-alive HTTP/1.1 connection to
-# AWS_LAMBDA_RUNTIME_API. An invocation's answer and the poll for the next event go out in one
-# write (pipelined), so the next event can be handed over as soon as the answer is in.
+# AWS_LAMBDA_RUNTIME_API. An invocation's answer carries the poll for the next event: Lambda
+# Lab's Runtime API answers it with that event (one exchange per invoke); any other answers it
+# 202, and from then on the poll follows each answer in the same write (pipelined).
 #
 # It speaks HTTP over the `_socket` module rather than http.client: importing http.client
 # (email, ssl, ...) costs more than a whole Python start, and the protocol needs little.
@@ -11,6 +12,8 @@ ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 XRAY_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
 _MAX_XRAY_CAUSE = 1024 * 1024
 _USER_AGENT = "lambda-lab-python"
+# THEN_NEXT_HEADER of src/runtime/bootstrap/bootstrapProtocol.ts.
+_THEN_NEXT_HEADER = "Lambda-Lab-Then-Next"
 
 
 class LambdaRuntimeClientError(Exception):
@@ -46,6 +49,7 @@ class RuntimeApiClient(object):
         self._next_request = self._head("GET", _API + "/invocation/next", None, 0)
         self._sock = None
         self._buffer = bytearray()
+        self._answers_with_next = True
 
     def next_invocation(self):
         self._send(self._next_request)
@@ -58,10 +62,7 @@ class RuntimeApiClient(object):
         platform already (Function.ResponseSizeTooLarge); the next poll is sent, so the
         environment goes on serving."""
         path = "{}/invocation/{}/response".format(_API, request_id)
-        head = self._head("POST", path, {"Content-Type": content_type}, len(body))
-        self._send(head + body + self._next_request)
-        self._read_answer()
-        return self._read_invocation()
+        return self._answer_and_next(path, {"Content-Type": content_type}, body, check_accepted=False)
 
     def post_error_and_next(self, request_id, error_json, error_type, xray_cause):
         path = "{}/invocation/{}/error".format(_API, request_id)
@@ -69,8 +70,7 @@ class RuntimeApiClient(object):
         headers = {"Content-Type": "application/json", ERROR_TYPE_HEADER: error_type}
         if len(xray_cause) < _MAX_XRAY_CAUSE:
             headers[XRAY_CAUSE_HEADER] = xray_cause
-        head = self._head("POST", path, headers, len(body))
-        return self._answer_and_next(path, head + body)
+        return self._answer_and_next(path, headers, body, check_accepted=True)
 
     def post_init_error(self, error_json, error_type):
         path = _API + "/init/error"
@@ -79,9 +79,22 @@ class RuntimeApiClient(object):
         self._send(head + body)
         self._expect(path, 202)
 
-    def _answer_and_next(self, path, request):
-        self._send(request + self._next_request)
-        self._expect(path, 202)
+    def _answer_and_next(self, path, headers, body, check_accepted):
+        if self._answers_with_next:
+            headers[_THEN_NEXT_HEADER] = "1"
+            self._send(self._head("POST", path, headers, len(body)) + body)
+            status, answer_headers, answer_body = self._read_answer()
+            if status == 200:
+                return Invocation(answer_headers, answer_body)
+            # A Runtime API that answers the answer alone: poll on our own from now on.
+            self._answers_with_next = False
+            if check_accepted and status != 202:
+                raise LambdaRuntimeClientError(path, status, answer_body)
+            return self.next_invocation()
+        self._send(self._head("POST", path, headers, len(body)) + body + self._next_request)
+        status, _, answer_body = self._read_answer()
+        if check_accepted and status != 202:
+            raise LambdaRuntimeClientError(path, status, answer_body)
         return self._read_invocation()
 
     def _expect(self, path, status):
