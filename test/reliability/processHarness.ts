@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { RUNTIME_API_SOCKET_ENV } from '../../src/runtime/bootstrap/bootstrapProtocol';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const CLI = path.join(ROOT, 'out/cli.js');
@@ -168,6 +169,20 @@ export function processesIn(dir: string): ProcessSeen[] {
     }
   }
   return seen;
+}
+
+/** The folder of the Runtime API sockets of the environments whose processes run in `dir` (their owner's, see localSockets.ts). */
+export function socketFolderOf(dir: string): string | undefined {
+  for (const { pid } of processesIn(dir)) {
+    try {
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const socket = environ.find((v) => v.startsWith(`${RUNTIME_API_SOCKET_ENV}=`))?.slice(RUNTIME_API_SOCKET_ENV.length + 1);
+      if (socket) return path.dirname(socket);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
 
 /** Polls until `ready` holds (every 25 ms), or fails after `limitMs` with `what`. */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
-import { ADAPTER, cli, CLI, makeProject, processesIn, RIC_INSTALLED, survivorsGone, waitUntil } from './processHarness';
+import { ADAPTER, cli, CLI, makeProject, processesIn, RIC_INSTALLED, socketFolderOf, survivorsGone, waitUntil } from './processHarness';
 
 const START_LIMIT_MS = 20_000;
 
@@ -38,9 +38,12 @@ describe('reliability: handler processes never outlive their owner', function ()
       owners.push(owner);
       // The handler and its three children.
       await waitUntil('the handler and its children', START_LIMIT_MS, () => processesIn(dir).length >= 4);
+      const sockets = socketFolderOf(dir);
+      assert.ok(sockets && fs.existsSync(sockets), 'the handler was given a Runtime API socket in its owner folder');
       const killedAt = Date.now();
       owner.kill(signal);
       await survivorsGone(dir, killedAt, `invoke killed with ${signal}`);
+      await waitUntil('the owner socket folder to be removed', 5000, () => !fs.existsSync(sockets));
     });
   }
 

@@ -4,7 +4,9 @@
 // that carries its poll (our bootstraps') is answered with the next event instead.
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
+import { statSync } from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { THEN_NEXT_HEADER } from '../../src/runtime/bootstrap/bootstrapProtocol';
 import { RuntimeApiServer, type RuntimeApiEvent, type RuntimeApiOutcome } from '../../src/runtime/environment/runtimeApiServer';
 
@@ -126,5 +128,27 @@ describe('Runtime API server: acknowledging responses', () => {
     assert.deepEqual(statusLines(client.received()), ['HTTP/1.1 200']);
     assert.deepEqual(outcomes, []);
     client.socket.destroy();
+  });
+
+  it('also answers on a Unix socket in a folder only its user can enter, removed when closed', async function () {
+    if (process.platform === 'win32') this.skip();
+    const local = new RuntimeApiServer({ onNext: () => undefined, onOutcome: () => undefined, onInitError: () => undefined });
+    await local.listen({ localSocket: true });
+    const socket = local.localSocket!;
+    assert.ok(socket, 'a socket path');
+    assert.equal(statSync(path.dirname(socket)).mode & 0o777, 0o700);
+    const status = await new Promise<number>((resolve, reject) =>
+      http.get({ socketPath: socket, path: '/not-a-route' }, (res) => resolve(res.statusCode!)).on('error', reject),
+    );
+    assert.equal(status, 404, 'the Runtime API answered on the socket');
+    local.close();
+    await until('the socket file to go', () => {
+      try {
+        statSync(socket);
+        return false;
+      } catch {
+        return true;
+      }
+    });
   });
 });

@@ -4,6 +4,7 @@
 // (handlerProcess), its memory (memoryWatch), its log stream (environmentLog) and its Runtime
 // API endpoint (runtimeApiServer) are driven through small interfaces, so the state machine
 // can be run against fakes.
+import { RUNTIME_API_SOCKET_ENV } from '../bootstrap/bootstrapProtocol';
 import * as functionErrors from '../errors/functionErrors';
 import { isLaunchFailure } from '../families/runtimeFamily';
 import * as platformLog from '../logs/platformLog';
@@ -188,10 +189,10 @@ export class ExecutionEnvironment implements DeliveryHost {
   /** Spawns the handler process; init runs on its own and `invoke` waits for it. */
   async start(): Promise<void> {
     const { fn, version, launch } = this.spec;
-    this.runtimeApi = await this.server.listen();
+    const failed = isLaunchFailure(launch);
+    this.runtimeApi = await this.server.listen({ localSocket: !failed && launch.localRuntimeApi });
     // Stopped while the endpoint was opening (runtime disposed, function recycled): spawn nothing.
     if (this.state === 'stopped') return this.server.close();
-    const failed = isLaunchFailure(launch);
     const env = launchVariables(this.spec, this.runtimeApi, this.log.streamName);
     this.setState('initializing');
     this.log.platform(platformLog.initStartLine(fn.loggingConfig.logFormat, fn.runtime, new Date()));
@@ -208,8 +209,11 @@ export class ExecutionEnvironment implements DeliveryHost {
     } else {
       const { logFd } = launch;
       const { command, args } = wrappedCommand(this.spec.family.name, env, this.spec.optDir, launch.command, launch.args);
+      // The runtime's own: the extensions got `env` without it.
+      const socket = this.server.localSocket;
+      const runtimeEnv = socket ? { ...env, [RUNTIME_API_SOCKET_ENV]: socket } : env;
       this.process = (this.spec.spawnProcess ?? spawnHandlerProcess)(
-        { command, args, cwd: fn.codeDir, env, logFd },
+        { command, args, cwd: fn.codeDir, env: runtimeEnv, logFd },
         { onLine: (channel, line) => this.onLine(channel, line), onExit: (description) => this.onExit(description) },
       );
     }

@@ -5,10 +5,11 @@
 // (no terminal signal reaches it), holding the read end of a pipe whose only write end the
 // owner holds. The kernel closes that end when the owner dies, however it dies; the
 // watchdog then sweeps every sandbox carrying the owner's token (processSandbox), frozen
-// ones included, and exits. While the owner lives, the watchdog also sweeps single
+// ones included, removes the owner's socket folder (localSockets.ts), and exits. While the owner lives, the watchdog also sweeps single
 // environments on request, so /proc is scanned off the owner's event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import { LOCAL_SOCKET_DIR } from './localSockets';
 import { sweepSandboxes } from './processSandbox';
 
 /** Identifies this owner's sandboxes in their SANDBOX_ENV marker. */
@@ -22,7 +23,7 @@ export const OWNER_TOKEN = crypto.randomBytes(8).toString('hex');
  * not take the knowledge of its session with it. Signals that end the owner's terminal session
  * do not end it before it has swept.
  */
-function watchdogMain(ownerToken: string, sweep: typeof sweepSandboxes): void {
+function watchdogMain(ownerToken: string, sweep: typeof sweepSandboxes, socketDir: string): void {
   let buffered = '';
   let done = false;
   /** Handler processes of live environments: their sessions and groups go too, even once they died. */
@@ -31,6 +32,7 @@ function watchdogMain(ownerToken: string, sweep: typeof sweepSandboxes): void {
     if (done) return;
     done = true;
     sweep(`${ownerToken}/`, [...leaders]);
+    (require('node:fs') as typeof import('node:fs')).rmSync(socketDir, { recursive: true, force: true });
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, finish);
@@ -55,7 +57,8 @@ function watchdogMain(ownerToken: string, sweep: typeof sweepSandboxes): void {
  * inner functions are wrapped in `__name(fn, name)`: the program defines it as the identity.
  */
 const WATCHDOG_SOURCE =
-  `const __name = (fn) => fn;\n` + `(${watchdogMain.toString()})(${JSON.stringify(OWNER_TOKEN)}, ${sweepSandboxes.toString()})`;
+  `const __name = (fn) => fn;\n` +
+  `(${watchdogMain.toString()})(${JSON.stringify(OWNER_TOKEN)}, ${sweepSandboxes.toString()}, ${JSON.stringify(LOCAL_SOCKET_DIR)})`;
 
 let watchdog: ChildProcess | undefined;
 

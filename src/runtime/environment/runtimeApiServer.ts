@@ -2,8 +2,9 @@
 // for events (`invocation/next`) and posts results to. It knows nothing about processes;
 // ExecutionEnvironment drives it.
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import { THEN_NEXT_HEADER } from '../bootstrap/bootstrapProtocol';
+import { localSocketPath } from './localSockets';
 
 const PREFIX = '/2018-06-01/runtime';
 /** A result that also polls (our bootstraps' clients): answered with the next event instead of 202. */
@@ -43,8 +44,13 @@ export interface RuntimeApiHandlers {
 
 /** What an environment needs of its Runtime API endpoint (a fake in unit tests). */
 export interface RuntimeApiEndpoint {
-  /** Opens the endpoint; resolves with its `host:port` (AWS_LAMBDA_RUNTIME_API). */
-  listen(): Promise<string>;
+  /**
+   * Opens the endpoint; resolves with its `host:port` (AWS_LAMBDA_RUNTIME_API). With
+   * `localSocket`, it also answers on a Unix socket where it can have one (localSockets.ts).
+   */
+  listen(options?: { localSocket?: boolean }): Promise<string>;
+  /** That Unix socket's path (RUNTIME_API_SOCKET_ENV), once listen() opened one. */
+  readonly localSocket?: string;
   /** Hands an event to the runtime client now if it is polling, else when it next polls. */
   deliver(event: RuntimeApiEvent): void;
   /** Whether the runtime client is parked in `next` right now. */
@@ -55,6 +61,8 @@ export interface RuntimeApiEndpoint {
 
 export class RuntimeApiServer implements RuntimeApiEndpoint {
   private readonly server: http.Server;
+  private local: net.Server | undefined;
+  localSocket: string | undefined;
   private waiting: http.ServerResponse | undefined;
   private pendingEvent: RuntimeApiEvent | undefined;
   /** Request ids handed out and not yet answered: guards against double answers. */
@@ -79,12 +87,27 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
     this.server.headersTimeout = 0;
   }
 
-  async listen(): Promise<string> {
+  async listen(options: { localSocket?: boolean } = {}): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(0, '127.0.0.1', resolve);
     });
-    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    if (options.localSocket) await this.listenLocally();
+    return `127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  /** The same HTTP server behind a Unix socket too (removed when closed); without one, TCP serves alone. */
+  private async listenLocally(): Promise<void> {
+    const socket = localSocketPath();
+    if (!socket) return;
+    const local = net.createServer((connection) => this.server.emit('connection', connection));
+    const listening = await new Promise<boolean>((resolve) => {
+      local.once('error', () => resolve(false));
+      local.listen(socket, () => resolve(true));
+    });
+    if (!listening) return;
+    this.local = local;
+    this.localSocket = socket;
   }
 
   /** Hands an event to the runtime client now if it is polling, else when it next polls. */
@@ -109,6 +132,7 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
     this.waiting = undefined;
     this.server.closeAllConnections();
     this.server.close();
+    this.local?.close();
   }
 
   private send(res: http.ServerResponse, e: RuntimeApiEvent) {

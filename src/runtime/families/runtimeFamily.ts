@@ -56,6 +56,8 @@ export interface ProcessLaunch {
    * (bootstrapProtocol's BootstrapLogRecord, one JSON object per line), if its bootstrap does.
    */
   logFd?: number;
+  /** Its bootstrap reaches the Runtime API on the local socket named in RUNTIME_API_SOCKET_ENV when given one. */
+  localRuntimeApi?: boolean;
 }
 
 /** The process cannot start: the first invocation fails with this init error, as in Lambda. */

@@ -1,7 +1,13 @@
 // Entry point of out/bootstrap/node.js, the process our runtime starts for a Node function.
 // Speaks the Runtime API at AWS_LAMBDA_RUNTIME_API, loads _HANDLER from LAMBDA_TASK_ROOT,
 // and behaves as the managed nodejs runtimes do. Kept small: it is on the cold-start path.
-import { LOG_FD_ENV, PRESTART_FD_ENV, PRESTART_WARM_DEBUGGER_ENV, WAIT_FOR_DEBUGGER_ENV } from '../bootstrapProtocol';
+import {
+  LOG_FD_ENV,
+  PRESTART_FD_ENV,
+  PRESTART_WARM_DEBUGGER_ENV,
+  RUNTIME_API_SOCKET_ENV,
+  WAIT_FOR_DEBUGGER_ENV,
+} from '../bootstrapProtocol';
 import { handlerMetadata, installAwslambdaGlobal } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
 import { receiveEnvironment } from './environmentHandover';
@@ -53,6 +59,7 @@ async function main(): Promise<void> {
   }
   const logFd = takeEnv(LOG_FD_ENV);
   const pauseForDebugger = takeEnv(WAIT_FOR_DEBUGGER_ENV) === '1';
+  const localRuntimeApi = takeEnv(RUNTIME_API_SOCKET_ENV);
   const env = process.env;
   patchConsole({
     format: env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON' ? 'JSON' : 'Text',
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
 
   let client: RuntimeApiClient;
   try {
-    client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '');
+    client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '', localRuntimeApi);
   } catch (error) {
     process.stderr.write(`Lambda Lab bootstrap: ${(error as Error).message}\n`);
     process.exit(1);

@@ -74,7 +74,11 @@ export class RuntimeApiClient {
   private answersWithNext = true;
   private streamingAgent: http.Agent | undefined;
 
-  constructor(endpoint: string) {
+  constructor(
+    endpoint: string,
+    /** The Unix socket our Runtime API also answers on (RUNTIME_API_SOCKET_ENV), preferred to TCP. */
+    private readonly socketPath?: string,
+  ) {
     const match = /^(.*):(\d+)$/.exec(endpoint);
     if (!match) throw new Error(`AWS_LAMBDA_RUNTIME_API must be HOST:PORT, got '${endpoint}'`);
     this.hostname = match[1].replace(/^\[(.*)\]$/, '$1');
@@ -131,8 +135,7 @@ export class RuntimeApiClient {
   streamingRequestOptions(requestId: string, headers: http.OutgoingHttpHeaders): http.RequestOptions {
     return {
       method: 'POST',
-      hostname: this.hostname,
-      port: this.port,
+      ...(this.socketPath ? { socketPath: this.socketPath } : { hostname: this.hostname, port: this.port }),
       path: `${API}/invocation/${encodeURIComponent(requestId)}/response`,
       headers,
       agent: this.agent,
@@ -174,7 +177,9 @@ export class RuntimeApiClient {
       this.socket.ref();
       return this.socket;
     }
-    const socket = net.connect({ host: this.hostname, port: this.port, noDelay: true });
+    const socket = this.socketPath
+      ? net.connect({ path: this.socketPath })
+      : net.connect({ host: this.hostname, port: this.port, noDelay: true });
     this.socket = socket;
     this.reused = false;
     this.received = [];

@@ -50,6 +50,7 @@ export const nodeFamily: RuntimeFamily = {
           env: familyVariables(fn, optDir, debug, node.runtimeSdkDir),
           binDir: path.dirname(node.binary.path),
           logFd: LOG_FD,
+          localRuntimeApi: true,
         };
       },
     };

@@ -54,7 +54,7 @@ export const pythonFamily: RuntimeFamily = {
         if (debug) env[WAIT_FOR_DEBUGGER_ENV] = '1';
         // Frozen standard-library modules would hide their source from the debugger.
         const args = debug ? ['-Xfrozen_modules=off', locateBootstrap('python')] : [locateBootstrap('python')];
-        return { command: python.path, args, env, binDir: path.dirname(python.path), logFd: LOG_FD };
+        return { command: python.path, args, env, binDir: path.dirname(python.path), logFd: LOG_FD, localRuntimeApi: true };
       },
     };
   },

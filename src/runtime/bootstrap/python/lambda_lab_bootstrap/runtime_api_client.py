@@ -38,13 +38,18 @@ class Invocation(object):
 
 
 class RuntimeApiClient(object):
-    def __init__(self, endpoint):
+    def __init__(self, endpoint, local_socket=None):
         host, sep, port = endpoint.rpartition(":")
         if not sep or not port.isdigit():
             raise ValueError("AWS_LAMBDA_RUNTIME_API must be HOST:PORT, got '{}'".format(endpoint))
         host = host.strip("[]")
-        self._family = _socket.AF_INET6 if ":" in host else _socket.AF_INET
-        self._address = (host, int(port))
+        if local_socket:
+            # The Unix socket of RUNTIME_API_SOCKET_ENV (bootstrapProtocol.ts), preferred to TCP.
+            self._family = _socket.AF_UNIX
+            self._address = local_socket
+        else:
+            self._family = _socket.AF_INET6 if ":" in host else _socket.AF_INET
+            self._address = (host, int(port))
         self._host = endpoint.encode("ascii")
         self._next_request = self._head("GET", _API + "/invocation/next", None, 0)
         self._sock = None
@@ -131,7 +136,8 @@ class RuntimeApiClient(object):
     def _connect(self):
         sock = _socket.socket(self._family, _socket.SOCK_STREAM)
         try:
-            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
+            if self._family != _socket.AF_UNIX:
+                sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
             sock.connect(self._address)
         except OSError as e:
             sock.close()

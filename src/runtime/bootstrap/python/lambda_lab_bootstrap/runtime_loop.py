@@ -17,7 +17,7 @@ def run():
     sink = log_sink.create_log_sink()
     lambda_logging.install(sink)
     try:
-        client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""))
+        client = RuntimeApiClient(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""), os.environ.pop("LAMBDA_LAB_RUNTIME_API_SOCKET", None))
     except ValueError as e:
         say(str(e))
         sys.exit(1)
