@@ -174,16 +174,18 @@ export class InvocationDelivery {
     host.setState('busy');
     const { fn, version, accountId, region } = host.spec;
     const { request } = entry;
-    entry.deliveredAt = performance.now();
     this.awaitingPoll = true;
-    host.spec.events.emit('invocationStarted', entry.info);
-    host.log.startTail(request.requestId);
-    host.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
     const event = invocationEvent(request, { fn, version, region, accountId });
+    entry.deliveredAt = performance.now();
     // The runtime first, extensions in the same turn (Lambda releases them together, which
     // neither side can tell apart): the runtime's answer is what the caller waits for, and the
     // extensions' wake-up overlaps the handler's work (measured in test/bench/extensionsBench).
+    // START and the bookkeeping below overlap it too: the handler's own lines reach us in a
+    // later turn, after START.
     host.server.deliver(event);
+    host.log.startTail(request.requestId);
+    host.log.platform(platformLog.startLine(fn.loggingConfig.logFormat, request.requestId, version, new Date()), request.requestId);
+    host.spec.events.emit('invocationStarted', entry.info);
     host.extensions.invoke(event);
     host.extensions.platform('platform.start', () => telemetryRecords.start(event, version));
     // SIGCONT after the event is written: the process wakes once, with its event already
