@@ -137,16 +137,23 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
 
   private send(res: http.ServerResponse, e: RuntimeApiEvent) {
     this.flushAcknowledgements();
-    const headers: http.OutgoingHttpHeaders = {
-      'Content-Type': 'application/json',
-      'Lambda-Runtime-Aws-Request-Id': e.requestId,
-      'Lambda-Runtime-Deadline-Ms': String(e.deadlineMs),
-      'Lambda-Runtime-Invoked-Function-Arn': e.invokedFunctionArn,
-      'Lambda-Runtime-Trace-Id': e.traceId,
-      'Content-Length': e.payload.length,
-    };
-    if (e.clientContext) headers['Lambda-Runtime-Client-Context'] = e.clientContext;
-    if (e.cognitoIdentity) headers['Lambda-Runtime-Cognito-Identity'] = e.cognitoIdentity;
+    // A flat name/value list: node writes it as given, without walking an object's keys.
+    const headers = [
+      'Content-Type',
+      'application/json',
+      'Lambda-Runtime-Aws-Request-Id',
+      e.requestId,
+      'Lambda-Runtime-Deadline-Ms',
+      String(e.deadlineMs),
+      'Lambda-Runtime-Invoked-Function-Arn',
+      e.invokedFunctionArn,
+      'Lambda-Runtime-Trace-Id',
+      e.traceId,
+      'Content-Length',
+      String(e.payload.length),
+    ];
+    if (e.clientContext) headers.push('Lambda-Runtime-Client-Context', e.clientContext);
+    if (e.cognitoIdentity) headers.push('Lambda-Runtime-Cognito-Identity', e.cognitoIdentity);
     res.writeHead(200, headers);
     res.end(e.payload);
   }

@@ -1,5 +1,6 @@
 // Identifiers and times as API Gateway and Lambda write them into events and response headers.
-import { createHash, randomFillSync, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { randomHex, randomSlice } from '../randomPool';
 
 /** A stable 10-character API id (like `a1b2c3d4e5`) derived from the template and logical id. */
 export function stableId(seed: string, length = 10): string {
@@ -8,18 +9,6 @@ export function stableId(seed: string, length = 10): string {
   let id = '';
   for (let i = 0; i < length; i++) id += alphabet[digest[i] % alphabet.length];
   return id;
-}
-
-/** Random bytes for ids, drawn from one pool refilled by a single call: every request takes a few. */
-const pool = Buffer.alloc(4096);
-let poolOffset = pool.length;
-
-function randomSlice(bytes: number): Buffer {
-  if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  return pool.subarray(poolOffset, (poolOffset += bytes));
 }
 
 /** HTTP APIs' request ids and REST's extendedRequestId look like `JKJaXmPLvHcESHA=`. */
@@ -40,5 +29,5 @@ export function requestTime(epochMs: number): string {
 
 /** `Root=1-5e6a1c2f-0123456789abcdef01234567`, as X-Amzn-Trace-Id. */
 export function traceId(epochMs: number): string {
-  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomSlice(12).toString('hex')}`;
+  return `Root=1-${Math.floor(epochMs / 1000).toString(16)}-${randomHex(12)}`;
 }
