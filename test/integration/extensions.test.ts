@@ -3,7 +3,7 @@
 // Runtime API endpoint, driven through the Lambda API.
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { json, startHarness, type Harness } from '../fixtures/api/apiHarness';
@@ -22,7 +22,10 @@ describe('extensions (integration)', function () {
     // Frozen between invokes, as users run them: extensions must not depend on the runtime running.
     h = await startHarness(dir, { runtime: { freeze: true } });
   });
-  after(() => h?.stop(true));
+  after(async () => {
+    await h?.stop(true);
+    rmSync(out, { recursive: true, force: true });
+  });
 
   const invoke = (name: string, payload: object = {}) =>
     h.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), LogType: 'Tail' }));

@@ -23,7 +23,10 @@ describe('extensions in the invoke lifecycle (integration)', function () {
     writeFileSync(template, readFileSync(template, 'utf8').replace('/tmp/replaced-by-the-test', out));
     h = await startHarness(dir, { runtime: { freeze: true } });
   });
-  after(() => h?.stop(true));
+  after(async () => {
+    await h?.stop(true);
+    rmSync(out, { recursive: true, force: true });
+  });
 
   const invoke = async (name: string) => {
     const o = await h.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('{}'), LogType: 'Tail' }));

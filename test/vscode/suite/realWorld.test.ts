@@ -3,7 +3,7 @@
 // results read as responses, TypeScript minified without source maps still debugs, and the
 // sample events follow what the template declares.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -373,6 +373,7 @@ describe('a workspace of real-world SAM projects', () => {
     } finally {
       await settings.update('nodeBinaries', undefined, vscode.ConfigurationTarget.Workspace);
       await lab.runtime.stopEnvironments('GetOrderFunction');
+      rmSync(path.dirname(node18), { recursive: true, force: true });
     }
     await eventually('the mark to clear', () => /^nodejs20\.x( · \d+ warm)?$/.test(String(row().description)) || undefined);
   });
