@@ -12,7 +12,7 @@ import {
   type LambdaServiceException,
 } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalRuntime } from '../../src/runtime/localRuntime';
 import { copyFixture, json, startHarness, type Harness } from '../fixtures/api/apiHarness';
@@ -202,6 +202,7 @@ describe('ProvisionedConcurrencyConfig in a template', () => {
       );
     } finally {
       await runtime.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -12,6 +12,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import * as assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { copyFixture, startHarness, type Harness } from '../fixtures/api/apiHarness';
 
 /** Polls GetProvisionedConcurrencyConfig (bounded) until the status leaves IN_PROGRESS. */
@@ -38,7 +39,8 @@ describe('provisioned concurrency across restarts (integration)', function () {
     dir = copyFixture('provisioned');
   });
   afterEach(() => h?.stop());
-  after(() => h?.stop(true));
+  // The harness stopped after each test: only the folder is left.
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('provisions a configuration set through the API again after a restart, ahead of any invocation', async () => {
     h = await startHarness(dir);
