@@ -5,8 +5,9 @@
 // (no terminal signal reaches it), holding the read end of a pipe whose only write end the
 // owner holds. The kernel closes that end when the owner dies, however it dies; the
 // watchdog then sweeps every sandbox carrying the owner's token (processSandbox), frozen
-// ones included, removes the owner's socket folder (localSockets.ts), and exits. While the owner lives, the watchdog also sweeps single
-// environments on request, so /proc is scanned off the owner's event loop.
+// ones included, removes the owner's socket folder (localSockets.ts), and exits. While the
+// owner lives, the watchdog also sweeps single environments on request, so /proc is scanned
+// off the owner's event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import { LOCAL_SOCKET_DIR } from './localSockets';

@@ -176,9 +176,10 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
     if (req.method === 'POST' && m) {
       const requestId = decodeURIComponent(m[1]);
       if (!this.open.has(requestId)) {
-        // A poll riding on a result nobody waits for is still a poll.
-        if (req.headers[POLLING_RESULT]) return this.next(req, res);
-        return reply(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });
+        return this.settleAnswer(req, res, {
+          status: 400,
+          body: { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' },
+        });
       }
       return m[2] === 'response' ? this.response(requestId, req, res) : this.error(requestId, req, res);
     }
@@ -220,12 +221,10 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
         this.open.delete(requestId);
         if (body === undefined) {
           this.handlers.onOutcome({ kind: 'too-large', requestId, size, limit });
-          if (req.headers[POLLING_RESULT]) return this.next(req, res);
-          reply(res, 413, {
-            errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).`,
-            errorType: 'RequestEntityTooLarge',
+          return this.settleAnswer(req, res, {
+            status: 413,
+            body: { errorMessage: `Exceeded maximum allowed payload size (${limit} bytes).`, errorType: 'RequestEntityTooLarge' },
           });
-          return;
         }
         // A stream that fails midway reports its error in trailers, after the body.
         const trailerType = req.trailers['lambda-runtime-function-error-type'];
@@ -235,7 +234,7 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
         } else {
           this.handlers.onOutcome({ kind: 'response', requestId, payload: body, streamed });
         }
-        this.acknowledge(req, res);
+        this.settleAnswer(req, res);
       },
       onChunk,
     );
@@ -247,8 +246,19 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
       const payload =
         body ?? Buffer.from(JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Error payload too large' }));
       this.handlers.onOutcome({ kind: 'error', requestId, payload, errorType: errorTypeOf(req, body) });
-      this.acknowledge(req, res);
+      this.settleAnswer(req, res);
     });
+  }
+
+  /**
+   * The HTTP answer to an invocation's response/error, taken (202) or refused: a client whose
+   * answer carries its poll (POLLING_RESULT, our bootstraps) gets the next event instead, whatever
+   * became of the answer (a poll riding on a refused one is still a poll).
+   */
+  private settleAnswer(req: http.IncomingMessage, res: http.ServerResponse, refusal?: { status: number; body: object }) {
+    if (req.headers[POLLING_RESULT]) return this.next(req, res);
+    if (refusal) return reply(res, refusal.status, refusal.body);
+    this.acknowledge(res);
   }
 
   /**
@@ -257,11 +267,9 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
    * first, and the 202 does not cost a write on that path. The next event delivered on this
    * connection sends it first (HTTP answers go in request order). A client waiting for the 202
    * before polling (as AWS's clients do) waits one turn of our loop longer; one that already
-   * polled behind its answer gets the 202 with its next event (see next()). One whose answer
-   * carries its poll (POLLING_RESULT) gets the next event instead.
+   * polled behind its answer gets the 202 with its next event (see next()).
    */
-  private acknowledge(req: http.IncomingMessage, res: http.ServerResponse) {
-    if (req.headers[POLLING_RESULT]) return this.next(req, res);
+  private acknowledge(res: http.ServerResponse) {
     if (this.unacknowledged.push(res) === 1) {
       this.acknowledgementsHeld = false;
       setImmediate(() => {
