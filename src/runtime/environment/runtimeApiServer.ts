@@ -77,8 +77,6 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
   private readonly pollsBehindAnswers: Array<() => void> = [];
   /** 202s for answers, written after the answer's caller has been resolved (see acknowledge). */
   private readonly unacknowledged: http.ServerResponse[] = [];
-  /** The 202s wait for the next event: the client already polled behind them on the same connection. */
-  private acknowledgementsHeld = false;
 
   constructor(private readonly handlers: RuntimeApiHandlers) {
     this.server = http.createServer((req, res) => this.route(req, res));
@@ -188,10 +186,6 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
 
   private next(req: http.IncomingMessage, res: http.ServerResponse) {
     req.resume();
-    // A client that polls on the connection its answer is still owed a 202 on needs that 202
-    // only with its next event (HTTP answers in request order): writing both then spares the
-    // client a wake-up and us a write per invoke.
-    if (this.unacknowledged.some((owed) => owed.socket === req.socket)) this.acknowledgementsHeld = true;
     if (this.waiting) {
       reply(res, 400, { errorMessage: 'Another invocation/next request is already waiting', errorType: 'InvalidStateTransition' });
       return;
@@ -264,22 +258,15 @@ export class RuntimeApiServer implements RuntimeApiEndpoint {
   /**
    * Answers an invocation's response/error with 202 once this turn's work is done: the caller
    * that the answer resolves (onOutcome's handler, set up earlier in this turn) gets its result
-   * first, and the 202 does not cost a write on that path. The next event delivered on this
-   * connection sends it first (HTTP answers go in request order). A client waiting for the 202
-   * before polling (as AWS's clients do) waits one turn of our loop longer; one that already
-   * polled behind its answer gets the 202 with its next event (see next()).
+   * first, and the 202 does not cost a write on that path. An event delivered sooner sends
+   * them first (HTTP answers go in request order). A client waiting for the 202 before polling
+   * (as AWS's clients do) waits one turn of our loop longer.
    */
   private acknowledge(res: http.ServerResponse) {
-    if (this.unacknowledged.push(res) === 1) {
-      this.acknowledgementsHeld = false;
-      setImmediate(() => {
-        if (!this.acknowledgementsHeld) this.flushAcknowledgements();
-      });
-    }
+    if (this.unacknowledged.push(res) === 1) setImmediate(() => this.flushAcknowledgements());
   }
 
   private flushAcknowledgements() {
-    this.acknowledgementsHeld = false;
     for (const res of this.unacknowledged.splice(0)) accepted(res);
   }
 
