@@ -139,8 +139,16 @@ export interface FakeEnvironment {
   dispose: () => void;
 }
 
+/**
+ * Log folders of fake environments, removed again at exit: an environment whose stop was still
+ * under way at dispose() writes its stream's last lines later, and the writer recreates the folder.
+ */
+const logDirs = new Set<string>();
+process.once('exit', () => logDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 export function fakeEnvironment(opts: Partial<EnvironmentSpec> & { fn?: FunctionConfig } = {}): FakeEnvironment {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'env-fake-'));
+  logDirs.add(dir);
   const events = new RuntimeEventEmitter();
   const logs: LogRecord[] = [];
   events.on('log', (r) => logs.push(r));
