@@ -68,11 +68,12 @@ const s = http.createServer({ keepAlive: true }, (req, res) => {
   req.on('end', () => { const b = '{"ok":true,"n":1}'; res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': b.length }); res.end(b); });
 });
 s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
+s.listen(0, '127.0.0.1', () => console.log(s.address().port));
+process.stdin.on('end', () => process.exit(0)).resume(); // its parent gone, however it went`;
 
 /** client → server A (this process) → server B (another process) → back: the 2-hop floor, as a lane to sample beside the figures. */
 export async function openTwoHop(): Promise<Lane> {
-  const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise<number>((ok, fail) => {
     child.on('error', fail);
     child.stdout!.once('data', (d: Buffer) => ok(Number(String(d).trim())));
