@@ -39,7 +39,9 @@ FUNCTION is the template's logical id or the function's FunctionName.
                           (repeatable; default: the project's .venv, else python3 on PATH)
       --json              One JSON object per invocation on stdout:
                           {requestId, payload, functionError?, cold, environmentId, durationMs,
-                           billedDurationMs, initDurationMs?, maxMemoryUsedMB, warnings?}
+                           billedDurationMs, initDurationMs?, maxMemoryUsedMB, warnings?};
+                          for a durable function {requestId, payload, functionError?,
+                           durableExecutionArn, durationMs (the execution's), warnings?}
       --quiet             No logs on stderr
       --invocation-type T RequestResponse (default) or Event: Event goes through the
                           asynchronous queue (retries, destinations, dead-letter queue) and
@@ -183,10 +185,18 @@ function jsonOf(r: InvokeResult, warnings: unknown[]) {
   } catch {
     // not JSON (a streamed body, a plain string): keep the text
   }
+  const answer = { requestId: r.requestId, payload, ...(r.functionError ? { functionError: r.functionError } : {}) };
+  // No one environment ran a durable execution: it has no cold start, billing or memory of its own.
+  if (r.durableExecutionArn) {
+    return {
+      ...answer,
+      durableExecutionArn: r.durableExecutionArn,
+      durationMs: round(r.durationMs),
+      ...(warnings.length ? { warnings } : {}),
+    };
+  }
   return {
-    requestId: r.requestId,
-    payload,
-    ...(r.functionError ? { functionError: r.functionError } : {}),
+    ...answer,
     cold: r.cold,
     environmentId: r.environmentId,
     durationMs: round(r.durationMs),

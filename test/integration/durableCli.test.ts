@@ -63,6 +63,15 @@ describe('cli: durable functions', function () {
     assert.match(history.stdout, /WaitStarted +pause\n/);
     assert.match(history.stdout, /ExecutionSucceeded/);
     assert.equal(run(['executions', 'Doubler']).code, 2);
+
+    const json = run(['invoke', 'Sequential', '--payload', event({ waitSeconds: 60 }), '--durable-time-scale', '0', '--json', '--quiet']);
+    assert.equal(json.code, 0, json.stderr);
+    const line = JSON.parse(json.stdout);
+    assert.deepEqual(line.payload, { sum: 6 });
+    assert.match(line.durableExecutionArn, /^arn:aws:lambda:.*:function:Sequential:\$LATEST\/durable-execution\//);
+    assert.notEqual(line.durableExecutionArn, arn, 'a new execution');
+    assert.equal(typeof line.durationMs, 'number');
+    assert.equal('billedDurationMs' in line, false, 'no billing of its own');
   });
 
   it('an Event invoke prints the ARN; a callback sent from the CLI drives the execution to its end', async () => {
