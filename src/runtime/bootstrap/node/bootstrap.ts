@@ -16,7 +16,7 @@ import { loadHandler } from './handlerLoader';
 import { logError, patchConsole } from './logPatch';
 import { exitOnLostRuntimeApi, RuntimeApiClient } from './runtimeApiClient';
 import { clientGeneration, refuseCallbackHandler } from './runtimeClient';
-import { UnhandledPromiseRejection } from './runtimeErrors';
+import { shapeRuntimeErrorsAs, UnhandledPromiseRejection } from './runtimeErrors';
 import { EXIT_UNCAUGHT_EXCEPTION, EXIT_UNHANDLED_REJECTION, RuntimeLoop, type ErrorCallbacks } from './runtimeLoop';
 
 /** Reads and removes our private variables: the handler sees Lambda's environment only. */
@@ -61,10 +61,14 @@ async function main(): Promise<void> {
   const pauseForDebugger = takeEnv(WAIT_FOR_DEBUGGER_ENV) === '1';
   const localRuntimeApi = takeEnv(RUNTIME_API_SOCKET_ENV);
   const env = process.env;
+  const generation = clientGeneration(env);
+  shapeRuntimeErrorsAs(generation);
   patchConsole({
     format: env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON' ? 'JSON' : 'Text',
     minLevel: env.AWS_LAMBDA_LOG_LEVEL,
     fd: logFd ? Number(logFd) : undefined,
+    // Before the first invocation: 4.x writes "-", the classic client its `undefined`.
+    noRequestId: generation === 'ric4' ? '-' : undefined,
   });
 
   let client: RuntimeApiClient;
@@ -75,7 +79,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const generation = clientGeneration(env);
   // Until the first invocation, escaping errors are init errors.
   const postInitErrorThenExit = (code: number) => (error: unknown) =>
     void client.postInitError(error).then(() => process.exit(code), exitOnLostRuntimeApi);

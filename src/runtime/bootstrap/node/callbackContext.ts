@@ -25,7 +25,7 @@ export interface InvocationAnswer {
 /** Then-step for every Runtime API call: continue the loop, or stop if the API is gone. */
 export type AfterPost = (posted: Promise<void>) => void;
 
-export function serializeResponse(result: unknown): string {
+function serializeResponse(result: unknown): string {
   try {
     return JSON.stringify(result === undefined ? null : result);
   } catch {

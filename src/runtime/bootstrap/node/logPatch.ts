@@ -84,6 +84,8 @@ export interface LogPatchOptions {
   minLevel?: string;
   /** LAMBDA_LAB_LOG_FD; unset means stdout. */
   fd?: number;
+  /** The request id records carry before the first invocation. */
+  noRequestId?: string;
 }
 
 type ConsoleMethod = (message?: unknown, ...params: unknown[]) => void;
@@ -98,7 +100,7 @@ export function patchConsole(options: LogPatchOptions): void {
   const write = (level: Level, params: unknown[], fromUserCode: boolean) => {
     if (level.priority < min.priority) return;
     const date = new Date();
-    sink(level, formatter(date.toISOString(), currentRequestId, level, params), date, fromUserCode);
+    sink(level, formatter(date.toISOString(), currentRequestId ?? options.noRequestId, level, params), date, fromUserCode);
   };
   const method =
     (level: Level): ConsoleMethod =>

@@ -1,6 +1,7 @@
 // Errors the Node runtime itself raises, named `Runtime.*` as Lambda names them, and the
 // `{errorType, errorMessage, trace}` shape every error takes on its way to the Runtime API.
 import { types } from 'node:util';
+import type { ClientGeneration } from './runtimeClient';
 
 /** The body of POST .../error and .../init/error. */
 export interface RuntimeErrorResponse {
@@ -9,10 +10,21 @@ export interface RuntimeErrorResponse {
   trace: string[];
 }
 
+/** Whose error shapes the runtime's errors take: set once, before any is made. */
+let generation: ClientGeneration = 'classic';
+export const shapeRuntimeErrorsAs = (client: ClientGeneration) => (generation = client);
+
 export class RuntimeError extends Error {
   constructor(type: string, message: string) {
     super(message);
-    this.name = `Runtime.${type}`;
+    // 4.x names each error itself; the classic client names its classes, so the name is not
+    // among the fields its error logs print.
+    Object.defineProperty(this, 'name', {
+      value: `Runtime.${type}`,
+      enumerable: generation === 'ric4',
+      writable: true,
+      configurable: true,
+    });
   }
 }
 
@@ -27,10 +39,13 @@ export const malformedStreamingHandler = (message: string) => new RuntimeError('
 
 export const invalidStreamingOperation = (message: string) => new RuntimeError('InvalidStreamingOperation', message);
 
-/** Keeps the original stack: it is the one that points at the offending line. */
+/** aws-lambda-ric 4.x's name for an answer JSON.stringify refuses (the classic client throws a plain Error). */
+export const jsonStringifyError = () => new RuntimeError('JSONStringifyError', 'Unable to stringify response body');
+
+/** 4.x keeps the original stack (it points at the offending line); the classic client its own. */
 export function userCodeSyntaxError(original: SyntaxError): Error {
   const error = new RuntimeError('UserCodeSyntaxError', String(original));
-  error.stack = original.stack;
+  if (generation === 'ric4') error.stack = original.stack;
   return error;
 }
 

@@ -4,14 +4,14 @@
 // replaced, as in Lambda.
 import type { HandlerMetadata } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
-import { buildCallbackContext, serializeResponse, type AfterPost } from './callbackContext';
+import { buildCallbackContext, type AfterPost } from './callbackContext';
 import type { UserHandler } from './handlerLoader';
 import { InvokeContext } from './invokeContext';
 import { logError } from './logPatch';
 import { createResponseStream } from './responseStream';
 import { exitOnLostRuntimeApi, type Invocation, type RuntimeApiClient } from './runtimeApiClient';
 import type { ClientGeneration } from './runtimeClient';
-import { nodeJsExit } from './runtimeErrors';
+import { jsonStringifyError, nodeJsExit } from './runtimeErrors';
 
 /** What the process-level 'uncaughtException'/'unhandledRejection' listeners do; re-pointed per invocation. */
 export interface ErrorCallbacks {
@@ -24,6 +24,8 @@ export const EXIT_UNCAUGHT_EXCEPTION = 129;
 export const EXIT_UNHANDLED_REJECTION = 128;
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+const nextTurn = () => new Promise((turn) => setImmediate(turn));
 
 const isPromise = (value: unknown): value is PromiseLike<unknown> => !!value && typeof (value as PromiseLike<unknown>).then === 'function';
 
@@ -149,15 +151,23 @@ export class RuntimeLoop {
     await answer(outcome);
   }
 
-  /** 4.x posts on the next turn after the handler settled. */
+  /**
+   * 4.x posts on the next turn after the handler settled; an answer it cannot serialise is
+   * failed as its handler's errors are, a turn later still.
+   */
   private async answerAwaited(requestId: string, outcome: Outcome): Promise<void> {
-    await new Promise((turn) => setImmediate(turn));
+    await nextTurn();
     if (outcome.ok) {
-      this.after(this.client.postInvocationResponse(requestId, serializeResponse(outcome.value)));
-    } else {
-      logError('Invoke Error', outcome.error);
-      this.after(this.client.postInvocationError(requestId, outcome.error));
+      let body: string;
+      try {
+        body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
+      } catch {
+        return this.answerAwaited(requestId, { ok: false, error: jsonStringifyError() });
+      }
+      return this.after(this.client.postInvocationResponse(requestId, body));
     }
+    logError('Invoke Error', outcome.error);
+    this.after(this.client.postInvocationError(requestId, outcome.error));
   }
 
   /**
