@@ -132,3 +132,6 @@ export function parsePythonBinaries(specs: string[] | undefined, cwd: string): R
   }
   return out;
 }
+
+/** A log record as a terminal shows it: its '\r's (a runtime's newlines inside one record) as line breaks, as CloudWatch shows them. */
+export const terminalLine = (message: string): string => message.replace(/\r/g, '\n') + '\n';

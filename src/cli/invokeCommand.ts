@@ -13,6 +13,7 @@ import {
   regionOption,
   TEMPLATE_OPTIONS,
   TEMPLATE_OPTIONS_USAGE,
+  terminalLine,
 } from './cliOptions';
 import { invokeAsynchronously, parseDelayScale } from './eventInvoke';
 import { parseTimeScale, startDurableExecution } from './executionsCommand';
@@ -105,7 +106,7 @@ Exit status: 0 all succeeded, 1 a function error or throttle, 2 usage or templat
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
       durableTimeScale: parseTimeScale(values['durable-time-scale']),
     });
-    if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
+    if (!values.quiet) runtime.on('log', (r) => io.stderr.write(terminalLine(r.message)));
     // Template and runtime warnings so far, also carried by each --json object.
     const warnings: Array<{ severity: string; message: string }> = [];
     runtime.on('diagnostic', (d) => {

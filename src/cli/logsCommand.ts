@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocalRuntime } from '../runtime/localRuntime';
 import { UsageError, type CliCommand } from './cliCommand';
-import { findTemplate, parse } from './cliOptions';
+import { findTemplate, parse, terminalLine } from './cliOptions';
 
 /** Read at a time when following (doubled for a line longer than that). */
 const FOLLOW_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -46,7 +46,7 @@ export const logsCommand: CliCommand = {
     for (const s of streams) {
       const size = fs.statSync(s.file).size;
       await print(`==> ${fn.functionName} ${s.logStreamName} <==\n`);
-      for (const e of runtime.logs.readStream(fn.functionName, s.logStreamName)) await print(e.message + '\n');
+      for (const e of runtime.logs.readStream(fn.functionName, s.logStreamName)) await print(terminalLine(e.message));
       offsets.set(s.file, size);
     }
     if (!values.follow) {
@@ -80,7 +80,7 @@ export const logsCommand: CliCommand = {
           for (const line of chunk.toString('utf8', 0, end).split('\n').filter(Boolean)) {
             const event = parseLine(line);
             if (typeof event?.logStreamName === 'string') io.stdout.write(`==> ${fn.functionName} ${event.logStreamName} <==\n`);
-            else if (typeof event?.message === 'string') io.stdout.write(event.message + '\n');
+            else if (typeof event?.message === 'string') io.stdout.write(terminalLine(event.message));
           }
         }
       } finally {

@@ -15,6 +15,7 @@ import {
   regionOption,
   TEMPLATE_OPTIONS,
   TEMPLATE_OPTIONS_USAGE,
+  terminalLine,
 } from './cliOptions';
 import { parseDelayScale } from './eventInvoke';
 import { parseOverrides } from './invokeCommand';
@@ -101,7 +102,7 @@ ${TEMPLATE_OPTIONS_USAGE}
       asyncRetryDelayScale: parseDelayScale(values['async-retry-delay-scale']),
       durableTimeScale: parseTimeScale(values['durable-time-scale']),
     });
-    if (!values.quiet) runtime.on('log', (r) => io.stderr.write(r.message + '\n'));
+    if (!values.quiet) runtime.on('log', (r) => io.stderr.write(terminalLine(r.message)));
     runtime.on('diagnostic', (d) => {
       if (d.level !== 'info' || !values.quiet) io.stderr.write(`lambda-lab: ${d.level}: ${d.message}\n`);
     });

@@ -9,11 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { ensureLifeline, killSandbox, OWNER_TOKEN, registerSandbox } from './ownerLifeline';
 import { SANDBOX_ENV } from './processSandbox';
 import { peakResidentMB, residentMB } from './processMemory';
+import { splitLines } from './outputLines';
 
 /** stdout and stderr are the function's output; `log` is the bootstrap's structured channel. */
 export type OutputChannel = 'stdout' | 'stderr' | 'log';
@@ -238,7 +238,7 @@ class ChildHandlerProcess implements HandlerProcess {
   private readLines(stream: Readable | null, channel: OutputChannel) {
     if (!stream) return;
     stream.on('data', () => (this.lastOutputAt = performance.now()));
-    readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    splitLines(stream, (line) => {
       if (!this.ended) this.events.onLine(channel, line);
     });
   }
