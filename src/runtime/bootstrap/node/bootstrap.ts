@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     unhandledRejection: postInitErrorThenExit(EXIT_UNHANDLED_REJECTION),
   };
   const onUncaught = (error: unknown) => {
-    logError(generation === 'ric4' ? 'Init Error' : 'Uncaught Exception', error);
+    logError('Uncaught Exception', error);
     errorCallbacks.uncaughtException(error);
   };
   let loop: RuntimeLoop | undefined;
@@ -121,8 +121,15 @@ async function main(): Promise<void> {
     loop = new RuntimeLoop(client, handler, metadata, errorCallbacks, pauseForDebugger, generation);
     loop.scheduleIteration();
   } catch (error) {
-    // The managed runtime loads the handler in a top-level await: a failure is an uncaught exception.
-    onUncaught(error);
+    if (generation === 'classic') {
+      // The classic client loads the handler in a top-level await: a failure is an uncaught exception.
+      onUncaught(error);
+      return;
+    }
+    // 4.x logs and posts it, then lets it escape: node prints it on stderr and exits 1.
+    logError('Init Error', error);
+    await client.postInitError(error).catch(exitOnLostRuntimeApi);
+    throw error;
   }
 }
 

@@ -80,9 +80,9 @@ export function buildCallbackContext(client: RuntimeApiClient, requestId: string
     set callbackWaitsForEmptyEventLoop(value: boolean) {
       waitForEmptyEventLoop = value;
     },
-    done: firstOnly(done),
     succeed: firstOnly((result?: unknown) => done(null, result)),
     fail: firstOnly((error?: unknown) => done(error === undefined || error === null ? 'handled' : error, null)),
+    done: firstOnly(done),
   };
   return { callback: firstOnly(callback), context, markCompleted: () => (completed = true) };
 }

@@ -4,6 +4,7 @@
 // from the environment.
 import type { IncomingHttpHeaders } from 'node:http';
 import { setCurrentRequestId } from './logPatch';
+import type { ClientGeneration } from './runtimeClient';
 
 /** The `context` fields that do not depend on how the handler answers. */
 export interface InvocationData {
@@ -17,6 +18,10 @@ export interface InvocationData {
   identity: unknown;
   invokedFunctionArn: string | undefined;
   awsRequestId: string;
+  /** The tenant of a tenant-isolated function's invocation (Lambda-Runtime-Aws-Tenant-Id). */
+  tenantId: string | undefined;
+  /** aws-lambda-ric 4.x only. */
+  xRayTraceId?: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -28,34 +33,56 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
 export class InvokeContext {
   readonly requestId: string;
 
-  constructor(private readonly headers: IncomingHttpHeaders) {
+  constructor(
+    private readonly headers: IncomingHttpHeaders,
+    private readonly generation: ClientGeneration = 'classic',
+  ) {
     const id = header(headers, 'lambda-runtime-aws-request-id');
     if (!id) throw new Error('invocation id is missing or invalid');
     this.requestId = id;
   }
 
-  /** Makes this invocation current for logs and X-Ray, then merges its data into `target`. */
+  /**
+   * Makes this invocation current for logs and X-Ray, then merges its data into `target`, in
+   * the order the client builds it (the order `Object.keys(context)` shows): the classic client
+   * puts the environment's fields before the invocation's, 4.x after them.
+   */
   enter<T extends object>(target: T): T & InvocationData {
-    setCurrentRequestId(this.requestId);
+    setCurrentRequestId(this.requestId, this.tenantId());
     const trace = header(this.headers, 'lambda-runtime-trace-id');
     if (trace) process.env._X_AMZN_TRACE_ID = trace;
     else delete process.env._X_AMZN_TRACE_ID;
 
-    const deadline = Number(header(this.headers, 'lambda-runtime-deadline-ms'));
     const env = process.env;
-    const data: InvocationData = {
-      functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-      functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    const rest = {
       memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
       logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    };
+    const invocation = this.invocationData(trace);
+    if (this.generation === 'ric4') {
+      const environment = { functionName: env.AWS_LAMBDA_FUNCTION_NAME, functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION, ...rest };
+      return Object.assign(target, invocation, environment);
+    }
+    const environment = { functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION, functionName: env.AWS_LAMBDA_FUNCTION_NAME, ...rest };
+    return Object.assign(target, environment, invocation);
+  }
+
+  private tenantId(): string | undefined {
+    return header(this.headers, 'lambda-runtime-aws-tenant-id');
+  }
+
+  private invocationData(trace: string | undefined) {
+    const deadline = Number(header(this.headers, 'lambda-runtime-deadline-ms'));
+    return {
       clientContext: parseJsonHeader(header(this.headers, 'lambda-runtime-client-context'), 'ClientContext'),
       identity: parseJsonHeader(header(this.headers, 'lambda-runtime-cognito-identity'), 'CognitoIdentity'),
       invokedFunctionArn: header(this.headers, 'lambda-runtime-invoked-function-arn'),
       awsRequestId: this.requestId,
+      tenantId: this.tenantId(),
+      ...(this.generation === 'ric4' ? { xRayTraceId: trace } : {}),
       getRemainingTimeInMillis: () => deadline - Date.now(),
     };
-    return Object.assign(target, data);
   }
 }
 

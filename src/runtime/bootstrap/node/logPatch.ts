@@ -28,12 +28,18 @@ type Formatter = (time: string, requestId: string | undefined, level: Level, par
 type Sink = (level: Level, line: string, date: Date, fromUserCode: boolean) => void;
 
 let currentRequestId: string | undefined;
-export const setCurrentRequestId = (id: string) => (currentRequestId = id);
+/** The invocation's tenant (a tenant-isolated function): JSON records name it. */
+let currentTenantId: string | undefined;
+export const setCurrentRequestId = (id: string, tenantId?: string) => {
+  currentRequestId = id;
+  currentTenantId = tenantId;
+};
 
 const formatText: Formatter = (time, requestId, level, params) => `${time}\t${requestId}\t${level.name}\t${format(...params)}`;
 
 function formatJson(time: string, requestId: string | undefined, level: Level, params: unknown[]): string {
   const record: Record<string, unknown> = { timestamp: time, level: level.name, requestId };
+  if (currentTenantId) record.tenantId = currentTenantId;
   if (params.length === 1) {
     record.message = params[0];
     try {

@@ -3,7 +3,7 @@
 // (callbacks, a synchronous return value ignored, handlers looked up in the CommonJS exports);
 // nodejs24.x runs aws-lambda-ric 4.x: callback handlers refused at init, every return value
 // awaited and answered, handlers looked up in the ES-module namespace then its `default`.
-import { RuntimeError } from './runtimeErrors';
+import { runtimeError } from './runtimeErrors';
 
 export type ClientGeneration = 'classic' | 'ric4';
 
@@ -18,5 +18,5 @@ const CALLBACK_REMOVED =
 
 /** 4.x: a handler declaring three parameters (event, context, callback) that is not streaming fails init. */
 export function refuseCallbackHandler(handler: (...args: unknown[]) => unknown, streaming: boolean): void {
-  if (handler.length >= 3 && !streaming) throw new RuntimeError('CallbackHandlerDeprecated', CALLBACK_REMOVED);
+  if (handler.length >= 3 && !streaming) throw runtimeError('CallbackHandlerDeprecated', CALLBACK_REMOVED);
 }

@@ -14,53 +14,74 @@ export interface RuntimeErrorResponse {
 let generation: ClientGeneration = 'classic';
 export const shapeRuntimeErrorsAs = (client: ClientGeneration) => (generation = client);
 
-export class RuntimeError extends Error {
-  constructor(type: string, message: string) {
-    super(message);
-    // 4.x names each error itself; the classic client names its classes, so the name is not
-    // among the fields its error logs print.
-    Object.defineProperty(this, 'name', {
-      value: `Runtime.${type}`,
-      enumerable: generation === 'ric4',
-      writable: true,
-      configurable: true,
-    });
+/** 4.x's class names where they are not the type's (JSON logs show the class as errorType). */
+const RIC4_CLASS_NAMES: Record<string, string> = {
+  HandlerNotFound: 'HandlerNotFoundError',
+  MalformedHandlerName: 'MalformedHandlerNameError',
+  CallbackHandlerDeprecated: 'CallbackHandlerDeprecatedError',
+};
+
+const errorClasses = new Map<string, new (message: string) => Error>();
+
+/**
+ * A `Runtime.<type>` error as the client of this runtime makes it: a class of its own per type
+ * (named as the client names it), the name on each error (4.x) or on the class (the classic
+ * client, so its error logs do not list the name among the fields).
+ */
+export function runtimeError(type: string, message: string): Error {
+  const key = `${generation}:${type}`;
+  let ErrorClass = errorClasses.get(key);
+  if (!ErrorClass) {
+    const name = `Runtime.${type}`;
+    const named = generation === 'ric4';
+    ErrorClass = class extends Error {
+      constructor(text: string) {
+        super(text);
+        if (named) this.name = name;
+      }
+    };
+    Object.defineProperty(ErrorClass, 'name', { value: named ? (RIC4_CLASS_NAMES[type] ?? type) : type });
+    if (!named) ErrorClass.prototype.name = name;
+    errorClasses.set(key, ErrorClass);
   }
+  return new ErrorClass(message);
 }
 
 /** Wraps the loader's original error; Lambda reports it as `String(original)` ("Error: Cannot find module 'x'..."). */
-export const importModuleError = (original: unknown) => new RuntimeError('ImportModuleError', String(original));
+export const importModuleError = (original: unknown) => runtimeError('ImportModuleError', String(original));
 
-export const handlerNotFound = (message: string) => new RuntimeError('HandlerNotFound', message);
+export const handlerNotFound = (message: string) => runtimeError('HandlerNotFound', message);
 
-export const malformedHandlerName = (message: string) => new RuntimeError('MalformedHandlerName', message);
+export const malformedHandlerName = (message: string) => runtimeError('MalformedHandlerName', message);
 
-export const malformedStreamingHandler = (message: string) => new RuntimeError('MalformedStreamingHandler', message);
+export const malformedStreamingHandler = (message: string) => runtimeError('MalformedStreamingHandler', message);
 
-export const invalidStreamingOperation = (message: string) => new RuntimeError('InvalidStreamingOperation', message);
+export const invalidStreamingOperation = (message: string) => runtimeError('InvalidStreamingOperation', message);
 
 /** aws-lambda-ric 4.x's name for an answer JSON.stringify refuses (the classic client throws a plain Error). */
-export const jsonStringifyError = () => new RuntimeError('JSONStringifyError', 'Unable to stringify response body');
+export const jsonStringifyError = () => runtimeError('JSONStringifyError', 'Unable to stringify response body');
 
 /** 4.x keeps the original stack (it points at the offending line); the classic client its own. */
 export function userCodeSyntaxError(original: SyntaxError): Error {
-  const error = new RuntimeError('UserCodeSyntaxError', String(original));
+  const error = runtimeError('UserCodeSyntaxError', String(original));
   if (generation === 'ric4') error.stack = original.stack;
   return error;
 }
 
-export class UnhandledPromiseRejection extends RuntimeError {
+/** The classic client's (4.x installs no listener); its reason and promise are among its fields. */
+export class UnhandledPromiseRejection extends Error {
   constructor(
     readonly reason: unknown,
     readonly promise: Promise<unknown>,
   ) {
-    super('UnhandledPromiseRejection', String(reason));
+    super(String(reason));
   }
 }
+UnhandledPromiseRejection.prototype.name = 'Runtime.UnhandledPromiseRejection';
 
 /** An async handler whose promise never settled while the event loop ran dry. */
 export const nodeJsExit = () =>
-  new RuntimeError(
+  runtimeError(
     'NodeJsExit',
     'The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes',
   );

@@ -90,7 +90,7 @@ export class RuntimeLoop {
 
   private async handleOnce(next: Promise<Invocation>): Promise<void> {
     const { body, headers } = await next;
-    const invoke = new InvokeContext(headers);
+    const invoke = new InvokeContext(headers, this.generation);
     const answer = buildCallbackContext(this.client, invoke.requestId, this.after);
     try {
       this.setErrorCallbacks(invoke.requestId);
@@ -128,7 +128,7 @@ export class RuntimeLoop {
    */
   private async handleOnceAwaiting(next: Promise<Invocation>): Promise<void> {
     const { body, headers } = await next;
-    const invoke = new InvokeContext(headers);
+    const invoke = new InvokeContext(headers, this.generation);
     this.setErrorCallbacks(invoke.requestId);
     beforeExitListener.reset();
     const event = JSON.parse(body);
@@ -184,7 +184,7 @@ export class RuntimeLoop {
 
   private async handleOnceStreaming(next: Promise<Invocation>): Promise<void> {
     const { body, headers } = await next;
-    const invoke = new InvokeContext(headers);
+    const invoke = new InvokeContext(headers, this.generation);
     let waitForEmptyEventLoop = true;
     const context = {
       get callbackWaitsForEmptyEventLoop() {
