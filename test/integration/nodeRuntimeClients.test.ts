@@ -46,6 +46,14 @@ const HANDLERS = {
   EsmTopLevelAwait: 'esmTopLevelAwait.handler',
   Logging: 'logging.handler',
   ContextFields: 'contextFields.handler',
+  StreamBasic: 'streaming.basic',
+  StreamHttpMetadata: 'streaming.httpMetadata',
+  StreamPiped: 'streaming.piped',
+  StreamThrowsMidway: 'streaming.throwsMidway',
+  StreamThrowsFirst: 'streaming.throwsFirst',
+  StreamReturnsValue: 'streaming.returnsValue',
+  StreamNotEnded: 'streaming.notEnded',
+  StreamNotAsync: 'streaming.notAsync',
 };
 type Case = keyof typeof HANDLERS;
 
@@ -63,8 +71,13 @@ function normalised(text: string, root: string): string {
 
 /** What a caller sees: the answer, or the error's type and message. */
 function answerOf(r: InvokeResult, root: string): unknown {
-  const body = JSON.parse(r.payload.toString());
-  return r.functionError ? { errorType: body.errorType, errorMessage: normalised(String(body.errorMessage), root) } : body;
+  const text = r.payload.toString();
+  if (r.functionError) {
+    const body = JSON.parse(text);
+    return { errorType: body.errorType, errorMessage: normalised(String(body.errorMessage), root) };
+  }
+  // A streamed answer is bytes, an HTTP response's metadata prelude included.
+  return r.streamed ? { streamed: text } : JSON.parse(text);
 }
 
 /** A stack frame of the client's own code (or node's), not the handler's: the clients differ there. */
@@ -118,6 +131,9 @@ async function outcome(local: LocalRuntime, id: string, root: string) {
   return { answer: answerOf(first, root), logged, keptWarm: !second.cold };
 }
 
+/** Cases that time out on every client: a shorter timeout than the others' 10 s. */
+const TIMEOUTS: Partial<Record<Case, number>> = { StreamNotEnded: 1 };
+
 type LogFormat = 'Text' | 'JSON';
 
 function template(runtime: string, logFormat: LogFormat): string {
@@ -126,7 +142,7 @@ function template(runtime: string, logFormat: LogFormat): string {
     lines.push(
       `  ${id}:`,
       '    Type: AWS::Serverless::Function',
-      `    Properties: { Runtime: ${runtime}, Handler: ${handler}, CodeUri: code, Timeout: 10, LoggingConfig: { LogFormat: ${logFormat} } }`,
+      `    Properties: { Runtime: ${runtime}, Handler: ${handler}, CodeUri: code, Timeout: ${TIMEOUTS[id as Case] ?? 10}, LoggingConfig: { LogFormat: ${logFormat} } }`,
     );
   }
   return lines.join('\n');

@@ -6,6 +6,7 @@ import type { HandlerMetadata } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
 import { buildCallbackContext, type AfterPost } from './callbackContext';
 import type { UserHandler } from './handlerLoader';
+import { handlerReceiver, type HandlerReceiver } from './handlerReceiver';
 import { InvokeContext } from './invokeContext';
 import { logError } from './logPatch';
 import { createResponseStream } from './responseStream';
@@ -43,15 +44,19 @@ export class RuntimeLoop {
   /** The promise of an async handler run under a debugger, whose rejection we claim back. */
   private escaping: { promise: Promise<unknown>; fail: (error: unknown) => void } | undefined;
 
+  private readonly receiver: HandlerReceiver;
+
   constructor(
     private readonly client: RuntimeApiClient,
-    private readonly handler: UserHandler,
+    handler: UserHandler,
     private readonly metadata: HandlerMetadata,
     private readonly errorCallbacks: ErrorCallbacks,
     /** A debugger is attached (the runtime asked us to wait for one). */
     private readonly debugging = false,
     private readonly generation: ClientGeneration = 'classic',
-  ) {}
+  ) {
+    this.receiver = handlerReceiver(handler, generation, metadata.streaming);
+  }
 
   /**
    * Called by the process-level 'unhandledRejection' listener: true when the rejection is an
@@ -112,7 +117,7 @@ export class RuntimeLoop {
         queueMicrotask(() => this.runEscapingToDebugger(event, context, answer));
         return;
       }
-      const result = this.handler(event, context, answer.callback);
+      const result = this.receiver.handler(event, context, answer.callback);
       if (isPromise(result)) {
         Promise.resolve(result).then(answer.context.succeed, answer.context.fail).catch(answer.context.fail);
       }
@@ -137,14 +142,14 @@ export class RuntimeLoop {
     if (this.debugging && this.metadata.isAsync) {
       // As for the classic client below: the handler's rejection stays unobserved, so V8 stops on it.
       queueMicrotask(() => {
-        const result = this.handler(event, context) as Promise<unknown>;
+        const result = this.receiver.handler(event, context) as Promise<unknown>;
         this.escaping = { promise: result.then((value) => answer({ ok: true, value })), fail: (error) => answer({ ok: false, error }) };
       });
       return;
     }
     let outcome: Outcome;
     try {
-      outcome = { ok: true, value: await this.handler(event, context) };
+      outcome = { ok: true, value: await this.receiver.handler(event, context) };
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -178,7 +183,7 @@ export class RuntimeLoop {
    * as below. (An async function never throws synchronously, so no try is needed here.)
    */
   private runEscapingToDebugger(event: unknown, context: unknown, answer: ReturnType<typeof buildCallbackContext>): void {
-    const result = this.handler(event, context, answer.callback) as Promise<unknown>;
+    const result = this.receiver.handler(event, context, answer.callback) as Promise<unknown>;
     this.escaping = { promise: result.then(answer.context.succeed), fail: answer.context.fail };
   }
 
@@ -208,7 +213,7 @@ export class RuntimeLoop {
     try {
       this.setErrorCallbacks(invoke.requestId);
       beforeExitListener.set(() => this.scheduleIteration());
-      const result = this.handler(JSON.parse(body), response.stream, invoke.enter(context));
+      const result = this.receiver.handler(JSON.parse(body), response.stream, invoke.enter(context));
       if (!isPromise(result)) {
         fail('Streaming does not support non-async handlers.');
         return;
