@@ -54,6 +54,12 @@ const HANDLERS = {
   StreamReturnsValue: 'streaming.returnsValue',
   StreamNotEnded: 'streaming.notEnded',
   StreamNotAsync: 'streaming.notAsync',
+  WaitsForTimer: 'eventLoop.waitsForTimer',
+  DoesNotWait: 'eventLoop.doesNotWait',
+  NeverSettles: 'eventLoop.neverSettles',
+  UnhandledRejection: 'eventLoop.unhandledRejection',
+  ExitsZero: 'eventLoop.exitsZero',
+  Globals: 'globals.handler',
 };
 type Case = keyof typeof HANDLERS;
 
@@ -98,6 +104,7 @@ const userFramesOnly = (text: string, root: string) =>
 function clientRecord(message: string, root: string): string {
   const text = message.replace(/\r/g, '\n');
   const json = text.indexOf('{');
+  if (json < 0) return normalised(userFramesOnly(text, root), root);
   let record: unknown;
   try {
     record = JSON.parse(text.slice(json), (_key, value: unknown) => {
@@ -127,6 +134,8 @@ async function outcome(local: LocalRuntime, id: string, root: string) {
     .filter((r) => r.kind === 'function' && r.environmentId === first.environmentId)
     // aws-lambda-ric 3.x's own bin script announces the handler first; the managed runtime does not.
     .filter((r) => !r.message.startsWith("Executing '"))
+    // A stack node prints on stderr comes a frame a record.
+    .filter((r) => !notUserFrame(r.message, root))
     .map((r) => clientRecord(r.message, root));
   return { answer: answerOf(first, root), logged, keptWarm: !second.cold };
 }

@@ -1,6 +1,9 @@
 // The `awslambda` global the managed runtime gives handler code (unless
-// AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is set): streamifyResponse and HttpResponseStream.
+// AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is set): streamifyResponse and HttpResponseStream, and
+// on nodejs24.x the InvokeStore.
 import { HttpResponseStream } from './httpResponseStream';
+import { invokeStore } from './invokeStore';
+import type { ClientGeneration } from './runtimeClient';
 import { malformedStreamingHandler } from './runtimeErrors';
 
 // Shared symbols, so handlers marked by another copy of the runtime library are recognised too.
@@ -14,7 +17,7 @@ export interface HandlerMetadata {
   isAsync: boolean;
 }
 
-export function installAwslambdaGlobal(): void {
+export function installAwslambdaGlobal(generation: ClientGeneration): void {
   const flag = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
   if (flag === '1' || flag === 'true') return;
   (globalThis as Record<string, unknown>).awslambda = {
@@ -24,6 +27,7 @@ export function installAwslambdaGlobal(): void {
       return handler;
     },
     HttpResponseStream,
+    ...(generation === 'ric4' ? { InvokeStore: invokeStore } : {}),
   };
 }
 

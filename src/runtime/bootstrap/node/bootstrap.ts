@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     });
   }
   beforeExitListener.install();
-  installAwslambdaGlobal();
+  installAwslambdaGlobal(generation);
 
   installEsmNodePath(true);
 

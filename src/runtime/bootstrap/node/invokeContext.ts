@@ -3,6 +3,7 @@
 // Lambda exposes as _X_AMZN_TRACE_ID, and the fields of the handler's `context` that come
 // from the environment.
 import type { IncomingHttpHeaders } from 'node:http';
+import { enterInvocation } from './invokeStore';
 import { setCurrentRequestId } from './logPatch';
 import type { ClientGeneration } from './runtimeClient';
 
@@ -61,6 +62,7 @@ export class InvokeContext {
     };
     const invocation = this.invocationData(trace);
     if (this.generation === 'ric4') {
+      enterInvocation(this.requestId, trace);
       const environment = { functionName: env.AWS_LAMBDA_FUNCTION_NAME, functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION, ...rest };
       return Object.assign(target, invocation, environment);
     }
