@@ -25,11 +25,12 @@ export interface InvocationAnswer {
 /** Then-step for every Runtime API call: continue the loop, or stop if the API is gone. */
 export type AfterPost = (posted: Promise<void>) => void;
 
-function serializeResponse(result: unknown): string {
+/** An answer as JSON (`undefined` as null); what JSON.stringify refuses raises `refused()` (the classic client's plain Error by default). */
+export function serializeResponse(result: unknown, refused = () => new Error('Unable to stringify response body')): string {
   try {
     return JSON.stringify(result === undefined ? null : result);
   } catch {
-    throw new Error('Unable to stringify response body');
+    throw refused();
   }
 }
 

@@ -4,7 +4,7 @@
 // from the environment.
 import type { IncomingHttpHeaders } from 'node:http';
 import { enterInvocation } from './invokeStore';
-import { setCurrentRequestId } from './logPatch';
+import { setCurrentInvocation } from './logPatch';
 import type { ClientGeneration } from './runtimeClient';
 
 /** The `context` fields that do not depend on how the handler answers. */
@@ -49,7 +49,8 @@ export class InvokeContext {
    * puts the environment's fields before the invocation's, 4.x after them.
    */
   enter<T extends object>(target: T): T & InvocationData {
-    setCurrentRequestId(this.requestId, this.tenantId());
+    const tenantId = header(this.headers, 'lambda-runtime-aws-tenant-id');
+    setCurrentInvocation(this.requestId, tenantId);
     const trace = header(this.headers, 'lambda-runtime-trace-id');
     if (trace) process.env._X_AMZN_TRACE_ID = trace;
     else delete process.env._X_AMZN_TRACE_ID;
@@ -60,7 +61,7 @@ export class InvokeContext {
       logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
       logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
     };
-    const invocation = this.invocationData(trace);
+    const invocation = this.invocationData(trace, tenantId);
     if (this.generation === 'ric4') {
       enterInvocation(this.requestId, trace);
       const environment = { functionName: env.AWS_LAMBDA_FUNCTION_NAME, functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION, ...rest };
@@ -70,18 +71,14 @@ export class InvokeContext {
     return Object.assign(target, environment, invocation);
   }
 
-  private tenantId(): string | undefined {
-    return header(this.headers, 'lambda-runtime-aws-tenant-id');
-  }
-
-  private invocationData(trace: string | undefined) {
+  private invocationData(trace: string | undefined, tenantId: string | undefined) {
     const deadline = Number(header(this.headers, 'lambda-runtime-deadline-ms'));
     return {
       clientContext: parseJsonHeader(header(this.headers, 'lambda-runtime-client-context'), 'ClientContext'),
       identity: parseJsonHeader(header(this.headers, 'lambda-runtime-cognito-identity'), 'CognitoIdentity'),
       invokedFunctionArn: header(this.headers, 'lambda-runtime-invoked-function-arn'),
       awsRequestId: this.requestId,
-      tenantId: this.tenantId(),
+      tenantId,
       ...(this.generation === 'ric4' ? { xRayTraceId: trace } : {}),
       getRemainingTimeInMillis: () => deadline - Date.now(),
     };

@@ -30,7 +30,8 @@ type Sink = (level: Level, line: string, date: Date, fromUserCode: boolean) => v
 let currentRequestId: string | undefined;
 /** The invocation's tenant (a tenant-isolated function): JSON records name it. */
 let currentTenantId: string | undefined;
-export const setCurrentRequestId = (id: string, tenantId?: string) => {
+/** The invocation whose request id (and tenant) records carry from now on. */
+export const setCurrentInvocation = (id: string, tenantId: string | undefined) => {
   currentRequestId = id;
   currentTenantId = tenantId;
 };

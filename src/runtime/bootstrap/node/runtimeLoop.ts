@@ -4,7 +4,7 @@
 // replaced, as in Lambda.
 import type { HandlerMetadata } from './awslambdaGlobal';
 import { beforeExitListener } from './beforeExitListener';
-import { buildCallbackContext, type AfterPost } from './callbackContext';
+import { buildCallbackContext, serializeResponse, type AfterPost } from './callbackContext';
 import type { UserHandler } from './handlerLoader';
 import { handlerReceiver, type HandlerReceiver } from './handlerReceiver';
 import { InvokeContext } from './invokeContext';
@@ -165,9 +165,9 @@ export class RuntimeLoop {
     if (outcome.ok) {
       let body: string;
       try {
-        body = JSON.stringify(outcome.value === undefined ? null : outcome.value);
-      } catch {
-        return this.answerAwaited(requestId, { ok: false, error: jsonStringifyError() });
+        body = serializeResponse(outcome.value, jsonStringifyError);
+      } catch (error) {
+        return this.answerAwaited(requestId, { ok: false, error });
       }
       return this.after(this.client.postInvocationResponse(requestId, body));
     }
